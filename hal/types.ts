@@ -1,0 +1,137 @@
+// The hardware abstraction layer: everything the portable core may touch.
+//
+// Bytes and u32 arithmetic are static modules chosen at build time through the
+// `@hal/bytes` and `@hal/u32` aliases (a program runs on one runtime); the
+// rest are objects handed to the core, so tests can swap in the sim binding.
+// I/O objects follow ECMA-419's shape: created from an options object that
+// carries the callbacks (onReadable, onWritable, onError), then read()/write().
+
+declare const bytesBrand: unique symbol;
+/** An opaque byte buffer: Uint8Array on JS runtimes, packed words on Lua. */
+export interface Bytes {
+  readonly [bytesBrand]: true;
+}
+
+export interface BytesApi {
+  alloc(n: number): Bytes;
+  len(b: Bytes): number;
+  get8(b: Bytes, i: number): number;
+  set8(b: Bytes, i: number, v: number): void;
+  get16(b: Bytes, i: number): number;
+  set16(b: Bytes, i: number, v: number): void;
+  get32(b: Bytes, i: number): number;
+  set32(b: Bytes, i: number, v: number): void;
+  /** memmove semantics: overlapping ranges of one buffer are copied correctly. */
+  copy(dst: Bytes, dstOff: number, src: Bytes, srcOff: number, n: number): void;
+  /** A new buffer holding a copy of the range. */
+  slice(b: Bytes, off: number, n: number): Bytes;
+  /** A window onto the same storage: writes through it are seen by `b`. */
+  view(b: Bytes, off: number, n: number): Bytes;
+  fill(b: Bytes, v: number, off: number, n: number): void;
+  /** <0, 0, >0 like memcmp over n bytes. */
+  compare(a: Bytes, aOff: number, b: Bytes, bOff: number, n: number): number;
+}
+
+/** Unsigned 32-bit arithmetic; every result is in [0, 2^32). */
+export interface U32Api {
+  norm(a: number): number;
+  band(a: number, b: number): number;
+  bor(a: number, b: number): number;
+  bxor(a: number, b: number): number;
+  bnot(a: number): number;
+  shl(a: number, n: number): number;
+  shr(a: number, n: number): number;
+  add(a: number, b: number): number;
+  sub(a: number, b: number): number;
+  mul(a: number, b: number): number;
+}
+
+export type TimerCallback = () => void;
+export type TimerId = number;
+
+/** Milliseconds since an arbitrary origin, monotonic, never wrapping. */
+export interface Clock {
+  now(): number;
+  /** Calls `cb` once after `ms`; timers of equal deadline fire in set order. */
+  set(cb: TimerCallback, ms: number): TimerId;
+  clear(id: TimerId): void;
+}
+
+export interface Random {
+  /** A uniformly distributed value in [0, 2^32). */
+  u32(): number;
+}
+
+export const LOG_DEBUG = 0;
+export const LOG_INFO = 1;
+export const LOG_WARN = 2;
+export const LOG_ERROR = 3;
+
+export interface Log {
+  write(level: number, msg: string): void;
+}
+
+/** A small key-value store that survives a reboot (flash files on a board). */
+export interface Storage {
+  read(key: string): Bytes | undefined;
+  /** false when the medium refused (full, read-only). */
+  write(key: string, value: Bytes): boolean;
+  remove(key: string): void;
+}
+
+export interface SerialOptions {
+  port: string;
+  baud: number;
+  /** Called when bytes are waiting; `count` is how many. */
+  onReadable(count: number): void;
+  onError?(msg: string): void;
+}
+
+export interface Serial {
+  /** Everything waiting, or undefined when nothing is. */
+  read(): Bytes | undefined;
+  write(data: Bytes): void;
+  close(): void;
+}
+
+/** Counters every MAC driver keeps, in Linux rtnl_link_stats64 terms. */
+export interface MacCounters {
+  rxPackets: number;
+  rxBytes: number;
+  rxErrors: number;
+  rxDropped: number;
+  txPackets: number;
+  txBytes: number;
+  txErrors: number;
+  txDropped: number;
+}
+
+export interface MacOptions {
+  /** Frames are waiting; `count` is how many read() will return before undefined. */
+  onReadable(count: number): void;
+  /** Carrier gained or lost. */
+  onLinkChange(up: boolean): void;
+  onError?(msg: string): void;
+}
+
+/** An Ethernet MAC: whole frames (no FCS) in and out, plus link state. */
+export interface Mac {
+  /** 6 bytes. */
+  readonly hwaddr: Bytes;
+  readonly minMtu: number;
+  readonly maxMtu: number;
+  readonly counters: MacCounters;
+  mtu(): number;
+  /** false when `mtu` is outside [minMtu, maxMtu]. */
+  setMtu(mtu: number): boolean;
+  carrier(): boolean;
+  /** The next received frame, or undefined. */
+  read(): Bytes | undefined;
+  /** Queues one frame; false (and counted as txDropped) when it cannot. */
+  write(frame: Bytes): boolean;
+  close(): void;
+}
+
+export function zeroCounters(): MacCounters {
+  return { rxPackets: 0, rxBytes: 0, rxErrors: 0, rxDropped: 0, txPackets: 0, txBytes: 0, txErrors: 0, txDropped: 0 };
+}

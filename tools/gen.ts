@@ -1,0 +1,4 @@
+// Writes the generated sources the type-checker needs (build/gen/vectors.ts).
+import { writeVectorsModule } from "./lib/vectors";
+
+writeVectorsModule();

@@ -1,0 +1,124 @@
+// JavaScript artifacts. Espruino: esbuild bundles the TypeScript (resolving
+// the HAL aliases), TypeScript lowers the bundle to ES5, terser minifies it,
+// and acorn re-parses the result as strict ES5 and scans it for globals
+// Espruino lacks, a backstop behind the source check. Node: one CommonJS file.
+import * as fs from "node:fs";
+import * as path from "node:path";
+import * as acorn from "acorn";
+import * as walk from "acorn-walk";
+import * as esbuild from "esbuild";
+import { minify } from "terser";
+import ts from "typescript";
+import { type Finding, PortabilityError } from "./findings";
+import { checkSources } from "./portability";
+import { compilerOptions, type Runtime } from "./targets";
+
+export interface JsBundleOptions {
+  entry: string;
+  runtime: Extract<Runtime, "node" | "espruino">;
+  aliases: Record<string, string>;
+  outFile: string;
+  /** Extra ambient declaration files the program needs (e.g. Espruino globals). */
+  declarations?: string[];
+}
+
+const MISSING_GLOBALS = new Set(["Map", "Set", "WeakMap", "WeakSet", "Symbol", "BigInt", "Proxy", "Reflect"]);
+const MISSING_MEMBERS = new Set(["Math.imul", "Array.from", "Number.isInteger"]);
+
+/** Is this `var` the first statement of its function (or program), where Espruino's lack of hoisting cannot bite? */
+function isHoisted(node: acorn.Node, ancestors: acorn.Node[]): boolean {
+  let i = ancestors.length - 1;
+  let stmt = node;
+  // `for (var ...)` as the first statement runs its declaration first too.
+  const up = ancestors[i - 1];
+  if (up !== undefined && (up.type === "ForStatement" || up.type === "ForInStatement")) {
+    stmt = up;
+    i--;
+  }
+  const parent = ancestors[i - 1];
+  if (parent === undefined) return false;
+  if (parent.type === "Program") return (parent as acorn.Program).body[0] === stmt;
+  if (parent.type !== "BlockStatement" || (parent as acorn.BlockStatement).body[0] !== stmt) return false;
+  const owner = ancestors[i - 2];
+  return owner !== undefined && (owner.type === "FunctionDeclaration" || owner.type === "FunctionExpression");
+}
+
+/** Checks a finished ES5 artifact; findings carry artifact (not source) locations. */
+export function checkEspruinoArtifact(code: string, name: string): Finding[] {
+  let tree: acorn.Program;
+  try {
+    tree = acorn.parse(code, { ecmaVersion: 5, locations: true });
+  } catch (e) {
+    const err = e as SyntaxError & { loc?: { line: number; column: number } };
+    return [{ file: name, line: err.loc?.line ?? 0, col: (err.loc?.column ?? 0) + 1, message: `not ES5: ${err.message}` }];
+  }
+  const findings: Finding[] = [];
+  const guarded = new Set<acorn.Node>();
+  walk.full(tree, (node) => {
+    if (node.type === "UnaryExpression" && (node as acorn.UnaryExpression).operator === "typeof") guarded.add((node as acorn.UnaryExpression).argument);
+  });
+  walk.fullAncestor(tree, (node, _state, ancestors) => {
+    const parent = ancestors[ancestors.length - 2] as acorn.Node | undefined;
+    if (node.type === "VariableDeclaration" && !isHoisted(node, ancestors)) {
+      findings.push({ file: name, line: node.loc!.start.line, col: node.loc!.start.column + 1, message: "var declared below the top of its function: Espruino 2v29 does not hoist var" });
+    } else if (node.type === "ForStatement" && (node as acorn.ForStatement).init && code.startsWith("function", (node as acorn.ForStatement).init!.start)) {
+      findings.push({ file: name, line: node.loc!.start.line, col: node.loc!.start.column + 1, message: "a function expression opens a for initialiser: Espruino 2v29 cannot parse it" });
+    } else if (node.type === "Identifier") {
+      const id = node as acorn.Identifier;
+      if (!MISSING_GLOBALS.has(id.name) || guarded.has(id)) return;
+      if (parent?.type === "MemberExpression" && (parent as acorn.MemberExpression).property === id && !(parent as acorn.MemberExpression).computed) return;
+      if (parent?.type === "Property" && (parent as acorn.Property).key === id) return;
+      findings.push({ file: name, line: id.loc!.start.line, col: id.loc!.start.column + 1, message: `${id.name} is not available on Espruino 2v29` });
+    } else if (node.type === "MemberExpression") {
+      const m = node as acorn.MemberExpression;
+      if (m.object.type === "Identifier" && m.property.type === "Identifier" && !m.computed) {
+        const member = `${(m.object as acorn.Identifier).name}.${(m.property as acorn.Identifier).name}`;
+        if (MISSING_MEMBERS.has(member)) findings.push({ file: name, line: m.loc!.start.line, col: m.loc!.start.column + 1, message: `${member} is not available on Espruino 2v29` });
+      }
+    }
+  });
+  return findings;
+}
+
+export async function bundleJs(o: JsBundleOptions): Promise<number> {
+  const check = checkSources([o.entry, ...(o.declarations ?? [])], compilerOptions(o.runtime, o.aliases), o.runtime);
+  if (check.errors.length > 0) throw new Error(`type errors:\n${check.errors.join("\n")}`);
+  if (check.findings.length > 0) throw new PortabilityError(o.runtime, check.findings);
+
+  const espruino = o.runtime === "espruino";
+  const built = await esbuild.build({
+    entryPoints: [o.entry],
+    bundle: true,
+    write: false,
+    format: espruino ? "iife" : "cjs",
+    platform: espruino ? "neutral" : "node",
+    target: espruino ? "es2017" : "node20",
+    alias: o.aliases,
+    logLevel: "silent",
+    legalComments: "none",
+  });
+  let code = built.outputFiles[0].text;
+  if (espruino) {
+    code = ts.transpileModule(code, {
+      fileName: "bundle.js",
+      compilerOptions: { target: ts.ScriptTarget.ES5, module: ts.ModuleKind.None, removeComments: true, allowJs: true },
+    }).outputText;
+    const min = await minify(code, {
+      ecma: 5,
+      toplevel: true,
+      // Espruino does not hoist `var`: a declaration in an untaken branch never
+      // makes the local, and assignments leak to the outer scope. Hoist them all.
+      // Its parser also rejects `for(function(){}(), ...;;)`, which joined
+      // sequences produce.
+      compress: { ecma: 5, passes: 2, hoist_vars: true, sequences: false },
+      mangle: { toplevel: true },
+      format: { ecma: 5, comments: false },
+    });
+    code = min.code ?? "";
+    const findings = checkEspruinoArtifact(code, o.outFile);
+    if (findings.length > 0) throw new PortabilityError("espruino (artifact)", findings);
+  }
+  fs.mkdirSync(path.dirname(o.outFile), { recursive: true });
+  fs.writeFileSync(o.outFile, code);
+  return Buffer.byteLength(code);
+}

@@ -1,0 +1,170 @@
+// Lua artifacts: typescript-to-lua bundles the program (lualib imported
+// minimally), then the real Lua compiler of the target version parses it and
+// lists every global it touches. A parse failure (goto on 5.1) or a global
+// the runtime lacks fails the build, mapped back to the TypeScript line
+// through the bundle's source map.
+import { execFileSync, spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { SourceMapConsumer } from "source-map";
+import * as tstl from "typescript-to-lua";
+import ts from "typescript";
+import { type Finding, PortabilityError } from "./findings";
+import { ROOT, rel } from "./paths";
+import { checkSources } from "./portability";
+import { compilerOptions, type Runtime } from "./targets";
+
+export type LuaRuntime = Extract<Runtime, "lua51" | "lua53">;
+
+const LUA51 = "assert collectgarbage dofile error getfenv getmetatable ipairs load loadfile loadstring next pairs pcall print rawequal rawget rawset require select setfenv setmetatable tonumber tostring type unpack xpcall _G _VERSION coroutine math string table debug bit";
+const LUA53 = "assert collectgarbage dofile error getmetatable ipairs load loadfile next pairs pcall print rawequal rawget rawlen rawset require select setmetatable tonumber tostring type xpcall _G _VERSION coroutine math string table utf8 debug";
+// Modules a NodeMCU firmware build exposes as globals.
+const NODEMCU = "node tmr file uart gpio spi net wifi struct encoder crypto";
+
+/** Globals each Lua runtime provides (standard library of that version, plus NodeMCU's modules). */
+export function luaGlobals(runtime: LuaRuntime): Set<string> {
+  return new Set(`${runtime === "lua51" ? LUA51 : LUA53} ${NODEMCU}`.split(" "));
+}
+
+export function luacFor(runtime: LuaRuntime): string {
+  return runtime === "lua51" ? "luac5.1" : "luac5.3";
+}
+
+interface LuaRef {
+  line: number;
+  name: string;
+  set: boolean;
+}
+
+/** Parses `luac -l -l` output into the globals read and written, with lines. */
+export function parseLuacGlobals(listing: string): LuaRef[] {
+  const refs: LuaRef[] = [];
+  for (const l of listing.split("\n")) {
+    let m = /\[(\d+)\]\s+(GETGLOBAL|SETGLOBAL)\s.*;\s*(\S+)\s*$/.exec(l);
+    if (m) {
+      refs.push({ line: Number(m[1]), name: m[3], set: m[2] === "SETGLOBAL" });
+      continue;
+    }
+    m = /\[(\d+)\]\s+(GETTABUP|SETTABUP)\s.*;\s*_ENV\s+"([^"]+)"/.exec(l);
+    if (m) refs.push({ line: Number(m[1]), name: m[3], set: m[2] === "SETTABUP" });
+  }
+  return refs;
+}
+
+/** Checks a Lua artifact with the target's own compiler. Findings name artifact lines. */
+export function checkLuaArtifact(file: string, runtime: LuaRuntime): { line: number; message: string }[] {
+  const luac = luacFor(runtime);
+  const res = spawnSync(luac, ["-p", "-l", "-l", file], { encoding: "utf8", maxBuffer: 256 * 1024 * 1024 });
+  if (res.error !== undefined) throw new Error(`${luac} not found: the Lua check needs Debian's ${runtime === "lua51" ? "lua5.1" : "lua5.3"} package (${res.error.message})`);
+  if (res.status !== 0) {
+    const msg = res.stderr.trim();
+    const m = /:(\d+):\s*(.*)$/.exec(msg);
+    const line = m ? Number(m[1]) : 0;
+    const text = fs.readFileSync(file, "utf8").split("\n")[line - 1] ?? "";
+    const why = /\bgoto\b|::\w+::/.test(text) ? "goto needs Lua 5.2 or later; Lua 5.1 (NodeMCU) cannot run it" : `${luac} rejects it`;
+    return [{ line, message: `${why}: ${m ? m[2] : msg}` }];
+  }
+  const allowed = luaGlobals(runtime);
+  const out: { line: number; message: string }[] = [];
+  const seen = new Set<string>();
+  for (const r of parseLuacGlobals(res.stdout)) {
+    const key = `${r.name}@${r.line}@${r.set}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    if (r.set) out.push({ line: r.line, message: `assigns the global '${r.name}' (bundles must not leak globals)` });
+    else if (!allowed.has(r.name)) out.push({ line: r.line, message: `global '${r.name}' does not exist on ${runtime === "lua51" ? "Lua 5.1 (NodeMCU)" : "Lua 5.3 (NodeMCU)"}` });
+  }
+  return out;
+}
+
+async function toSourceFindings(luaFile: string, issues: { line: number; message: string }[]): Promise<Finding[]> {
+  const mapFile = `${luaFile}.map`;
+  const raw = fs.existsSync(mapFile) ? JSON.parse(fs.readFileSync(mapFile, "utf8")) : undefined;
+  const consumer = raw ? await new SourceMapConsumer(raw) : undefined;
+  try {
+    return issues.map((i) => {
+      const base = { file: rel(luaFile), line: i.line, col: 1, message: i.message };
+      if (consumer === undefined || i.line === 0) return base;
+      const pos = consumer.originalPositionFor({ line: i.line, column: 0, bias: SourceMapConsumer.LEAST_UPPER_BOUND });
+      if (pos.source === null || pos.line === null) return base;
+      const src = path.resolve(path.dirname(mapFile), raw.sourceRoot ?? "", pos.source);
+      return { file: rel(src), line: pos.line, col: (pos.column ?? 0) + 1, message: `${i.message} (${rel(luaFile)}:${i.line})` };
+    });
+  } finally {
+    consumer?.destroy();
+  }
+}
+
+export interface LuaBundleOptions {
+  entry: string;
+  runtime: LuaRuntime;
+  aliases: Record<string, string>;
+  outFile: string;
+  /** Scratch directory for the generated tsconfig and the source map. */
+  workDir: string;
+}
+
+export async function bundleLua(o: LuaBundleOptions): Promise<number> {
+  const options = compilerOptions(o.runtime, o.aliases);
+  const check = checkSources([o.entry], options, o.runtime);
+  if (check.errors.length > 0) throw new Error(`type errors:\n${check.errors.join("\n")}`);
+  if (check.findings.length > 0) throw new PortabilityError(o.runtime, check.findings);
+
+  fs.mkdirSync(o.workDir, { recursive: true });
+  const paths: Record<string, string[]> = {};
+  for (const k of Object.keys(o.aliases)) paths[k] = [path.relative(ROOT, o.aliases[k]).replace(/\.ts$/, "")];
+  const config = {
+    compilerOptions: {
+      strict: true,
+      target: "ES2017",
+      lib: ["ES2017"],
+      types: [],
+      module: "commonjs",
+      moduleResolution: "node10",
+      ignoreDeprecations: "6.0",
+      baseUrl: ROOT,
+      paths,
+      rootDir: ROOT,
+      outDir: o.workDir,
+      sourceMap: true,
+      skipLibCheck: true,
+    },
+    tstl: {
+      luaTarget: o.runtime === "lua51" ? "5.1" : "5.3",
+      luaBundle: "bundle.lua",
+      luaBundleEntry: o.entry,
+      luaLibImport: "require-minimal",
+      noImplicitSelf: true,
+      noHeader: true,
+    },
+    files: [o.entry],
+  };
+  const configFile = path.join(o.workDir, "tsconfig.json");
+  fs.writeFileSync(configFile, JSON.stringify(config, null, 1));
+  const result = tstl.transpileProject(configFile);
+  const errors = result.diagnostics.filter((d) => d.category === ts.DiagnosticCategory.Error);
+  if (errors.length > 0) {
+    const findings: Finding[] = errors.map((d) => {
+      const msg = ts.flattenDiagnosticMessageText(d.messageText, "\n");
+      if (d.file === undefined || d.start === undefined) return { file: "?", line: 0, col: 0, message: msg };
+      const p = d.file.getLineAndCharacterOfPosition(d.start);
+      return { file: rel(d.file.fileName), line: p.line + 1, col: p.character + 1, message: msg };
+    });
+    throw new PortabilityError(o.runtime, findings);
+  }
+  const bundle = path.join(o.workDir, "bundle.lua");
+  const issues = checkLuaArtifact(bundle, o.runtime);
+  if (issues.length > 0) throw new PortabilityError(`${o.runtime} (artifact)`, await toSourceFindings(bundle, issues));
+  fs.mkdirSync(path.dirname(o.outFile), { recursive: true });
+  fs.copyFileSync(bundle, o.outFile);
+  return fs.statSync(o.outFile).size;
+}
+
+export function hasLuaBit(): boolean {
+  try {
+    execFileSync("lua5.1", ["-e", "require('bit')"], { stdio: "ignore" });
+    return true;
+  } catch {
+    return false;
+  }
+}
