@@ -135,3 +135,12 @@ export interface Mac {
 export function zeroCounters(): MacCounters {
   return { rxPackets: 0, rxBytes: 0, rxErrors: 0, rxDropped: 0, txPackets: 0, txBytes: 0, txErrors: 0, txDropped: 0 };
 }
+
+/** The services every firmware gets from its runtime binding. */
+export interface Platform {
+  readonly runtime: string;
+  clock: Clock;
+  random: Random;
+  log: Log;
+  storage: Storage;
+}

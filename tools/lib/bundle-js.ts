@@ -22,6 +22,7 @@ export interface JsBundleOptions {
   declarations?: string[];
 }
 
+const ESPRUINO_MODULES = ["Storage", "net", "dgram", "http", "Wifi", "WIZnet", "fs", "crypto"];
 const MISSING_GLOBALS = new Set(["Map", "Set", "WeakMap", "WeakSet", "Symbol", "BigInt", "Proxy", "Reflect"]);
 const MISSING_MEMBERS = new Set(["Math.imul", "Array.from", "Number.isInteger"]);
 
@@ -90,16 +91,22 @@ export async function bundleJs(o: JsBundleOptions): Promise<number> {
     entryPoints: [o.entry],
     bundle: true,
     write: false,
-    format: espruino ? "iife" : "cjs",
+    // CommonJS output leaves Espruino's require("Storage") as written (the
+    // iife format wraps it in a shim built on Proxy); we add the IIFE below.
+    format: "cjs",
     platform: espruino ? "neutral" : "node",
     target: espruino ? "es2017" : "node20",
     alias: o.aliases,
+    // Espruino's built-in modules, resolved by the interpreter at run time.
+    external: espruino ? ESPRUINO_MODULES : [],
     logLevel: "silent",
     legalComments: "none",
+    // Class fields as plain assignments: smaller than defineProperty helpers.
+    tsconfigRaw: { compilerOptions: { useDefineForClassFields: false } },
   });
   let code = built.outputFiles[0].text;
   if (espruino) {
-    code = ts.transpileModule(code, {
+    code = ts.transpileModule(`(function(){\n${code}\n})();\n`, {
       fileName: "bundle.js",
       compilerOptions: { target: ts.ScriptTarget.ES5, module: ts.ModuleKind.None, removeComments: true, allowJs: true },
     }).outputText;

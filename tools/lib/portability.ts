@@ -5,6 +5,7 @@
 //   (../shared/DESIGN.md, "Platform facts").
 // - The portable core (src/), for every target: no runtime global except a
 //   few Math functions that every runtime (and typescript-to-lua) maps.
+import * as fs from "node:fs";
 import * as path from "node:path";
 import ts from "typescript";
 import type { Finding } from "./findings";
@@ -117,9 +118,24 @@ export function checkProgram(program: ts.Program, target: Target): Finding[] {
   return findings;
 }
 
-/** Type-checks and checks the program rooted at `rootNames` under `options`. */
+/** Every TypeScript file of the portable core: all are checked, imported or not. */
+export function coreFiles(): string[] {
+  const out: string[] = [];
+  const walkDir = (dir: string): void => {
+    for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+      const p = path.join(dir, e.name);
+      if (e.isDirectory()) {
+        if (p !== path.join(ROOT, "src", "host")) walkDir(p);
+      } else if (e.name.endsWith(".ts") && !e.name.endsWith(".d.ts")) out.push(p);
+    }
+  };
+  walkDir(path.join(ROOT, "src"));
+  return out.sort();
+}
+
+/** Type-checks and checks the program rooted at `rootNames` (plus all of src/) under `options`. */
 export function checkSources(rootNames: string[], options: ts.CompilerOptions, target: Target): { findings: Finding[]; errors: string[] } {
-  const program = ts.createProgram({ rootNames, options });
+  const program = ts.createProgram({ rootNames: [...rootNames, ...coreFiles()], options });
   const diags = ts.getPreEmitDiagnostics(program);
   const errors = diags
     .filter((d) => d.category === ts.DiagnosticCategory.Error)

@@ -1,0 +1,13 @@
+// What a board file (boards/*.json) tells the firmware. The build validates
+// the file and hands this object to the runtime's entry point.
+export interface BoardConfig {
+  name: string;
+  runtime: string;
+  /** The MAC driver the board names, and whether this build has it. */
+  mac: { driver: string; available: boolean; hwaddr: string; mtu: number };
+  control: { uart: string; baud: number };
+  lltableCapacity: number;
+  dhcp: { enabled: boolean; profile: string };
+  hostname: string;
+  logLevel: number;
+}

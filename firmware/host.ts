@@ -1,0 +1,29 @@
+// Node entry: the host board. Its MAC is the UDP frame link on loopback
+// (NETRT_RX_PORT / NETRT_TX_PORT, default 9000 / 9001); storage is a directory.
+import * as os from "node:os";
+import * as path from "node:path";
+import { hostPlatform } from "../hal/host/platform";
+import { UdpMac } from "../hal/host/mac-udp";
+import type { BoardConfig } from "./board";
+import { boardHwaddr, startDevice } from "./device";
+
+export function start(board: BoardConfig): void {
+  const p = hostPlatform({ storageDir: process.env.NETRT_STATE ?? path.join(os.tmpdir(), `netrt-${board.name}`), logLevel: board.logLevel });
+  const localPort = Number(process.env.NETRT_RX_PORT ?? 9000);
+  const remotePort = Number(process.env.NETRT_TX_PORT ?? 9001);
+  let mac: UdpMac | undefined;
+  startDevice(p, board, (o) => {
+    mac = new UdpMac({ ...o, hwaddr: boardHwaddr(board), localPort, remotePort, mtu: board.mac.mtu });
+    mac.start().catch((e: Error) => {
+      console.error(`cannot bind 127.0.0.1:${localPort}: ${e.message}`);
+      process.exit(1);
+    });
+    return mac;
+  });
+  const stop = (): void => {
+    mac?.close();
+    p.clock.clearAll();
+  };
+  process.once("SIGINT", stop);
+  process.once("SIGTERM", stop);
+}

@@ -1,0 +1,125 @@
+// The Espruino binding (ESP32 and STM32 boards, and the Linux interpreter).
+// Espruino's globals are declared here, in module scope, so they neither
+// clash with Node's typings nor leak into the portable core.
+import { alloc, len, get8, set8 } from "@hal/bytes";
+import { norm } from "@hal/u32";
+import type { Bytes, Clock, Log, Platform, Random, Serial, SerialOptions, Storage, TimerCallback, TimerId } from "../types";
+
+interface EspruinoSerial {
+  setup(baud: number, options?: { rx?: unknown; tx?: unknown }): void;
+  on(event: "data", cb: (data: string) => void): void;
+  removeAllListeners(event: string): void;
+  write(data: string): void;
+}
+interface StorageModule {
+  read(name: string): string | undefined;
+  write(name: string, data: string): boolean;
+  erase(name: string): void;
+}
+
+declare const getTime: () => number;
+declare const setTimeout: (cb: () => void, ms: number) => number;
+declare const clearTimeout: (id: number) => void;
+declare const console: { log(msg: string): void };
+declare const require: (name: string) => unknown;
+declare const E: { hwRand(): number; toString(data: Uint8Array): string };
+declare const Serial1: EspruinoSerial;
+declare const Serial2: EspruinoSerial;
+declare const Serial3: EspruinoSerial;
+declare const USB: EspruinoSerial;
+
+export class EspruinoClock implements Clock {
+  private readonly origin = getTime();
+  now(): number {
+    return Math.floor((getTime() - this.origin) * 1000);
+  }
+  set(cb: TimerCallback, ms: number): TimerId {
+    return setTimeout(cb, ms);
+  }
+  clear(id: TimerId): void {
+    clearTimeout(id);
+  }
+}
+
+export class EspruinoRandom implements Random {
+  u32(): number {
+    return norm(E.hwRand());
+  }
+}
+
+const LEVELS = ["D", "I", "W", "E"];
+
+export class EspruinoLog implements Log {
+  constructor(private readonly minLevel: number) {}
+  write(level: number, msg: string): void {
+    if (level >= this.minLevel) console.log(LEVELS[level] + " " + msg);
+  }
+}
+
+// Espruino strings hold bytes 0..255, one per character.
+function toStr(b: Bytes): string {
+  let s = "";
+  const n = len(b);
+  for (let i = 0; i < n; i++) s += String.fromCharCode(get8(b, i));
+  return s;
+}
+
+function fromStr(s: string): Bytes {
+  const b = alloc(s.length);
+  for (let i = 0; i < s.length; i++) set8(b, i, s.charCodeAt(i));
+  return b;
+}
+
+/** Espruino's flash Storage: names up to 28 characters. */
+export class EspruinoStorage implements Storage {
+  private readonly st = require("Storage") as StorageModule;
+  read(key: string): Bytes | undefined {
+    const s = this.st.read(key);
+    return s === undefined ? undefined : fromStr(s);
+  }
+  write(key: string, value: Bytes): boolean {
+    return this.st.write(key, toStr(value));
+  }
+  remove(key: string): void {
+    this.st.erase(key);
+  }
+}
+
+function serialByName(port: string): EspruinoSerial | undefined {
+  if (port === "Serial1") return Serial1;
+  if (port === "Serial2") return Serial2;
+  if (port === "Serial3") return Serial3;
+  if (port === "USB") return USB;
+  return undefined;
+}
+
+export class EspruinoSerialPort implements Serial {
+  private pending = "";
+  private readonly dev: EspruinoSerial;
+  constructor(o: SerialOptions, pins: { rx?: unknown; tx?: unknown }) {
+    const dev = serialByName(o.port);
+    if (dev === undefined) throw new Error("no serial port " + o.port);
+    this.dev = dev;
+    if (o.port !== "USB") dev.setup(o.baud, pins);
+    dev.on("data", (d) => {
+      this.pending += d;
+      o.onReadable(this.pending.length);
+    });
+  }
+  read(): Bytes | undefined {
+    if (this.pending.length === 0) return undefined;
+    const b = fromStr(this.pending);
+    this.pending = "";
+    return b;
+  }
+  write(data: Bytes): void {
+    this.dev.write(toStr(data));
+  }
+  close(): void {
+    this.dev.removeAllListeners("data");
+  }
+}
+
+export function espruinoPlatform(logLevel: number): Platform {
+  return { runtime: "espruino", clock: new EspruinoClock(), random: new EspruinoRandom(), log: new EspruinoLog(logLevel), storage: new EspruinoStorage() };
+}

@@ -1,0 +1,150 @@
+// The NodeMCU binding (ESP8266 on Lua 5.1 + bit, ESP32 on Lua 5.3): tmr for
+// time and timers, node.random, SPIFFS files for storage, uart for serial.
+/// <reference path="./lua.d.ts" />
+import { alloc, get8, len, set8 } from "@hal/bytes";
+import type { Bytes, Clock, Log, Platform, Random, Serial, SerialOptions, Storage, TimerCallback, TimerId } from "../types";
+
+const nm = _G as unknown as NodeMcuGlobals;
+// tmr.now() counts microseconds in 31 bits and wraps every ~35 minutes.
+const NOW_WRAP = 2147483648;
+// Poll well inside one wrap so no wrap goes unseen.
+const POLL_MS = 600000;
+
+export class NodeMcuClock implements Clock {
+  private last = nm.tmr.now();
+  private us = 0;
+  private nextId = 1;
+  private ids: number[] = [];
+  private timers: NodeMcuTimer[] = [];
+
+  constructor() {
+    const poll = nm.tmr.create();
+    poll.alarm(POLL_MS, nm.tmr.ALARM_AUTO, () => this.now());
+  }
+
+  now(): number {
+    const raw = nm.tmr.now();
+    // Lua's % is floored: the delta is right across a wrap.
+    this.us += (raw - this.last) % NOW_WRAP;
+    this.last = raw;
+    return Math.floor(this.us / 1000);
+  }
+
+  set(cb: TimerCallback, ms: number): TimerId {
+    const id = this.nextId++;
+    const t = nm.tmr.create();
+    this.ids.push(id);
+    this.timers.push(t);
+    // tmr rejects a 0 ms interval.
+    t.alarm(ms >= 1 ? ms : 1, nm.tmr.ALARM_SINGLE, () => {
+      this.forget(id);
+      cb();
+    });
+    return id;
+  }
+
+  private forget(id: number): NodeMcuTimer | undefined {
+    for (let i = 0; i < this.ids.length; i++) {
+      if (this.ids[i] === id) {
+        const t = this.timers[i];
+        this.ids.splice(i, 1);
+        this.timers.splice(i, 1);
+        return t;
+      }
+    }
+    return undefined;
+  }
+
+  clear(id: TimerId): void {
+    const t = this.forget(id);
+    if (t !== undefined) t.unregister();
+  }
+}
+
+export class NodeMcuRandom implements Random {
+  u32(): number {
+    return nm.node.random(0, 65535) * 65536 + nm.node.random(0, 65535);
+  }
+}
+
+const LEVELS = ["D", "I", "W", "E"];
+
+export class PrintLog implements Log {
+  constructor(private readonly minLevel: number) {}
+  write(level: number, msg: string): void {
+    if (level >= this.minLevel) nm.print(LEVELS[level] + " " + msg);
+  }
+}
+
+function toStr(b: Bytes): string {
+  let s = "";
+  const n = len(b);
+  for (let i = 0; i < n; i++) s += nm.string.char(get8(b, i));
+  return s;
+}
+
+function fromStr(s: string): Bytes {
+  const n = nm.string.len(s);
+  const b = alloc(n);
+  for (let i = 0; i < n; i++) set8(b, i, nm.string.byte(s, i + 1));
+  return b;
+}
+
+/** SPIFFS files, one per key, written to a temporary name and renamed. */
+export class NodeMcuStorage implements Storage {
+  read(key: string): Bytes | undefined {
+    const f = nm.file.open(key, "r");
+    if (f === undefined) return undefined;
+    let s = "";
+    let chunk = f.read(256);
+    while (chunk !== undefined) {
+      s += chunk;
+      chunk = f.read(256);
+    }
+    f.close();
+    return fromStr(s);
+  }
+  write(key: string, value: Bytes): boolean {
+    const tmp = key + ".t";
+    const f = nm.file.open(tmp, "w");
+    if (f === undefined) return false;
+    const ok = f.write(toStr(value));
+    f.close();
+    if (!ok) return false;
+    nm.file.remove(key);
+    return nm.file.rename(tmp, key);
+  }
+  remove(key: string): void {
+    nm.file.remove(key);
+  }
+}
+
+export class NodeMcuSerial implements Serial {
+  private pending = "";
+  private readonly id: number;
+  constructor(o: SerialOptions) {
+    this.id = o.port === "uart1" ? 1 : 0;
+    nm.uart.setup(this.id, o.baud, 8, 0, 1, 0);
+    // run_input 0: the bytes are ours, not the Lua REPL's.
+    nm.uart.on("data", 0, (d) => {
+      this.pending += d;
+      o.onReadable(nm.string.len(this.pending));
+    }, 0);
+  }
+  read(): Bytes | undefined {
+    if (this.pending === "") return undefined;
+    const b = fromStr(this.pending);
+    this.pending = "";
+    return b;
+  }
+  write(data: Bytes): void {
+    nm.uart.write(this.id, toStr(data));
+  }
+  close(): void {
+    nm.uart.on("data", 0, () => undefined, 1);
+  }
+}
+
+export function nodeMcuPlatform(runtime: string, logLevel: number): Platform {
+  return { runtime, clock: new NodeMcuClock(), random: new NodeMcuRandom(), log: new PrintLog(logLevel), storage: new NodeMcuStorage() };
+}

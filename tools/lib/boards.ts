@@ -1,0 +1,94 @@
+// Board files: read, validate (every error names the file and the field),
+// and turned into the BoardConfig the firmware is built with.
+import * as fs from "node:fs";
+import * as path from "node:path";
+import type { BoardConfig } from "../../firmware/board";
+import { ROOT } from "./paths";
+import { RUNTIMES, type Runtime } from "./targets";
+
+/** MAC drivers this build has, and the runtimes each runs on. */
+export const DRIVERS: Record<string, Runtime[]> = { udp: ["node"] };
+/** Drivers boards may name that are not written yet. */
+export const PENDING_DRIVERS: Record<string, string> = {
+  w5500: "the WIZnet W5500 driver is not written yet (boards and drivers issue)",
+  enc28j60: "the ENC28J60 driver is not written yet (boards and drivers issue)",
+};
+
+export interface Board {
+  file: string;
+  runtime: Runtime;
+  config: BoardConfig;
+  /** Why the MAC driver is missing from this build, if it is. */
+  driverNote?: string;
+}
+
+export class BoardError extends Error {}
+
+type Json = Record<string, unknown>;
+
+function field<T>(file: string, obj: Json, key: string, type: "string" | "number" | "boolean" | "object", where = ""): T {
+  const v = obj[key];
+  const name = where + key;
+  if (v === undefined) throw new BoardError(`${file}: missing "${name}"`);
+  if (type === "object" ? typeof v !== "object" || v === null || Array.isArray(v) : typeof v !== type) {
+    throw new BoardError(`${file}: "${name}" must be a ${type}, got ${JSON.stringify(v)}`);
+  }
+  return v as T;
+}
+
+export function parseBoard(file: string, text: string): Board {
+  let raw: Json;
+  try {
+    raw = JSON.parse(text) as Json;
+  } catch (e) {
+    throw new BoardError(`${file}: not JSON: ${(e as Error).message}`);
+  }
+  const name = field<string>(file, raw, "name", "string");
+  if (!/^[a-z0-9][a-z0-9-]*$/.test(name)) throw new BoardError(`${file}: "name" must be lowercase letters, digits and dashes`);
+  if (path.basename(file, ".json") !== name) throw new BoardError(`${file}: "name" must match the file name`);
+  const runtime = field<string>(file, raw, "runtime", "string");
+  if (!RUNTIMES.includes(runtime as Runtime)) throw new BoardError(`${file}: "runtime" must be one of ${RUNTIMES.join(", ")}, got "${runtime}"`);
+  const mac = field<Json>(file, raw, "mac", "object");
+  const driver = field<string>(file, mac, "driver", "string", "mac.");
+  const hwaddr = field<string>(file, mac, "hwaddr", "string", "mac.");
+  if (!/^([0-9a-f]{2}:){5}[0-9a-f]{2}$/i.test(hwaddr)) throw new BoardError(`${file}: "mac.hwaddr" must look like 02:00:00:00:00:01`);
+  const mtu = field<number>(file, mac, "mtu", "number", "mac.");
+  if (mtu < 68 || mtu > 9000) throw new BoardError(`${file}: "mac.mtu" must be within 68..9000`);
+  const control = field<Json>(file, raw, "control", "object");
+  const lltable = field<Json>(file, raw, "lltable", "object");
+  const capacity = field<number>(file, lltable, "capacity", "number", "lltable.");
+  if (!Number.isInteger(capacity) || capacity < 1 || capacity > 1024) throw new BoardError(`${file}: "lltable.capacity" must be an integer within 1..1024`);
+  const dhcp = field<Json>(file, raw, "dhcp", "object");
+  const profile = field<string>(file, dhcp, "profile", "string", "dhcp.");
+  if (profile !== "rfc2131" && profile !== "fast") throw new BoardError(`${file}: "dhcp.profile" must be "rfc2131" or "fast"`);
+
+  let available = false;
+  let driverNote: string | undefined;
+  if (DRIVERS[driver] !== undefined) {
+    if (!DRIVERS[driver].includes(runtime as Runtime)) throw new BoardError(`${file}: MAC driver "${driver}" does not run on ${runtime}`);
+    available = true;
+  } else if (PENDING_DRIVERS[driver] !== undefined) {
+    driverNote = `${name}: MAC driver "${driver}": ${PENDING_DRIVERS[driver]}; this artifact boots without a network interface`;
+  } else {
+    throw new BoardError(`${file}: unknown MAC driver "${driver}" (known: ${[...Object.keys(DRIVERS), ...Object.keys(PENDING_DRIVERS)].join(", ")})`);
+  }
+  const config: BoardConfig = {
+    name,
+    runtime,
+    mac: { driver, available, hwaddr: hwaddr.toLowerCase(), mtu },
+    control: { uart: field<string>(file, control, "uart", "string", "control."), baud: field<number>(file, control, "baud", "number", "control.") },
+    lltableCapacity: capacity,
+    dhcp: { enabled: field<boolean>(file, dhcp, "enabled", "boolean", "dhcp."), profile },
+    hostname: field<string>(file, raw, "hostname", "string"),
+    logLevel: typeof raw.logLevel === "number" ? raw.logLevel : 1,
+  };
+  return { file, runtime: runtime as Runtime, config, driverNote };
+}
+
+export function loadBoards(dir = path.join(ROOT, "boards")): Board[] {
+  return fs
+    .readdirSync(dir)
+    .filter((f) => f.endsWith(".json"))
+    .sort()
+    .map((f) => parseBoard(`boards/${f}`, fs.readFileSync(path.join(dir, f), "utf8")));
+}
