@@ -1,0 +1,71 @@
+// `npm run build`: an artifact per board, dist/sizes.json, and artifacts that
+// load on the real interpreters.
+import { strict as assert } from "node:assert";
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import * as acorn from "acorn";
+import { type Artifact, buildAll } from "../../tools/lib/build";
+import { loadBoards } from "../../tools/lib/boards";
+import { ROOT } from "../../tools/lib/paths";
+
+describe("build", function () {
+  let artifacts: Artifact[] = [];
+  before(async function () {
+    artifacts = await buildAll();
+  });
+
+  it("emits one artifact per board, of that board's runtime", function () {
+    const boards = loadBoards();
+    assert.deepEqual(artifacts.map((a) => a.board).sort(), boards.map((b) => b.config.name).sort());
+    const runtimes = new Set(boards.map((b) => b.runtime));
+    for (const r of ["node", "espruino", "lua51", "lua53"]) assert.ok(runtimes.has(r as never), `no ${r} board`);
+    for (const a of artifacts) {
+      const ext = a.runtime.startsWith("lua") ? "lua" : "js";
+      assert.equal(a.file, `dist/${a.board}/firmware.${ext}`);
+      assert.ok(fs.statSync(path.join(ROOT, a.file)).size > 0);
+    }
+  });
+
+  it("writes dist/sizes.json with the byte size of every artifact", function () {
+    const sizes = JSON.parse(fs.readFileSync(path.join(ROOT, "dist", "sizes.json"), "utf8")).artifacts;
+    for (const a of artifacts) {
+      assert.equal(sizes[a.board].bytes, fs.statSync(path.join(ROOT, a.file)).size);
+      assert.ok(sizes[a.board].gzipBytes < sizes[a.board].bytes);
+    }
+  });
+
+  it("Espruino artifacts are minified ES5", function () {
+    for (const a of artifacts.filter((x) => x.runtime === "espruino")) {
+      const code = fs.readFileSync(path.join(ROOT, a.file), "utf8");
+      acorn.parse(code, { ecmaVersion: 5 });
+      assert.ok(code.split("\n").length <= 2, "not minified");
+    }
+  });
+
+  it("Lua artifacts parse on their Lua version", function () {
+    for (const a of artifacts.filter((x) => x.runtime.startsWith("lua"))) {
+      const luac = a.runtime === "lua51" ? "luac5.1" : "luac5.3";
+      const r = spawnSync(luac, ["-p", path.join(ROOT, a.file)], { encoding: "utf8" });
+      if (r.error) this.skip();
+      assert.equal(r.status, 0, r.stderr);
+    }
+  });
+
+  it("says clearly when a board's MAC driver is not written yet", function () {
+    const pending = artifacts.filter((a) => a.driverNote !== undefined);
+    assert.ok(pending.length > 0);
+    for (const a of pending) assert.match(a.driverNote!, /is not written yet.*boots without a network interface/);
+  });
+
+  it("the Espruino artifact boots on the Espruino interpreter (ESPRUINO)", function () {
+    const bin = process.env.ESPRUINO;
+    if (!bin) this.skip();
+    const a = artifacts.find((x) => x.runtime === "espruino")!;
+    const script = path.join(ROOT, "build", "boot-check.js");
+    fs.writeFileSync(script, `${fs.readFileSync(path.join(ROOT, a.file), "utf8")}\nsetTimeout(function(){quit();},100);\n`);
+    const r = spawnSync(bin!, [script], { encoding: "utf8", timeout: 20000 });
+    assert.match(r.stdout, new RegExp(`netrt \\S+ on ${a.board} \\(espruino\\)`));
+    assert.doesNotMatch(r.stdout, /Uncaught/);
+  });
+});
