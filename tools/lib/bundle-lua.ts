@@ -95,6 +95,16 @@ async function toSourceFindings(luaFile: string, issues: { line: number; message
   }
 }
 
+/**
+ * Drops indentation and trailing blanks (a fifth of a bundle). Line breaks
+ * stay, so luac line numbers and the source map still hold. Skipped when the
+ * text has a long bracket, whose contents whitespace belongs to.
+ */
+export function compactLua(text: string): string {
+  if (/\[=*\[/.test(text)) return text;
+  return text.replace(/^[ \t]+/gm, "").replace(/[ \t]+$/gm, "");
+}
+
 export interface LuaBundleOptions {
   entry: string;
   runtime: LuaRuntime;
@@ -156,7 +166,7 @@ export async function bundleLua(o: LuaBundleOptions): Promise<number> {
   const issues = checkLuaArtifact(bundle, o.runtime);
   if (issues.length > 0) throw new PortabilityError(`${o.runtime} (artifact)`, await toSourceFindings(bundle, issues));
   fs.mkdirSync(path.dirname(o.outFile), { recursive: true });
-  fs.copyFileSync(bundle, o.outFile);
+  fs.writeFileSync(o.outFile, compactLua(fs.readFileSync(bundle, "utf8")));
   return fs.statSync(o.outFile).size;
 }
 
