@@ -82,3 +82,13 @@ export function compare(a: Bytes, aOff: number, b: Bytes, bOff: number, n: numbe
   }
   return 0;
 }
+
+export function sum16(b: Bytes, off: number, n: number, acc: number): number {
+  const a = u8(b);
+  let s = acc;
+  const end = off + n - 1;
+  let i = off;
+  for (; i < end; i += 2) s += a[i] * 256 + a[i + 1];
+  if (i === end) s += a[i] * 256;
+  return s;
+}

@@ -1,19 +1,14 @@
 // The Internet checksum (RFC 1071). Sums are kept as plain numbers: a
 // 64 KB packet sums to under 2^32, far inside every runtime's exact range,
-// so no u32 wrapping is needed until the fold.
-import { get8 } from "@hal/bytes";
+// so no u32 wrapping is needed until the fold. The summing loop itself is
+// the bytes module's (sum16), tuned per runtime.
+import { sum16 } from "@hal/bytes";
 import type { Bytes } from "../../hal/types";
 
 /** Adds the 16-bit big-endian words of b[off, off+n) to `acc`; an odd last byte is padded with zero. */
 export function sumWords(b: Bytes, off: number, n: number, acc: number): number {
-  let s = acc;
-  const end = off + n - 1;
-  let i = off;
-  for (; i < end; i += 2) s += get8(b, i) * 256 + get8(b, i + 1);
-  if (i === end) s += get8(b, i) * 256;
-  return s;
+  return sum16(b, off, n, acc);
 }
-
 /** Folds carries back in and returns the ones' complement, in [0, 0xffff]. */
 export function finish(sum: number): number {
   let s = sum;

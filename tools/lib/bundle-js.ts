@@ -10,6 +10,7 @@ import * as esbuild from "esbuild";
 import { minify } from "terser";
 import ts from "typescript";
 import { type Finding, PortabilityError } from "./findings";
+import { hoistVars } from "./hoist-vars";
 import { checkSources } from "./portability";
 import { compilerOptions, type Runtime } from "./targets";
 
@@ -113,17 +114,21 @@ export async function bundleJs(o: JsBundleOptions): Promise<number> {
     const min = await minify(code, {
       ecma: 5,
       toplevel: true,
-      // Espruino does not hoist `var`: a declaration in an untaken branch never
-      // makes the local, and assignments leak to the outer scope. Hoist them all.
-      // Its parser also rejects `for(function(){}(), ...;;)`, which joined
+      // Espruino's parser rejects `for(function(){}(), ...;;)`, which joined
       // sequences produce.
-      compress: { ecma: 5, passes: 2, hoist_vars: true, sequences: false },
+      compress: { ecma: 5, passes: 2, sequences: false },
       mangle: { toplevel: true },
       format: { ecma: 5, comments: false },
     });
-    code = min.code ?? "";
+    // Espruino does not hoist `var`; declare every function's vars at its top.
+    code = hoistVars(min.code ?? "");
     const findings = checkEspruinoArtifact(code, o.outFile);
-    if (findings.length > 0) throw new PortabilityError("espruino (artifact)", findings);
+    if (findings.length > 0) {
+      // Keep the rejected artifact beside the target for inspection.
+      fs.mkdirSync(path.dirname(o.outFile), { recursive: true });
+      fs.writeFileSync(`${o.outFile}.rejected`, code);
+      throw new PortabilityError("espruino (artifact)", findings);
+    }
   }
   fs.mkdirSync(path.dirname(o.outFile), { recursive: true });
   fs.writeFileSync(o.outFile, code);

@@ -1,12 +1,8 @@
 // Builds the portable conformance program for every runtime, runs it on the
 // interpreters present, and parses its SUITE/FAIL/RESULT lines.
-import { spawnSync } from "node:child_process";
-import * as path from "node:path";
-import { bundleJs } from "./bundle-js";
-import { bundleLua } from "./bundle-lua";
-import { BUILD, ROOT } from "./paths";
+import { buildProgram, type ProgramSpec, runProgram } from "./program";
 import { probeRuntimes, type RuntimeProbe } from "./runtimes";
-import { halAliases, type Runtime } from "./targets";
+import type { Runtime } from "./targets";
 import { writeVectorsModule } from "./vectors";
 
 export interface ConformanceRow {
@@ -22,18 +18,12 @@ export interface ConformanceRow {
   ms: number;
 }
 
-async function buildFor(runtime: Runtime): Promise<string> {
-  const aliases = { ...halAliases(runtime), "@vectors": writeVectorsModule() };
-  const dir = path.join(BUILD, "conformance", runtime);
-  if (runtime === "node" || runtime === "espruino") {
-    const outFile = path.join(dir, "conformance.js");
-    await bundleJs({ entry: path.join(ROOT, "test/conformance/entry-js.ts"), runtime, aliases, outFile });
-    return outFile;
-  }
-  const outFile = path.join(dir, "conformance.lua");
-  await bundleLua({ entry: path.join(ROOT, "test/conformance/entry-lua.ts"), runtime, aliases, outFile, workDir: path.join(dir, "work") });
-  return outFile;
-}
+const SPEC: ProgramSpec = {
+  name: "conformance",
+  jsEntry: "test/conformance/entry-js.ts",
+  luaEntry: "test/conformance/entry-lua.ts",
+  aliases: {},
+};
 
 export function parseOutput(stdout: string): Pick<ConformanceRow, "passed" | "failed" | "suites" | "failures"> & { complete: boolean } {
   const suites: ConformanceRow["suites"] = [];
@@ -58,11 +48,10 @@ export function parseOutput(stdout: string): Pick<ConformanceRow, "passed" | "fa
 async function runOne(p: RuntimeProbe): Promise<ConformanceRow> {
   const row: ConformanceRow = { runtime: p.runtime, label: p.label, absent: p.absent, passed: 0, failed: 0, suites: [], failures: [], ms: 0 };
   if (p.absent !== undefined || p.command === undefined) return row;
-  const artifact = await buildFor(p.runtime);
-  const t0 = Date.now();
-  const res = spawnSync(p.command, [artifact], { encoding: "utf8", timeout: 120_000, maxBuffer: 64 * 1024 * 1024, cwd: path.dirname(artifact) });
-  row.ms = Date.now() - t0;
-  const parsed = parseOutput(res.stdout ?? "");
+  const artifact = await buildProgram({ ...SPEC, aliases: { "@vectors": writeVectorsModule() } }, p.runtime);
+  const res = runProgram(p, artifact);
+  row.ms = res.ms;
+  const parsed = parseOutput(res.stdout);
   Object.assign(row, parsed);
   if (!parsed.complete) {
     row.error = `no RESULT line (exit ${res.status}${res.signal ? `, ${res.signal}` : ""}): ${(res.stderr || res.stdout || "").trim().split("\n").slice(-5).join(" | ")}`;

@@ -1,0 +1,53 @@
+// A portable benchmark of the bytes layer: what a 1514-byte frame costs in
+// memory on each runtime (against a plain array of numbers, the naive
+// choice), and how fast the accessors and the checksum run. Prints
+// "BENCH <name> <value> <unit>" lines for tools/bench.ts.
+import { alloc, get32, get8, set8 } from "@hal/bytes";
+import type { Bytes } from "../hal/types";
+import { checksum } from "../src/net/cksum";
+
+export interface BenchProbe {
+  /** Memory in use after a full collection, in `memUnit`. */
+  mem(): number;
+  memUnit: string;
+  /** Milliseconds from any origin. */
+  now(): number;
+}
+
+const FRAME = 1514;
+const COUNT = 8;
+
+export function runBench(out: (line: string) => void, probe: BenchProbe): void {
+  const base = probe.mem();
+  const frames: Bytes[] = [];
+  for (let i = 0; i < COUNT; i++) frames.push(alloc(FRAME));
+  const afterBytes = probe.mem();
+  out("BENCH frame_bytes_mem " + Math.floor((afterBytes - base) / COUNT) + " " + probe.memUnit);
+
+  const arrays: number[][] = [];
+  for (let i = 0; i < COUNT; i++) {
+    const a: number[] = [];
+    for (let k = 0; k < FRAME; k++) a[k] = 0;
+    arrays.push(a);
+  }
+  const afterArrays = probe.mem();
+  out("BENCH frame_array_mem " + Math.floor((afterArrays - afterBytes) / COUNT) + " " + probe.memUnit);
+
+  const f = frames[0];
+  let t = probe.now();
+  const rounds = 20;
+  for (let r = 0; r < rounds; r++) for (let i = 0; i < FRAME; i++) set8(f, i, (i + r) % 256);
+  out("BENCH set8_per_ms " + Math.floor((rounds * FRAME) / Math.max(probe.now() - t, 0.001)) + " ops/ms");
+
+  t = probe.now();
+  let sink = 0;
+  for (let r = 0; r < rounds; r++) for (let i = 0; i + 4 <= FRAME; i += 3) sink += get32(f, i) % 7;
+  out("BENCH get32_unaligned_per_ms " + Math.floor((rounds * Math.floor((FRAME - 1) / 3)) / Math.max(probe.now() - t, 0.001)) + " ops/ms");
+
+  t = probe.now();
+  for (let r = 0; r < rounds; r++) sink += checksum(f, 0, FRAME);
+  out("BENCH checksum_1514_us " + Math.floor(((probe.now() - t) * 1000) / rounds) + " us");
+  out("BENCH done " + (sink % 2) + " -");
+  // Keep both sets alive until measured.
+  if (get8(frames[COUNT - 1], 0) + arrays[COUNT - 1][0] > 0) out("unreachable");
+}

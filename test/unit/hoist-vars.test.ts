@@ -1,0 +1,45 @@
+import { strict as assert } from "node:assert";
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { checkEspruinoArtifact } from "../../tools/lib/bundle-js";
+import { hoistVars } from "../../tools/lib/hoist-vars";
+
+// The shape that broke the bytes module on Espruino: one declaration, used
+// on a path where it never ran.
+const TRAP = "function o(){return 1}function f(c){if(c){for(var o=0;o<1;o++);}else{for(o=0;o<1;o++);}return typeof o}";
+
+describe("var hoisting for Espruino", function () {
+  it("moves every declaration to the top of its function, keeping behaviour", function () {
+    const cases = [
+      TRAP + "out=[f(false),typeof o,f(true),typeof o]",
+      "function g(){x=5;var r=typeof x;return r;var x}out=[g(),typeof x]",
+      "function h(o){var s=0;for(var k in o)s+=o[k];for(var i=0,n=2;i<n;i++)s+=i;if(s)var t;return[s,t]}out=h({a:1,b:2})",
+      "function m(){var a=1,b;b=a+1;return function(){var a=b;return a}()}out=m()",
+    ];
+    for (const c of cases) {
+      const hoisted = hoistVars(c);
+      assert.deepEqual(checkEspruinoArtifact(hoisted, "t.js"), [], hoisted);
+      const run = (code: string) => new Function(`var out;${code};return JSON.stringify(out)`)();
+      assert.equal(run(hoisted), run(c), hoisted);
+    }
+  });
+
+  it("fixes the trap on the Espruino interpreter (ESPRUINO)", function () {
+    const bin = process.env.ESPRUINO;
+    if (!bin) this.skip();
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "netrt-hoist-"));
+    const run = (code: string) => {
+      const f = path.join(dir, "t.js");
+      fs.writeFileSync(f, `${code}\nconsole.log("OUT "+f(false)+" "+typeof o);\nquit();\n`);
+      return /OUT (.*)/.exec(spawnSync(bin!, [f], { encoding: "utf8", timeout: 10000 }).stdout)?.[1];
+    };
+    try {
+      assert.equal(run(TRAP), "number number", "Espruino hoists var now: revisit hoist-vars.ts");
+      assert.equal(run(hoistVars(TRAP)), "number function");
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
