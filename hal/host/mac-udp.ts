@@ -2,7 +2,8 @@
 // datagram. socat bridges the other end to a TAP device in a network
 // namespace, or two of these talk to each other directly.
 import * as dgram from "node:dgram";
-import { type Bytes, type Mac, type MacCounters, type MacOptions, zeroCounters } from "../types";
+import { MacBase } from "../mac-base";
+import type { Bytes, Mac, MacOptions } from "../types";
 
 export interface UdpMacOptions extends MacOptions {
   hwaddr: Bytes;
@@ -14,31 +15,27 @@ export interface UdpMacOptions extends MacOptions {
   rxQueue?: number;
 }
 
-export class UdpMac implements Mac {
-  readonly minMtu = 68;
-  readonly maxMtu = 9000;
-  readonly counters: MacCounters = zeroCounters();
+// A received frame may carry a 4-byte 802.1Q tag beyond the MTU.
+const VLAN_SLACK = 4;
+
+export class UdpMac extends MacBase implements Mac {
   readonly hwaddr: Bytes;
   private readonly sock: dgram.Socket;
-  private readonly queue: Uint8Array[] = [];
-  private readonly rxQueue: number;
-  private curMtu: number;
   private bound = false;
 
-  constructor(private readonly o: UdpMacOptions) {
-    this.hwaddr = o.hwaddr;
-    this.curMtu = o.mtu ?? 1500;
-    this.rxQueue = o.rxQueue ?? 32;
+  constructor(private readonly u: UdpMacOptions) {
+    super(u, 68, 9000, u.mtu ?? 1500, u.rxQueue ?? 32);
+    this.hwaddr = u.hwaddr;
     this.sock = dgram.createSocket("udp4");
     this.sock.on("message", (msg) => this.receive(msg));
-    this.sock.on("error", (e) => o.onError?.(e.message));
+    this.sock.on("error", (e) => u.onError?.(e.message));
   }
 
   /** Binds the receive port; the link is up once it is bound. */
   start(): Promise<void> {
     return new Promise((resolve, reject) => {
       this.sock.once("error", reject);
-      this.sock.bind(this.o.localPort, "127.0.0.1", () => {
+      this.sock.bind(this.u.localPort, "127.0.0.1", () => {
         this.sock.off("error", reject);
         this.bound = true;
         this.o.onLinkChange(true);
@@ -48,50 +45,28 @@ export class UdpMac implements Mac {
   }
 
   private receive(msg: Buffer): void {
-    // A datagram too short for an Ethernet header, or larger than our MTU allows, is not a frame.
-    if (msg.length < 14 || msg.length > this.curMtu + 18) {
+    // A datagram too short for an Ethernet header, or larger than the MTU allows, is not a frame.
+    if (!this.fits(msg.length, VLAN_SLACK)) {
       this.counters.rxErrors++;
       return;
     }
-    if (this.queue.length >= this.rxQueue) {
-      this.counters.rxDropped++;
-      return;
-    }
-    this.queue.push(new Uint8Array(msg));
-    this.counters.rxPackets++;
-    this.counters.rxBytes += msg.length;
-    this.o.onReadable(this.queue.length);
-  }
-
-  mtu(): number {
-    return this.curMtu;
-  }
-
-  setMtu(mtu: number): boolean {
-    if (mtu < this.minMtu || mtu > this.maxMtu) return false;
-    this.curMtu = mtu;
-    return true;
+    this.enqueue(new Uint8Array(msg) as unknown as Bytes);
   }
 
   carrier(): boolean {
     return this.bound;
   }
 
-  read(): Bytes | undefined {
-    return this.queue.shift() as unknown as Bytes | undefined;
-  }
-
   write(frame: Bytes): boolean {
     const f = frame as unknown as Uint8Array;
-    if (!this.bound || f.length < 14 || f.length > this.curMtu + 14) {
+    if (!this.bound || !this.fits(f.length, 0)) {
       this.counters.txDropped++;
       return false;
     }
-    this.sock.send(f, this.o.remotePort, "127.0.0.1", (err) => {
+    this.sock.send(f, this.u.remotePort, "127.0.0.1", (err) => {
       if (err) this.counters.txErrors++;
     });
-    this.counters.txPackets++;
-    this.counters.txBytes += f.length;
+    this.sent(f.length);
     return true;
   }
 

@@ -2,13 +2,14 @@
 // MACs attached. Frames cross after a latency on the sim clock, so a test
 // steps a whole network deterministically. Carrier is per port.
 import { len, slice } from "@hal/bytes";
-import { type Bytes, type Clock, type Mac, type MacCounters, type MacOptions, zeroCounters } from "../types";
+import { MacBase } from "../mac-base";
+import type { Bytes, Clock, Mac, MacOptions } from "../types";
 
 const RX_QUEUE = 8;
 
 export class SimSegment {
   private ports: SimMac[] = [];
-  /** Frames dropped on the wire; a test may raise it to simulate loss. */
+  /** Frames dropped on the wire by the filter. */
   dropped = 0;
   /** Return true to drop a frame in transit (loss injection). */
   filter: ((frame: Bytes, from: SimMac) => boolean) | undefined = undefined;
@@ -40,27 +41,12 @@ export class SimSegment {
   }
 }
 
-export class SimMac implements Mac {
-  readonly minMtu = 68;
-  readonly maxMtu = 1500;
-  readonly counters: MacCounters = zeroCounters();
-  private queue: Bytes[] = [];
+export class SimMac extends MacBase implements Mac {
   private up = true;
   private open = true;
-  private curMtu: number;
 
-  constructor(private readonly segment: SimSegment, readonly hwaddr: Bytes, private readonly o: MacOptions, mtu: number) {
-    this.curMtu = mtu;
-  }
-
-  mtu(): number {
-    return this.curMtu;
-  }
-
-  setMtu(mtu: number): boolean {
-    if (mtu < this.minMtu || mtu > this.maxMtu) return false;
-    this.curMtu = mtu;
-    return true;
+  constructor(private readonly segment: SimSegment, readonly hwaddr: Bytes, o: MacOptions, mtu: number) {
+    super(o, 68, 1500, mtu, RX_QUEUE);
   }
 
   carrier(): boolean {
@@ -75,31 +61,15 @@ export class SimMac implements Mac {
   }
 
   receive(frame: Bytes): void {
-    if (this.queue.length >= RX_QUEUE) {
-      this.counters.rxDropped++;
-      return;
-    }
-    this.queue.push(frame);
-    this.counters.rxPackets++;
-    this.counters.rxBytes += len(frame);
-    this.o.onReadable(this.queue.length);
-  }
-
-  read(): Bytes | undefined {
-    if (this.queue.length === 0) return undefined;
-    const f = this.queue[0];
-    this.queue.splice(0, 1);
-    return f;
+    this.enqueue(frame);
   }
 
   write(frame: Bytes): boolean {
-    // Ethernet header (14) + MTU is the largest frame the port carries.
-    if (!this.carrier() || len(frame) > this.curMtu + 14 || len(frame) < 14) {
+    if (!this.carrier() || !this.fits(len(frame), 0)) {
       this.counters.txDropped++;
       return false;
     }
-    this.counters.txPackets++;
-    this.counters.txBytes += len(frame);
+    this.sent(len(frame));
     this.segment.transmit(this, frame);
     return true;
   }
