@@ -2,7 +2,7 @@
 // Until the network stack lands it brings the MAC up, reports link changes
 // and drains received frames, counting them.
 import { alloc, len } from "@hal/bytes";
-import { LOG_INFO, LOG_WARN, type Mac, type MacOptions, type Platform } from "../hal/types";
+import { type Bytes, LOG_INFO, LOG_WARN, type Mac, type MacOptions, type Platform } from "../hal/types";
 import { formatMac, parseMac } from "../src/net/addr";
 import type { BoardConfig } from "./board";
 
@@ -44,7 +44,7 @@ export function startDevice(p: Platform, board: BoardConfig, openMac: MacFactory
 }
 
 /** The board's MAC address as bytes; a malformed one falls back to a locally administered address. */
-export function boardHwaddr(board: BoardConfig): ReturnType<typeof alloc> {
+export function boardHwaddr(board: BoardConfig): Bytes {
   const b = alloc(6);
   if (!parseMac(board.mac.hwaddr, b, 0)) parseMac("02:00:00:00:00:01", b, 0);
   return b;

@@ -9,6 +9,7 @@ import * as walk from "acorn-walk";
 import * as esbuild from "esbuild";
 import { minify } from "terser";
 import ts from "typescript";
+import { ESPRUINO_MISSING_GLOBALS, ESPRUINO_MISSING_MEMBERS } from "./espruino-facts";
 import { type Finding, PortabilityError } from "./findings";
 import { hoistVars } from "./hoist-vars";
 import { checkSources } from "./portability";
@@ -24,8 +25,8 @@ export interface JsBundleOptions {
 }
 
 const ESPRUINO_MODULES = ["Storage", "net", "dgram", "http", "Wifi", "WIZnet", "fs", "crypto"];
-const MISSING_GLOBALS = new Set(["Map", "Set", "WeakMap", "WeakSet", "Symbol", "BigInt", "Proxy", "Reflect"]);
-const MISSING_MEMBERS = new Set(["Math.imul", "Array.from", "Number.isInteger"]);
+const MISSING_GLOBALS = new Set(ESPRUINO_MISSING_GLOBALS);
+const MISSING_MEMBERS = new Set(ESPRUINO_MISSING_MEMBERS);
 
 /** Is this `var` the first statement of its function (or program), where Espruino's lack of hoisting cannot bite? */
 function isHoisted(node: acorn.Node, ancestors: acorn.Node[]): boolean {

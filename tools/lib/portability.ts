@@ -8,13 +8,14 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import ts from "typescript";
+import { ESPRUINO_MISSING_GLOBALS, ESPRUINO_MISSING_MEMBERS } from "./espruino-facts";
 import type { Finding } from "./findings";
 import { ROOT, rel } from "./paths";
 
 export type Target = "espruino" | "lua51" | "lua53" | "node";
 
-const ESPRUINO_MISSING_GLOBALS = new Set(["Map", "Set", "WeakMap", "WeakSet", "Symbol", "BigInt", "Proxy", "Reflect"]);
-const ESPRUINO_MISSING_MEMBERS = new Set(["Math.imul", "Array.from", "Number.isInteger", "Object.entries", "Object.values"]);
+const MISSING_GLOBALS = new Set(ESPRUINO_MISSING_GLOBALS);
+const MISSING_MEMBERS = new Set(ESPRUINO_MISSING_MEMBERS);
 const CORE_ALLOWED_MEMBERS = new Set(["Math.floor", "Math.ceil", "Math.min", "Math.max", "Math.abs"]);
 const CORE_ALLOWED_GLOBALS = new Set(["undefined"]);
 
@@ -99,13 +100,13 @@ export function checkProgram(program: ts.Program, target: Target): Finding[] {
       }
       if (ts.isPropertyAccessExpression(node) && ts.isIdentifier(node.expression) && isAmbientGlobal(checker, node.expression)) {
         const member = `${node.expression.text}.${node.name.text}`;
-        if (espruino && ESPRUINO_MISSING_MEMBERS.has(member)) report(node, lacks(member));
+        if (espruino && MISSING_MEMBERS.has(member)) report(node, lacks(member));
         else if (isCore && !CORE_ALLOWED_MEMBERS.has(member)) report(node, `the portable core may not use the runtime global ${member}; go through hal/`);
         visitChildrenExcept(node, node.expression);
         return;
       }
       if (ts.isIdentifier(node) && isValueReference(node) && isAmbientGlobal(checker, node)) {
-        if (espruino && ESPRUINO_MISSING_GLOBALS.has(node.text)) report(node, lacks(node.text));
+        if (espruino && MISSING_GLOBALS.has(node.text)) report(node, lacks(node.text));
         else if (isCore && !CORE_ALLOWED_GLOBALS.has(node.text)) report(node, `the portable core may not use the runtime global ${node.text}; go through hal/`);
       }
       ts.forEachChild(node, visit);

@@ -1,0 +1,24 @@
+// Keeps the list of what Espruino lacks honest: each name must really be
+// missing on the interpreter, and the things we rely on must be present.
+import { strict as assert } from "node:assert";
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { ESPRUINO_MISSING_GLOBALS, ESPRUINO_MISSING_MEMBERS } from "../../tools/lib/espruino-facts";
+
+describe("Espruino facts (ESPRUINO)", function () {
+  it("every name the check rejects is missing on the interpreter, and what we use is there", function () {
+    const bin = process.env.ESPRUINO;
+    if (!bin) this.skip();
+    const missing = [...ESPRUINO_MISSING_GLOBALS, ...ESPRUINO_MISSING_MEMBERS];
+    const used = ["Uint8Array", "Object.defineProperty", "Math.floor", "E.hwRand", "getTime", "setTimeout", "clearTimeout", "String.fromCharCode"];
+    const lines = [...missing, ...used].map((n) => `console.log("TYPE ${n} "+typeof ${n});`);
+    const f = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "netrt-facts-")), "t.js");
+    fs.writeFileSync(f, `${lines.join("\n")}\nquit();\n`);
+    const out = spawnSync(bin!, [f], { encoding: "utf8", timeout: 10000 }).stdout;
+    const type = (n: string) => new RegExp(`TYPE ${n.replace(".", "\\.")} (\\w+)`).exec(out)?.[1];
+    for (const n of missing) assert.equal(type(n), "undefined", `${n} exists on this Espruino: drop it from espruino-facts.ts`);
+    for (const n of used) assert.notEqual(type(n), "undefined", `${n} is missing on this Espruino`);
+  });
+});
