@@ -3,7 +3,7 @@
 import { get8, set8 } from "@hal/bytes";
 import { band, shr } from "@hal/u32";
 import type { Bytes } from "../../hal/types";
-import { hexDigit } from "../util/hex";
+import { hexByte, hexDigit } from "../util/hex";
 
 export function formatIPv4(a: number): string {
   return shr(a, 24) + "." + band(shr(a, 16), 255) + "." + band(shr(a, 8), 255) + "." + band(a, 255);
@@ -36,14 +36,11 @@ export function parseIPv4(s: string): number {
   return parts === 4 ? value : -1;
 }
 
-const HEX = "0123456789abcdef";
-
 export function formatMac(b: Bytes, off: number): string {
   let s = "";
   for (let i = 0; i < 6; i++) {
-    const v = get8(b, off + i);
     if (i > 0) s += ":";
-    s += HEX.charAt(Math.floor(v / 16)) + HEX.charAt(v % 16);
+    s += hexByte(get8(b, off + i));
   }
   return s;
 }

@@ -5,10 +5,6 @@
 import { sum16 } from "@hal/bytes";
 import type { Bytes } from "../../hal/types";
 
-/** Adds the 16-bit big-endian words of b[off, off+n) to `acc`; an odd last byte is padded with zero. */
-export function sumWords(b: Bytes, off: number, n: number, acc: number): number {
-  return sum16(b, off, n, acc);
-}
 /** Folds carries back in and returns the ones' complement, in [0, 0xffff]. */
 export function finish(sum: number): number {
   let s = sum;
@@ -17,5 +13,5 @@ export function finish(sum: number): number {
 }
 
 export function checksum(b: Bytes, off: number, n: number): number {
-  return finish(sumWords(b, off, n, 0));
+  return finish(sum16(b, off, n, 0));
 }

@@ -12,11 +12,15 @@ export function hexDigit(c: number): number {
   return -1;
 }
 
+/** Two lowercase hex digits for a byte value. */
+export function hexByte(v: number): string {
+  return DIGITS.charAt(Math.floor(v / 16)) + DIGITS.charAt(v % 16);
+}
+
 export function toHex(b: Bytes, off: number, n: number): string {
   let s = "";
   for (let i = 0; i < n; i++) {
-    const v = get8(b, off + i);
-    s += DIGITS.charAt(Math.floor(v / 16)) + DIGITS.charAt(v % 16);
+    s += hexByte(get8(b, off + i));
   }
   return s;
 }
