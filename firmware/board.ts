@@ -7,6 +7,8 @@ export interface BoardConfig {
   mac: { driver: string; available: boolean; hwaddr: string; mtu: number };
   control: { uart: string; baud: number };
   lltableCapacity: number;
+  /** Static configuration; empty strings when the board has none. */
+  ipv4: { address: string; gateway: string };
   dhcp: { enabled: boolean; profile: string };
   hostname: string;
   logLevel: number;

@@ -1,46 +1,96 @@
-// The device: what every firmware runs once its runtime binding is up.
-// Until the network stack lands it brings the MAC up, reports link changes
-// and drains received frames, counting them.
-import { alloc, len } from "@hal/bytes";
+// The device: what every firmware runs once its runtime binding is up. It
+// builds the network stack, attaches the board's MAC as eth0, applies the
+// board's static IPv4 configuration and logs what happens on the network.
+import { alloc } from "@hal/bytes";
 import { type Bytes, LOG_INFO, LOG_WARN, type Mac, type MacOptions, type Platform } from "../hal/types";
-import { formatMac, parseMac } from "../src/net/addr";
+import { formatIPv4, formatMac, parseIPv4, parseMac } from "../src/net/addr";
+import { ADDR_DEL, ADDR_NEW, addrRequest } from "../src/net/inaddr";
+import { IFEV_LINK, type Ifnet } from "../src/net/ifnet";
+import { defaultLltableParams, LLE_EVENT_RESOLVED, LLS_INCOMPLETE, LLS_PROBE } from "../src/net/lltable";
+import { RTPROT_STATIC, RT_SCOPE_UNIVERSE } from "../src/net/route";
+import { defaultStackConfig, NetStack } from "../src/net/stack";
 import type { BoardConfig } from "./board";
 
-export const VERSION = "0.1.0";
+export const VERSION = "0.2.0";
 
 export type MacFactory = (o: MacOptions) => Mac;
 
 export interface Device {
   readonly platform: Platform;
   readonly board: BoardConfig;
-  mac: Mac | undefined;
-  framesSeen: number;
-  bytesSeen: number;
+  readonly stack: NetStack;
+  eth: Ifnet | undefined;
+}
+
+const STATE_NAMES = ["INCOMPLETE", "REACHABLE", "STALE", "DELAY", "PROBE"];
+
+export function neighStateName(s: number): string {
+  return s >= LLS_INCOMPLETE && s <= LLS_PROBE ? STATE_NAMES[s] : "?";
 }
 
 export function startDevice(p: Platform, board: BoardConfig, openMac: MacFactory | undefined): Device {
-  const dev: Device = { platform: p, board: board, mac: undefined, framesSeen: 0, bytesSeen: 0 };
-  p.log.write(LOG_INFO, "netrt " + VERSION + " on " + board.name + " (" + p.runtime + ")");
+  const stack = new NetStack(p.clock, p.random, p.log, defaultStackConfig());
+  const dev: Device = { platform: p, board: board, stack: stack, eth: undefined };
+  const log = p.log;
+  log.write(LOG_INFO, "netrt " + VERSION + " on " + board.name + " (" + p.runtime + ")");
+  stack.listeners.push({
+    link: (kind, ifp) => {
+      if (kind === IFEV_LINK) log.write(LOG_INFO, ifp.name + ": link " + (ifp.running() ? "up" : "down"));
+    },
+    addr: (kind, ia) => {
+      if (kind === ADDR_NEW || kind === ADDR_DEL) log.write(LOG_INFO, ia.ifp.name + ": " + (kind === ADDR_NEW ? "added " : "removed ") + formatIPv4(ia.addr) + "/" + ia.prefixLen);
+    },
+    neigh: (kind, ifp, slot) => {
+      const t = ifp.lltable;
+      if (t === undefined) return;
+      const what = formatIPv4(t.ipAt(slot));
+      if (kind !== LLE_EVENT_RESOLVED) log.write(LOG_INFO, ifp.name + ": neigh " + what + " deleted");
+      else log.write(LOG_INFO, ifp.name + ": neigh " + what + " lladdr " + formatMac(t.store, slot * 16 + 4) + " " + neighStateName(t.stateAt(slot)));
+    },
+  });
   if (openMac === undefined) {
-    p.log.write(LOG_WARN, "no MAC driver '" + board.mac.driver + "' in this build: no network interface");
+    log.write(LOG_WARN, "no MAC driver '" + board.mac.driver + "' in this build: no network interface");
     return dev;
   }
-  dev.mac = openMac({
-    onReadable: () => {
-      const m = dev.mac;
-      if (m === undefined) return;
-      let f = m.read();
-      while (f !== undefined) {
-        dev.framesSeen++;
-        dev.bytesSeen += len(f);
-        f = m.read();
-      }
-    },
-    onLinkChange: (up) => p.log.write(LOG_INFO, "link " + (up ? "up" : "down")),
-    onError: (msg) => p.log.write(LOG_WARN, "mac: " + msg),
-  });
-  p.log.write(LOG_INFO, "eth0 " + formatMac(dev.mac.hwaddr, 0) + " mtu " + dev.mac.mtu());
+  const eth = stack.attachEthernet("eth0", openMac, defaultLltableParams(board.lltableCapacity));
+  dev.eth = eth;
+  if (eth === undefined) return dev;
+  log.write(LOG_INFO, "eth0 " + formatMac(eth.hwaddr, 0) + " mtu " + eth.mtu);
+  configureStatic(dev, eth, board.ipv4.address, board.ipv4.gateway);
   return dev;
+}
+
+/** Applies "a.b.c.d/len" and an optional gateway to `ifp`; logs and skips what does not parse. */
+export function configureStatic(dev: Device, ifp: Ifnet, address: string, gateway: string): void {
+  if (address === "") return;
+  const log = dev.platform.log;
+  const slash = address.indexOf("/");
+  const a = parseIPv4(slash < 0 ? address : address.substring(0, slash));
+  const plen = slash < 0 ? -1 : parseDecimal(address.substring(slash + 1));
+  if (a < 0 || (slash >= 0 && (plen < 0 || plen > 32))) {
+    log.write(LOG_WARN, "ipv4: bad address '" + address + "'");
+    return;
+  }
+  const err = dev.stack.addrs.add(ifp, addrRequest(a, plen));
+  if (err < 0) {
+    log.write(LOG_WARN, "ipv4: cannot add " + address + ": errno " + -err);
+    return;
+  }
+  if (gateway === "") return;
+  const gw = parseIPv4(gateway);
+  const rerr = gw < 0 ? -22 : dev.stack.routes.add({ dst: 0, prefixLen: 0, gateway: gw, ifindex: ifp.index, protocol: RTPROT_STATIC, scope: RT_SCOPE_UNIVERSE, metric: 0, prefsrc: 0 }, true);
+  if (rerr < 0) log.write(LOG_WARN, "ipv4: cannot add default route via '" + gateway + "': errno " + -rerr);
+}
+
+function parseDecimal(s: string): number {
+  if (s.length === 0 || s.length > 3) return -1;
+  let v = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 48 || c > 57) return -1;
+    v = v * 10 + (c - 48);
+  }
+  return v;
 }
 
 /** The board's MAC address as bytes; a malformed one falls back to a locally administered address. */

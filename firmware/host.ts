@@ -8,6 +8,8 @@ import type { BoardConfig } from "./board";
 import { boardHwaddr, startDevice } from "./device";
 
 export function start(board: BoardConfig): void {
+  // The static address can come from the environment, so one build serves every test network.
+  if (process.env.NETRT_IPV4 !== undefined) board.ipv4 = { address: process.env.NETRT_IPV4, gateway: process.env.NETRT_GATEWAY ?? "" };
   const p = hostPlatform({ storageDir: process.env.NETRT_STATE ?? path.join(os.tmpdir(), `netrt-${board.name}`), logLevel: board.logLevel });
   const localPort = Number(process.env.NETRT_RX_PORT ?? 9000);
   const remotePort = Number(process.env.NETRT_TX_PORT ?? 9001);

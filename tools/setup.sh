@@ -5,9 +5,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# Lua interpreters (conformance and the Lua build's luac checks) and socat
-# (pseudo-terminal pairs for the serial tests).
-PACKAGES=(lua5.1 lua-bitop lua5.3 socat)
+# Lua interpreters (conformance and the Lua build's luac checks); socat
+# (pseudo-terminal pairs, and the host link's TAP bridge); iproute2, ping and
+# tshark for the tests that put the firmware on a Linux network.
+PACKAGES=(lua5.1 lua-bitop lua5.3 socat iproute2 iputils-ping tshark)
 missing=()
 for p in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

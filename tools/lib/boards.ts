@@ -62,6 +62,17 @@ export function parseBoard(file: string, text: string): Board {
   const profile = field<string>(file, dhcp, "profile", "string", "dhcp.");
   if (profile !== "rfc2131" && profile !== "fast") throw new BoardError(`${file}: "dhcp.profile" must be "rfc2131" or "fast"`);
 
+  // Optional static IPv4 configuration: "address" as a.b.c.d/len, "gateway" as a.b.c.d.
+  let ipv4 = { address: "", gateway: "" };
+  if (raw.ipv4 !== undefined) {
+    const v4 = field<Json>(file, raw, "ipv4", "object");
+    const address = typeof v4.address === "string" ? v4.address : "";
+    const gateway = typeof v4.gateway === "string" ? v4.gateway : "";
+    if (address !== "" && !/^(\d{1,3}\.){3}\d{1,3}\/\d{1,2}$/.test(address)) throw new BoardError(`${file}: "ipv4.address" must look like 192.0.2.10/24`);
+    if (gateway !== "" && !/^(\d{1,3}\.){3}\d{1,3}$/.test(gateway)) throw new BoardError(`${file}: "ipv4.gateway" must look like 192.0.2.1`);
+    ipv4 = { address, gateway };
+  }
+
   let available = false;
   let driverNote: string | undefined;
   if (DRIVERS[driver] !== undefined) {
@@ -78,6 +89,7 @@ export function parseBoard(file: string, text: string): Board {
     mac: { driver, available, hwaddr: hwaddr.toLowerCase(), mtu },
     control: { uart: field<string>(file, control, "uart", "string", "control."), baud: field<number>(file, control, "baud", "number", "control.") },
     lltableCapacity: capacity,
+    ipv4,
     dhcp: { enabled: field<boolean>(file, dhcp, "enabled", "boolean", "dhcp."), profile },
     hostname: field<string>(file, raw, "hostname", "string"),
     logLevel: typeof raw.logLevel === "number" ? raw.logLevel : 1,

@@ -1,0 +1,19 @@
+// Linux errno values: the control channel reports them as netlink errors,
+// so the core uses the same numbers everywhere.
+export const EPERM = 1;
+export const ENOENT = 2;
+export const ESRCH = 3;
+export const EEXIST = 17;
+export const ENODEV = 19;
+export const EINVAL = 22;
+export const ENOSPC = 28;
+export const ERANGE = 34;
+export const EDESTADDRREQ = 89;
+export const EMSGSIZE = 90;
+export const EOPNOTSUPP = 95;
+export const EADDRINUSE = 98;
+export const EADDRNOTAVAIL = 99;
+export const ENETDOWN = 100;
+export const ENETUNREACH = 101;
+export const ENOBUFS = 105;
+export const EHOSTUNREACH = 113;

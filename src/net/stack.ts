@@ -1,0 +1,235 @@
+// The IPv4 stack of one device: interfaces (lo is index 1), addresses,
+// routes, one lltable per Ethernet interface, ARP, IPv4/ICMP, UDP. MAC
+// drivers hand frames to input(); every received frame ends in exactly one
+// interface counter (delivered, error, dropped, no handler).
+import { get16, len } from "@hal/bytes";
+import { band } from "@hal/u32";
+import type { Bytes, Clock, Log, Mac, MacOptions, Random } from "../../hal/types";
+import { LOG_WARN } from "../../hal/types";
+import { Arp, type FrameSender, type ProbeParams, rfc5227Params } from "./arp";
+import { ETH_HLEN, ETHERTYPE_ARP, ETHERTYPE_IPV4, isBroadcastMac, isGroupMac, sameMac } from "./ether";
+import {
+  ARPHRD_ETHER,
+  ARPHRD_LOOPBACK,
+  IFF_BROADCAST,
+  IFF_LOOPBACK,
+  IFF_LOWER_UP,
+  IFF_MULTICAST,
+  IFF_PROMISC,
+  IFF_RUNNING,
+  IFF_UP,
+  Ifnet,
+  Interfaces,
+  RX_DROPPED,
+  RX_ERROR,
+  RX_NOHANDLER,
+  countRx,
+} from "./ifnet";
+import { AddrTable, addrRequest, type InAddr } from "./inaddr";
+import { Ipv4 } from "./ipv4";
+import { LLE_IFADDR, LLE_STATIC, Lltable, type LltableHost, type LltableParams } from "./lltable";
+import { type Route, RouteTable } from "./route";
+import { type NetStats, zeroNetStats } from "./stats";
+import { Udp } from "./udp";
+
+export interface StackConfig {
+  maxInterfaces: number;
+  maxAddresses: number;
+  maxRoutes: number;
+  udpSlots: number;
+  probe: ProbeParams;
+}
+
+export function defaultStackConfig(): StackConfig {
+  return { maxInterfaces: 4, maxAddresses: 8, maxRoutes: 8, udpSlots: 4, probe: rfc5227Params() };
+}
+
+/** Everything the control channel publishes. Each handler is optional. */
+export interface NetListener {
+  link?(kind: number, ifp: Ifnet, changeMask: number): void;
+  addr?(kind: number, ia: InAddr): void;
+  /** An lltable entry of `ifp` resolved/changed (LLE_EVENT_RESOLVED) or is being deleted. */
+  neigh?(kind: number, ifp: Ifnet, slot: number): void;
+  route?(kind: number, r: Route): void;
+}
+
+export class NetStack implements FrameSender {
+  readonly stats: NetStats = zeroNetStats();
+  readonly ifs: Interfaces;
+  readonly routes: RouteTable;
+  readonly addrs: AddrTable;
+  readonly arp: Arp;
+  readonly ip: Ipv4;
+  readonly udp: Udp;
+  readonly lo: Ifnet;
+  readonly listeners: NetListener[] = [];
+
+  constructor(
+    readonly clock: Clock,
+    readonly random: Random,
+    readonly log: Log,
+    cfg: StackConfig,
+  ) {
+    this.ifs = new Interfaces(Math.max(1, cfg.maxInterfaces));
+    this.routes = new RouteTable(cfg.maxRoutes, this.ifs);
+    this.addrs = new AddrTable(cfg.maxAddresses, this.ifs, this.routes, clock);
+    this.arp = new Arp(this.addrs, this, clock, random, this.stats, cfg.probe);
+    this.ip = new Ipv4(this.ifs, this.addrs, this.routes, this, clock, this.stats);
+    this.ifs.onEvent = (kind, ifp, mask) => this.linkEvent(kind, ifp, mask);
+    this.routes.onEvent = (kind, r) => {
+      for (let i = 0; i < this.listeners.length; i++) {
+        const l = this.listeners[i];
+        if (l.route !== undefined) l.route(kind, r);
+      }
+    };
+    this.addrs.hooks = {
+      added: (ia) => this.ownAddressAdded(ia),
+      event: (kind, ia) => {
+        for (let i = 0; i < this.listeners.length; i++) {
+          const l = this.listeners[i];
+          if (l.addr !== undefined) l.addr(kind, ia);
+        }
+      },
+    };
+    const lo = this.ifs.attach("lo", ARPHRD_LOOPBACK, undefined, IFF_UP + IFF_LOOPBACK + IFF_RUNNING + IFF_LOWER_UP, 65536, 68, 65536, undefined);
+    this.lo = lo as Ifnet; // the list is empty and its capacity at least 1: attach cannot fail
+
+    this.udp = new Udp(this.ip, this.stats, cfg.udpSlots, this.lo);
+    this.ip.udp = this.udp;
+    this.addrs.add(this.lo, addrRequest(0x7f000001, 8));
+  }
+
+  /**
+   * Opens a MAC through `open` and attaches it as an Ethernet interface with
+   * an lltable of `ll.capacity` entries; undefined when the interface list is full.
+   */
+  attachEthernet(name: string, open: (o: MacOptions) => Mac, ll: LltableParams): Ifnet | undefined {
+    let ifp: Ifnet | undefined = undefined;
+    const mac = open({
+      onReadable: () => {
+        if (ifp !== undefined) this.drain(ifp);
+      },
+      onLinkChange: (up) => {
+        if (ifp !== undefined) this.ifs.setCarrier(ifp, up);
+      },
+      onError: (msg) => this.log.write(LOG_WARN, name + ": " + msg),
+    });
+    ifp = this.ifs.attach(name, ARPHRD_ETHER, mac.hwaddr, IFF_UP + IFF_BROADCAST + IFF_MULTICAST, mac.mtu(), mac.minMtu, mac.maxMtu, mac);
+    if (ifp === undefined) {
+      mac.close();
+      return undefined;
+    }
+    ifp.lltable = new Lltable(ll, this.clock, this.lltableHost(ifp));
+    if (mac.carrier()) this.ifs.setCarrier(ifp, true);
+    return ifp;
+  }
+
+  /** Removes an interface: its addresses, routes and ARP entries go with it; the MAC is closed. */
+  detach(ifp: Ifnet): void {
+    if (ifp === this.lo) return;
+    this.addrs.flush(ifp);
+    this.routes.removeWhere(ifp.index, () => true);
+    if (ifp.lltable !== undefined) ifp.lltable.flush(true);
+    if (ifp.mac !== undefined) ifp.mac.close();
+    this.ifs.detach(ifp);
+  }
+
+  private lltableHost(ifp: Ifnet): LltableHost {
+    return {
+      solicit: (ip, to, toOff) => this.arp.request(ifp, this.addrs.sourceFor(ifp, ip), ip, to, toOff),
+      transmit: (f) => {
+        this.sendFrame(ifp, f);
+      },
+      onLink: (ip) => {
+        const r = this.routes.lookupOn(ip, ifp.index);
+        return r !== undefined && r.gateway === 0;
+      },
+      event: (kind, slot) => {
+        for (let i = 0; i < this.listeners.length; i++) {
+          const l = this.listeners[i];
+          if (l.neigh !== undefined) l.neigh(kind, ifp, slot);
+        }
+      },
+    };
+  }
+
+  private drain(ifp: Ifnet): void {
+    const mac = ifp.mac;
+    if (mac === undefined) return;
+    let f = mac.read();
+    while (f !== undefined) {
+      this.input(ifp, f);
+      f = mac.read();
+    }
+  }
+
+  /** One received Ethernet frame (no FCS). Never throws on bad input; the outcome is counted. */
+  input(ifp: Ifnet, f: Bytes): void {
+    const n = len(f);
+    ifp.counters.rxPackets++;
+    ifp.counters.rxBytes += n;
+    countRx(ifp.counters, this.classify(ifp, f, n));
+  }
+
+  private classify(ifp: Ifnet, f: Bytes, n: number): number {
+    if (n < ETH_HLEN) return RX_ERROR;
+    if (!ifp.has(IFF_UP)) return RX_DROPPED;
+    const promisc = ifp.has(IFF_PROMISC);
+    if (isGroupMac(f, 0)) {
+      ifp.counters.rxMulticast++;
+      // Of the groups, only broadcast and all-hosts (01:00:5e:00:00:01) are ours.
+      if (!isBroadcastMac(f, 0) && !promisc && !isAllHostsMac(f)) return RX_DROPPED;
+    } else if (!promisc && !sameMac(f, 0, ifp.hwaddr, 0)) return RX_DROPPED;
+    if (sameMac(f, 6, ifp.hwaddr, 0)) return RX_DROPPED;
+    const type = get16(f, 12);
+    if (type === ETHERTYPE_ARP) return this.arp.input(ifp, f, n);
+    if (type === ETHERTYPE_IPV4) return this.ip.input(ifp, f, n);
+    return RX_NOHANDLER;
+  }
+
+  sendFrame(ifp: Ifnet, f: Bytes): boolean {
+    const mac = ifp.mac;
+    if (mac === undefined || !ifp.running()) {
+      ifp.counters.txDropped++;
+      return false;
+    }
+    if (!mac.write(f)) {
+      ifp.counters.txDropped++;
+      return false;
+    }
+    ifp.counters.txPackets++;
+    ifp.counters.txBytes += len(f);
+    return true;
+  }
+
+  /** Administratively up or down (ip link set dev X up/down). */
+  setUp(ifp: Ifnet, up: boolean): void {
+    this.ifs.setFlags(ifp, up ? IFF_UP : 0, IFF_UP);
+  }
+
+  private ownAddressAdded(ia: InAddr): void {
+    const llt = ia.ifp.lltable;
+    if (llt !== undefined) llt.addStatic(ia.addr, ia.ifp.hwaddr, 0, LLE_STATIC + LLE_IFADDR);
+    this.arp.announce(ia.ifp, ia.addr);
+  }
+
+  private linkEvent(kind: number, ifp: Ifnet, mask: number): void {
+    if (band(mask, IFF_RUNNING) !== 0) {
+      if (ifp.running()) {
+        // Back on a wire: tell the neighbours who we are.
+        for (let i = 0; i < this.addrs.list.length; i++) if (this.addrs.list[i].ifp === ifp) this.arp.announce(ifp, this.addrs.list[i].addr);
+      } else if (ifp.lltable !== undefined) {
+        // Off the wire: what we learned may not hold on the next one.
+        ifp.lltable.flush(false);
+      }
+    }
+    for (let i = 0; i < this.listeners.length; i++) {
+      const l = this.listeners[i];
+      if (l.link !== undefined) l.link(kind, ifp, mask);
+    }
+  }
+}
+
+function isAllHostsMac(f: Bytes): boolean {
+  return get16(f, 0) === 0x0100 && get16(f, 2) === 0x5e00 && get16(f, 4) === 0x0001;
+}

@@ -1,0 +1,62 @@
+// Runs the host board's firmware (dist/host/firmware.js) as a child process
+// and watches its log lines.
+import { type ChildProcess, spawn } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { ROOT } from "../../tools/lib/paths";
+
+export class FirmwareProcess {
+  readonly lines: string[] = [];
+  private proc: ChildProcess;
+  private waiters: { re: RegExp; resolve: (m: RegExpMatchArray) => void }[] = [];
+  readonly stateDir: string;
+
+  constructor(env: Record<string, string>) {
+    this.stateDir = fs.mkdtempSync(path.join(os.tmpdir(), "netrt-fw-"));
+    this.proc = spawn(process.execPath, [path.join(ROOT, "dist", "host", "firmware.js")], {
+      env: { ...process.env, NETRT_STATE: this.stateDir, ...env },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let buf = "";
+    const onData = (d: Buffer): void => {
+      buf += d.toString();
+      let nl = buf.indexOf("\n");
+      while (nl >= 0) {
+        const line = buf.slice(0, nl);
+        buf = buf.slice(nl + 1);
+        this.lines.push(line);
+        this.waiters = this.waiters.filter((w) => {
+          const m = line.match(w.re);
+          if (m) w.resolve(m);
+          return !m;
+        });
+        nl = buf.indexOf("\n");
+      }
+    };
+    this.proc.stdout?.on("data", onData);
+    this.proc.stderr?.on("data", onData);
+  }
+
+  /** Resolves with the first log line (past or future) matching `re`. */
+  waitFor(re: RegExp, ms: number): Promise<RegExpMatchArray> {
+    for (const l of this.lines) {
+      const m = l.match(re);
+      if (m) return Promise.resolve(m);
+    }
+    return new Promise((resolve, reject) => {
+      const t = setTimeout(() => reject(new Error(`firmware never logged ${re}; its log:\n${this.lines.join("\n")}`)), ms);
+      this.waiters.push({ re, resolve: (m) => (clearTimeout(t), resolve(m)) });
+    });
+  }
+
+  async stop(): Promise<void> {
+    if (this.proc.exitCode === null) {
+      const done = new Promise((r) => this.proc.once("exit", r));
+      this.proc.kill("SIGTERM");
+      await Promise.race([done, new Promise((r) => setTimeout(r, 3000))]);
+      if (this.proc.exitCode === null) this.proc.kill("SIGKILL");
+    }
+    fs.rmSync(this.stateDir, { recursive: true, force: true });
+  }
+}

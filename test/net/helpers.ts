@@ -1,0 +1,61 @@
+// Simulated hosts for network tests: a NetStack per node on a SimSegment,
+// all on one virtual clock.
+import { alloc, set8 } from "../../hal/js/bytes";
+import { SimClock } from "../../hal/sim/clock";
+import { SimMac, SimSegment } from "../../hal/sim/link";
+import { MemoryLog } from "../../hal/sim/log";
+import { SimRandom } from "../../hal/sim/random";
+import type { Bytes } from "../../hal/types";
+import { parseIPv4 } from "../../src/net/addr";
+import type { Ifnet } from "../../src/net/ifnet";
+import { addrRequest } from "../../src/net/inaddr";
+import { defaultLltableParams, type LltableParams } from "../../src/net/lltable";
+import { defaultStackConfig, NetStack, type StackConfig } from "../../src/net/stack";
+
+export const ip = (s: string): number => {
+  const v = parseIPv4(s);
+  if (v < 0) throw new Error(`bad address ${s}`);
+  return v;
+};
+
+export function macOf(last: number): Bytes {
+  const m = alloc(6);
+  set8(m, 0, 0x02);
+  set8(m, 5, last);
+  return m;
+}
+
+export interface Node {
+  stack: NetStack;
+  eth: Ifnet;
+  mac: SimMac;
+  log: MemoryLog;
+}
+
+export class Net {
+  readonly clock = new SimClock();
+  readonly segment: SimSegment;
+  constructor(latencyMs = 1) {
+    this.segment = new SimSegment(this.clock, latencyMs);
+  }
+
+  node(last: number, cidr?: string, ll?: Partial<LltableParams>, cfg?: Partial<StackConfig>): Node {
+    const log = new MemoryLog(this.clock, 200);
+    const stack = new NetStack(this.clock, new SimRandom(last * 7919), log, { ...defaultStackConfig(), ...cfg });
+    let mac: SimMac | undefined;
+    const eth = stack.attachEthernet("eth0", (o) => (mac = this.segment.attach(macOf(last), o, 1500)), { ...defaultLltableParams(8), ...ll });
+    if (eth === undefined || mac === undefined) throw new Error("attach failed");
+    if (cidr !== undefined) {
+      const [a, l] = cidr.split("/");
+      const err = stack.addrs.add(eth, addrRequest(ip(a), l === undefined ? -1 : Number(l)));
+      if (err !== 0) throw new Error(`add ${cidr}: ${err}`);
+    }
+    return { stack, eth, mac, log };
+  }
+}
+
+/** Sends a UDP datagram of `n` bytes from `from` to dst:port. */
+export function sendUdp(from: Node, dst: string, port: number, n: number, src = -1): number {
+  const f = from.stack.udp.alloc(n);
+  return from.stack.udp.send(f, n, src, 40000, ip(dst), port, undefined);
+}
