@@ -178,9 +178,307 @@ def mac_cases():
             "valid": valid, "invalid": invalid}
 
 
+# --- address operations: an independent model of the in.c rules ---------
+#
+# One Ethernet interface (BROADCAST, up). After every operation the vector
+# records the interface's addresses in order ("addr/len brd P|S": P owns the
+# prefix route) and its connected routes, sorted.
+
+def ip_s(v):
+    return str(ipaddress.IPv4Address(v))
+
+
+def class_mask(a):
+    if a < 0x80000000:
+        return 8
+    if a < 0xC0000000:
+        return 16
+    return 24
+
+
+def plen_mask(n):
+    return (0xFFFFFFFF << (32 - n)) & 0xFFFFFFFF if n > 0 else 0
+
+
+class AddrModel:
+    def __init__(self):
+        self.addrs = []  # dicts: a, plen, mask, brd, owns
+        self.routes = set()  # (dst, plen, prefsrc)
+
+    def subnet(self, x):
+        return x["a"] & x["mask"]
+
+    def same_prefix(self, x, y):
+        return x["mask"] == y["mask"] and self.subnet(x) == self.subnet(y)
+
+    def add(self, a, plen, brd):
+        if a == 0xFFFFFFFF or 0xE0000000 <= a < 0xF0000000:
+            return -22
+        n = class_mask(a) if plen < 0 else plen
+        mask = plen_mask(n)
+        for x in self.addrs:
+            if x["a"] == a:
+                self.unlink(x)
+                break
+        if brd < 0:
+            brd = 0xFFFFFFFF if n == 31 else (a & mask) | (~mask & 0xFFFFFFFF)
+        x = {"a": a, "plen": n, "mask": mask, "brd": brd, "owns": False}
+        self.addrs.append(x)
+        if not any(y is not x and y["owns"] and self.same_prefix(x, y) for y in self.addrs):
+            self.routes = {r for r in self.routes if (r[0], r[1]) != (a & mask, n)}
+            self.routes.add((a & mask, n, a))
+            x["owns"] = True
+        return 0
+
+    def unlink(self, x):
+        self.addrs.remove(x)
+        if not x["owns"]:
+            return
+        self.routes.discard((self.subnet(x), x["plen"], x["a"]))
+        x["owns"] = False
+        for y in self.addrs:
+            if not y["owns"] and self.same_prefix(x, y):
+                self.routes.add((self.subnet(y), y["plen"], y["a"]))
+                y["owns"] = True
+                return
+
+    def delete(self, a):
+        for x in self.addrs:
+            if x["a"] == a:
+                self.unlink(x)
+                return 0
+        if a == 0 and self.addrs:
+            self.unlink(self.addrs[0])
+            return 0
+        return -99
+
+    def broadcast(self, t):
+        if t in (0, 0xFFFFFFFF):
+            return True
+        for x in self.addrs:
+            if x["mask"] == 0xFFFFFFFF:
+                continue
+            if t == x["brd"] or (x["mask"] != 0xFFFFFFFE and t == self.subnet(x)):
+                return True
+        return False
+
+    def lookup(self, t):
+        best = None
+        for r in self.routes | {(0x7F000001, 32, 0x7F000001)}:
+            if t & plen_mask(r[1]) == r[0] and (best is None or r[1] > best[1]):
+                best = r
+        return "none" if best is None else "%s/%d" % (ip_s(best[0]), best[1])
+
+    def state(self):
+        a = ["%s/%d %s %s" % (ip_s(x["a"]), x["plen"], ip_s(x["brd"]), "P" if x["owns"] else "S") for x in self.addrs]
+        r = sorted("%s/%d src %s" % (ip_s(d), n, ip_s(s)) for (d, n, s) in self.routes)
+        return " | ".join(a) + " || " + " | ".join(r)
+
+
+def addr_cases():
+    pool = ["192.0.2.1", "192.0.2.2", "192.0.2.130", "198.51.100.1", "203.0.113.0", "203.0.113.1", "10.1.2.3",
+            "172.16.5.4", "192.168.7.7"]
+    probes = ["192.0.2.255", "192.0.2.0", "192.0.2.127", "192.0.2.128", "203.0.113.0", "203.0.113.1", "10.255.255.255",
+              "10.0.0.0", "255.255.255.255", "0.0.0.0", "198.51.100.255", "172.16.255.255", "8.8.8.8", "127.0.0.1"]
+    cases = []
+    for _ in range(40):
+        m = AddrModel()
+        ops = []
+        for _ in range(rng.randint(4, 14)):
+            k = rng.random()
+            a = int(ipaddress.IPv4Address(rng.choice(pool)))
+            if k < 0.5 and len(m.addrs) < 6:
+                plen = rng.choice([-1, 24, 24, 25, 31, 32, 16, 8])
+                brd = rng.choice([-1, -1, -1, a | 0xFF])
+                err = m.add(a, plen, brd)
+                ops.append(["add", a, plen, brd, err, m.state()])
+            elif k < 0.75:
+                if rng.random() < 0.1:
+                    a = 0
+                err = m.delete(a)
+                ops.append(["del", a, 0, 0, err, m.state()])
+            elif k < 0.9:
+                t = int(ipaddress.IPv4Address(rng.choice(probes)))
+                ops.append(["bcast", t, 0, 0, 1 if m.broadcast(t) else 0, ""])
+            else:
+                t = int(ipaddress.IPv4Address(rng.choice(probes + pool)))
+                ops.append(["route", t, 0, 0, 0, m.lookup(t)])
+        if rng.random() < 0.2:
+            ops.append(["add", int(ipaddress.IPv4Address("224.0.0.9")), 24, -1, -22, m.state()])
+        cases.append(ops)
+    return {"about": "address ops on one broadcast interface: [op, addr, plen, brd, expected errno or bool, "
+                     "state after ('addr/len brd P|S ... || route src ...') or best route]",
+            "cases": cases}
+
+
+# --- lltable operations: an independent model of the state machine -------
+#
+# Capacity 16 (vectors never fill it), Linux's default timers, 125 ms ticks,
+# deadlines one tick late so no wait is ever shorter than asked.
+
+INCOMPLETE, REACHABLE, STALE, DELAY, PROBE = 0, 1, 2, 3, 4
+P_REACH, P_STALE, P_DELAY, P_RETRANS, P_MCAST, P_UCAST = 30000, 600000, 5000, 1000, 3, 3
+
+
+class LltModel:
+    def __init__(self):
+        self.now = 0
+        self.e = {}  # ip -> dict(state, flags, probes, mac, deadline, held)
+        self.solicits = 0
+        self.sent = 0
+
+    def tick(self):
+        return self.now // 125
+
+    def deadline(self, x, ms):
+        x["deadline"] = self.tick() + -(-ms // 125) + 1
+
+    def on_link(self, a):
+        return a & 0xFFFFFF00 == 0xC0000200
+
+    def resolve(self, a, router):
+        x = self.e.get(a)
+        if x is not None:
+            if router:
+                x["flags"] |= 8
+            if x["state"] == INCOMPLETE:
+                x["held"] = True
+                return 1
+            if x["state"] == STALE:
+                x["state"] = DELAY
+                self.deadline(x, P_DELAY)
+            return 0
+        if not self.on_link(a):
+            return -113
+        x = {"state": INCOMPLETE, "flags": 8 if router else 0, "probes": 1, "mac": -1, "held": True}
+        self.deadline(x, P_RETRANS)
+        self.e[a] = x
+        self.solicits += 1
+        return 1
+
+    def learn(self, x, mac, reachable):
+        x["mac"] = mac
+        x["probes"] = 0
+        self.deadline(x, P_REACH if reachable else P_STALE)
+        if x["held"]:
+            x["held"] = False
+            self.sent += 1
+
+    def input(self, a, mac, solicited, for_us):
+        x = self.e.get(a)
+        if x is None:
+            if not for_us or not self.on_link(a):
+                return 0
+            x = {"state": REACHABLE if solicited else STALE, "flags": 0, "probes": 0, "mac": -1, "held": False}
+            self.e[a] = x
+            self.learn(x, mac, solicited)
+            return 2
+        if x["flags"] & 1:
+            return 3 if x["mac"] != mac else 0
+        if solicited or x["state"] == INCOMPLETE:
+            x["state"] = REACHABLE if solicited else STALE
+            self.learn(x, mac, solicited)
+            return 1
+        if x["mac"] == mac:
+            return 0
+        x["state"] = STALE
+        self.learn(x, mac, False)
+        return 1
+
+    def static(self, a, mac, flags):
+        x = self.e.get(a)
+        if x is None:
+            x = {"held": False, "deadline": 0}
+            self.e[a] = x
+        x.update(state=REACHABLE, flags=(flags & 15) | 1, mac=mac, probes=0)
+        if x["held"]:
+            x["held"] = False
+            self.sent += 1
+
+    def remove(self, a):
+        return 1 if self.e.pop(a, None) is not None else 0
+
+    def step(self, a, x):
+        st = x["state"]
+        if st == REACHABLE:
+            x["state"] = STALE
+            self.deadline(x, P_STALE)
+            return
+        if st == DELAY:
+            x["state"] = PROBE
+            x["probes"] = 1
+            self.deadline(x, P_RETRANS)
+            self.solicits += 1
+            return
+        limit = P_MCAST if st == INCOMPLETE else P_UCAST if st == PROBE else 0
+        if x["probes"] < limit:
+            x["probes"] += 1
+            self.deadline(x, P_RETRANS)
+            self.solicits += 1
+            return
+        del self.e[a]
+
+    def advance(self, ms):
+        end = self.now + ms
+        while True:
+            due = [x["deadline"] for x in self.e.values() if not x["flags"] & 1]
+            if not due or min(due) * 125 > end:
+                break
+            self.now = max(self.now, min(due) * 125)
+            for a, x in list(self.e.items()):
+                if a in self.e and not x["flags"] & 1 and x["deadline"] <= self.tick():
+                    self.step(a, x)
+        self.now = end
+
+    def check(self, a):
+        x = self.e.get(a)
+        if x is None:
+            return [-1, 0, 0, -1, self.solicits, self.sent]
+        return [x["state"], x["probes"], x["flags"], -1 if x["state"] == INCOMPLETE else x["mac"], self.solicits, self.sent]
+
+
+def lltable_cases():
+    ips = [int(ipaddress.IPv4Address("192.0.2.%d" % h)) for h in (2, 3, 18, 34, 200)]
+    ips.append(int(ipaddress.IPv4Address("198.51.100.9")))  # off-link
+    cases = []
+    for _ in range(60):
+        m = LltModel()
+        ops = []
+        for _ in range(rng.randint(6, 30)):
+            k = rng.random()
+            a = rng.choice(ips)
+            if k < 0.3:
+                r = rng.random() < 0.2
+                ops.append(["resolve", a, 1 if r else 0, 0, m.resolve(a, r)])
+            elif k < 0.55:
+                mac, sol, fu = rng.randint(1, 3), rng.random() < 0.5, rng.random() < 0.7
+                ops.append(["input", a, mac, (2 if sol else 0) + (1 if fu else 0), m.input(a, mac, sol and fu, fu)])
+            elif k < 0.6:
+                mac, fl = rng.randint(1, 3), rng.choice([0, 4, 8, 2])
+                m.static(a, mac, fl)
+                ops.append(["static", a, mac, fl, 0])
+            elif k < 0.65:
+                ops.append(["remove", a, 0, 0, m.remove(a)])
+            elif k < 0.85:
+                ms = rng.choice([100, 500, 1000, 1500, 3000, 5200, 31000, 600000, 700000])
+                m.advance(ms)
+                ops.append(["advance", ms, 0, 0, 0])
+            else:
+                ops.append(["check", a, 0, 0, m.check(a)])
+        for a in ips:
+            ops.append(["check", a, 0, 0, m.check(a)])
+        cases.append(ops)
+    return {"about": "lltable ops (capacity 16, Linux default timers): [op, ip, arg, arg, expected]; input's 4th "
+                     "field is 2*solicited + forUs; check gives [state or -1, probes, flags, mac tag or -1, "
+                     "requests sent, held frames sent]",
+            "cases": cases}
+
+
 os.makedirs(OUT, exist_ok=True)
 write("u32", u32_cases())
 write("bytes", bytes_cases())
 write("cksum", cksum_cases())
 write("ipv4", ipv4_cases())
 write("mac", mac_cases())
+write("addr", addr_cases())
+write("lltable", lltable_cases())

@@ -9,6 +9,7 @@ import type { Bytes } from "../../hal/types";
 import { formatIPv4, formatMac, parseIPv4, parseMac } from "../../src/net/addr";
 import { checksum } from "../../src/net/cksum";
 import { fromHex, hexOf, toHex } from "../../src/util/hex";
+import { runAddr, runLltable } from "./net-suites";
 
 type Out = (line: string) => void;
 
@@ -149,12 +150,14 @@ function runMac(s: Suite): void {
 
 /** Runs every suite, printing through `out`; returns the number of failures. */
 export function runConformance(out: Out): number {
-  const suites = [new Suite("u32", out), new Suite("bytes", out), new Suite("cksum", out), new Suite("ipv4", out), new Suite("mac", out)];
+  const suites = [new Suite("u32", out), new Suite("bytes", out), new Suite("cksum", out), new Suite("ipv4", out), new Suite("mac", out), new Suite("addr", out), new Suite("lltable", out)];
   runU32(suites[0]);
   runBytes(suites[1]);
   runCksum(suites[2]);
   runIPv4(suites[3]);
   runMac(suites[4]);
+  runAddr(suites[5]);
+  runLltable(suites[6]);
   let passed = 0;
   let failed = 0;
   for (let i = 0; i < suites.length; i++) {

@@ -4,7 +4,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { checkEspruinoArtifact } from "../../tools/lib/bundle-js";
-import { hoistVars } from "../../tools/lib/hoist-vars";
+import { hoistFunctions, hoistVars } from "../../tools/lib/hoist-vars";
 
 // The shape that broke the bytes module on Espruino: one declaration, used
 // on a path where it never ran.
@@ -38,6 +38,44 @@ describe("var hoisting for Espruino", function () {
     try {
       assert.equal(run(TRAP), "number number", "Espruino hoists var now: revisit hoist-vars.ts");
       assert.equal(run(hoistVars(TRAP)), "number function");
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+// TypeScript's ES5 class with `extends`: the helper is called before the
+// constructor's declaration, which Espruino 2v29 has not run yet.
+const FN_TRAP = "function g(){var r=typeof f;function f(){}return r}function h(){return k();function k(){return 7}}";
+
+describe("function hoisting for Espruino", function () {
+  it("moves function declarations above the code of their body, keeping behaviour", function () {
+    const cases = [
+      FN_TRAP + "out=[g(),h()]",
+      "var D=function(b){x(D,b);function D(){}D.prototype.m=1;return D}(1);function x(a,b){a.z=b}out=[D.z,D.prototype.m]",
+      "function a(){'use strict';var v;v=q();return v;function q(){return w();function w(){return 3}}}out=a()",
+    ];
+    for (const c of cases) {
+      const hoisted = hoistFunctions(hoistVars(c));
+      assert.deepEqual(checkEspruinoArtifact(hoisted, "t.js"), [], hoisted);
+      const run = (code: string) => new Function(`var out;${code};return JSON.stringify(out)`)();
+      assert.equal(run(hoisted), run(c), hoisted);
+    }
+    assert.ok(checkEspruinoArtifact(FN_TRAP, "t.js").some((f) => f.message.includes("does not hoist function declarations")));
+  });
+
+  it("is needed on the Espruino interpreter (ESPRUINO)", function () {
+    const bin = process.env.ESPRUINO;
+    if (!bin) this.skip();
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "netrt-hoist-"));
+    const run = (code: string) => {
+      const f = path.join(dir, "t.js");
+      fs.writeFileSync(f, `${code}\nconsole.log("OUT "+g()+" "+h());\nquit();\n`);
+      return /OUT (.*)/.exec(spawnSync(bin!, [f], { encoding: "utf8", timeout: 10000 }).stdout)?.[1];
+    };
+    try {
+      assert.notEqual(run(FN_TRAP), "function 7", "Espruino hoists function declarations now: revisit hoistFunctions");
+      assert.equal(run(hoistFunctions(hoistVars(FN_TRAP))), "function 7");
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }

@@ -11,7 +11,7 @@ import { minify } from "terser";
 import ts from "typescript";
 import { ESPRUINO_MISSING_GLOBALS, ESPRUINO_MISSING_MEMBERS } from "./espruino-facts";
 import { type Finding, PortabilityError } from "./findings";
-import { hoistVars } from "./hoist-vars";
+import { hoistFunctions, hoistVars, unhoistedFunctions } from "./hoist-vars";
 import { checkSources } from "./portability";
 import { compilerOptions, type Runtime } from "./targets";
 
@@ -40,7 +40,17 @@ function isHoisted(node: acorn.Node, ancestors: acorn.Node[]): boolean {
   }
   const parent = ancestors[i - 1];
   if (parent === undefined) return false;
-  if (parent.type === "Program") return (parent as acorn.Program).body[0] === stmt;
+  if (parent.type === "Program") {
+    // Globals: fine anywhere before the first statement that could run code (TypeScript's
+    // ES5 helpers such as __extends sit there, after the "use strict" directive).
+    const body = (parent as acorn.Program).body;
+    for (const s of body) {
+      if (s === stmt) return true;
+      if (s.type === "VariableDeclaration" || s.type === "FunctionDeclaration") continue;
+      if (!(s.type === "ExpressionStatement" && (s as acorn.ExpressionStatement).directive !== undefined)) return false;
+    }
+    return false;
+  }
   if (parent.type !== "BlockStatement" || (parent as acorn.BlockStatement).body[0] !== stmt) return false;
   const owner = ancestors[i - 2];
   return owner !== undefined && (owner.type === "FunctionDeclaration" || owner.type === "FunctionExpression");
@@ -60,6 +70,9 @@ export function checkEspruinoArtifact(code: string, name: string): Finding[] {
   walk.full(tree, (node) => {
     if (node.type === "UnaryExpression" && (node as acorn.UnaryExpression).operator === "typeof") guarded.add((node as acorn.UnaryExpression).argument);
   });
+  for (const f of unhoistedFunctions(tree)) {
+    findings.push({ file: name, line: f.loc!.start.line, col: f.loc!.start.column + 1, message: "function declared after code in its body: Espruino 2v29 does not hoist function declarations" });
+  }
   walk.fullAncestor(tree, (node, _state, ancestors) => {
     const parent = ancestors[ancestors.length - 2] as acorn.Node | undefined;
     if (node.type === "VariableDeclaration" && !isHoisted(node, ancestors)) {
@@ -122,7 +135,7 @@ export async function bundleJs(o: JsBundleOptions): Promise<number> {
       format: { ecma: 5, comments: false },
     });
     // Espruino does not hoist `var`; declare every function's vars at its top.
-    code = hoistVars(min.code ?? "");
+    code = hoistFunctions(hoistVars(min.code ?? ""));
     const findings = checkEspruinoArtifact(code, o.outFile);
     if (findings.length > 0) {
       // Keep the rejected artifact beside the target for inspection.

@@ -55,3 +55,83 @@ export function hoistVars(code: string): string {
   for (const e of edits) out = out.slice(0, e.start) + e.text + out.slice(e.end);
   return out;
 }
+
+type Body = acorn.Program | acorn.BlockStatement;
+
+/** Statements that may precede a function declaration without being "code that runs first". */
+function isPreamble(s: acorn.Node): boolean {
+  if (s.type === "VariableDeclaration") return (s as acorn.VariableDeclaration).declarations.every((d) => d.init === null || d.init === undefined);
+  return s.type === "ExpressionStatement" && (s as acorn.ExpressionStatement).directive !== undefined;
+}
+
+/** The first function or program body where a function declaration follows code, or undefined. */
+function firstUnhoisted(tree: acorn.Program): Body | undefined {
+  let found: Body | undefined;
+  const visit = (body: Body): void => {
+    if (found !== undefined) return;
+    let seenCode = false;
+    for (const s of body.body) {
+      if (s.type === "FunctionDeclaration") {
+        if (seenCode) {
+          found = body;
+          return;
+        }
+      } else if (!isPreamble(s)) seenCode = true;
+    }
+  };
+  visit(tree);
+  walk.full(tree, (node) => {
+    if (node.type === "FunctionDeclaration" || node.type === "FunctionExpression") visit((node as Fn).body);
+  });
+  return found;
+}
+
+/**
+ * Espruino 2v29 does not hoist function declarations either: a call that
+ * comes before `function f(){}` in its body finds f undefined. This pass
+ * moves every function declaration of a body, in order, to just after the
+ * body's leading var/directive preamble, body by body until none is left.
+ * Run it after hoistVars.
+ */
+export function hoistFunctions(code: string): string {
+  let out = code;
+  for (let round = 0; round < 100000; round++) {
+    const tree = acorn.parse(out, { ecmaVersion: 5 });
+    const body = firstUnhoisted(tree);
+    if (body === undefined) return out;
+    const stmts = body.body as acorn.Node[];
+    let at = body.type === "Program" ? body.start : body.start + 1;
+    for (const s of stmts) {
+      if (!isPreamble(s)) break;
+      at = s.end;
+    }
+    const fns = stmts.filter((s) => s.type === "FunctionDeclaration" && s.start >= at);
+    const moved = fns.map((f) => out.slice(f.start, f.end)).join("");
+    let rest = "";
+    let pos = at;
+    for (const f of fns) {
+      rest += out.slice(pos, f.start);
+      pos = f.end;
+    }
+    out = out.slice(0, at) + moved + rest + out.slice(pos);
+  }
+  throw new Error("hoistFunctions: did not converge");
+}
+
+/** Function declarations that follow code in their body (what hoistFunctions fixes), for the artifact check. */
+export function unhoistedFunctions(tree: acorn.Program): acorn.Node[] {
+  const out: acorn.Node[] = [];
+  const visit = (body: Body): void => {
+    let seenCode = false;
+    for (const s of body.body) {
+      if (s.type === "FunctionDeclaration") {
+        if (seenCode) out.push(s);
+      } else if (!isPreamble(s)) seenCode = true;
+    }
+  };
+  visit(tree);
+  walk.full(tree, (node) => {
+    if (node.type === "FunctionDeclaration" || node.type === "FunctionExpression") visit((node as Fn).body);
+  });
+  return out;
+}

@@ -12,6 +12,8 @@ export function writeVectorsModule(): string {
   const cksum = load("cksum");
   const ipv4 = load("ipv4");
   const mac = load("mac");
+  const addr = load("addr");
+  const lltable = load("lltable");
   const j = JSON.stringify;
   const src = [
     "// Generated from test/vectors/*.json by tools/lib/vectors.ts. Do not edit.",
@@ -24,6 +26,8 @@ export function writeVectorsModule(): string {
     `export const ipv4Invalid: string[] = ${j(ipv4.invalid)};`,
     `export const macValid: [string, string][] = ${j(mac.valid)};`,
     `export const macInvalid: string[] = ${j(mac.invalid)};`,
+    `export const addrCases: (string | number)[][][] = ${j(addr.cases)};`,
+    `export const lltableCases: (string | number | number[])[][][] = ${j(lltable.cases)};`,
     "",
   ].join("\n");
   const out = path.join(BUILD, "gen", "vectors.ts");
