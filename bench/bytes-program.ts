@@ -5,6 +5,7 @@
 import { alloc, get32, get8, set8 } from "@hal/bytes";
 import type { Bytes } from "../hal/types";
 import { checksum } from "../src/net/cksum";
+import { runLltableBench } from "./lltable-bench";
 
 export interface BenchProbe {
   /** Memory in use after a full collection, in `memUnit`. */
@@ -62,6 +63,7 @@ export function runBench(out: (line: string) => void, probe: BenchProbe): void {
   const slow = (probe.now() - t) / rounds;
   out("BENCH checksum_get8_1514_us " + Math.floor(slow * 1000) + " us");
   out("BENCH sum16_speedup_x10 " + Math.floor((slow * 10) / Math.max(fast, 0.0001)) + " x/10");
+  runLltableBench(out, probe);
   out("BENCH done " + (sink % 2) + " -");
   // Keep both sets alive until measured.
   if (get8(frames[COUNT - 1], 0) + arrays[COUNT - 1][0] > 0) out("unreachable");

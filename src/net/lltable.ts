@@ -250,9 +250,11 @@ export class Lltable {
   private leastRecentlyUsed(): number {
     let victim = NONE;
     let oldest = -1;
+    const now = this.nowTicks();
     for (let i = 0; i < this.capacity; i++) {
-      if (!this.inUse(i) || this.isStatic(i)) continue;
-      const age = this.idleMs(i);
+      const meta = get8(this.store, i * LLE_BYTES + 10);
+      if (meta < INUSE || meta % 2 === LLE_STATIC) continue;
+      const age = (now - get16(this.store, i * LLE_BYTES + 14) + TICKS) % TICKS;
       if (age > oldest) {
         oldest = age;
         victim = i;
