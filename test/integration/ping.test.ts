@@ -2,7 +2,7 @@
 // network: the peer namespace's kernel pings it, ARP both ways, and tshark
 // reads the capture of the whole exchange.
 import { strict as assert } from "node:assert";
-import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { type ChildProcess, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { buildAll } from "../../tools/lib/build";

@@ -3,7 +3,7 @@ import { strict as assert } from "node:assert";
 import { formatIPv4 } from "../../src/net/addr";
 import { EADDRNOTAVAIL, EDESTADDRREQ, EEXIST, EINVAL, ENETUNREACH } from "../../src/net/errno";
 import { ARPHRD_ETHER, IFF_POINTOPOINT, IFF_UP, IFF_LOWER_UP, IFF_RUNNING } from "../../src/net/ifnet";
-import { ADDR_CHANGE, ADDR_DEL, ADDR_NEW, addrRequest, IFA_F_DEPRECATED, IFA_F_PERMANENT, IFA_F_SECONDARY, INADDR_ANY, LIFETIME_INFINITE } from "../../src/net/inaddr";
+import { ADDR_DEL, ADDR_NEW, addrRequest, IFA_F_DEPRECATED, IFA_F_PERMANENT, IFA_F_SECONDARY, INADDR_ANY, LIFETIME_INFINITE } from "../../src/net/inaddr";
 import { LLE_IFADDR, LLE_STATIC } from "../../src/net/lltable";
 import { RTPROT_KERNEL, RTPROT_STATIC, RT_SCOPE_LINK } from "../../src/net/route";
 import { Net, ip, macOf, type Node } from "./helpers";

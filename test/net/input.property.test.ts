@@ -36,7 +36,9 @@ function ipv4(proto: number, payload: Uint8Array, us: Bytes): Bytes {
 
 /** Well-formed frames of every kind the stack handles: the seeds for mutation. */
 function seeds(us: Bytes): Bytes[] {
-  const arp = ether(alloc(6).fill(0xff) as unknown as Bytes, macOf(2), 0x0806, 28);
+  const bcast = alloc(6);
+  (bcast as unknown as Uint8Array).fill(0xff);
+  const arp = ether(bcast, macOf(2), 0x0806, 28);
   const a = arp as unknown as Uint8Array;
   a.set([0, 1, 8, 0, 6, 4, 0, 1], 14);
   a.set(macOf(2) as unknown as Uint8Array, 22);

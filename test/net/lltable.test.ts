@@ -8,7 +8,6 @@ import {
   defaultLltableParams,
   HELD,
   LLE_BYTES,
-  LLE_EVENT_DELETED,
   LLE_EVENT_RESOLVED,
   LLE_IFADDR,
   LLE_PUB,
