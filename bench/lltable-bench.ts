@@ -24,12 +24,19 @@ export function runLltableBench(out: (line: string) => void, probe: BenchProbe):
   set8(mac, 0, 2);
   const clock = new SimClock();
   const host = new NullHost();
+  // Several full tables, so one table's cost stands out of the runtime's noise.
+  const K = 8;
+  const tables: Lltable[] = [];
   const before = probe.mem();
-  const t = new Lltable(defaultLltableParams(CAP), clock, host);
-  for (let i = 0; i < CAP; i++) t.input(BASE + i * 3, mac, 0, true, true);
+  for (let k = 0; k < K; k++) {
+    const tk = new Lltable(defaultLltableParams(CAP), clock, host);
+    for (let i = 0; i < CAP; i++) tk.input(BASE + i * 3, mac, 0, true, true);
+    tables.push(tk);
+  }
   const after = probe.mem();
+  const t = tables[0];
   out("BENCH lltable_entry_bytes " + Math.floor(len(t.store) / CAP) + " bytes");
-  out("BENCH lltable64_mem " + Math.floor(after - before) + " " + probe.memUnit);
+  out("BENCH lltable64_mem " + Math.floor((after - before) / K) + " " + probe.memUnit);
 
   const n = 20000;
   let hits = 0;

@@ -189,7 +189,18 @@ export class Lltable {
     set16(this.store, slot * LLE_BYTES + 14, this.nowTicks());
   }
 
-  /** Arms the one HAL timer at the earliest deadline of a non-static entry. */
+  /** Makes sure the timer fires no later than slot `s`'s deadline: O(1), unlike rearm(). */
+  private armFor(s: number): void {
+    if (this.isStatic(s)) return;
+    const now = this.clock.now();
+    const at = (Math.floor(now / TICK_MS) + this.ticksUntil(get16(this.store, s * LLE_BYTES + 12))) * TICK_MS;
+    if (this.armedMs >= 0 && this.armedMs <= at) return;
+    if (this.armedMs >= 0) this.clock.clear(this.timer);
+    this.armedMs = at;
+    this.timer = this.clock.set(this.onTimer, at - now);
+  }
+
+  /** Arms the one HAL timer at the earliest deadline of a non-static entry (a full scan). */
   private rearm(): void {
     let best = -1;
     for (let i = 0; i < this.capacity; i++) {
@@ -310,7 +321,7 @@ export class Lltable {
       if (st === LLS_STALE) {
         this.setState(s, LLS_DELAY);
         this.setDeadline(s, this.params.delayMs);
-        this.rearm();
+        this.armFor(s);
       }
       return RESOLVED;
     }
@@ -323,7 +334,7 @@ export class Lltable {
     this.setDeadline(s, this.params.retransMs);
     this.stats.requests++;
     this.host.solicit(ip, undefined, 0);
-    this.rearm();
+    this.armFor(s);
     return HELD;
   }
 
@@ -374,7 +385,7 @@ export class Lltable {
       this.host.transmit(f);
     }
     this.host.event(LLE_EVENT_RESOLVED, s);
-    this.rearm();
+    this.armFor(s);
   }
 
   /** Adds or replaces a static entry (flags: STATIC implied, plus IFADDR/PUB/ROUTER). Returns the slot or -ENOSPC. */
@@ -393,7 +404,6 @@ export class Lltable {
       this.host.transmit(h);
     }
     this.host.event(LLE_EVENT_RESOLVED, s);
-    this.rearm();
     return s;
   }
 
@@ -402,8 +412,8 @@ export class Lltable {
     const s = this.lookup(ip);
     if (s < 0) return false;
     if (!ifaddrToo && Math.floor(this.flagsAt(s) / LLE_IFADDR) % 2 === 1) return false;
+    // An armed timer that now fires early finds nothing due and re-arms itself.
     this.removeSlot(s);
-    this.rearm();
     return true;
   }
 
