@@ -6,7 +6,7 @@ import { type Bytes, LOG_INFO, LOG_WARN, type Mac, type MacOptions, type Platfor
 import { formatIPv4, formatMac, parseIPv4, parseMac } from "../src/net/addr";
 import { ADDR_DEL, ADDR_NEW, addrRequest } from "../src/net/inaddr";
 import { IFEV_LINK, type Ifnet } from "../src/net/ifnet";
-import { defaultLltableParams, LLE_EVENT_RESOLVED, LLS_INCOMPLETE, LLS_PROBE } from "../src/net/lltable";
+import { defaultLltableParams, LLE_EVENT_RESOLVED, LLE_IFADDR, LLS_INCOMPLETE, LLS_PROBE } from "../src/net/lltable";
 import { RTPROT_STATIC, RT_SCOPE_UNIVERSE } from "../src/net/route";
 import { defaultStackConfig, NetStack } from "../src/net/stack";
 import type { BoardConfig } from "./board";
@@ -42,7 +42,8 @@ export function startDevice(p: Platform, board: BoardConfig, openMac: MacFactory
     },
     neigh: (kind, ifp, slot) => {
       const t = ifp.lltable;
-      if (t === undefined) return;
+      // Our own addresses' entries are bookkeeping, not neighbours.
+      if (t === undefined || Math.floor(t.flagsAt(slot) / LLE_IFADDR) % 2 === 1) return;
       const what = formatIPv4(t.ipAt(slot));
       if (kind !== LLE_EVENT_RESOLVED) log.write(LOG_INFO, ifp.name + ": neigh " + what + " deleted");
       else log.write(LOG_INFO, ifp.name + ": neigh " + what + " lladdr " + formatMac(t.store, slot * 16 + 4) + " " + neighStateName(t.stateAt(slot)));

@@ -89,5 +89,15 @@ describe("integration: host board on a Linux network", function () {
     assert.equal(read(`icmp.type == 0 && ip.src == ${FIRMWARE_IP}`).length, 20);
     assert.ok(read(`arp.opcode == 2 && arp.src.proto_ipv4 == ${FIRMWARE_IP} && eth.src == ${FIRMWARE_MAC}`).length >= 1, "no ARP reply from the firmware");
     assert.deepEqual(read("_ws.malformed || _ws.expert.severity >= 6291456 || ip.checksum.status == 0 || icmp.checksum.status == 0"), []);
+    assert.ok(read(`arp.isannouncement == 1 && arp.src.proto_ipv4 == ${FIRMWARE_IP}`).length >= 1, "no gratuitous ARP when the address was added");
+  });
+
+  it("removes its namespaces", async function () {
+    await fw!.stop();
+    const names = [link!.linkNs, link!.peerNs];
+    link!.dispose();
+    const left = spawnSync("ip", ["netns", "list"], { encoding: "utf8" }).stdout;
+    for (const n of names) assert.ok(!left.includes(n), `${n} is still there`);
+    assert.ok(!fs.existsSync(link!.dir));
   });
 });
