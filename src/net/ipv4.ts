@@ -4,7 +4,7 @@
 // (in_broadcast) and the all-hosts group. Output: local delivery through
 // the loopback, else route lookup → next hop → lltable (which may hold the
 // frame until ARP answers) → MAC.
-import { alloc, copy, get8, get16, get32, len, set8, set16, set32 } from "@hal/bytes";
+import { alloc, copy, get8, get16, get32, len, set8, set16, set32, view } from "@hal/bytes";
 import { band } from "@hal/u32";
 import type { Bytes, Clock } from "../../hal/types";
 import { checksum, finish } from "./cksum";
@@ -147,8 +147,9 @@ export class Ipv4 {
     const type = get8(f, off);
     if (type === ICMP_ECHO) {
       st.icmpInEchos++;
-      // Echo requests to a broadcast or group address go unanswered (Linux's icmp_echo_ignore_broadcasts).
-      if (!toUs) return RX_DROPPED;
+      // Echo requests to a broadcast or group address go unanswered (Linux's icmp_echo_ignore_broadcasts),
+      // and one from 0.0.0.0 has nowhere to go.
+      if (!toUs || src === INADDR_ANY) return RX_DROPPED;
       this.echoReply(ifp, f, off, n, src, dst);
       return RX_DELIVERED;
     }
@@ -288,6 +289,8 @@ export class Ipv4 {
     set32(f, IP_OFF + 12, this.rSrc);
     set32(f, IP_OFF + 16, this.rDst);
     set16(f, IP_OFF + 10, checksum(f, IP_OFF, IP_HLEN));
+    // A reused receive buffer may be longer than the packet (padding, stripped options): send only the packet.
+    if (len(f) > IP_PAYLOAD + payloadLen) f = view(f, 0, IP_PAYLOAD + payloadLen);
     setEtherHeader(f, ifp.hwaddr, ETHERTYPE_IPV4);
     this.stats.ipOutRequests++;
     if (this.rKind === TO_LOCAL) return this.loopback(f);

@@ -43,6 +43,48 @@ describe("IPv4", function () {
     assert.equal(a.stack.stats.icmpInErrors, 0);
   });
 
+  it("a reply built in a padded request buffer leaves without the padding", function () {
+    const net = new Net();
+    const a = net.node(1, "192.0.2.1/24");
+    const b = net.node(2, "192.0.2.2/24");
+    a.eth.lltable!.input(ip("192.0.2.2"), b.eth.hwaddr, 0, true, true);
+    b.eth.lltable!.input(ip("192.0.2.1"), a.eth.hwaddr, 0, true, true);
+    const f = alloc(60); // 14 + 20 + 8 bytes of echo, padded to the Ethernet minimum
+    const req = a.stack.ip.allocPacket(8);
+    set8(req, 34, 8);
+    set16(req, 36, checksum(req, 34, 8));
+    assert.equal(a.stack.ip.route(ip("192.0.2.2"), -1, undefined), 0);
+    const sizes: number[] = [];
+    net.segment.filter = (x) => (sizes.push((x as unknown as Uint8Array).length), false);
+    assert.equal(a.stack.ip.send(req, 1, 8, 64), 0);
+    net.clock.advance(1);
+    (f as unknown as Uint8Array).set(req as unknown as Uint8Array);
+    sizes.length = 0;
+    b.stack.input(b.eth, f);
+    net.clock.advance(1);
+    assert.deepEqual(sizes, [42]);
+  });
+
+  it("does not answer an echo request from 0.0.0.0", function () {
+    const net = new Net();
+    const b = net.node(2, "192.0.2.2/24");
+    const f = alloc(42);
+    (f as unknown as Uint8Array).set(b.eth.hwaddr as unknown as Uint8Array, 0);
+    set16(f, 12, 0x0800);
+    set8(f, 14, 0x45);
+    set16(f, 16, 28);
+    set8(f, 22, 64);
+    set8(f, 23, 1);
+    set32(f, 30, ip("192.0.2.2"));
+    set16(f, 24, checksum(f, 14, 20));
+    set8(f, 34, 8);
+    set16(f, 36, checksum(f, 34, 8));
+    b.stack.input(b.eth, f);
+    assert.equal(b.stack.stats.icmpInEchos, 1);
+    assert.equal(b.stack.stats.icmpOutEchoReps, 0);
+    assert.equal(b.eth.counters.rxDropped, 1);
+  });
+
   it("ignores echo requests to broadcast, delivers UDP to the subnet and limited broadcast", function () {
     const net = new Net();
     const a = net.node(1, "192.0.2.1/24");
