@@ -9,7 +9,8 @@ export interface BoardConfig {
   lltableCapacity: number;
   /** Static configuration; empty strings when the board has none. */
   ipv4: { address: string; gateway: string };
-  dhcp: { enabled: boolean; profile: string };
+  /** profile: "rfc2131" | "fast"; probe: "strict" | "quick" | "off". */
+  dhcp: { enabled: boolean; profile: string; probe: string; rapidCommit: boolean; vendorClass: string };
   hostname: string;
   logLevel: number;
 }

@@ -5,10 +5,12 @@ import { alloc } from "@hal/bytes";
 import { type Bytes, LOG_INFO, LOG_WARN, type Mac, type MacOptions, type Platform } from "../hal/types";
 import { formatIPv4, formatMac, parseIPv4, parseMac } from "../src/net/addr";
 import { ADDR_DEL, ADDR_NEW, addrRequest } from "../src/net/inaddr";
-import { IFEV_LINK, type Ifnet } from "../src/net/ifnet";
+import { IFEV_LINK, IFF_RUNNING, type Ifnet } from "../src/net/ifnet";
+import { band } from "@hal/u32";
 import { defaultLltableParams, LLE_EVENT_RESOLVED, LLE_IFADDR, LLS_INCOMPLETE, LLS_PROBE } from "../src/net/lltable";
 import { RTPROT_STATIC, RT_SCOPE_UNIVERSE } from "../src/net/route";
 import { defaultStackConfig, NetStack } from "../src/net/stack";
+import { DHCP_EV_BOUND, DHCP_EV_REBOUND, DHCP_EV_RENEWED, DhcpClient, type DhcpConfig, fastProfile, PROBE_OFF, PROBE_QUICK, PROBE_STRICT, rfc2131Profile } from "../src/dhcp/client";
 import type { BoardConfig } from "./board";
 
 export const VERSION = "0.2.0";
@@ -20,6 +22,7 @@ export interface Device {
   readonly board: BoardConfig;
   readonly stack: NetStack;
   eth: Ifnet | undefined;
+  dhcp: DhcpClient | undefined;
 }
 
 const STATE_NAMES = ["INCOMPLETE", "REACHABLE", "STALE", "DELAY", "PROBE"];
@@ -30,12 +33,13 @@ export function neighStateName(s: number): string {
 
 export function startDevice(p: Platform, board: BoardConfig, openMac: MacFactory | undefined): Device {
   const stack = new NetStack(p.clock, p.random, p.log, defaultStackConfig());
-  const dev: Device = { platform: p, board: board, stack: stack, eth: undefined };
+  const dev: Device = { platform: p, board: board, stack: stack, eth: undefined, dhcp: undefined };
   const log = p.log;
   log.write(LOG_INFO, "netrt " + VERSION + " on " + board.name + " (" + p.runtime + ")");
   stack.listeners.push({
-    link: (kind, ifp) => {
+    link: (kind, ifp, mask) => {
       if (kind === IFEV_LINK) log.write(LOG_INFO, ifp.name + ": link " + (ifp.running() ? "up" : "down"));
+      if (dev.dhcp !== undefined && ifp === dev.eth && band(mask, IFF_RUNNING) !== 0) dev.dhcp.linkChanged(ifp.running());
     },
     addr: (kind, ia) => {
       if (kind === ADDR_NEW || kind === ADDR_DEL) log.write(LOG_INFO, ia.ifp.name + ": " + (kind === ADDR_NEW ? "added " : "removed ") + formatIPv4(ia.addr) + "/" + ia.prefixLen);
@@ -58,7 +62,32 @@ export function startDevice(p: Platform, board: BoardConfig, openMac: MacFactory
   if (eth === undefined) return dev;
   log.write(LOG_INFO, "eth0 " + formatMac(eth.hwaddr, 0) + " mtu " + eth.mtu);
   configureStatic(dev, eth, board.ipv4.address, board.ipv4.gateway);
+  if (board.dhcp.enabled && board.ipv4.address === "") startDhcp(dev, eth);
   return dev;
+}
+
+/** The board's DHCP settings as a client configuration. */
+export function dhcpConfig(board: BoardConfig): DhcpConfig {
+  const c = board.dhcp.profile === "fast" ? fastProfile() : rfc2131Profile();
+  c.probe = board.dhcp.probe === "quick" ? PROBE_QUICK : board.dhcp.probe === "off" ? PROBE_OFF : PROBE_STRICT;
+  c.rapidCommit = board.dhcp.rapidCommit;
+  c.vendorClass = board.dhcp.vendorClass;
+  c.hostname = board.hostname;
+  return c;
+}
+
+function startDhcp(dev: Device, eth: Ifnet): void {
+  const p = dev.platform;
+  const client = new DhcpClient(dev.stack, eth, dhcpConfig(dev.board), p.clock, p.random, p.storage, p.log, () => p.epochSeconds());
+  dev.dhcp = client;
+  client.onEvent = (kind, lease) => {
+    if (kind === DHCP_EV_BOUND || kind === DHCP_EV_RENEWED || kind === DHCP_EV_REBOUND) {
+      let dns = "";
+      for (let i = 0; i < lease.dns.length; i++) dns += (i > 0 ? ", " : "") + formatIPv4(lease.dns[i]);
+      if (dns !== "") p.log.write(LOG_INFO, "dhcp " + eth.name + ": dns " + dns + (lease.domain !== "" ? " domain " + lease.domain : ""));
+    }
+  };
+  if (!client.start()) p.log.write(LOG_WARN, "dhcp: UDP port 68 is taken");
 }
 
 /** Applies "a.b.c.d/len" and an optional gateway to `ifp`; logs and skips what does not parse. */

@@ -10,11 +10,14 @@ import { boardHwaddr, startDevice } from "./device";
 export function start(board: BoardConfig): void {
   // The static address can come from the environment, so one build serves every test network.
   if (process.env.NETRT_IPV4 !== undefined) board.ipv4 = { address: process.env.NETRT_IPV4, gateway: process.env.NETRT_GATEWAY ?? "" };
+  // So do the DHCP choices (tests and the demo try every policy with one build).
+  if (process.env.NETRT_DHCP_PROFILE !== undefined) board.dhcp.profile = process.env.NETRT_DHCP_PROFILE;
+  if (process.env.NETRT_DHCP_PROBE !== undefined) board.dhcp.probe = process.env.NETRT_DHCP_PROBE;
   const p = hostPlatform({ storageDir: process.env.NETRT_STATE ?? path.join(os.tmpdir(), `netrt-${board.name}`), logLevel: board.logLevel });
   const localPort = Number(process.env.NETRT_RX_PORT ?? 9000);
   const remotePort = Number(process.env.NETRT_TX_PORT ?? 9001);
   let mac: UdpMac | undefined;
-  startDevice(p, board, (o) => {
+  const dev = startDevice(p, board, (o) => {
     mac = new UdpMac({ ...o, hwaddr: boardHwaddr(board), localPort, remotePort, mtu: board.mac.mtu });
     mac.start().catch((e: Error) => {
       console.error(`cannot bind 127.0.0.1:${localPort}: ${e.message}`);
@@ -23,8 +26,12 @@ export function start(board: BoardConfig): void {
     return mac;
   });
   const stop = (): void => {
-    mac?.close();
-    p.clock.clearAll();
+    // Give the lease back, and let the RELEASE leave before the link closes.
+    dev.dhcp?.release();
+    setTimeout(() => {
+      mac?.close();
+      p.clock.clearAll();
+    }, 200);
   };
   process.once("SIGINT", stop);
   process.once("SIGTERM", stop);

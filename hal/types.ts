@@ -149,4 +149,6 @@ export interface Platform {
   random: Random;
   log: Log;
   storage: Storage;
+  /** Wall-clock seconds since 1970 when known (host, a set RTC), else -1. */
+  epochSeconds(): number;
 }

@@ -18,6 +18,7 @@ interface StorageModule {
 }
 
 declare const getTime: () => number;
+declare const Date: { now(): number };
 declare const setTimeout: (cb: () => void, ms: number) => number;
 declare const clearTimeout: (id: number) => void;
 declare const console: { log(msg: string): void };
@@ -120,6 +121,12 @@ export class EspruinoSerialPort implements Serial {
   }
 }
 
+/** Date.now() once the RTC has been set (a board starts at 1970); -1 before. */
+function espruinoEpoch(): number {
+  const s = Math.floor(Date.now() / 1000);
+  return s > 1600000000 ? s : -1;
+}
+
 export function espruinoPlatform(logLevel: number): Platform {
-  return { runtime: "espruino", clock: new EspruinoClock(), random: new EspruinoRandom(), log: new EspruinoLog(logLevel), storage: new EspruinoStorage() };
+  return { runtime: "espruino", clock: new EspruinoClock(), random: new EspruinoRandom(), log: new EspruinoLog(logLevel), storage: new EspruinoStorage(), epochSeconds: () => espruinoEpoch() };
 }

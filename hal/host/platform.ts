@@ -71,5 +71,6 @@ export function hostPlatform(o: HostPlatformOptions): HostPlatform {
     random: new HostRandom(),
     log: new ConsoleLog(clock, o.logLevel ?? LOG_DEBUG + 1, o.logSink ?? ((l) => console.log(l))),
     storage: new FileStorage(o.storageDir),
+    epochSeconds: () => Math.floor(Date.now() / 1000),
   };
 }

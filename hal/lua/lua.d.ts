@@ -68,7 +68,15 @@ interface NodeMcuNode {
 }
 
 /** @noSelf */
+interface NodeMcuRtctime {
+  /** Seconds and microseconds since 1970; 0 until the clock is set (SNTP, rtctime.set). */
+  get(): LuaMultiReturn<[number, number]>;
+}
+
+/** @noSelf */
 interface NodeMcuGlobals {
+  /** Only in firmware built with the rtctime module. */
+  rtctime: NodeMcuRtctime | undefined;
   tmr: NodeMcuTmr;
   file: NodeMcuFileLib;
   uart: NodeMcuUart;

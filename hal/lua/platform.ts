@@ -145,6 +145,14 @@ export class NodeMcuSerial implements Serial {
   }
 }
 
+/** The rtctime module's clock once it has been set (it reads 0 before); -1 otherwise. */
+function nodeMcuEpoch(): number {
+  const rtc = nm.rtctime;
+  if (rtc === undefined) return -1;
+  const [sec] = rtc.get();
+  return sec > 1600000000 ? sec : -1;
+}
+
 export function nodeMcuPlatform(runtime: string, logLevel: number): Platform {
-  return { runtime, clock: new NodeMcuClock(), random: new NodeMcuRandom(), log: new PrintLog(logLevel), storage: new NodeMcuStorage() };
+  return { runtime, clock: new NodeMcuClock(), random: new NodeMcuRandom(), log: new PrintLog(logLevel), storage: new NodeMcuStorage(), epochSeconds: () => nodeMcuEpoch() };
 }

@@ -78,6 +78,13 @@ export class Ifnet {
   readonly counters: IfCounters = zeroIfCounters();
   /** The ARP cache; loopback and NOARP interfaces have none. */
   lltable: Lltable | undefined = undefined;
+  /**
+   * Deliver UDP sent to any unicast address (a DHCP client before it has
+   * one: servers may send the OFFER to the address they offer). Nothing
+   * else is accepted that way, so pings to the offered address stay
+   * unanswered.
+   */
+  acceptUdpToAny = false;
   readonly txqlen: number;
 
   constructor(

@@ -113,12 +113,13 @@ export class Ipv4 {
       return RX_DROPPED;
     }
     let toUs = this.addrs.local(dst) !== undefined;
-    if (!toUs && !this.addrs.isBroadcast(dst, ifp) && dst !== INADDR_ALLHOSTS) {
+    const proto = get8(f, IP_OFF + 9);
+    const anyUdp = ifp.acceptUdpToAny && proto === IPPROTO_UDP && !isMulticast(dst);
+    if (!toUs && !anyUdp && !this.addrs.isBroadcast(dst, ifp) && dst !== INADDR_ALLHOSTS) {
       st.ipInAddrErrors++;
       return RX_DROPPED;
     }
     if (toUs && dst === INADDR_ANY) toUs = false;
-    const proto = get8(f, IP_OFF + 9);
     const off = IP_OFF + hlen;
     const plen = total - hlen;
     let r = RX_NOHANDLER;

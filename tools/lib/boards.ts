@@ -61,6 +61,12 @@ export function parseBoard(file: string, text: string): Board {
   const dhcp = field<Json>(file, raw, "dhcp", "object");
   const profile = field<string>(file, dhcp, "profile", "string", "dhcp.");
   if (profile !== "rfc2131" && profile !== "fast") throw new BoardError(`${file}: "dhcp.profile" must be "rfc2131" or "fast"`);
+  const probe = dhcp.probe === undefined ? "strict" : dhcp.probe;
+  if (probe !== "strict" && probe !== "quick" && probe !== "off") throw new BoardError(`${file}: "dhcp.probe" must be "strict", "quick" or "off"`);
+  const rapidCommit = dhcp.rapidCommit === undefined ? false : dhcp.rapidCommit;
+  if (typeof rapidCommit !== "boolean") throw new BoardError(`${file}: "dhcp.rapidCommit" must be a boolean`);
+  const vendorClass = dhcp.vendorClass === undefined ? "netrt" : dhcp.vendorClass;
+  if (typeof vendorClass !== "string" || vendorClass.length > 255) throw new BoardError(`${file}: "dhcp.vendorClass" must be a string of at most 255 characters`);
 
   // Optional static IPv4 configuration: "address" as a.b.c.d/len, "gateway" as a.b.c.d.
   let ipv4 = { address: "", gateway: "" };
@@ -90,7 +96,7 @@ export function parseBoard(file: string, text: string): Board {
     control: { uart: field<string>(file, control, "uart", "string", "control."), baud: field<number>(file, control, "baud", "number", "control.") },
     lltableCapacity: capacity,
     ipv4,
-    dhcp: { enabled: field<boolean>(file, dhcp, "enabled", "boolean", "dhcp."), profile },
+    dhcp: { enabled: field<boolean>(file, dhcp, "enabled", "boolean", "dhcp."), profile, probe, rapidCommit, vendorClass },
     hostname: field<string>(file, raw, "hostname", "string"),
     logLevel: typeof raw.logLevel === "number" ? raw.logLevel : 1,
   };

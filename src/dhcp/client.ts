@@ -1,0 +1,819 @@
+// The DHCPv4 client (RFC 2131) of one interface. Every wait is a HAL timer:
+// `timer` for retransmissions and waits, `leaseTimer` for T1, T2 and expiry.
+// One xid per exchange, kept across its retransmissions. Replies are
+// validated completely before anything is believed (see accept()).
+import { alloc, get8, get32, len, set8, set32 } from "@hal/bytes";
+import { band } from "@hal/u32";
+import { type Bytes, type Clock, LOG_INFO, LOG_WARN, type Log, type Random, type Storage } from "../../hal/types";
+import { PROBE_CONFLICT, PROBE_FREE } from "../net/arp";
+import { formatIPv4, formatMac } from "../net/addr";
+import { hexByte } from "../util/hex";
+import { EEXIST } from "../net/errno";
+import type { Ifnet } from "../net/ifnet";
+import { addrRequest, classfulMask, LIFETIME_INFINITE } from "../net/inaddr";
+import { prefixLenOf, RTPROT_DHCP, RT_SCOPE_UNIVERSE } from "../net/route";
+import type { NetStack } from "../net/stack";
+import { type UdpDatagram, UDP_PAYLOAD } from "../net/udp";
+import {
+  DHCP_CLIENT_PORT,
+  DHCP_OK,
+  DHCP_REQUEST_MAX,
+  DHCP_SERVER_PORT,
+  DHCPACK,
+  DHCPDECLINE,
+  DHCPDISCOVER,
+  DHCPINFORM,
+  DhcpReply,
+  DHCPNAK,
+  DHCPOFFER,
+  DHCPRELEASE,
+  DHCPREQUEST,
+  DhcpWriter,
+  FLAG_BROADCAST,
+  OPT_CLIENT_ID,
+  OPT_HOSTNAME,
+  OPT_MAX_SIZE,
+  OPT_MESSAGE_TYPE,
+  OPT_PARAM_REQUEST,
+  OPT_RAPID_COMMIT,
+  OPT_REQUESTED_IP,
+  OPT_SERVER_ID,
+  OPT_VENDOR_CLASS,
+  parseDhcp,
+} from "./message";
+
+export const DHCP_STOPPED = 0;
+export const DHCP_INIT = 1;
+export const DHCP_SELECTING = 2;
+export const DHCP_REQUESTING = 3;
+export const DHCP_PROBING = 4;
+export const DHCP_BOUND = 5;
+export const DHCP_RENEWING = 6;
+export const DHCP_REBINDING = 7;
+export const DHCP_INIT_REBOOT = 8;
+export const DHCP_REBOOTING = 9;
+export const DHCP_DECLINING = 10;
+export const DHCP_INFORMING = 11;
+
+const STATE_NAMES = ["STOPPED", "INIT", "SELECTING", "REQUESTING", "PROBING", "BOUND", "RENEWING", "REBINDING", "INIT-REBOOT", "REBOOTING", "DECLINING", "INFORMING"];
+
+export function dhcpStateName(s: number): string {
+  return s >= 0 && s < STATE_NAMES.length ? STATE_NAMES[s] : "?";
+}
+
+export const DHCP_EV_BOUND = 1;
+export const DHCP_EV_RENEWED = 2;
+export const DHCP_EV_REBOUND = 3;
+export const DHCP_EV_EXPIRED = 4;
+export const DHCP_EV_NAK = 5;
+export const DHCP_EV_DECLINED = 6;
+export const DHCP_EV_RELEASED = 7;
+export const DHCP_EV_INFORMED = 8;
+
+/** Probe the offered address before using it (RFC 5227), or bind at once and defend, or neither. */
+export const PROBE_STRICT = 0;
+export const PROBE_QUICK = 1;
+export const PROBE_OFF = 2;
+
+export interface DhcpConfig {
+  /** Retransmission waits (ms) for the first tries; later ones double up to capMs. */
+  backoff: number[];
+  capMs: number;
+  /** ± this much random spread on every wait (RFC 2131: ±1 s). */
+  jitterMs: number;
+  /** Random wait before the first DISCOVER, up to this. */
+  initDelayMaxMs: number;
+  /** REQUEST transmissions before giving up and starting over. */
+  requestTries: number;
+  /** INIT-REBOOT REQUEST transmissions before falling back to INIT. */
+  rebootTries: number;
+  probe: number;
+  /** How long after binding (quick policy) a conflict still makes us DECLINE. */
+  quickDefendMs: number;
+  rapidCommit: boolean;
+  broadcastFlag: boolean;
+  hostname: string;
+  vendorClass: string;
+  maxRouters: number;
+  maxDns: number;
+  /** Where the lease is kept across reboots; "" disables persistence. */
+  storageKey: string;
+}
+
+/** Wall-clock seconds since 1970 when the device knows them (an RTC, SNTP), else -1. */
+export type EpochSource = () => number;
+
+/** RFC 2131's randomized exponential backoff: 4, 8, 16, 32, 64 s, ±1 s. */
+export function rfc2131Profile(): DhcpConfig {
+  return {
+    backoff: [4000, 8000, 16000, 32000, 64000],
+    capMs: 64000,
+    jitterMs: 1000,
+    initDelayMaxMs: 1000,
+    requestTries: 4,
+    rebootTries: 3,
+    probe: PROBE_STRICT,
+    quickDefendMs: 4000,
+    rapidCommit: false,
+    broadcastFlag: false,
+    hostname: "",
+    vendorClass: "netrt",
+    maxRouters: 2,
+    maxDns: 3,
+    storageKey: "dhcp",
+  };
+}
+
+/** The fast bring-up table (1.5 s, 1.75 s, 5 s, then doubling), for devices that must come up quickly. */
+export function fastProfile(): DhcpConfig {
+  const c = rfc2131Profile();
+  c.backoff = [1500, 1750, 5000];
+  c.jitterMs = 0;
+  c.initDelayMaxMs = 0;
+  return c;
+}
+
+export class DhcpLease {
+  addr = 0;
+  mask = 0;
+  server = 0;
+  routers: number[] = [];
+  dns: number[] = [];
+  domain = "";
+  mtu = -1;
+  /** Seconds; LIFETIME_INFINITE for a lease that never ends. */
+  leaseSecs = 0;
+  t1Secs = 0;
+  t2Secs = 0;
+  /** Clock time (ms) the lease was granted. */
+  boundAt = 0;
+}
+
+export type DhcpEventHandler = (kind: number, lease: DhcpLease) => void;
+
+const DECLINE_WAIT_MS = 10000;
+const MIN_RENEW_WAIT_MS = 60000;
+const DEFEND_INTERVAL_MS = 10000;
+const LEASE_RECORD_VERSION = 1;
+
+export class DhcpClient {
+  state = DHCP_STOPPED;
+  /** The lease in force (valid while BOUND, RENEWING or REBINDING). */
+  readonly lease = new DhcpLease();
+  /** Counters for the control channel and tests. */
+  readonly stats = { sent: 0, received: 0, refused: 0, naks: 0, declines: 0, bound: 0 };
+  onEvent: DhcpEventHandler | undefined = undefined;
+  private xid = 0;
+  private exchangeStart = 0;
+  private tries = 0;
+  private timer = 0;
+  private timerArmed = false;
+  private leaseTimer = 0;
+  private leaseArmed = false;
+  private offerAddr = 0;
+  private offerServer = 0;
+  private rebootAddr = 0;
+  private nakCount = 0;
+  private probeHandle = -1;
+  private quickUntil = 0;
+  private lastDefence = -1;
+  private readonly reply: DhcpReply;
+  private readonly writer: DhcpWriter;
+  private readonly onTimer: () => void;
+  private readonly onLeaseTimer: () => void;
+  private readonly candidate = new DhcpLease();
+
+  constructor(
+    private readonly stack: NetStack,
+    readonly ifp: Ifnet,
+    readonly cfg: DhcpConfig,
+    private readonly clock: Clock,
+    private readonly random: Random,
+    private readonly storage: Storage | undefined,
+    private readonly log: Log,
+    private readonly epoch: EpochSource,
+  ) {
+    this.reply = new DhcpReply(cfg.maxRouters, cfg.maxDns);
+    this.writer = new DhcpWriter(alloc(1), 0);
+    this.onTimer = () => {
+      this.timerArmed = false;
+      this.step();
+    };
+    this.onLeaseTimer = () => {
+      this.leaseArmed = false;
+      this.leaseStep();
+    };
+  }
+
+  // --- public API ---------------------------------------------------------
+
+  /** Starts: INIT-REBOOT with a stored lease, else INIT. false when UDP port 68 is taken. */
+  start(): boolean {
+    if (this.state !== DHCP_STOPPED) return true;
+    if (this.stack.udp.bind(DHCP_CLIENT_PORT, (d) => this.input(d)) < 0) return false;
+    this.stack.arp.onConflict = (ifp, ip, mac) => this.conflict(ifp, ip, mac);
+    this.nakCount = 0;
+    if (this.loadLease()) this.enter(DHCP_INIT_REBOOT, 0);
+    else this.enter(DHCP_INIT, this.randomUpTo(this.cfg.initDelayMaxMs));
+    return true;
+  }
+
+  /** Stops without telling the server (the lease stays configured until it expires). */
+  stop(): void {
+    this.cancelTimers();
+    this.cancelProbe();
+    this.stack.udp.unbind(DHCP_CLIENT_PORT);
+    this.ifp.acceptUdpToAny = false;
+    this.setState(DHCP_STOPPED);
+  }
+
+  /** Gives the lease back (DHCPRELEASE), removes the address and stops. */
+  release(): void {
+    if (this.hasLease()) {
+      this.newXid();
+      this.send(DHCPRELEASE, this.lease.addr, this.lease.server);
+      this.unbind(DHCP_EV_RELEASED);
+      this.forgetStoredLease();
+    }
+    this.stop();
+  }
+
+  /** Renews now (RENEWING), when bound; otherwise restarts discovery. */
+  renew(): void {
+    if (this.hasLease()) this.enter(DHCP_RENEWING, 0);
+    else if (this.state !== DHCP_STOPPED) this.enter(DHCP_INIT, 0);
+  }
+
+  /** Drops any lease and starts over from INIT (after a reconnect, say). */
+  restart(): void {
+    if (this.hasLease()) this.unbind(DHCP_EV_EXPIRED);
+    if (this.state === DHCP_STOPPED) this.start();
+    else this.enter(DHCP_INIT, 0);
+  }
+
+  /** With a static address: asks for the rest of the configuration (DHCPINFORM). */
+  inform(): void {
+    this.enter(DHCP_INFORMING, 0);
+  }
+
+  /** A lease is configured (bound, renewing, rebinding, or re-verifying it after a reconnect). */
+  hasLease(): boolean {
+    return this.lease.addr !== 0;
+  }
+
+  /**
+   * The interface gained or lost its link. On gaining it: discovery starts
+   * at once instead of at the next retransmission, and a lease is verified
+   * as after a reboot (the device may be on another network now).
+   */
+  linkChanged(up: boolean): void {
+    if (!up || this.state === DHCP_STOPPED || this.state === DHCP_INFORMING) return;
+    if (this.hasLease()) {
+      this.rebootAddr = this.lease.addr;
+      this.enter(DHCP_INIT_REBOOT, 0);
+    } else if (this.state === DHCP_INIT || this.state === DHCP_SELECTING) this.enter(DHCP_INIT, this.randomUpTo(this.cfg.initDelayMaxMs));
+    else if (this.state === DHCP_REBOOTING || this.state === DHCP_INIT_REBOOT) this.enter(DHCP_INIT_REBOOT, 0);
+  }
+
+  /** Seconds of lease left, or LIFETIME_INFINITE. */
+  remainingSecs(): number {
+    if (this.lease.leaseSecs === LIFETIME_INFINITE) return LIFETIME_INFINITE;
+    const left = Math.floor((this.lease.boundAt + this.lease.leaseSecs * 1000 - this.clock.now()) / 1000);
+    return left > 0 ? left : 0;
+  }
+
+  // --- the state machine ------------------------------------------------
+
+  private setState(s: number): void {
+    if (this.state === s) return;
+    this.state = s;
+    this.log.write(LOG_INFO, "dhcp " + this.ifp.name + ": " + dhcpStateName(s));
+  }
+
+  /** Enters state `s`, first transmission after `delayMs`. */
+  private enter(s: number, delayMs: number): void {
+    this.cancelTimer();
+    this.cancelProbe();
+    this.tries = 0;
+    // Before an address is ours, servers may unicast to the one they offer.
+    this.ifp.acceptUdpToAny = s === DHCP_SELECTING || s === DHCP_REQUESTING || s === DHCP_INIT || s === DHCP_REBOOTING || s === DHCP_INIT_REBOOT;
+    if (s === DHCP_INIT) {
+      this.setState(DHCP_INIT);
+      this.arm(delayMs);
+      return;
+    }
+    if (s === DHCP_INIT_REBOOT) {
+      this.setState(DHCP_INIT_REBOOT);
+      this.arm(delayMs);
+      return;
+    }
+    if (s === DHCP_RENEWING || s === DHCP_REBINDING || s === DHCP_INFORMING) this.newXid();
+    this.setState(s);
+    this.arm(delayMs);
+  }
+
+  /** The retransmission timer: sends the state's message, or gives up. */
+  private step(): void {
+    const s = this.state;
+    if (s === DHCP_INIT) {
+      this.newXid();
+      this.setState(DHCP_SELECTING);
+      this.ifp.acceptUdpToAny = true;
+      this.transmit();
+      return;
+    }
+    if (s === DHCP_INIT_REBOOT) {
+      this.newXid();
+      this.setState(DHCP_REBOOTING);
+      this.transmit();
+      return;
+    }
+    if (s === DHCP_DECLINING) {
+      this.enter(DHCP_INIT, 0);
+      return;
+    }
+    if (s === DHCP_REQUESTING && this.tries >= this.cfg.requestTries) {
+      this.log.write(LOG_WARN, "dhcp " + this.ifp.name + ": no answer to REQUEST, starting over");
+      this.enter(DHCP_INIT, 0);
+      return;
+    }
+    if (s === DHCP_REBOOTING && this.tries >= this.cfg.rebootTries) {
+      this.forgetStoredLease();
+      this.enter(DHCP_INIT, 0);
+      return;
+    }
+    if (s === DHCP_INFORMING && this.tries >= this.cfg.requestTries) {
+      this.setState(DHCP_STOPPED);
+      return;
+    }
+    if (s === DHCP_SELECTING || s === DHCP_REQUESTING || s === DHCP_REBOOTING || s === DHCP_RENEWING || s === DHCP_REBINDING || s === DHCP_INFORMING) this.transmit();
+  }
+
+  /** Sends the current state's message and arms the next retransmission. */
+  private transmit(): void {
+    const s = this.state;
+    if (s === DHCP_SELECTING) this.send(DHCPDISCOVER, 0, 0);
+    else if (s === DHCP_REQUESTING) this.send(DHCPREQUEST, this.offerAddr, this.offerServer);
+    else if (s === DHCP_REBOOTING) this.send(DHCPREQUEST, this.rebootAddr, 0);
+    else if (s === DHCP_RENEWING || s === DHCP_REBINDING) this.send(DHCPREQUEST, 0, 0);
+    else if (s === DHCP_INFORMING) this.send(DHCPINFORM, 0, 0);
+    this.tries++;
+    if (s === DHCP_RENEWING || s === DHCP_REBINDING) {
+      // Half the time left until T2 (renewing) or the end of the lease (rebinding), at least 60 s.
+      const until = s === DHCP_RENEWING ? this.leaseEdge(this.lease.t2Secs) : this.leaseEdge(this.lease.leaseSecs);
+      const half = Math.floor((until - this.clock.now()) / 2);
+      this.arm(half > MIN_RENEW_WAIT_MS ? half : MIN_RENEW_WAIT_MS);
+      return;
+    }
+    this.arm(this.backoff(this.tries - 1));
+  }
+
+  /** Wait before retransmission number k+1. */
+  private backoff(k: number): number {
+    const t = this.cfg.backoff;
+    let base = k < t.length ? t[k] : t[t.length - 1];
+    for (let i = t.length; i <= k && base < this.cfg.capMs; i++) base = base * 2;
+    if (base > this.cfg.capMs) base = this.cfg.capMs;
+    const j = this.cfg.jitterMs;
+    if (j <= 0) return base;
+    return base - j + this.randomUpTo(2 * j);
+  }
+
+  private leaseEdge(secs: number): number {
+    return this.lease.boundAt + secs * 1000;
+  }
+
+  // --- sending ------------------------------------------------------------
+
+  private newXid(): void {
+    this.xid = this.random.u32();
+    this.exchangeStart = this.clock.now();
+  }
+
+  /** Builds and sends one message. `reqIp` / `serverId` 0: option left out. */
+  private send(type: number, reqIp: number, serverId: number): void {
+    const st = this.state;
+    const bound = type === DHCPRELEASE || type === DHCPINFORM || st === DHCP_RENEWING || st === DHCP_REBINDING;
+    const ciaddr = type === DHCPINFORM ? this.informAddr() : bound ? this.lease.addr : 0;
+    const f = this.stack.udp.alloc(DHCP_REQUEST_MAX);
+    const w = this.writer;
+    const secs = Math.floor((this.clock.now() - this.exchangeStart) / 1000);
+    w.begin(f, UDP_PAYLOAD, this.xid, type === DHCPRELEASE || type === DHCPDECLINE ? 0 : secs, this.cfg.broadcastFlag && ciaddr === 0 ? FLAG_BROADCAST : 0, ciaddr, this.ifp.hwaddr);
+    w.u8(OPT_MESSAGE_TYPE, type);
+    const cid = alloc(7);
+    set8(cid, 0, 1);
+    for (let i = 0; i < 6; i++) set8(cid, 1 + i, get8(this.ifp.hwaddr, i));
+    w.bytes(OPT_CLIENT_ID, cid, 7);
+    if (reqIp !== 0) w.u32(OPT_REQUESTED_IP, reqIp);
+    if (serverId !== 0) w.u32(OPT_SERVER_ID, serverId);
+    if (type !== DHCPRELEASE && type !== DHCPDECLINE) {
+      const prl = alloc(8);
+      const want = [1, 3, 6, 15, 28, 51, 58, 59];
+      for (let i = 0; i < want.length; i++) set8(prl, i, want[i]);
+      w.bytes(OPT_PARAM_REQUEST, prl, want.length);
+      const mtu = this.ifp.mtu;
+      w.u16(OPT_MAX_SIZE, mtu - 28 < 576 ? 576 : mtu - 28 > 0xffff ? 0xffff : mtu - 28);
+      w.text(OPT_HOSTNAME, this.cfg.hostname);
+      w.text(OPT_VENDOR_CLASS, this.cfg.vendorClass);
+      if (type === DHCPDISCOVER && this.cfg.rapidCommit) w.flag(OPT_RAPID_COMMIT);
+    }
+    const n = w.end();
+    // Unicast to the server when renewing or releasing; broadcast otherwise (RFC 2131 4.4.4).
+    const unicast = type === DHCPRELEASE || (st === DHCP_RENEWING && type === DHCPREQUEST);
+    const dst = unicast ? this.lease.server : 0xffffffff;
+    const err = this.stack.udp.send(f, n, ciaddr, DHCP_CLIENT_PORT, dst, DHCP_SERVER_PORT, unicast ? undefined : this.ifp);
+    this.stats.sent++;
+    this.log.write(LOG_INFO, "dhcp " + this.ifp.name + ": send " + typeName(type) + (reqIp !== 0 ? " " + formatIPv4(reqIp) : "") + " xid 0x" + hex32(this.xid) + (err < 0 ? " failed: errno " + -err : ""));
+  }
+
+  private informAddr(): number {
+    const ia = this.stack.addrs.firstOn(this.ifp);
+    return ia === undefined ? 0 : ia.addr;
+  }
+
+  // --- receiving --------------------------------------------------------
+
+  private input(d: UdpDatagram): void {
+    if (d.ifp !== this.ifp || d.srcPort !== DHCP_SERVER_PORT) return;
+    this.stats.received++;
+    const r = this.reply;
+    const why = this.accept(d, r);
+    if (why !== "") {
+      this.stats.refused++;
+      this.log.write(LOG_INFO, "dhcp " + this.ifp.name + ": ignored reply: " + why);
+      return;
+    }
+    this.log.write(LOG_INFO, "dhcp " + this.ifp.name + ": got " + typeName(r.msgType) + (r.msgType === DHCPNAK ? "" : " " + formatIPv4(r.yiaddr)) + " from " + formatIPv4(r.serverId) + (r.message !== "" ? " (" + r.message + ")" : ""));
+    const s = this.state;
+    if (r.msgType === DHCPNAK) {
+      this.nak();
+      return;
+    }
+    if (s === DHCP_INFORMING) {
+      this.fillLease(this.candidate, r, this.informAddr());
+      this.cancelTimer();
+      this.setState(DHCP_STOPPED);
+      if (this.onEvent !== undefined) this.onEvent(DHCP_EV_INFORMED, this.candidate);
+      return;
+    }
+    if (s === DHCP_SELECTING && r.msgType === DHCPOFFER) {
+      this.offerAddr = r.yiaddr;
+      this.offerServer = r.serverId;
+      this.enter(DHCP_REQUESTING, 0);
+      return;
+    }
+    // An ACK: to SELECTING only with rapid commit (accept() checked), else to our REQUEST.
+    this.fillLease(this.candidate, r, r.yiaddr);
+    if (s === DHCP_RENEWING || s === DHCP_REBINDING) {
+      this.bind(s === DHCP_RENEWING ? DHCP_EV_RENEWED : DHCP_EV_REBOUND);
+      return;
+    }
+    const known = s === DHCP_REBOOTING && r.yiaddr === this.rebootAddr;
+    if (this.cfg.probe === PROBE_STRICT && !known) this.probe();
+    else {
+      this.quickUntil = this.cfg.probe === PROBE_QUICK && !known ? this.clock.now() + this.cfg.quickDefendMs : 0;
+      this.bind(DHCP_EV_BOUND);
+    }
+  }
+
+  /** Why a reply is refused in the current state, or "" to accept it. */
+  private accept(d: UdpDatagram, r: DhcpReply): string {
+    const err = parseDhcp(d.f, d.off, d.n, r);
+    if (err !== DHCP_OK) return "malformed (" + err + ")";
+    if (r.xid !== this.xid) return "xid";
+    const f = d.f;
+    for (let i = 0; i < 6; i++) if (get8(f, d.off + 28 + i) !== get8(this.ifp.hwaddr, i)) return "chaddr";
+    const s = this.state;
+    const t = r.msgType;
+    let ok = false;
+    if (s === DHCP_SELECTING) ok = t === DHCPOFFER || (t === DHCPACK && this.cfg.rapidCommit && r.rapidCommit);
+    else if (s === DHCP_REQUESTING || s === DHCP_REBOOTING || s === DHCP_RENEWING || s === DHCP_REBINDING) ok = t === DHCPACK || t === DHCPNAK;
+    else if (s === DHCP_INFORMING) ok = t === DHCPACK;
+    if (!ok) return typeName(t) + " in " + dhcpStateName(s);
+    // RFC 2131 table 3: OFFER, ACK and NAK carry the server identifier; a renewal ACK without one is let pass.
+    if (r.serverId === 0 && !(t === DHCPACK && (s === DHCP_RENEWING || s === DHCP_REBINDING || s === DHCP_INFORMING))) return "no server identifier";
+    // Only the server we asked may answer a REQUEST after an OFFER (a second server's NAK must not reset us).
+    if (s === DHCP_REQUESTING && r.serverId !== this.offerServer) return "answer from another server";
+    if (s === DHCP_RENEWING && r.serverId !== 0 && r.serverId !== this.lease.server) return "answer from another server";
+    if (t === DHCPNAK || s === DHCP_INFORMING) return "";
+    if (!usableAddress(r.yiaddr)) return "offered address " + formatIPv4(r.yiaddr) + " is not a host address";
+    if (s === DHCP_RENEWING && r.yiaddr !== this.lease.addr) return "renewal for another address";
+    if (r.leaseTime < 0 && s !== DHCP_RENEWING && s !== DHCP_REBINDING) return "no lease time";
+    if (r.mask >= 0 && (prefixLenOf(r.mask) < 1 || prefixLenOf(r.mask) > 32)) return "bad netmask";
+    const mask = this.maskFor(r);
+    // The seed's consistency rule: without a relay, the server sits on the offered subnet.
+    if (r.giaddr === 0 && r.serverId !== 0 && band(r.serverId, mask) !== band(r.yiaddr, mask)) return "server " + formatIPv4(r.serverId) + " is not on the offered subnet";
+    return "";
+  }
+
+  /** The netmask a reply implies: its own, else the lease's (a renewal), else the class's. */
+  private maskFor(r: DhcpReply): number {
+    if (r.mask >= 0) return r.mask;
+    if (this.hasLease() && r.yiaddr === this.lease.addr) return this.lease.mask;
+    return classfulMask(r.yiaddr);
+  }
+
+  /** Copies a validated reply into `l`, keeping what a renewal leaves out. */
+  private fillLease(l: DhcpLease, r: DhcpReply, addr: number): void {
+    const renewing = this.hasLease() && addr === this.lease.addr;
+    l.addr = addr;
+    l.mask = this.maskFor(r);
+    l.server = r.serverId !== 0 ? r.serverId : this.lease.server;
+    // Routers off the subnet cannot be next hops: left out (the seed refuses the whole reply).
+    l.routers.length = 0;
+    for (let i = 0; i < r.routers.length; i++) if (band(r.routers[i], l.mask) === band(addr, l.mask) && r.routers[i] !== addr) l.routers.push(r.routers[i]);
+    if (r.routers.length === 0 && renewing) for (let i = 0; i < this.lease.routers.length; i++) l.routers.push(this.lease.routers[i]);
+    l.dns.length = 0;
+    const dnsFrom = r.dns.length === 0 && renewing ? this.lease.dns : r.dns;
+    for (let i = 0; i < dnsFrom.length; i++) l.dns.push(dnsFrom[i]);
+    l.domain = r.domain === "" && renewing ? this.lease.domain : r.domain;
+    l.mtu = r.mtu;
+    const lease = r.leaseTime >= 0 ? r.leaseTime : renewing ? this.lease.leaseSecs : 0;
+    l.leaseSecs = lease;
+    if (lease === LIFETIME_INFINITE) {
+      l.t1Secs = LIFETIME_INFINITE;
+      l.t2Secs = LIFETIME_INFINITE;
+    } else if (r.t1 >= 0 && r.t2 >= 0 && r.t1 < r.t2 && r.t2 < lease) {
+      l.t1Secs = r.t1;
+      l.t2Secs = r.t2;
+    } else {
+      l.t1Secs = Math.floor(lease / 2);
+      l.t2Secs = Math.floor((lease * 7) / 8);
+    }
+    l.boundAt = this.clock.now();
+  }
+
+  // --- binding ------------------------------------------------------------
+
+  private probe(): void {
+    this.cancelTimer();
+    this.setState(DHCP_PROBING);
+    this.probeHandle = this.stack.arp.probe(this.ifp, this.candidate.addr, (result, ip, mac) => {
+      this.probeHandle = -1;
+      if (result === PROBE_FREE) this.bind(DHCP_EV_BOUND);
+      else if (result === PROBE_CONFLICT) {
+        this.log.write(LOG_WARN, "dhcp " + this.ifp.name + ": " + formatIPv4(ip) + " is in use by " + macText(mac));
+        this.decline(ip);
+      }
+    });
+    if (this.probeHandle < 0) this.bind(DHCP_EV_BOUND); // no probe slot: bind as the quick policy would
+  }
+
+  /** Makes `candidate` the lease: address with lifetimes, default route, storage, timers, event. */
+  private bind(kind: number): void {
+    this.cancelTimer();
+    const c = this.candidate;
+    const l = this.lease;
+    const had = this.hasLease();
+    if (had && l.addr !== c.addr) this.unconfigure();
+    const plen = prefixLenOf(c.mask);
+    const existing = this.stack.addrs.findOn(this.ifp, c.addr);
+    const life = c.leaseSecs;
+    if (existing !== undefined && existing.mask === c.mask) this.stack.addrs.setLifetimes(existing, life, life);
+    else {
+      const req = addrRequest(c.addr, plen);
+      req.valid = life;
+      req.preferred = life;
+      const err = this.stack.addrs.add(this.ifp, req);
+      if (err < 0) {
+        this.log.write(LOG_WARN, "dhcp " + this.ifp.name + ": cannot configure " + formatIPv4(c.addr) + ": errno " + -err);
+        this.enter(DHCP_INIT, this.backoff(0));
+        return;
+      }
+    }
+    const oldRouter = had && l.routers.length > 0 ? l.routers[0] : 0;
+    const newRouter = c.routers.length > 0 ? c.routers[0] : 0;
+    if (oldRouter !== 0 && oldRouter !== newRouter) this.stack.routes.remove(0, 0, oldRouter, this.ifp.index, -1);
+    if (newRouter !== 0) {
+      const route = { dst: 0, prefixLen: 0, gateway: newRouter, ifindex: this.ifp.index, protocol: RTPROT_DHCP, scope: RT_SCOPE_UNIVERSE, metric: 0, prefsrc: c.addr };
+      const err = this.stack.routes.add(route, false);
+      if (err === -EEXIST) {
+        const cur = this.stack.routes.lookup(0);
+        // Replace only a default route DHCP made; an administrator's static one wins.
+        if (cur !== undefined && cur.prefixLen === 0 && cur.protocol === RTPROT_DHCP) this.stack.routes.add(route, true);
+      }
+    }
+    copyLease(c, l);
+    this.ifp.acceptUdpToAny = false;
+    this.nakCount = 0;
+    this.stats.bound++;
+    this.setState(DHCP_BOUND);
+    this.armLease();
+    this.storeLease();
+    this.log.write(LOG_INFO, "dhcp " + this.ifp.name + ": " + (kind === DHCP_EV_BOUND ? "bound to " : kind === DHCP_EV_RENEWED ? "renewed " : "rebound ") + formatIPv4(l.addr) + "/" + plen + (newRouter !== 0 ? " via " + formatIPv4(newRouter) : "") + " lease " + l.leaseSecs + " s from " + formatIPv4(l.server));
+    if (this.onEvent !== undefined) this.onEvent(kind, l);
+  }
+
+  /** Removes our address and default route (the lease is gone). */
+  private unconfigure(): void {
+    const l = this.lease;
+    if (l.routers.length > 0) this.stack.routes.remove(0, 0, l.routers[0], this.ifp.index, -1);
+    this.stack.addrs.remove(this.ifp, l.addr, true);
+  }
+
+  private unbind(kind: number): void {
+    if (!this.hasLease()) return;
+    this.unconfigure();
+    this.cancelLeaseTimer();
+    if (this.onEvent !== undefined) this.onEvent(kind, this.lease);
+    this.lease.addr = 0;
+  }
+
+  private nak(): void {
+    this.stats.naks++;
+    this.nakCount++;
+    if (this.hasLease()) this.unbind(DHCP_EV_NAK);
+    else if (this.onEvent !== undefined) this.onEvent(DHCP_EV_NAK, this.candidate);
+    this.forgetStoredLease();
+    // A NAK storm must not make us loop fast: 0, 2, 4, ... 64 s.
+    let wait = 0;
+    for (let i = 1; i < this.nakCount && wait < 64000; i++) wait = wait === 0 ? 2000 : wait * 2;
+    this.enter(DHCP_INIT, wait > 64000 ? 64000 : wait);
+  }
+
+  private decline(ip: number): void {
+    this.stats.declines++;
+    const server = this.hasLease() ? this.lease.server : this.offerServer;
+    if (this.hasLease()) this.unbind(DHCP_EV_DECLINED);
+    else if (this.onEvent !== undefined) this.onEvent(DHCP_EV_DECLINED, this.candidate);
+    this.cancelTimer();
+    this.setState(DHCP_DECLINING);
+    this.send(DHCPDECLINE, ip, server);
+    this.forgetStoredLease();
+    // RFC 2131 3.1.5: wait at least ten seconds before starting over.
+    this.arm(DECLINE_WAIT_MS);
+  }
+
+  /** ARP saw another host with one of our addresses. */
+  private conflict(ifp: Ifnet, ip: number, mac: Bytes): void {
+    if (ifp !== this.ifp || !this.hasLease() || ip !== this.lease.addr) return;
+    const now = this.clock.now();
+    if (now < this.quickUntil) {
+      this.log.write(LOG_WARN, "dhcp " + this.ifp.name + ": " + formatIPv4(ip) + " is in use by " + macText(mac) + " (seen while announcing)");
+      this.decline(ip);
+      return;
+    }
+    // RFC 5227 2.4 (b): defend once; a second conflict within DEFEND_INTERVAL gives the address up.
+    if (this.lastDefence >= 0 && now - this.lastDefence < DEFEND_INTERVAL_MS) {
+      this.log.write(LOG_WARN, "dhcp " + this.ifp.name + ": " + formatIPv4(ip) + " keeps being claimed by " + macText(mac) + ": giving it up");
+      this.decline(ip);
+      return;
+    }
+    this.lastDefence = now;
+    this.stack.arp.announce(this.ifp, ip);
+  }
+
+  // --- lease timers -------------------------------------------------------
+
+  private armLease(): void {
+    this.cancelLeaseTimer();
+    const l = this.lease;
+    if (l.leaseSecs === LIFETIME_INFINITE) return;
+    const now = this.clock.now();
+    let next = this.leaseEdge(l.leaseSecs);
+    if (this.state === DHCP_BOUND && this.leaseEdge(l.t1Secs) > now) next = this.leaseEdge(l.t1Secs);
+    else if ((this.state === DHCP_BOUND || this.state === DHCP_RENEWING) && this.leaseEdge(l.t2Secs) > now) next = this.leaseEdge(l.t2Secs);
+    this.leaseArmed = true;
+    this.leaseTimer = this.clock.set(this.onLeaseTimer, next > now ? next - now : 0);
+  }
+
+  private leaseStep(): void {
+    const l = this.lease;
+    const now = this.clock.now();
+    if (!this.hasLease() && this.state !== DHCP_PROBING) return;
+    if (now >= this.leaseEdge(l.leaseSecs)) {
+      this.log.write(LOG_WARN, "dhcp " + this.ifp.name + ": lease on " + formatIPv4(l.addr) + " expired");
+      this.unbind(DHCP_EV_EXPIRED);
+      this.forgetStoredLease();
+      this.enter(DHCP_INIT, 0);
+      return;
+    }
+    if (now >= this.leaseEdge(l.t2Secs) && this.state !== DHCP_REBINDING) this.enter(DHCP_REBINDING, 0);
+    else if (now >= this.leaseEdge(l.t1Secs) && this.state === DHCP_BOUND) this.enter(DHCP_RENEWING, 0);
+    this.armLease();
+  }
+
+  // --- persistence ------------------------------------------------------
+
+  // Record: version, address, prefix length, server, lease seconds, the
+  // epoch second it was granted (0xffffffff: unknown), routers, DNS, domain.
+  private storeLease(): void {
+    const key = this.cfg.storageKey;
+    if (this.storage === undefined || key === "") return;
+    const l = this.lease;
+    const n = 1 + 4 + 1 + 4 + 4 + 4 + 1 + l.routers.length * 4 + 1 + l.dns.length * 4 + 1 + l.domain.length;
+    const b = alloc(n);
+    set8(b, 0, LEASE_RECORD_VERSION);
+    set32(b, 1, l.addr);
+    set8(b, 5, prefixLenOf(l.mask));
+    set32(b, 6, l.server);
+    set32(b, 10, l.leaseSecs);
+    const now = this.epoch();
+    set32(b, 14, now >= 0 ? now : 0xffffffff);
+    let p = putList(b, 18, l.routers);
+    p = putList(b, p, l.dns);
+    set8(b, p++, l.domain.length);
+    for (let i = 0; i < l.domain.length; i++) set8(b, p++, l.domain.charCodeAt(i) % 256);
+    this.storage.write(key + "." + this.ifp.name, b);
+  }
+
+  /**
+   * Reads a stored lease: its address is what INIT-REBOOT asks for. false
+   * when there is none, it is unreadable, or the wall clock says it ended.
+   */
+  private loadLease(): boolean {
+    const key = this.cfg.storageKey;
+    if (this.storage === undefined || key === "") return false;
+    const b = this.storage.read(key + "." + this.ifp.name);
+    if (b === undefined) return false;
+    if (len(b) < 18 || get8(b, 0) !== LEASE_RECORD_VERSION) return false;
+    const addr = get32(b, 1);
+    const plen = get8(b, 5);
+    if (!usableAddress(addr) || plen < 1 || plen > 32) return false;
+    const leaseSecs = get32(b, 10);
+    const granted = get32(b, 14);
+    const now = this.epoch();
+    if (leaseSecs !== LIFETIME_INFINITE && granted !== 0xffffffff && now >= 0 && now >= granted + leaseSecs) {
+      this.forgetStoredLease();
+      return false;
+    }
+    this.rebootAddr = addr;
+    return true;
+  }
+
+  private forgetStoredLease(): void {
+    if (this.storage !== undefined && this.cfg.storageKey !== "") this.storage.remove(this.cfg.storageKey + "." + this.ifp.name);
+  }
+
+  // --- small things -----------------------------------------------------
+
+  private arm(ms: number): void {
+    this.cancelTimer();
+    this.timerArmed = true;
+    this.timer = this.clock.set(this.onTimer, ms > 0 ? ms : 0);
+  }
+  private cancelTimer(): void {
+    if (this.timerArmed) this.clock.clear(this.timer);
+    this.timerArmed = false;
+  }
+  private cancelLeaseTimer(): void {
+    if (this.leaseArmed) this.clock.clear(this.leaseTimer);
+    this.leaseArmed = false;
+  }
+  private cancelTimers(): void {
+    this.cancelTimer();
+    this.cancelLeaseTimer();
+  }
+  private cancelProbe(): void {
+    if (this.probeHandle >= 0) {
+      const h = this.probeHandle;
+      this.probeHandle = -1;
+      this.stack.arp.cancelProbe(h);
+    }
+  }
+  private randomUpTo(max: number): number {
+    return max <= 0 ? 0 : this.random.u32() % (max + 1);
+  }
+}
+
+/** A host address a server may hand out: not 0/8, loopback, multicast, class E or broadcast. */
+export function usableAddress(a: number): boolean {
+  const first = Math.floor(a / 16777216);
+  return first !== 0 && first !== 127 && first < 224;
+}
+
+function copyLease(from: DhcpLease, to: DhcpLease): void {
+  to.addr = from.addr;
+  to.mask = from.mask;
+  to.server = from.server;
+  to.routers.length = 0;
+  for (let i = 0; i < from.routers.length; i++) to.routers.push(from.routers[i]);
+  to.dns.length = 0;
+  for (let i = 0; i < from.dns.length; i++) to.dns.push(from.dns[i]);
+  to.domain = from.domain;
+  to.mtu = from.mtu;
+  to.leaseSecs = from.leaseSecs;
+  to.t1Secs = from.t1Secs;
+  to.t2Secs = from.t2Secs;
+  to.boundAt = from.boundAt;
+}
+
+function putList(b: Bytes, p: number, list: number[]): number {
+  set8(b, p, list.length);
+  for (let i = 0; i < list.length; i++) set32(b, p + 1 + i * 4, list[i]);
+  return p + 1 + list.length * 4;
+}
+
+const TYPE_NAMES = ["?", "DISCOVER", "OFFER", "REQUEST", "DECLINE", "ACK", "NAK", "RELEASE", "INFORM"];
+
+export function typeName(t: number): string {
+  return t >= 1 && t <= 8 ? TYPE_NAMES[t] : "type " + t;
+}
+
+function hex32(v: number): string {
+  return hexByte(Math.floor(v / 16777216)) + hexByte(Math.floor(v / 65536) % 256) + hexByte(Math.floor(v / 256) % 256) + hexByte(v % 256);
+}
+
+function macText(m: Bytes | undefined): string {
+  return m === undefined ? "?" : formatMac(m, 0);
+}
