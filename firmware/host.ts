@@ -5,6 +5,7 @@ import * as path from "node:path";
 import { hostPlatform } from "../hal/host/platform";
 import { UdpMac } from "../hal/host/mac-udp";
 import type { BoardConfig } from "./board";
+import { DHCP_STOPPED } from "../src/dhcp/client";
 import { boardHwaddr, startDevice } from "./device";
 
 export function start(board: BoardConfig): void {
@@ -26,12 +27,22 @@ export function start(board: BoardConfig): void {
     return mac;
   });
   const stop = (): void => {
-    // Give the lease back, and let the RELEASE leave before the link closes.
-    dev.dhcp?.release();
-    setTimeout(() => {
-      mac?.close();
-      p.clock.clearAll();
-    }, 200);
+    // Give the lease back; the link closes once the RELEASE is out (the client is STOPPED then).
+    const dhcp = dev.dhcp;
+    dhcp?.release();
+    const started = Date.now();
+    const close = (): void => {
+      if (dhcp !== undefined && dhcp.state !== DHCP_STOPPED && Date.now() - started < 3000) {
+        setTimeout(close, 20);
+        return;
+      }
+      // A moment for the last datagram to leave the socket.
+      setTimeout(() => {
+        mac?.close();
+        p.clock.clearAll();
+      }, 50);
+    };
+    close();
   };
   process.once("SIGINT", stop);
   process.once("SIGTERM", stop);

@@ -54,8 +54,10 @@ export const DHCP_INIT_REBOOT = 8;
 export const DHCP_REBOOTING = 9;
 export const DHCP_DECLINING = 10;
 export const DHCP_INFORMING = 11;
+/** RELEASE sent; the address stays until the frame has left (ARP may have had to run first). */
+export const DHCP_RELEASING = 12;
 
-const STATE_NAMES = ["STOPPED", "INIT", "SELECTING", "REQUESTING", "PROBING", "BOUND", "RENEWING", "REBINDING", "INIT-REBOOT", "REBOOTING", "DECLINING", "INFORMING"];
+const STATE_NAMES = ["STOPPED", "INIT", "SELECTING", "REQUESTING", "PROBING", "BOUND", "RENEWING", "REBINDING", "INIT-REBOOT", "REBOOTING", "DECLINING", "INFORMING", "RELEASING"];
 
 export function dhcpStateName(s: number): string {
   return s >= 0 && s < STATE_NAMES.length ? STATE_NAMES[s] : "?";
@@ -152,6 +154,7 @@ export class DhcpLease {
 export type DhcpEventHandler = (kind: number, lease: DhcpLease) => void;
 
 const DECLINE_WAIT_MS = 10000;
+const RELEASE_GRACE_MS = 1000;
 const MIN_RENEW_WAIT_MS = 60000;
 const DEFEND_INTERVAL_MS = 10000;
 const LEASE_RECORD_VERSION = 1;
@@ -227,14 +230,33 @@ export class DhcpClient {
     this.setState(DHCP_STOPPED);
   }
 
-  /** Gives the lease back (DHCPRELEASE), removes the address and stops. */
+  /**
+   * Gives the lease back (DHCPRELEASE), then removes the address and stops.
+   * The RELEASE is unicast: when the server's MAC is not known yet the frame
+   * waits for ARP, so the address (which ARP needs) stays up to a second
+   * longer, in RELEASING. The state is STOPPED once everything is done.
+   */
   release(): void {
-    if (this.hasLease()) {
-      this.newXid();
-      this.send(DHCPRELEASE, this.lease.addr, this.lease.server);
-      this.unbind(DHCP_EV_RELEASED);
-      this.forgetStoredLease();
+    if (!this.hasLease()) {
+      this.stop();
+      return;
     }
+    this.cancelTimers();
+    this.cancelProbe();
+    this.setState(DHCP_RELEASING);
+    this.newXid();
+    this.send(DHCPRELEASE, this.lease.addr, this.lease.server);
+    this.forgetStoredLease();
+    const route = this.stack.routes.lookup(this.lease.server);
+    const hop = route !== undefined && route.gateway !== 0 ? route.gateway : this.lease.server;
+    const t = this.ifp.lltable;
+    const s = t !== undefined ? t.lookup(hop) : -1;
+    if (t !== undefined && s >= 0 && t.validAt(s)) this.finishRelease();
+    else this.arm(RELEASE_GRACE_MS);
+  }
+
+  private finishRelease(): void {
+    this.unbind(DHCP_EV_RELEASED);
     this.stop();
   }
 
@@ -330,6 +352,10 @@ export class DhcpClient {
     }
     if (s === DHCP_DECLINING) {
       this.enter(DHCP_INIT, 0);
+      return;
+    }
+    if (s === DHCP_RELEASING) {
+      this.finishRelease();
       return;
     }
     if (s === DHCP_REQUESTING && this.tries >= this.cfg.requestTries) {

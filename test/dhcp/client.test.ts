@@ -1,0 +1,374 @@
+// The DHCP client against a simulated server, on the virtual clock: every
+// state, every timer, and the known failures of embedded clients.
+import { strict as assert } from "node:assert";
+import { MemoryStorage } from "../../hal/sim/storage";
+import {
+  DHCP_BOUND,
+  DHCP_EV_BOUND,
+  DHCP_EV_DECLINED,
+  DHCP_EV_EXPIRED,
+  DHCP_EV_INFORMED,
+  DHCP_EV_NAK,
+  DHCP_EV_REBOUND,
+  DHCP_EV_RELEASED,
+  DHCP_EV_RENEWED,
+  DHCP_INIT,
+  DHCP_RENEWING,
+  DHCP_REQUESTING,
+  DHCP_SELECTING,
+  DHCP_STOPPED,
+  DhcpClient,
+  type DhcpConfig,
+  fastProfile,
+  PROBE_OFF,
+  PROBE_QUICK,
+  PROBE_STRICT,
+  rfc2131Profile,
+} from "../../src/dhcp/client";
+import { formatIPv4 } from "../../src/net/addr";
+import { addrRequest, IFA_F_PERMANENT } from "../../src/net/inaddr";
+import { RTPROT_DHCP } from "../../src/net/route";
+import { ip, Net, type Node } from "../net/helpers";
+import { type ServerOptions, SimDhcpServer } from "./sim-server";
+
+interface Rig {
+  net: Net;
+  server: SimDhcpServer;
+  node: Node;
+  client: DhcpClient;
+  events: string[];
+  storage: MemoryStorage;
+  epoch: { now: number };
+}
+
+function rig(server: Partial<ServerOptions> = {}, cfg: Partial<DhcpConfig> = {}, storage = new MemoryStorage(4096), mac = 2, net = new Net()): Rig {
+  const srv = net.node(1, "192.0.2.1/24");
+  const server_ = new SimDhcpServer(srv, server);
+  const node = net.node(mac);
+  const epoch = { now: 1_800_000_000 };
+  const c = { ...rfc2131Profile(), probe: PROBE_OFF, hostname: "dev", ...cfg };
+  const client = new DhcpClient(node.stack, node.eth, c, net.clock, node.stack.random, storage, node.log, () => epoch.now);
+  const events: string[] = [];
+  const names = ["", "bound", "renewed", "rebound", "expired", "nak", "declined", "released", "informed"];
+  client.onEvent = (k, l) => events.push(`${names[k]} ${formatIPv4(l.addr)}`);
+  return { net, server: server_, node, client, events, storage, epoch };
+}
+
+function bound(r: Rig, limitMs = 120000): void {
+  r.client.start();
+  const until = r.net.clock.now() + limitMs;
+  while (r.client.state !== DHCP_BOUND && r.net.clock.now() < until) r.net.clock.advance(100);
+  assert.equal(r.client.state, DHCP_BOUND, `not bound; events ${r.events.join(", ")}; log:\n${r.node.log.lines.join("\n")}`);
+}
+
+const gaps = (ts: number[]) => ts.slice(1).map((t, i) => t - ts[i]);
+
+describe("DHCP client", function () {
+  it("DORA: binds, configures the address with the lease's lifetimes, the default route and DNS", function () {
+    const r = rig({ dns: ["192.0.2.53", "192.0.2.54"] });
+    bound(r);
+    const ia = r.node.stack.addrs.findOn(r.node.eth, ip("192.0.2.50"))!;
+    assert.ok(ia);
+    assert.equal(ia.prefixLen, 24);
+    assert.equal(ia.flags() & IFA_F_PERMANENT, 0);
+    assert.ok(r.node.stack.addrs.remaining(ia.validUntil) >= 3599);
+    const dflt = r.node.stack.routes.lookup(ip("198.51.100.1"))!;
+    assert.equal(dflt.gateway, ip("192.0.2.1"));
+    assert.equal(dflt.protocol, RTPROT_DHCP);
+    assert.deepEqual(r.client.lease.dns.map(formatIPv4), ["192.0.2.53", "192.0.2.54"]);
+    assert.equal(r.client.lease.domain, "example.test");
+    assert.deepEqual(r.events, ["bound 192.0.2.50"]);
+    const [disc] = r.server.ofType(1);
+    const [req] = r.server.ofType(3);
+    assert.equal(disc.xid, req.xid, "one xid for the exchange");
+    assert.equal(req.requested, ip("192.0.2.50"));
+    assert.equal(req.server, ip("192.0.2.1"));
+    assert.equal(req.ciaddr, 0);
+    assert.deepEqual([...disc.options.get(61)!], [1, 2, 0, 0, 0, 0, 2], "client id 01 + MAC");
+    assert.deepEqual([...disc.options.get(55)!], [1, 3, 6, 15, 28, 51, 58, 59]);
+    assert.equal(disc.options.get(57)!.readUInt16BE(0), 1472, "max message size from the MTU");
+    assert.equal(disc.options.get(12)!.toString(), "dev");
+    assert.equal(disc.options.get(60)!.toString(), "netrt");
+    assert.equal(disc.options.has(80), false);
+  });
+
+  it("retransmits DISCOVER forever with the same xid: 4, 8, 16, 32, 64, 64 s (±1 s), secs counting up", function () {
+    const r = rig({ silent: true });
+    r.client.start();
+    r.net.clock.advance(400000);
+    const d = r.server.ofType(1);
+    assert.ok(d.length >= 8);
+    const g = gaps(d.map((x) => x.at));
+    const want = [4000, 8000, 16000, 32000, 64000, 64000, 64000];
+    want.forEach((w, i) => assert.ok(Math.abs(g[i] - w) <= 1000, `gap ${i}: ${g[i]} not ${w}±1000`));
+    assert.equal(new Set(d.map((x) => x.xid)).size, 1);
+    assert.ok(d[d.length - 1].secs > 180 && d[0].secs === 0);
+  });
+
+  it("the fast profile: 1.5, 1.75, 5 s, then doubling to the 64 s cap", function () {
+    const r = rig({ silent: true }, fastProfile());
+    r.client.start();
+    r.net.clock.advance(300000);
+    assert.deepEqual(gaps(r.server.ofType(1).map((x) => x.at)).slice(0, 8), [1500, 1750, 5000, 10000, 20000, 40000, 64000, 64000]);
+  });
+
+  it("gives up on an unanswered REQUEST after 4 tries and starts over with a new xid", function () {
+    const r = rig({ dropTypes: [3] });
+    r.client.start();
+    r.net.clock.advance(200000);
+    const reqs = r.server.ofType(3);
+    const discs = r.server.ofType(1);
+    assert.ok(reqs.length >= 4);
+    assert.equal(new Set(reqs.slice(0, 4).map((x) => x.xid)).size, 1);
+    assert.ok(discs.length >= 2);
+    assert.notEqual(discs[1].xid, discs[0].xid);
+    assert.ok(discs[1].at > reqs[3].at);
+  });
+
+  it("NAK sends it back to INIT, and a NAK storm cannot make it loop fast", function () {
+    const r = rig({ nakAll: true });
+    r.client.start();
+    r.net.clock.advance(300000);
+    assert.ok(r.events.length >= 4 && r.events.every((e) => e.startsWith("nak")));
+    const d = r.server.ofType(1).map((x) => x.at);
+    const g = gaps(d);
+    // 0, then 2, 4, 8 ... 64 s between attempts (plus the exchange itself).
+    assert.ok(g[1] >= 2000 && g[2] >= 4000 && g[3] >= 8000, g.join(","));
+    assert.ok(d.length < 15, `${d.length} DISCOVERs in 300 s`);
+  });
+
+  it("ignores a NAK from a server it did not ask", function () {
+    const net = new Net();
+    const r = rig({}, {}, undefined, 2, net);
+    const other = net.node(3, "192.0.2.3/24");
+    new SimDhcpServer(other, { serverIp: "192.0.2.3", nakForeign: true, dropTypes: [1] });
+    bound(r);
+    assert.deepEqual(r.events, ["bound 192.0.2.50"]);
+    assert.ok(r.client.stats.refused >= 1);
+  });
+
+  it("strict probing: another host holds the offered address → DECLINE, wait 10 s, bind another", function () {
+    const net = new Net();
+    const r = rig({}, { probe: PROBE_STRICT }, undefined, 2, net);
+    net.node(9, "192.0.2.50/24");
+    bound(r, 200000);
+    assert.deepEqual(r.server.declined, [ip("192.0.2.50")]);
+    assert.deepEqual(r.events, ["declined 192.0.2.50", "bound 192.0.2.51"]);
+    const decline = r.server.ofType(4)[0];
+    assert.equal(decline.options.get(54)!.readUInt32BE(0), ip("192.0.2.1"));
+    const next = r.server.ofType(1).filter((x) => x.at > decline.at)[0];
+    assert.ok(next.at - decline.at >= 10000, "waited before starting over");
+    assert.equal(r.node.stack.addrs.findOn(r.node.eth, ip("192.0.2.50")), undefined);
+  });
+
+  it("quick policy: binds at once and DECLINEs when the address turns out taken while announcing", function () {
+    const net = new Net();
+    const r = rig({}, { probe: PROBE_QUICK }, undefined, 2, net);
+    const squatter = net.node(9);
+    bound(r);
+    assert.deepEqual(r.events, ["bound 192.0.2.50"]);
+    // Another host announces the same address within the defence window.
+    squatter.stack.arp.announce(squatter.eth, ip("192.0.2.50"));
+    net.clock.advance(10);
+    assert.deepEqual(r.events.slice(0, 2), ["bound 192.0.2.50", "declined 192.0.2.50"]);
+  });
+
+  it("renews at T1 (unicast, ciaddr set, no server id or requested address)", function () {
+    const r = rig({ leaseSecs: 100 });
+    bound(r);
+    const t0 = r.client.lease.boundAt;
+    r.net.clock.advance(49000);
+    assert.equal(r.client.state, DHCP_BOUND);
+    r.net.clock.advance(2000);
+    assert.deepEqual(r.events, ["bound 192.0.2.50", "renewed 192.0.2.50"]);
+    const renew = r.server.ofType(3)[1];
+    assert.ok(renew.at - t0 >= 50000 && renew.at - t0 < 51000);
+    assert.equal(renew.dst, ip("192.0.2.1"));
+    assert.equal(renew.ciaddr, ip("192.0.2.50"));
+    assert.equal(renew.requested, 0);
+    assert.equal(renew.server, 0);
+    const ia = r.node.stack.addrs.findOn(r.node.eth, ip("192.0.2.50"))!;
+    const refreshed = ia.validUntil - (renew.at + 100000);
+    assert.ok(refreshed >= 0 && refreshed <= 2, "lifetimes refreshed from the renewal (one segment round trip later)");
+  });
+
+  it("renewal retransmits at half the time to T2, not below 60 s; rebinds at T2 when the server ignores unicast", function () {
+    const r = rig({ leaseSecs: 10000, ignoreUnicast: true });
+    bound(r);
+    const t0 = r.client.lease.boundAt;
+    r.net.clock.advance(5000 * 1000 + 500);
+    assert.equal(r.client.state, DHCP_RENEWING);
+    r.net.clock.advance(3800 * 1000);
+    const renewals = r.server.ofType(3).slice(1).map((x) => Math.round((x.at - t0) / 1000));
+    assert.deepEqual(renewals.slice(0, 3), [5000, 6875, 7813]);
+    // At T2 the broadcast REBIND reaches the server, which answers it.
+    assert.equal(r.client.state, DHCP_BOUND);
+    assert.deepEqual(r.events, ["bound 192.0.2.50", "rebound 192.0.2.50"]);
+    const rebind = r.server.ofType(3).find((x) => x.dst === 0xffffffff && x.ciaddr !== 0)!;
+    assert.equal(Math.round((rebind.at - t0) / 1000), 8750);
+  });
+
+  it("expires when nobody answers: address and route removed, back to discovery", function () {
+    const r = rig({ leaseSecs: 100 });
+    bound(r);
+    r.server.o.silent = true;
+    r.net.clock.advance(100000);
+    assert.deepEqual(r.events, ["bound 192.0.2.50", "expired 192.0.2.50"]);
+    assert.equal(r.node.stack.addrs.findOn(r.node.eth, ip("192.0.2.50")), undefined);
+    assert.equal(r.node.stack.routes.lookup(ip("198.51.100.1")), undefined);
+    assert.ok(r.client.state === DHCP_SELECTING || r.client.state === DHCP_INIT);
+  });
+
+  it("a renewal ACK without mask or router keeps the previous ones", function () {
+    const r = rig({ leaseSecs: 100, bareRenewAck: true });
+    bound(r);
+    r.net.clock.advance(51000);
+    assert.deepEqual(r.events, ["bound 192.0.2.50", "renewed 192.0.2.50"]);
+    assert.equal(r.node.stack.addrs.findOn(r.node.eth, ip("192.0.2.50"))!.prefixLen, 24);
+    assert.equal(r.node.stack.routes.lookup(ip("198.51.100.1"))!.gateway, ip("192.0.2.1"));
+  });
+
+  it("INIT-REBOOT after a restart: one REQUEST, one ACK, bound without probing", function () {
+    const storage = new MemoryStorage(4096);
+    const first = rig({}, { probe: PROBE_STRICT }, storage);
+    bound(first, 200000);
+    // The device restarts: a new stack and client, the same MAC and storage.
+    const second = rig({}, { probe: PROBE_STRICT }, storage);
+    second.server.leases.set("020000000002", ip("192.0.2.50"));
+    second.client.start();
+    second.net.clock.advance(1000);
+    assert.equal(second.client.state, DHCP_BOUND);
+    assert.equal(second.server.ofType(1).length, 0);
+    assert.equal(second.server.ofType(3).length, 1);
+    assert.equal(second.server.ofType(3)[0].requested, ip("192.0.2.50"));
+    assert.equal(second.server.ofType(3)[0].server, 0);
+  });
+
+  it("INIT-REBOOT NAK (wrong network) and INIT-REBOOT silence both fall back to INIT", function () {
+    const storage = new MemoryStorage(4096);
+    const first = rig({ pool: ["192.0.2.77"] }, {}, storage);
+    bound(first);
+    const nak = rig({ pool: ["192.0.2.50"] }, {}, storage);
+    bound(nak);
+    assert.deepEqual(nak.events, ["nak 0.0.0.0", "bound 192.0.2.50"]);
+    const silent = rig({ dropTypes: [3] }, { probe: PROBE_OFF }, storage);
+    silent.client.start();
+    silent.net.clock.advance(60000);
+    assert.equal(silent.server.ofType(3).filter((x) => x.server === 0).length, 3, "three INIT-REBOOT tries");
+    assert.ok(silent.server.ofType(1).length >= 1, "then discovery");
+  });
+
+  it("a stored lease the wall clock says has ended is not used", function () {
+    const storage = new MemoryStorage(4096);
+    const first = rig({}, {}, storage);
+    bound(first);
+    const later = rig({}, {}, storage);
+    later.epoch.now += 3601;
+    later.client.start();
+    later.net.clock.advance(5000);
+    assert.equal(later.server.ofType(3).filter((x) => x.server === 0).length, 0);
+    assert.ok(later.server.ofType(1).length >= 1);
+  });
+
+  it("RELEASE: unicast with ciaddr, the address goes, the stored lease too", function () {
+    const r = rig();
+    bound(r);
+    assert.equal(r.storage.read("dhcp.eth0") !== undefined, true);
+    r.client.release();
+    r.net.clock.advance(1500);
+    assert.deepEqual(r.server.released, [ip("192.0.2.50")]);
+    assert.equal(r.server.ofType(7)[0].dst, ip("192.0.2.1"));
+    assert.deepEqual(r.events, ["bound 192.0.2.50", "released 192.0.2.50"]);
+    assert.equal(r.node.stack.addrs.findOn(r.node.eth, ip("192.0.2.50")), undefined);
+    assert.equal(r.storage.read("dhcp.eth0"), undefined);
+    assert.equal(r.client.state, DHCP_STOPPED);
+  });
+
+  it("INFORM with a static address gets the other options", function () {
+    const r = rig();
+    r.node.stack.addrs.add(r.node.eth, addrRequest(ip("192.0.2.9"), 24));
+    r.client.start();
+    r.client.inform();
+    r.net.clock.advance(100);
+    assert.ok(r.events.includes("informed 192.0.2.9"));
+    assert.equal(r.server.ofType(8)[0].ciaddr, ip("192.0.2.9"));
+    r.client.stop();
+    assert.ok(r.events.indexOf("informed 192.0.2.9") >= 0 && DHCP_EV_INFORMED === 8);
+  });
+
+  it("rapid commit (RFC 4039): DISCOVER → ACK, no REQUEST", function () {
+    const r = rig({ rapidCommit: true }, { rapidCommit: true });
+    bound(r);
+    assert.equal(r.server.ofType(3).length, 0);
+    assert.ok(r.server.ofType(1)[0].options.has(80));
+  });
+
+  it("keeps DNS servers up to its limit, however many come", function () {
+    const r = rig({ dns: ["192.0.2.61", "192.0.2.62", "192.0.2.63", "192.0.2.64", "192.0.2.65", "192.0.2.66"] });
+    bound(r);
+    assert.equal(r.client.lease.dns.length, 3);
+  });
+
+  it("accepts OFFER and ACK unicast to the offered address, and does not answer pings to it before binding", function () {
+    const r = rig({ unicastReplies: true }, { probe: PROBE_OFF, initDelayMaxMs: 0 });
+    r.client.start();
+    r.net.clock.advance(1);
+    assert.equal(r.client.state, DHCP_SELECTING);
+    r.net.clock.advance(100);
+    assert.equal(r.client.state, DHCP_BOUND);
+    assert.equal(r.node.eth.acceptUdpToAny, false, "only while unconfigured");
+  });
+
+  it("T1/T2 out of order fall back to 0.5 / 0.875 of the lease", function () {
+    const r = rig({ leaseSecs: 1000, t1: 900, t2: 800 });
+    bound(r);
+    assert.equal(r.client.lease.t1Secs, 500);
+    assert.equal(r.client.lease.t2Secs, 875);
+    const ok = rig({ leaseSecs: 1000, t1: 300, t2: 600 });
+    bound(ok);
+    assert.equal(ok.client.lease.t1Secs, 300);
+    assert.equal(ok.client.lease.t2Secs, 600);
+  });
+
+  it("refuses replies with a server off the offered subnet, or offering a non-host address", function () {
+    for (const o of [{ serverIdOverride: ip("198.51.100.1") }, { pool: ["127.0.0.5"] }, { pool: ["224.0.0.5"] }, { pool: ["0.0.0.0"] }, { serverIdOverride: 0 }] as Partial<ServerOptions>[]) {
+      const r = rig(o);
+      r.client.start();
+      r.net.clock.advance(30000);
+      assert.notEqual(r.client.state, DHCP_BOUND, JSON.stringify(o));
+      assert.ok(r.client.stats.refused >= 1);
+      assert.deepEqual(r.events, []);
+    }
+  });
+
+  it("re-verifies its lease after the link comes back (INIT-REBOOT), keeping the address", function () {
+    const r = rig();
+    bound(r);
+    r.node.mac.setCarrier(false);
+    r.node.mac.setCarrier(true);
+    r.client.linkChanged(true);
+    r.net.clock.advance(500);
+    assert.equal(r.client.state, DHCP_BOUND);
+    const reqs = r.server.ofType(3);
+    assert.equal(reqs[reqs.length - 1].requested, ip("192.0.2.50"));
+    assert.equal(reqs[reqs.length - 1].server, 0);
+    assert.ok(r.node.stack.addrs.findOn(r.node.eth, ip("192.0.2.50")));
+  });
+
+  it("30 virtual days of hourly leases: renewals on time, timers and tables flat", function () {
+    this.timeout(60000);
+    const r = rig({ leaseSecs: 3600 });
+    bound(r);
+    r.net.clock.advance(86400 * 1000);
+    const pendingDay1 = r.net.clock.pending();
+    const sizesDay1 = [r.node.stack.addrs.list.length, r.node.stack.routes.routes.length, r.node.eth.lltable!.count(), r.server.leases.size];
+    r.net.clock.advance(29 * 86400 * 1000);
+    // Every half hour (T1 of an hourly lease) for 30 days.
+    assert.ok(r.events.filter((e) => e.startsWith("renewed")).length >= 30 * 48 - 1);
+    assert.ok(r.events.every((e) => e.startsWith("bound") || e.startsWith("renewed")));
+    assert.equal(r.net.clock.pending(), pendingDay1);
+    assert.deepEqual([r.node.stack.addrs.list.length, r.node.stack.routes.routes.length, r.node.eth.lltable!.count(), r.server.leases.size], sizesDay1);
+    assert.equal(r.client.state, DHCP_BOUND);
+    void [DHCP_EV_BOUND, DHCP_EV_DECLINED, DHCP_EV_EXPIRED, DHCP_EV_NAK, DHCP_EV_REBOUND, DHCP_EV_RELEASED, DHCP_EV_RENEWED, DHCP_REQUESTING];
+  });
+});
