@@ -245,7 +245,8 @@ export class DhcpClient {
     this.cancelProbe();
     this.setState(DHCP_RELEASING);
     this.newXid();
-    this.send(DHCPRELEASE, this.lease.addr, this.lease.server);
+    // RFC 2131 table 5: the address goes in ciaddr; option 50 MUST NOT be sent.
+    this.send(DHCPRELEASE, 0, this.lease.server);
     this.forgetStoredLease();
     const route = this.stack.routes.lookup(this.lease.server);
     const hop = route !== undefined && route.gateway !== 0 ? route.gateway : this.lease.server;

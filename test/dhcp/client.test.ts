@@ -277,7 +277,12 @@ describe("DHCP client", function () {
     r.client.release();
     r.net.clock.advance(1500);
     assert.deepEqual(r.server.released, [ip("192.0.2.50")]);
-    assert.equal(r.server.ofType(7)[0].dst, ip("192.0.2.1"));
+    const rel = r.server.ofType(7)[0];
+    assert.equal(rel.dst, ip("192.0.2.1"));
+    assert.equal(rel.ciaddr, ip("192.0.2.50"));
+    // RFC 2131 table 5: no requested-address option (dnsmasq ignores a RELEASE that has one).
+    assert.equal(rel.options.has(50), false);
+    assert.equal(rel.server, ip("192.0.2.1"));
     assert.deepEqual(r.events, ["bound 192.0.2.50", "released 192.0.2.50"]);
     assert.equal(r.node.stack.addrs.findOn(r.node.eth, ip("192.0.2.50")), undefined);
     assert.equal(r.storage.read("dhcp.eth0"), undefined);
