@@ -114,8 +114,52 @@ export class HostLink {
     await waitFor("the root socat", () => fs.existsSync(rootSock), 5000);
   }
 
+  private extraHosts: string[] = [];
+
+  /**
+   * Another Linux host on the segment: a namespace `netrt-h<tag>-<id>` whose
+   * veth0 has `cidr`, bridged like the peer. Returns the namespace name.
+   */
+  addHost(tag: string, cidr: string): string {
+    if (!/^[a-z0-9]{1,4}$/.test(tag)) throw new HostLinkError(`bad host tag "${tag}"`);
+    const ns = `netrt-h${tag}-${this.o.id}`;
+    run(["ip", "netns", "add", ns]);
+    this.extraHosts.push(ns);
+    this.exec(ns, ["ip", "link", "set", "lo", "up"]);
+    this.exec(ns, ["sysctl", "-q", "-w", "net.ipv6.conf.all.disable_ipv6=1", "net.ipv6.conf.default.disable_ipv6=1"]);
+    this.exec(this.linkNs, ["ip", "link", "add", `vh${tag}`, "type", "veth", "peer", "name", "veth0", "netns", ns]);
+    this.exec(this.linkNs, ["ip", "link", "set", `vh${tag}`, "master", "br0", "up"]);
+    this.exec(ns, ["ip", "addr", "add", cidr, "dev", "veth0"]);
+    this.exec(ns, ["ip", "link", "set", "veth0", "up"]);
+    return ns;
+  }
+
+  removeHost(ns: string): void {
+    run(["ip", "netns", "del", ns], true);
+    this.extraHosts = this.extraHosts.filter((h) => h !== ns);
+  }
+
+  /**
+   * Drops frames crossing the bridge that match an nftables bridge-family
+   * expression (e.g. "udp dport 67", "numgen random mod 100 < 30"): on the
+   * wire between the firmware and every host, whatever socket type a server
+   * reads with. `undefined` removes every such rule.
+   */
+  setDrop(match: string | undefined): void {
+    const L = this.linkNs;
+    if (this.exec(L, ["nft", "list", "tables"], true).indexOf("bridge netrt") < 0) {
+      this.exec(L, ["nft", "add", "table", "bridge", "netrt"]);
+      this.exec(L, ["nft", "add", "chain", "bridge", "netrt", "drops", "{ type filter hook forward priority 0; }"]);
+    }
+    this.exec(L, ["nft", "flush", "chain", "bridge", "netrt", "drops"]);
+    // nft joins its arguments into one command line, so the rule goes as one argument (no shell).
+    if (match !== undefined) this.exec(L, ["nft", `add rule bridge netrt drops ${match} drop`]);
+  }
+
   /** Stops the helpers and deletes both namespaces (and with them every interface in them). */
   down(): void {
+    for (const h of this.extraHosts) run(["ip", "netns", "del", h], true);
+    this.extraHosts = [];
     for (const p of this.procs) if (p.exitCode === null) p.kill("SIGTERM");
     this.procs = [];
     run(["ip", "netns", "del", this.linkNs], true);
