@@ -627,7 +627,7 @@ export class DhcpClient {
     this.setState(DHCP_BOUND);
     this.armLease();
     this.storeLease();
-    this.log.write(LOG_INFO, "dhcp " + this.ifp.name + ": " + (kind === DHCP_EV_BOUND ? "bound to " : kind === DHCP_EV_RENEWED ? "renewed " : "rebound ") + formatIPv4(l.addr) + "/" + plen + (newRouter !== 0 ? " via " + formatIPv4(newRouter) : "") + " lease " + l.leaseSecs + " s from " + formatIPv4(l.server));
+    this.log.write(LOG_INFO, "dhcp " + this.ifp.name + ": " + (kind === DHCP_EV_BOUND ? "bound to " : kind === DHCP_EV_RENEWED ? "renewed " : "rebound ") + formatIPv4(l.addr) + "/" + plen + (newRouter !== 0 ? " via " + formatIPv4(newRouter) : "") + (l.leaseSecs === LIFETIME_INFINITE ? " lease infinite" : " lease " + l.leaseSecs + " s (renew at " + l.t1Secs + " s, rebind at " + l.t2Secs + " s)") + " from " + formatIPv4(l.server));
     if (this.onEvent !== undefined) this.onEvent(kind, l);
   }
 
@@ -697,9 +697,11 @@ export class DhcpClient {
     const l = this.lease;
     if (l.leaseSecs === LIFETIME_INFINITE) return;
     const now = this.clock.now();
+    // The next edge this state has not handled yet, even if already past (probing can outlast
+    // a short T1): the timer then fires at once and leaseStep moves on.
     let next = this.leaseEdge(l.leaseSecs);
-    if (this.state === DHCP_BOUND && this.leaseEdge(l.t1Secs) > now) next = this.leaseEdge(l.t1Secs);
-    else if ((this.state === DHCP_BOUND || this.state === DHCP_RENEWING) && this.leaseEdge(l.t2Secs) > now) next = this.leaseEdge(l.t2Secs);
+    if (this.state === DHCP_BOUND) next = this.leaseEdge(l.t1Secs);
+    else if (this.state === DHCP_RENEWING) next = this.leaseEdge(l.t2Secs);
     this.leaseArmed = true;
     this.leaseTimer = this.clock.set(this.onLeaseTimer, next > now ? next - now : 0);
   }
@@ -722,26 +724,10 @@ export class DhcpClient {
 
   // --- persistence ------------------------------------------------------
 
-  // Record: version, address, prefix length, server, lease seconds, the
-  // epoch second it was granted (0xffffffff: unknown), routers, DNS, domain.
   private storeLease(): void {
     const key = this.cfg.storageKey;
     if (this.storage === undefined || key === "") return;
-    const l = this.lease;
-    const n = 1 + 4 + 1 + 4 + 4 + 4 + 1 + l.routers.length * 4 + 1 + l.dns.length * 4 + 1 + l.domain.length;
-    const b = alloc(n);
-    set8(b, 0, LEASE_RECORD_VERSION);
-    set32(b, 1, l.addr);
-    set8(b, 5, prefixLenOf(l.mask));
-    set32(b, 6, l.server);
-    set32(b, 10, l.leaseSecs);
-    const now = this.epoch();
-    set32(b, 14, now >= 0 ? now : 0xffffffff);
-    let p = putList(b, 18, l.routers);
-    p = putList(b, p, l.dns);
-    set8(b, p++, l.domain.length);
-    for (let i = 0; i < l.domain.length; i++) set8(b, p++, l.domain.charCodeAt(i) % 256);
-    this.storage.write(key + "." + this.ifp.name, b);
+    this.storage.write(key + "." + this.ifp.name, encodeLease(this.lease, this.epoch()));
   }
 
   /**
@@ -823,6 +809,27 @@ function copyLease(from: DhcpLease, to: DhcpLease): void {
   to.t1Secs = from.t1Secs;
   to.t2Secs = from.t2Secs;
   to.boundAt = from.boundAt;
+}
+
+/**
+ * The stored form of a lease: version, address, prefix length, server,
+ * lease seconds, the epoch second it was granted (0xffffffff: unknown),
+ * routers, DNS servers, domain.
+ */
+export function encodeLease(l: DhcpLease, epochNow: number): Bytes {
+  const n = 1 + 4 + 1 + 4 + 4 + 4 + 1 + l.routers.length * 4 + 1 + l.dns.length * 4 + 1 + l.domain.length;
+  const b = alloc(n);
+  set8(b, 0, LEASE_RECORD_VERSION);
+  set32(b, 1, l.addr);
+  set8(b, 5, prefixLenOf(l.mask));
+  set32(b, 6, l.server);
+  set32(b, 10, l.leaseSecs);
+  set32(b, 14, epochNow >= 0 ? epochNow : 0xffffffff);
+  let p = putList(b, 18, l.routers);
+  p = putList(b, p, l.dns);
+  set8(b, p++, l.domain.length);
+  for (let i = 0; i < l.domain.length; i++) set8(b, p++, l.domain.charCodeAt(i) % 256);
+  return b;
 }
 
 function putList(b: Bytes, p: number, list: number[]): number {
