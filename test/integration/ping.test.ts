@@ -7,7 +7,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { buildAll } from "../../tools/lib/build";
 import { HostLink, hostLinkUnavailable } from "../../tools/lib/hostlink";
-import { FirmwareProcess } from "./firmware-proc";
+import { FirmwareProcess } from "../../tools/lib/firmware-proc";
 
 const FIRMWARE_IP = "192.0.2.10";
 const PEER_IP = "192.0.2.1";

@@ -1,10 +1,10 @@
 // Runs the host board's firmware (dist/host/firmware.js) as a child process
-// and watches its log lines.
+// and watches its log lines (the integration tests, the bench, npm start).
 import { type ChildProcess, spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { ROOT } from "../../tools/lib/paths";
+import { ROOT } from "./paths";
 
 export class FirmwareProcess {
   readonly lines: string[] = [];
@@ -12,8 +12,11 @@ export class FirmwareProcess {
   private waiters: { re: RegExp; resolve: (m: RegExpMatchArray) => void }[] = [];
   readonly stateDir: string;
 
-  constructor(env: Record<string, string>) {
-    this.stateDir = fs.mkdtempSync(path.join(os.tmpdir(), "netrt-fw-"));
+  /** Called with every log line as it arrives. */
+  onLine: ((line: string) => void) | undefined;
+
+  constructor(env: Record<string, string>, stateDir?: string) {
+    this.stateDir = stateDir ?? fs.mkdtempSync(path.join(os.tmpdir(), "netrt-fw-"));
     this.proc = spawn(process.execPath, [path.join(ROOT, "dist", "host", "firmware.js")], {
       env: { ...process.env, NETRT_STATE: this.stateDir, ...env },
       stdio: ["ignore", "pipe", "pipe"],
@@ -26,6 +29,7 @@ export class FirmwareProcess {
         const line = buf.slice(0, nl);
         buf = buf.slice(nl + 1);
         this.lines.push(line);
+        this.onLine?.(line);
         this.waiters = this.waiters.filter((w) => {
           const m = line.match(w.re);
           if (m) w.resolve(m);
@@ -38,10 +42,15 @@ export class FirmwareProcess {
     this.proc.stderr?.on("data", onData);
   }
 
-  /** Resolves with the first log line (past or future) matching `re`. */
-  waitFor(re: RegExp, ms: number): Promise<RegExpMatchArray> {
-    for (const l of this.lines) {
-      const m = l.match(re);
+  /** A position in the log: waitFor(…, mark()) only looks at lines after it. */
+  mark(): number {
+    return this.lines.length;
+  }
+
+  /** Resolves with the first log line (from line `from` on, past or future) matching `re`. */
+  waitFor(re: RegExp, ms: number, from = 0): Promise<RegExpMatchArray> {
+    for (let i = from; i < this.lines.length; i++) {
+      const m = this.lines[i].match(re);
       if (m) return Promise.resolve(m);
     }
     return new Promise((resolve, reject) => {
@@ -50,13 +59,19 @@ export class FirmwareProcess {
     });
   }
 
-  async stop(): Promise<void> {
-    if (this.proc.exitCode === null) {
+  /** Whether the process is still running. */
+  get running(): boolean {
+    return this.proc.exitCode === null && this.proc.signalCode === null;
+  }
+
+  /** Stops the firmware: SIGTERM (it releases its lease) or SIGKILL (a crash: nothing sent). */
+  async stop(signal: "SIGTERM" | "SIGKILL" = "SIGTERM", keepState = false): Promise<void> {
+    if (this.proc.exitCode === null && this.proc.signalCode === null) {
       const done = new Promise((r) => this.proc.once("exit", r));
-      this.proc.kill("SIGTERM");
-      await Promise.race([done, new Promise((r) => setTimeout(r, 3000))]);
-      if (this.proc.exitCode === null) this.proc.kill("SIGKILL");
+      this.proc.kill(signal);
+      await Promise.race([done, new Promise((r) => setTimeout(r, 5000))]);
+      if (this.proc.exitCode === null && this.proc.signalCode === null) this.proc.kill("SIGKILL");
     }
-    fs.rmSync(this.stateDir, { recursive: true, force: true });
+    if (!keepState) fs.rmSync(this.stateDir, { recursive: true, force: true });
   }
 }
