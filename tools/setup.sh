@@ -7,8 +7,13 @@ cd "$(dirname "$0")/.."
 
 # Lua interpreters (conformance and the Lua build's luac checks); socat
 # (pseudo-terminal pairs, and the host link's TAP bridge); iproute2, ping and
-# tshark for the tests that put the firmware on a Linux network.
-PACKAGES=(lua5.1 lua-bitop lua5.3 socat iproute2 iputils-ping tshark)
+# tshark for the tests that put the firmware on a Linux network; the four
+# DHCP servers the client is proven against (dnsmasq, ISC dhcpd, Kea, busybox
+# udhcpd), the peer clients the bench compares with (busybox udhcpc, dhcpcd,
+# dhclient) and nftables (this kernel has no netem; loss is dropped by nft).
+PACKAGES=(lua5.1 lua-bitop lua5.3 socat iproute2 iputils-ping tshark
+  dnsmasq-base isc-dhcp-server kea-dhcp4-server busybox dhcpcd-base
+  isc-dhcp-client nftables)
 missing=()
 for p in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -20,8 +25,18 @@ if [ "${#missing[@]}" -gt 0 ]; then
   fi
   echo "setup: installing ${missing[*]}"
   export DEBIAN_FRONTEND=noninteractive
+  # The server packages would start system-wide daemons on install; the
+  # tests start their own inside namespaces, so forbid service starts while
+  # apt runs (only if nobody else has a policy in place).
+  policy=/usr/sbin/policy-rc.d
+  made_policy=0
+  if [ ! -e "$policy" ]; then
+    printf '#!/bin/sh\nexit 101\n' >"$policy" && chmod 755 "$policy" && made_policy=1
+  fi
+  trap '[ "$made_policy" = 1 ] && rm -f "$policy"' EXIT
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  [ "$made_policy" = 1 ] && rm -f "$policy" && made_policy=0
 fi
 
 npm ci --no-fund --no-audit
