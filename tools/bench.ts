@@ -1,8 +1,11 @@
-// `npm run bench`: the bytes benchmark on every runtime present, plus the
-// artifact sizes from dist/sizes.json; prints tables, writes dist/bench.json.
+// `npm run bench`: the bytes and lltable benchmarks on every runtime present,
+// the artifact sizes, and the DHCP bring-up comparison against real clients;
+// prints tables, writes dist/bench.json and dist/bench-dhcp.json.
 import * as fs from "node:fs";
 import * as path from "node:path";
 import Table from "cli-table3";
+import { Command, InvalidArgumentError, Option } from "commander";
+import { runDhcpBench } from "../bench/dhcp-report";
 import { buildAll } from "./lib/build";
 import { DIST } from "./lib/paths";
 import { buildProgram, runProgram } from "./lib/program";
@@ -10,7 +13,7 @@ import { probeRuntimes } from "./lib/runtimes";
 
 const SPEC = { name: "bench-bytes", jsEntry: "bench/entry-js.ts", luaEntry: "bench/entry-lua.ts", extraLuaGlobals: ["os"] };
 
-async function main(): Promise<void> {
+async function benchRuntimes(): Promise<void> {
   const results: Record<string, Record<string, { value: number; unit: string }>> = {};
   const names = new Set<string>();
   const absent: string[] = [];
@@ -44,7 +47,23 @@ async function main(): Promise<void> {
   console.log(`written: ${path.relative(process.cwd(), out)}`);
 }
 
-main().catch((e: unknown) => {
-  console.error(`bench failed: ${e instanceof Error ? e.message : String(e)}`);
-  process.exitCode = 1;
-});
+function count(v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1 || n > 1000) throw new InvalidArgumentError("1..1000");
+  return n;
+}
+
+new Command()
+  .name("bench")
+  .description("benchmarks: bytes/lltable per runtime with artifact sizes, and DHCP bring-up against udhcpc, dhcpcd and dhclient")
+  .addOption(new Option("--only <part>", "run one part").choices(["runtimes", "dhcp"]))
+  .option("--runs <n>", "DHCP runs per client and condition", count, 10)
+  .action(async (o: { only?: string; runs: number }) => {
+    if (o.only !== "dhcp") await benchRuntimes();
+    if (o.only !== "runtimes") await runDhcpBench(o.runs, path.join(DIST, "bench-dhcp.json"));
+  })
+  .parseAsync(process.argv)
+  .catch((e: unknown) => {
+    console.error(`bench failed: ${e instanceof Error ? e.message : String(e)}`);
+    process.exitCode = 1;
+  });

@@ -167,7 +167,7 @@ class ServerRun {
       // Another host takes the offered address right after the OFFER: past the server's own
       // "in use?" check, in time for our probe.
       fs.rmSync(path.join(this.stateDir, "dhcp.eth0"), { force: true });
-      const ns = this.link.addHost("c", "192.0.2.250/24");
+      const ns = this.link.addHost("c", { cidr: "192.0.2.250/24" });
       const fw = this.boot();
       const offered = (await fw.waitFor(/got OFFER ([\d.]+)/, 30000))[1];
       this.link.exec(ns, ["ip", "addr", "add", `${offered}/24`, "dev", "veth0"]);

@@ -118,19 +118,23 @@ export class HostLink {
 
   /**
    * Another Linux host on the segment: a namespace `netrt-h<tag>-<id>` whose
-   * veth0 has `cidr`, bridged like the peer. Returns the namespace name.
+   * interface (`ifname`, default veth0) is bridged like the peer's, with
+   * `cidr` if given (none: a DHCP client's host) and `hwaddr` if given.
+   * Returns the namespace name.
    */
-  addHost(tag: string, cidr: string): string {
+  addHost(tag: string, o: { cidr?: string; hwaddr?: string; ifname?: string } = {}): string {
     if (!/^[a-z0-9]{1,4}$/.test(tag)) throw new HostLinkError(`bad host tag "${tag}"`);
     const ns = `netrt-h${tag}-${this.o.id}`;
+    const ifname = o.ifname ?? "veth0";
     run(["ip", "netns", "add", ns]);
     this.extraHosts.push(ns);
     this.exec(ns, ["ip", "link", "set", "lo", "up"]);
     this.exec(ns, ["sysctl", "-q", "-w", "net.ipv6.conf.all.disable_ipv6=1", "net.ipv6.conf.default.disable_ipv6=1"]);
-    this.exec(this.linkNs, ["ip", "link", "add", `vh${tag}`, "type", "veth", "peer", "name", "veth0", "netns", ns]);
+    this.exec(this.linkNs, ["ip", "link", "add", `vh${tag}`, "type", "veth", "peer", "name", ifname, "netns", ns]);
     this.exec(this.linkNs, ["ip", "link", "set", `vh${tag}`, "master", "br0", "up"]);
-    this.exec(ns, ["ip", "addr", "add", cidr, "dev", "veth0"]);
-    this.exec(ns, ["ip", "link", "set", "veth0", "up"]);
+    if (o.hwaddr !== undefined) this.exec(ns, ["ip", "link", "set", ifname, "address", o.hwaddr]);
+    if (o.cidr !== undefined) this.exec(ns, ["ip", "addr", "add", o.cidr, "dev", ifname]);
+    this.exec(ns, ["ip", "link", "set", ifname, "up"]);
     return ns;
   }
 
