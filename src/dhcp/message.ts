@@ -4,6 +4,7 @@
 // repeated options as RFC 3396 says, and checks every length before it reads.
 import { alloc, copy, get8, get32, set8, set16, set32 } from "@hal/bytes";
 import type { Bytes } from "../../hal/types";
+import { asciiChar } from "../util/text";
 
 export const BOOTREQUEST = 1;
 export const BOOTREPLY = 2;
@@ -153,9 +154,6 @@ function optionU32(m: Bytes, code: number): number {
   return optionLength(code) >= 4 ? option32(m, code, 0) : -1;
 }
 
-// Printable ASCII from 32: strings are built from it, as the core may not call String.fromCharCode.
-const PRINTABLE = " !\"#$%&'()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[\\]^_`abcdefghijklmnopqrstuvwxyz{|}~";
-
 function optionText(m: Bytes, code: number, max: number): string {
   const n = optionLength(code);
   let s = "";
@@ -163,7 +161,7 @@ function optionText(m: Bytes, code: number, max: number): string {
     const c = optionByte(m, code, k);
     if (c === 0) break;
     // Printable ASCII only: the text ends up in logs and on the control channel.
-    s += c >= 32 && c < 127 ? PRINTABLE.charAt(c - 32) : "?";
+    s += asciiChar(c);
   }
   return s;
 }
