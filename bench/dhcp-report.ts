@@ -39,6 +39,7 @@ export async function runDhcpBench(runs: number, out: string): Promise<void> {
     }
     console.log(title);
     console.log(t.toString());
+    if (r.recaptured > 0) console.log(`  ${r.recaptured} run(s) repeated because dumpcap's capture came back empty`);
     for (const x of r.clients) {
       const bad = x.runs.filter((y) => y.failure !== undefined);
       if (bad.length > 0) console.log(`  ${x.client}: ${bad.length} run(s) failed; the first: ${bad[0].failure!.split("\n").filter((l) => l.trim() !== "").slice(-3).join(" / ")}`);

@@ -155,12 +155,6 @@ export class NlSchema {
     readonly fields: NlField[],
     readonly attrs: NlAttrSet | undefined,
   ) {}
-
-  field(name: string): NlField {
-    for (let i = 0; i < this.fields.length; i++) if (this.fields[i].name === name) return this.fields[i];
-    // Schemas are constants in this source: a missing name is a programming error.
-    throw new Error("no field " + name + " in " + this.name);
-  }
 }
 
 export function readField(b: Bytes, base: number, f: NlField): number {
@@ -288,9 +282,9 @@ export class NlMsg {
   schema: NlSchema | undefined = undefined;
   readonly attrs = new NlAttrList();
 
-  /** A family-header field by name. */
-  field(name: string): number {
-    return readField(this.buf!, this.off + NLMSG_HDRLEN, this.schema!.field(name));
+  /** A family-header field (the field constants in schemas.ts). */
+  field(f: NlField): number {
+    return readField(this.buf!, this.off + NLMSG_HDRLEN, f);
   }
 
   payloadLen(): number {
@@ -474,19 +468,21 @@ export class NlWriter {
 
   /**
    * Writes `v` as the schema declares attribute `type` of `set`: the walker
-   * that makes every emitted attribute the size its declaration says.
+   * that makes every emitted attribute the size its declaration says. False
+   * (nothing written) for a type the set does not declare as an integer.
    */
-  put(set: NlAttrSet, type: number, v: number): void {
+  put(set: NlAttrSet, type: number, v: number): boolean {
     const d = set.find(type);
-    if (d === undefined) throw new Error(set.name + ": no attribute " + type);
+    if (d === undefined) return false;
     const k = d.kind;
     if (k === NLA_IN_ADDR) this.inAddr(type, v);
     else if (k === NLA_UINT) this.int(type, v >= TWO32 ? 8 : 4, v);
     else if (k === NLA_FLAG) this.int(type, 0, 0);
     else {
       const n = d.fixedSize();
-      if (n !== 1 && n !== 2 && n !== 4 && n !== 8) throw new Error(set.name + "." + d.name + " is not an integer");
+      if (n !== 1 && n !== 2 && n !== 4 && n !== 8) return false;
       this.int(type, n, v);
     }
+    return true;
   }
 }

@@ -135,13 +135,42 @@ export const ERR_ATTRS = new NlAttrSet("nlmsgerr_attr", [
   a(6, "NLMSGERR_ATTR_MISS_NEST", NLA_U32),
 ]);
 
-export const IFINFOMSG = new NlSchema("link", 16, [new NlField("family", 0, NLA_U8), new NlField("type", 2, NLA_U16), new NlField("index", 4, NLA_S32), new NlField("flags", 8, NLA_U32), new NlField("change", 12, NLA_U32)], LINK_ATTRS);
-export const IFADDRMSG = new NlSchema("address", 8, [new NlField("family", 0, NLA_U8), new NlField("prefixlen", 1, NLA_U8), new NlField("flags", 2, NLA_U8), new NlField("scope", 3, NLA_U8), new NlField("index", 4, NLA_U32)], ADDR_ATTRS);
-export const NDMSG = new NlSchema("neighbour", 12, [new NlField("family", 0, NLA_U8), new NlField("ifindex", 4, NLA_S32), new NlField("state", 8, NLA_U16), new NlField("flags", 10, NLA_U8), new NlField("type", 11, NLA_U8)], NEIGH_ATTRS);
-export const RTMSG = new NlSchema("route", 12, [new NlField("family", 0, NLA_U8), new NlField("dst_len", 1, NLA_U8), new NlField("src_len", 2, NLA_U8), new NlField("tos", 3, NLA_U8), new NlField("table", 4, NLA_U8), new NlField("protocol", 5, NLA_U8), new NlField("scope", 6, NLA_U8), new NlField("type", 7, NLA_U8), new NlField("flags", 8, NLA_U32)], ROUTE_ATTRS);
+export const IFI_FAMILY = new NlField("family", 0, NLA_U8);
+export const IFI_TYPE = new NlField("type", 2, NLA_U16);
+export const IFI_INDEX = new NlField("index", 4, NLA_S32);
+export const IFI_FLAGS = new NlField("flags", 8, NLA_U32);
+export const IFI_CHANGE = new NlField("change", 12, NLA_U32);
+export const IFINFOMSG = new NlSchema("link", 16, [IFI_FAMILY, IFI_TYPE, IFI_INDEX, IFI_FLAGS, IFI_CHANGE], LINK_ATTRS);
+
+export const IFA_FAMILY_F = new NlField("family", 0, NLA_U8);
+export const IFA_PREFIXLEN = new NlField("prefixlen", 1, NLA_U8);
+export const IFA_FLAGS_F = new NlField("flags", 2, NLA_U8);
+export const IFA_SCOPE = new NlField("scope", 3, NLA_U8);
+export const IFA_INDEX = new NlField("index", 4, NLA_U32);
+export const IFADDRMSG = new NlSchema("address", 8, [IFA_FAMILY_F, IFA_PREFIXLEN, IFA_FLAGS_F, IFA_SCOPE, IFA_INDEX], ADDR_ATTRS);
+
+export const NDM_FAMILY = new NlField("family", 0, NLA_U8);
+export const NDM_IFINDEX = new NlField("ifindex", 4, NLA_S32);
+export const NDM_STATE = new NlField("state", 8, NLA_U16);
+export const NDM_FLAGS = new NlField("flags", 10, NLA_U8);
+export const NDM_TYPE = new NlField("type", 11, NLA_U8);
+export const NDMSG = new NlSchema("neighbour", 12, [NDM_FAMILY, NDM_IFINDEX, NDM_STATE, NDM_FLAGS, NDM_TYPE], NEIGH_ATTRS);
+
+export const RTM_FAMILY = new NlField("family", 0, NLA_U8);
+export const RTM_DST_LEN = new NlField("dst_len", 1, NLA_U8);
+export const RTM_SRC_LEN = new NlField("src_len", 2, NLA_U8);
+export const RTM_TOS = new NlField("tos", 3, NLA_U8);
+export const RTM_TABLE = new NlField("table", 4, NLA_U8);
+export const RTM_PROTOCOL = new NlField("protocol", 5, NLA_U8);
+export const RTM_SCOPE = new NlField("scope", 6, NLA_U8);
+export const RTM_TYPE = new NlField("type", 7, NLA_U8);
+export const RTM_FLAGS = new NlField("flags", 8, NLA_U32);
+export const RTMSG = new NlSchema("route", 12, [RTM_FAMILY, RTM_DST_LEN, RTM_SRC_LEN, RTM_TOS, RTM_TABLE, RTM_PROTOCOL, RTM_SCOPE, RTM_TYPE, RTM_FLAGS], ROUTE_ATTRS);
 /** NLMSG_ERROR: errno, then the request's header (or all of it); TLVs follow (codec's errorTlvOffset). */
-export const NLMSGERR = new NlSchema("error", 20, [new NlField("error", 0, NLA_S32)], ERR_ATTRS);
-export const NLMSG_DONE_SCHEMA = new NlSchema("done", 4, [new NlField("status", 0, NLA_S32)], undefined);
+export const NLMSGERR_ERROR = new NlField("error", 0, NLA_S32);
+export const NLMSGERR = new NlSchema("error", 20, [NLMSGERR_ERROR], ERR_ATTRS);
+export const DONE_STATUS = new NlField("status", 0, NLA_S32);
+export const NLMSG_DONE_SCHEMA = new NlSchema("done", 4, [DONE_STATUS], undefined);
 
 /** The schema of a message type, or undefined for a type we do not speak. */
 export function schemaFor(type: number): NlSchema | undefined {

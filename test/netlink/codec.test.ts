@@ -12,7 +12,7 @@ import { EINVAL, EMSGSIZE, ERANGE } from "../../src/net/errno";
 import * as C from "../../src/netlink/constants";
 import { NLA_HDRLEN } from "../../src/netlink/constants";
 import { getLe16, NlError, NlMsg, NlWriter, parseMessage, type NlAttrSet } from "../../src/netlink/codec";
-import { ADDR_ATTRS, IFADDRMSG, IFINFOMSG, LINK_ATTRS, NDMSG, NEIGH_ATTRS, schemaFor } from "../../src/netlink/schemas";
+import { ADDR_ATTRS, IFA_INDEX, IFA_PREFIXLEN, IFADDRMSG, IFI_FLAGS, IFI_INDEX, IFI_TYPE, IFINFOMSG, LINK_ATTRS, NDM_STATE, NDMSG, NEIGH_ATTRS, schemaFor } from "../../src/netlink/schemas";
 import { fromHex, toHex } from "../../src/util/hex";
 
 export const VECTORS = path.join(__dirname, "..", "..", "..", "shared", "vectors", "netlink-kernel");
@@ -155,9 +155,9 @@ describe("netlink codec", function () {
   it("writes what it reads: a link, an address and a neighbour message round-trip through the schemas", function () {
     const w = new NlWriter(alloc(512));
     w.begin(C.RTM_NEWLINK, C.NLM_F_MULTI, 7, 0, IFINFOMSG.hdrLen);
-    w.field(IFINFOMSG.field("type"), C.ARPHRD_ETHER);
-    w.field(IFINFOMSG.field("index"), 2);
-    w.field(IFINFOMSG.field("flags"), 0x11043);
+    w.field(IFI_TYPE, C.ARPHRD_ETHER);
+    w.field(IFI_INDEX, 2);
+    w.field(IFI_FLAGS, 0x11043);
     w.str(C.IFLA_IFNAME, "eth0");
     w.put(LINK_ATTRS, C.IFLA_MTU, 1500);
     w.put(LINK_ATTRS, C.IFLA_OPERSTATE, C.IF_OPER_UP);
@@ -166,12 +166,12 @@ describe("netlink codec", function () {
     w.endNest(nest);
     const n1 = w.end();
     w.begin(C.RTM_NEWADDR, 0, 8, 0, IFADDRMSG.hdrLen);
-    w.field(IFADDRMSG.field("prefixlen"), 24);
-    w.field(IFADDRMSG.field("index"), 2);
+    w.field(IFA_PREFIXLEN, 24);
+    w.field(IFA_INDEX, 2);
     w.put(ADDR_ATTRS, C.IFA_LOCAL, 0xc000020a);
     const n2 = w.end();
     w.begin(C.RTM_NEWNEIGH, 0, 9, 0, NDMSG.hdrLen);
-    w.field(NDMSG.field("state"), C.NUD_REACHABLE);
+    w.field(NDM_STATE, C.NUD_REACHABLE);
     w.put(NEIGH_ATTRS, C.NDA_DST, 0xc0000201);
     w.bytes(C.NDA_LLADDR, bytes("020000000001"), 0, 6);
     const n3 = w.end();
