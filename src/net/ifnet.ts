@@ -75,6 +75,8 @@ export class Ifnet {
   mtu: number;
   alias = "";
   carrierChanges = 0;
+  /** Of carrierChanges, the ones that brought carrier up (IFLA_CARRIER_UP_COUNT). */
+  carrierUps = 0;
   readonly counters: IfCounters = zeroIfCounters();
   /** The ARP cache; loopback and NOARP interfaces have none. */
   lltable: Lltable | undefined = undefined;
@@ -177,6 +179,7 @@ export class Interfaces {
   setCarrier(ifp: Ifnet, up: boolean): number {
     if (ifp.has(IFF_LOWER_UP) === up) return 0;
     ifp.carrierChanges++;
+    if (up) ifp.carrierUps++;
     const next = up ? bor(ifp.flags, IFF_LOWER_UP) : band(ifp.flags, bxor(0xffffffff, IFF_LOWER_UP));
     return this.update(ifp, next, IFEV_LINK);
   }

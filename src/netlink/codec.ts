@@ -178,6 +178,12 @@ export class NlError {
     return false;
   }
 
+  /** For handlers: records the error and returns it as -errno. */
+  fail(code: number, msg: string, off: number): number {
+    this.set(code, msg, off);
+    return -code;
+  }
+
   clear(): void {
     this.code = 0;
     this.msg = "";

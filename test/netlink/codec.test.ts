@@ -2,8 +2,6 @@
 // every message the kernel sent and every well-formed request decodes, and
 // every attribute the kernel emitted has the size our schemas declare for it.
 import { strict as assert } from "node:assert";
-import * as fs from "node:fs";
-import * as path from "node:path";
 import fc from "fast-check";
 import { describeFrame, findAttr, type AttrValue } from "../../cli/describe";
 import { alloc, len } from "../../hal/js/bytes";
@@ -14,22 +12,7 @@ import { NLA_HDRLEN } from "../../src/netlink/constants";
 import { getLe16, NlError, NlMsg, NlWriter, parseMessage, type NlAttrSet } from "../../src/netlink/codec";
 import { ADDR_ATTRS, IFA_INDEX, IFA_PREFIXLEN, IFADDRMSG, IFI_FLAGS, IFI_INDEX, IFI_TYPE, IFINFOMSG, LINK_ATTRS, NDM_STATE, NDMSG, NEIGH_ATTRS, schemaFor } from "../../src/netlink/schemas";
 import { fromHex, toHex } from "../../src/util/hex";
-
-export const VECTORS = path.join(__dirname, "..", "..", "..", "shared", "vectors", "netlink-kernel");
-
-interface Exchange {
-  name: string;
-  request?: string;
-  replies?: string[];
-  notifications?: string[];
-}
-
-export function loadVectors(): Exchange[] {
-  return fs
-    .readdirSync(VECTORS)
-    .filter((f) => f.endsWith(".json") && f !== "meta.json")
-    .map((f) => ({ name: f.replace(/\.json$/, ""), ...JSON.parse(fs.readFileSync(path.join(VECTORS, f), "utf8")) }));
-}
+import { loadVectors, VECTORS } from "./vectors";
 
 const bytes = (hex: string): Bytes => {
   const b = fromHex(hex);
