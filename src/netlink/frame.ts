@@ -1,0 +1,167 @@
+// Framing for the serial line: each frame is COBS-encoded
+//   [protocol u8][message bytes][CRC-16/CCITT-FALSE of both, big-endian]
+// followed by one 0x00. COBS leaves no zero inside a frame, so after any
+// noise the receiver is back in step at the next 0x00; a frame that is too
+// long, badly encoded or fails its CRC is counted and dropped, never acted
+// on. Buffers are fixed: one for the frame being received, one for encoding.
+import { alloc, get8, len, set8 } from "@hal/bytes";
+import { bxor } from "@hal/u32";
+import type { Bytes } from "../../hal/types";
+
+/** rtnetlink messages (NETLINK_ROUTE). */
+export const PROTO_ROUTE = 0;
+/** Our generic-netlink-style family: subscriptions, authentication, DHCP. */
+export const PROTO_GENERIC = 16;
+
+export interface FrameCounters {
+  frames: number;
+  /** Frames longer than the receive buffer: dropped whole. */
+  oversize: number;
+  /** Bad COBS code bytes, or too short to hold a protocol byte and a CRC. */
+  malformed: number;
+  crcErrors: number;
+  bytesIn: number;
+  bytesOut: number;
+}
+
+let crcTable: Bytes | undefined = undefined;
+
+function table(): Bytes {
+  if (crcTable !== undefined) return crcTable;
+  const t = alloc(512);
+  for (let i = 0; i < 256; i++) {
+    let c = i * 256;
+    for (let k = 0; k < 8; k++) c = c >= 32768 ? bxor((c * 2) % 65536, 0x1021) : (c * 2) % 65536;
+    set8(t, i * 2, Math.floor(c / 256));
+    set8(t, i * 2 + 1, c % 256);
+  }
+  crcTable = t;
+  return t;
+}
+
+/** CRC-16/CCITT-FALSE (poly 0x1021, init 0xffff) over b[off, off+n). */
+export function crc16(b: Bytes, off: number, n: number): number {
+  const t = table();
+  let crc = 0xffff;
+  for (let i = 0; i < n; i++) {
+    const idx = bxor(Math.floor(crc / 256), get8(b, off + i));
+    crc = bxor((crc % 256) * 256, get8(t, idx * 2) * 256 + get8(t, idx * 2 + 1));
+  }
+  return crc;
+}
+
+/** The longest encoding of a payload of n bytes: COBS adds one byte per 254, plus the delimiter. */
+export function encodedMax(n: number): number {
+  return n + Math.floor(n / 254) + 2;
+}
+
+/**
+ * Encodes one frame (protocol, message, CRC) into `out` from offset 0;
+ * returns the encoded length including the trailing 0x00, or -1 if `out`
+ * is too small.
+ */
+export function encodeFrame(proto: number, msg: Bytes, off: number, n: number, out: Bytes, scratch: Bytes): number {
+  const total = n + 3;
+  if (len(scratch) < total || len(out) < encodedMax(total)) return -1;
+  set8(scratch, 0, proto);
+  for (let i = 0; i < n; i++) set8(scratch, 1 + i, get8(msg, off + i));
+  const crc = crc16(scratch, 0, n + 1);
+  set8(scratch, n + 1, Math.floor(crc / 256));
+  set8(scratch, n + 2, crc % 256);
+  // COBS: each block starts with a code byte = distance to the next zero (or 0xff for 254 data bytes).
+  let codeAt = 0;
+  let o = 1;
+  let code = 1;
+  for (let i = 0; i < total; i++) {
+    const v = get8(scratch, i);
+    if (v === 0) {
+      set8(out, codeAt, code);
+      codeAt = o++;
+      code = 1;
+    } else {
+      set8(out, o++, v);
+      code++;
+      if (code === 0xff) {
+        set8(out, codeAt, code);
+        codeAt = o++;
+        code = 1;
+      }
+    }
+  }
+  set8(out, codeAt, code);
+  set8(out, o++, 0);
+  return o;
+}
+
+/** Receives bytes from the line and hands complete, verified frames to `onFrame`. */
+export class FrameDecoder {
+  readonly counters: FrameCounters = { frames: 0, oversize: 0, malformed: 0, crcErrors: 0, bytesIn: 0, bytesOut: 0 };
+  private readonly raw: Bytes;
+  private readonly out: Bytes;
+  private n = 0;
+  private overflowed = false;
+
+  constructor(
+    maxMessage: number,
+    /** A verified frame: protocol, and the message in `msg[0, n)` (valid until the next call). */
+    private readonly onFrame: (proto: number, msg: Bytes, n: number) => void,
+  ) {
+    this.raw = alloc(encodedMax(maxMessage + 3));
+    this.out = alloc(maxMessage + 3);
+  }
+
+  /** Feeds received bytes. */
+  push(b: Bytes, off: number, n: number): void {
+    this.counters.bytesIn += n;
+    for (let i = 0; i < n; i++) {
+      const v = get8(b, off + i);
+      if (v === 0) {
+        if (this.overflowed) this.counters.oversize++;
+        else if (this.n > 0) this.finish();
+        this.n = 0;
+        this.overflowed = false;
+        continue;
+      }
+      if (this.overflowed) continue;
+      if (this.n >= len(this.raw)) {
+        this.overflowed = true;
+        continue;
+      }
+      set8(this.raw, this.n++, v);
+    }
+  }
+
+  private finish(): void {
+    // COBS decode into out.
+    let i = 0;
+    let o = 0;
+    const n = this.n;
+    while (i < n) {
+      const code = get8(this.raw, i++);
+      if (i + code - 1 > n || o + code > len(this.out)) {
+        this.counters.malformed++;
+        return;
+      }
+      for (let k = 1; k < code; k++) set8(this.out, o++, get8(this.raw, i++));
+      if (code !== 0xff && i < n) set8(this.out, o++, 0);
+    }
+    if (o < 3) {
+      this.counters.malformed++;
+      return;
+    }
+    const crc = get8(this.out, o - 2) * 256 + get8(this.out, o - 1);
+    if (crc16(this.out, 0, o - 2) !== crc) {
+      this.counters.crcErrors++;
+      return;
+    }
+    this.counters.frames++;
+    this.onFrame(get8(this.out, 0), this.view(o - 3), o - 3);
+  }
+
+  // The message after the protocol byte. A copy-free view would need HAL views on every runtime;
+  // shifting by one byte in place is as cheap and keeps one buffer.
+  private view(n: number): Bytes {
+    for (let i = 0; i < n; i++) set8(this.out, i, get8(this.out, i + 1));
+    return this.out;
+  }
+}
