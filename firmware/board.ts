@@ -5,7 +5,8 @@ export interface BoardConfig {
   runtime: string;
   /** The MAC driver the board names, and whether this build has it. */
   mac: { driver: string; available: boolean; hwaddr: string; mtu: number };
-  control: { uart: string; baud: number };
+  /** The control channel's UART, its baud rate, and the longest message either way (bytes). */
+  control: { uart: string; baud: number; maxFrame: number };
   lltableCapacity: number;
   /** Static configuration; empty strings when the board has none. */
   ipv4: { address: string; gateway: string };

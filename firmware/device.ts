@@ -1,8 +1,9 @@
 // The device: what every firmware runs once its runtime binding is up. It
 // builds the network stack, attaches the board's MAC as eth0, applies the
 // board's static IPv4 configuration and logs what happens on the network.
-import { alloc } from "@hal/bytes";
-import { type Bytes, LOG_INFO, LOG_WARN, type Mac, type MacOptions, type Platform } from "../hal/types";
+import { alloc, len } from "@hal/bytes";
+import { type Bytes, LOG_INFO, LOG_WARN, type Mac, type MacOptions, type Platform, type Serial, type SerialOptions } from "../hal/types";
+import { ControlChannel } from "../src/netlink/channel";
 import { formatIPv4, formatMac, parseIPv4, parseMac } from "../src/net/addr";
 import { ADDR_DEL, ADDR_NEW, addrRequest } from "../src/net/inaddr";
 import { IFEV_LINK, IFF_RUNNING, type Ifnet } from "../src/net/ifnet";
@@ -16,6 +17,7 @@ import type { BoardConfig } from "./board";
 export const VERSION = "0.2.0";
 
 export type MacFactory = (o: MacOptions) => Mac;
+export type SerialFactory = (o: SerialOptions) => Serial | undefined;
 
 export interface Device {
   readonly platform: Platform;
@@ -23,6 +25,7 @@ export interface Device {
   readonly stack: NetStack;
   eth: Ifnet | undefined;
   dhcp: DhcpClient | undefined;
+  control: ControlChannel | undefined;
 }
 
 const STATE_NAMES = ["INCOMPLETE", "REACHABLE", "STALE", "DELAY", "PROBE"];
@@ -31,9 +34,9 @@ export function neighStateName(s: number): string {
   return s >= LLS_INCOMPLETE && s <= LLS_PROBE ? STATE_NAMES[s] : "?";
 }
 
-export function startDevice(p: Platform, board: BoardConfig, openMac: MacFactory | undefined): Device {
+export function startDevice(p: Platform, board: BoardConfig, openMac: MacFactory | undefined, openSerial?: SerialFactory): Device {
   const stack = new NetStack(p.clock, p.random, p.log, defaultStackConfig());
-  const dev: Device = { platform: p, board: board, stack: stack, eth: undefined, dhcp: undefined };
+  const dev: Device = { platform: p, board: board, stack: stack, eth: undefined, dhcp: undefined, control: undefined };
   const log = p.log;
   log.write(LOG_INFO, "netrt " + VERSION + " on " + board.name + " (" + p.runtime + ")");
   stack.listeners.push({
@@ -53,6 +56,8 @@ export function startDevice(p: Platform, board: BoardConfig, openMac: MacFactory
       else log.write(LOG_INFO, ifp.name + ": neigh " + what + " lladdr " + formatMac(t.store, slot * 16 + 4) + " " + neighStateName(t.stateAt(slot)));
     },
   });
+  // The control channel first: a device without a network must still be reachable.
+  if (openSerial !== undefined) startControl(dev, openSerial);
   if (openMac === undefined) {
     log.write(LOG_WARN, "no MAC driver '" + board.mac.driver + "' in this build: no network interface");
     return dev;
@@ -80,7 +85,9 @@ function startDhcp(dev: Device, eth: Ifnet): void {
   const p = dev.platform;
   const client = new DhcpClient(dev.stack, eth, dhcpConfig(dev.board), p.clock, p.random, p.storage, p.log, () => p.epochSeconds());
   dev.dhcp = client;
+  if (dev.control !== undefined) dev.control.dhcp = client;
   client.onEvent = (kind, lease) => {
+    if (dev.control !== undefined) dev.control.dhcpEvent(kind, lease);
     if (kind === DHCP_EV_BOUND || kind === DHCP_EV_RENEWED || kind === DHCP_EV_REBOUND) {
       let dns = "";
       for (let i = 0; i < lease.dns.length; i++) dns += (i > 0 ? ", " : "") + formatIPv4(lease.dns[i]);
@@ -88,6 +95,38 @@ function startDhcp(dev: Device, eth: Ifnet): void {
     }
   };
   if (!client.start()) p.log.write(LOG_WARN, "dhcp: UDP port 68 is taken");
+}
+
+/** Opens the board's control UART and serves the control channel on it. */
+function startControl(dev: Device, openSerial: SerialFactory): void {
+  const board = dev.board;
+  const p = dev.platform;
+  let serial: Serial | undefined = undefined;
+  const ch = new ControlChannel(dev.stack, p.clock, {
+    write: (d: Bytes) => {
+      if (serial !== undefined) serial.write(d);
+    },
+    driverName: () => board.mac.driver,
+    mayMutate: () => true,
+  }, { baud: board.control.baud, maxMessage: board.control.maxFrame });
+  serial = openSerial({
+    port: board.control.uart,
+    baud: board.control.baud,
+    onReadable: () => {
+      let b = serial !== undefined ? serial.read() : undefined;
+      while (b !== undefined) {
+        ch.input(b, 0, len(b));
+        b = serial !== undefined ? serial.read() : undefined;
+      }
+    },
+    onError: (msg: string) => p.log.write(LOG_WARN, "control " + board.control.uart + ": " + msg),
+  });
+  if (serial === undefined) {
+    p.log.write(LOG_WARN, "control: cannot open " + board.control.uart);
+    return;
+  }
+  dev.control = ch;
+  p.log.write(LOG_INFO, "control channel on " + board.control.uart + " at " + board.control.baud + " baud");
 }
 
 /** Applies "a.b.c.d/len" and an optional gateway to `ifp`; logs and skips what does not parse. */

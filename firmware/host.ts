@@ -1,9 +1,12 @@
 // Node entry: the host board. Its MAC is the UDP frame link on loopback
 // (NETRT_RX_PORT / NETRT_TX_PORT, default 9000 / 9001); storage is a directory.
+import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { hostPlatform } from "../hal/host/platform";
 import { UdpMac } from "../hal/host/mac-udp";
+import { PtySerial } from "../hal/host/pty";
+import type { SerialOptions } from "../hal/types";
 import type { BoardConfig } from "./board";
 import { DHCP_STOPPED } from "../src/dhcp/client";
 import { boardHwaddr, startDevice } from "./device";
@@ -14,7 +17,21 @@ export function start(board: BoardConfig): void {
   // So do the DHCP choices (tests and the demo try every policy with one build).
   if (process.env.NETRT_DHCP_PROFILE !== undefined) board.dhcp.profile = process.env.NETRT_DHCP_PROFILE;
   if (process.env.NETRT_DHCP_PROBE !== undefined) board.dhcp.probe = process.env.NETRT_DHCP_PROBE;
-  const p = hostPlatform({ storageDir: process.env.NETRT_STATE ?? path.join(os.tmpdir(), `netrt-${board.name}`), logLevel: board.logLevel });
+  const stateDir = process.env.NETRT_STATE ?? path.join(os.tmpdir(), `netrt-${board.name}`);
+  const p = hostPlatform({ storageDir: stateDir, logLevel: board.logLevel });
+  // The control UART is a pseudo-terminal; the CLI opens the end at NETRT_CONTROL ("off": none).
+  const control = process.env.NETRT_CONTROL ?? path.join(stateDir, "tty");
+  let pty: PtySerial | undefined;
+  const openSerial = (o: SerialOptions): PtySerial | undefined => {
+    if (control === "off") return undefined;
+    fs.mkdirSync(path.dirname(control), { recursive: true });
+    pty = new PtySerial(control, o);
+    pty.ready().then(
+      () => console.log(`control port ${control}`),
+      () => undefined,
+    );
+    return pty;
+  };
   const localPort = Number(process.env.NETRT_RX_PORT ?? 9000);
   const remotePort = Number(process.env.NETRT_TX_PORT ?? 9001);
   let mac: UdpMac | undefined;
@@ -25,7 +42,7 @@ export function start(board: BoardConfig): void {
       process.exit(1);
     });
     return mac;
-  });
+  }, openSerial);
   const stop = (): void => {
     // Give the lease back; the link closes once the RELEASE is out (the client is STOPPED then).
     const dhcp = dev.dhcp;
@@ -39,6 +56,7 @@ export function start(board: BoardConfig): void {
       // A moment for the last datagram to leave the socket.
       setTimeout(() => {
         mac?.close();
+        pty?.close();
         p.clock.clearAll();
       }, 50);
     };

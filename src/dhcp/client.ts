@@ -280,6 +280,11 @@ export class DhcpClient {
   }
 
   /** A lease is configured (bound, renewing, rebinding, or re-verifying it after a reconnect). */
+  /** The interface this client configures. */
+  ifindex(): number {
+    return this.ifp.index;
+  }
+
   hasLease(): boolean {
     return this.lease.addr !== 0;
   }

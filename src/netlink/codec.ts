@@ -95,8 +95,9 @@ export class NlAttrDef {
     readonly type: number,
     readonly name: string,
     readonly kind: number,
-    readonly size = 0,
-    readonly nested: NlAttrSet | undefined = undefined,
+    /** Exact size (NLA_STRUCT) or longest payload (strings, binary); 0 when unbounded. */
+    readonly size: number,
+    readonly nested: NlAttrSet | undefined,
   ) {}
 
   /** The payload length the kind demands, or -1 when it varies. */

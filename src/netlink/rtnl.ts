@@ -131,7 +131,9 @@ export class Rtnl {
     this.counters.requests++;
     const type = getLe16(b, off + 4);
     const h = this.find(type);
-    const ok = parseMessage(b, off, avail, h !== undefined ? schemaFor(type) : undefined, m, err);
+    // (A conditional as an argument costs a sparse-array spread in Lua: compute it first.)
+    const schema = h !== undefined ? schemaFor(type) : undefined;
+    const ok = parseMessage(b, off, avail, schema, m, err);
     if (!ok && m.len < C.NLMSG_HDRLEN) {
       this.replyError(b, off, avail < m.len ? avail : m.len, -err.code, err.msg, err.off);
       return 0;
@@ -186,8 +188,8 @@ export class Rtnl {
     const w = this.rw;
     w.reset();
     const reqLen = n >= C.NLMSG_HDRLEN ? n : 0;
-    const seq = reqLen > 0 ? this.m.seq : 0;
-    const pid = reqLen > 0 ? this.m.pid : 0;
+    const seq = reqLen > 0 ? getLe32(b, off + 8) : 0;
+    const pid = reqLen > 0 ? getLe32(b, off + 12) : 0;
     // A request cut short by its frame is echoed as a header only (its nlmsg_len says more).
     const whole = reqLen > 0 && getLe32(b, off) === reqLen;
     let echo = error === 0 || !whole ? C.NLMSG_HDRLEN : reqLen;

@@ -5,7 +5,16 @@
 import * as C from "./constants";
 import { NLA_BINARY, NLA_IN_ADDR, NLA_NESTED, NLA_S32, NLA_STRING, NLA_STRUCT, NLA_U16, NLA_U32, NLA_U8, NLA_UINT, NlAttrDef, NlAttrSet, NlField, NlSchema } from "./codec";
 
-const a = (type: number, name: string, kind: number, size = 0, nested?: NlAttrSet): NlAttrDef => new NlAttrDef(type, name, kind, size, nested);
+// Declaration helpers (Espruino has no default parameters): plain, sized, nested.
+function a(type: number, name: string, kind: number): NlAttrDef {
+  return new NlAttrDef(type, name, kind, 0, undefined);
+}
+function sized(type: number, name: string, kind: number, size: number): NlAttrDef {
+  return new NlAttrDef(type, name, kind, size, undefined);
+}
+function nest(type: number, name: string, set: NlAttrSet | undefined): NlAttrDef {
+  return new NlAttrDef(type, name, NLA_NESTED, 0, set);
+}
 
 /** Longest interface name with its NUL (IFNAMSIZ). */
 export const IFNAMSIZ = 16;
@@ -26,26 +35,26 @@ const INET6_AF_SPEC = new NlAttrSet("ifla_inet6", [
   a(C.IFLA_INET6_TOKEN, "IFLA_INET6_TOKEN", NLA_BINARY),
   a(C.IFLA_INET6_ADDR_GEN_MODE, "IFLA_INET6_ADDR_GEN_MODE", NLA_U8),
 ]);
-export const AF_SPEC_ATTRS = new NlAttrSet("ifla_af_spec", [a(C.AF_INET, "AF_INET", NLA_NESTED, 0, INET_AF_SPEC), a(C.AF_INET6, "AF_INET6", NLA_NESTED, 0, INET6_AF_SPEC)]);
-const LINKINFO_ATTRS = new NlAttrSet("ifla_linkinfo", [a(C.IFLA_INFO_KIND, "IFLA_INFO_KIND", NLA_STRING, 32), a(C.IFLA_INFO_DATA, "IFLA_INFO_DATA", NLA_BINARY)]);
+export const AF_SPEC_ATTRS = new NlAttrSet("ifla_af_spec", [nest(C.AF_INET, "AF_INET", INET_AF_SPEC), nest(C.AF_INET6, "AF_INET6", INET6_AF_SPEC)]);
+const LINKINFO_ATTRS = new NlAttrSet("ifla_linkinfo", [sized(C.IFLA_INFO_KIND, "IFLA_INFO_KIND", NLA_STRING, 32), a(C.IFLA_INFO_DATA, "IFLA_INFO_DATA", NLA_BINARY)]);
 const XDP_ATTRS = new NlAttrSet("ifla_xdp", [a(C.IFLA_XDP_ATTACHED, "IFLA_XDP_ATTACHED", NLA_U8)]);
 
 export const LINK_ATTRS = new NlAttrSet("ifla", [
-  a(C.IFLA_ADDRESS, "IFLA_ADDRESS", NLA_BINARY, 32),
-  a(C.IFLA_BROADCAST, "IFLA_BROADCAST", NLA_BINARY, 32),
-  a(C.IFLA_IFNAME, "IFLA_IFNAME", NLA_STRING, IFNAMSIZ),
+  sized(C.IFLA_ADDRESS, "IFLA_ADDRESS", NLA_BINARY, 32),
+  sized(C.IFLA_BROADCAST, "IFLA_BROADCAST", NLA_BINARY, 32),
+  sized(C.IFLA_IFNAME, "IFLA_IFNAME", NLA_STRING, IFNAMSIZ),
   a(C.IFLA_MTU, "IFLA_MTU", NLA_U32),
   a(C.IFLA_LINK, "IFLA_LINK", NLA_U32),
   a(C.IFLA_QDISC, "IFLA_QDISC", NLA_STRING),
-  a(C.IFLA_STATS, "IFLA_STATS", NLA_STRUCT, RTNL_LINK_STATS_LEN),
+  sized(C.IFLA_STATS, "IFLA_STATS", NLA_STRUCT, RTNL_LINK_STATS_LEN),
   a(C.IFLA_TXQLEN, "IFLA_TXQLEN", NLA_U32),
-  a(C.IFLA_MAP, "IFLA_MAP", NLA_STRUCT, 32),
+  sized(C.IFLA_MAP, "IFLA_MAP", NLA_STRUCT, 32),
   a(C.IFLA_OPERSTATE, "IFLA_OPERSTATE", NLA_U8),
   a(C.IFLA_LINKMODE, "IFLA_LINKMODE", NLA_U8),
-  a(C.IFLA_LINKINFO, "IFLA_LINKINFO", NLA_NESTED, 0, LINKINFO_ATTRS),
-  a(C.IFLA_IFALIAS, "IFLA_IFALIAS", NLA_STRING, IFALIASZ),
-  a(C.IFLA_STATS64, "IFLA_STATS64", NLA_STRUCT, RTNL_LINK_STATS64_LEN),
-  a(C.IFLA_AF_SPEC, "IFLA_AF_SPEC", NLA_NESTED, 0, AF_SPEC_ATTRS),
+  nest(C.IFLA_LINKINFO, "IFLA_LINKINFO", LINKINFO_ATTRS),
+  sized(C.IFLA_IFALIAS, "IFLA_IFALIAS", NLA_STRING, IFALIASZ),
+  sized(C.IFLA_STATS64, "IFLA_STATS64", NLA_STRUCT, RTNL_LINK_STATS64_LEN),
+  nest(C.IFLA_AF_SPEC, "IFLA_AF_SPEC", AF_SPEC_ATTRS),
   a(C.IFLA_GROUP, "IFLA_GROUP", NLA_U32),
   a(C.IFLA_EXT_MASK, "IFLA_EXT_MASK", NLA_U32),
   a(C.IFLA_PROMISCUITY, "IFLA_PROMISCUITY", NLA_U32),
@@ -57,20 +66,20 @@ export const LINK_ATTRS = new NlAttrSet("ifla", [
   a(C.IFLA_PROTO_DOWN, "IFLA_PROTO_DOWN", NLA_U8),
   a(C.IFLA_GSO_MAX_SEGS, "IFLA_GSO_MAX_SEGS", NLA_U32),
   a(C.IFLA_GSO_MAX_SIZE, "IFLA_GSO_MAX_SIZE", NLA_U32),
-  a(C.IFLA_XDP, "IFLA_XDP", NLA_NESTED, 0, XDP_ATTRS),
+  nest(C.IFLA_XDP, "IFLA_XDP", XDP_ATTRS),
   a(C.IFLA_CARRIER_UP_COUNT, "IFLA_CARRIER_UP_COUNT", NLA_U32),
   a(C.IFLA_CARRIER_DOWN_COUNT, "IFLA_CARRIER_DOWN_COUNT", NLA_U32),
   a(C.IFLA_MIN_MTU, "IFLA_MIN_MTU", NLA_U32),
   a(C.IFLA_MAX_MTU, "IFLA_MAX_MTU", NLA_U32),
-  a(C.IFLA_ALT_IFNAME, "IFLA_ALT_IFNAME", NLA_STRING, 128),
+  sized(C.IFLA_ALT_IFNAME, "IFLA_ALT_IFNAME", NLA_STRING, 128),
   a(C.IFLA_GRO_MAX_SIZE, "IFLA_GRO_MAX_SIZE", NLA_U32),
   a(C.IFLA_TSO_MAX_SIZE, "IFLA_TSO_MAX_SIZE", NLA_U32),
   a(C.IFLA_TSO_MAX_SEGS, "IFLA_TSO_MAX_SEGS", NLA_U32),
   a(C.IFLA_ALLMULTI, "IFLA_ALLMULTI", NLA_U32),
-  a(C.IFLA_DEVLINK_PORT, "IFLA_DEVLINK_PORT", NLA_NESTED),
+  nest(C.IFLA_DEVLINK_PORT, "IFLA_DEVLINK_PORT", undefined),
   a(C.IFLA_GSO_IPV4_MAX_SIZE, "IFLA_GSO_IPV4_MAX_SIZE", NLA_U32),
   a(C.IFLA_GRO_IPV4_MAX_SIZE, "IFLA_GRO_IPV4_MAX_SIZE", NLA_U32),
-  a(C.IFLA_DPLL_PIN, "IFLA_DPLL_PIN", NLA_NESTED),
+  nest(C.IFLA_DPLL_PIN, "IFLA_DPLL_PIN", undefined),
   a(C.IFLA_MAX_PACING_OFFLOAD_HORIZON, "IFLA_MAX_PACING_OFFLOAD_HORIZON", NLA_UINT),
   a(C.IFLA_NETNS_IMMUTABLE, "IFLA_NETNS_IMMUTABLE", NLA_U8),
   a(C.IFLA_HEADROOM, "IFLA_HEADROOM", NLA_U16),
@@ -80,10 +89,10 @@ export const LINK_ATTRS = new NlAttrSet("ifla", [
 export const ADDR_ATTRS = new NlAttrSet("ifa", [
   a(C.IFA_ADDRESS, "IFA_ADDRESS", NLA_IN_ADDR),
   a(C.IFA_LOCAL, "IFA_LOCAL", NLA_IN_ADDR),
-  a(C.IFA_LABEL, "IFA_LABEL", NLA_STRING, IFNAMSIZ),
+  sized(C.IFA_LABEL, "IFA_LABEL", NLA_STRING, IFNAMSIZ),
   a(C.IFA_BROADCAST, "IFA_BROADCAST", NLA_IN_ADDR),
   a(C.IFA_ANYCAST, "IFA_ANYCAST", NLA_IN_ADDR),
-  a(C.IFA_CACHEINFO, "IFA_CACHEINFO", NLA_STRUCT, IFA_CACHEINFO_LEN),
+  sized(C.IFA_CACHEINFO, "IFA_CACHEINFO", NLA_STRUCT, IFA_CACHEINFO_LEN),
   a(C.IFA_MULTICAST, "IFA_MULTICAST", NLA_IN_ADDR),
   a(C.IFA_FLAGS, "IFA_FLAGS", NLA_U32),
   a(C.IFA_RT_PRIORITY, "IFA_RT_PRIORITY", NLA_U32),
@@ -93,8 +102,8 @@ export const ADDR_ATTRS = new NlAttrSet("ifa", [
 
 export const NEIGH_ATTRS = new NlAttrSet("nda", [
   a(C.NDA_DST, "NDA_DST", NLA_IN_ADDR),
-  a(C.NDA_LLADDR, "NDA_LLADDR", NLA_BINARY, 32),
-  a(C.NDA_CACHEINFO, "NDA_CACHEINFO", NLA_STRUCT, NDA_CACHEINFO_LEN),
+  sized(C.NDA_LLADDR, "NDA_LLADDR", NLA_BINARY, 32),
+  sized(C.NDA_CACHEINFO, "NDA_CACHEINFO", NLA_STRUCT, NDA_CACHEINFO_LEN),
   a(C.NDA_PROBES, "NDA_PROBES", NLA_U32),
   a(C.NDA_VLAN, "NDA_VLAN", NLA_U16),
   a(C.NDA_PORT, "NDA_PORT", NLA_U16),
@@ -116,7 +125,7 @@ export const ROUTE_ATTRS = new NlAttrSet("rta", [
   a(C.RTA_GATEWAY, "RTA_GATEWAY", NLA_IN_ADDR),
   a(C.RTA_PRIORITY, "RTA_PRIORITY", NLA_U32),
   a(C.RTA_PREFSRC, "RTA_PREFSRC", NLA_IN_ADDR),
-  a(C.RTA_METRICS, "RTA_METRICS", NLA_NESTED),
+  nest(C.RTA_METRICS, "RTA_METRICS", undefined),
   a(C.RTA_MULTIPATH, "RTA_MULTIPATH", NLA_BINARY),
   a(C.RTA_FLOW, "RTA_FLOW", NLA_U32),
   a(C.RTA_CACHEINFO, "RTA_CACHEINFO", NLA_BINARY),
@@ -130,7 +139,7 @@ export const ERR_ATTRS = new NlAttrSet("nlmsgerr_attr", [
   a(C.NLMSGERR_ATTR_MSG, "NLMSGERR_ATTR_MSG", NLA_STRING),
   a(C.NLMSGERR_ATTR_OFFS, "NLMSGERR_ATTR_OFFS", NLA_U32),
   a(3, "NLMSGERR_ATTR_COOKIE", NLA_BINARY),
-  a(4, "NLMSGERR_ATTR_POLICY", NLA_NESTED),
+  nest(4, "NLMSGERR_ATTR_POLICY", undefined),
   a(5, "NLMSGERR_ATTR_MISS_TYPE", NLA_U32),
   a(6, "NLMSGERR_ATTR_MISS_NEST", NLA_U32),
 ]);
@@ -172,6 +181,30 @@ export const NLMSGERR = new NlSchema("error", 20, [NLMSGERR_ERROR], ERR_ATTRS);
 export const DONE_STATUS = new NlField("status", 0, NLA_S32);
 export const NLMSG_DONE_SCHEMA = new NlSchema("done", 4, [DONE_STATUS], undefined);
 
+// Our generic-netlink-style family (protocol PROTO_GENERIC on the serial line):
+// genlmsghdr, then attributes; commands and attributes in channel.ts.
+export const NETRT_GENL_TYPE = 32;
+export const GENL_CMD = new NlField("cmd", 0, NLA_U8);
+export const GENL_VERSION = new NlField("version", 1, NLA_U8);
+export const GENL_ATTRS = new NlAttrSet("netrt", [
+  a(1, "NETRT_A_GROUPS", NLA_U32),
+  a(2, "NETRT_A_IFINDEX", NLA_U32),
+  a(3, "NETRT_A_DHCP_STATE", NLA_U8),
+  a(4, "NETRT_A_DHCP_EVENT", NLA_U8),
+  a(5, "NETRT_A_ADDRESS", NLA_IN_ADDR),
+  a(6, "NETRT_A_PREFIXLEN", NLA_U8),
+  a(7, "NETRT_A_SERVER", NLA_IN_ADDR),
+  a(8, "NETRT_A_ROUTER", NLA_IN_ADDR),
+  a(9, "NETRT_A_DNS", NLA_IN_ADDR),
+  sized(10, "NETRT_A_DOMAIN", NLA_STRING, 256),
+  a(11, "NETRT_A_LEASE", NLA_U32),
+  a(12, "NETRT_A_T1", NLA_U32),
+  a(13, "NETRT_A_T2", NLA_U32),
+  a(14, "NETRT_A_REMAINING", NLA_U32),
+  sized(15, "NETRT_A_STATE_NAME", NLA_STRING, 32),
+]);
+export const GENLMSGHDR = new NlSchema("netrt", 4, [GENL_CMD, GENL_VERSION], GENL_ATTRS);
+
 /** The schema of a message type, or undefined for a type we do not speak. */
 export function schemaFor(type: number): NlSchema | undefined {
   if (type >= C.RTM_NEWLINK && type <= C.RTM_SETLINK) return IFINFOMSG;
@@ -180,6 +213,7 @@ export function schemaFor(type: number): NlSchema | undefined {
   if (type >= C.RTM_NEWNEIGH && type <= C.RTM_GETNEIGH) return NDMSG;
   if (type === C.NLMSG_ERROR) return NLMSGERR;
   if (type === C.NLMSG_DONE) return NLMSG_DONE_SCHEMA;
+  if (type === NETRT_GENL_TYPE) return GENLMSGHDR;
   return undefined;
 }
 
@@ -189,6 +223,7 @@ export function typeName(type: number): string {
   if (type === C.NLMSG_ERROR) return "NLMSG_ERROR";
   if (type === C.NLMSG_DONE) return "NLMSG_DONE";
   if (type === C.NLMSG_NOOP) return "NLMSG_NOOP";
+  if (type === NETRT_GENL_TYPE) return "NETRT";
   const i = type - C.RTM_NEWLINK;
   return i >= 0 && i < names.length && names[i] !== "" ? "RTM_" + names[i] : "type" + type;
 }

@@ -55,6 +55,11 @@ export function parseBoard(file: string, text: string): Board {
   const mtu = field<number>(file, mac, "mtu", "number", "mac.");
   if (mtu < 68 || mtu > 9000) throw new BoardError(`${file}: "mac.mtu" must be within 68..9000`);
   const control = field<Json>(file, raw, "control", "object");
+  const baud = field<number>(file, control, "baud", "number", "control.");
+  if (!Number.isInteger(baud) || baud < 1200 || baud > 4000000) throw new BoardError(`${file}: "control.baud" must be an integer within 1200..4000000`);
+  // The longest control message either way; three buffers of it live on the device.
+  const maxFrame = control.maxFrame === undefined ? 512 : field<number>(file, control, "maxFrame", "number", "control.");
+  if (!Number.isInteger(maxFrame) || maxFrame < 256 || maxFrame > 8192) throw new BoardError(`${file}: "control.maxFrame" must be an integer within 256..8192`);
   const lltable = field<Json>(file, raw, "lltable", "object");
   const capacity = field<number>(file, lltable, "capacity", "number", "lltable.");
   if (!Number.isInteger(capacity) || capacity < 1 || capacity > 1024) throw new BoardError(`${file}: "lltable.capacity" must be an integer within 1..1024`);
@@ -93,7 +98,7 @@ export function parseBoard(file: string, text: string): Board {
     name,
     runtime,
     mac: { driver, available, hwaddr: hwaddr.toLowerCase(), mtu },
-    control: { uart: field<string>(file, control, "uart", "string", "control."), baud: field<number>(file, control, "baud", "number", "control.") },
+    control: { uart: field<string>(file, control, "uart", "string", "control."), baud: field<number>(file, control, "baud", "number", "control."), maxFrame },
     lltableCapacity: capacity,
     ipv4,
     dhcp: { enabled: field<boolean>(file, dhcp, "enabled", "boolean", "dhcp."), profile, probe, rapidCommit, vendorClass },

@@ -113,7 +113,8 @@ export async function bundleJs(o: JsBundleOptions): Promise<number> {
     target: espruino ? "es2017" : "node20",
     alias: o.aliases,
     // Espruino's built-in modules, resolved by the interpreter at run time.
-    external: espruino ? ESPRUINO_MODULES : [],
+    // serialport loads a native binding from its own package: it stays in node_modules.
+    external: espruino ? ESPRUINO_MODULES : ["serialport", "@serialport/*"],
     logLevel: "silent",
     legalComments: "none",
     // Class fields as plain assignments: smaller than defineProperty helpers.

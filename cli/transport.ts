@@ -1,0 +1,138 @@
+// The host end of the control channel: a serial port (or tcp://host:port),
+// the same framing and codec as the firmware, and request/reply matching
+// by sequence number. Every request ends in a reply, an error or a timeout
+// error: nothing waits forever.
+import * as net from "node:net";
+import { SerialPort } from "serialport";
+import { alloc } from "../hal/js/bytes";
+import type { Bytes } from "../hal/types";
+import * as C from "../src/netlink/constants";
+import { NlWriter } from "../src/netlink/codec";
+import { encodedMax, encodeFrame, FrameDecoder } from "../src/netlink/frame";
+import { describeFrame, type MessageValue } from "./describe";
+
+export class ChannelError extends Error {
+  constructor(
+    message: string,
+    /** Linux errno (positive) when the device answered with an error. */
+    readonly errno = 0,
+  ) {
+    super(message);
+  }
+}
+
+interface Pending {
+  seq: number;
+  replies: MessageValue[];
+  dump: boolean;
+  resolve: (m: MessageValue[]) => void;
+  reject: (e: Error) => void;
+  timer: NodeJS.Timeout;
+}
+
+const MAX_MESSAGE = 8192;
+
+export class Channel {
+  private seq = Math.floor(Date.now() / 1000) % 1000000;
+  private pending: Pending | undefined;
+  private readonly decoder: FrameDecoder;
+  private readonly out = alloc(encodedMax(MAX_MESSAGE + 3));
+  private readonly scratch = alloc(MAX_MESSAGE + 3);
+  /** Notifications (seq 0 or unmatched), for `monitor`. */
+  onNotify: ((m: MessageValue, proto: number) => void) | undefined;
+  private writeRaw: (b: Buffer) => void = () => undefined;
+  private closeRaw: () => void = () => undefined;
+
+  constructor(readonly timeoutMs: number) {
+    this.decoder = new FrameDecoder(MAX_MESSAGE, (proto, msg, n) => {
+      const bytes = alloc(n);
+      for (let i = 0; i < n; i++) (bytes as unknown as Uint8Array)[i] = (msg as unknown as Uint8Array)[i];
+      for (const m of describeFrame(bytes)) this.onMessage(m, proto);
+    });
+  }
+
+  /** Opens `/dev/ttyX`, a pty path, or `tcp://host:port`. */
+  async open(port: string, baud: number): Promise<void> {
+    const feed = (d: Buffer): void => this.decoder.push(new Uint8Array(d) as unknown as Bytes, 0, d.length);
+    const tcp = /^tcp:\/\/([^:/]+):(\d+)$/.exec(port);
+    if (tcp !== null) {
+      const sock = net.connect(Number(tcp[2]), tcp[1]);
+      await new Promise<void>((resolve, reject) => {
+        sock.once("connect", () => resolve());
+        sock.once("error", (e) => reject(new ChannelError(`cannot connect to ${port}: ${e.message}`)));
+      });
+      sock.on("data", feed);
+      this.writeRaw = (b) => sock.write(b);
+      this.closeRaw = () => sock.destroy();
+      return;
+    }
+    const sp = new SerialPort({ path: port, baudRate: baud, autoOpen: false });
+    await new Promise<void>((resolve, reject) => sp.open((e) => (e ? reject(new ChannelError(`cannot open ${port}: ${e.message}`)) : resolve())));
+    sp.on("data", feed);
+    this.writeRaw = (b) => sp.write(b);
+    this.closeRaw = () => {
+      if (sp.isOpen) sp.close();
+    };
+  }
+
+  close(): void {
+    this.closeRaw();
+  }
+
+  private onMessage(m: MessageValue, proto: number): void {
+    const p = this.pending;
+    if (p === undefined || m.seq !== p.seq || m.seq === 0) {
+      this.onNotify?.(m, proto);
+      return;
+    }
+    if (m.typeName === "NLMSG_ERROR") {
+      this.finish();
+      const errno = -(m.header.error ?? 0);
+      if (errno === 0) p.resolve(p.replies);
+      else {
+        const text = m.attrs.find((a) => a.name === "NLMSGERR_ATTR_MSG")?.value;
+        p.reject(new ChannelError(typeof text === "string" && text !== "" ? text : `error ${errno}`, errno));
+      }
+      return;
+    }
+    if (m.typeName === "NLMSG_DONE") {
+      this.finish();
+      p.resolve(p.replies);
+      return;
+    }
+    p.replies.push(m);
+    if (!p.dump && (m.flags & C.NLM_F_MULTI) === 0) {
+      this.finish();
+      p.resolve(p.replies);
+    }
+  }
+
+  private finish(): void {
+    if (this.pending !== undefined) clearTimeout(this.pending.timer);
+    this.pending = undefined;
+  }
+
+  /**
+   * Sends one request built by `build` (type, flags, family header and
+   * attributes through the shared writer) and resolves with its replies:
+   * the messages of a dump, the one answer of a GET, nothing for an ACK.
+   */
+  request(proto: number, type: number, flags: number, hdrLen: number, build: (w: NlWriter) => void): Promise<MessageValue[]> {
+    if (this.pending !== undefined) return Promise.reject(new ChannelError("one request at a time"));
+    const seq = ++this.seq;
+    const w = new NlWriter(alloc(MAX_MESSAGE));
+    w.begin(type, C.NLM_F_REQUEST + flags, seq, 0, hdrLen);
+    build(w);
+    const n = w.end();
+    if (n === 0) return Promise.reject(new ChannelError("request too large"));
+    const k = encodeFrame(proto, w.buf, 0, n, this.out, this.scratch);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.pending = undefined;
+        reject(new ChannelError(`no answer from the device within ${this.timeoutMs} ms`));
+      }, this.timeoutMs);
+      this.pending = { seq, replies: [], dump: (flags & C.NLM_F_DUMP) === C.NLM_F_DUMP, resolve, reject, timer };
+      this.writeRaw(Buffer.from((this.out as unknown as Uint8Array).subarray(0, k)));
+    });
+  }
+}

@@ -1,0 +1,223 @@
+// The control channel on a serial line: framed bytes in (frame.ts), route
+// family requests to rtnl.ts, our generic family (subscriptions, DHCP) here;
+// replies and notifications framed back out. The line is paced on the HAL
+// clock from the baud rate, so a dump never queues more than one frame
+// ahead of the UART and memory stays fixed.
+import { alloc, view } from "@hal/bytes";
+import { band } from "@hal/u32";
+import type { Bytes, Clock } from "../../hal/types";
+import { DHCP_BOUND, DHCP_REBINDING, DHCP_RENEWING, DHCP_STOPPED, type DhcpClient, type DhcpLease, dhcpStateName } from "../dhcp/client";
+import { EINVAL, ENODEV, EOPNOTSUPP } from "../net/errno";
+import type { Ifnet } from "../net/ifnet";
+import { ADDR_DEL, ADDR_NEW, type InAddr } from "../net/inaddr";
+import { LLE_EVENT_RESOLVED } from "../net/lltable";
+import { prefixLenOf, ROUTE_NEW } from "../net/route";
+import type { NetStack } from "../net/stack";
+import * as C from "./constants";
+import { type NlAttrSet, NlMsg, type NlWriter, parseMessage } from "./codec";
+import { encodedMax, encodeFrame, FrameDecoder, PROTO_GENERIC, PROTO_ROUTE } from "./frame";
+import { isOwnEntry, putAddr, putLink, putNeigh, putRoute } from "./messages";
+import { Rtnl, type RtnlHost } from "./rtnl";
+import { GENL_ATTRS, GENL_CMD, GENLMSGHDR, NETRT_GENL_TYPE } from "./schemas";
+
+// Our family's commands (genlmsghdr.cmd) and attributes: see README "control channel".
+export const NETRT_CMD_SUBSCRIBE = 1;
+export const NETRT_CMD_DHCP_GET = 2;
+export const NETRT_CMD_DHCP_RENEW = 3;
+export const NETRT_CMD_DHCP_RELEASE = 4;
+export const NETRT_CMD_DHCP_RESTART = 5;
+/** A DHCP notification (group NETRT_GROUP_DHCP) or the reply to DHCP_GET. */
+export const NETRT_CMD_DHCP_STATE = 6;
+
+export const NETRT_A_GROUPS = 1;
+export const NETRT_A_IFINDEX = 2;
+export const NETRT_A_DHCP_STATE = 3;
+export const NETRT_A_DHCP_EVENT = 4;
+export const NETRT_A_ADDRESS = 5;
+export const NETRT_A_PREFIXLEN = 6;
+export const NETRT_A_SERVER = 7;
+export const NETRT_A_ROUTER = 8;
+export const NETRT_A_DNS = 9;
+export const NETRT_A_DOMAIN = 10;
+export const NETRT_A_LEASE = 11;
+export const NETRT_A_T1 = 12;
+export const NETRT_A_T2 = 13;
+export const NETRT_A_REMAINING = 14;
+export const NETRT_A_STATE_NAME = 15;
+
+/** Not an rtnetlink group: DHCP events, bit 31 of the subscription mask. */
+export const NETRT_GROUP_DHCP = 32;
+
+export interface ChannelConfig {
+  baud: number;
+  /** Longest netlink message (and frame payload) either way. */
+  maxMessage: number;
+}
+
+export interface ChannelHooks {
+  write(data: Bytes): void;
+  driverName(ifp: Ifnet): string;
+  mayMutate(): boolean;
+}
+
+export class ControlChannel {
+  readonly rtnl: Rtnl;
+  readonly decoder: FrameDecoder;
+  private readonly tx: Bytes;
+  private readonly scratch: Bytes;
+  private busyUntil = 0;
+  private pumpArmed = false;
+  private readonly onPump: () => void;
+  private readonly m = new NlMsg();
+  private readonly msPerByte: number;
+  dhcp: DhcpClient | undefined = undefined;
+
+  constructor(
+    readonly stack: NetStack,
+    private readonly clock: Clock,
+    private readonly hooks: ChannelHooks,
+    readonly cfg: ChannelConfig,
+  ) {
+    this.tx = alloc(encodedMax(cfg.maxMessage + 3));
+    this.scratch = alloc(cfg.maxMessage + 3);
+    this.msPerByte = 10000 / cfg.baud; // 8N1: ten bit times per byte
+    const host: RtnlHost = {
+      driverName: (ifp) => hooks.driverName(ifp),
+      mayMutate: () => hooks.mayMutate(),
+      send: (b, n) => this.sendFrame(PROTO_ROUTE, b, n),
+    };
+    this.rtnl = new Rtnl(stack, host, cfg.maxMessage);
+    this.decoder = new FrameDecoder(cfg.maxMessage, (proto, msg, n) => this.onFrame(proto, msg, n));
+    this.onPump = () => {
+      this.pumpArmed = false;
+      this.rtnl.pump();
+      if (this.rtnl.dumping()) this.armPump();
+    };
+    stack.listeners.push({
+      link: (_kind, ifp, mask) => this.rtnl.notify(C.RTNLGRP_LINK, (w) => putLink(w, ifp, C.RTM_NEWLINK, 0, 0, 0, mask, hooks.driverName(ifp))),
+      addr: (kind, ia) => this.addrEvent(kind, ia),
+      neigh: (kind, ifp, slot) => this.neighEvent(kind, ifp, slot),
+      route: (kind, r) => this.rtnl.notify(C.RTNLGRP_IPV4_ROUTE, (w) => putRoute(w, r, kind === ROUTE_NEW ? C.RTM_NEWROUTE : C.RTM_DELROUTE, 0, 0, 0)),
+    });
+  }
+
+  /** Bytes from the UART. */
+  input(b: Bytes, off: number, n: number): void {
+    this.decoder.push(b, off, n);
+  }
+
+  private addrEvent(kind: number, ia: InAddr): void {
+    if (kind !== ADDR_NEW && kind !== ADDR_DEL) return;
+    this.rtnl.notify(C.RTNLGRP_IPV4_IFADDR, (w) => putAddr(w, this.stack.addrs, ia, kind === ADDR_NEW ? C.RTM_NEWADDR : C.RTM_DELADDR, 0, 0, 0));
+  }
+
+  private neighEvent(kind: number, ifp: Ifnet, slot: number): void {
+    const t = ifp.lltable;
+    if (t === undefined || isOwnEntry(t, slot)) return;
+    this.rtnl.notify(C.RTNLGRP_NEIGH, (w) => putNeigh(w, ifp, t, slot, kind === LLE_EVENT_RESOLVED ? C.RTM_NEWNEIGH : C.RTM_DELNEIGH, 0, 0, 0));
+  }
+
+  /** The DHCP client's events go to NETRT_GROUP_DHCP subscribers. */
+  dhcpEvent(kind: number, lease: DhcpLease): void {
+    const d = this.dhcp;
+    if (d === undefined) return;
+    this.rtnl.notify(NETRT_GROUP_DHCP, (w) => this.putDhcp(w, d, lease, kind, 0, 0, 0));
+  }
+
+  // --- output -----------------------------------------------------------------
+
+  private sendFrame(proto: number, b: Bytes, n: number): boolean {
+    const now = this.clock.now();
+    // One frame may be on the wire while the next is queued; beyond that, wait.
+    if (this.busyUntil - now > this.msPerByte * this.cfg.maxMessage) {
+      this.armPump();
+      return false;
+    }
+    const k = encodeFrame(proto, b, 0, n, this.tx, this.scratch);
+    if (k < 0) return false;
+    this.hooks.write(view(this.tx, 0, k));
+    this.busyUntil = (this.busyUntil > now ? this.busyUntil : now) + k * this.msPerByte;
+    this.decoder.counters.bytesOut += k;
+    return true;
+  }
+
+  private armPump(): void {
+    if (this.pumpArmed) return;
+    this.pumpArmed = true;
+    const wait = this.busyUntil - this.clock.now() - this.msPerByte * this.cfg.maxMessage;
+    this.clock.set(this.onPump, wait > 1 ? Math.ceil(wait) : 1);
+  }
+
+  // --- input ------------------------------------------------------------------
+
+  private onFrame(proto: number, msg: Bytes, n: number): void {
+    if (proto === PROTO_ROUTE) {
+      this.rtnl.input(msg, n);
+      if (this.rtnl.dumping()) this.armPump();
+    } else if (proto === PROTO_GENERIC) this.generic(msg, n);
+    else this.rtnl.replyError(msg, 0, n, -EOPNOTSUPP, "unknown protocol " + proto + " on the control channel", -1);
+  }
+
+  private generic(b: Bytes, n: number): void {
+    const m = this.m;
+    const r = this.rtnl;
+    if (!parseMessage(b, 0, n, GENLMSGHDR, m, r.err)) {
+      r.replyError(b, 0, n, -r.err.code, r.err.msg, r.err.off);
+      return;
+    }
+    if (m.type !== NETRT_GENL_TYPE) {
+      r.replyError(b, 0, n, -EOPNOTSUPP, "unknown generic family " + m.type, 4);
+      return;
+    }
+    const cmd = m.field(GENL_CMD);
+    let res = 0;
+    r.err.clear();
+    if (cmd === NETRT_CMD_SUBSCRIBE) r.groups = m.attrs.num(NETRT_A_GROUPS, 0);
+    else if (cmd === NETRT_CMD_DHCP_GET) {
+      const d = this.dhcp;
+      if (d === undefined) res = r.err.fail(ENODEV, "DHCP is not enabled on this device", -1);
+      else {
+        r.replyOne((w) => this.putDhcp(w, d, d.lease, 0, 0, m.seq, m.pid));
+        return;
+      }
+    } else if (cmd === NETRT_CMD_DHCP_RENEW || cmd === NETRT_CMD_DHCP_RELEASE || cmd === NETRT_CMD_DHCP_RESTART) {
+      const d = this.dhcp;
+      if (!this.hooks.mayMutate()) res = r.err.fail(1, "this device needs an authenticated session to change state", -1);
+      else if (d === undefined) res = r.err.fail(ENODEV, "DHCP is not enabled on this device", -1);
+      else if (cmd === NETRT_CMD_DHCP_RENEW) {
+        if (d.state === DHCP_BOUND || d.state === DHCP_RENEWING || d.state === DHCP_REBINDING) d.renew();
+        else res = r.err.fail(EINVAL, "no lease to renew (state " + dhcpStateName(d.state) + ")", -1);
+      } else if (cmd === NETRT_CMD_DHCP_RELEASE) {
+        if (d.state === DHCP_STOPPED) res = r.err.fail(EINVAL, "the DHCP client is stopped", -1);
+        else d.release();
+      } else d.restart();
+    } else res = r.err.fail(EOPNOTSUPP, "unknown command " + cmd, 16);
+    if (res < 0 || band(m.flags, C.NLM_F_ACK) !== 0) r.replyError(b, 0, m.len, res, r.err.msg, r.err.off);
+  }
+
+  private putDhcp(w: NlWriter, d: DhcpClient, l: DhcpLease, event: number, flags: number, seq: number, pid: number): boolean {
+    if (!w.begin(NETRT_GENL_TYPE, flags, seq, pid, GENLMSGHDR.hdrLen)) return false;
+    w.field(GENL_CMD, NETRT_CMD_DHCP_STATE);
+    const set: NlAttrSet = GENL_ATTRS;
+    w.put(set, NETRT_A_IFINDEX, d.ifindex());
+    w.put(set, NETRT_A_DHCP_STATE, d.state);
+    w.str(NETRT_A_STATE_NAME, dhcpStateName(d.state));
+    if (event !== 0) w.put(set, NETRT_A_DHCP_EVENT, event);
+    if (l.addr !== 0 && (event !== 0 || d.hasLease())) {
+      w.inAddr(NETRT_A_ADDRESS, l.addr);
+      w.put(set, NETRT_A_PREFIXLEN, prefixLenOf(l.mask));
+      w.inAddr(NETRT_A_SERVER, l.server);
+      for (let i = 0; i < l.routers.length; i++) w.inAddr(NETRT_A_ROUTER, l.routers[i]);
+      for (let i = 0; i < l.dns.length; i++) w.inAddr(NETRT_A_DNS, l.dns[i]);
+      if (l.domain !== "") w.str(NETRT_A_DOMAIN, l.domain);
+      w.put(set, NETRT_A_LEASE, l.leaseSecs);
+      w.put(set, NETRT_A_T1, l.t1Secs);
+      w.put(set, NETRT_A_T2, l.t2Secs);
+      w.put(set, NETRT_A_REMAINING, d.remainingSecs());
+    }
+    return w.end() > 0;
+  }
+}
+
+/** The events a DHCP notification names (NETRT_A_DHCP_EVENT), for hosts that print them. */
+export const DHCP_EVENT_NAMES = ["", "bound", "renewed", "rebound", "expired", "nak", "declined", "released", "informed"];
