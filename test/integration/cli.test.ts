@@ -1,0 +1,188 @@
+// The netrt CLI driving the host board through its pseudo-terminal, the way
+// a user drives a device on /dev/ttyUSB0: the firmware holds a DHCP lease
+// from dnsmasq on a private network, and every command is the real CLI.
+import { strict as assert } from "node:assert";
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import * as path from "node:path";
+import { buildAll } from "../../tools/lib/build";
+import { DhcpServer } from "../../tools/lib/dhcp-servers";
+import { FirmwareProcess } from "../../tools/lib/firmware-proc";
+import { HostLink, hostLinkUnavailable } from "../../tools/lib/hostlink";
+import { ROOT } from "../../tools/lib/paths";
+
+const TSX = path.join(ROOT, "node_modules", ".bin", "tsx");
+const CLI = path.join(ROOT, "cli", "netrt.ts");
+
+describe("integration: the netrt CLI over the control channel", function () {
+  this.timeout(120000);
+  let link: HostLink;
+  let server: DhcpServer;
+  let fw: FirmwareProcess;
+  let port = "";
+  let addr = "";
+
+  const netrt = (...args: string[]): { status: number | null; stdout: string; stderr: string } => {
+    const r = spawnSync(TSX, [CLI, "--port", port, ...args], { encoding: "utf8", timeout: 20000 });
+    return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+  };
+  const ok = (...args: string[]): string => {
+    const r = netrt(...args);
+    assert.equal(r.status, 0, `netrt ${args.join(" ")}: ${r.stderr}`);
+    return r.stdout;
+  };
+  const json = <T>(...args: string[]): T => JSON.parse(ok("-j", ...args)) as T;
+
+  before(async function () {
+    const why = hostLinkUnavailable() ?? (spawnSync("sh", ["-c", "command -v dnsmasq"]).status !== 0 ? "dnsmasq is not installed" : undefined);
+    if (why !== undefined) {
+      if (process.env.CI) throw new Error(`prerequisites missing in CI: ${why}`);
+      console.log(`      skipped: ${why}`);
+      this.skip();
+    }
+    await buildAll(["host"]);
+    const base = 43000 + (process.pid % 500) * 2;
+    link = new HostLink({ id: `cl${process.pid % 100000}`, firmwareRxPort: base, firmwareTxPort: base + 1, peerCidr: "192.0.2.1/24" });
+    await link.up();
+    server = new DhcpServer("dnsmasq", link, { serverIp: "192.0.2.1", rangeStart: "192.0.2.50", rangeEnd: "192.0.2.99", leaseSecs: 600, noPing: true });
+    server.start();
+    await server.ready();
+    port = path.join(link.dir, "tty");
+    fw = new FirmwareProcess({ NETRT_RX_PORT: String(base), NETRT_TX_PORT: String(base + 1), NETRT_DHCP_PROBE: "off", NETRT_DHCP_PROFILE: "fast", NETRT_CONTROL: port }, path.join(link.dir, "state"));
+    await fw.waitFor(/control port/, 10000);
+    addr = (await fw.waitFor(/bound to ([\d.]+)\/24/, 30000))[1];
+    // The router's MAC, so the neighbour table has a dynamic entry.
+    link.exec(link.peerNs, ["ping", "-c", "1", "-W", "2", addr], true);
+  });
+
+  after(async function () {
+    await fw?.stop("SIGTERM");
+    server?.stop();
+    link?.dispose();
+  });
+
+  it("link show: iproute2's text and JSON", function () {
+    const text = ok("link", "show");
+    assert.match(text, /^1: lo: <LOOPBACK,UP,LOWER_UP> mtu 65536 qdisc noqueue state UNKNOWN/m);
+    assert.match(text, /^2: eth0: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 qdisc noqueue state UP mode DEFAULT group default qlen 1\n {4}link\/ether 02:00:00:00:00:10 brd ff:ff:ff:ff:ff:ff$/m);
+    const [eth] = json<{ ifname: string; ifindex: number; address: string; operstate: string; flags: string[] }[]>("link", "show", "dev", "eth0");
+    assert.deepEqual([eth.ifindex, eth.ifname, eth.address, eth.operstate], [2, "eth0", "02:00:00:00:00:10", "UP"]);
+    assert.ok(eth.flags.includes("LOWER_UP"));
+  });
+
+  it("addr show: the DHCP lease with its lifetimes counting down", function () {
+    const text = ok("addr", "show", "dev", "eth0");
+    assert.match(text, new RegExp(`inet ${addr.replace(/\./g, "\\.")}/24 brd 192\\.0\\.2\\.255 scope global dynamic eth0\\n {7}valid_lft \\d+sec preferred_lft \\d+sec`));
+    const [eth] = json<{ addr_info: { local: string; valid_life_time: number; dynamic?: boolean }[] }[]>("addr", "show", "dev", "eth0");
+    assert.equal(eth.addr_info[0].local, addr);
+    assert.ok(eth.addr_info[0].valid_life_time <= 600 && eth.addr_info[0].valid_life_time > 500);
+  });
+
+  it("route show: the connected prefix and the default route from DHCP", function () {
+    const routes = json<{ dst: string; gateway?: string; protocol: string }[]>("route", "show");
+    assert.ok(routes.some((r) => r.dst === "default" && r.gateway === "192.0.2.1" && r.protocol === "dhcp"), JSON.stringify(routes));
+    assert.ok(routes.some((r) => r.dst === "192.0.2.0/24" && r.protocol === "kernel"));
+    assert.match(ok("route"), /^default via 192\.0\.2\.1 dev eth0 proto dhcp/m);
+  });
+
+  it("neigh show/add/del: the router learned by ARP, a permanent entry added and removed, EEXIST reported", function () {
+    assert.match(ok("neigh", "show"), /^192\.0\.2\.1 dev eth0 lladdr [0-9a-f:]{17} (REACHABLE|STALE|DELAY|PROBE)$/m);
+    ok("neigh", "add", "192.0.2.200", "lladdr", "02:00:00:00:02:00", "dev", "eth0");
+    const n = json<{ dst: string; lladdr: string; state: string[] }[]>("neigh", "show", "dev", "eth0").find((x) => x.dst === "192.0.2.200");
+    assert.deepEqual(n, { dst: "192.0.2.200", dev: "eth0", lladdr: "02:00:00:00:02:00", state: ["PERMANENT"] });
+    const again = netrt("neigh", "add", "192.0.2.200", "lladdr", "02:00:00:00:02:01", "dev", "eth0");
+    assert.equal(again.status, 1);
+    assert.match(again.stderr, /Error: neighbour entry exists .*\(errno 17\)/);
+    ok("neigh", "replace", "192.0.2.200", "lladdr", "02:00:00:00:02:01", "dev", "eth0");
+    assert.match(ok("neigh"), /192\.0\.2\.200 dev eth0 lladdr 02:00:00:00:02:01 PERMANENT/);
+    ok("neigh", "del", "192.0.2.200", "dev", "eth0");
+    assert.doesNotMatch(ok("neigh"), /192\.0\.2\.200/);
+    const gone = netrt("neigh", "del", "192.0.2.200", "dev", "eth0");
+    assert.equal(gone.status, 1);
+    assert.match(gone.stderr, /no such neighbour entry \(errno 2\)/);
+  });
+
+  it("addr add/del/flush and link set: state changes, and the device's own error text", function () {
+    ok("addr", "add", "198.51.100.7/24", "dev", "eth0");
+    assert.match(ok("addr", "show", "dev", "eth0"), /inet 198\.51\.100\.7\/24 brd 198\.51\.100\.255 scope global eth0/);
+    const dup = netrt("addr", "add", "198.51.100.7/24", "dev", "eth0");
+    assert.equal(dup.status, 1);
+    assert.match(dup.stderr, /address already assigned \(errno 17\)/);
+    ok("addr", "del", "198.51.100.7/24", "dev", "eth0");
+    assert.doesNotMatch(ok("addr"), /198\.51\.100\.7/);
+    ok("link", "set", "dev", "eth0", "mtu", "1400", "alias", "uplink");
+    const [eth] = json<{ mtu: number; ifalias: string }[]>("link", "show", "eth0");
+    assert.deepEqual([eth.mtu, eth.ifalias], [1400, "uplink"]);
+    const small = netrt("link", "set", "dev", "eth0", "mtu", "40");
+    assert.equal(small.status, 1);
+    assert.match(small.stderr, /Error: mtu less than device minimum \(errno 22\)/);
+    ok("link", "set", "dev", "eth0", "mtu", "1500");
+  });
+
+  it("route del/add: the default route goes and comes back as static", function () {
+    ok("route", "del", "default", "via", "192.0.2.1");
+    assert.doesNotMatch(ok("route"), /^default/m);
+    ok("route", "add", "default", "via", "192.0.2.1", "dev", "eth0");
+    assert.match(ok("route"), /^default via 192\.0\.2\.1 dev eth0 proto static/m);
+    const dup = netrt("route", "add", "default", "via", "192.0.2.1");
+    assert.equal(dup.status, 1);
+    assert.match(dup.stderr, /errno 17/);
+  });
+
+  it("dhcp show/renew: the lease as the device holds it, and a renewal on request", function () {
+    const j = json<{ state: string; address: string; server: string; routers: string[]; dns: string[]; lease_time: number }>("dhcp", "show");
+    assert.deepEqual([j.state, j.address, j.server, j.routers, j.dns, j.lease_time], ["BOUND", addr, "192.0.2.1", ["192.0.2.1"], ["192.0.2.1"], 600]);
+    const from = fw.mark();
+    ok("dhcp", "renew");
+    return fw.waitFor(/dhcp eth0: renewed/, 10000, from);
+  });
+
+  it("monitor: address and neighbour notifications arrive as they happen", async function () {
+    const mon: ChildProcess = spawn(TSX, [CLI, "--port", port, "-j", "monitor", "address", "neigh"], { stdio: ["ignore", "pipe", "pipe"] });
+    let out = "";
+    mon.stdout!.on("data", (d: Buffer) => (out += d.toString()));
+    let err = "";
+    mon.stderr!.on("data", (d: Buffer) => (err += d.toString()));
+    const until = (re: RegExp, ms: number): Promise<void> =>
+      new Promise((resolve, reject) => {
+        const t0 = Date.now();
+        const poll = (): void => {
+          if (re.test(out)) resolve();
+          else if (Date.now() - t0 > ms) reject(new Error(`monitor never printed ${re}: ${out} ${err}`));
+          else setTimeout(poll, 50);
+        };
+        poll();
+      });
+    try {
+      // The monitor holds the port; subscribed once its stderr says so.
+      await new Promise<void>((resolve, reject) => {
+        const t0 = Date.now();
+        const poll = (): void => (/monitoring/.test(err) || out !== "" ? resolve() : Date.now() - t0 > 15000 ? reject(new Error(`monitor did not start: ${err}`)) : void setTimeout(poll, 50));
+        // -j prints nothing on stderr; give the subscription a moment instead.
+        setTimeout(resolve, 4000);
+        poll();
+      });
+      // Changes made on the device's own network: an ARP entry appears when a new host talks to it.
+      const ns = link.addHost("m", { cidr: "192.0.2.201/24" });
+      link.exec(ns, ["ping", "-c", "1", "-W", "2", addr], true);
+      await until(/"dst":"192\.0\.2\.201"/, 10000);
+      const lines = out.trim().split("\n").map((l) => JSON.parse(l) as { dst?: string; lladdr?: string });
+      assert.ok(lines.some((l) => l.dst === "192.0.2.201" && typeof l.lladdr === "string"));
+    } finally {
+      mon.kill("SIGINT");
+    }
+  });
+
+  it("refuses wrong arguments and a missing device with a message and a non-zero exit", function () {
+    const bad = netrt("link", "frob");
+    assert.equal(bad.status, 2);
+    assert.match(bad.stderr, /link: unknown command "frob"/);
+    const noAddr = netrt("addr", "add", "300.1.2.3/24", "dev", "eth0");
+    assert.equal(noAddr.status, 2);
+    assert.match(noAddr.stderr, /not an IPv4 address/);
+    const r = spawnSync(TSX, [CLI, "--port", "/nonexistent/tty", "link"], { encoding: "utf8" });
+    assert.equal(r.status, 1);
+    assert.match(r.stderr, /cannot open \/nonexistent\/tty/);
+    const none = spawnSync(TSX, [CLI, "link"], { encoding: "utf8", env: { ...process.env, NETRT_PORT: "" } });
+    assert.notEqual(none.status, 0);
+  });
+});
