@@ -1,0 +1,180 @@
+// The control channel end to end on the simulated clock: framed requests
+// in, framed replies out, paced to the baud rate; subscriptions; and line
+// noise that never crashes the device or changes its state (property).
+import { strict as assert } from "node:assert";
+import fc from "fast-check";
+import { describeFrame, findAttr, type MessageValue } from "../../cli/describe";
+import { alloc, copy, len } from "../../hal/js/bytes";
+import type { Bytes } from "../../hal/types";
+import { LLE_STATIC } from "../../src/net/lltable";
+import { ControlChannel, NETRT_A_GROUPS, NETRT_CMD_SUBSCRIBE, NETRT_GROUP_DHCP } from "../../src/netlink/channel";
+import { NlWriter } from "../../src/netlink/codec";
+import * as C from "../../src/netlink/constants";
+import { encodedMax, encodeFrame, FrameDecoder, PROTO_GENERIC, PROTO_ROUTE } from "../../src/netlink/frame";
+import { bit } from "../../src/netlink/rtnl";
+import { GENL_CMD, GENLMSGHDR, IFA_FAMILY_F, IFA_INDEX, IFA_PREFIXLEN, IFADDRMSG, IFI_INDEX, IFINFOMSG, NDMSG, NETRT_GENL_TYPE } from "../../src/netlink/schemas";
+import { addrRequest } from "../../src/net/inaddr";
+import { ip, macOf, Net, type Node } from "../net/helpers";
+
+const BAUD = 115200;
+
+class Rig {
+  readonly net = new Net();
+  readonly node: Node;
+  readonly ch: ControlChannel;
+  readonly got: { at: number; proto: number; msgs: MessageValue[] }[] = [];
+  bytesOut = 0;
+  private readonly host: FrameDecoder;
+
+  constructor(neighbours = 8) {
+    this.node = this.net.node(10, "192.0.2.10/24", { capacity: neighbours });
+    this.node.eth.lltable!.addStatic(ip("192.0.2.1"), macOf(1), 0, LLE_STATIC);
+    this.host = new FrameDecoder(4096, (proto, m, n) => {
+      const b = alloc(n);
+      copy(b, 0, m, 0, n);
+      this.got.push({ at: this.net.clock.now(), proto, msgs: describeFrame(b) });
+    });
+    this.ch = new ControlChannel(this.node.stack, this.net.clock, {
+      write: (d) => {
+        this.bytesOut += len(d);
+        this.host.push(d, 0, len(d));
+      },
+      driverName: () => "sim",
+      mayMutate: () => true,
+    }, { baud: BAUD, maxMessage: 512 });
+  }
+
+  /** Sends one framed request from the host side. */
+  send(proto: number, type: number, flags: number, hdrLen: number, build: (w: NlWriter) => void, seq = 5): void {
+    const w = new NlWriter(alloc(1024));
+    w.begin(type, C.NLM_F_REQUEST + flags, seq, 0, hdrLen);
+    build(w);
+    const n = w.end();
+    const out = alloc(encodedMax(n + 3));
+    const k = encodeFrame(proto, w.buf, 0, n, out, alloc(n + 3));
+    this.ch.input(out, 0, k);
+  }
+
+  messages(): MessageValue[] {
+    return this.got.flatMap((g) => g.msgs);
+  }
+
+  /** Everything the device would show: links, addresses, neighbours, routes. */
+  snapshot(): string {
+    const st = this.node.stack;
+    const t = this.node.eth.lltable!;
+    const neigh: string[] = [];
+    for (let i = 0; i < t.capacity; i++) if (t.inUse(i)) neigh.push(`${t.ipAt(i)}/${t.flagsAt(i)}`);
+    return JSON.stringify({
+      links: st.ifs.list.map((i) => [i.index, i.flags, i.mtu, i.alias]),
+      addrs: st.addrs.list.map((a) => [a.ifp.index, a.addr, a.prefixLen]),
+      neigh: neigh.sort(),
+      routes: st.routes.routes.map((r) => [r.dst, r.prefixLen, r.gateway]),
+    });
+  }
+}
+
+describe("control channel (framing + rtnetlink + our family)", function () {
+  it("answers a framed GETLINK with a framed reply", function () {
+    const r = new Rig();
+    r.send(PROTO_ROUTE, C.RTM_GETLINK, 0, IFINFOMSG.hdrLen, (w) => w.field(IFI_INDEX, 2));
+    const m = r.messages();
+    assert.equal(m.length, 1);
+    assert.equal(m[0].typeName, "RTM_NEWLINK");
+    assert.equal(findAttr(m[0].attrs, "IFLA_IFNAME")?.value, "eth0");
+    assert.equal(r.got[0].proto, PROTO_ROUTE);
+  });
+
+  it("paces a 64-entry neighbour dump to the line: one frame ahead, never faster than 115200 baud", function () {
+    const r = new Rig(64);
+    const t = r.node.eth.lltable!;
+    for (let i = 0; i < 62; i++) t.addStatic(ip(`192.0.2.${100 + i}`), macOf(100 + i), 0, LLE_STATIC);
+    r.send(PROTO_ROUTE, C.RTM_GETNEIGH, C.NLM_F_DUMP, NDMSG.hdrLen, () => undefined);
+    const first = r.got.length;
+    assert.ok(first >= 1 && first <= 2, `${first} frames at once`);
+    r.net.clock.advance(10000);
+    const all = r.messages();
+    assert.equal(all.filter((m) => m.typeName === "RTM_NEWNEIGH").length, 63);
+    assert.equal(all[all.length - 1].typeName, "NLMSG_DONE");
+    const wireMs = (r.bytesOut * 10 * 1000) / BAUD;
+    const last = r.got[r.got.length - 1].at;
+    // The last frame goes out when the line has room for it: within two frames of the wire time.
+    assert.ok(last >= wireMs - 2 * ((512 * 10 * 1000) / BAUD) && last <= wireMs + 20, `last frame at ${last} ms, wire time ${wireMs.toFixed(1)} ms`);
+  });
+
+  it("delivers notifications only for subscribed groups", function () {
+    const r = new Rig();
+    r.node.stack.addrs.add(r.node.eth, addrRequest(ip("198.51.100.1"), 24));
+    assert.equal(r.messages().length, 0, "nobody subscribed");
+    r.send(PROTO_GENERIC, NETRT_GENL_TYPE, C.NLM_F_ACK, GENLMSGHDR.hdrLen, (w) => {
+      w.field(GENL_CMD, NETRT_CMD_SUBSCRIBE);
+      w.int(NETRT_A_GROUPS, 4, bit(C.RTNLGRP_IPV4_IFADDR) + bit(NETRT_GROUP_DHCP));
+    });
+    assert.equal(r.messages()[0].header.error, 0, "subscription ACKed");
+    r.got.length = 0;
+    r.node.stack.addrs.add(r.node.eth, addrRequest(ip("198.51.100.2"), 24));
+    r.node.eth.lltable!.addStatic(ip("192.0.2.77"), macOf(77), 0, LLE_STATIC);
+    const m = r.messages();
+    assert.deepEqual(m.map((x) => x.typeName), ["RTM_NEWADDR"]);
+    assert.equal(findAttr(m[0].attrs, "IFA_LOCAL")?.value, "198.51.100.2");
+    assert.equal(m[0].seq, 0);
+  });
+
+  it("answers requests for DHCP with an error when the device has no DHCP client", function () {
+    const r = new Rig();
+    r.send(PROTO_GENERIC, NETRT_GENL_TYPE, 0, GENLMSGHDR.hdrLen, (w) => w.field(GENL_CMD, 2), 9);
+    const m = r.messages()[0];
+    assert.equal(m.typeName, "NLMSG_ERROR");
+    assert.equal(m.seq, 9);
+    assert.equal(m.header.error, -19);
+  });
+
+  it("survives any noise on the line, never changes state for it, and keeps answering (property)", function () {
+    const r = new Rig();
+    // Valid mutating requests, to be damaged in transit.
+    const frames: Uint8Array[] = [];
+    const capture = (proto: number, type: number, flags: number, hdrLen: number, build: (w: NlWriter) => void): void => {
+      const w = new NlWriter(alloc(512));
+      w.begin(type, C.NLM_F_REQUEST + flags, 1, 0, hdrLen);
+      build(w);
+      const n = w.end();
+      const out = alloc(encodedMax(n + 3));
+      const k = encodeFrame(proto, w.buf, 0, n, out, alloc(n + 3));
+      frames.push((out as unknown as Uint8Array).slice(0, k));
+    };
+    capture(PROTO_ROUTE, C.RTM_NEWADDR, C.NLM_F_CREATE + C.NLM_F_ACK, IFADDRMSG.hdrLen, (w) => {
+      w.field(IFA_FAMILY_F, C.AF_INET);
+      w.field(IFA_PREFIXLEN, 24);
+      w.field(IFA_INDEX, 2);
+      w.inAddr(C.IFA_LOCAL, ip("203.0.113.9"));
+    });
+    capture(PROTO_ROUTE, C.RTM_NEWLINK, C.NLM_F_ACK, IFINFOMSG.hdrLen, (w) => {
+      w.field(IFI_INDEX, 2);
+      w.int(C.IFLA_MTU, 4, 1280);
+    });
+    const before = r.snapshot();
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          fc.uint8Array({ maxLength: 600 }),
+          fc.tuple(fc.constantFrom(...frames), fc.array(fc.tuple(fc.nat(), fc.integer({ min: 1, max: 255 })), { minLength: 1, maxLength: 3 })).map(([f, flips]) => {
+            const b = Uint8Array.from(f);
+            for (const [i, x] of flips) b[i % (b.length - 1)] ^= x;
+            return b;
+          }),
+        ),
+        (noise) => {
+          r.ch.input(noise as unknown as Bytes, 0, noise.length);
+          r.ch.input(Uint8Array.from([0]) as unknown as Bytes, 0, 1);
+          assert.equal(r.snapshot(), before);
+        },
+      ),
+      { numRuns: 2000, seed: 11 },
+    );
+    const c = r.ch.decoder.counters;
+    assert.ok(c.crcErrors + c.malformed + c.oversize > 1000, JSON.stringify(c));
+    r.got.length = 0;
+    r.send(PROTO_ROUTE, C.RTM_GETLINK, 0, IFINFOMSG.hdrLen, (w) => w.field(IFI_INDEX, 1));
+    assert.equal(findAttr(r.messages()[0].attrs, "IFLA_IFNAME")?.value, "lo", "still answering");
+  });
+});
