@@ -331,6 +331,9 @@ async function monitorCmd(g: Globals, ch: Channel, args: string[]): Promise<void
     } else if (t === "RTM_NEWROUTE" || t === "RTM_DELROUTE") {
       const r = routeJson(m, name);
       print(g, { ...r, deleted: t === "RTM_DELROUTE" || undefined }, `${t === "RTM_DELROUTE" ? "Deleted " : ""}${routeText(r)}`);
+    } else if (t === "NLMSG_ERROR") {
+      // ENOBUFS from the device: it could not send everything while the line was busy.
+      console.error(`Warning: ${String(findAttr(m.attrs, "NLMSGERR_ATTR_MSG")?.value ?? `error ${m.header.error}`)}`);
     } else if (t === "NETRT") {
       const j = dhcpJson(m);
       print(g, { dhcp: j }, `dhcp ${dhcpText(j, name(Number(j.ifindex)))}`);

@@ -10,10 +10,11 @@ cd "$(dirname "$0")/.."
 # tshark for the tests that put the firmware on a Linux network; the four
 # DHCP servers the client is proven against (dnsmasq, ISC dhcpd, Kea, busybox
 # udhcpd), the peer clients the bench compares with (busybox udhcpc, dhcpcd,
-# dhclient) and nftables (this kernel has no netem; loss is dropped by nft).
+# dhclient), nftables (this kernel has no netem; loss is dropped by nft) and
+# pyroute2, which must decode everything the control channel sends.
 PACKAGES=(lua5.1 lua-bitop lua5.3 socat iproute2 iputils-ping tshark
   dnsmasq-base isc-dhcp-server kea-dhcp4-server busybox dhcpcd-base
-  isc-dhcp-client nftables)
+  isc-dhcp-client nftables python3-pyroute2)
 missing=()
 for p in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -91,14 +91,18 @@ export class ControlChannel {
     this.onPump = () => {
       this.pumpArmed = false;
       this.rtnl.pump();
-      if (this.rtnl.dumping()) this.armPump();
+      if (this.busy()) this.armPump();
     };
     stack.listeners.push({
-      link: (_kind, ifp, mask) => this.rtnl.notify(C.RTNLGRP_LINK, (w) => putLink(w, ifp, C.RTM_NEWLINK, 0, 0, 0, mask, hooks.driverName(ifp))),
+      link: (_kind, ifp, mask) => this.pub(C.RTNLGRP_LINK, (w) => putLink(w, ifp, C.RTM_NEWLINK, 0, 0, 0, mask, hooks.driverName(ifp))),
       addr: (kind, ia) => this.addrEvent(kind, ia),
       neigh: (kind, ifp, slot) => this.neighEvent(kind, ifp, slot),
-      route: (kind, r) => this.rtnl.notify(C.RTNLGRP_IPV4_ROUTE, (w) => putRoute(w, r, kind === ROUTE_NEW ? C.RTM_NEWROUTE : C.RTM_DELROUTE, 0, 0, 0)),
+      route: (kind, r) => this.pub(C.RTNLGRP_IPV4_ROUTE, (w) => putRoute(w, r, kind === ROUTE_NEW ? C.RTM_NEWROUTE : C.RTM_DELROUTE, 0, 0, 0)),
     });
+  }
+
+  private busy(): boolean {
+    return this.rtnl.dumping() || this.rtnl.replyWaiting() || this.rtnl.notificationsWaiting();
   }
 
   /** Bytes from the UART. */
@@ -106,22 +110,27 @@ export class ControlChannel {
     this.decoder.push(b, off, n);
   }
 
+  private pub(group: number, build: (w: NlWriter) => boolean): void {
+    this.rtnl.notify(group, build);
+    if (this.busy()) this.armPump();
+  }
+
   private addrEvent(kind: number, ia: InAddr): void {
     if (kind !== ADDR_NEW && kind !== ADDR_DEL) return;
-    this.rtnl.notify(C.RTNLGRP_IPV4_IFADDR, (w) => putAddr(w, this.stack.addrs, ia, kind === ADDR_NEW ? C.RTM_NEWADDR : C.RTM_DELADDR, 0, 0, 0));
+    this.pub(C.RTNLGRP_IPV4_IFADDR, (w) => putAddr(w, this.stack.addrs, ia, kind === ADDR_NEW ? C.RTM_NEWADDR : C.RTM_DELADDR, 0, 0, 0));
   }
 
   private neighEvent(kind: number, ifp: Ifnet, slot: number): void {
     const t = ifp.lltable;
     if (t === undefined || isOwnEntry(t, slot)) return;
-    this.rtnl.notify(C.RTNLGRP_NEIGH, (w) => putNeigh(w, ifp, t, slot, kind === LLE_EVENT_RESOLVED ? C.RTM_NEWNEIGH : C.RTM_DELNEIGH, 0, 0, 0));
+    this.pub(C.RTNLGRP_NEIGH, (w) => putNeigh(w, ifp, t, slot, kind === LLE_EVENT_RESOLVED ? C.RTM_NEWNEIGH : C.RTM_DELNEIGH, 0, 0, 0));
   }
 
   /** The DHCP client's events go to NETRT_GROUP_DHCP subscribers. */
   dhcpEvent(kind: number, lease: DhcpLease): void {
     const d = this.dhcp;
     if (d === undefined) return;
-    this.rtnl.notify(NETRT_GROUP_DHCP, (w) => this.putDhcp(w, d, lease, kind, 0, 0, 0));
+    this.pub(NETRT_GROUP_DHCP, (w) => this.putDhcp(w, d, lease, kind, 0, 0, 0));
   }
 
   // --- output -----------------------------------------------------------------
@@ -151,11 +160,10 @@ export class ControlChannel {
   // --- input ------------------------------------------------------------------
 
   private onFrame(proto: number, msg: Bytes, n: number): void {
-    if (proto === PROTO_ROUTE) {
-      this.rtnl.input(msg, n);
-      if (this.rtnl.dumping()) this.armPump();
-    } else if (proto === PROTO_GENERIC) this.generic(msg, n);
+    if (proto === PROTO_ROUTE) this.rtnl.input(msg, n);
+    else if (proto === PROTO_GENERIC) this.generic(msg, n);
     else this.rtnl.replyError(msg, 0, n, -EOPNOTSUPP, "unknown protocol " + proto + " on the control channel", -1);
+    if (this.busy()) this.armPump();
   }
 
   private generic(b: Bytes, n: number): void {

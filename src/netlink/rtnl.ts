@@ -48,6 +48,8 @@ export interface RtnlCounters {
   notifications: number;
   /** Notifications dropped because the transport was busy (netlink's ENOBUFS). */
   notifyDropped: number;
+  /** Replies dropped because one was already waiting for the line (a host that does not wait). */
+  repliesDropped: number;
 }
 
 /** What the channel needs from the device besides the stack. */
@@ -64,10 +66,11 @@ export class Rtnl {
   /** Dump frames; a frame the transport refused stays here until pump() sends it. */
   readonly w: NlWriter;
   private pendingLen = 0;
-  /** Single replies: ACKs, errors, GETs of one object. */
+  /** Single replies: ACKs, errors, GETs of one object; one may wait for the line. */
   private readonly rw: NlWriter;
+  private replyPendingLen = 0;
   readonly err = new NlError();
-  readonly counters: RtnlCounters = { requests: 0, errors: 0, runts: 0, dumps: 0, notifications: 0, notifyDropped: 0 };
+  readonly counters: RtnlCounters = { requests: 0, errors: 0, runts: 0, dumps: 0, notifications: 0, notifyDropped: 0, repliesDropped: 0 };
   readonly handlers: RtnlHandler[] = [];
   /** Subscribed RTNLGRP_* groups, as a bit mask (bit group-1). */
   groups = 0;
@@ -164,10 +167,6 @@ export class Rtnl {
       this.replyError(b, off, m.len, -EPERM, "this device needs an authenticated session to change state", -1);
       return used;
     }
-    if (this.dumping()) {
-      this.replyError(b, off, m.len, -16, "a dump is still being sent", -1); // EBUSY
-      return used;
-    }
     err.clear();
     const r = h.fn(this, m);
     if (r === DUMP_STARTED) {
@@ -185,6 +184,10 @@ export class Rtnl {
    */
   replyError(b: Bytes, off: number, n: number, error: number, msg: string, msgOff: number): void {
     if (error < 0) this.counters.errors++;
+    if (this.replyPendingLen > 0) {
+      this.counters.repliesDropped++;
+      return;
+    }
     const w = this.rw;
     w.reset();
     const reqLen = n >= C.NLMSG_HDRLEN ? n : 0;
@@ -205,10 +208,25 @@ export class Rtnl {
       if (msgOff >= 0) w.int(C.NLMSGERR_ATTR_OFFS, 4, msgOff);
     }
     const total = w.end();
-    if (total > 0) this.host.send(w.buf, total);
+    if (total > 0) this.sendReply(total);
+  }
+
+  // A reply the line cannot take now waits in its buffer for pump(); while one waits,
+  // the buffer is taken and a further reply is dropped (counted): the host times out
+  // on it rather than the device growing a queue.
+  private sendReply(n: number): void {
+    if (this.host.send(this.rw.buf, n)) return;
+    this.replyPendingLen = n;
+  }
+
+  /** Whether a reply is waiting for the line (the reply buffer is in use). */
+  replyWaiting(): boolean {
+    return this.replyPendingLen > 0;
   }
 
   startDump(kind: number, seq: number, pid: number, ifindex: number): number {
+    // One dump at a time (its cursor is the only one); other requests go on meanwhile.
+    if (this.dumping()) return this.err.fail(16, "a dump is still being sent", -1); // EBUSY
     this.dumpKind = kind;
     this.dumpPos = 0;
     this.dumpSub = 0;
@@ -220,6 +238,11 @@ export class Rtnl {
 
   /** Sends the next frames of a dump in progress, as long as the transport takes them. */
   pump(): void {
+    if (this.replyPendingLen > 0) {
+      if (!this.host.send(this.rw.buf, this.replyPendingLen)) return;
+      this.replyPendingLen = 0;
+    }
+    if (!this.flushNotifications()) return;
     const w = this.w;
     for (;;) {
       if (this.pendingLen > 0) {
@@ -317,23 +340,66 @@ export class Rtnl {
 
   /** Sends one message built by `build` into the reply buffer (a GET by index or name). */
   replyOne(build: (w: NlWriter) => boolean): number {
+    if (this.replyPendingLen > 0) {
+      this.counters.repliesDropped++;
+      return 0;
+    }
     const w = this.rw;
     w.reset();
-    if (!build(w)) return -ENOSPC;
-    this.host.send(w.buf, w.pos);
+    if (!build(w)) return this.err.fail(ENOSPC, "the answer does not fit a frame", -1);
+    this.sendReply(w.pos);
     return 0;
   }
 
   // --- notifications ----------------------------------------------------------
 
-  /** Publishes to a group: builds into the notification buffer and sends if anyone listens. */
+  /**
+   * Publishes to a group. Notifications collect in one frame's worth of
+   * buffer while the line is busy and go out together (several messages in
+   * one frame, as netlink datagrams allow); what does not fit is dropped and
+   * counted, and once the line is free the listener is told how many, with
+   * an NLMSG_ERROR of ENOBUFS (sequence 0), as a netlink socket would.
+   */
   notify(group: number, build: (w: NlWriter) => boolean): void {
     if (band(this.groups, bit(group)) === 0) return;
     const w = this.notifyW;
-    w.reset();
-    if (!build(w)) return;
-    if (this.host.send(w.buf, w.pos)) this.counters.notifications++;
-    else this.counters.notifyDropped++;
+    const mark = w.pos;
+    if (!build(w)) {
+      w.pos = mark;
+      w.overflow = false;
+      this.counters.notifyDropped++;
+      this.lost++;
+      return;
+    }
+    this.counters.notifications++;
+    this.flushNotifications();
+  }
+
+  private lost = 0;
+
+  /** Sends collected notifications if the line takes them; true when none remain. */
+  flushNotifications(): boolean {
+    const w = this.notifyW;
+    if (w.pos > 0) {
+      if (!this.host.send(w.buf, w.pos)) return false;
+      w.reset();
+    }
+    if (this.lost > 0) {
+      const n = this.lost;
+      if (!w.begin(C.NLMSG_ERROR, C.NLM_F_CAPPED + C.NLM_F_ACK_TLVS, 0, 0, 4 + C.NLMSG_HDRLEN)) return false;
+      setLe32(w.buf, C.NLMSG_HDRLEN, -105); // ENOBUFS
+      w.str(C.NLMSGERR_ATTR_MSG, n + " notifications lost: the line was busy");
+      w.end();
+      this.lost = 0;
+      if (!this.host.send(w.buf, w.pos)) return false;
+      w.reset();
+    }
+    return true;
+  }
+
+  /** Whether notifications wait for the line. */
+  notificationsWaiting(): boolean {
+    return this.notifyW.pos > 0 || this.lost > 0;
   }
 }
 

@@ -3,76 +3,19 @@
 // noise that never crashes the device or changes its state (property).
 import { strict as assert } from "node:assert";
 import fc from "fast-check";
-import { describeFrame, findAttr, type MessageValue } from "../../cli/describe";
-import { alloc, copy, len } from "../../hal/js/bytes";
+import { findAttr } from "../../cli/describe";
+import { alloc } from "../../hal/js/bytes";
 import type { Bytes } from "../../hal/types";
 import { LLE_STATIC } from "../../src/net/lltable";
-import { ControlChannel, NETRT_A_GROUPS, NETRT_CMD_SUBSCRIBE, NETRT_GROUP_DHCP } from "../../src/netlink/channel";
+import { NETRT_A_GROUPS, NETRT_CMD_SUBSCRIBE, NETRT_GROUP_DHCP } from "../../src/netlink/channel";
 import { NlWriter } from "../../src/netlink/codec";
 import * as C from "../../src/netlink/constants";
-import { encodedMax, encodeFrame, FrameDecoder, PROTO_GENERIC, PROTO_ROUTE } from "../../src/netlink/frame";
+import { encodedMax, encodeFrame, PROTO_GENERIC, PROTO_ROUTE } from "../../src/netlink/frame";
 import { bit } from "../../src/netlink/rtnl";
 import { GENL_CMD, GENLMSGHDR, IFA_FAMILY_F, IFA_INDEX, IFA_PREFIXLEN, IFADDRMSG, IFI_INDEX, IFINFOMSG, NDMSG, NETRT_GENL_TYPE } from "../../src/netlink/schemas";
 import { addrRequest } from "../../src/net/inaddr";
-import { ip, macOf, Net, type Node } from "../net/helpers";
-
-const BAUD = 115200;
-
-class Rig {
-  readonly net = new Net();
-  readonly node: Node;
-  readonly ch: ControlChannel;
-  readonly got: { at: number; proto: number; msgs: MessageValue[] }[] = [];
-  bytesOut = 0;
-  private readonly host: FrameDecoder;
-
-  constructor(neighbours = 8) {
-    this.node = this.net.node(10, "192.0.2.10/24", { capacity: neighbours });
-    this.node.eth.lltable!.addStatic(ip("192.0.2.1"), macOf(1), 0, LLE_STATIC);
-    this.host = new FrameDecoder(4096, (proto, m, n) => {
-      const b = alloc(n);
-      copy(b, 0, m, 0, n);
-      this.got.push({ at: this.net.clock.now(), proto, msgs: describeFrame(b) });
-    });
-    this.ch = new ControlChannel(this.node.stack, this.net.clock, {
-      write: (d) => {
-        this.bytesOut += len(d);
-        this.host.push(d, 0, len(d));
-      },
-      driverName: () => "sim",
-      mayMutate: () => true,
-    }, { baud: BAUD, maxMessage: 512 });
-  }
-
-  /** Sends one framed request from the host side. */
-  send(proto: number, type: number, flags: number, hdrLen: number, build: (w: NlWriter) => void, seq = 5): void {
-    const w = new NlWriter(alloc(1024));
-    w.begin(type, C.NLM_F_REQUEST + flags, seq, 0, hdrLen);
-    build(w);
-    const n = w.end();
-    const out = alloc(encodedMax(n + 3));
-    const k = encodeFrame(proto, w.buf, 0, n, out, alloc(n + 3));
-    this.ch.input(out, 0, k);
-  }
-
-  messages(): MessageValue[] {
-    return this.got.flatMap((g) => g.msgs);
-  }
-
-  /** Everything the device would show: links, addresses, neighbours, routes. */
-  snapshot(): string {
-    const st = this.node.stack;
-    const t = this.node.eth.lltable!;
-    const neigh: string[] = [];
-    for (let i = 0; i < t.capacity; i++) if (t.inUse(i)) neigh.push(`${t.ipAt(i)}/${t.flagsAt(i)}`);
-    return JSON.stringify({
-      links: st.ifs.list.map((i) => [i.index, i.flags, i.mtu, i.alias]),
-      addrs: st.addrs.list.map((a) => [a.ifp.index, a.addr, a.prefixLen]),
-      neigh: neigh.sort(),
-      routes: st.routes.routes.map((r) => [r.dst, r.prefixLen, r.gateway]),
-    });
-  }
-}
+import { ip, macOf } from "../net/helpers";
+import { BAUD, Rig } from "./rig";
 
 describe("control channel (framing + rtnetlink + our family)", function () {
   it("answers a framed GETLINK with a framed reply", function () {
@@ -118,6 +61,28 @@ describe("control channel (framing + rtnetlink + our family)", function () {
     assert.deepEqual(m.map((x) => x.typeName), ["RTM_NEWADDR"]);
     assert.equal(findAttr(m[0].attrs, "IFA_LOCAL")?.value, "198.51.100.2");
     assert.equal(m[0].seq, 0);
+  });
+
+  it("batches a burst of notifications into frames, and reports what it had to drop as ENOBUFS", function () {
+    const r = new Rig(64);
+    r.send(PROTO_GENERIC, NETRT_GENL_TYPE, C.NLM_F_ACK, GENLMSGHDR.hdrLen, (w) => {
+      w.field(GENL_CMD, NETRT_CMD_SUBSCRIBE);
+      w.int(NETRT_A_GROUPS, 4, bit(C.RTNLGRP_NEIGH));
+    });
+    r.net.clock.advance(100);
+    r.got.length = 0;
+    const t = r.node.eth.lltable!;
+    for (let i = 0; i < 40; i++) t.addStatic(ip(`192.0.2.${100 + i}`), macOf(100 + i), 0, LLE_STATIC);
+    r.net.clock.advance(5000);
+    const m = r.messages();
+    const news = m.filter((x) => x.typeName === "RTM_NEWNEIGH").length;
+    const lost = m.find((x) => x.typeName === "NLMSG_ERROR");
+    assert.ok(lost !== undefined, "the listener hears about the loss");
+    assert.equal(lost.header.error, -105);
+    const n = Number(/^(\d+) notifications lost/.exec(String(findAttr(lost.attrs, "NLMSGERR_ATTR_MSG")?.value))?.[1]);
+    assert.equal(news + n, 40, `${news} delivered + ${n} lost`);
+    assert.ok(r.got.some((g) => g.msgs.length > 1), "several notifications share a frame");
+    assert.equal(r.ch.rtnl.counters.notifyDropped, n);
   });
 
   it("answers requests for DHCP with an error when the device has no DHCP client", function () {

@@ -1,0 +1,69 @@
+// A simulated device with its control channel, and a host-side decoder that
+// records every frame the device sends (tests only).
+import { describeFrame, type MessageValue } from "../../cli/describe";
+import { alloc, copy, len } from "../../hal/js/bytes";
+import { LLE_STATIC } from "../../src/net/lltable";
+import { ControlChannel } from "../../src/netlink/channel";
+import { NlWriter } from "../../src/netlink/codec";
+import * as C from "../../src/netlink/constants";
+import { encodedMax, encodeFrame, FrameDecoder } from "../../src/netlink/frame";
+import { ip, macOf, Net, type Node } from "../net/helpers";
+
+export const BAUD = 115200;
+
+export class Rig {
+  readonly net = new Net();
+  readonly node: Node;
+  readonly ch: ControlChannel;
+  readonly got: { at: number; proto: number; msgs: MessageValue[]; hex: string }[] = [];
+  bytesOut = 0;
+  private readonly host: FrameDecoder;
+
+  constructor(neighbours = 8) {
+    this.node = this.net.node(10, "192.0.2.10/24", { capacity: neighbours });
+    this.node.eth.lltable!.addStatic(ip("192.0.2.1"), macOf(1), 0, LLE_STATIC);
+    this.host = new FrameDecoder(4096, (proto, m, n) => {
+      const b = alloc(n);
+      copy(b, 0, m, 0, n);
+      this.got.push({ at: this.net.clock.now(), proto, msgs: describeFrame(b), hex: Buffer.from(b as unknown as Uint8Array).toString("hex") });
+    });
+    this.ch = new ControlChannel(this.node.stack, this.net.clock, {
+      write: (d) => {
+        this.bytesOut += len(d);
+        this.host.push(d, 0, len(d));
+      },
+      driverName: () => "sim",
+      mayMutate: () => true,
+    }, { baud: BAUD, maxMessage: 512 });
+  }
+
+  /** Sends one framed request from the host side. */
+  send(proto: number, type: number, flags: number, hdrLen: number, build: (w: NlWriter) => void, seq = 5): void {
+    const w = new NlWriter(alloc(1024));
+    w.begin(type, C.NLM_F_REQUEST + flags, seq, 0, hdrLen);
+    build(w);
+    const n = w.end();
+    const out = alloc(encodedMax(n + 3));
+    const k = encodeFrame(proto, w.buf, 0, n, out, alloc(n + 3));
+    this.ch.input(out, 0, k);
+  }
+
+  messages(): MessageValue[] {
+    return this.got.flatMap((g) => g.msgs);
+  }
+
+  /** Everything the device would show: links, addresses, neighbours, routes. */
+  snapshot(): string {
+    const st = this.node.stack;
+    const t = this.node.eth.lltable!;
+    const neigh: string[] = [];
+    for (let i = 0; i < t.capacity; i++) if (t.inUse(i)) neigh.push(`${t.ipAt(i)}/${t.flagsAt(i)}`);
+    return JSON.stringify({
+      links: st.ifs.list.map((i) => [i.index, i.flags, i.mtu, i.alias]),
+      addrs: st.addrs.list.map((a) => [a.ifp.index, a.addr, a.prefixLen]),
+      neigh: neigh.sort(),
+      routes: st.routes.routes.map((r) => [r.dst, r.prefixLen, r.gateway]),
+    });
+  }
+}
+
