@@ -9,7 +9,7 @@ import { GENL_CMD, GENLMSGHDR, IFA_FAMILY_F, IFA_INDEX, IFA_PREFIXLEN, IFADDRMSG
 import { parseIPv4 } from "../src/net/addr";
 import { findAttr, type MessageValue } from "./describe";
 import { addrJson, addrText, linkJson, linkText, neighJson, neighText, routeJson, routeText } from "./format";
-import { Channel, ChannelError } from "./transport";
+import { Channel, ChannelError, PcapWriter } from "./transport";
 
 interface Globals {
   port?: string;
@@ -17,6 +17,7 @@ interface Globals {
   json: boolean;
   details: boolean;
   timeout: number;
+  pcap?: string;
 }
 
 class UsageError extends Error {}
@@ -65,6 +66,7 @@ async function connect(g: Globals): Promise<Channel> {
   const port = g.port ?? process.env.NETRT_PORT;
   if (port === undefined) throw new UsageError("no device: give --port /dev/ttyX (or tcp://host:port), or set NETRT_PORT");
   const ch = new Channel(g.timeout);
+  if (g.pcap !== undefined) ch.pcap = new PcapWriter(g.pcap);
   await ch.open(port, g.baud);
   return ch;
 }
@@ -366,6 +368,7 @@ const program = new Command()
   .option("-j, --json", "JSON output, with iproute2's field names", false)
   .option("-d, --details", "more detail (link counters and limits)", false)
   .option("-t, --timeout <ms>", "how long to wait for the device", positive, 3000)
+  .option("--pcap <file>", "append the session's netlink messages to a pcap (Wireshark, tshark)")
   .argument("<object>", "link | addr | neigh | route | dhcp | monitor")
   .argument("[args...]", "as for ip(8): show, add, del, set …")
   .showHelpAfterError()

@@ -2,6 +2,7 @@
 // the same framing and codec as the firmware, and request/reply matching
 // by sequence number. Every request ends in a reply, an error or a timeout
 // error: nothing waits forever.
+import * as fs from "node:fs";
 import * as net from "node:net";
 import { SerialPort } from "serialport";
 import { alloc } from "../hal/js/bytes";
@@ -41,12 +42,15 @@ export class Channel {
   /** Notifications (seq 0 or unmatched), for `monitor`. */
   onNotify: ((m: MessageValue, proto: number) => void) | undefined;
   private writeRaw: (b: Buffer) => void = () => undefined;
+  /** Appends every message of the session to a pcap (linktype 253, LINKTYPE_NETLINK). */
+  pcap: PcapWriter | undefined;
   private closeRaw: () => void = () => undefined;
 
   constructor(readonly timeoutMs: number) {
     this.decoder = new FrameDecoder(MAX_MESSAGE, (proto, msg, n) => {
       const bytes = alloc(n);
       for (let i = 0; i < n; i++) (bytes as unknown as Uint8Array)[i] = (msg as unknown as Uint8Array)[i];
+      this.pcap?.record(proto, Buffer.from(bytes as unknown as Uint8Array), false);
       for (const m of describeFrame(bytes)) this.onMessage(m, proto);
     });
   }
@@ -126,6 +130,7 @@ export class Channel {
     const n = w.end();
     if (n === 0) return Promise.reject(new ChannelError("request too large"));
     const k = encodeFrame(proto, w.buf, 0, n, this.out, this.scratch);
+    this.pcap?.record(proto, Buffer.from((w.buf as unknown as Uint8Array).subarray(0, n)), true);
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.pending = undefined;
@@ -134,5 +139,40 @@ export class Channel {
       this.pending = { seq, replies: [], dump: (flags & C.NLM_F_DUMP) === C.NLM_F_DUMP, resolve, reject, timer };
       this.writeRaw(Buffer.from((this.out as unknown as Uint8Array).subarray(0, k)));
     });
+  }
+}
+
+/**
+ * A pcap of netlink messages as Linux's nlmon device records them: linktype
+ * 253 (LINKTYPE_NETLINK), each packet behind a 16-byte cooked header whose
+ * hatype is ARPHRD_NETLINK (824) and whose protocol is the netlink family.
+ * Appends to an existing file (one file across several CLI runs).
+ */
+export class PcapWriter {
+  constructor(readonly file: string) {
+    if (!fs.existsSync(file) || fs.statSync(file).size === 0) {
+      const h = Buffer.alloc(24);
+      h.writeUInt32LE(0xa1b2c3d4, 0);
+      h.writeUInt16LE(2, 4);
+      h.writeUInt16LE(4, 6);
+      h.writeUInt32LE(65535, 16);
+      h.writeUInt32LE(253, 20);
+      fs.writeFileSync(file, h);
+    }
+  }
+
+  record(proto: number, msg: Buffer, outgoing: boolean): void {
+    const now = Date.now();
+    const rec = Buffer.alloc(16 + 16);
+    rec.writeUInt32LE(Math.floor(now / 1000), 0);
+    rec.writeUInt32LE((now % 1000) * 1000, 4);
+    rec.writeUInt32LE(16 + msg.length, 8);
+    rec.writeUInt32LE(16 + msg.length, 12);
+    // Cooked header (big-endian fields): packet type, ARPHRD_NETLINK, address length, address, protocol.
+    rec.writeUInt16BE(outgoing ? 4 : 0, 16);
+    rec.writeUInt16BE(824, 18);
+    rec.writeUInt16BE(0, 20);
+    rec.writeUInt16BE(proto, 30);
+    fs.appendFileSync(this.file, Buffer.concat([rec, msg]));
   }
 }

@@ -21,8 +21,9 @@ describe("integration: the netrt CLI over the control channel", function () {
   let port = "";
   let addr = "";
 
+  let pcap = "";
   const netrt = (...args: string[]): { status: number | null; stdout: string; stderr: string } => {
-    const r = spawnSync(TSX, [CLI, "--port", port, ...args], { encoding: "utf8", timeout: 20000 });
+    const r = spawnSync(TSX, [CLI, "--port", port, "--pcap", pcap, ...args], { encoding: "utf8", timeout: 20000 });
     return { status: r.status, stdout: r.stdout, stderr: r.stderr };
   };
   const ok = (...args: string[]): string => {
@@ -47,6 +48,7 @@ describe("integration: the netrt CLI over the control channel", function () {
     server.start();
     await server.ready();
     port = path.join(link.dir, "tty");
+    pcap = path.join(link.dir, "control.pcap");
     fw = new FirmwareProcess({ NETRT_RX_PORT: String(base), NETRT_TX_PORT: String(base + 1), NETRT_DHCP_PROBE: "off", NETRT_DHCP_PROFILE: "fast", NETRT_CONTROL: port }, path.join(link.dir, "state"));
     await fw.waitFor(/control port/, 10000);
     addr = (await fw.waitFor(/bound to ([\d.]+)\/24/, 30000))[1];
@@ -170,6 +172,17 @@ describe("integration: the netrt CLI over the control channel", function () {
     } finally {
       mon.kill("SIGINT");
     }
+  });
+
+  it("tshark reads the whole session's pcap (linktype 253) with no malformed packet or warning", function () {
+    const read = (filter: string): string[] => {
+      const r = spawnSync("tshark", ["-n", "-r", pcap, "-Y", filter, "-T", "fields", "-e", "frame.number", "-e", "_ws.expert.message"], { encoding: "utf8" });
+      assert.equal(r.status, 0, r.stderr);
+      return r.stdout.split("\n").filter((l) => l.trim() !== "");
+    };
+    assert.ok(read("netlink-route").length >= 40, "the session's route messages");
+    assert.ok(read("netlink.type == 16").length >= 4, "RTM_NEWLINK replies");
+    assert.deepEqual(read("_ws.malformed || _ws.expert.severity >= 6291456"), []);
   });
 
   it("refuses wrong arguments and a missing device with a message and a non-zero exit", function () {
