@@ -1,11 +1,13 @@
 // netrt: an `ip`-like command line for a device's network, over its serial
 // control channel. `netrt --port /dev/ttyUSB0 addr show`, `-j` for JSON.
+import * as crypto from "node:crypto";
 import { Command, InvalidArgumentError } from "commander";
+import type { Bytes } from "../hal/types";
 import * as C from "../src/netlink/constants";
-import { NETRT_A_GROUPS, NETRT_CMD_DHCP_GET, NETRT_CMD_DHCP_RELEASE, NETRT_CMD_DHCP_RENEW, NETRT_CMD_DHCP_RESTART, NETRT_CMD_SUBSCRIBE, NETRT_GROUP_DHCP, DHCP_EVENT_NAMES } from "../src/netlink/channel";
+import { NETRT_A_GROUPS, NETRT_A_KEY, NETRT_A_MAC, NETRT_CMD_AUTH_CHALLENGE, NETRT_CMD_AUTH_END, NETRT_CMD_AUTH_RESPONSE, NETRT_CMD_SET_KEY, NETRT_CMD_DHCP_GET, NETRT_CMD_DHCP_RELEASE, NETRT_CMD_DHCP_RENEW, NETRT_CMD_DHCP_RESTART, NETRT_CMD_SUBSCRIBE, NETRT_GROUP_DHCP, DHCP_EVENT_NAMES } from "../src/netlink/channel";
 import { bit } from "../src/netlink/rtnl";
 import { PROTO_GENERIC, PROTO_ROUTE } from "../src/netlink/frame";
-import { GENL_CMD, GENLMSGHDR, IFA_FAMILY_F, IFA_INDEX, IFA_PREFIXLEN, IFADDRMSG, IFI_CHANGE, IFI_FLAGS, IFINFOMSG, NDM_FAMILY, NDM_FLAGS, NDM_IFINDEX, NDM_STATE, NDMSG, RTM_DST_LEN, RTM_FAMILY, RTM_PROTOCOL, RTM_SCOPE, RTM_TABLE, RTM_TYPE, RTMSG } from "../src/netlink/schemas";
+import { GENL_CMD, GENLMSGHDR, NETRT_GENL_TYPE, IFA_FAMILY_F, IFA_INDEX, IFA_PREFIXLEN, IFADDRMSG, IFI_CHANGE, IFI_FLAGS, IFINFOMSG, NDM_FAMILY, NDM_FLAGS, NDM_IFINDEX, NDM_STATE, NDMSG, RTM_DST_LEN, RTM_FAMILY, RTM_PROTOCOL, RTM_SCOPE, RTM_TABLE, RTM_TYPE, RTMSG } from "../src/netlink/schemas";
 import { parseIPv4 } from "../src/net/addr";
 import { findAttr, type MessageValue } from "./describe";
 import { addrJson, addrText, linkJson, linkText, neighJson, neighText, routeJson, routeText } from "./format";
@@ -18,6 +20,7 @@ interface Globals {
   details: boolean;
   timeout: number;
   pcap?: string;
+  key?: string;
 }
 
 class UsageError extends Error {}
@@ -62,13 +65,70 @@ function int(s: string, what: string, min: number, max: number): number {
   return n;
 }
 
+function keyOf(g: Globals): Buffer | undefined {
+  const text = g.key ?? process.env.NETRT_KEY;
+  if (text === undefined || text === "") return undefined;
+  if (!/^([0-9a-f]{2}){16,64}$/i.test(text)) throw new UsageError("a device key is 16 to 64 bytes in hex (32 to 128 hex digits)");
+  return Buffer.from(text, "hex");
+}
+
+/** Challenge-response: HMAC-SHA256(key, nonce). Returns whether the device has a key at all. */
+async function authenticate(ch: Channel, key: Buffer | undefined): Promise<boolean> {
+  const [c] = await ch.request(PROTO_GENERIC, NETRT_GENL_TYPE, 0, GENLMSGHDR.hdrLen, (w) => w.field(GENL_CMD, NETRT_CMD_AUTH_CHALLENGE));
+  const keyed = findAttr(c.attrs, "NETRT_A_KEYED")?.value === 1;
+  if (!keyed || key === undefined) return keyed;
+  const nonce = Buffer.from(String(findAttr(c.attrs, "NETRT_A_NONCE")?.value ?? ""), "hex");
+  const mac = crypto.createHmac("sha256", key).update(nonce).digest();
+  await ch.request(PROTO_GENERIC, NETRT_GENL_TYPE, C.NLM_F_ACK, GENLMSGHDR.hdrLen, (w) => {
+    w.field(GENL_CMD, NETRT_CMD_AUTH_RESPONSE);
+    w.bytes(NETRT_A_MAC, mac as unknown as Bytes, 0, 32);
+  });
+  return true;
+}
+
 async function connect(g: Globals): Promise<Channel> {
   const port = g.port ?? process.env.NETRT_PORT;
-  if (port === undefined) throw new UsageError("no device: give --port /dev/ttyX (or tcp://host:port), or set NETRT_PORT");
+  if (port === undefined || port === "") throw new UsageError("no device: give --port /dev/ttyX (or tcp://host:port), or set NETRT_PORT");
+  const key = keyOf(g);
   const ch = new Channel(g.timeout);
   if (g.pcap !== undefined) ch.pcap = new PcapWriter(g.pcap);
   await ch.open(port, g.baud);
+  if (key !== undefined) {
+    try {
+      await authenticate(ch, key);
+    } catch (e) {
+      ch.close();
+      throw e;
+    }
+  }
   return ch;
+}
+
+async function authCmd(g: Globals, ch: Channel, args: string[]): Promise<void> {
+  const verb = args[0] ?? "status";
+  if (verb === "status") {
+    const keyed = await authenticate(ch, undefined);
+    print(g, { keyed }, keyed ? "this device has a key: changes need --key (or NETRT_KEY)" : "this device has no key: anyone on the line may change it (netrt auth set-key HEX)");
+    return;
+  }
+  if (verb === "set-key" || verb === "clear-key") {
+    let key = Buffer.alloc(0);
+    if (verb === "set-key") {
+      const text = args[1];
+      if (text === undefined || !/^([0-9a-f]{2}){16,64}$/i.test(text)) throw new UsageError("auth set-key HEX: 16 to 64 bytes in hex");
+      key = Buffer.from(text, "hex");
+    }
+    await ch.request(PROTO_GENERIC, NETRT_GENL_TYPE, C.NLM_F_ACK, GENLMSGHDR.hdrLen, (w) => {
+      w.field(GENL_CMD, NETRT_CMD_SET_KEY);
+      w.bytes(NETRT_A_KEY, key as unknown as Bytes, 0, key.length);
+    });
+    return;
+  }
+  if (verb === "logout") {
+    await ch.request(PROTO_GENERIC, NETRT_GENL_TYPE, C.NLM_F_ACK, GENLMSGHDR.hdrLen, (w) => w.field(GENL_CMD, NETRT_CMD_AUTH_END));
+    return;
+  }
+  throw new UsageError(`auth: unknown command "${verb}" (status, set-key HEX, clear-key, logout)`);
 }
 
 async function links(ch: Channel): Promise<MessageValue[]> {
@@ -305,7 +365,7 @@ async function dhcpCmd(g: Globals, ch: Channel, args: string[]): Promise<void> {
   const cmds: Record<string, number> = { show: NETRT_CMD_DHCP_GET, renew: NETRT_CMD_DHCP_RENEW, release: NETRT_CMD_DHCP_RELEASE, restart: NETRT_CMD_DHCP_RESTART };
   const cmd = cmds[verb];
   if (cmd === undefined) throw new UsageError(`dhcp: unknown command "${verb}" (show, renew, release, restart)`);
-  const r = await ch.request(PROTO_GENERIC, 32, cmd === NETRT_CMD_DHCP_GET ? 0 : C.NLM_F_ACK, GENLMSGHDR.hdrLen, (w) => w.field(GENL_CMD, cmd));
+  const r = await ch.request(PROTO_GENERIC, NETRT_GENL_TYPE, cmd === NETRT_CMD_DHCP_GET ? 0 : C.NLM_F_ACK, GENLMSGHDR.hdrLen, (w) => w.field(GENL_CMD, cmd));
   if (cmd !== NETRT_CMD_DHCP_GET) return;
   const name = namer(await links(ch));
   const j = dhcpJson(r[0]);
@@ -341,7 +401,7 @@ async function monitorCmd(g: Globals, ch: Channel, args: string[]): Promise<void
       print(g, { dhcp: j }, `dhcp ${dhcpText(j, name(Number(j.ifindex)))}`);
     }
   };
-  await ch.request(PROTO_GENERIC, 32, C.NLM_F_ACK, GENLMSGHDR.hdrLen, (w) => {
+  await ch.request(PROTO_GENERIC, NETRT_GENL_TYPE, C.NLM_F_ACK, GENLMSGHDR.hdrLen, (w) => {
     w.field(GENL_CMD, NETRT_CMD_SUBSCRIBE);
     w.int(NETRT_A_GROUPS, 4, mask);
   });
@@ -352,7 +412,7 @@ async function monitorCmd(g: Globals, ch: Channel, args: string[]): Promise<void
   });
 }
 
-const COMMANDS: Record<string, (g: Globals, ch: Channel, args: string[]) => Promise<void>> = { link: linkCmd, l: linkCmd, address: addrCmd, addr: addrCmd, a: addrCmd, neighbour: neighCmd, neighbor: neighCmd, neigh: neighCmd, n: neighCmd, route: routeCmd, r: routeCmd, dhcp: dhcpCmd, monitor: monitorCmd };
+const COMMANDS: Record<string, (g: Globals, ch: Channel, args: string[]) => Promise<void>> = { auth: authCmd, link: linkCmd, l: linkCmd, address: addrCmd, addr: addrCmd, a: addrCmd, neighbour: neighCmd, neighbor: neighCmd, neigh: neighCmd, n: neighCmd, route: routeCmd, r: routeCmd, dhcp: dhcpCmd, monitor: monitorCmd };
 
 function positive(v: string): number {
   const n = Number(v);
@@ -369,12 +429,13 @@ const program = new Command()
   .option("-d, --details", "more detail (link counters and limits)", false)
   .option("-t, --timeout <ms>", "how long to wait for the device", positive, 3000)
   .option("--pcap <file>", "append the session's netlink messages to a pcap (Wireshark, tshark)")
-  .argument("<object>", "link | addr | neigh | route | dhcp | monitor")
+  .option("-k, --key <hex>", "the device key, for changes once the device has one (default: $NETRT_KEY)")
+  .argument("<object>", "link | addr | neigh | route | dhcp | monitor | auth")
   .argument("[args...]", "as for ip(8): show, add, del, set …")
   .showHelpAfterError()
   .action(async (object: string, args: string[], o: Globals) => {
     const run = COMMANDS[object];
-    if (run === undefined) throw new UsageError(`unknown object "${object}" (link, addr, neigh, route, dhcp, monitor)`);
+    if (run === undefined) throw new UsageError(`unknown object "${object}" (link, addr, neigh, route, dhcp, monitor, auth)`);
     const ch = await connect(o);
     try {
       await run(o, ch, args);

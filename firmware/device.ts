@@ -107,8 +107,7 @@ function startControl(dev: Device, openSerial: SerialFactory): void {
       if (serial !== undefined) serial.write(d);
     },
     driverName: () => board.mac.driver,
-    mayMutate: () => true,
-  }, { baud: board.control.baud, maxMessage: board.control.maxFrame });
+  }, { baud: board.control.baud, maxMessage: board.control.maxFrame }, p.storage, p.random);
   serial = openSerial({
     port: board.control.uart,
     baud: board.control.baud,

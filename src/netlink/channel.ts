@@ -3,9 +3,10 @@
 // replies and notifications framed back out. The line is paced on the HAL
 // clock from the baud rate, so a dump never queues more than one frame
 // ahead of the UART and memory stays fixed.
-import { alloc, view } from "@hal/bytes";
+import { alloc, get8, len, set8, view } from "@hal/bytes";
 import { band } from "@hal/u32";
-import type { Bytes, Clock } from "../../hal/types";
+import type { Bytes, Clock, Random, Storage } from "../../hal/types";
+import { equalConstantTime, hmacSha256 } from "../util/sha256";
 import { DHCP_BOUND, DHCP_REBINDING, DHCP_RENEWING, DHCP_STOPPED, type DhcpClient, type DhcpLease, dhcpStateName } from "../dhcp/client";
 import { EINVAL, ENODEV, EOPNOTSUPP } from "../net/errno";
 import type { Ifnet } from "../net/ifnet";
@@ -28,6 +29,13 @@ export const NETRT_CMD_DHCP_RELEASE = 4;
 export const NETRT_CMD_DHCP_RESTART = 5;
 /** A DHCP notification (group NETRT_GROUP_DHCP) or the reply to DHCP_GET. */
 export const NETRT_CMD_DHCP_STATE = 6;
+/** Asks for a nonce; the reply (same cmd) carries NETRT_A_NONCE and NETRT_A_KEYED. */
+export const NETRT_CMD_AUTH_CHALLENGE = 7;
+/** NETRT_A_MAC = HMAC-SHA256(key, nonce): opens an authenticated session. */
+export const NETRT_CMD_AUTH_RESPONSE = 8;
+/** NETRT_A_KEY (16..64 bytes; empty clears it): allowed unconfigured or authenticated. */
+export const NETRT_CMD_SET_KEY = 9;
+export const NETRT_CMD_AUTH_END = 10;
 
 export const NETRT_A_GROUPS = 1;
 export const NETRT_A_IFINDEX = 2;
@@ -44,6 +52,16 @@ export const NETRT_A_T1 = 12;
 export const NETRT_A_T2 = 13;
 export const NETRT_A_REMAINING = 14;
 export const NETRT_A_STATE_NAME = 15;
+export const NETRT_A_NONCE = 16;
+export const NETRT_A_MAC = 17;
+export const NETRT_A_KEY = 18;
+export const NETRT_A_KEYED = 19;
+
+/** Where the device key lives in HAL storage. */
+export const KEY_STORAGE = "ctl.key";
+const NONCE_LEN = 16;
+/** An authenticated session lasts this long after its last use. */
+export const SESSION_MS = 300000;
 
 /** Not an rtnetlink group: DHCP events, bit 31 of the subscription mask. */
 export const NETRT_GROUP_DHCP = 32;
@@ -57,7 +75,6 @@ export interface ChannelConfig {
 export interface ChannelHooks {
   write(data: Bytes): void;
   driverName(ifp: Ifnet): string;
-  mayMutate(): boolean;
 }
 
 export class ControlChannel {
@@ -72,18 +89,24 @@ export class ControlChannel {
   private readonly msPerByte: number;
   dhcp: DhcpClient | undefined = undefined;
 
+  private nonce: Bytes | undefined = undefined;
+  private sessionUntil = -1;
+  readonly auth = { challenges: 0, failures: 0, sessions: 0, refused: 0 };
+
   constructor(
     readonly stack: NetStack,
     private readonly clock: Clock,
     private readonly hooks: ChannelHooks,
     readonly cfg: ChannelConfig,
+    private readonly storage: Storage | undefined,
+    private readonly random: Random,
   ) {
     this.tx = alloc(encodedMax(cfg.maxMessage + 3));
     this.scratch = alloc(cfg.maxMessage + 3);
     this.msPerByte = 10000 / cfg.baud; // 8N1: ten bit times per byte
     const host: RtnlHost = {
       driverName: (ifp) => hooks.driverName(ifp),
-      mayMutate: () => hooks.mayMutate(),
+      mayMutate: () => this.mayMutate(),
       send: (b, n) => this.sendFrame(PROTO_ROUTE, b, n),
     };
     this.rtnl = new Rtnl(stack, host, cfg.maxMessage);
@@ -190,7 +213,7 @@ export class ControlChannel {
       }
     } else if (cmd === NETRT_CMD_DHCP_RENEW || cmd === NETRT_CMD_DHCP_RELEASE || cmd === NETRT_CMD_DHCP_RESTART) {
       const d = this.dhcp;
-      if (!this.hooks.mayMutate()) res = r.err.fail(1, "this device needs an authenticated session to change state", -1);
+      if (!this.mayMutate()) res = r.err.fail(1, "this device needs an authenticated session to change state (netrt --key …)", -1);
       else if (d === undefined) res = r.err.fail(ENODEV, "DHCP is not enabled on this device", -1);
       else if (cmd === NETRT_CMD_DHCP_RENEW) {
         if (d.state === DHCP_BOUND || d.state === DHCP_RENEWING || d.state === DHCP_REBINDING) d.renew();
@@ -199,8 +222,90 @@ export class ControlChannel {
         if (d.state === DHCP_STOPPED) res = r.err.fail(EINVAL, "the DHCP client is stopped", -1);
         else d.release();
       } else d.restart();
-    } else res = r.err.fail(EOPNOTSUPP, "unknown command " + cmd, 16);
+    } else if (cmd === NETRT_CMD_AUTH_CHALLENGE) {
+      const n = alloc(NONCE_LEN);
+      for (let i = 0; i < NONCE_LEN; i += 4) {
+        let v = this.random.u32();
+        for (let k = 0; k < 4; k++) {
+          set8(n, i + k, v % 256);
+          v = Math.floor(v / 256);
+        }
+      }
+      this.nonce = n;
+      this.auth.challenges++;
+      const keyed = this.key() !== undefined ? 1 : 0;
+      r.replyOne((w) => {
+        if (!w.begin(NETRT_GENL_TYPE, 0, m.seq, m.pid, GENLMSGHDR.hdrLen)) return false;
+        w.field(GENL_CMD, NETRT_CMD_AUTH_CHALLENGE);
+        w.bytes(NETRT_A_NONCE, n, 0, NONCE_LEN);
+        w.put(GENL_ATTRS, NETRT_A_KEYED, keyed);
+        return w.end() > 0;
+      });
+      return;
+    } else if (cmd === NETRT_CMD_AUTH_RESPONSE) res = this.authenticate(m);
+    else if (cmd === NETRT_CMD_SET_KEY) res = this.setKey(m);
+    else if (cmd === NETRT_CMD_AUTH_END) this.sessionUntil = -1;
+    else res = r.err.fail(EOPNOTSUPP, "unknown command " + cmd, 16);
     if (res < 0 || band(m.flags, C.NLM_F_ACK) !== 0) r.replyError(b, 0, m.len, res, r.err.msg, r.err.off);
+  }
+
+  private key(): Bytes | undefined {
+    if (this.storage === undefined) return undefined;
+    const k = this.storage.read(KEY_STORAGE);
+    return k !== undefined && len(k) > 0 ? k : undefined;
+  }
+
+  /** Reads are always allowed; changes need a session once a key is set (bring-up is open). */
+  mayMutate(): boolean {
+    if (this.key() === undefined) return true;
+    const now = this.clock.now();
+    if (now < this.sessionUntil) {
+      this.sessionUntil = now + SESSION_MS;
+      return true;
+    }
+    this.auth.refused++;
+    return false;
+  }
+
+  private authenticate(m: NlMsg): number {
+    const r = this.rtnl;
+    const key = this.key();
+    const nonce = this.nonce;
+    // A nonce answers one response, right or wrong.
+    this.nonce = undefined;
+    if (key === undefined) return r.err.fail(EINVAL, "no key is set on this device: nothing to authenticate", -1);
+    if (nonce === undefined) return r.err.fail(EINVAL, "ask for a challenge first", -1);
+    const i = m.attrs.find(NETRT_A_MAC);
+    if (i < 0 || m.attrs.lens[i] !== 32) return r.err.fail(EINVAL, "NETRT_A_MAC (32 bytes) is required", -1);
+    const mac = alloc(32);
+    for (let k = 0; k < 32; k++) set8(mac, k, get8(m.buf!, m.attrs.offs[i] + k));
+    if (!equalConstantTime(mac, hmacSha256(key, nonce, 0, NONCE_LEN))) {
+      this.auth.failures++;
+      return r.err.fail(1, "authentication failed", -1);
+    }
+    this.auth.sessions++;
+    this.sessionUntil = this.clock.now() + SESSION_MS;
+    return 0;
+  }
+
+  private setKey(m: NlMsg): number {
+    const r = this.rtnl;
+    if (this.storage === undefined) return r.err.fail(EOPNOTSUPP, "this device has no storage for a key", -1);
+    if (!this.mayMutate()) return r.err.fail(1, "changing the key needs an authenticated session", -1);
+    const i = m.attrs.find(NETRT_A_KEY);
+    if (i < 0) return r.err.fail(EINVAL, "NETRT_A_KEY is required (empty to remove the key)", -1);
+    const n = m.attrs.lens[i];
+    if (n !== 0 && (n < 16 || n > 64)) return r.err.fail(EINVAL, "a key is 16 to 64 bytes", -1);
+    if (n === 0) {
+      this.storage.remove(KEY_STORAGE);
+      return 0;
+    }
+    const k = alloc(n);
+    for (let j = 0; j < n; j++) set8(k, j, get8(m.buf!, m.attrs.offs[i] + j));
+    if (!this.storage.write(KEY_STORAGE, k)) return r.err.fail(28, "the key could not be stored", -1); // ENOSPC
+    // A new key ends the session that set it: prove it works.
+    this.sessionUntil = -1;
+    return 0;
   }
 
   private putDhcp(w: NlWriter, d: DhcpClient, l: DhcpLease, event: number, flags: number, seq: number, pid: number): boolean {

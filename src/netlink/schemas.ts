@@ -202,6 +202,10 @@ export const GENL_ATTRS = new NlAttrSet("netrt", [
   a(13, "NETRT_A_T2", NLA_U32),
   a(14, "NETRT_A_REMAINING", NLA_U32),
   sized(15, "NETRT_A_STATE_NAME", NLA_STRING, 32),
+  sized(16, "NETRT_A_NONCE", NLA_BINARY, 16),
+  sized(17, "NETRT_A_MAC", NLA_BINARY, 32),
+  sized(18, "NETRT_A_KEY", NLA_BINARY, 64),
+  a(19, "NETRT_A_KEYED", NLA_U8),
 ]);
 export const GENLMSGHDR = new NlSchema("netrt", 4, [GENL_CMD, GENL_VERSION], GENL_ATTRS);
 

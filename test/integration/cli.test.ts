@@ -174,6 +174,26 @@ describe("integration: the netrt CLI over the control channel", function () {
     }
   });
 
+  it("auth: a key locks changes; --key opens them by challenge-response; reads stay open", function () {
+    const key = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff";
+    assert.match(ok("auth", "status"), /has no key/);
+    ok("auth", "set-key", key);
+    assert.match(ok("auth", "status"), /has a key/);
+    const locked = netrt("link", "set", "dev", "eth0", "mtu", "1400");
+    assert.equal(locked.status, 1);
+    assert.match(locked.stderr, /needs an authenticated session.*\(errno 1\)/);
+    ok("link", "show");
+    const wrong = netrt("--key", "ff".repeat(32), "link", "set", "dev", "eth0", "mtu", "1400");
+    assert.equal(wrong.status, 1);
+    assert.match(wrong.stderr, /authentication failed/);
+    ok("--key", key, "link", "set", "dev", "eth0", "mtu", "1400");
+    assert.equal(json<{ mtu: number }[]>("link", "show", "eth0")[0].mtu, 1400);
+    ok("--key", key, "link", "set", "dev", "eth0", "mtu", "1500");
+    ok("--key", key, "auth", "clear-key");
+    ok("auth", "logout");
+    assert.match(ok("auth", "status"), /has no key/);
+  });
+
   it("tshark reads the whole session's pcap (linktype 253) with no malformed packet or warning", function () {
     const read = (filter: string): string[] => {
       const r = spawnSync("tshark", ["-n", "-r", pcap, "-Y", filter, "-T", "fields", "-e", "frame.number", "-e", "_ws.expert.message"], { encoding: "utf8" });

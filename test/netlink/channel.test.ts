@@ -2,12 +2,13 @@
 // in, framed replies out, paced to the baud rate; subscriptions; and line
 // noise that never crashes the device or changes its state (property).
 import { strict as assert } from "node:assert";
+import * as crypto from "node:crypto";
 import fc from "fast-check";
-import { findAttr } from "../../cli/describe";
+import { findAttr, type MessageValue } from "../../cli/describe";
 import { alloc } from "../../hal/js/bytes";
 import type { Bytes } from "../../hal/types";
 import { LLE_STATIC } from "../../src/net/lltable";
-import { NETRT_A_GROUPS, NETRT_CMD_SUBSCRIBE, NETRT_GROUP_DHCP } from "../../src/netlink/channel";
+import { NETRT_A_GROUPS, NETRT_A_KEY, NETRT_A_MAC, NETRT_CMD_AUTH_CHALLENGE, NETRT_CMD_AUTH_RESPONSE, NETRT_CMD_SET_KEY, NETRT_CMD_SUBSCRIBE, NETRT_GROUP_DHCP, SESSION_MS } from "../../src/netlink/channel";
 import { NlWriter } from "../../src/netlink/codec";
 import * as C from "../../src/netlink/constants";
 import { encodedMax, encodeFrame, PROTO_GENERIC, PROTO_ROUTE } from "../../src/netlink/frame";
@@ -83,6 +84,61 @@ describe("control channel (framing + rtnetlink + our family)", function () {
     assert.equal(news + n, 40, `${news} delivered + ${n} lost`);
     assert.ok(r.got.some((g) => g.msgs.length > 1), "several notifications share a frame");
     assert.equal(r.ch.rtnl.counters.notifyDropped, n);
+  });
+
+  it("locks changes behind an HMAC challenge-response once a key is set; reads stay open", function () {
+    const r = new Rig();
+    const genl = (cmd: number, attrs: (w: NlWriter) => void = () => undefined): MessageValue => {
+      r.got.length = 0;
+      r.send(PROTO_GENERIC, NETRT_GENL_TYPE, C.NLM_F_ACK, GENLMSGHDR.hdrLen, (w) => {
+        w.field(GENL_CMD, cmd);
+        attrs(w);
+      });
+      r.net.clock.advance(50);
+      return r.messages()[0];
+    };
+    const setMtu = (mtu: number): MessageValue => {
+      r.got.length = 0;
+      r.send(PROTO_ROUTE, C.RTM_NEWLINK, C.NLM_F_ACK, IFINFOMSG.hdrLen, (w) => {
+        w.field(IFI_INDEX, 2);
+        w.int(C.IFLA_MTU, 4, mtu);
+      });
+      r.net.clock.advance(50);
+      return r.messages()[0];
+    };
+    const key = crypto.randomBytes(32);
+    const bytesOf = (b: Buffer): Bytes => b as unknown as Bytes;
+    // Bring-up: no key yet, so changes are open and setting the first key is allowed.
+    assert.equal(setMtu(1400).header.error, 0);
+    assert.equal(genl(NETRT_CMD_SET_KEY, (w) => w.bytes(NETRT_A_KEY, bytesOf(key), 0, 32)).header.error, 0);
+    const refused = setMtu(1300);
+    assert.equal(refused.header.error, -1);
+    assert.match(String(findAttr(refused.attrs, "NLMSGERR_ATTR_MSG")?.value), /authenticated session/);
+    assert.equal(r.node.eth.mtu, 1400);
+    r.got.length = 0;
+    r.send(PROTO_ROUTE, C.RTM_GETLINK, 0, IFINFOMSG.hdrLen, (w) => w.field(IFI_INDEX, 2));
+    assert.equal(r.messages()[0].typeName, "RTM_NEWLINK", "reads need no session");
+    // A wrong answer fails and spends the nonce.
+    let ch = genl(NETRT_CMD_AUTH_CHALLENGE);
+    assert.equal(findAttr(ch.attrs, "NETRT_A_KEYED")?.value, 1);
+    const nonce = Buffer.from(String(findAttr(ch.attrs, "NETRT_A_NONCE")?.value), "hex");
+    assert.equal(nonce.length, 16);
+    const wrong = crypto.createHmac("sha256", crypto.randomBytes(32)).update(nonce).digest();
+    assert.equal(genl(NETRT_CMD_AUTH_RESPONSE, (w) => w.bytes(NETRT_A_MAC, bytesOf(wrong), 0, 32)).header.error, -1);
+    const right = crypto.createHmac("sha256", key).update(nonce).digest();
+    assert.equal(genl(NETRT_CMD_AUTH_RESPONSE, (w) => w.bytes(NETRT_A_MAC, bytesOf(right), 0, 32)).header.error, -22, "the nonce was used up");
+    // The right answer to a fresh nonce opens a session.
+    ch = genl(NETRT_CMD_AUTH_CHALLENGE);
+    const nonce2 = Buffer.from(String(findAttr(ch.attrs, "NETRT_A_NONCE")?.value), "hex");
+    assert.notDeepEqual(nonce2, nonce);
+    const mac = crypto.createHmac("sha256", key).update(nonce2).digest();
+    assert.equal(genl(NETRT_CMD_AUTH_RESPONSE, (w) => w.bytes(NETRT_A_MAC, bytesOf(mac), 0, 32)).header.error, 0);
+    assert.equal(setMtu(1300).header.error, 0);
+    assert.equal(r.node.eth.mtu, 1300);
+    // Idle sessions end.
+    r.net.clock.advance(SESSION_MS + 1000);
+    assert.equal(setMtu(1280).header.error, -1);
+    assert.deepEqual(r.ch.auth, { challenges: 2, failures: 1, sessions: 1, refused: 2 });
   });
 
   it("answers requests for DHCP with an error when the device has no DHCP client", function () {

@@ -7,6 +7,8 @@ import { ControlChannel } from "../../src/netlink/channel";
 import { NlWriter } from "../../src/netlink/codec";
 import * as C from "../../src/netlink/constants";
 import { encodedMax, encodeFrame, FrameDecoder } from "../../src/netlink/frame";
+import { MemoryStorage } from "../../hal/sim/storage";
+import { SimRandom } from "../../hal/sim/random";
 import { ip, macOf, Net, type Node } from "../net/helpers";
 
 export const BAUD = 115200;
@@ -15,6 +17,7 @@ export class Rig {
   readonly net = new Net();
   readonly node: Node;
   readonly ch: ControlChannel;
+  readonly storage = new MemoryStorage(4096);
   readonly got: { at: number; proto: number; msgs: MessageValue[]; hex: string }[] = [];
   bytesOut = 0;
   private readonly host: FrameDecoder;
@@ -33,8 +36,7 @@ export class Rig {
         this.host.push(d, 0, len(d));
       },
       driverName: () => "sim",
-      mayMutate: () => true,
-    }, { baud: BAUD, maxMessage: 512 });
+    }, { baud: BAUD, maxMessage: 512 }, this.storage, new SimRandom(3));
   }
 
   /** Sends one framed request from the host side. */
