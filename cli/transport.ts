@@ -39,6 +39,9 @@ export class Channel {
   private readonly decoder: FrameDecoder;
   private readonly out = alloc(encodedMax(MAX_MESSAGE + 3));
   private readonly scratch = alloc(MAX_MESSAGE + 3);
+  /** Bytes on the line each way, frames included (for the bench). */
+  bytesIn = 0;
+  bytesOut = 0;
   /** Notifications (seq 0 or unmatched), for `monitor`. */
   onNotify: ((m: MessageValue, proto: number) => void) | undefined;
   private writeRaw: (b: Buffer) => void = () => undefined;
@@ -57,7 +60,10 @@ export class Channel {
 
   /** Opens `/dev/ttyX`, a pty path, or `tcp://host:port`. */
   async open(port: string, baud: number): Promise<void> {
-    const feed = (d: Buffer): void => this.decoder.push(new Uint8Array(d) as unknown as Bytes, 0, d.length);
+    const feed = (d: Buffer): void => {
+      this.bytesIn += d.length;
+      this.decoder.push(new Uint8Array(d) as unknown as Bytes, 0, d.length);
+    };
     const tcp = /^tcp:\/\/([^:/]+):(\d+)$/.exec(port);
     if (tcp !== null) {
       const sock = net.connect(Number(tcp[2]), tcp[1]);
@@ -137,6 +143,7 @@ export class Channel {
         reject(new ChannelError(`no answer from the device within ${this.timeoutMs} ms`));
       }, this.timeoutMs);
       this.pending = { seq, replies: [], dump: (flags & C.NLM_F_DUMP) === C.NLM_F_DUMP, resolve, reject, timer };
+      this.bytesOut += k;
       this.writeRaw(Buffer.from((this.out as unknown as Uint8Array).subarray(0, k)));
     });
   }

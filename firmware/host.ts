@@ -17,6 +17,9 @@ export function start(board: BoardConfig): void {
   // So do the DHCP choices (tests and the demo try every policy with one build).
   if (process.env.NETRT_DHCP_PROFILE !== undefined) board.dhcp.profile = process.env.NETRT_DHCP_PROFILE;
   if (process.env.NETRT_DHCP_PROBE !== undefined) board.dhcp.probe = process.env.NETRT_DHCP_PROBE;
+  // And the neighbour table's size (the control-channel bench dumps 64 entries).
+  const cap = Number(process.env.NETRT_LLTABLE_CAPACITY ?? "");
+  if (Number.isInteger(cap) && cap >= 1 && cap <= 1024) board.lltableCapacity = cap;
   const stateDir = process.env.NETRT_STATE ?? path.join(os.tmpdir(), `netrt-${board.name}`);
   const p = hostPlatform({ storageDir: stateDir, logLevel: board.logLevel });
   // The control UART is a pseudo-terminal; the CLI opens the end at NETRT_CONTROL ("off": none).

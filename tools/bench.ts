@@ -6,6 +6,7 @@ import * as path from "node:path";
 import Table from "cli-table3";
 import { Command, InvalidArgumentError, Option } from "commander";
 import { runDhcpBench } from "../bench/dhcp-report";
+import { controlBench } from "../bench/control-bench";
 import { buildAll } from "./lib/build";
 import { DIST } from "./lib/paths";
 import { buildProgram, runProgram } from "./lib/program";
@@ -47,6 +48,17 @@ async function benchRuntimes(): Promise<void> {
   console.log(`written: ${path.relative(process.cwd(), out)}`);
 }
 
+async function benchControl(): Promise<void> {
+  await buildAll(["host"]);
+  const rows = await controlBench(20);
+  const t = new Table({ head: ["control channel at 115200 baud (host board, pty)", "runs", "min ms", "median ms", "max ms", "bytes on the line", "their wire time ms", "median / wire"], style: { head: [], border: [] } });
+  for (const r of rows) t.push([r.what, r.runs, r.minMs, r.medianMs, r.maxMs, r.bytes, r.wireMs, (r.medianMs / r.wireMs).toFixed(2)]);
+  console.log(t.toString());
+  const out = path.join(DIST, "bench-control.json");
+  fs.writeFileSync(out, `${JSON.stringify({ baud: 115200, rows }, null, 2)}\n`);
+  console.log(`written: ${path.relative(process.cwd(), out)}`);
+}
+
 function count(v: string): number {
   const n = Number(v);
   if (!Number.isInteger(n) || n < 1 || n > 1000) throw new InvalidArgumentError("1..1000");
@@ -56,11 +68,12 @@ function count(v: string): number {
 new Command()
   .name("bench")
   .description("benchmarks: bytes/lltable per runtime with artifact sizes, and DHCP bring-up against udhcpc, dhcpcd and dhclient")
-  .addOption(new Option("--only <part>", "run one part").choices(["runtimes", "dhcp"]))
+  .addOption(new Option("--only <part>", "run one part").choices(["runtimes", "control", "dhcp"]))
   .option("--runs <n>", "DHCP runs per client and condition", count, 10)
   .action(async (o: { only?: string; runs: number }) => {
-    if (o.only !== "dhcp") await benchRuntimes();
-    if (o.only !== "runtimes") await runDhcpBench(o.runs, path.join(DIST, "bench-dhcp.json"));
+    if (o.only === undefined || o.only === "runtimes") await benchRuntimes();
+    if (o.only === undefined || o.only === "control") await benchControl();
+    if (o.only === undefined || o.only === "dhcp") await runDhcpBench(o.runs, path.join(DIST, "bench-dhcp.json"));
   })
   .parseAsync(process.argv)
   .catch((e: unknown) => {
