@@ -3,6 +3,7 @@
 // from dnsmasq on a private network, and every command is the real CLI.
 import { strict as assert } from "node:assert";
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import * as fs from "node:fs";
 import * as path from "node:path";
 import { buildAll } from "../../tools/lib/build";
 import { DhcpServer } from "../../tools/lib/dhcp-servers";
@@ -174,6 +175,36 @@ describe("integration: the netrt CLI over the control channel", function () {
     }
   });
 
+  it("addr flush and neigh flush: an interface's addresses go; dynamic neighbours go, permanent ones stay", async function () {
+    // A second interface would be safer to flush; the device has one, so flush eth0 and let DHCP put it back.
+    ok("neigh", "add", "192.0.2.210", "lladdr", "02:00:00:00:02:10", "dev", "eth0");
+    assert.match(ok("neigh"), /^192\.0\.2\.1 dev eth0 lladdr/m);
+    ok("neigh", "flush", "dev", "eth0");
+    const left = ok("neigh");
+    assert.doesNotMatch(left, /^192\.0\.2\.1 dev/m, "the dynamic entry went");
+    assert.match(left, /^192\.0\.2\.210 dev eth0 lladdr 02:00:00:00:02:10 PERMANENT$/m, "the permanent one stayed");
+    ok("neigh", "del", "192.0.2.210", "dev", "eth0");
+    const from = fw.mark();
+    ok("addr", "flush", "dev", "eth0");
+    assert.doesNotMatch(ok("addr", "show", "dev", "eth0"), /inet /);
+    await fw.waitFor(/eth0: removed/, 5000, from);
+    // Get the lease back the way a user would.
+    ok("dhcp", "restart");
+    await fw.waitFor(/bound to ([\d.]+)\/24/, 30000, from);
+    assert.match(ok("addr", "show", "dev", "eth0"), /inet 192\.0\.2\.\d+\/24/);
+  });
+
+  it("dhcp release and restart: the lease goes back to the server, then a new one is bound", async function () {
+    const from = fw.mark();
+    ok("dhcp", "release");
+    await fw.waitFor(/dhcp eth0: STOPPED/, 5000, from);
+    assert.equal(json<{ state: string }>("dhcp", "show").state, "STOPPED");
+    assert.doesNotMatch(ok("addr", "show", "dev", "eth0"), /inet /);
+    ok("dhcp", "restart");
+    addr = (await fw.waitFor(/bound to ([\d.]+)\/24/, 30000, from))[1];
+    assert.equal(json<{ state: string; address: string }>("dhcp", "show").address, addr);
+  });
+
   it("auth: a key locks changes; --key opens them by challenge-response; reads stay open", function () {
     const key = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff";
     assert.match(ok("auth", "status"), /has no key/);
@@ -203,6 +234,28 @@ describe("integration: the netrt CLI over the control channel", function () {
     assert.ok(read("netlink-route").length >= 40, "the session's route messages");
     assert.ok(read("netlink.type == 16").length >= 4, "RTM_NEWLINK replies");
     assert.deepEqual(read("_ws.malformed || _ws.expert.severity >= 6291456"), []);
+  });
+
+  it("pyroute2 decodes every message the firmware sent in this session", function () {
+    if (spawnSync("/usr/bin/python3", ["-c", "import pyroute2"]).status !== 0) {
+      if (process.env.CI) throw new Error("python3-pyroute2 is not installed");
+      this.skip();
+    }
+    // The pcap's records: 16-byte record header, 16-byte cooked header (protocol at 14), the message(s).
+    const b = fs.readFileSync(pcap);
+    const frames: { proto: number; hex: string }[] = [];
+    for (let off = 24; off + 16 <= b.length; ) {
+      const n = b.readUInt32LE(off + 8);
+      const rec = b.subarray(off + 16, off + 16 + n);
+      if (rec.readUInt16BE(0) === 0) frames.push({ proto: rec.readUInt16BE(14), hex: rec.subarray(16).toString("hex") });
+      off += 16 + n;
+    }
+    assert.ok(frames.length >= 40, `${frames.length} frames from the device`);
+    const r = spawnSync("/usr/bin/python3", [path.join(ROOT, "test", "netlink", "pyroute2_check.py"), "decode"], { input: frames.map((f) => JSON.stringify(f)).join("\n"), encoding: "utf8" });
+    assert.equal(r.status, 0, r.stderr);
+    const results = r.stdout.trim().split("\n").map((l) => JSON.parse(l) as { ok: boolean; error?: string; messages?: unknown[] });
+    assert.equal(results.length, frames.length);
+    results.forEach((x, i) => assert.ok(x.ok && (x.messages?.length ?? 0) > 0, `frame ${i}: ${x.error}`));
   });
 
   it("refuses wrong arguments and a missing device with a message and a non-zero exit", function () {
