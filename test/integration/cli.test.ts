@@ -232,7 +232,7 @@ describe("integration: the netrt CLI over the control channel", function () {
       return r.stdout.split("\n").filter((l) => l.trim() !== "");
     };
     assert.ok(read("netlink-route").length >= 40, "the session's route messages");
-    assert.ok(read("netlink.type == 16").length >= 4, "RTM_NEWLINK replies");
+    assert.ok(read("netlink.hdr_type == 16").length >= 4, "RTM_NEWLINK replies");
     assert.deepEqual(read("_ws.malformed || _ws.expert.severity >= 6291456"), []);
   });
 
