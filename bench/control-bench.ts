@@ -1,7 +1,7 @@
-// The control channel's speed: the host board's firmware paces its UART at
-// the board's 115200 baud (a pty has no baud rate of its own), and the host
-// CLI's transport talks to it. Request round trips, and a 64-entry neighbour
-// dump, against the wire time of the bytes each moved.
+// The control channel's speed: the host board's control pty carries bytes at
+// the board's 115200 baud in both directions (hal/host/line-rate.ts), as a
+// UART would, and the host CLI's transport talks to it. Request round trips,
+// and a 64-entry neighbour dump, against the wire time of the bytes each moved.
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";

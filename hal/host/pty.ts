@@ -1,15 +1,20 @@
 // The host board's "UART": a pseudo-terminal pair made by socat. The
 // firmware holds one end; the other end (a symlink the firmware logs) is
-// what the host CLI opens, exactly as it would open /dev/ttyUSB0.
+// what the host CLI opens, exactly as it would open /dev/ttyUSB0. Both
+// directions cross at the board's baud rate (LineRate), as on a real UART.
 import { type ChildProcess, spawn } from "node:child_process";
 import * as fs from "node:fs";
 import type { Bytes, Serial, SerialOptions } from "../types";
+import { LineRate } from "./line-rate";
 import { HostSerial } from "./serial";
 
 export class PtySerial implements Serial {
   private socat: ChildProcess;
   private inner: HostSerial | undefined = undefined;
   private closed = false;
+  private readonly toCli: LineRate;
+  private readonly fromCli: LineRate;
+  private arrived: Buffer[] = [];
   readonly devicePath: string;
 
   /** `cliPath`: where the CLI's end appears (a symlink to /dev/pts/N). */
@@ -18,6 +23,11 @@ export class PtySerial implements Serial {
     o: SerialOptions,
   ) {
     this.devicePath = cliPath + ".device";
+    this.toCli = new LineRate(o.baud, (b) => this.inner?.write(new Uint8Array(b) as unknown as Bytes));
+    this.fromCli = new LineRate(o.baud, (b) => {
+      this.arrived.push(b);
+      o.onReadable(b.length);
+    });
     for (const p of [cliPath, this.devicePath]) fs.rmSync(p, { force: true });
     this.socat = spawn("socat", [`pty,raw,echo=0,link=${this.devicePath}`, `pty,raw,echo=0,link=${cliPath}`], { stdio: ["ignore", "ignore", "pipe"] });
     this.socat.on("error", (e) => o.onError?.(`socat: ${e.message}`));
@@ -28,7 +38,15 @@ export class PtySerial implements Serial {
     const poll = (): void => {
       if (this.closed) return;
       if (fs.existsSync(this.devicePath) && fs.existsSync(cliPath)) {
-        this.inner = new HostSerial({ ...o, port: this.devicePath });
+        const inner = new HostSerial({
+          ...o,
+          port: this.devicePath,
+          onReadable: () => {
+            const b = inner.read();
+            if (b !== undefined) this.fromCli.push(Buffer.from(b as unknown as Uint8Array));
+          },
+        });
+        this.inner = inner;
         return;
       }
       if (Date.now() > until) o.onError?.("the pseudo-terminal did not appear (is socat installed?)");
@@ -47,15 +65,21 @@ export class PtySerial implements Serial {
   }
 
   read(): Bytes | undefined {
-    return this.inner?.read();
+    if (this.arrived.length === 0) return undefined;
+    const all = Buffer.concat(this.arrived);
+    this.arrived = [];
+    return new Uint8Array(all) as unknown as Bytes;
   }
 
   write(data: Bytes): void {
-    this.inner?.write(data);
+    // Copied: the channel reuses its frame buffer once write() returns.
+    this.toCli.push(Buffer.from(data as unknown as Uint8Array));
   }
 
   close(): void {
     this.closed = true;
+    this.toCli.close();
+    this.fromCli.close();
     this.inner?.close();
     this.socat.kill("SIGTERM");
     for (const p of [this.cliPath, this.devicePath]) fs.rmSync(p, { force: true });

@@ -11,6 +11,7 @@ import { UdpMac } from "../../hal/host/mac-udp";
 import { FileStorage, HostRandom } from "../../hal/host/platform";
 import { HostSerial } from "../../hal/host/serial";
 import { HostClock } from "../../hal/host/clock";
+import { LineRate } from "../../hal/host/line-rate";
 import type { Bytes } from "../../hal/types";
 
 const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -158,5 +159,29 @@ describe("host serial over a pseudo-terminal pair (socat)", function () {
   it("a missing port is an error, not a crash", async function () {
     const s = new HostSerial({ port: path.join(dir, "nope"), baud: 9600, onReadable: () => undefined });
     await assert.rejects(s.opened(), /No such file|ENOENT|cannot open/i);
+  });
+});
+
+describe("host line rate (the control pty's UART model)", function () {
+  it("delivers every byte in order, none before its ten bit times at the baud rate have passed", async function () {
+    const got: Buffer[] = [];
+    const seen: number[] = [];
+    const t0 = Number(process.hrtime.bigint()) / 1e6;
+    const line = new LineRate(115200, (b) => {
+      got.push(Buffer.from(b));
+      seen.push(Number(process.hrtime.bigint()) / 1e6 - t0);
+    });
+    const a = Buffer.alloc(700, 1);
+    const b = Buffer.from(Array.from({ length: 452 }, (_, i) => i & 255));
+    line.push(a);
+    line.push(b);
+    assert.ok(line.queued > 0);
+    await until(() => line.queued === 0, 3000);
+    const all = Buffer.concat(got);
+    assert.deepEqual(all, Buffer.concat([a, b]));
+    assert.ok(got.length > 2, "delivered as the line runs, not at once");
+    // 1152 bytes at 115200 baud take 100 ms; the last byte cannot be early.
+    assert.ok(seen[seen.length - 1] >= 99, `all bytes after ${seen[seen.length - 1]} ms`);
+    line.close();
   });
 });
