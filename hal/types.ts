@@ -100,6 +100,15 @@ export interface Serial {
   close(): void;
 }
 
+/**
+ * One SPI device on a bus, its chip select handled by the binding: each
+ * transfer is one select…deselect window (what WIZnet calls a frame).
+ */
+export interface Spi {
+  /** Clocks out b[off, off+n) and stores the bytes that came back in their place (full duplex). */
+  transfer(b: Bytes, off: number, n: number): void;
+}
+
 /** Counters every MAC driver keeps, in Linux rtnl_link_stats64 terms. */
 export interface MacCounters {
   rxPackets: number;

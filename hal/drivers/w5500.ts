@@ -1,0 +1,307 @@
+// WIZnet W5500 as a plain Ethernet MAC: socket 0 in MACRAW mode with all
+// 16 KB of each buffer memory, driven over SPI (datasheet v1.0.9). Frames
+// stay in the chip's 16 KB receive buffer until the stack reads them, so
+// the MCU holds no receive queue of its own. Portable: every runtime.
+import { alloc, get8, get16, len, set8, set16, view, copy } from "@hal/bytes";
+import { band } from "@hal/u32";
+import { ETH_HEADER, MacBase } from "../mac-base";
+import type { Bytes, Clock, Mac, MacOptions, Spi, TimerId } from "../types";
+
+// SPI frame: 16-bit offset, control byte (block select << 3, write bit, variable length mode).
+const RWB_WRITE = 4;
+const BSB_COMMON = 0;
+const BSB_S0_REG = 1;
+const BSB_S0_TX = 2;
+const BSB_S0_RX = 3;
+
+// Common registers.
+const MR = 0x0000;
+const MR_RST = 0x80;
+const SHAR = 0x0009;
+const PHYCFGR = 0x002e;
+const PHYCFGR_LNK = 0x01;
+const VERSIONR = 0x0039;
+const W5500_VERSION = 0x04;
+
+// Socket registers.
+const SN_MR = 0x00;
+const SN_CR = 0x01;
+const SN_IR = 0x02;
+const SN_SR = 0x03;
+const SN_RXBUF_SIZE = 0x1e;
+const SN_TXBUF_SIZE = 0x1f;
+const SN_TX_FSR = 0x20;
+const SN_TX_WR = 0x24;
+const SN_RX_RSR = 0x26;
+const SN_RX_RD = 0x28;
+
+const MR_MACRAW = 0x04;
+/** MAC filter: only frames for our address, broadcast and multicast reach the buffer. */
+const MR_MFEN = 0x80;
+const CR_OPEN = 0x01;
+const CR_CLOSE = 0x10;
+const CR_SEND = 0x20;
+const CR_RECV = 0x40;
+const IR_SEND_OK = 0x10;
+const IR_TIMEOUT = 0x08;
+const SR_MACRAW = 0x42;
+
+/** All of the chip's buffer memory to socket 0, in KB. */
+const BUF_KB = 16;
+/** Each received frame is preceded by its length (2 bytes, counting themselves). */
+const RX_HEADER = 2;
+/** A command register reads non-zero until the chip has taken the command; it takes a few SPI clocks. */
+const CR_POLLS = 100;
+/** Frames read per drain before the poll timer gets a turn (a flood must not starve the rest). */
+const RX_BURST = 8;
+/** Frames waiting for the previous SEND to complete. */
+const TX_PENDING = 4;
+const MAX_FRAME = 1514;
+
+export interface W5500Options extends MacOptions {
+  spi: Spi;
+  clock: Clock;
+  hwaddr: Bytes;
+  mtu?: number;
+  /** How often the chip is polled for link, received frames and send completion (ms). */
+  pollMs?: number;
+}
+
+export class W5500Mac extends MacBase implements Mac {
+  readonly hwaddr: Bytes;
+  private readonly spi: Spi;
+  private readonly clock: Clock;
+  private readonly pollMs: number;
+  /** Header + one register's worth of data, reused for every register access. */
+  private readonly reg: Bytes = alloc(3 + 6);
+  private timer: TimerId | undefined = undefined;
+  private readonly onPoll = (): void => this.poll();
+  private link = false;
+  private open = false;
+  private sending = false;
+  private readonly pending: Bytes[] = [];
+  private burst = 0;
+  /** Ring corruption seen (a frame header that cannot be right): the socket was reopened. */
+  resyncs = 0;
+
+  constructor(w: W5500Options) {
+    super(w, 68, 1500, w.mtu === undefined ? 1500 : w.mtu, 0);
+    this.hwaddr = w.hwaddr;
+    this.spi = w.spi;
+    this.clock = w.clock;
+    this.pollMs = w.pollMs === undefined ? 10 : w.pollMs;
+  }
+
+  /**
+   * Resets the chip and opens socket 0 in MACRAW mode; an error text when the
+   * chip does not answer as a W5500, else undefined. Polling starts either way
+   * only on success.
+   */
+  start(): string | undefined {
+    // VERSIONR first: a missing chip reads 0x00 or 0xff (MISO pulled), never 0x04.
+    const v = this.read8(BSB_COMMON, VERSIONR);
+    if (v !== W5500_VERSION) return "w5500: no chip answers (VERSIONR " + v + ", expected " + W5500_VERSION + ")";
+    this.write8(BSB_COMMON, MR, MR_RST);
+    let n = 0;
+    while (band(this.read8(BSB_COMMON, MR), MR_RST) !== 0) {
+      if (++n > CR_POLLS) return "w5500: stays in reset";
+    }
+    const r = this.reg;
+    copy(r, 3, this.hwaddr, 0, 6);
+    this.access(BSB_COMMON, SHAR, true, 6);
+    const err = this.openSocket();
+    if (err !== undefined) return err;
+    this.poll();
+    return undefined;
+  }
+
+  private openSocket(): string | undefined {
+    // Sockets 1..7 start with 2 KB each; theirs must go to 0 before socket 0 may take all 16.
+    for (let sn = 1; sn < 8; sn++) {
+      this.write8(BSB_S0_REG + 4 * sn, SN_RXBUF_SIZE, 0);
+      this.write8(BSB_S0_REG + 4 * sn, SN_TXBUF_SIZE, 0);
+    }
+    this.write8(BSB_S0_REG, SN_RXBUF_SIZE, BUF_KB);
+    this.write8(BSB_S0_REG, SN_TXBUF_SIZE, BUF_KB);
+    this.write8(BSB_S0_REG, SN_MR, MR_MACRAW + MR_MFEN);
+    if (!this.command(CR_OPEN)) return "w5500: OPEN not taken";
+    const sr = this.read8(BSB_S0_REG, SN_SR);
+    if (sr !== SR_MACRAW) return "w5500: socket 0 did not enter MACRAW (SR " + sr + ")";
+    this.open = true;
+    this.sending = false;
+    return undefined;
+  }
+
+  carrier(): boolean {
+    return this.link;
+  }
+
+  /** The next frame from the chip's receive buffer, or undefined. */
+  read(): Bytes | undefined {
+    if (!this.open) return undefined;
+    // A drain ends after RX_BURST frames; the next poll says the rest are there.
+    if (this.burst >= RX_BURST) {
+      this.burst = 0;
+      return undefined;
+    }
+    const avail = this.read16Stable(SN_RX_RSR);
+    if (avail < RX_HEADER) {
+      this.burst = 0;
+      return undefined;
+    }
+    const rd = this.read16(BSB_S0_REG, SN_RX_RD);
+    this.access(BSB_S0_RX, rd, false, RX_HEADER);
+    const total = get16(this.reg, 3);
+    const n = total - RX_HEADER;
+    // The length word is the chip's; one that cannot be right means the ring is out of step.
+    if (total > avail || n < ETH_HEADER || n > MAX_FRAME) {
+      this.counters.rxErrors++;
+      this.resync();
+      return undefined;
+    }
+    const b = alloc(3 + n);
+    this.header(b, BSB_S0_RX, (rd + RX_HEADER) % 65536, false);
+    this.spi.transfer(b, 0, 3 + n);
+    this.write16(BSB_S0_REG, SN_RX_RD, (rd + total) % 65536);
+    this.command(CR_RECV);
+    this.burst++;
+    if (!this.fits(n, 4)) {
+      this.counters.rxDropped++;
+      return this.read();
+    }
+    this.counters.rxPackets++;
+    this.counters.rxBytes += n;
+    return view(b, 3, n);
+  }
+
+  write(frame: Bytes): boolean {
+    const n = len(frame);
+    if (!this.open || !this.link || n < ETH_HEADER || n > this.mtu() + ETH_HEADER) {
+      this.counters.txDropped++;
+      return false;
+    }
+    if (this.sending) this.checkSent();
+    if (this.sending) {
+      if (this.pending.length >= TX_PENDING) {
+        this.counters.txDropped++;
+        return false;
+      }
+      this.pending.push(frame);
+      return true;
+    }
+    return this.send(frame);
+  }
+
+  close(): void {
+    if (this.timer !== undefined) this.clock.clear(this.timer);
+    this.timer = undefined;
+    if (this.open) this.command(CR_CLOSE);
+    this.open = false;
+    this.pending.length = 0;
+  }
+
+  private send(frame: Bytes): boolean {
+    const n = len(frame);
+    if (this.read16Stable(SN_TX_FSR) < n) {
+      this.counters.txDropped++;
+      return false;
+    }
+    const wr = this.read16(BSB_S0_REG, SN_TX_WR);
+    const b = alloc(3 + n);
+    copy(b, 3, frame, 0, n);
+    this.header(b, BSB_S0_TX, wr, true);
+    this.spi.transfer(b, 0, 3 + n);
+    this.write16(BSB_S0_REG, SN_TX_WR, (wr + n) % 65536);
+    this.command(CR_SEND);
+    this.sending = true;
+    this.sent(n);
+    return true;
+  }
+
+  /** SEND_OK (or, in MACRAW, never expected, TIMEOUT) frees the transmitter. */
+  private checkSent(): void {
+    const ir = this.read8(BSB_S0_REG, SN_IR);
+    if (band(ir, IR_SEND_OK + IR_TIMEOUT) === 0) return;
+    if (band(ir, IR_TIMEOUT) !== 0) this.counters.txErrors++;
+    this.write8(BSB_S0_REG, SN_IR, band(ir, IR_SEND_OK + IR_TIMEOUT));
+    this.sending = false;
+    while (!this.sending && this.pending.length > 0) {
+      const f = this.pending[0];
+      this.pending.splice(0, 1);
+      this.send(f);
+    }
+  }
+
+  private resync(): void {
+    this.resyncs++;
+    this.command(CR_CLOSE);
+    this.open = false;
+    this.pending.length = 0;
+    const err = this.openSocket();
+    if (err !== undefined && this.o.onError !== undefined) this.o.onError(err);
+  }
+
+  private poll(): void {
+    this.timer = undefined;
+    const up = band(this.read8(BSB_COMMON, PHYCFGR), PHYCFGR_LNK) !== 0;
+    if (up !== this.link) {
+      this.link = up;
+      if (!up) this.pending.length = 0;
+      this.o.onLinkChange(up);
+    }
+    if (this.open) {
+      if (this.sending) this.checkSent();
+      if (this.read16Stable(SN_RX_RSR) >= RX_HEADER) this.o.onReadable(1);
+    }
+    this.timer = this.clock.set(this.onPoll, this.pollMs);
+  }
+
+  /** A command, then wait (bounded) for the chip to take it. */
+  private command(cr: number): boolean {
+    this.write8(BSB_S0_REG, SN_CR, cr);
+    for (let i = 0; i < CR_POLLS; i++) if (this.read8(BSB_S0_REG, SN_CR) === 0) return true;
+    this.counters.txErrors++;
+    return false;
+  }
+
+  private header(b: Bytes, bsb: number, offset: number, write: boolean): void {
+    set16(b, 0, offset);
+    set8(b, 2, bsb * 8 + (write ? RWB_WRITE : 0));
+  }
+
+  private access(bsb: number, offset: number, write: boolean, n: number): void {
+    this.header(this.reg, bsb, offset, write);
+    this.spi.transfer(this.reg, 0, 3 + n);
+  }
+
+  private read8(bsb: number, offset: number): number {
+    this.access(bsb, offset, false, 1);
+    return get8(this.reg, 3);
+  }
+
+  private write8(bsb: number, offset: number, v: number): void {
+    set8(this.reg, 3, v);
+    this.access(bsb, offset, true, 1);
+  }
+
+  private read16(bsb: number, offset: number): number {
+    this.access(bsb, offset, false, 2);
+    return get16(this.reg, 3);
+  }
+
+  private write16(bsb: number, offset: number, v: number): void {
+    set16(this.reg, 3, v);
+    this.access(bsb, offset, true, 2);
+  }
+
+  /** The datasheet's rule for the 16-bit counters that change under us: read until two reads agree. */
+  private read16Stable(offset: number): number {
+    let a = this.read16(BSB_S0_REG, offset);
+    for (let i = 0; i < 4; i++) {
+      const b = this.read16(BSB_S0_REG, offset);
+      if (b === a) return a;
+      a = b;
+    }
+    return a;
+  }
+}

@@ -1,0 +1,339 @@
+// A register-level model of the WIZnet W5500, written from its datasheet
+// (v1.0.9): the SPI frame (offset, control byte with block select, write bit
+// and operation mode), the common and socket register blocks, 16 KB of TX and
+// 16 KB of RX buffer memory shared out by Sn_TXBUF_SIZE/Sn_RXBUF_SIZE, the
+// pointer registers with their 16-bit wrap, socket commands and interrupts,
+// MACRAW framing (a 2-byte length before each received frame), the MAC
+// filter, and the PHY's link bit. Its wire side takes and gives whole frames.
+import type { Bytes, Spi } from "../../hal/types";
+
+const SOCKETS = 8;
+const MEM = 16 * 1024;
+const MIN_FRAME = 60;
+const MAX_FRAME = 1514;
+
+// Common register offsets.
+const MR = 0x00;
+const SHAR = 0x09;
+const PHYCFGR = 0x2e;
+const VERSIONR = 0x39;
+// Socket register offsets.
+const SN_MR = 0x00;
+const SN_CR = 0x01;
+const SN_IR = 0x02;
+const SN_SR = 0x03;
+const SN_RXBUF_SIZE = 0x1e;
+const SN_TXBUF_SIZE = 0x1f;
+const SN_TX_FSR = 0x20;
+const SN_TX_RD = 0x22;
+const SN_TX_WR = 0x24;
+const SN_RX_RSR = 0x26;
+const SN_RX_RD = 0x28;
+const SN_RX_WR = 0x2a;
+
+interface Socket {
+  regs: Uint8Array;
+  /** Sn_RX_RD as of the last RECV command: what the chip counts as consumed. */
+  rxConsumed: number;
+  /** Reads of Sn_CR that still show the last command (the chip takes a few clocks). */
+  crBusy: number;
+}
+
+export interface W5500Stats {
+  spiFrames: number;
+  rxFrames: number;
+  rxRunts: number;
+  rxOversize: number;
+  rxFiltered: number;
+  rxOverflow: number;
+  txFrames: number;
+  /** Misuse the datasheet forbids (bad frame, reserved block, buffer sizes over 16 KB, SEND while busy…). */
+  errors: string[];
+}
+
+export class W5500Model implements Spi {
+  private common = new Uint8Array(0x40);
+  private sockets: Socket[] = [];
+  private txMem = new Uint8Array(MEM);
+  private rxMem = new Uint8Array(MEM);
+  private link = true;
+  /** When set, SEND completes only on completeSend() (a frame still going out). */
+  holdSends = false;
+  private sendPending = false;
+  stats: W5500Stats = { spiFrames: 0, rxFrames: 0, rxRunts: 0, rxOversize: 0, rxFiltered: 0, rxOverflow: 0, txFrames: 0, errors: [] };
+
+  constructor(private readonly onWire: (frame: Uint8Array) => void) {
+    this.reset();
+  }
+
+  // --- SPI side ----------------------------------------------------------------
+
+  transfer(bytes: Bytes, off: number, n: number): void {
+    const b = bytes as unknown as Uint8Array;
+    this.stats.spiFrames++;
+    if (n < 4) {
+      this.stats.errors.push(`SPI frame of ${n} bytes`);
+      return;
+    }
+    let offset = (b[off] << 8) | b[off + 1];
+    const control = b[off + 2];
+    const bsb = control >> 3;
+    const write = (control & 4) !== 0;
+    const om = control & 3;
+    const data = n - 3;
+    if (om !== 0 && data !== [0, 1, 2, 4][om]) this.stats.errors.push(`fixed-length mode ${om} with ${data} data bytes`);
+    for (let i = 0; i < data; i++) {
+      const p = off + 3 + i;
+      if (write) this.store(bsb, offset, b[p]);
+      else b[p] = this.load(bsb, offset);
+      offset = (offset + 1) & 0xffff;
+    }
+    // A command takes effect when the frame that wrote it ends.
+  }
+
+  private load(bsb: number, offset: number): number {
+    if (bsb === 0) return this.loadCommon(offset);
+    const s = (bsb - 1) >> 2;
+    // Socket n owns blocks 4n+1 (registers), 4n+2 (TX), 4n+3 (RX); 4n+4 is reserved.
+    const kind = (bsb - 1) & 3;
+    switch (kind) {
+      case 0:
+        return this.loadSocket(s, offset);
+      case 1:
+        return this.txMem[this.bufAddr(s, SN_TXBUF_SIZE, offset)] ?? 0;
+      case 2:
+        return this.rxMem[this.bufAddr(s, SN_RXBUF_SIZE, offset)] ?? 0;
+      default:
+        this.stats.errors.push(`read from reserved block ${bsb}`);
+        return 0;
+    }
+  }
+
+  private store(bsb: number, offset: number, v: number): void {
+    if (bsb === 0) return this.storeCommon(offset, v);
+    const s = (bsb - 1) >> 2;
+    const kind = (bsb - 1) & 3;
+    switch (kind) {
+      case 0:
+        return this.storeSocket(s, offset, v);
+      case 1:
+        this.txMem[this.bufAddr(s, SN_TXBUF_SIZE, offset)] = v;
+        return;
+      case 2:
+        this.rxMem[this.bufAddr(s, SN_RXBUF_SIZE, offset)] = v;
+        return;
+      default:
+        this.stats.errors.push(`write to reserved block ${bsb}`);
+    }
+  }
+
+  private loadCommon(offset: number): number {
+    if (offset === PHYCFGR) return (this.common[PHYCFGR] & 0xf8) | 0x06 | (this.link ? 1 : 0); // 100 Mb/s full duplex when up
+    if (offset === VERSIONR) return 0x04;
+    return offset < this.common.length ? this.common[offset] : 0;
+  }
+
+  private storeCommon(offset: number, v: number): void {
+    if (offset === MR && (v & 0x80) !== 0) return this.reset();
+    if (offset === VERSIONR || offset >= this.common.length) return;
+    if (offset === PHYCFGR) v |= 0x80; // RST reads back 1 once the PHY reset is done
+    this.common[offset] = v;
+  }
+
+  private loadSocket(s: number, offset: number): number {
+    const k = this.sockets[s];
+    if (offset >= 0x30) return 0;
+    if (offset === SN_CR) {
+      if (k.crBusy > 0) {
+        k.crBusy--;
+        return k.regs[SN_CR];
+      }
+      return 0;
+    }
+    const word = (v: number): number => ((offset & 1) === 0 ? v >> 8 : v & 0xff);
+    if (offset === SN_TX_FSR || offset === SN_TX_FSR + 1) return word(this.txFree(s));
+    if (offset === SN_RX_RSR || offset === SN_RX_RSR + 1) return word(this.rxUsed(s));
+    return k.regs[offset];
+  }
+
+  private storeSocket(s: number, offset: number, v: number): void {
+    const k = this.sockets[s];
+    if (offset >= 0x30) return;
+    switch (offset) {
+      case SN_CR:
+        k.regs[SN_CR] = v;
+        k.crBusy = 1;
+        this.command(s, v);
+        return;
+      case SN_IR:
+        k.regs[SN_IR] &= ~v; // write 1 to clear
+        return;
+      case SN_SR:
+      case SN_TX_FSR:
+      case SN_TX_FSR + 1:
+      case SN_TX_RD:
+      case SN_TX_RD + 1:
+      case SN_RX_RSR:
+      case SN_RX_RSR + 1:
+      case SN_RX_WR:
+      case SN_RX_WR + 1:
+        return; // read-only
+      case SN_RXBUF_SIZE:
+      case SN_TXBUF_SIZE:
+        if (![0, 1, 2, 4, 8, 16].includes(v)) this.stats.errors.push(`socket ${s} buffer size ${v} KB`);
+        k.regs[offset] = v;
+        if (this.totalKb(offset) > 16) this.stats.errors.push(`buffer sizes add up to ${this.totalKb(offset)} KB`);
+        return;
+      default:
+        k.regs[offset] = v;
+    }
+  }
+
+  private command(s: number, cr: number): void {
+    const k = this.sockets[s];
+    const r = k.regs;
+    switch (cr) {
+      case 0x01: {
+        // OPEN: MACRAW only on socket 0; the pointers start over.
+        const mode = r[SN_MR] & 0x0f;
+        if (mode !== 0x04 || s !== 0) {
+          this.stats.errors.push(`OPEN socket ${s} in mode ${mode} (only MACRAW on socket 0 is modelled)`);
+          return;
+        }
+        for (const o of [SN_TX_RD, SN_TX_WR, SN_RX_RD, SN_RX_WR]) this.set16(s, o, 0);
+        k.rxConsumed = 0;
+        r[SN_SR] = 0x42;
+        this.sendPending = false;
+        return;
+      }
+      case 0x10:
+        r[SN_SR] = 0;
+        this.sendPending = false;
+        return;
+      case 0x20: {
+        if (r[SN_SR] !== 0x42) return void this.stats.errors.push("SEND on a closed socket");
+        if (this.sendPending) this.stats.errors.push("SEND before the previous one completed");
+        const rd = this.get16(s, SN_TX_RD);
+        const wr = this.get16(s, SN_TX_WR);
+        const n = (wr - rd) & 0xffff;
+        const f = new Uint8Array(Math.max(n, MIN_FRAME));
+        for (let i = 0; i < n; i++) f[i] = this.txMem[this.bufAddr(s, SN_TXBUF_SIZE, rd + i)];
+        this.set16(s, SN_TX_RD, wr);
+        if (n > MAX_FRAME) this.stats.errors.push(`SEND of ${n} bytes`);
+        else if (this.link) {
+          this.stats.txFrames++;
+          this.onWire(f);
+        }
+        this.sendPending = true;
+        if (!this.holdSends) this.completeSend();
+        return;
+      }
+      case 0x40:
+        // RECV: what Sn_RX_RD now says has been read is given back to the ring.
+        k.rxConsumed = this.get16(s, SN_RX_RD);
+        return;
+      default:
+        this.stats.errors.push(`unknown command 0x${cr.toString(16)} on socket ${s}`);
+    }
+  }
+
+  completeSend(): void {
+    if (!this.sendPending) return;
+    this.sendPending = false;
+    this.sockets[0].regs[SN_IR] |= 0x10;
+  }
+
+  // --- wire side ---------------------------------------------------------------
+
+  /** A frame (no FCS) arriving from the cable. */
+  fromWire(frame: Uint8Array): void {
+    const r = this.sockets[0].regs;
+    if (!this.link || r[SN_SR] !== 0x42) return;
+    if (frame.length < MIN_FRAME) return void this.stats.rxRunts++;
+    if (frame.length > MAX_FRAME) return void this.stats.rxOversize++;
+    if ((r[SN_MR] & 0x80) !== 0) {
+      const mine = frame.subarray(0, 6).every((x, i) => x === this.common[SHAR + i]);
+      if (!mine && (frame[0] & 1) === 0) return void this.stats.rxFiltered++;
+    }
+    const total = frame.length + 2;
+    const size = this.sockets[0].regs[SN_RXBUF_SIZE] * 1024;
+    if (size - this.rxUsed(0) < total) return void this.stats.rxOverflow++;
+    const wr = this.get16(0, SN_RX_WR);
+    const put = (i: number, v: number): void => {
+      this.rxMem[this.bufAddr(0, SN_RXBUF_SIZE, wr + i)] = v;
+    };
+    put(0, total >> 8);
+    put(1, total & 0xff);
+    frame.forEach((v, i) => put(2 + i, v));
+    this.set16(0, SN_RX_WR, (wr + total) & 0xffff);
+    r[SN_IR] |= 0x04;
+    this.stats.rxFrames++;
+  }
+
+  setLink(up: boolean): void {
+    this.link = up;
+  }
+
+  /** Fault injection: the length word of the next unread frame becomes `total`. */
+  corruptNextLength(total: number): void {
+    const rd = this.sockets[0].rxConsumed;
+    this.rxMem[this.bufAddr(0, SN_RXBUF_SIZE, rd)] = total >> 8;
+    this.rxMem[this.bufAddr(0, SN_RXBUF_SIZE, rd + 1)] = total & 0xff;
+  }
+
+  /** Socket 0's receive pointers, for tests that check the ring wrapped. */
+  rxPointers(): { rd: number; wr: number; size: number } {
+    return { rd: this.get16(0, SN_RX_RD), wr: this.get16(0, SN_RX_WR), size: this.sockets[0].regs[SN_RXBUF_SIZE] * 1024 };
+  }
+
+  // --- internals -----------------------------------------------------------------
+
+  private reset(): void {
+    this.common = new Uint8Array(0x40);
+    this.common[PHYCFGR] = 0xb8;
+    this.common[0x19] = 0x07; // RTR 2000 (200 ms)
+    this.common[0x1a] = 0xd0;
+    this.common[0x1b] = 0x08; // RCR
+    this.sockets = [];
+    for (let s = 0; s < SOCKETS; s++) {
+      const regs = new Uint8Array(0x30);
+      regs[SN_RXBUF_SIZE] = 2;
+      regs[SN_TXBUF_SIZE] = 2;
+      this.sockets.push({ regs, rxConsumed: 0, crBusy: 0 });
+    }
+    this.sendPending = false;
+  }
+
+  private totalKb(reg: number): number {
+    return this.sockets.reduce((n, k) => n + k.regs[reg], 0);
+  }
+
+  /** Physical address of `offset` in socket s's buffer: sockets take the memory in order, the offset wraps at the size. */
+  private bufAddr(s: number, sizeReg: number, offset: number): number {
+    const size = this.sockets[s].regs[sizeReg] * 1024;
+    if (size === 0) return MEM; // reads give undefined → 0, writes vanish
+    let base = 0;
+    for (let i = 0; i < s; i++) base += this.sockets[i].regs[sizeReg] * 1024;
+    return base + (offset % size);
+  }
+
+  private get16(s: number, o: number): number {
+    const r = this.sockets[s].regs;
+    return (r[o] << 8) | r[o + 1];
+  }
+
+  private set16(s: number, o: number, v: number): void {
+    const r = this.sockets[s].regs;
+    r[o] = (v >> 8) & 0xff;
+    r[o + 1] = v & 0xff;
+  }
+
+  private rxUsed(s: number): number {
+    return (this.get16(s, SN_RX_WR) - this.sockets[s].rxConsumed) & 0xffff;
+  }
+
+  private txFree(s: number): number {
+    const size = this.sockets[s].regs[SN_TXBUF_SIZE] * 1024;
+    return size - ((this.get16(s, SN_TX_WR) - this.get16(s, SN_TX_RD)) & 0xffff);
+  }
+}
