@@ -1,0 +1,126 @@
+// End to end through a chip driver: the device (stack + DHCP client) runs in
+// this process on the host platform, its eth0 is the real driver talking SPI
+// to the register-level chip model, and the model's cable is the host link's
+// UDP frame port into a namespace where dnsmasq serves. The lease has to
+// cross every layer: driver, SPI frames, the chip's buffer memory, the wire.
+import { strict as assert } from "node:assert";
+import { spawnSync } from "node:child_process";
+import * as dgram from "node:dgram";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { W5500Mac } from "../../hal/drivers/w5500";
+import { type HostPlatform, hostPlatform } from "../../hal/host/platform";
+import type { Bytes, Mac, MacOptions } from "../../hal/types";
+import { type Device, startDevice } from "../../firmware/device";
+import { DHCP_BOUND } from "../../src/dhcp/client";
+import { parseMac } from "../../src/net/addr";
+import { alloc } from "../../hal/js/bytes";
+import { loadBoards } from "../../tools/lib/boards";
+import { DhcpServer } from "../../tools/lib/dhcp-servers";
+import { HostLink, hostLinkUnavailable } from "../../tools/lib/hostlink";
+import { W5500Model } from "../chips/w5500-model";
+
+/** One chip model with its driver: the cable side for the bridge, the driver for the device. */
+interface ChipUnderTest {
+  fromWire(f: Uint8Array): void;
+  /** Misuse the model saw, and its counters, for failure messages. */
+  errors(): string[];
+  stats(): unknown;
+  open(o: MacOptions, p: HostPlatform, hwaddr: Bytes): Mac;
+}
+
+const CHIPS: { name: string; make(toWire: (f: Uint8Array) => void): ChipUnderTest }[] = [
+  {
+    name: "w5500",
+    make: (toWire) => {
+      const m = new W5500Model(toWire);
+      return {
+        fromWire: (f) => m.fromWire(f),
+        errors: () => m.stats.errors,
+        stats: () => m.stats,
+        open: (o, p, hwaddr) => {
+          const mac = new W5500Mac({ ...o, spi: m, clock: p.clock, hwaddr, pollMs: 2 });
+          const err = mac.start();
+          if (err !== undefined) throw new Error(err);
+          return mac;
+        },
+      };
+    },
+  },
+];
+
+function missing(): string | undefined {
+  return hostLinkUnavailable() ?? (spawnSync("sh", ["-c", "command -v dnsmasq"]).status === 0 ? undefined : "dnsmasq is not installed (bash tools/setup.sh)");
+}
+
+describe("integration: firmware + MAC driver + chip model on the host link gets a lease from dnsmasq", function () {
+  this.timeout(60000);
+  before(function () {
+    const why = missing();
+    if (why === undefined) return;
+    if (process.env.CI) throw new Error(`integration prerequisites missing in CI: ${why}`);
+    console.log(`      skipped: ${why}`);
+    this.skip();
+  });
+
+  CHIPS.forEach((c, index) => {
+    it(`${c.name}: DISCOVER to bound through the driver and the chip's buffers, then RELEASE`, async function () {
+      const base = 46000 + (process.pid % 300) * 10 + index * 2;
+      const link = new HostLink({ id: `c${index}${process.pid % 10000}`, firmwareRxPort: base, firmwareTxPort: base + 1, peerCidr: "192.0.2.1/24" });
+      const sock = dgram.createSocket("udp4");
+      const lines: string[] = [];
+      let dev: Device | undefined;
+      let mac: Mac | undefined;
+      const state = fs.mkdtempSync(path.join(os.tmpdir(), "netrt-chip-"));
+      const p = hostPlatform({ storageDir: state, logSink: (l) => lines.push(l) });
+      try {
+        await link.up();
+        const server = new DhcpServer("dnsmasq", link, { serverIp: "192.0.2.1", rangeStart: "192.0.2.50", rangeEnd: "192.0.2.99", leaseSecs: 600, noPing: true });
+        server.start();
+        await server.ready();
+        const chip = c.make((f) => sock.send(f, base + 1, "127.0.0.1"));
+        // A TAP hands over frames as the kernel built them (an ARP is 42 bytes); on a cable the
+        // sender's MAC pads to 60, and the chip drops anything shorter as a runt.
+        sock.on("message", (m) => {
+          const f = new Uint8Array(Math.max(60, m.length));
+          f.set(m);
+          chip.fromWire(f);
+        });
+        await new Promise<void>((r) => sock.bind(base, "127.0.0.1", () => r()));
+        const board = loadBoards().find((b) => b.config.name === "host")!.config;
+        board.mac = { ...board.mac, driver: c.name };
+        board.ipv4 = { address: "", gateway: "" };
+        board.dhcp = { ...board.dhcp, probe: "off", profile: "fast" };
+        const hw = alloc(6);
+        parseMac(board.mac.hwaddr, hw, 0);
+        dev = startDevice(p, board, (o) => (mac = chip.open(o, p, hw)));
+        const end = Date.now() + 30000;
+        while (dev.dhcp?.state !== DHCP_BOUND && Date.now() < end) await new Promise((r) => setTimeout(r, 50));
+        assert.equal(dev.dhcp?.state, DHCP_BOUND, `not bound:\n${lines.slice(-30).join("\n")}\n--- dnsmasq\n${server.log.slice(-20).join("\n")}`);
+        const lease = server.leases().find((l) => l.mac === board.mac.hwaddr && l.active);
+        assert.ok(lease, `dnsmasq holds our lease: ${JSON.stringify(server.leases())}`);
+        assert.ok(lines.some((l) => l.includes(`bound to ${lease.ip}/24`)), "the device configured the address dnsmasq gave");
+        // The Linux peer reaches us through the same path (spawned, not spawnSync: the device runs in this event loop).
+        const pinger = link.spawnIn(link.peerNs, ["ping", "-n", "-c", "3", "-i", "0.2", "-W", "2", lease.ip]);
+        let ping = "";
+        pinger.stdout?.on("data", (d: Buffer) => (ping += d.toString()));
+        await new Promise((r) => pinger.once("exit", r));
+        assert.match(ping, /3 received/, `${ping}\n${lines.slice(-15).join("\n")}\n${JSON.stringify(mac!.counters)} ${JSON.stringify(chip.stats())}`);
+        assert.ok(mac!.counters.rxPackets >= 2 && mac!.counters.txPackets >= 2, JSON.stringify(mac!.counters));
+        assert.deepEqual(chip.errors(), [], "the driver used the chip only as its datasheet allows");
+        dev.dhcp?.release();
+        const until = Date.now() + 5000;
+        while (server.leases().some((l) => l.mac === board.mac.hwaddr && l.active) && Date.now() < until) await new Promise((r) => setTimeout(r, 100));
+        assert.ok(!server.leases().some((l) => l.mac === board.mac.hwaddr && l.active), "the RELEASE reached dnsmasq");
+        server.stop();
+      } finally {
+        mac?.close();
+        p.clock.clearAll();
+        sock.close();
+        link.dispose();
+        fs.rmSync(state, { recursive: true, force: true });
+      }
+    });
+  });
+});
