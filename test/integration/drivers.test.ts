@@ -9,6 +9,7 @@ import * as dgram from "node:dgram";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { Enc28j60Mac } from "../../hal/drivers/enc28j60";
 import { W5500Mac } from "../../hal/drivers/w5500";
 import { type HostPlatform, hostPlatform } from "../../hal/host/platform";
 import type { Bytes, Mac, MacOptions } from "../../hal/types";
@@ -19,6 +20,7 @@ import { alloc } from "../../hal/js/bytes";
 import { loadBoards } from "../../tools/lib/boards";
 import { DhcpServer } from "../../tools/lib/dhcp-servers";
 import { HostLink, hostLinkUnavailable } from "../../tools/lib/hostlink";
+import { Enc28j60Model } from "../chips/enc28j60-model";
 import { W5500Model } from "../chips/w5500-model";
 
 /** One chip model with its driver: the cable side for the bridge, the driver for the device. */
@@ -43,6 +45,24 @@ const CHIPS: { name: string; make(toWire: (f: Uint8Array) => void): ChipUnderTes
           const mac = new W5500Mac({ ...o, spi: m, clock: p.clock, hwaddr, pollMs: 2 });
           const err = mac.start();
           if (err !== undefined) throw new Error(err);
+          return mac;
+        },
+      };
+    },
+  },
+  {
+    name: "enc28j60",
+    make: (toWire) => {
+      let clock: HostPlatform["clock"] | undefined;
+      const m = new Enc28j60Model(toWire, () => (clock === undefined ? 0 : clock.now()));
+      return {
+        fromWire: (f) => m.fromWire(f),
+        errors: () => m.stats.errors,
+        stats: () => m.stats,
+        open: (o, p, hwaddr) => {
+          clock = p.clock;
+          const mac = new Enc28j60Mac({ ...o, spi: m, clock: p.clock, hwaddr, pollMs: 2 });
+          mac.start();
           return mac;
         },
       };
