@@ -102,11 +102,13 @@ export interface Serial {
 
 /**
  * One SPI device on a bus, its chip select handled by the binding: each
- * transfer is one select…deselect window (what WIZnet calls a frame).
+ * transfer is one select…deselect window (what WIZnet calls a frame). Chips
+ * like the W5500 and ENC28J60 take a command, then either more bytes or
+ * answer with some: the shape NodeMCU's half-duplex send/recv also has.
  */
 export interface Spi {
-  /** Clocks out b[off, off+n) and stores the bytes that came back in their place (full duplex). */
-  transfer(b: Bytes, off: number, n: number): void;
+  /** Clocks out b[off, off+nOut), then clocks in nIn bytes into b[off+nOut, off+nOut+nIn). */
+  transfer(b: Bytes, off: number, nOut: number, nIn: number): void;
 }
 
 /** Counters every MAC driver keeps, in Linux rtnl_link_stats64 terms. */

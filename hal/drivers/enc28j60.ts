@@ -126,7 +126,7 @@ export class Enc28j60Mac extends MacBase implements Mac {
   /** Resets the chip; set-up follows 2 ms later (errata 2). Failures arrive through onError. */
   start(): void {
     set8(this.cmd, 0, OP_SRC);
-    this.spi.transfer(this.cmd, 0, 1);
+    this.spi.transfer(this.cmd, 0, 1, 0);
     this.bank = 0;
     this.timer = this.clock.set(this.onResetDone, 2);
   }
@@ -259,7 +259,7 @@ export class Enc28j60Mac extends MacBase implements Mac {
     set8(b, 0, OP_WBM);
     set8(b, 1, 0); // per-packet control byte: MACON3's settings
     copy(b, 2, frame, 0, n);
-    this.spi.transfer(b, 0, 2 + n);
+    this.spi.transfer(b, 0, 2 + n, 0);
     this.write16(ETXNDL, TX_START + n);
     this.bfs(ECON1, ECON1_TXRTS);
     this.sending = true;
@@ -317,7 +317,7 @@ export class Enc28j60Mac extends MacBase implements Mac {
   private op(code: number, reg: number, v: number): void {
     set8(this.cmd, 0, code + (reg % 32));
     set8(this.cmd, 1, v);
-    this.spi.transfer(this.cmd, 0, 2);
+    this.spi.transfer(this.cmd, 0, 2, 0);
   }
 
   private readReg(reg: number): number {
@@ -326,7 +326,7 @@ export class Enc28j60Mac extends MacBase implements Mac {
     const a = reg % 32;
     const macMii = a < 0x1b && (reg >= MACON1 && reg < 0x60 ? true : reg === MISTAT || (reg >= MAADR5 && reg <= MAADR5 + 5));
     set8(this.cmd, 0, OP_RCR + a);
-    this.spi.transfer(this.cmd, 0, macMii ? 3 : 2);
+    this.spi.transfer(this.cmd, 0, 1, macMii ? 2 : 1);
     return get8(this.cmd, macMii ? 2 : 1);
   }
 
@@ -352,7 +352,7 @@ export class Enc28j60Mac extends MacBase implements Mac {
   /** n bytes from ERDPT into b[1..n] (b[0] carries the opcode). */
   private readBuffer(b: Bytes, n: number): void {
     set8(b, 0, OP_RBM);
-    this.spi.transfer(b, 0, 1 + n);
+    this.spi.transfer(b, 0, 1, n);
   }
 
   /** A PHY register over MII, or -1 when the MII stays busy. */

@@ -161,7 +161,7 @@ export class W5500Mac extends MacBase implements Mac {
     }
     const b = alloc(3 + n);
     this.header(b, BSB_S0_RX, (rd + RX_HEADER) % 65536, false);
-    this.spi.transfer(b, 0, 3 + n);
+    this.spi.transfer(b, 0, 3, n);
     this.write16(BSB_S0_REG, SN_RX_RD, (rd + total) % 65536);
     this.command(CR_RECV);
     this.burst++;
@@ -210,7 +210,7 @@ export class W5500Mac extends MacBase implements Mac {
     const b = alloc(3 + n);
     copy(b, 3, frame, 0, n);
     this.header(b, BSB_S0_TX, wr, true);
-    this.spi.transfer(b, 0, 3 + n);
+    this.spi.transfer(b, 0, 3 + n, 0);
     this.write16(BSB_S0_REG, SN_TX_WR, (wr + n) % 65536);
     this.command(CR_SEND);
     this.sending = true;
@@ -271,7 +271,7 @@ export class W5500Mac extends MacBase implements Mac {
 
   private access(bsb: number, offset: number, write: boolean, n: number): void {
     this.header(this.reg, bsb, offset, write);
-    this.spi.transfer(this.reg, 0, 3 + n);
+    this.spi.transfer(this.reg, 0, write ? 3 + n : 3, write ? 0 : n);
   }
 
   private read8(bsb: number, offset: number): number {

@@ -108,9 +108,13 @@ export class Enc28j60Model implements Spi {
 
   // --- SPI side ----------------------------------------------------------------
 
-  transfer(bytes: Bytes, off: number, n: number): void {
+  transfer(bytes: Bytes, off: number, nOut: number, nIn: number): void {
     const b = bytes as unknown as Uint8Array;
+    const n = nOut + nIn;
     this.stats.spiFrames++;
+    // Reads (RCR, RBM) send the opcode alone; everything else only sends.
+    const op0 = b[off] >> 5;
+    if ((op0 === 0 || op0 === 1) !== (nIn > 0) || ((op0 === 0 || op0 === 1) && nOut !== 1)) this.stats.errors.push(`opcode ${op0} with ${nOut} bytes out, ${nIn} in`);
     const op = b[off] >> 5;
     const arg = b[off] & 0x1f;
     if (op === 7 && arg === 0x1f) return this.softReset();

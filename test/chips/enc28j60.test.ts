@@ -66,7 +66,7 @@ describe("ENC28J60 driver on the chip model", function () {
     const clock = new SimClock();
     for (const miso of [0x00, 0xff]) {
       const errors: string[] = [];
-      const silent = { transfer: (b: Bytes, off: number, n: number) => (b as unknown as Uint8Array).fill(miso, off, off + n) };
+      const silent = { transfer: (b: Bytes, off: number, nOut: number, nIn: number) => (b as unknown as Uint8Array).fill(miso, off + nOut, off + nOut + nIn) };
       const mac = new Enc28j60Mac({ spi: silent, clock, hwaddr: MAC as unknown as Bytes, onReadable: () => undefined, onLinkChange: () => undefined, onError: (m) => errors.push(m) });
       mac.start();
       clock.advance(5);

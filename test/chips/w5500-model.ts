@@ -68,11 +68,12 @@ export class W5500Model implements Spi {
 
   // --- SPI side ----------------------------------------------------------------
 
-  transfer(bytes: Bytes, off: number, n: number): void {
+  transfer(bytes: Bytes, off: number, nOut: number, nIn: number): void {
     const b = bytes as unknown as Uint8Array;
+    const n = nOut + nIn;
     this.stats.spiFrames++;
-    if (n < 4) {
-      this.stats.errors.push(`SPI frame of ${n} bytes`);
+    if (nOut < 3 || n < 4) {
+      this.stats.errors.push(`SPI frame of ${nOut} bytes out, ${nIn} in`);
       return;
     }
     let offset = (b[off] << 8) | b[off + 1];
@@ -81,6 +82,8 @@ export class W5500Model implements Spi {
     const write = (control & 4) !== 0;
     const om = control & 3;
     const data = n - 3;
+    // The host sends the data of a write and only listens during a read.
+    if (write ? nIn !== 0 : nOut !== 3) this.stats.errors.push(`${write ? "write" : "read"} frame with ${nOut} bytes out, ${nIn} in`);
     if (om !== 0 && data !== [0, 1, 2, 4][om]) this.stats.errors.push(`fixed-length mode ${om} with ${data} data bytes`);
     for (let i = 0; i < data; i++) {
       const p = off + 3 + i;

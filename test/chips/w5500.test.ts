@@ -59,7 +59,7 @@ describe("W5500 driver on the chip model", function () {
     const clock = new SimClock();
     for (const miso of [0x00, 0xff]) {
       // Nothing drives MISO: every byte reads as the line's pull.
-      const silent = { transfer: (b: Bytes, off: number, n: number) => (b as unknown as Uint8Array).fill(miso, off, off + n) };
+      const silent = { transfer: (b: Bytes, off: number, nOut: number, nIn: number) => (b as unknown as Uint8Array).fill(miso, off + nOut, off + nOut + nIn) };
       const mac = new W5500Mac({ spi: silent, clock, hwaddr: MAC as unknown as Bytes, onReadable: () => undefined, onLinkChange: () => undefined });
       assert.equal(mac.start(), `w5500: no chip answers (VERSIONR ${miso}, expected 4)`);
     }
