@@ -1,12 +1,24 @@
 // What a board file (boards/*.json) tells the firmware. The build validates
 // the file and hands this object to the runtime's entry point.
+/** An SPI chip's wiring; -1 or "" where a pin is not wired (the bus's fixed pins on NodeMCU ESP8266). */
+export interface SpiPins {
+  sck: string | number;
+  miso: string | number;
+  mosi: string | number;
+  cs: string | number;
+}
+
 export interface BoardConfig {
   name: string;
   runtime: string;
-  /** The MAC driver the board names, and whether this build has it. */
-  mac: { driver: string; available: boolean; hwaddr: string; mtu: number };
-  /** The control channel's UART, its baud rate, and the longest message either way (bytes). */
-  control: { uart: string; baud: number; maxFrame: number };
+  /**
+   * The MAC driver the board names, and whether this build has it. SPI chips
+   * also name their bus ("SPI2", "VSPI", "HSPI"), pins (Espruino pin names,
+   * ESP32 GPIO numbers, NodeMCU "Dn" indexes) and clock; empty otherwise.
+   */
+  mac: { driver: string; available: boolean; hwaddr: string; mtu: number; bus: string; pins: SpiPins; spiBaud: number };
+  /** The control channel's UART, its baud rate, pins where the UART can be routed, and the longest message either way (bytes). */
+  control: { uart: string; baud: number; maxFrame: number; pins: { tx: string | number; rx: string | number } };
   lltableCapacity: number;
   /** Static configuration; empty strings when the board has none. */
   ipv4: { address: string; gateway: string };

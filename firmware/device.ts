@@ -2,7 +2,7 @@
 // builds the network stack, attaches the board's MAC as eth0, applies the
 // board's static IPv4 configuration and logs what happens on the network.
 import { alloc, len } from "@hal/bytes";
-import { type Bytes, LOG_INFO, LOG_WARN, type Mac, type MacOptions, type Platform, type Serial, type SerialOptions } from "../hal/types";
+import { type Bytes, LOG_ERROR, LOG_INFO, LOG_WARN, type Mac, type MacOptions, type Platform, type Serial, type SerialOptions, type Spi, type SpiMacFactory } from "../hal/types";
 import { ControlChannel } from "../src/netlink/channel";
 import { formatIPv4, formatMac, parseIPv4, parseMac } from "../src/net/addr";
 import { ADDR_DEL, ADDR_NEW, addrRequest } from "../src/net/inaddr";
@@ -59,7 +59,7 @@ export function startDevice(p: Platform, board: BoardConfig, openMac: MacFactory
   // The control channel first: a device without a network must still be reachable.
   if (openSerial !== undefined) startControl(dev, openSerial);
   if (openMac === undefined) {
-    log.write(LOG_WARN, "no MAC driver '" + board.mac.driver + "' in this build: no network interface");
+    log.write(LOG_WARN, board.mac.available ? "eth0: " + board.mac.driver + " could not be opened: no network interface" : "no MAC driver '" + board.mac.driver + "' in this build: no network interface");
     return dev;
   }
   const eth = stack.attachEthernet("eth0", openMac, defaultLltableParams(board.lltableCapacity));
@@ -108,18 +108,23 @@ function startControl(dev: Device, openSerial: SerialFactory): void {
     },
     driverName: () => board.mac.driver,
   }, { baud: board.control.baud, maxMessage: board.control.maxFrame }, p.storage, p.random);
-  serial = openSerial({
-    port: board.control.uart,
-    baud: board.control.baud,
-    onReadable: () => {
-      let b = serial !== undefined ? serial.read() : undefined;
-      while (b !== undefined) {
-        ch.input(b, 0, len(b));
-        b = serial !== undefined ? serial.read() : undefined;
-      }
-    },
-    onError: (msg: string) => p.log.write(LOG_WARN, "control " + board.control.uart + ": " + msg),
-  });
+  try {
+    serial = openSerial({
+      port: board.control.uart,
+      baud: board.control.baud,
+      onReadable: () => {
+        let b = serial !== undefined ? serial.read() : undefined;
+        while (b !== undefined) {
+          ch.input(b, 0, len(b));
+          b = serial !== undefined ? serial.read() : undefined;
+        }
+      },
+      onError: (msg: string) => p.log.write(LOG_WARN, "control " + board.control.uart + ": " + msg),
+    });
+  } catch (e) {
+    p.log.write(LOG_WARN, "control: " + (e as Error).message);
+    serial = undefined;
+  }
   if (serial === undefined) {
     p.log.write(LOG_WARN, "control: cannot open " + board.control.uart);
     return;
@@ -162,6 +167,25 @@ function parseDecimal(s: string): number {
 }
 
 /** The board's MAC address as bytes; a malformed one falls back to a locally administered address. */
+/**
+ * The MAC factory for a board whose Ethernet chip hangs off SPI: the bus is
+ * opened first, and a bus that cannot be (no such bus or pins on this board,
+ * firmware without the module) is logged and leaves the device without eth0,
+ * still reachable over its control channel.
+ */
+export function openChipMac(p: Platform, board: BoardConfig, openChip: SpiMacFactory | undefined, openSpi: () => Spi): MacFactory | undefined {
+  if (openChip === undefined) return undefined;
+  let spi: Spi;
+  try {
+    spi = openSpi();
+  } catch (e) {
+    p.log.write(LOG_ERROR, "eth0: " + board.mac.driver + " on " + board.mac.bus + ": " + (e as Error).message);
+    return undefined;
+  }
+  const hw = boardHwaddr(board);
+  return (o: MacOptions) => openChip(spi, p.clock, hw, board.mac.mtu, o);
+}
+
 export function boardHwaddr(board: BoardConfig): Bytes {
   const b = alloc(6);
   if (!parseMac(board.mac.hwaddr, b, 0)) parseMac("02:00:00:00:00:01", b, 0);

@@ -1,10 +1,19 @@
-// Espruino entry: wires the Espruino binding to the device.
-import { espruinoPlatform } from "../hal/espruino/platform";
+// Espruino entry: wires the Espruino binding to the device. The board's
+// entry module passes the SPI chip's driver, so a bundle holds only its own.
+import { espruinoPlatform, EspruinoSerialPort } from "../hal/espruino/platform";
+import { EspruinoSpi } from "../hal/espruino/spi";
+import type { SpiMacFactory } from "../hal/types";
 import type { BoardConfig } from "./board";
-import { startDevice } from "./device";
+import { openChipMac, startDevice } from "./device";
 
-export function start(board: BoardConfig): void {
-  // MAC drivers for SPI Ethernet chips arrive with the boards work; until a
-  // board's driver exists the device runs without an interface.
-  startDevice(espruinoPlatform(board.logLevel), board, undefined);
+export function start(board: BoardConfig, openChip?: SpiMacFactory): void {
+  const p = espruinoPlatform(board.logLevel);
+  const openMac = openChipMac(p, board, openChip, () => new EspruinoSpi(board.mac.bus, board.mac.pins, board.mac.spiBaud));
+  startDevice(p, board, openMac, (o) => {
+    // Only the pins the board routes; the UART's defaults otherwise.
+    const pins: { rx?: string | number; tx?: string | number } = {};
+    if (board.control.pins.rx !== "") pins.rx = board.control.pins.rx;
+    if (board.control.pins.tx !== "") pins.tx = board.control.pins.tx;
+    return new EspruinoSerialPort(o, pins);
+  });
 }

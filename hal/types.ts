@@ -111,6 +111,9 @@ export interface Spi {
   transfer(b: Bytes, off: number, nOut: number, nIn: number): void;
 }
 
+/** Opens and starts an SPI Ethernet chip's driver; start-up failures arrive through `o.onError`. */
+export type SpiMacFactory = (spi: Spi, clock: Clock, hwaddr: Bytes, mtu: number, o: MacOptions) => Mac;
+
 /** Counters every MAC driver keeps, in Linux rtnl_link_stats64 terms. */
 export interface MacCounters {
   rxPackets: number;

@@ -8,7 +8,7 @@
 import { alloc, copy, get8, len, set8, view } from "@hal/bytes";
 import { band } from "@hal/u32";
 import { ETH_HEADER, MacBase } from "../mac-base";
-import type { Bytes, Clock, Mac, MacOptions, Spi, TimerId } from "../types";
+import type { Bytes, Clock, Mac, MacOptions, Spi, SpiMacFactory, TimerId } from "../types";
 
 // SPI opcodes (top three bits) and their fixed arguments.
 const OP_RCR = 0x00;
@@ -378,3 +378,10 @@ export class Enc28j60Mac extends MacBase implements Mac {
     return false;
   }
 }
+
+/** The board entry's way in: an ENC28J60 being reset; set-up follows on the clock. */
+export const openEnc28j60: SpiMacFactory = (spi, clock, hwaddr, mtu, o) => {
+  const mac = new Enc28j60Mac({ onReadable: o.onReadable, onLinkChange: o.onLinkChange, onError: o.onError, spi: spi, clock: clock, hwaddr: hwaddr, mtu: mtu });
+  mac.start();
+  return mac;
+};

@@ -5,7 +5,7 @@
 import { alloc, get8, get16, len, set8, set16, view, copy } from "@hal/bytes";
 import { band } from "@hal/u32";
 import { ETH_HEADER, MacBase } from "../mac-base";
-import type { Bytes, Clock, Mac, MacOptions, Spi, TimerId } from "../types";
+import type { Bytes, Clock, Mac, MacOptions, Spi, SpiMacFactory, TimerId } from "../types";
 
 // SPI frame: 16-bit offset, control byte (block select << 3, write bit, variable length mode).
 const RWB_WRITE = 4;
@@ -305,3 +305,11 @@ export class W5500Mac extends MacBase implements Mac {
     return a;
   }
 }
+
+/** The board entry's way in: a started W5500, or its error through onError. */
+export const openW5500: SpiMacFactory = (spi, clock, hwaddr, mtu, o) => {
+  const mac = new W5500Mac({ onReadable: o.onReadable, onLinkChange: o.onLinkChange, onError: o.onError, spi: spi, clock: clock, hwaddr: hwaddr, mtu: mtu });
+  const err = mac.start();
+  if (err !== undefined && o.onError !== undefined) o.onError(err);
+  return mac;
+};

@@ -10,6 +10,8 @@ interface EspruinoSerial {
   on(event: "data", cb: (data: string) => void): void;
   removeAllListeners(event: string): void;
   write(data: string): void;
+  /** USB only: keep the REPL console here even with no USB host attached. */
+  setConsole?(force: boolean): void;
 }
 interface StorageModule {
   read(name: string): string | undefined;
@@ -102,6 +104,8 @@ export class EspruinoSerialPort implements Serial {
     if (dev === undefined) throw new Error("no serial port " + o.port);
     this.dev = dev;
     if (o.port !== "USB") dev.setup(o.baud, pins);
+    // Unplugged from USB, Espruino moves its REPL to Serial1 and would eat the control bytes: pin it to USB.
+    if (o.port !== "USB" && typeof USB !== "undefined" && USB.setConsole !== undefined) USB.setConsole(true);
     dev.on("data", (d) => {
       this.pending += d;
       o.onReadable(this.pending.length);

@@ -26,7 +26,14 @@ declare const _G: LuaGlobals;
 interface LuaStringLib {
   byte(s: string, i: number): number;
   char(c: number): string;
+  sub(s: string, i: number, j: number): string;
+  rep(s: string, n: number): string;
   len(s: string): number;
+}
+
+/** @noSelf */
+interface LuaTableLib {
+  concat(t: string[]): string;
 }
 
 interface NodeMcuTimer {
@@ -81,6 +88,44 @@ interface NodeMcuGlobals {
   file: NodeMcuFileLib;
   uart: NodeMcuUart;
   node: NodeMcuNode;
+  /** Either shape, depending on the chip the firmware was built for; absent without the spi module. */
+  spi: (NodeMcuSpi8266 & Partial<NodeMcuSpi32>) | undefined;
+  gpio: NodeMcuGpio | undefined;
+  table: LuaTableLib;
   string: LuaStringLib;
   print(...args: unknown[]): void;
+}
+
+/** ESP8266 NodeMCU: one SPI master (HSPI, id 1) on fixed pins, half duplex. @noSelf */
+interface NodeMcuSpi8266 {
+  setup(id: number, mode: number, cpol: number, cpha: number, databits: number, clockDiv: number): number;
+  send(id: number, data: string): number;
+  recv(id: number, size: number): string;
+  MASTER: number;
+  CPOL_LOW: number;
+  CPHA_LOW: number;
+}
+
+/** ESP32 NodeMCU: spi.master(host, pins) gives a bus, bus:device(config) a device. */
+interface NodeMcuSpiDevice {
+  /** Full duplex: as many bytes come back as went out. */
+  transfer(this: NodeMcuSpiDevice, data: string): string;
+}
+interface NodeMcuSpiBus {
+  device(this: NodeMcuSpiBus, config: { cs: number; mode: number; freq: number }): NodeMcuSpiDevice;
+}
+/** @noSelf */
+interface NodeMcuSpi32 {
+  master(host: number, config: { sclk: number; mosi: number; miso: number }): NodeMcuSpiBus;
+  HSPI: number;
+  VSPI: number;
+}
+
+/** @noSelf */
+interface NodeMcuGpio {
+  mode(pin: number, mode: number): void;
+  write(pin: number, level: number): void;
+  OUTPUT: number;
+  HIGH: number;
+  LOW: number;
 }

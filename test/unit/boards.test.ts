@@ -2,7 +2,7 @@ import { strict as assert } from "node:assert";
 import { BoardError, loadBoards, parseBoard } from "../../tools/lib/boards";
 
 const good = {
-  name: "x", runtime: "lua51", mac: { driver: "enc28j60", hwaddr: "02:00:00:00:00:01", mtu: 1500 },
+  name: "x", runtime: "lua51", mac: { driver: "enc28j60", bus: "HSPI", pins: { sck: "D5", miso: "D6", mosi: "D7", cs: "D8" }, hwaddr: "02:00:00:00:00:01", mtu: 1500 },
   control: { uart: "uart0", baud: 115200 }, lltable: { capacity: 8 }, dhcp: { enabled: true, profile: "fast" }, hostname: "h",
 };
 const parse = (o: unknown) => parseBoard("boards/x.json", JSON.stringify(o));
@@ -11,10 +11,18 @@ describe("board files", function () {
   it("every committed board file is valid", function () {
     assert.ok(loadBoards().length >= 4);
   });
-  it("a valid board parses, noting a driver that is not written yet", function () {
+  it("a valid board parses with its SPI wiring and the default SPI clock", function () {
     const b = parse(good);
-    assert.equal(b.config.mac.available, false);
-    assert.match(b.driverNote!, /not written yet/);
+    assert.equal(b.config.mac.available, true);
+    assert.equal(b.driverNote, undefined);
+    assert.deepEqual([b.config.mac.bus, b.config.mac.pins, b.config.mac.spiBaud], ["HSPI", { sck: "D5", miso: "D6", mosi: "D7", cs: "D8" }, 8000000]);
+    assert.deepEqual(b.config.control.pins, { tx: "", rx: "" });
+  });
+  it("every SPI chip board names its bus and all four pins", function () {
+    for (const b of loadBoards().filter((x) => ["w5500", "enc28j60"].includes(x.config.mac.driver))) {
+      assert.notEqual(b.config.mac.bus, "", b.file);
+      for (const k of ["sck", "miso", "mosi", "cs"] as const) assert.notEqual(b.config.mac.pins[k], -1, `${b.file}: ${k}`);
+    }
   });
   const bad: [string, unknown, RegExp][] = [
     ["not JSON", "{", /not JSON/],
@@ -25,6 +33,11 @@ describe("board files", function () {
     ["unknown driver", { ...good, mac: { ...good.mac, driver: "rtl8139" } }, /unknown MAC driver "rtl8139"/],
     ["driver on the wrong runtime", { ...good, mac: { ...good.mac, driver: "udp" } }, /"udp" does not run on lua51/],
     ["name not matching the file", { ...good, name: "y" }, /must match the file name/],
+    ["an SPI chip without its bus", { ...good, mac: { ...good.mac, bus: undefined } }, /missing "mac.bus"/],
+    ["an SPI chip without a pin", { ...good, mac: { ...good.mac, pins: { sck: "D5", miso: "D6", mosi: "D7" } } }, /"mac.pins.cs" must be a pin name/],
+    ["a pin that is no pin", { ...good, mac: { ...good.mac, pins: { ...good.mac.pins, cs: "pin eight" } } }, /"mac.pins.cs"/],
+    ["an SPI clock out of range", { ...good, mac: { ...good.mac, spiBaud: 80000000 } }, /"mac.spiBaud"/],
+    ["a control pin that is no pin", { ...good, control: { ...good.control, pins: { tx: true } } }, /"control.pins.tx"/],
     ["bad DHCP profile", { ...good, dhcp: { enabled: true, profile: "slow" } }, /"dhcp.profile"/],
   ];
   for (const [what, input, msg] of bad) {

@@ -2,17 +2,16 @@
 // and turned into the BoardConfig the firmware is built with.
 import * as fs from "node:fs";
 import * as path from "node:path";
-import type { BoardConfig } from "../../firmware/board";
+import type { BoardConfig, SpiPins } from "../../firmware/board";
 import { ROOT } from "./paths";
 import { RUNTIMES, type Runtime } from "./targets";
 
 /** MAC drivers this build has, and the runtimes each runs on. */
-export const DRIVERS: Record<string, Runtime[]> = { udp: ["node"] };
+export const DRIVERS: Record<string, Runtime[]> = { udp: ["node"], w5500: ["espruino", "lua51", "lua53"], enc28j60: ["espruino", "lua51", "lua53"] };
+/** Drivers that talk SPI: their boards must name the bus and pins. */
+export const SPI_DRIVERS = ["w5500", "enc28j60"];
 /** Drivers boards may name that are not written yet. */
-export const PENDING_DRIVERS: Record<string, string> = {
-  w5500: "the WIZnet W5500 driver is not written yet (boards and drivers issue)",
-  enc28j60: "the ENC28J60 driver is not written yet (boards and drivers issue)",
-};
+export const PENDING_DRIVERS: Record<string, string> = {};
 
 export interface Board {
   file: string;
@@ -54,7 +53,30 @@ export function parseBoard(file: string, text: string): Board {
   if (!/^([0-9a-f]{2}:){5}[0-9a-f]{2}$/i.test(hwaddr)) throw new BoardError(`${file}: "mac.hwaddr" must look like 02:00:00:00:00:01`);
   const mtu = field<number>(file, mac, "mtu", "number", "mac.");
   if (mtu < 68 || mtu > 9000) throw new BoardError(`${file}: "mac.mtu" must be within 68..9000`);
+  let bus = "";
+  let pins: SpiPins = { sck: -1, miso: -1, mosi: -1, cs: -1 };
+  let spiBaud = 0;
+  if (SPI_DRIVERS.includes(driver)) {
+    bus = field<string>(file, mac, "bus", "string", "mac.");
+    const p = field<Json>(file, mac, "pins", "object", "mac.");
+    const pin = (k: keyof SpiPins): string | number => {
+      const v = p[k];
+      if (typeof v === "string" && /^[A-Z]{1,2}\d{1,2}$/.test(v)) return v;
+      if (typeof v === "number" && Number.isInteger(v) && v >= 0 && v <= 48) return v;
+      throw new BoardError(`${file}: "mac.pins.${k}" must be a pin name like "B13" or "D8", or a GPIO number, got ${JSON.stringify(v)}`);
+    };
+    pins = { sck: pin("sck"), miso: pin("miso"), mosi: pin("mosi"), cs: pin("cs") };
+    spiBaud = mac.spiBaud === undefined ? 8000000 : field<number>(file, mac, "spiBaud", "number", "mac.");
+    if (!Number.isInteger(spiBaud) || spiBaud < 100000 || spiBaud > 40000000) throw new BoardError(`${file}: "mac.spiBaud" must be an integer within 100000..40000000`);
+  }
   const control = field<Json>(file, raw, "control", "object");
+  const cpins = control.pins === undefined ? {} : field<Json>(file, control, "pins", "object", "control.");
+  const uartPin = (k: string): string | number => {
+    const v = cpins[k];
+    if (v === undefined) return "";
+    if ((typeof v === "string" && /^[A-Z]{1,2}\d{1,2}$/.test(v)) || (typeof v === "number" && Number.isInteger(v) && v >= 0)) return v;
+    throw new BoardError(`${file}: "control.pins.${k}" must be a pin name or a GPIO number, got ${JSON.stringify(v)}`);
+  };
   const baud = field<number>(file, control, "baud", "number", "control.");
   if (!Number.isInteger(baud) || baud < 1200 || baud > 4000000) throw new BoardError(`${file}: "control.baud" must be an integer within 1200..4000000`);
   // The longest control message either way; three buffers of it live on the device.
@@ -97,8 +119,8 @@ export function parseBoard(file: string, text: string): Board {
   const config: BoardConfig = {
     name,
     runtime,
-    mac: { driver, available, hwaddr: hwaddr.toLowerCase(), mtu },
-    control: { uart: field<string>(file, control, "uart", "string", "control."), baud: field<number>(file, control, "baud", "number", "control."), maxFrame },
+    mac: { driver, available, hwaddr: hwaddr.toLowerCase(), mtu, bus, pins, spiBaud },
+    control: { uart: field<string>(file, control, "uart", "string", "control."), baud: field<number>(file, control, "baud", "number", "control."), maxFrame, pins: { tx: uartPin("tx"), rx: uartPin("rx") } },
     lltableCapacity: capacity,
     ipv4,
     dhcp: { enabled: field<boolean>(file, dhcp, "enabled", "boolean", "dhcp."), profile, probe, rapidCommit, vendorClass },
