@@ -245,7 +245,7 @@ export class Enc28j60Mac extends MacBase implements Mac {
     this.timer = undefined;
     if (this.ready) this.bfc(ECON1, ECON1_RXEN);
     this.ready = false;
-    this.pending.length = 0;
+    this.pending.splice(0, this.pending.length);
   }
 
   private send(frame: Bytes): void {
@@ -285,7 +285,7 @@ export class Enc28j60Mac extends MacBase implements Mac {
       const up = st >= 0 && band(st, PHSTAT2_LSTAT) !== 0;
       if (up !== this.link) {
         this.link = up;
-        if (!up) this.pending.length = 0;
+        if (!up) this.pending.splice(0, this.pending.length);
         this.o.onLinkChange(up);
       }
     }

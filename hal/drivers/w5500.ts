@@ -197,7 +197,7 @@ export class W5500Mac extends MacBase implements Mac {
     this.timer = undefined;
     if (this.open) this.command(CR_CLOSE);
     this.open = false;
-    this.pending.length = 0;
+    this.pending.splice(0, this.pending.length);
   }
 
   private send(frame: Bytes): boolean {
@@ -236,7 +236,7 @@ export class W5500Mac extends MacBase implements Mac {
     this.resyncs++;
     this.command(CR_CLOSE);
     this.open = false;
-    this.pending.length = 0;
+    this.pending.splice(0, this.pending.length);
     const err = this.openSocket();
     if (err !== undefined && this.o.onError !== undefined) this.o.onError(err);
   }
@@ -246,7 +246,7 @@ export class W5500Mac extends MacBase implements Mac {
     const up = band(this.read8(BSB_COMMON, PHYCFGR), PHYCFGR_LNK) !== 0;
     if (up !== this.link) {
       this.link = up;
-      if (!up) this.pending.length = 0;
+      if (!up) this.pending.splice(0, this.pending.length);
       this.o.onLinkChange(up);
     }
     if (this.open) {

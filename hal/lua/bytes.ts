@@ -20,7 +20,8 @@ export function alloc(n: number): Bytes {
   const w: number[] = [];
   const words = Math.floor((n + 3) / 4);
   for (let i = 0; i < words; i++) w[i] = 0;
-  const b: LuaBytes = { w: w, o: 0, n: n };
+  // Lua 5.3 keeps 10 / 2 a float (5.0): a length stays an integer however it was computed.
+  const b: LuaBytes = { w: w, o: 0, n: Math.floor(n) };
   return b as unknown as Bytes;
 }
 

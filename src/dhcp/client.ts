@@ -552,10 +552,10 @@ export class DhcpClient {
     l.mask = this.maskFor(r);
     l.server = r.serverId !== 0 ? r.serverId : this.lease.server;
     // Routers off the subnet cannot be next hops: left out (the seed refuses the whole reply).
-    l.routers.length = 0;
+    l.routers.splice(0, l.routers.length);
     for (let i = 0; i < r.routers.length; i++) if (band(r.routers[i], l.mask) === band(addr, l.mask) && r.routers[i] !== addr) l.routers.push(r.routers[i]);
     if (r.routers.length === 0 && renewing) for (let i = 0; i < this.lease.routers.length; i++) l.routers.push(this.lease.routers[i]);
-    l.dns.length = 0;
+    l.dns.splice(0, l.dns.length);
     const dnsFrom = r.dns.length === 0 && renewing ? this.lease.dns : r.dns;
     for (let i = 0; i < dnsFrom.length; i++) l.dns.push(dnsFrom[i]);
     l.domain = r.domain === "" && renewing ? this.lease.domain : r.domain;
@@ -804,9 +804,9 @@ function copyLease(from: DhcpLease, to: DhcpLease): void {
   to.addr = from.addr;
   to.mask = from.mask;
   to.server = from.server;
-  to.routers.length = 0;
+  to.routers.splice(0, to.routers.length);
   for (let i = 0; i < from.routers.length; i++) to.routers.push(from.routers[i]);
-  to.dns.length = 0;
+  to.dns.splice(0, to.dns.length);
   for (let i = 0; i < from.dns.length; i++) to.dns.push(from.dns[i]);
   to.domain = from.domain;
   to.mtu = from.mtu;

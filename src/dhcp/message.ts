@@ -167,7 +167,7 @@ function optionText(m: Bytes, code: number, max: number): string {
 }
 
 function optionList(m: Bytes, code: number, out: number[], max: number, r: DhcpReply): void {
-  out.length = 0;
+  out.splice(0, out.length);
   const n = Math.floor(optionLength(code) / 4);
   for (let k = 0; k < n; k++) {
     if (out.length >= max) {

@@ -32,7 +32,7 @@ export function hexOf(b: Bytes): string {
 /** Bytes from an even-length hex string, or undefined when it is not one. */
 export function fromHex(s: string): Bytes | undefined {
   if (s.length % 2 !== 0) return undefined;
-  const n = s.length / 2;
+  const n = Math.floor(s.length / 2); // an integer on Lua 5.3 too
   const b = alloc(n);
   for (let i = 0; i < n; i++) {
     const hi = hexDigit(s.charCodeAt(2 * i));

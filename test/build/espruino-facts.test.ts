@@ -21,4 +21,14 @@ describe("Espruino facts (ESPRUINO)", function () {
     for (const n of missing) assert.equal(type(n), "undefined", `${n} exists on this Espruino: drop it from espruino-facts.ts`);
     for (const n of used) assert.notEqual(type(n), "undefined", `${n} is missing on this Espruino`);
   });
+
+  it("assigning an array's length throws, and splice empties an array (the check rejects the first)", function () {
+    const bin = process.env.ESPRUINO;
+    if (!bin) this.skip();
+    const f = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "netrt-facts-")), "t.js");
+    fs.writeFileSync(f, 'var a=[1,2,3];try{a.length=0;console.log("SET "+a.length);}catch(e){console.log("THROWS "+e.message);}\nvar b=[1,2,3];b.splice(0,b.length);console.log("SPLICE "+b.length);\nquit();\n');
+    const out = spawnSync(bin!, [f], { encoding: "utf8", timeout: 10000 }).stdout;
+    assert.match(out, /THROWS Assignment to a constant/);
+    assert.match(out, /SPLICE 0/);
+  });
 });

@@ -37,6 +37,7 @@ describe("portability check", function () {
     ["destructuring", "export function f(p: number[]): number {\n  const [a, b] = p;\n  return a + b;\n}\n", /src\/net\/bad\.ts:2:\d+: destructuring is not available on Espruino 2v29/],
     ["a default parameter", "export function f(a: number, b = 1): number {\n  return a + b;\n}\n", /src\/net\/bad\.ts:1:\d+: a default parameter is not available/],
     ["Math.imul", "export const m = (a: number) => Math.imul(a, 3);\n", /src\/net\/bad\.ts:1:\d+: Math\.imul is not available on Espruino 2v29/],
+    ["assigning an array's length", "export function clear(a: number[]): void {\n  a.length = 0;\n}\n", /src\/net\/bad\.ts:2:\d+: assigning an array's length is "Assignment to a constant" on Espruino 2v29; use splice/],
     ["a labelled break", "export function f(): number {\n  outer: for (let i = 0; i < 3; i++) {\n    for (;;) break outer;\n  }\n  return 1;\n}\n", /src\/net\/bad\.ts:2:\d+: a labelled statement is not available/],
   ];
   for (const [what, code, expected] of espruinoCases) {

@@ -11,6 +11,7 @@ import { checksum } from "../../src/net/cksum";
 import { fromHex, hexOf, toHex } from "../../src/util/hex";
 import { runAddr, runLltable } from "./net-suites";
 import { runNetlink, runSha } from "./netlink-suite";
+import { runDrivers } from "./driver-suite";
 
 type Out = (line: string) => void;
 
@@ -151,7 +152,7 @@ function runMac(s: Suite): void {
 
 /** Runs every suite, printing through `out`; returns the number of failures. */
 export function runConformance(out: Out): number {
-  const suites = [new Suite("u32", out), new Suite("bytes", out), new Suite("cksum", out), new Suite("ipv4", out), new Suite("mac", out), new Suite("addr", out), new Suite("lltable", out), new Suite("netlink", out), new Suite("sha256", out)];
+  const suites = [new Suite("u32", out), new Suite("bytes", out), new Suite("cksum", out), new Suite("ipv4", out), new Suite("mac", out), new Suite("addr", out), new Suite("lltable", out), new Suite("netlink", out), new Suite("sha256", out), new Suite("drivers", out)];
   runU32(suites[0]);
   runBytes(suites[1]);
   runCksum(suites[2]);
@@ -161,6 +162,7 @@ export function runConformance(out: Out): number {
   runLltable(suites[6]);
   runNetlink(suites[7]);
   runSha(suites[8]);
+  runDrivers(suites[9]);
   let passed = 0;
   let failed = 0;
   for (let i = 0; i < suites.length; i++) {

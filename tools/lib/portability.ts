@@ -94,6 +94,10 @@ export function checkProgram(program: ts.Program, target: Target): Finding[] {
         if ((ts.isPropertyAccessExpression(node) || ts.isElementAccessExpression(node) || ts.isCallExpression(node)) && node.questionDotToken !== undefined) report(node, lacks("optional chaining"));
         if (ts.isBinaryExpression(node) && (node.operatorToken.kind === ts.SyntaxKind.AsteriskAsteriskToken || node.operatorToken.kind === ts.SyntaxKind.AsteriskAsteriskEqualsToken)) report(node, lacks("the ** operator"));
         if (ts.isLabeledStatement(node)) report(node, lacks("a labelled statement"));
+        if (ts.isBinaryExpression(node) && node.operatorToken.kind >= ts.SyntaxKind.FirstAssignment && node.operatorToken.kind <= ts.SyntaxKind.LastAssignment &&
+            ts.isPropertyAccessExpression(node.left) && node.left.name.text === "length" && checker.isArrayType(checker.getTypeAtLocation(node.left.expression))) {
+          report(node, "assigning an array's length is \"Assignment to a constant\" on Espruino 2v29; use splice");
+        }
         if (ts.isBinaryExpression(node) && node.operatorToken.kind === ts.SyntaxKind.InstanceOfKeyword && extendsError(checker, node.right)) {
           report(node, "instanceof on a subclass of Error is always false on Espruino 2v29");
         }

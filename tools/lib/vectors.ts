@@ -14,6 +14,7 @@ export function writeVectorsModule(): string {
   const mac = load("mac");
   const addr = load("addr");
   const lltable = load("lltable");
+  const drivers = load("drivers");
   const j = JSON.stringify;
   // The kernel's netlink captures: request, replies, and what each reply frame holds
   // (type/seq/flags/error per message, attribute count), worked out here on Node so
@@ -42,6 +43,8 @@ export function writeVectorsModule(): string {
     `export const addrCases: (string | number)[][][] = ${j(addr.cases)};`,
     `export const lltableCases: (string | number | number[])[][][] = ${j(lltable.cases)};`,
     `/** [name, request hex, frame hexes (replies, then notifications), reply count, per frame: [type, flags, seq, error, attribute count][]] */`,
+    `/** SPI transcripts of the chip drivers (tools/make-driver-vectors.ts). */`,
+    `export const driverVectors: { name: string; driver: string; hwaddr: string; steps: (string | number)[][]; spi: [string, number, string][]; drains: string[][]; writes: boolean[]; links: number[]; counters: number[] }[] = ${j(drivers.vectors)};`,
     `export const netlinkKernel: [string, string, string[], number, number[][][]][] = ${j(netlink)};`,
     "",
   ].join("\n");
