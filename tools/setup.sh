@@ -5,14 +5,15 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# Lua interpreters (conformance and the Lua build's luac checks); socat
+# Lua interpreters (conformance, the Lua build's luac checks) and luasocket
+# (the Lua host bundles on the UDP frame link); socat
 # (pseudo-terminal pairs, and the host link's TAP bridge); iproute2, ping and
 # tshark for the tests that put the firmware on a Linux network; the four
 # DHCP servers the client is proven against (dnsmasq, ISC dhcpd, Kea, busybox
 # udhcpd), the peer clients the bench compares with (busybox udhcpc, dhcpcd,
 # dhclient), nftables (this kernel has no netem; loss is dropped by nft) and
 # pyroute2, which must decode everything the control channel sends.
-PACKAGES=(lua5.1 lua-bitop lua5.3 socat iproute2 iputils-ping tshark
+PACKAGES=(lua5.1 lua-bitop lua5.3 lua-socket socat iproute2 iputils-ping tshark
   dnsmasq-base isc-dhcp-server kea-dhcp4-server busybox dhcpcd-base
   isc-dhcp-client nftables python3-pyroute2)
 missing=()

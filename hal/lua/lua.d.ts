@@ -129,3 +129,60 @@ interface NodeMcuGpio {
   HIGH: number;
   LOW: number;
 }
+
+// --- Lua on a development host: the standard library and luasocket ---
+
+interface LuaFileHandle {
+  read(this: LuaFileHandle, what: string): string | undefined;
+  write(this: LuaFileHandle, s: string): LuaFileHandle | undefined;
+  close(this: LuaFileHandle): void;
+  flush(this: LuaFileHandle): void;
+}
+
+/** @noSelf */
+interface LuaHostOs {
+  getenv(name: string): string | undefined;
+  time(): number;
+  rename(from: string, to: string): boolean | undefined;
+  remove(name: string): boolean | undefined;
+  exit(code: number): void;
+}
+
+/** @noSelf */
+interface LuaHostIo {
+  open(name: string, mode: string): LuaFileHandle | undefined;
+  write(s: string): void;
+  stdout: LuaFileHandle;
+}
+
+/** @noSelf */
+interface LuaHostMath {
+  random(): number;
+  randomseed(seed: number): void;
+}
+
+interface LuaSocketUdp {
+  setsockname(this: LuaSocketUdp, address: string, port: number): number | undefined;
+  settimeout(this: LuaSocketUdp, seconds: number): void;
+  /** A datagram, or undefined on timeout. */
+  receive(this: LuaSocketUdp): string | undefined;
+  sendto(this: LuaSocketUdp, data: string, address: string, port: number): number | undefined;
+  close(this: LuaSocketUdp): void;
+}
+
+/** @noSelf */
+interface LuaSocketLib {
+  udp(): LuaSocketUdp;
+  /** Seconds since 1970 with sub-millisecond resolution. */
+  gettime(): number;
+  sleep(seconds: number): void;
+}
+
+/** @noSelf */
+interface LuaHostGlobals {
+  os: LuaHostOs;
+  io: LuaHostIo;
+  math: LuaHostMath;
+  string: LuaStringLib;
+  require(name: string): unknown;
+}

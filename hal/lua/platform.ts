@@ -1,7 +1,7 @@
 // The NodeMCU binding (ESP8266 on Lua 5.1 + bit, ESP32 on Lua 5.3): tmr for
 // time and timers, node.random, SPIFFS files for storage, uart for serial.
 /// <reference path="./lua.d.ts" />
-import { alloc, get8, len, set8 } from "@hal/bytes";
+import { fromStr, toStr } from "./strings";
 import type { Bytes, Clock, Log, Platform, Random, Serial, SerialOptions, Storage, TimerCallback, TimerId } from "../types";
 
 const nm = _G as unknown as NodeMcuGlobals;
@@ -74,20 +74,6 @@ export class PrintLog implements Log {
   write(level: number, msg: string): void {
     if (level >= this.minLevel) nm.print(LEVELS[level] + " " + msg);
   }
-}
-
-function toStr(b: Bytes): string {
-  let s = "";
-  const n = len(b);
-  for (let i = 0; i < n; i++) s += nm.string.char(get8(b, i));
-  return s;
-}
-
-function fromStr(s: string): Bytes {
-  const n = nm.string.len(s);
-  const b = alloc(n);
-  for (let i = 0; i < n; i++) set8(b, i, nm.string.byte(s, i + 1));
-  return b;
 }
 
 /** SPIFFS files, one per key, written to a temporary name and renamed. */

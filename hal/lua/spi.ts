@@ -3,7 +3,8 @@
 // HSPI bus (id 1, pins fixed: D5 SCK, D6 MISO, D7 MOSI) with send()/recv()
 // and the chip select on a GPIO.
 /// <reference path="./lua.d.ts" />
-import { get8, set8 } from "@hal/bytes";
+import { set8 } from "@hal/bytes";
+import { bytesToStr } from "./strings";
 import type { Bytes, Spi } from "../types";
 
 const nm = _G as unknown as NodeMcuGlobals;
@@ -52,9 +53,7 @@ export class NodeMcuSpi implements Spi {
   }
 
   transfer(b: Bytes, off: number, nOut: number, nIn: number): void {
-    const parts: string[] = [];
-    for (let i = 0; i < nOut; i++) parts[i] = nm.string.char(get8(b, off + i));
-    const out = nm.table.concat(parts);
+    const out = bytesToStr(b, off, nOut);
     let back: string;
     let at: number;
     if (this.dev !== undefined) {

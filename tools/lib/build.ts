@@ -31,7 +31,9 @@ const CHIP_DRIVERS: Record<string, { module: string; factory: string }> = {
 function writeEntry(b: Board): string {
   const dir = path.join(BUILD, "gen", b.config.name);
   fs.mkdirSync(dir, { recursive: true });
-  const target = path.relative(dir, path.join(ROOT, "firmware", ENTRY[b.runtime])).split(path.sep).join("/");
+  // Lua with the UDP frame link is the development host's Lua (luasocket), not NodeMCU.
+  const entryName = b.runtime.startsWith("lua") && b.config.mac.driver === "udp" ? "lua-host" : ENTRY[b.runtime];
+  const target = path.relative(dir, path.join(ROOT, "firmware", entryName)).split(path.sep).join("/");
   const file = path.join(dir, "main.ts");
   const chip = CHIP_DRIVERS[b.config.mac.driver];
   const imports = [`import { start } from "${target}";`];

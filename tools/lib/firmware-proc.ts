@@ -1,4 +1,5 @@
-// Runs the host board's firmware (dist/host/firmware.js) as a child process
+// Runs a host build of the firmware as a child process (by default the Node
+// host board, dist/host/firmware.js; or e.g. lua5.3 with a Lua host bundle)
 // and watches its log lines (the integration tests, the bench, npm start).
 import { type ChildProcess, spawn } from "node:child_process";
 import * as fs from "node:fs";
@@ -15,9 +16,10 @@ export class FirmwareProcess {
   /** Called with every log line as it arrives. */
   onLine: ((line: string) => void) | undefined;
 
-  constructor(env: Record<string, string>, stateDir?: string) {
+  constructor(env: Record<string, string>, stateDir?: string, command: string[] = [process.execPath, path.join(ROOT, "dist", "host", "firmware.js")]) {
     this.stateDir = stateDir ?? fs.mkdtempSync(path.join(os.tmpdir(), "netrt-fw-"));
-    this.proc = spawn(process.execPath, [path.join(ROOT, "dist", "host", "firmware.js")], {
+    fs.mkdirSync(this.stateDir, { recursive: true });
+    this.proc = spawn(command[0], command.slice(1), {
       env: { ...process.env, NETRT_STATE: this.stateDir, ...env },
       stdio: ["ignore", "pipe", "pipe"],
     });
@@ -56,6 +58,15 @@ export class FirmwareProcess {
     return new Promise((resolve, reject) => {
       const t = setTimeout(() => reject(new Error(`firmware never logged ${re}; its log:\n${this.lines.join("\n")}`)), ms);
       this.waiters.push({ re, resolve: (m) => (clearTimeout(t), resolve(m)) });
+    });
+  }
+
+  /** Resolves with the exit code (or the signal's name) once the process has ended, or undefined after `ms`. */
+  exited(ms: number): Promise<number | string | undefined> {
+    if (!this.running) return Promise.resolve(this.proc.exitCode ?? this.proc.signalCode ?? undefined);
+    return new Promise((resolve) => {
+      const t = setTimeout(() => resolve(undefined), ms);
+      this.proc.once("exit", (code, sig) => (clearTimeout(t), resolve(code ?? sig ?? undefined)));
     });
   }
 

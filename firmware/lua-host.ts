@@ -1,0 +1,46 @@
+// Lua entry for the development host (lua5.1 + bit, lua5.3 with luasocket):
+// the board's bundle with its MAC on the host link's UDP frame port, so the
+// Lua build gets its lease from the same servers as the Node build. The
+// environment chooses what the Node host board's does: NETRT_RX_PORT /
+// NETRT_TX_PORT, NETRT_STATE, NETRT_IPV4, NETRT_DHCP_PROFILE / _PROBE;
+// NETRT_RUN_SECONDS ends the run (releasing the lease), 0 or unset: never.
+import { env, LuaUdpMac, luaHostPlatform, runLoop } from "../hal/lua/host";
+import { LOG_ERROR, type MacOptions } from "../hal/types";
+import { DHCP_STOPPED } from "../src/dhcp/client";
+import type { BoardConfig } from "./board";
+import { boardHwaddr, startDevice } from "./device";
+
+function envNumber(name: string, fallback: number): number {
+  const v = env(name);
+  const n = v === "" ? NaN : Number(v);
+  return n === n ? n : fallback; // NaN is the one value unequal to itself
+}
+
+export function start(board: BoardConfig): void {
+  if (env("NETRT_IPV4") !== "") board.ipv4 = { address: env("NETRT_IPV4"), gateway: env("NETRT_GATEWAY") };
+  if (env("NETRT_DHCP_PROFILE") !== "") board.dhcp.profile = env("NETRT_DHCP_PROFILE");
+  if (env("NETRT_DHCP_PROBE") !== "") board.dhcp.probe = env("NETRT_DHCP_PROBE");
+  const state = env("NETRT_STATE") !== "" ? env("NETRT_STATE") : ".";
+  const p = luaHostPlatform(board.runtime, state, board.logLevel);
+  let mac: LuaUdpMac | undefined = undefined;
+  const dev = startDevice(p, board, (o: MacOptions) => {
+    mac = new LuaUdpMac(o, boardHwaddr(board), board.mac.mtu, envNumber("NETRT_RX_PORT", 9000), envNumber("NETRT_TX_PORT", 9001));
+    return mac;
+  });
+  if (mac === undefined) {
+    p.log.write(LOG_ERROR, "no network interface");
+    return;
+  }
+  const runMs = envNumber("NETRT_RUN_SECONDS", 0) * 1000;
+  let releasedAt = -1;
+  runLoop(p.clock, mac, () => {
+    if (runMs <= 0 || p.clock.now() < runMs) return false;
+    // Time is up: give the lease back, then stop once the RELEASE is out (or after 3 s).
+    const dhcp = dev.dhcp;
+    if (releasedAt < 0) {
+      releasedAt = p.clock.now();
+      if (dhcp !== undefined) dhcp.release();
+    }
+    return dhcp === undefined || dhcp.state === DHCP_STOPPED || p.clock.now() - releasedAt > 3000;
+  });
+}
