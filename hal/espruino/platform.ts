@@ -60,14 +60,14 @@ export class EspruinoLog implements Log {
 }
 
 // Espruino strings hold bytes 0..255, one per character.
-function toStr(b: Bytes): string {
+export function toStr(b: Bytes): string {
   let s = "";
   const n = len(b);
   for (let i = 0; i < n; i++) s += String.fromCharCode(get8(b, i));
   return s;
 }
 
-function fromStr(s: string): Bytes {
+export function fromStr(s: string): Bytes {
   const b = alloc(s.length);
   for (let i = 0; i < s.length; i++) set8(b, i, s.charCodeAt(i));
   return b;

@@ -7,7 +7,7 @@ import { ROOT } from "./paths";
 import { RUNTIMES, type Runtime } from "./targets";
 
 /** MAC drivers this build has, and the runtimes each runs on. */
-export const DRIVERS: Record<string, Runtime[]> = { udp: ["node", "lua51", "lua53"], w5500: ["espruino", "lua51", "lua53"], enc28j60: ["espruino", "lua51", "lua53"] };
+export const DRIVERS: Record<string, Runtime[]> = { udp: ["node", "lua51", "lua53", "espruino"], w5500: ["espruino", "lua51", "lua53"], enc28j60: ["espruino", "lua51", "lua53"] };
 /** Drivers that talk SPI: their boards must name the bus and pins. */
 export const SPI_DRIVERS = ["w5500", "enc28j60"];
 /** Drivers boards may name that are not written yet. */

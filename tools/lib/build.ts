@@ -31,8 +31,9 @@ const CHIP_DRIVERS: Record<string, { module: string; factory: string }> = {
 function writeEntry(b: Board): string {
   const dir = path.join(BUILD, "gen", b.config.name);
   fs.mkdirSync(dir, { recursive: true });
-  // Lua with the UDP frame link is the development host's Lua (luasocket), not NodeMCU.
-  const entryName = b.runtime.startsWith("lua") && b.config.mac.driver === "udp" ? "lua-host" : ENTRY[b.runtime];
+  // Lua or Espruino with the UDP frame link is the development host's interpreter (luasocket, dgram), not a board.
+  const hostEntry: Record<string, string> = { lua51: "lua-host", lua53: "lua-host", espruino: "espruino-host" };
+  const entryName = b.config.mac.driver === "udp" && hostEntry[b.runtime] !== undefined ? hostEntry[b.runtime] : ENTRY[b.runtime];
   const target = path.relative(dir, path.join(ROOT, "firmware", entryName)).split(path.sep).join("/");
   const file = path.join(dir, "main.ts");
   const chip = CHIP_DRIVERS[b.config.mac.driver];

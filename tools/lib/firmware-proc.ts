@@ -19,7 +19,9 @@ export class FirmwareProcess {
   constructor(env: Record<string, string>, stateDir?: string, command: string[] = [process.execPath, path.join(ROOT, "dist", "host", "firmware.js")]) {
     this.stateDir = stateDir ?? fs.mkdtempSync(path.join(os.tmpdir(), "netrt-fw-"));
     fs.mkdirSync(this.stateDir, { recursive: true });
+    // Run inside the state directory: Espruino's interpreter keeps its Storage (espruino.flash) in the working directory.
     this.proc = spawn(command[0], command.slice(1), {
+      cwd: this.stateDir,
       env: { ...process.env, NETRT_STATE: this.stateDir, ...env },
       stdio: ["ignore", "pipe", "pipe"],
     });

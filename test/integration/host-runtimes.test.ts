@@ -1,9 +1,11 @@
 // The Lua bundles on real Lua interpreters (lua5.1 + bit, lua5.3, with
-// luasocket) get a lease from dnsmasq through the same UDP frame link as the
-// Node build: DORA, a ping from the Linux peer, and the RELEASE when their
-// run ends. Required in CI.
+// luasocket), and the Espruino bundle on Espruino's interpreter for Linux
+// (when ESPRUINO names it), get a lease from dnsmasq through the same UDP
+// frame link as the Node build: DORA, a ping from the Linux peer, and the
+// RELEASE when their run ends. The Lua runs are required in CI.
 import { strict as assert } from "node:assert";
 import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
 import * as path from "node:path";
 import { buildAll } from "../../tools/lib/build";
 import { DhcpServer } from "../../tools/lib/dhcp-servers";
@@ -11,30 +13,70 @@ import { FirmwareProcess } from "../../tools/lib/firmware-proc";
 import { HostLink, hostLinkUnavailable } from "../../tools/lib/hostlink";
 import { ROOT } from "../../tools/lib/paths";
 
-const RUNS = [
-  { board: "lua51-host", lua: "lua5.1", mac: "02:00:00:00:00:51", needs: "require('bit'); require('socket')" },
-  { board: "lua53-host", lua: "lua5.3", mac: "02:00:00:00:00:53", needs: "require('socket')" },
-];
+interface Run {
+  board: string;
+  runtime: string;
+  mac: string;
+  /** Why this interpreter cannot run here, or undefined. */
+  absent(): string | undefined;
+  /** The command that runs the bundle with these settings. */
+  command(env: Record<string, string>, dir: string): string[];
+  requiredInCi: boolean;
+}
 
-function missing(lua: string, needs: string): string | undefined {
+const luaRun = (v: "5.1" | "5.3"): Run => {
+  const lua = `lua${v}`;
+  const needs = v === "5.1" ? "require('bit'); require('socket')" : "require('socket')";
+  const board = `lua${v.replace(".", "")}-host`;
+  return {
+    board,
+    runtime: `lua${v.replace(".", "")}`,
+    mac: `02:00:00:00:00:${v.replace(".", "")}`,
+    absent: () => (spawnSync(lua, ["-e", needs]).status === 0 ? undefined : `${lua} with ${needs} is not installed (bash tools/setup.sh: lua-bitop, lua-socket)`),
+    // The Lua host reads its settings from the environment (FirmwareProcess passes env).
+    command: () => [lua, path.join(ROOT, "dist", board, "firmware.lua")],
+    requiredInCi: true,
+  };
+};
+
+const espruinoRun: Run = {
+  board: "espruino-host",
+  runtime: "espruino",
+  mac: "02:00:00:00:00:e5",
+  absent: () => {
+    const bin = process.env.ESPRUINO;
+    if (!bin) return "ESPRUINO is not set (the Espruino interpreter for Linux; see README)";
+    return fs.existsSync(bin) ? undefined : `ESPRUINO=${bin} does not exist`;
+  },
+  // Espruino cannot read the environment: the settings go in front of the bundle.
+  command: (env, dir) => {
+    const script = path.join(dir, "espruino-host.js");
+    fs.writeFileSync(script, `var NETRT_ENV=${JSON.stringify(env)};\n${fs.readFileSync(path.join(ROOT, "dist", "espruino-host", "firmware.js"), "utf8")}\n`);
+    return [process.env.ESPRUINO!, script];
+  },
+  requiredInCi: false,
+};
+
+const RUNS: Run[] = [luaRun("5.1"), luaRun("5.3"), espruinoRun];
+
+function missing(run: Run): string | undefined {
   const why = hostLinkUnavailable();
   if (why !== undefined) return why;
   if (spawnSync("sh", ["-c", "command -v dnsmasq"]).status !== 0) return "dnsmasq is not installed (bash tools/setup.sh)";
-  if (spawnSync(lua, ["-e", needs]).status !== 0) return `${lua} with ${needs} is not installed (bash tools/setup.sh: lua-bitop, lua-socket)`;
-  return undefined;
+  return run.absent();
 }
 
-describe("integration: the Lua bundles get a lease from dnsmasq on lua5.1 + bit and lua5.3", function () {
+describe("integration: the Lua and Espruino bundles get a lease from dnsmasq on their real interpreters", function () {
   this.timeout(90000);
   before(async function () {
     await buildAll(RUNS.map((r) => r.board));
   });
 
   RUNS.forEach((run, index) => {
-    it(`${run.board} on ${run.lua}: bound, pingable, released at the end of its run`, async function () {
-      const why = missing(run.lua, run.needs);
+    it(`${run.board} on ${run.runtime}: bound, pingable, released at the end of its run`, async function () {
+      const why = missing(run);
       if (why !== undefined) {
-        if (process.env.CI) throw new Error(`required in CI: ${why}`);
+        if (process.env.CI && run.requiredInCi) throw new Error(`required in CI: ${why}`);
         console.log(`      skipped: ${why}`);
         this.skip();
       }
@@ -46,9 +88,10 @@ describe("integration: the Lua bundles get a lease from dnsmasq on lua5.1 + bit 
         const server = new DhcpServer("dnsmasq", link, { serverIp: "192.0.2.1", rangeStart: "192.0.2.50", rangeEnd: "192.0.2.99", leaseSecs: 600, noPing: true });
         server.start();
         await server.ready();
-        fw = new FirmwareProcess({ NETRT_RX_PORT: String(base), NETRT_TX_PORT: String(base + 1), NETRT_RUN_SECONDS: "12" }, path.join(link.dir, "state"), [run.lua, path.join(ROOT, "dist", run.board, "firmware.lua")]);
+        const env = { NETRT_RX_PORT: String(base), NETRT_TX_PORT: String(base + 1), NETRT_RUN_SECONDS: "12" };
+        fw = new FirmwareProcess(env, path.join(link.dir, "state"), run.command(env, link.dir));
         const m = await fw.waitFor(/bound to (\d+\.\d+\.\d+\.\d+)\/24 via 192\.0\.2\.1/, 20000);
-        assert.match(fw.lines.join("\n"), new RegExp(`netrt \\S+ on ${run.board} \\(${run.board.slice(0, 5)}\\)`));
+        assert.match(fw.lines.join("\n"), new RegExp(`netrt \\S+ on ${run.board} \\(${run.runtime}\\)`));
         // dnsmasq writes its lease file a moment after the ACK.
         const seen = Date.now() + 5000;
         while (!server.leases().some((l) => l.mac === run.mac && l.active) && Date.now() < seen) await new Promise((r) => setTimeout(r, 100));

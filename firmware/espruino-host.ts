@@ -1,0 +1,53 @@
+// Espruino entry for the development host (the interpreter for Linux): the
+// board's bundle with its MAC on the host link. Espruino cannot read the
+// process environment, so the runner prepends `var NETRT_ENV = {...}` with
+// the same keys the Node host board reads: NETRT_RX_PORT, NETRT_TX_PORT,
+// NETRT_IPV4, NETRT_DHCP_PROFILE, NETRT_DHCP_PROBE, NETRT_RUN_SECONDS.
+import { EspruinoUdpMac } from "../hal/espruino/host";
+import { espruinoPlatform } from "../hal/espruino/platform";
+import type { MacOptions } from "../hal/types";
+import { DHCP_STOPPED } from "../src/dhcp/client";
+import type { BoardConfig } from "./board";
+import { boardHwaddr, startDevice } from "./device";
+
+declare const NETRT_ENV: Record<string, string> | undefined;
+declare const setTimeout: (cb: () => void, ms: number) => number;
+declare const quit: (() => void) | undefined;
+
+function setting(name: string): string {
+  const all = typeof NETRT_ENV !== "undefined" ? NETRT_ENV : undefined;
+  const v = all !== undefined ? all[name] : undefined;
+  return v === undefined ? "" : "" + v;
+}
+
+function settingNumber(name: string, fallback: number): number {
+  const v = setting(name);
+  const n = v === "" ? NaN : Number(v);
+  return n === n ? n : fallback;
+}
+
+export function start(board: BoardConfig): void {
+  if (setting("NETRT_IPV4") !== "") board.ipv4 = { address: setting("NETRT_IPV4"), gateway: setting("NETRT_GATEWAY") };
+  if (setting("NETRT_DHCP_PROFILE") !== "") board.dhcp.profile = setting("NETRT_DHCP_PROFILE");
+  if (setting("NETRT_DHCP_PROBE") !== "") board.dhcp.probe = setting("NETRT_DHCP_PROBE");
+  const p = espruinoPlatform(board.logLevel);
+  const dev = startDevice(p, board, (o: MacOptions) => new EspruinoUdpMac(o, boardHwaddr(board), board.mac.mtu, settingNumber("NETRT_RX_PORT", 9000), settingNumber("NETRT_TX_PORT", 9001)));
+  const runMs = settingNumber("NETRT_RUN_SECONDS", 0) * 1000;
+  if (runMs <= 0) return;
+  setTimeout(() => {
+    const dhcp = dev.dhcp;
+    if (dhcp !== undefined) dhcp.release();
+    const t0 = p.clock.now();
+    const end = (): void => {
+      if (dhcp !== undefined && dhcp.state !== DHCP_STOPPED && p.clock.now() - t0 < 3000) {
+        setTimeout(end, 20);
+        return;
+      }
+      // A moment for the RELEASE to leave, then the interpreter ends.
+      setTimeout(() => {
+        if (typeof quit === "function") quit();
+      }, 100);
+    };
+    end();
+  }, runMs);
+}
