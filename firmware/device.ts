@@ -133,6 +133,26 @@ function startControl(dev: Device, openSerial: SerialFactory): void {
   p.log.write(LOG_INFO, "control channel on " + board.control.uart + " at " + board.control.baud + " baud");
 }
 
+/** Reports memory every `seconds` (the memory bench reads the lines); 0 or less: never. */
+export function reportMemoryEvery(dev: Device, seconds: number): void {
+  if (!(seconds > 0)) return;
+  const clock = dev.platform.clock;
+  const tick = (): void => {
+    reportMemory(dev);
+    clock.set(tick, seconds * 1000);
+  };
+  clock.set(tick, seconds * 1000);
+}
+
+/** Logs the runtime's memory in use and the neighbour table's fill: "memory: used 1234 vars of 4096; lltable 33 entries". */
+export function reportMemory(dev: Device): void {
+  const m = dev.platform.memory !== undefined ? dev.platform.memory() : undefined;
+  const t = dev.eth !== undefined ? dev.eth.lltable : undefined;
+  const entries = t !== undefined ? t.count() : 0;
+  if (m === undefined) dev.platform.log.write(LOG_INFO, "memory: not measurable here; lltable " + entries + " entries");
+  else dev.platform.log.write(LOG_INFO, "memory: used " + m[0] + " " + m[2] + (m[1] !== -1 ? " of " + m[1] : "") + "; lltable " + entries + " entries");
+}
+
 /** Applies "a.b.c.d/len" and an optional gateway to `ifp`; logs and skips what does not parse. */
 export function configureStatic(dev: Device, ifp: Ifnet, address: string, gateway: string): void {
   if (address === "") return;

@@ -2,13 +2,14 @@
 // board's bundle with its MAC on the host link. Espruino cannot read the
 // process environment, so the runner prepends `var NETRT_ENV = {...}` with
 // the same keys the Node host board reads: NETRT_RX_PORT, NETRT_TX_PORT,
-// NETRT_IPV4, NETRT_DHCP_PROFILE, NETRT_DHCP_PROBE, NETRT_RUN_SECONDS.
+// NETRT_IPV4, NETRT_DHCP_PROFILE, NETRT_DHCP_PROBE, NETRT_RUN_SECONDS,
+// NETRT_MEMORY_REPORT_SECONDS.
 import { EspruinoUdpMac } from "../hal/espruino/host";
 import { espruinoPlatform } from "../hal/espruino/platform";
 import type { MacOptions } from "../hal/types";
 import { DHCP_STOPPED } from "../src/dhcp/client";
 import type { BoardConfig } from "./board";
-import { boardHwaddr, startDevice } from "./device";
+import { boardHwaddr, reportMemoryEvery, startDevice } from "./device";
 
 declare const NETRT_ENV: Record<string, string> | undefined;
 declare const setTimeout: (cb: () => void, ms: number) => number;
@@ -30,8 +31,11 @@ export function start(board: BoardConfig): void {
   if (setting("NETRT_IPV4") !== "") board.ipv4 = { address: setting("NETRT_IPV4"), gateway: setting("NETRT_GATEWAY") };
   if (setting("NETRT_DHCP_PROFILE") !== "") board.dhcp.profile = setting("NETRT_DHCP_PROFILE");
   if (setting("NETRT_DHCP_PROBE") !== "") board.dhcp.probe = setting("NETRT_DHCP_PROBE");
+  const cap = settingNumber("NETRT_LLTABLE_CAPACITY", 0);
+  if (cap >= 1 && cap <= 1024) board.lltableCapacity = Math.floor(cap);
   const p = espruinoPlatform(board.logLevel);
   const dev = startDevice(p, board, (o: MacOptions) => new EspruinoUdpMac(o, boardHwaddr(board), board.mac.mtu, settingNumber("NETRT_RX_PORT", 9000), settingNumber("NETRT_TX_PORT", 9001)));
+  reportMemoryEvery(dev, settingNumber("NETRT_MEMORY_REPORT_SECONDS", 0));
   const runMs = settingNumber("NETRT_RUN_SECONDS", 0) * 1000;
   if (runMs <= 0) return;
   setTimeout(() => {

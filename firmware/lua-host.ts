@@ -3,12 +3,13 @@
 // Lua build gets its lease from the same servers as the Node build. The
 // environment chooses what the Node host board's does: NETRT_RX_PORT /
 // NETRT_TX_PORT, NETRT_STATE, NETRT_IPV4, NETRT_DHCP_PROFILE / _PROBE;
-// NETRT_RUN_SECONDS ends the run (releasing the lease), 0 or unset: never.
+// NETRT_RUN_SECONDS ends the run (releasing the lease), 0 or unset: never;
+// NETRT_MEMORY_REPORT_SECONDS logs memory in use that often.
 import { env, LuaUdpMac, luaHostPlatform, runLoop } from "../hal/lua/host";
 import { LOG_ERROR, type MacOptions } from "../hal/types";
 import { DHCP_STOPPED } from "../src/dhcp/client";
 import type { BoardConfig } from "./board";
-import { boardHwaddr, startDevice } from "./device";
+import { boardHwaddr, reportMemoryEvery, startDevice } from "./device";
 
 function envNumber(name: string, fallback: number): number {
   const v = env(name);
@@ -20,6 +21,8 @@ export function start(board: BoardConfig): void {
   if (env("NETRT_IPV4") !== "") board.ipv4 = { address: env("NETRT_IPV4"), gateway: env("NETRT_GATEWAY") };
   if (env("NETRT_DHCP_PROFILE") !== "") board.dhcp.profile = env("NETRT_DHCP_PROFILE");
   if (env("NETRT_DHCP_PROBE") !== "") board.dhcp.probe = env("NETRT_DHCP_PROBE");
+  const cap = envNumber("NETRT_LLTABLE_CAPACITY", 0);
+  if (cap >= 1 && cap <= 1024) board.lltableCapacity = Math.floor(cap);
   const state = env("NETRT_STATE") !== "" ? env("NETRT_STATE") : ".";
   const p = luaHostPlatform(board.runtime, state, board.logLevel);
   let mac: LuaUdpMac | undefined = undefined;
@@ -31,6 +34,7 @@ export function start(board: BoardConfig): void {
     p.log.write(LOG_ERROR, "no network interface");
     return;
   }
+  reportMemoryEvery(dev, envNumber("NETRT_MEMORY_REPORT_SECONDS", 0));
   const runMs = envNumber("NETRT_RUN_SECONDS", 0) * 1000;
   let releasedAt = -1;
   runLoop(p.clock, mac, () => {

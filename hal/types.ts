@@ -165,4 +165,10 @@ export interface Platform {
   storage: Storage;
   /** Wall-clock seconds since 1970 when known (host, a set RTC), else -1. */
   epochSeconds(): number;
+  /**
+   * Memory in use after a collection, in the runtime's own terms: bytes (Lua's
+   * collectgarbage("count"), Node's heap), or Espruino's variables with their
+   * total; [used, total or -1, unit] where unit is "bytes" or "vars".
+   */
+  memory?(): (number | string)[];
 }

@@ -1,12 +1,14 @@
 // `npm run bench`: the bytes and lltable benchmarks on every runtime present,
-// the artifact sizes, and the DHCP bring-up comparison against real clients;
-// prints tables, writes dist/bench.json and dist/bench-dhcp.json.
+// the artifact sizes, the control channel's timing, memory budgets on the
+// real interpreters, and the DHCP bring-up comparison against real clients;
+// prints tables, writes dist/bench*.json.
 import * as fs from "node:fs";
 import * as path from "node:path";
 import Table from "cli-table3";
 import { Command, InvalidArgumentError, Option } from "commander";
 import { runDhcpBench } from "../bench/dhcp-report";
 import { controlBench } from "../bench/control-bench";
+import { memoryBench } from "../bench/memory-bench";
 import { buildAll } from "./lib/build";
 import { DIST } from "./lib/paths";
 import { buildProgram, runProgram } from "./lib/program";
@@ -59,6 +61,21 @@ async function benchControl(): Promise<void> {
   console.log(`written: ${path.relative(process.cwd(), out)}`);
 }
 
+async function benchMemory(): Promise<void> {
+  const artifacts = await buildAll(["lua51-host", "lua53-host", "espruino-host", "espruino-pico-w5500", "espruino-wifi-enc28j60", "espruino-esp32-w5500", "nodemcu-esp32-w5500", "nodemcu-esp8266-enc28j60"]);
+  const { rows, absent } = await memoryBench();
+  const t = new Table({ head: ["runtime", "code loaded", "unit", "boot + lease", `+ 32 ARP entries`, "per entry", "of total"], style: { head: [], border: [] } });
+  for (const r of rows) t.push([r.runtime, r.loaded, r.unit, r.bound, r.with32, r.perEntry, r.total < 0 ? "" : r.total]);
+  console.log(t.toString());
+  for (const a of absent) console.log(`  absent: ${a}`);
+  const sizes = new Table({ head: ["board", "runtime", "bytes", "gzip"], style: { head: [], border: [] } });
+  for (const a of artifacts) sizes.push([a.board, a.runtime, a.bytes, a.gzipBytes]);
+  console.log(sizes.toString());
+  const out = path.join(DIST, "bench-memory.json");
+  fs.writeFileSync(out, `${JSON.stringify({ rows, absent, artifacts: artifacts.map(({ driverNote: _n, ...a }) => a) }, null, 2)}\n`);
+  console.log(`written: ${path.relative(process.cwd(), out)}`);
+}
+
 function count(v: string): number {
   const n = Number(v);
   if (!Number.isInteger(n) || n < 1 || n > 1000) throw new InvalidArgumentError("1..1000");
@@ -68,11 +85,12 @@ function count(v: string): number {
 new Command()
   .name("bench")
   .description("benchmarks: bytes/lltable per runtime with artifact sizes, and DHCP bring-up against udhcpc, dhcpcd and dhclient")
-  .addOption(new Option("--only <part>", "run one part").choices(["runtimes", "control", "dhcp"]))
+  .addOption(new Option("--only <part>", "run one part").choices(["runtimes", "control", "memory", "dhcp"]))
   .option("--runs <n>", "DHCP runs per client and condition", count, 10)
   .action(async (o: { only?: string; runs: number }) => {
     if (o.only === undefined || o.only === "runtimes") await benchRuntimes();
     if (o.only === undefined || o.only === "control") await benchControl();
+    if (o.only === undefined || o.only === "memory") await benchMemory();
     if (o.only === undefined || o.only === "dhcp") await runDhcpBench(o.runs, path.join(DIST, "bench-dhcp.json"));
   })
   .parseAsync(process.argv)

@@ -125,6 +125,14 @@ export class EspruinoSerialPort implements Serial {
   }
 }
 
+declare const process: { memory(gc?: boolean): { usage: number; total: number } };
+
+/** Variables in use (process.memory() collects garbage first) of the interpreter's total. */
+function espruinoMemory(): (number | string)[] {
+  const m = process.memory();
+  return [m.usage, m.total, "vars"];
+}
+
 /** Date.now() once the RTC has been set (a board starts at 1970); -1 before. */
 function espruinoEpoch(): number {
   const s = Math.floor(Date.now() / 1000);
@@ -132,5 +140,5 @@ function espruinoEpoch(): number {
 }
 
 export function espruinoPlatform(logLevel: number): Platform {
-  return { runtime: "espruino", clock: new EspruinoClock(), random: new EspruinoRandom(), log: new EspruinoLog(logLevel), storage: new EspruinoStorage(), epochSeconds: () => espruinoEpoch() };
+  return { runtime: "espruino", clock: new EspruinoClock(), random: new EspruinoRandom(), log: new EspruinoLog(logLevel), storage: new EspruinoStorage(), epochSeconds: () => espruinoEpoch(), memory: espruinoMemory };
 }

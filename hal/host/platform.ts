@@ -72,5 +72,6 @@ export function hostPlatform(o: HostPlatformOptions): HostPlatform {
     log: new ConsoleLog(clock, o.logLevel ?? LOG_DEBUG + 1, o.logSink ?? ((l) => console.log(l))),
     storage: new FileStorage(o.storageDir),
     epochSeconds: () => Math.floor(Date.now() / 1000),
+    memory: () => [process.memoryUsage().heapUsed, -1, "bytes"],
   };
 }

@@ -7,7 +7,7 @@
 import { MacBase } from "../mac-base";
 import { SimClock } from "../sim/clock";
 import type { Bytes, Log, Mac, MacOptions, Platform, Random, Storage } from "../types";
-import { fromStr, toStr } from "./strings";
+import { fromStr, luaMemory, toStr } from "./strings";
 
 const g = _G as unknown as LuaHostGlobals;
 
@@ -135,7 +135,7 @@ export interface LuaHostPlatform extends Platform {
 
 export function luaHostPlatform(runtime: string, stateDir: string, logLevel: number): LuaHostPlatform {
   const clock = new SimClock();
-  return { runtime: runtime, clock: clock, random: new LuaRandom(), log: new LuaHostLog(clock, logLevel), storage: new LuaFileStorage(stateDir), epochSeconds: () => g.os.time() };
+  return { runtime: runtime, clock: clock, random: new LuaRandom(), log: new LuaHostLog(clock, logLevel), storage: new LuaFileStorage(stateDir), epochSeconds: () => g.os.time(), memory: luaMemory };
 }
 
 /**

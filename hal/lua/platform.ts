@@ -1,7 +1,7 @@
 // The NodeMCU binding (ESP8266 on Lua 5.1 + bit, ESP32 on Lua 5.3): tmr for
 // time and timers, node.random, SPIFFS files for storage, uart for serial.
 /// <reference path="./lua.d.ts" />
-import { fromStr, toStr } from "./strings";
+import { fromStr, luaMemory, toStr } from "./strings";
 import type { Bytes, Clock, Log, Platform, Random, Serial, SerialOptions, Storage, TimerCallback, TimerId } from "../types";
 
 const nm = _G as unknown as NodeMcuGlobals;
@@ -140,5 +140,5 @@ function nodeMcuEpoch(): number {
 }
 
 export function nodeMcuPlatform(runtime: string, logLevel: number): Platform {
-  return { runtime, clock: new NodeMcuClock(), random: new NodeMcuRandom(), log: new PrintLog(logLevel), storage: new NodeMcuStorage(), epochSeconds: () => nodeMcuEpoch() };
+  return { runtime, clock: new NodeMcuClock(), random: new NodeMcuRandom(), log: new PrintLog(logLevel), storage: new NodeMcuStorage(), epochSeconds: () => nodeMcuEpoch(), memory: luaMemory };
 }

@@ -5,7 +5,13 @@
 import { alloc, get8, len, set8 } from "@hal/bytes";
 import type { Bytes } from "../types";
 
-const g = _G as unknown as { string: LuaStringLib; table: LuaTableLib };
+const g = _G as unknown as { string: LuaStringLib; table: LuaTableLib; collectgarbage(this: void, opt: string): number };
+
+/** Bytes in use after a full collection (NodeMCU and the host interpreters alike). */
+export function luaMemory(): (number | string)[] {
+  g.collectgarbage("collect");
+  return [Math.floor(g.collectgarbage("count") * 1024), -1, "bytes"];
+}
 
 /** b[off, off+n) as a string. */
 export function bytesToStr(b: Bytes, off: number, n: number): string {

@@ -1,0 +1,132 @@
+// Memory budgets on the real interpreters: the Lua host bundles on lua5.1 +
+// bit and lua5.3 (collectgarbage("count") after a full collection) and the
+// Espruino bundle on Espruino's interpreter for Linux (process.memory(),
+// in variables), each on the host link with dnsmasq: after boot + a DHCP
+// lease, and again once 32 more neighbours are in its ARP table (32 source
+// addresses on the peer ping it). Espruino runs its code the way a board
+// does: stored in Storage (flash) and evaluated from there, and for
+// comparison as a script held in RAM.
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { spawnSync } from "node:child_process";
+import { DhcpServer } from "../tools/lib/dhcp-servers";
+import { FirmwareProcess } from "../tools/lib/firmware-proc";
+import { HostLink, hostLinkUnavailable } from "../tools/lib/hostlink";
+import { ROOT } from "../tools/lib/paths";
+
+export interface MemoryRow {
+  runtime: string;
+  /** How the code was loaded. */
+  loaded: string;
+  unit: string;
+  /** Memory in use after boot and a bound lease. */
+  bound: number;
+  /** With 32 more ARP entries. */
+  with32: number;
+  /** with32 - bound: the lltable is preallocated at its capacity, so this stays near 0. */
+  growth: number;
+  lltableEntries: number;
+  /** The interpreter's total, where it has one (Espruino's variables). */
+  total: number;
+  note?: string;
+}
+
+const NEIGHBOURS = 32;
+const MEMORY_LINE = /memory: used (\d+) (bytes|vars)(?: of (\d+))?; lltable (\d+) entries/;
+
+interface Target {
+  runtime: string;
+  loaded: string;
+  absent(): string | undefined;
+  /** Prepares the state directory and returns the command. */
+  command(env: Record<string, string>, dir: string): string[];
+}
+
+function espruinoTarget(fromFlash: boolean): Target {
+  const bundle = (): string => fs.readFileSync(path.join(ROOT, "dist", "espruino-host", "firmware.js"), "utf8");
+  return {
+    runtime: "espruino",
+    loaded: fromFlash ? "from Storage (flash), as a board boots" : "as a script in RAM",
+    absent: () => (process.env.ESPRUINO && fs.existsSync(process.env.ESPRUINO) ? undefined : "ESPRUINO is not set"),
+    command: (env, dir) => {
+      const bin = process.env.ESPRUINO!;
+      const prelude = `var NETRT_ENV=${JSON.stringify(env)};\n`;
+      const script = path.join(dir, "run.js");
+      if (fromFlash) {
+        // First run: put the code in Storage (espruino.flash in the working directory), as an upload to flash does.
+        const store = path.join(dir, "store.js");
+        fs.writeFileSync(store, `require("Storage").write("netrt.js", ${JSON.stringify(bundle())});\nquit();\n`);
+        const r = spawnSync(bin, [store], { cwd: dir, encoding: "utf8", timeout: 60000 });
+        if (r.status !== 0) throw new Error(`storing the bundle failed: ${r.stdout}${r.stderr}`);
+        fs.writeFileSync(script, `${prelude}eval(require("Storage").read("netrt.js"));\n`);
+      } else fs.writeFileSync(script, `${prelude}${bundle()}\n`);
+      return [bin, script];
+    },
+  };
+}
+
+const luaTarget = (v: "5.1" | "5.3"): Target => ({
+  runtime: `lua${v.replace(".", "")}`,
+  loaded: "the bundle as one chunk",
+  absent: () => (spawnSync(`lua${v}`, ["-e", "require('socket')"]).status === 0 ? undefined : `lua${v} with luasocket is not installed`),
+  command: () => [`lua${v}`, path.join(ROOT, "dist", `lua${v.replace(".", "")}-host`, "firmware.lua")],
+});
+
+async function measure(t: Target, index: number): Promise<MemoryRow> {
+  const base = 48500 + (process.pid % 200) * 10 + index * 2;
+  const link = new HostLink({ id: `m${index}${process.pid % 10000}`, firmwareRxPort: base, firmwareTxPort: base + 1, peerCidr: "192.0.2.1/24" });
+  let fw: FirmwareProcess | undefined;
+  try {
+    await link.up();
+    const server = new DhcpServer("dnsmasq", link, { serverIp: "192.0.2.1", rangeStart: "192.0.2.50", rangeEnd: "192.0.2.99", leaseSecs: 600, noPing: true });
+    server.start();
+    await server.ready();
+    const env = { NETRT_RX_PORT: String(base), NETRT_TX_PORT: String(base + 1), NETRT_MEMORY_REPORT_SECONDS: "1", NETRT_LLTABLE_CAPACITY: "40" };
+    const state = path.join(link.dir, "state");
+    fs.mkdirSync(state, { recursive: true });
+    fw = new FirmwareProcess(env, state, t.command(env, state));
+    const ip = (await fw.waitFor(/bound to (\d+\.\d+\.\d+\.\d+)\/24/, 30000))[1];
+    const after = async (from: number): Promise<RegExpMatchArray> => fw!.waitFor(MEMORY_LINE, 10000, from);
+    // Two reports after binding: the second is the settled figure.
+    await after(fw.mark());
+    const bound = await after(fw.mark());
+    for (let i = 0; i < NEIGHBOURS; i++) link.exec(link.peerNs, ["ip", "addr", "add", `192.0.2.${200 + i}/24`, "dev", link.peerIf]);
+    for (let i = 0; i < NEIGHBOURS; i++) link.exec(link.peerNs, ["ping", "-n", "-c", "1", "-W", "2", "-I", `192.0.2.${200 + i}`, ip], true);
+    await after(fw.mark());
+    const full = await after(fw.mark());
+    const entries = Number(full[4]);
+    const used0 = Number(bound[1]);
+    const used1 = Number(full[1]);
+    const added = entries - Number(bound[4]);
+    return {
+      runtime: t.runtime,
+      loaded: t.loaded,
+      unit: full[2],
+      bound: used0,
+      with32: used1,
+      growth: used1 - used0,
+      lltableEntries: entries,
+      total: full[3] !== undefined ? Number(full[3]) : -1,
+      note: added < NEIGHBOURS ? `only ${added} entries were added` : undefined,
+    };
+  } finally {
+    await fw?.stop();
+    link.dispose();
+  }
+}
+
+/** Every runtime present; absent ones are listed with the reason. */
+export async function memoryBench(): Promise<{ rows: MemoryRow[]; absent: string[] }> {
+  const why = hostLinkUnavailable();
+  if (why !== undefined) return { rows: [], absent: [`all: ${why}`] };
+  const targets = [luaTarget("5.1"), luaTarget("5.3"), espruinoTarget(true), espruinoTarget(false)];
+  const rows: MemoryRow[] = [];
+  const absent: string[] = [];
+  for (let i = 0; i < targets.length; i++) {
+    const t = targets[i];
+    const a = t.absent();
+    if (a !== undefined) absent.push(`${t.runtime} (${t.loaded}): ${a}`);
+    else rows.push(await measure(t, i));
+  }
+  return { rows, absent };
+}
