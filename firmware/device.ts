@@ -6,8 +6,7 @@ import { type Bytes, LOG_ERROR, LOG_INFO, LOG_WARN, type Mac, type MacOptions, t
 import { ControlChannel } from "../src/netlink/channel";
 import { formatIPv4, formatMac, parseIPv4, parseMac } from "../src/net/addr";
 import { ADDR_DEL, ADDR_NEW, addrRequest } from "../src/net/inaddr";
-import { IFEV_LINK, IFF_RUNNING, type Ifnet } from "../src/net/ifnet";
-import { band } from "@hal/u32";
+import { IFEV_LINK, type Ifnet } from "../src/net/ifnet";
 import { defaultLltableParams, LLE_EVENT_RESOLVED, LLE_IFADDR, LLS_INCOMPLETE, LLS_PROBE } from "../src/net/lltable";
 import { RTPROT_STATIC, RT_SCOPE_UNIVERSE } from "../src/net/route";
 import { defaultStackConfig, NetStack } from "../src/net/stack";
@@ -42,7 +41,6 @@ export function startDevice(p: Platform, board: BoardConfig, openMac: MacFactory
   stack.listeners.push({
     link: (kind, ifp, mask) => {
       if (kind === IFEV_LINK) log.write(LOG_INFO, ifp.name + ": link " + (ifp.running() ? "up" : "down"));
-      if (dev.dhcp !== undefined && ifp === dev.eth && band(mask, IFF_RUNNING) !== 0) dev.dhcp.linkChanged(ifp.running());
     },
     addr: (kind, ia) => {
       if (kind === ADDR_NEW || kind === ADDR_DEL) log.write(LOG_INFO, ia.ifp.name + ": " + (kind === ADDR_NEW ? "added " : "removed ") + formatIPv4(ia.addr) + "/" + ia.prefixLen);

@@ -111,6 +111,36 @@ export interface Spi {
   transfer(b: Bytes, off: number, nOut: number, nIn: number): void;
 }
 
+/** One network a Wi-Fi scan found. */
+export interface WifiNetwork {
+  ssid: string;
+  /** 6 bytes. */
+  bssid: Bytes;
+  channel: number;
+  /** dBm. */
+  rssi: number;
+  secure: boolean;
+}
+
+/**
+ * A Wi-Fi station: a MAC whose carrier is the radio and which stays dormant
+ * (IF_OPER_DORMANT, no RUNNING) until associated. It re-associates by itself
+ * after a loss, to the strongest access point of its network (roaming).
+ */
+export interface WifiMac extends Mac {
+  /** Dormant now (not associated)? */
+  dormant(): boolean;
+  scan(done: (networks: WifiNetwork[]) => void): void;
+  /** Associates with `ssid`; onDormantChange(false) when done, onError when the passphrase is refused. */
+  connect(ssid: string, passphrase: string): void;
+  /** Leaves the network and stays off it. */
+  disconnect(): void;
+  /** Signal of the access point in use (dBm), or 0 when not associated. */
+  rssi(): number;
+  /** The access point in use (6 bytes), or undefined. */
+  bssid(): Bytes | undefined;
+}
+
 /** Opens and starts an SPI Ethernet chip's driver; start-up failures arrive through `o.onError`. */
 export type SpiMacFactory = (spi: Spi, clock: Clock, hwaddr: Bytes, mtu: number, o: MacOptions) => Mac;
 
@@ -131,6 +161,8 @@ export interface MacOptions {
   onReadable(count: number): void;
   /** Carrier gained or lost. */
   onLinkChange(up: boolean): void;
+  /** Wi-Fi: association lost (dormant) or gained; the interface passes no traffic while dormant. */
+  onDormantChange?(dormant: boolean): void;
   onError?(msg: string): void;
 }
 
@@ -145,6 +177,8 @@ export interface Mac {
   /** false when `mtu` is outside [minMtu, maxMtu]. */
   setMtu(mtu: number): boolean;
   carrier(): boolean;
+  /** Wi-Fi MACs: not associated (no traffic yet); absent on wired MACs. */
+  dormant?(): boolean;
   /** The next received frame, or undefined. */
   read(): Bytes | undefined;
   /** Queues one frame; false (and counted as txDropped) when it cannot. */

@@ -9,7 +9,7 @@ import { PROBE_CONFLICT, PROBE_FREE } from "../net/arp";
 import { formatIPv4, formatMac } from "../net/addr";
 import { hexByte } from "../util/hex";
 import { EEXIST } from "../net/errno";
-import type { Ifnet } from "../net/ifnet";
+import { IFF_RUNNING, type Ifnet } from "../net/ifnet";
 import { addrRequest, classfulMask, LIFETIME_INFINITE } from "../net/inaddr";
 import { prefixLenOf, RTPROT_DHCP, RT_SCOPE_UNIVERSE } from "../net/route";
 import type { NetStack } from "../net/stack";
@@ -206,6 +206,12 @@ export class DhcpClient {
       this.leaseArmed = false;
       this.leaseStep();
     };
+    // The interface starting or stopping to pass traffic (cable, admin state, Wi-Fi association) is ours to act on.
+    stack.listeners.push({
+      link: (_kind, changed, mask) => {
+        if (changed === this.ifp && band(mask, IFF_RUNNING) !== 0) this.linkChanged(changed.running());
+      },
+    });
   }
 
   // --- public API ---------------------------------------------------------

@@ -16,6 +16,8 @@ export const IFF_NOARP = 0x80;
 export const IFF_PROMISC = 0x100;
 export const IFF_MULTICAST = 0x1000;
 export const IFF_LOWER_UP = 0x10000;
+/** The driver has a link but cannot pass traffic yet (Wi-Fi: not associated). */
+export const IFF_DORMANT = 0x20000;
 /** Flags an administrator may change; the rest follow the driver. */
 export const IFF_ADMIN_MASK = IFF_UP + IFF_PROMISC;
 
@@ -119,6 +121,7 @@ export class Ifnet {
     if (this.has(IFF_LOOPBACK)) return IF_OPER_UNKNOWN;
     if (!this.has(IFF_UP)) return IF_OPER_DOWN;
     if (!this.has(IFF_LOWER_UP)) return IF_OPER_LOWERLAYERDOWN;
+    if (this.has(IFF_DORMANT)) return IF_OPER_DORMANT;
     return IF_OPER_UP;
   }
 }
@@ -184,6 +187,13 @@ export class Interfaces {
     return this.update(ifp, next, IFEV_LINK);
   }
 
+  /** The driver reports dormancy (Wi-Fi: radio up, not associated); RUNNING waits for it to end, as on Linux. */
+  setDormant(ifp: Ifnet, dormant: boolean): number {
+    if (ifp.has(IFF_DORMANT) === dormant) return 0;
+    const next = dormant ? bor(ifp.flags, IFF_DORMANT) : band(ifp.flags, bxor(0xffffffff, IFF_DORMANT));
+    return this.update(ifp, next, IFEV_LINK);
+  }
+
   /** Sets the MTU within the driver's limits; false when out of range or refused by the driver. */
   setMtu(ifp: Ifnet, mtu: number): boolean {
     if (mtu < ifp.minMtu || mtu > ifp.maxMtu || mtu !== Math.floor(mtu)) return false;
@@ -200,9 +210,9 @@ export class Interfaces {
     this.emit(IFEV_CHANGE, ifp, 0);
   }
 
-  // RUNNING follows UP and LOWER_UP; the event carries every flag that moved.
+  // RUNNING follows UP and LOWER_UP, and not DORMANT; the event carries every flag that moved.
   private update(ifp: Ifnet, flags: number, kind: number): number {
-    const running = band(flags, IFF_UP) !== 0 && band(flags, IFF_LOWER_UP) !== 0;
+    const running = band(flags, IFF_UP) !== 0 && band(flags, IFF_LOWER_UP) !== 0 && band(flags, IFF_DORMANT) === 0;
     const next = running ? bor(flags, IFF_RUNNING) : band(flags, bxor(0xffffffff, IFF_RUNNING));
     const mask = bxor(ifp.flags, next);
     if (mask === 0) return 0;

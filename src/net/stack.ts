@@ -112,6 +112,9 @@ export class NetStack implements FrameSender {
       onLinkChange: (up) => {
         if (ifp !== undefined) this.ifs.setCarrier(ifp, up);
       },
+      onDormantChange: (dormant) => {
+        if (ifp !== undefined) this.ifs.setDormant(ifp, dormant);
+      },
       onError: (msg) => this.log.write(LOG_WARN, name + ": " + msg),
     });
     ifp = this.ifs.attach(name, ARPHRD_ETHER, mac.hwaddr, IFF_UP + IFF_BROADCAST + IFF_MULTICAST, mac.mtu(), mac.minMtu, mac.maxMtu, mac);
@@ -120,6 +123,8 @@ export class NetStack implements FrameSender {
       return undefined;
     }
     ifp.lltable = new Lltable(ll, this.clock, this.lltableHost(ifp));
+    // A Wi-Fi MAC starts dormant: carrier (the radio) without RUNNING until it associates.
+    if (mac.dormant !== undefined && mac.dormant()) this.ifs.setDormant(ifp, true);
     if (mac.carrier()) this.ifs.setCarrier(ifp, true);
     return ifp;
   }

@@ -31,7 +31,7 @@ describe("board files", function () {
     ["wrong type", { ...good, lltable: { capacity: "8" } }, /"lltable.capacity" must be a number/],
     ["bad MAC address", { ...good, mac: { ...good.mac, hwaddr: "02:00:00:00:00" } }, /"mac.hwaddr"/],
     ["unknown driver", { ...good, mac: { ...good.mac, driver: "rtl8139" } }, /unknown MAC driver "rtl8139"/],
-    ["driver on the wrong runtime", { ...good, mac: { ...good.mac, driver: "udp" } }, /"udp" does not run on lua51/],
+    ["driver on the wrong runtime", { ...good, runtime: "node" }, /"enc28j60" does not run on node/],
     ["name not matching the file", { ...good, name: "y" }, /must match the file name/],
     ["an SPI chip without its bus", { ...good, mac: { ...good.mac, bus: undefined } }, /missing "mac.bus"/],
     ["an SPI chip without a pin", { ...good, mac: { ...good.mac, pins: { sck: "D5", miso: "D6", mosi: "D7" } } }, /"mac.pins.cs" must be a pin name/],
