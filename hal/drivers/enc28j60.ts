@@ -7,8 +7,9 @@
 // logic reset before every transmission. Portable: every runtime.
 import { alloc, copy, get8, len, set8, view } from "@hal/bytes";
 import { band } from "@hal/u32";
-import { ETH_HEADER, MacBase } from "../mac-base";
+import { ETH_HEADER } from "../mac-base";
 import type { Bytes, Clock, Mac, MacOptions, Spi, SpiMacFactory, TimerId } from "../types";
+import { ChipMac } from "./chip-mac";
 
 // SPI opcodes (top three bits) and their fixed arguments.
 const OP_RCR = 0x00;
@@ -79,7 +80,6 @@ const FILTER = 0x80 + 0x20 + 0x01;
 const MII_POLLS = 50;
 /** Frames read per drain before the poll timer gets a turn. */
 const RX_BURST = 8;
-const TX_PENDING = 4;
 /** The link is read over MII (five SPI frames) every this many polls. */
 const LINK_EVERY = 10;
 
@@ -91,23 +91,17 @@ export interface Enc28j60Options extends MacOptions {
   pollMs?: number;
 }
 
-export class Enc28j60Mac extends MacBase implements Mac {
+export class Enc28j60Mac extends ChipMac implements Mac {
   readonly hwaddr: Bytes;
   private readonly spi: Spi;
-  private readonly clock: Clock;
-  private readonly pollMs: number;
   private readonly cmd: Bytes = alloc(3);
   /** The RBM opcode, then the next-packet pointer and the receive status vector. */
   private readonly hdr: Bytes = alloc(1 + RX_HEADER);
   private bank = 0;
   private nextPacket = RX_START;
-  private timer: TimerId | undefined = undefined;
-  private readonly onPoll = (): void => this.poll();
+  private resetTimer: TimerId | undefined = undefined;
   private readonly onResetDone = (): void => this.init();
   private ready = false;
-  private link = false;
-  private sending = false;
-  private readonly pending: Bytes[] = [];
   private burst = 0;
   private polls = 0;
   /** The receive ring was reset after a next-packet pointer or length that cannot be right. */
@@ -116,11 +110,9 @@ export class Enc28j60Mac extends MacBase implements Mac {
   overruns = 0;
 
   constructor(e: Enc28j60Options) {
-    super(e, 68, 1500, e.mtu === undefined ? 1500 : e.mtu, 0);
+    super(e, e.mtu === undefined ? 1500 : e.mtu, e.clock, e.pollMs === undefined ? 10 : e.pollMs);
     this.hwaddr = e.hwaddr;
     this.spi = e.spi;
-    this.clock = e.clock;
-    this.pollMs = e.pollMs === undefined ? 10 : e.pollMs;
   }
 
   /** Resets the chip; set-up follows 2 ms later (errata 2). Failures arrive through onError. */
@@ -128,11 +120,11 @@ export class Enc28j60Mac extends MacBase implements Mac {
     set8(this.cmd, 0, OP_SRC);
     this.spi.transfer(this.cmd, 0, 1, 0);
     this.bank = 0;
-    this.timer = this.clock.set(this.onResetDone, 2);
+    this.resetTimer = this.clock.set(this.onResetDone, 2);
   }
 
   private init(): void {
-    this.timer = undefined;
+    this.resetTimer = undefined;
     const rev = this.readReg(EREVID);
     if (rev === 0 || rev === 0xff) {
       if (this.o.onError !== undefined) this.o.onError("enc28j60: no chip answers (EREVID " + rev + ")");
@@ -155,7 +147,7 @@ export class Enc28j60Mac extends MacBase implements Mac {
     if (!this.writePhy(PHCON2, PHCON2_HDLDIS)) return;
     this.bfs(ECON1, ECON1_RXEN);
     this.ready = true;
-    this.poll();
+    this.startPolling();
   }
 
   private initRx(): void {
@@ -166,8 +158,8 @@ export class Enc28j60Mac extends MacBase implements Mac {
     this.nextPacket = RX_START;
   }
 
-  carrier(): boolean {
-    return this.link;
+  protected usable(): boolean {
+    return this.ready;
   }
 
   read(): Bytes | undefined {
@@ -221,34 +213,16 @@ export class Enc28j60Mac extends MacBase implements Mac {
     this.bfs(ECON1, ECON1_RXEN);
   }
 
-  write(frame: Bytes): boolean {
-    const n = len(frame);
-    if (!this.ready || !this.link || n < ETH_HEADER || n > this.mtu() + ETH_HEADER) {
-      this.counters.txDropped++;
-      return false;
-    }
-    if (this.sending) this.checkSent();
-    if (this.sending) {
-      if (this.pending.length >= TX_PENDING) {
-        this.counters.txDropped++;
-        return false;
-      }
-      this.pending.push(frame);
-      return true;
-    }
-    this.send(frame);
-    return true;
-  }
-
   close(): void {
-    if (this.timer !== undefined) this.clock.clear(this.timer);
-    this.timer = undefined;
+    if (this.resetTimer !== undefined) this.clock.clear(this.resetTimer);
+    this.resetTimer = undefined;
+    this.stopPolling();
     if (this.ready) this.bfc(ECON1, ECON1_RXEN);
     this.ready = false;
-    this.pending.splice(0, this.pending.length);
+    this.dropPending();
   }
 
-  private send(frame: Bytes): void {
+  protected transmit(frame: Bytes): boolean {
     const n = len(frame);
     // Errata 12: the transmit logic can stall after an error; reset it before each frame.
     this.bfs(ECON1, ECON1_TXRST);
@@ -264,30 +238,18 @@ export class Enc28j60Mac extends MacBase implements Mac {
     this.bfs(ECON1, ECON1_TXRTS);
     this.sending = true;
     this.sent(n);
+    return true;
   }
 
-  private checkSent(): void {
+  protected checkSent(): void {
     if (band(this.readReg(ECON1), ECON1_TXRTS) !== 0) return;
-    if (band(this.readReg(EIR), EIR_TXERIF) !== 0) this.counters.txErrors++;
-    this.sending = false;
-    while (!this.sending && this.pending.length > 0) {
-      const f = this.pending[0];
-      this.pending.splice(0, 1);
-      if (this.link) this.send(f);
-      else this.counters.txDropped++;
-    }
+    this.txDone(band(this.readReg(EIR), EIR_TXERIF) !== 0);
   }
 
-  private poll(): void {
-    this.timer = undefined;
+  protected poll(): void {
     if (this.polls % LINK_EVERY === 0) {
       const st = this.readPhy(PHSTAT2);
-      const up = st >= 0 && band(st, PHSTAT2_LSTAT) !== 0;
-      if (up !== this.link) {
-        this.link = up;
-        if (!up) this.pending.splice(0, this.pending.length);
-        this.o.onLinkChange(up);
-      }
+      this.linkIs(st >= 0 && band(st, PHSTAT2_LSTAT) !== 0);
     }
     this.polls++;
     const eir = this.readReg(EIR);
@@ -299,7 +261,6 @@ export class Enc28j60Mac extends MacBase implements Mac {
     if (this.sending) this.checkSent();
     const count = this.readReg(EPKTCNT);
     if (count > 0) this.o.onReadable(count);
-    this.timer = this.clock.set(this.onPoll, this.pollMs);
   }
 
   // --- SPI access ------------------------------------------------------------

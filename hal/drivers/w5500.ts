@@ -4,8 +4,9 @@
 // the MCU holds no receive queue of its own. Portable: every runtime.
 import { alloc, get8, get16, len, set8, set16, view, copy } from "@hal/bytes";
 import { band } from "@hal/u32";
-import { ETH_HEADER, MacBase } from "../mac-base";
-import type { Bytes, Clock, Mac, MacOptions, Spi, SpiMacFactory, TimerId } from "../types";
+import { ETH_HEADER } from "../mac-base";
+import type { Bytes, Clock, Mac, MacOptions, Spi, SpiMacFactory } from "../types";
+import { ChipMac } from "./chip-mac";
 
 // SPI frame: 16-bit offset, control byte (block select << 3, write bit, variable length mode).
 const RWB_WRITE = 4;
@@ -54,8 +55,6 @@ const RX_HEADER = 2;
 const CR_POLLS = 100;
 /** Frames read per drain before the poll timer gets a turn (a flood must not starve the rest). */
 const RX_BURST = 8;
-/** Frames waiting for the previous SEND to complete. */
-const TX_PENDING = 4;
 const MAX_FRAME = 1514;
 
 export interface W5500Options extends MacOptions {
@@ -67,29 +66,20 @@ export interface W5500Options extends MacOptions {
   pollMs?: number;
 }
 
-export class W5500Mac extends MacBase implements Mac {
+export class W5500Mac extends ChipMac implements Mac {
   readonly hwaddr: Bytes;
   private readonly spi: Spi;
-  private readonly clock: Clock;
-  private readonly pollMs: number;
   /** Header + one register's worth of data, reused for every register access. */
   private readonly reg: Bytes = alloc(3 + 6);
-  private timer: TimerId | undefined = undefined;
-  private readonly onPoll = (): void => this.poll();
-  private link = false;
   private open = false;
-  private sending = false;
-  private readonly pending: Bytes[] = [];
   private burst = 0;
   /** Ring corruption seen (a frame header that cannot be right): the socket was reopened. */
   resyncs = 0;
 
   constructor(w: W5500Options) {
-    super(w, 68, 1500, w.mtu === undefined ? 1500 : w.mtu, 0);
+    super(w, w.mtu === undefined ? 1500 : w.mtu, w.clock, w.pollMs === undefined ? 10 : w.pollMs);
     this.hwaddr = w.hwaddr;
     this.spi = w.spi;
-    this.clock = w.clock;
-    this.pollMs = w.pollMs === undefined ? 10 : w.pollMs;
   }
 
   /**
@@ -111,7 +101,7 @@ export class W5500Mac extends MacBase implements Mac {
     this.access(BSB_COMMON, SHAR, true, 6);
     const err = this.openSocket();
     if (err !== undefined) return err;
-    this.poll();
+    this.startPolling();
     return undefined;
   }
 
@@ -132,8 +122,8 @@ export class W5500Mac extends MacBase implements Mac {
     return undefined;
   }
 
-  carrier(): boolean {
-    return this.link;
+  protected usable(): boolean {
+    return this.open;
   }
 
   /** The next frame from the chip's receive buffer, or undefined. */
@@ -174,33 +164,14 @@ export class W5500Mac extends MacBase implements Mac {
     return view(b, 3, n);
   }
 
-  write(frame: Bytes): boolean {
-    const n = len(frame);
-    if (!this.open || !this.link || n < ETH_HEADER || n > this.mtu() + ETH_HEADER) {
-      this.counters.txDropped++;
-      return false;
-    }
-    if (this.sending) this.checkSent();
-    if (this.sending) {
-      if (this.pending.length >= TX_PENDING) {
-        this.counters.txDropped++;
-        return false;
-      }
-      this.pending.push(frame);
-      return true;
-    }
-    return this.send(frame);
-  }
-
   close(): void {
-    if (this.timer !== undefined) this.clock.clear(this.timer);
-    this.timer = undefined;
+    this.stopPolling();
     if (this.open) this.command(CR_CLOSE);
     this.open = false;
-    this.pending.splice(0, this.pending.length);
+    this.dropPending();
   }
 
-  private send(frame: Bytes): boolean {
+  protected transmit(frame: Bytes): boolean {
     const n = len(frame);
     if (this.read16Stable(SN_TX_FSR) < n) {
       this.counters.txDropped++;
@@ -219,41 +190,28 @@ export class W5500Mac extends MacBase implements Mac {
   }
 
   /** SEND_OK (or, in MACRAW, never expected, TIMEOUT) frees the transmitter. */
-  private checkSent(): void {
+  protected checkSent(): void {
     const ir = this.read8(BSB_S0_REG, SN_IR);
     if (band(ir, IR_SEND_OK + IR_TIMEOUT) === 0) return;
-    if (band(ir, IR_TIMEOUT) !== 0) this.counters.txErrors++;
     this.write8(BSB_S0_REG, SN_IR, band(ir, IR_SEND_OK + IR_TIMEOUT));
-    this.sending = false;
-    while (!this.sending && this.pending.length > 0) {
-      const f = this.pending[0];
-      this.pending.splice(0, 1);
-      this.send(f);
-    }
+    this.txDone(band(ir, IR_TIMEOUT) !== 0);
   }
 
   private resync(): void {
     this.resyncs++;
     this.command(CR_CLOSE);
     this.open = false;
-    this.pending.splice(0, this.pending.length);
+    this.dropPending();
     const err = this.openSocket();
     if (err !== undefined && this.o.onError !== undefined) this.o.onError(err);
   }
 
-  private poll(): void {
-    this.timer = undefined;
-    const up = band(this.read8(BSB_COMMON, PHYCFGR), PHYCFGR_LNK) !== 0;
-    if (up !== this.link) {
-      this.link = up;
-      if (!up) this.pending.splice(0, this.pending.length);
-      this.o.onLinkChange(up);
-    }
+  protected poll(): void {
+    this.linkIs(band(this.read8(BSB_COMMON, PHYCFGR), PHYCFGR_LNK) !== 0);
     if (this.open) {
       if (this.sending) this.checkSent();
       if (this.read16Stable(SN_RX_RSR) >= RX_HEADER) this.o.onReadable(1);
     }
-    this.timer = this.clock.set(this.onPoll, this.pollMs);
   }
 
   /** A command, then wait (bounded) for the chip to take it. */

@@ -1,0 +1,96 @@
+// What the SPI chip drivers share: polling on the clock, the link as the PHY
+// reports it, and one frame on its way out at a time with a short queue
+// behind it (both chips take one frame per send command and say when it has
+// gone). Portable, like the drivers.
+import { len } from "@hal/bytes";
+import { ETH_HEADER, MacBase } from "../mac-base";
+import type { Bytes, Clock, MacOptions, TimerId } from "../types";
+
+/** Frames waiting for the previous send to complete. */
+const TX_PENDING = 4;
+
+export abstract class ChipMac extends MacBase {
+  protected link = false;
+  protected sending = false;
+  private readonly pending: Bytes[] = [];
+  private timer: TimerId | undefined = undefined;
+  private readonly onPoll = (): void => {
+    this.timer = undefined;
+    this.poll();
+    this.timer = this.clock.set(this.onPoll, this.pollMs);
+  };
+
+  constructor(
+    o: MacOptions,
+    mtu: number,
+    protected readonly clock: Clock,
+    private readonly pollMs: number,
+  ) {
+    super(o, 68, 1500, mtu, 0);
+  }
+
+  /** Set up and ready for frames. */
+  protected abstract usable(): boolean;
+  /** Puts one frame in the chip and starts sending it; false (counted) when the chip has no room. */
+  protected abstract transmit(frame: Bytes): boolean;
+  /** Asks the chip whether the frame being sent has gone; calls txDone() when it has. */
+  protected abstract checkSent(): void;
+  /** One look at the chip: link, completions, received frames. */
+  protected abstract poll(): void;
+
+  carrier(): boolean {
+    return this.link;
+  }
+
+  write(frame: Bytes): boolean {
+    const n = len(frame);
+    if (!this.usable() || !this.link || n < ETH_HEADER || n > this.mtu() + ETH_HEADER) {
+      this.counters.txDropped++;
+      return false;
+    }
+    if (this.sending) this.checkSent();
+    if (this.sending) {
+      if (this.pending.length >= TX_PENDING) {
+        this.counters.txDropped++;
+        return false;
+      }
+      this.pending.push(frame);
+      return true;
+    }
+    return this.transmit(frame);
+  }
+
+  /** Polls now and then every pollMs until stopPolling(). */
+  protected startPolling(): void {
+    this.onPoll();
+  }
+
+  protected stopPolling(): void {
+    if (this.timer !== undefined) this.clock.clear(this.timer);
+    this.timer = undefined;
+  }
+
+  /** The chip finished the frame being sent (with an error, counted); the next queued one goes. */
+  protected txDone(failed: boolean): void {
+    if (failed) this.counters.txErrors++;
+    this.sending = false;
+    while (!this.sending && this.pending.length > 0) {
+      const f = this.pending[0];
+      this.pending.splice(0, 1);
+      if (this.link) this.transmit(f);
+      else this.counters.txDropped++;
+    }
+  }
+
+  /** The PHY's link as just read; queued frames die with a lost link. */
+  protected linkIs(up: boolean): void {
+    if (up === this.link) return;
+    this.link = up;
+    if (!up) this.dropPending();
+    this.o.onLinkChange(up);
+  }
+
+  protected dropPending(): void {
+    this.pending.splice(0, this.pending.length);
+  }
+}
