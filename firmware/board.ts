@@ -1,11 +1,13 @@
 // What a board file (boards/*.json) tells the firmware. The build validates
 // the file and hands this object to the runtime's entry point.
-/** An SPI chip's wiring; -1 or "" where a pin is not wired (the bus's fixed pins on NodeMCU ESP8266). */
+/** An SPI chip's wiring; -1 where a pin is not wired (the bus's fixed pins on NodeMCU ESP8266; reset and int are optional). */
 export interface SpiPins {
   sck: string | number;
   miso: string | number;
   mosi: string | number;
   cs: string | number;
+  reset: string | number;
+  int: string | number;
 }
 
 export interface BoardConfig {

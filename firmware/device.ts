@@ -2,7 +2,7 @@
 // builds the network stack, attaches the board's MAC as eth0, applies the
 // board's static IPv4 configuration and logs what happens on the network.
 import { alloc, len } from "@hal/bytes";
-import { type Bytes, LOG_ERROR, LOG_INFO, LOG_WARN, type Mac, type MacOptions, type Platform, type Serial, type SerialOptions, type Spi, type SpiMacFactory } from "../hal/types";
+import { type Bytes, LOG_ERROR, LOG_INFO, LOG_WARN, type Mac, type MacOptions, type Platform, type Serial, type SerialOptions, type Spi, type SpiMacFactory, type Gpio } from "../hal/types";
 import { ControlChannel } from "../src/netlink/channel";
 import { formatIPv4, formatMac, parseIPv4, parseMac } from "../src/net/addr";
 import { ADDR_DEL, ADDR_NEW, addrRequest } from "../src/net/inaddr";
@@ -191,7 +191,7 @@ function parseDecimal(s: string): number {
  * firmware without the module) is logged and leaves the device without eth0,
  * still reachable over its control channel.
  */
-export function openChipMac(p: Platform, board: BoardConfig, openChip: SpiMacFactory | undefined, openSpi: () => Spi): MacFactory | undefined {
+export function openChipMac(p: Platform, board: BoardConfig, openChip: SpiMacFactory | undefined, openSpi: () => Spi, gpio: Gpio | undefined): MacFactory | undefined {
   if (openChip === undefined) return undefined;
   let spi: Spi;
   try {
@@ -201,7 +201,8 @@ export function openChipMac(p: Platform, board: BoardConfig, openChip: SpiMacFac
     return undefined;
   }
   const hw = boardHwaddr(board);
-  return (o: MacOptions) => openChip(spi, p.clock, hw, board.mac.mtu, o);
+  const pins = { reset: board.mac.pins.reset, int: board.mac.pins.int };
+  return (o: MacOptions) => openChip(spi, p.clock, hw, board.mac.mtu, o, gpio, pins);
 }
 
 export function boardHwaddr(board: BoardConfig): Bytes {

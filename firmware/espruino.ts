@@ -1,14 +1,14 @@
 // Espruino entry: wires the Espruino binding to the device. The board's
 // entry module passes the SPI chip's driver, so a bundle holds only its own.
 import { espruinoPlatform, EspruinoSerialPort } from "../hal/espruino/platform";
-import { EspruinoSpi } from "../hal/espruino/spi";
+import { EspruinoGpio, EspruinoSpi } from "../hal/espruino/spi";
 import type { SpiMacFactory } from "../hal/types";
 import type { BoardConfig } from "./board";
 import { openChipMac, startDevice } from "./device";
 
 export function start(board: BoardConfig, openChip?: SpiMacFactory): void {
   const p = espruinoPlatform(board.logLevel);
-  const openMac = openChipMac(p, board, openChip, () => new EspruinoSpi(board.mac.bus, board.mac.pins, board.mac.spiBaud));
+  const openMac = openChipMac(p, board, openChip, () => new EspruinoSpi(board.mac.bus, board.mac.pins, board.mac.spiBaud), new EspruinoGpio());
   startDevice(p, board, openMac, (o) => {
     // Only the pins the board routes; the UART's defaults otherwise.
     const pins: { rx?: string | number; tx?: string | number } = {};

@@ -1,13 +1,13 @@
 // NodeMCU entry (Lua 5.1 + bit and Lua 5.3): wires the NodeMCU binding to the
 // device. The board's entry module passes the SPI chip's driver.
 import { nodeMcuPlatform, NodeMcuSerial } from "../hal/lua/platform";
-import { NodeMcuSpi } from "../hal/lua/spi";
+import { NodeMcuChipGpio, NodeMcuSpi } from "../hal/lua/spi";
 import type { SpiMacFactory } from "../hal/types";
 import type { BoardConfig } from "./board";
 import { openChipMac, startDevice } from "./device";
 
 export function start(board: BoardConfig, openChip?: SpiMacFactory): void {
   const p = nodeMcuPlatform(board.runtime, board.logLevel);
-  const openMac = openChipMac(p, board, openChip, () => new NodeMcuSpi(board.mac.bus, board.mac.pins, board.mac.spiBaud));
+  const openMac = openChipMac(p, board, openChip, () => new NodeMcuSpi(board.mac.bus, board.mac.pins, board.mac.spiBaud), new NodeMcuChipGpio());
   startDevice(p, board, openMac, (o) => new NodeMcuSerial(o));
 }

@@ -141,8 +141,26 @@ export interface WifiMac extends Mac {
   bssid(): Bytes | undefined;
 }
 
+/** A pin: an Espruino name ("B10"), an ESP32 GPIO number, a NodeMCU index. */
+export type PinName = string | number;
+
+/** The few GPIO operations chip drivers need: a reset line to drive, an interrupt line to watch. */
+export interface Gpio {
+  /** Makes `pin` an output at that level. */
+  write(pin: PinName, high: boolean): void;
+  /** Calls `cb` on every falling edge of `pin` (an input); the id is for unwatch(). */
+  watchFalling(pin: PinName, cb: () => void): number;
+  unwatch(id: number): void;
+}
+
+/** A chip's optional control lines; -1 where one is not wired. */
+export interface ChipPins {
+  reset: PinName;
+  int: PinName;
+}
+
 /** Opens and starts an SPI Ethernet chip's driver; start-up failures arrive through `o.onError`. */
-export type SpiMacFactory = (spi: Spi, clock: Clock, hwaddr: Bytes, mtu: number, o: MacOptions) => Mac;
+export type SpiMacFactory = (spi: Spi, clock: Clock, hwaddr: Bytes, mtu: number, o: MacOptions, gpio: Gpio | undefined, pins: ChipPins) => Mac;
 
 /** Counters every MAC driver keeps, in Linux rtnl_link_stats64 terms. */
 export interface MacCounters {

@@ -4,7 +4,14 @@
 // gone). Portable, like the drivers.
 import { len } from "@hal/bytes";
 import { ETH_HEADER, MacBase } from "../mac-base";
-import type { Bytes, Clock, MacOptions, TimerId } from "../types";
+import type { Bytes, ChipPins, Clock, Gpio, MacOptions, PinName, TimerId } from "../types";
+
+/** Wired pins, for drivers whose board names none. */
+export const NO_PINS: ChipPins = { reset: -1, int: -1 };
+
+export function wired(p: PinName): boolean {
+  return p !== -1 && p !== "";
+}
 
 /** Frames waiting for the previous send to complete. */
 const TX_PENDING = 4;
@@ -14,19 +21,49 @@ export abstract class ChipMac extends MacBase {
   protected sending = false;
   private readonly pending: Bytes[] = [];
   private timer: TimerId | undefined = undefined;
+  private resetTimer: TimerId | undefined = undefined;
+  private intWatch = -1;
   private readonly onPoll = (): void => {
     this.timer = undefined;
     this.poll();
     this.timer = this.clock.set(this.onPoll, this.pollMs);
   };
+  private readonly onInterrupt = (): void => this.poll();
 
   constructor(
     o: MacOptions,
     mtu: number,
     protected readonly clock: Clock,
     private readonly pollMs: number,
+    protected readonly gpio: Gpio | undefined,
+    protected readonly pins: ChipPins,
   ) {
     super(o, 68, 1500, mtu, 0);
+  }
+
+  /** A reset line is wired and can be driven. */
+  protected canHardReset(): boolean {
+    return this.gpio !== undefined && wired(this.pins.reset);
+  }
+
+  /** Holds the reset line low for `lowMs`, releases it, and calls `then` once the chip has had `settleMs`. */
+  protected hardReset(lowMs: number, settleMs: number, then: () => void): void {
+    const gpio = this.gpio as Gpio;
+    gpio.write(this.pins.reset, false);
+    this.resetTimer = this.clock.set(() => {
+      gpio.write(this.pins.reset, true);
+      this.resetTimer = this.clock.set(() => {
+        this.resetTimer = undefined;
+        then();
+      }, settleMs);
+    }, lowMs);
+  }
+
+  /** With the interrupt line wired, each falling edge polls at once (the timer stays as a safety net); false when not wired. */
+  protected watchInterrupt(): boolean {
+    if (this.gpio === undefined || !wired(this.pins.int)) return false;
+    this.intWatch = this.gpio.watchFalling(this.pins.int, this.onInterrupt);
+    return true;
   }
 
   /** Set up and ready for frames. */
@@ -65,9 +102,14 @@ export abstract class ChipMac extends MacBase {
     this.onPoll();
   }
 
+  /** Stops the poll timer, a reset in progress and the interrupt watch. */
   protected stopPolling(): void {
     if (this.timer !== undefined) this.clock.clear(this.timer);
     this.timer = undefined;
+    if (this.resetTimer !== undefined) this.clock.clear(this.resetTimer);
+    this.resetTimer = undefined;
+    if (this.intWatch >= 0 && this.gpio !== undefined) this.gpio.unwatch(this.intWatch);
+    this.intWatch = -1;
   }
 
   /** The chip finished the frame being sent (with an error, counted); the next queued one goes. */

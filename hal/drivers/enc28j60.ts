@@ -8,8 +8,8 @@
 import { alloc, copy, get8, len, set8, view } from "@hal/bytes";
 import { band } from "@hal/u32";
 import { ETH_HEADER } from "../mac-base";
-import type { Bytes, Clock, Mac, MacOptions, Spi, SpiMacFactory, TimerId } from "../types";
-import { ChipMac } from "./chip-mac";
+import type { Bytes, ChipPins, Clock, Gpio, Mac, MacOptions, Spi, SpiMacFactory, TimerId } from "../types";
+import { ChipMac, NO_PINS } from "./chip-mac";
 
 // SPI opcodes (top three bits) and their fixed arguments.
 const OP_RCR = 0x00;
@@ -89,6 +89,12 @@ export interface Enc28j60Options extends MacOptions {
   hwaddr: Bytes;
   mtu?: number;
   pollMs?: number;
+  /**
+   * Drives RESET when the board wires it. INT is not used: the errata say
+   * PKTIF (behind it) does not report pending frames reliably, so EPKTCNT is polled.
+   */
+  gpio?: Gpio;
+  pins?: ChipPins;
 }
 
 export class Enc28j60Mac extends ChipMac implements Mac {
@@ -99,7 +105,7 @@ export class Enc28j60Mac extends ChipMac implements Mac {
   private readonly hdr: Bytes = alloc(1 + RX_HEADER);
   private bank = 0;
   private nextPacket = RX_START;
-  private resetTimer: TimerId | undefined = undefined;
+  private srcTimer: TimerId | undefined = undefined;
   private readonly onResetDone = (): void => this.init();
   private ready = false;
   private burst = 0;
@@ -110,21 +116,25 @@ export class Enc28j60Mac extends ChipMac implements Mac {
   overruns = 0;
 
   constructor(e: Enc28j60Options) {
-    super(e, e.mtu === undefined ? 1500 : e.mtu, e.clock, e.pollMs === undefined ? 10 : e.pollMs);
+    super(e, e.mtu === undefined ? 1500 : e.mtu, e.clock, e.pollMs === undefined ? 10 : e.pollMs, e.gpio, e.pins === undefined ? NO_PINS : e.pins);
     this.hwaddr = e.hwaddr;
     this.spi = e.spi;
   }
 
-  /** Resets the chip; set-up follows 2 ms later (errata 2). Failures arrive through onError. */
+  /** Resets the chip (its RESET line, else the SPI reset command); set-up follows 2 ms later (errata 2). Failures arrive through onError. */
   start(): void {
+    this.bank = 0;
+    if (this.canHardReset()) {
+      this.hardReset(1, 2, this.onResetDone);
+      return;
+    }
     set8(this.cmd, 0, OP_SRC);
     this.spi.transfer(this.cmd, 0, 1, 0);
-    this.bank = 0;
-    this.resetTimer = this.clock.set(this.onResetDone, 2);
+    this.srcTimer = this.clock.set(this.onResetDone, 2);
   }
 
   private init(): void {
-    this.resetTimer = undefined;
+    this.srcTimer = undefined;
     const rev = this.readReg(EREVID);
     if (rev === 0 || rev === 0xff) {
       if (this.o.onError !== undefined) this.o.onError("enc28j60: no chip answers (EREVID " + rev + ")");
@@ -214,8 +224,8 @@ export class Enc28j60Mac extends ChipMac implements Mac {
   }
 
   close(): void {
-    if (this.resetTimer !== undefined) this.clock.clear(this.resetTimer);
-    this.resetTimer = undefined;
+    if (this.srcTimer !== undefined) this.clock.clear(this.srcTimer);
+    this.srcTimer = undefined;
     this.stopPolling();
     if (this.ready) this.bfc(ECON1, ECON1_RXEN);
     this.ready = false;
@@ -341,8 +351,8 @@ export class Enc28j60Mac extends ChipMac implements Mac {
 }
 
 /** The board entry's way in: an ENC28J60 being reset; set-up follows on the clock. */
-export const openEnc28j60: SpiMacFactory = (spi, clock, hwaddr, mtu, o) => {
-  const mac = new Enc28j60Mac({ onReadable: o.onReadable, onLinkChange: o.onLinkChange, onError: o.onError, spi: spi, clock: clock, hwaddr: hwaddr, mtu: mtu });
+export const openEnc28j60: SpiMacFactory = (spi, clock, hwaddr, mtu, o, gpio, pins) => {
+  const mac = new Enc28j60Mac({ onReadable: o.onReadable, onLinkChange: o.onLinkChange, onError: o.onError, spi: spi, clock: clock, hwaddr: hwaddr, mtu: mtu, gpio: gpio, pins: pins });
   mac.start();
   return mac;
 };

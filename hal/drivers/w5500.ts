@@ -5,8 +5,8 @@
 import { alloc, get8, get16, len, set8, set16, view, copy } from "@hal/bytes";
 import { band } from "@hal/u32";
 import { ETH_HEADER } from "../mac-base";
-import type { Bytes, Clock, Mac, MacOptions, Spi, SpiMacFactory } from "../types";
-import { ChipMac } from "./chip-mac";
+import type { Bytes, ChipPins, Clock, Gpio, Mac, MacOptions, Spi, SpiMacFactory } from "../types";
+import { ChipMac, NO_PINS } from "./chip-mac";
 
 // SPI frame: 16-bit offset, control byte (block select << 3, write bit, variable length mode).
 const RWB_WRITE = 4;
@@ -19,6 +19,8 @@ const BSB_S0_RX = 3;
 const MR = 0x0000;
 const MR_RST = 0x80;
 const SHAR = 0x0009;
+const SIMR = 0x0018;
+const SIMR_S0 = 0x01;
 const PHYCFGR = 0x002e;
 const PHYCFGR_LNK = 0x01;
 const VERSIONR = 0x0039;
@@ -35,6 +37,7 @@ const SN_TX_FSR = 0x20;
 const SN_TX_WR = 0x24;
 const SN_RX_RSR = 0x26;
 const SN_RX_RD = 0x28;
+const SN_IMR = 0x2c;
 
 const MR_MACRAW = 0x04;
 /** MAC filter: only frames for our address, broadcast and multicast reach the buffer. */
@@ -45,6 +48,7 @@ const CR_SEND = 0x20;
 const CR_RECV = 0x40;
 const IR_SEND_OK = 0x10;
 const IR_TIMEOUT = 0x08;
+const IR_RECV = 0x04;
 const SR_MACRAW = 0x42;
 
 /** All of the chip's buffer memory to socket 0, in KB. */
@@ -62,9 +66,16 @@ export interface W5500Options extends MacOptions {
   clock: Clock;
   hwaddr: Bytes;
   mtu?: number;
-  /** How often the chip is polled for link, received frames and send completion (ms). */
+  /** How often the chip is polled for link, received frames and send completion (ms); 10, or 100 with the interrupt line. */
   pollMs?: number;
+  /** Drives RSTn and watches INTn when the board wires them. */
+  gpio?: Gpio;
+  pins?: ChipPins;
 }
+
+/** RSTn low at least 500 µs; the PLL locks within 1 ms of its release (data sheet 5.5.1). */
+const RESET_LOW_MS = 1;
+const RESET_SETTLE_MS = 2;
 
 export class W5500Mac extends ChipMac implements Mac {
   readonly hwaddr: Bytes;
@@ -73,21 +84,37 @@ export class W5500Mac extends ChipMac implements Mac {
   private readonly reg: Bytes = alloc(3 + 6);
   private open = false;
   private burst = 0;
+  /** INTn is wired: the chip tells us about frames and completed sends. */
+  private interrupts = false;
   /** Ring corruption seen (a frame header that cannot be right): the socket was reopened. */
   resyncs = 0;
 
   constructor(w: W5500Options) {
-    super(w, w.mtu === undefined ? 1500 : w.mtu, w.clock, w.pollMs === undefined ? 10 : w.pollMs);
+    const pins = w.pins === undefined ? NO_PINS : w.pins;
+    const wiredInt = w.gpio !== undefined && pins.int !== -1 && pins.int !== "";
+    super(w, w.mtu === undefined ? 1500 : w.mtu, w.clock, w.pollMs !== undefined ? w.pollMs : wiredInt ? 100 : 10, w.gpio, pins);
     this.hwaddr = w.hwaddr;
     this.spi = w.spi;
   }
 
   /**
    * Resets the chip and opens socket 0 in MACRAW mode; an error text when the
-   * chip does not answer as a W5500, else undefined. Polling starts either way
-   * only on success.
+   * chip does not answer as a W5500, else undefined. Polling starts only on
+   * success. With a reset line the chip is reset by it first, and the result
+   * arrives through onError once that is done (undefined is returned at once).
    */
   start(): string | undefined {
+    if (this.canHardReset()) {
+      this.hardReset(RESET_LOW_MS, RESET_SETTLE_MS, () => {
+        const err = this.bringUp();
+        if (err !== undefined && this.o.onError !== undefined) this.o.onError(err);
+      });
+      return undefined;
+    }
+    return this.bringUp();
+  }
+
+  private bringUp(): string | undefined {
     // VERSIONR first: a missing chip reads 0x00 or 0xff (MISO pulled), never 0x04.
     const v = this.read8(BSB_COMMON, VERSIONR);
     if (v !== W5500_VERSION) return "w5500: no chip answers (VERSIONR " + v + ", expected " + W5500_VERSION + ")";
@@ -101,6 +128,12 @@ export class W5500Mac extends ChipMac implements Mac {
     this.access(BSB_COMMON, SHAR, true, 6);
     const err = this.openSocket();
     if (err !== undefined) return err;
+    if (this.watchInterrupt()) {
+      // INTn falls when socket 0 has a frame or finished a send (Sn_IMR), through SIMR.
+      this.interrupts = true;
+      this.write8(BSB_S0_REG, SN_IMR, IR_RECV + IR_SEND_OK);
+      this.write8(BSB_COMMON, SIMR, SIMR_S0);
+    }
     this.startPolling();
     return undefined;
   }
@@ -210,6 +243,11 @@ export class W5500Mac extends ChipMac implements Mac {
     this.linkIs(band(this.read8(BSB_COMMON, PHYCFGR), PHYCFGR_LNK) !== 0);
     if (this.open) {
       if (this.sending) this.checkSent();
+      if (this.interrupts) {
+        // Acknowledge RECV so INTn can fall again for the next frame.
+        const ir = this.read8(BSB_S0_REG, SN_IR);
+        if (band(ir, IR_RECV) !== 0) this.write8(BSB_S0_REG, SN_IR, IR_RECV);
+      }
       if (this.read16Stable(SN_RX_RSR) >= RX_HEADER) this.o.onReadable(1);
     }
   }
@@ -265,8 +303,8 @@ export class W5500Mac extends ChipMac implements Mac {
 }
 
 /** The board entry's way in: a started W5500, or its error through onError. */
-export const openW5500: SpiMacFactory = (spi, clock, hwaddr, mtu, o) => {
-  const mac = new W5500Mac({ onReadable: o.onReadable, onLinkChange: o.onLinkChange, onError: o.onError, spi: spi, clock: clock, hwaddr: hwaddr, mtu: mtu });
+export const openW5500: SpiMacFactory = (spi, clock, hwaddr, mtu, o, gpio, pins) => {
+  const mac = new W5500Mac({ onReadable: o.onReadable, onLinkChange: o.onLinkChange, onError: o.onError, spi: spi, clock: clock, hwaddr: hwaddr, mtu: mtu, gpio: gpio, pins: pins });
   const err = mac.start();
   if (err !== undefined && o.onError !== undefined) o.onError(err);
   return mac;

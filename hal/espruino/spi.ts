@@ -1,6 +1,6 @@
 // Espruino's hardware SPI buses (SPI1..SPI3 on STM32; SPI1/SPI2 on ESP32,
 // routed to any pins) with the chip select driven by send()'s nss argument.
-import type { Bytes, Spi } from "../types";
+import type { Bytes, Gpio, PinName, Spi } from "../types";
 
 interface EspruinoSpiBus {
   setup(o: { sck: unknown; miso: unknown; mosi: unknown; baud: number; mode: number }): void;
@@ -46,5 +46,23 @@ export class EspruinoSpi implements Spi {
     if (nIn > 0) w.fill(0, nOut);
     const r = this.bus.send(w, this.cs);
     if (nIn > 0) u.set(r.subarray(nOut), off + nOut);
+  }
+}
+
+declare const digitalWrite: (pin: unknown, value: number) => void;
+declare const setWatch: (cb: () => void, pin: unknown, o: { edge: string; repeat: boolean; debounce: number }) => number;
+declare const clearWatch: (id: number) => void;
+
+/** Espruino's pins: digitalWrite for the reset line, setWatch for the interrupt line. */
+export class EspruinoGpio implements Gpio {
+  write(pin: PinName, high: boolean): void {
+    digitalWrite(Pin(pin), high ? 1 : 0);
+  }
+  watchFalling(pin: PinName, cb: () => void): number {
+    // debounce 0: an interrupt line is driven, not a button.
+    return setWatch(cb, Pin(pin), { edge: "falling", repeat: true, debounce: 0 });
+  }
+  unwatch(id: number): void {
+    clearWatch(id);
   }
 }

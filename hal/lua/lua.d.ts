@@ -125,7 +125,10 @@ interface NodeMcuSpi32 {
 interface NodeMcuGpio {
   mode(pin: number, mode: number): void;
   write(pin: number, level: number): void;
+  /** ESP8266: trig(pin, "down", cb) or (pin, "none"); the pin must be in INT mode. */
+  trig(pin: number, type: string, cb?: (this: void, level: number) => void): void;
   OUTPUT: number;
+  INT: number;
   HIGH: number;
   LOW: number;
 }

@@ -5,14 +5,14 @@
 /// <reference path="./lua.d.ts" />
 import { set8 } from "@hal/bytes";
 import { bytesToStr } from "./strings";
-import type { Bytes, Spi } from "../types";
+import type { Bytes, Gpio, PinName, Spi } from "../types";
 
 const nm = _G as unknown as NodeMcuGlobals;
 const ESP8266_HSPI = 1;
 const ESP8266_CPU_HZ = 80000000;
 
 /** 18 → 18; "D8" → 8 (NodeMCU's pin index); anything else → -1. */
-function pinNumber(p: string | number): number {
+export function pinNumber(p: string | number): number {
   if (typeof p === "number") return p;
   if (p.length >= 2 && p.length <= 3 && nm.string.sub(p, 1, 1) === "D") {
     let n = 0;
@@ -69,5 +69,28 @@ export class NodeMcuSpi implements Spi {
       at = 1;
     }
     for (let i = 0; i < nIn; i++) set8(b, off + nOut + i, nm.string.byte(back, at + i));
+  }
+}
+
+/** NodeMCU's gpio module: write for the reset line, trig (one callback per pin) for the interrupt line. */
+export class NodeMcuChipGpio implements Gpio {
+  write(pin: PinName, high: boolean): void {
+    const gpio = nm.gpio;
+    const n = pinNumber(pin);
+    if (gpio === undefined || n < 0) return;
+    gpio.mode(n, gpio.OUTPUT);
+    gpio.write(n, high ? gpio.HIGH : gpio.LOW);
+  }
+  watchFalling(pin: PinName, cb: () => void): number {
+    const gpio = nm.gpio;
+    const n = pinNumber(pin);
+    if (gpio === undefined || n < 0) return -1;
+    gpio.mode(n, gpio.INT);
+    gpio.trig(n, "down", () => cb());
+    return n;
+  }
+  unwatch(id: number): void {
+    const gpio = nm.gpio;
+    if (gpio !== undefined && id >= 0) gpio.trig(id, "none");
   }
 }

@@ -91,6 +91,9 @@ export class Enc28j60Model implements Spi {
   private erxrdptLow = 0;
   private miBusyReads = 0;
   private resetAt = -Infinity;
+  private inReset = false;
+  /** Resets through the RESET pin. */
+  hardResets = 0;
   private link = true;
   /** When set, a transmission started with TXRTS completes only on completeSend(). */
   holdSends = false;
@@ -106,6 +109,15 @@ export class Enc28j60Model implements Spi {
     this.powerOn();
   }
 
+  /** The RESET input: low holds the chip in reset; its release resets it (and the 1 ms wait starts). */
+  setReset(low: boolean): void {
+    if (low === this.inReset) return;
+    this.inReset = low;
+    if (low) return;
+    this.softReset();
+    this.hardResets++;
+  }
+
   // --- SPI side ----------------------------------------------------------------
 
   transfer(bytes: Bytes, off: number, nOut: number, nIn: number): void {
@@ -117,6 +129,7 @@ export class Enc28j60Model implements Spi {
     if ((op0 === 0 || op0 === 1) !== (nIn > 0) || ((op0 === 0 || op0 === 1) && nOut !== 1)) this.stats.errors.push(`opcode ${op0} with ${nOut} bytes out, ${nIn} in`);
     const op = b[off] >> 5;
     const arg = b[off] & 0x1f;
+    if (this.inReset) return void this.stats.errors.push("SPI access while RESET is low");
     if (op === 7 && arg === 0x1f) return this.softReset();
     if (this.now() - this.resetAt < 1) {
       this.stats.errors.push("SPI access within 1 ms of a reset (errata: CLKRDY is not reliable)");

@@ -2,6 +2,7 @@
 import { strict as assert } from "node:assert";
 import { Enc28j60Mac } from "../../hal/drivers/enc28j60";
 import { SimClock } from "../../hal/sim/clock";
+import { SimGpio } from "../../hal/sim/gpio";
 import type { Bytes } from "../../hal/types";
 import { Enc28j60Model } from "./enc28j60-model";
 
@@ -196,5 +197,24 @@ describe("ENC28J60 driver on the chip model", function () {
     r.chip.setLink(true);
     r.chip.fromWire(frame(60));
     assert.equal(r.chip.stats.rxFrames, 0);
+  });
+});
+
+describe("ENC28J60 driver with its reset line (sim GPIO)", function () {
+  it("resets through RESET instead of the SPI command, waits the errata's 1 ms, then comes up", function () {
+    const clock = new SimClock();
+    const chip = new Enc28j60Model(() => undefined, () => clock.now());
+    const gpio = new SimGpio();
+    gpio.connect("RST", (high) => chip.setReset(!high));
+    const links: boolean[] = [];
+    const mac = new Enc28j60Mac({ spi: chip, clock, hwaddr: MAC as unknown as Bytes, gpio, pins: { reset: "RST", int: -1 }, onReadable: () => undefined, onLinkChange: (up) => links.push(up) });
+    mac.start();
+    assert.equal(chip.stats.spiFrames, 0, "no SPI reset command");
+    clock.advance(5);
+    assert.equal(chip.hardResets, 1);
+    assert.deepEqual(links, [true]);
+    chip.fromWire(frame(80, MAC, 1));
+    assert.deepEqual(Uint8Array.from(mac.read() as unknown as Uint8Array), frame(80, MAC, 1));
+    assert.deepEqual(chip.stats.errors, []);
   });
 });

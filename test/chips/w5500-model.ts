@@ -4,7 +4,10 @@
 // 16 KB of RX buffer memory shared out by Sn_TXBUF_SIZE/Sn_RXBUF_SIZE, the
 // pointer registers with their 16-bit wrap, socket commands and interrupts,
 // MACRAW framing (a 2-byte length before each received frame), the MAC
-// filter, and the PHY's link bit. Its wire side takes and gives whole frames.
+// filter, the PHY's link bit, the RSTn input (no access while low, nor for
+// 1 ms after: the PLL locks) and the INTn output (low while a socket has an
+// interrupt that Sn_IMR and SIMR let through). Its wire side takes and gives
+// whole frames.
 import type { Bytes, Spi } from "../../hal/types";
 
 const SOCKETS = 8;
@@ -15,6 +18,7 @@ const MAX_FRAME = 1514;
 // Common register offsets.
 const MR = 0x00;
 const SHAR = 0x09;
+const SIMR = 0x18;
 const PHYCFGR = 0x2e;
 const VERSIONR = 0x39;
 // Socket register offsets.
@@ -30,6 +34,7 @@ const SN_TX_WR = 0x24;
 const SN_RX_RSR = 0x26;
 const SN_RX_RD = 0x28;
 const SN_RX_WR = 0x2a;
+const SN_IMR = 0x2c;
 
 interface Socket {
   regs: Uint8Array;
@@ -60,10 +65,48 @@ export class W5500Model implements Spi {
   /** When set, SEND completes only on completeSend() (a frame still going out). */
   holdSends = false;
   private sendPending = false;
+  private inReset = false;
+  private releasedAt = -Infinity;
+  private intWasLow = false;
+  /** Resets through RSTn. */
+  hardResets = 0;
+  /** INTn changed level (true: asserted, low). */
+  onInt: ((low: boolean) => void) | undefined = undefined;
   stats: W5500Stats = { spiFrames: 0, rxFrames: 0, rxRunts: 0, rxOversize: 0, rxFiltered: 0, rxOverflow: 0, txFrames: 0, errors: [] };
 
-  constructor(private readonly onWire: (frame: Uint8Array) => void) {
+  constructor(
+    private readonly onWire: (frame: Uint8Array) => void,
+    /** Milliseconds, for the 1 ms after RSTn's release. */
+    private readonly now: () => number = () => 0,
+  ) {
     this.reset();
+  }
+
+  /** The RSTn input: low holds the chip in reset; its release resets every register. */
+  setReset(low: boolean): void {
+    if (low === this.inReset) return;
+    this.inReset = low;
+    if (low) return;
+    this.reset();
+    this.hardResets++;
+    this.releasedAt = this.now();
+    this.updateInt();
+  }
+
+  /** INTn: low while SIMR lets a socket's (Sn_IR & Sn_IMR) through. */
+  intLow(): boolean {
+    for (let s = 0; s < SOCKETS; s++) {
+      const r = this.sockets[s].regs;
+      if ((this.common[SIMR] & (1 << s)) !== 0 && (r[SN_IR] & r[SN_IMR]) !== 0) return true;
+    }
+    return false;
+  }
+
+  private updateInt(): void {
+    const low = this.intLow();
+    if (low === this.intWasLow) return;
+    this.intWasLow = low;
+    if (this.onInt !== undefined) this.onInt(low);
   }
 
   // --- SPI side ----------------------------------------------------------------
@@ -72,6 +115,10 @@ export class W5500Model implements Spi {
     const b = bytes as unknown as Uint8Array;
     const n = nOut + nIn;
     this.stats.spiFrames++;
+    if (this.inReset || this.now() - this.releasedAt < 1) {
+      this.stats.errors.push(this.inReset ? "SPI access while RSTn is low" : "SPI access within 1 ms of RSTn's release (PLL not locked)");
+      return;
+    }
     if (nOut < 3 || n < 4) {
       this.stats.errors.push(`SPI frame of ${nOut} bytes out, ${nIn} in`);
       return;
@@ -91,7 +138,7 @@ export class W5500Model implements Spi {
       else b[p] = this.load(bsb, offset);
       offset = (offset + 1) & 0xffff;
     }
-    // A command takes effect when the frame that wrote it ends.
+    this.updateInt();
   }
 
   private load(bsb: number, offset: number): number {
@@ -244,6 +291,7 @@ export class W5500Model implements Spi {
     if (!this.sendPending) return;
     this.sendPending = false;
     this.sockets[0].regs[SN_IR] |= 0x10;
+    this.updateInt();
   }
 
   // --- wire side ---------------------------------------------------------------
@@ -271,6 +319,7 @@ export class W5500Model implements Spi {
     this.set16(0, SN_RX_WR, (wr + total) & 0xffff);
     r[SN_IR] |= 0x04;
     this.stats.rxFrames++;
+    this.updateInt();
   }
 
   setLink(up: boolean): void {
@@ -302,6 +351,7 @@ export class W5500Model implements Spi {
       const regs = new Uint8Array(0x30);
       regs[SN_RXBUF_SIZE] = 2;
       regs[SN_TXBUF_SIZE] = 2;
+      regs[SN_IMR] = 0xff;
       this.sockets.push({ regs, rxConsumed: 0, crBusy: 0 });
     }
     this.sendPending = false;

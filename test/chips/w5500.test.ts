@@ -2,6 +2,7 @@
 import { strict as assert } from "node:assert";
 import { W5500Mac } from "../../hal/drivers/w5500";
 import { SimClock } from "../../hal/sim/clock";
+import { SimGpio } from "../../hal/sim/gpio";
 import type { Bytes } from "../../hal/types";
 import { W5500Model } from "./w5500-model";
 
@@ -198,5 +199,80 @@ describe("W5500 driver on the chip model", function () {
     assert.equal(r.clock.pending(), 0);
     r.chip.fromWire(frame(60));
     assert.equal(r.chip.stats.rxFrames, 0);
+  });
+});
+
+describe("W5500 driver with its reset and interrupt lines (sim GPIO)", function () {
+  function wiredRig() {
+    const clock = new SimClock();
+    const wire: Uint8Array[] = [];
+    const chip = new W5500Model((f) => wire.push(f), () => clock.now());
+    const gpio = new SimGpio();
+    gpio.connect("RST", (high) => chip.setReset(!high));
+    chip.onInt = (low) => gpio.drive("INT", !low);
+    const got: Uint8Array[] = [];
+    const errors: string[] = [];
+    const mac: W5500Mac = new W5500Mac({
+      spi: chip,
+      clock,
+      hwaddr: MAC as unknown as Bytes,
+      gpio,
+      pins: { reset: "RST", int: "INT" },
+      // Frames are read as soon as the stack hears of them, as the stack does.
+      onReadable: () => {
+        for (let f = mac.read(); f !== undefined; f = mac.read()) got.push(Uint8Array.from(f as unknown as Uint8Array));
+      },
+      onLinkChange: () => undefined,
+      onError: (m) => errors.push(m),
+    });
+    return { clock, chip, gpio, mac, wire, got, errors };
+  }
+
+  it("resets the chip through RSTn (low 1 ms, 2 ms to settle) before touching it", function () {
+    const r = wiredRig();
+    assert.equal(r.mac.start(), undefined);
+    assert.equal(r.gpio.level("RST"), false, "held in reset");
+    r.clock.advance(1);
+    assert.equal(r.gpio.level("RST"), true);
+    assert.equal(r.chip.hardResets, 1);
+    r.clock.advance(2);
+    assert.equal(r.mac.carrier(), true);
+    assert.deepEqual(r.chip.stats.errors, [], "no access while in reset or before the PLL locked");
+    assert.deepEqual(r.errors, []);
+  });
+
+  it("INTn brings each frame in at once, without waiting for the (now 100 ms) poll", function () {
+    const r = wiredRig();
+    r.mac.start();
+    r.clock.advance(3);
+    for (let i = 0; i < 3; i++) {
+      r.chip.fromWire(frame(100, MAC, i));
+      assert.equal(r.got.length, i + 1, `frame ${i} read on the interrupt`);
+    }
+    assert.deepEqual(r.got, [0, 1, 2].map((i) => frame(100, MAC, i)));
+    assert.equal(r.chip.intLow(), false, "every interrupt acknowledged");
+  });
+
+  it("SEND_OK on INTn starts the next queued frame at once", function () {
+    const r = wiredRig();
+    r.mac.start();
+    r.clock.advance(3);
+    r.chip.holdSends = true;
+    r.mac.write(frame(60, MAC, 1) as unknown as Bytes);
+    r.mac.write(frame(60, MAC, 2) as unknown as Bytes);
+    assert.equal(r.wire.length, 1);
+    r.chip.completeSend();
+    assert.equal(r.wire.length, 2, "sent on the interrupt, no clock advance");
+    assert.deepEqual(r.chip.stats.errors, []);
+  });
+
+  it("an access within 1 ms of RSTn's release is what the model flags", function () {
+    const clock = new SimClock();
+    const chip = new W5500Model(() => undefined, () => clock.now());
+    chip.setReset(true);
+    chip.setReset(false);
+    const mac = new W5500Mac({ spi: chip, clock, hwaddr: MAC as unknown as Bytes, onReadable: () => undefined, onLinkChange: () => undefined });
+    assert.notEqual(mac.start(), undefined);
+    assert.match(chip.stats.errors[0], /within 1 ms of RSTn's release/);
   });
 });

@@ -15,7 +15,7 @@ describe("board files", function () {
     const b = parse(good);
     assert.equal(b.config.mac.available, true);
     assert.equal(b.driverNote, undefined);
-    assert.deepEqual([b.config.mac.bus, b.config.mac.pins, b.config.mac.spiBaud], ["HSPI", { sck: "D5", miso: "D6", mosi: "D7", cs: "D8" }, 8000000]);
+    assert.deepEqual([b.config.mac.bus, b.config.mac.pins, b.config.mac.spiBaud], ["HSPI", { sck: "D5", miso: "D6", mosi: "D7", cs: "D8", reset: -1, int: -1 }, 8000000]);
     assert.deepEqual(b.config.control.pins, { tx: "", rx: "" });
   });
   it("every SPI chip board names its bus and all four pins", function () {

@@ -54,7 +54,7 @@ export function parseBoard(file: string, text: string): Board {
   const mtu = field<number>(file, mac, "mtu", "number", "mac.");
   if (mtu < 68 || mtu > 9000) throw new BoardError(`${file}: "mac.mtu" must be within 68..9000`);
   let bus = "";
-  let pins: SpiPins = { sck: -1, miso: -1, mosi: -1, cs: -1 };
+  let pins: SpiPins = { sck: -1, miso: -1, mosi: -1, cs: -1, reset: -1, int: -1 };
   let spiBaud = 0;
   if (SPI_DRIVERS.includes(driver)) {
     bus = field<string>(file, mac, "bus", "string", "mac.");
@@ -65,7 +65,8 @@ export function parseBoard(file: string, text: string): Board {
       if (typeof v === "number" && Number.isInteger(v) && v >= 0 && v <= 48) return v;
       throw new BoardError(`${file}: "mac.pins.${k}" must be a pin name like "B13" or "D8", or a GPIO number, got ${JSON.stringify(v)}`);
     };
-    pins = { sck: pin("sck"), miso: pin("miso"), mosi: pin("mosi"), cs: pin("cs") };
+    // The chip's reset and interrupt lines are optional: without them the drivers reset by command and poll.
+    pins = { sck: pin("sck"), miso: pin("miso"), mosi: pin("mosi"), cs: pin("cs"), reset: p.reset === undefined ? -1 : pin("reset"), int: p.int === undefined ? -1 : pin("int") };
     spiBaud = mac.spiBaud === undefined ? 8000000 : field<number>(file, mac, "spiBaud", "number", "mac.");
     if (!Number.isInteger(spiBaud) || spiBaud < 100000 || spiBaud > 40000000) throw new BoardError(`${file}: "mac.spiBaud" must be an integer within 100000..40000000`);
   }
