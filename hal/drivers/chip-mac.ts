@@ -4,7 +4,20 @@
 // gone). Portable, like the drivers.
 import { len } from "@hal/bytes";
 import { ETH_HEADER, MacBase } from "../mac-base";
-import type { Bytes, ChipPins, Clock, Gpio, MacOptions, PinName, TimerId } from "../types";
+import type { Bytes, ChipPins, Clock, Gpio, MacOptions, PinName, Spi, TimerId } from "../types";
+
+/** What every SPI chip driver is opened with. */
+export interface ChipMacOptions extends MacOptions {
+  spi: Spi;
+  clock: Clock;
+  hwaddr: Bytes;
+  mtu?: number;
+  /** How often the chip is polled for link, received frames and send completion (ms). */
+  pollMs?: number;
+  /** Drives the chip's reset line, and watches its interrupt line where the driver uses it, when the board wires them. */
+  gpio?: Gpio;
+  pins?: ChipPins;
+}
 
 /** Wired pins, for drivers whose board names none. */
 export const NO_PINS: ChipPins = { reset: -1, int: -1 };
@@ -30,15 +43,22 @@ export abstract class ChipMac extends MacBase {
   };
   private readonly onInterrupt = (): void => this.poll();
 
-  constructor(
-    o: MacOptions,
-    mtu: number,
-    protected readonly clock: Clock,
-    private readonly pollMs: number,
-    protected readonly gpio: Gpio | undefined,
-    protected readonly pins: ChipPins,
-  ) {
-    super(o, 68, 1500, mtu, 0);
+  readonly hwaddr: Bytes;
+  protected readonly spi: Spi;
+  protected readonly clock: Clock;
+  protected readonly gpio: Gpio | undefined;
+  protected readonly pins: ChipPins;
+  private readonly pollMs: number;
+
+  /** `pollMs` when the options name none. */
+  constructor(c: ChipMacOptions, defaultPollMs: number) {
+    super(c, 68, 1500, c.mtu === undefined ? 1500 : c.mtu, 0);
+    this.hwaddr = c.hwaddr;
+    this.spi = c.spi;
+    this.clock = c.clock;
+    this.gpio = c.gpio;
+    this.pins = c.pins === undefined ? NO_PINS : c.pins;
+    this.pollMs = c.pollMs === undefined ? defaultPollMs : c.pollMs;
   }
 
   /** A reset line is wired and can be driven. */

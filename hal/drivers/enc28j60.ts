@@ -8,8 +8,8 @@
 import { alloc, copy, get8, len, set8, view } from "@hal/bytes";
 import { band } from "@hal/u32";
 import { ETH_HEADER } from "../mac-base";
-import type { Bytes, ChipPins, Clock, Gpio, Mac, MacOptions, Spi, SpiMacFactory, TimerId } from "../types";
-import { ChipMac, NO_PINS } from "./chip-mac";
+import type { Bytes, Mac, SpiMacFactory, TimerId } from "../types";
+import { ChipMac, type ChipMacOptions } from "./chip-mac";
 
 // SPI opcodes (top three bits) and their fixed arguments.
 const OP_RCR = 0x00;
@@ -83,23 +83,13 @@ const RX_BURST = 8;
 /** The link is read over MII (five SPI frames) every this many polls. */
 const LINK_EVERY = 10;
 
-export interface Enc28j60Options extends MacOptions {
-  spi: Spi;
-  clock: Clock;
-  hwaddr: Bytes;
-  mtu?: number;
-  pollMs?: number;
-  /**
-   * Drives RESET when the board wires it. INT is not used: the errata say
-   * PKTIF (behind it) does not report pending frames reliably, so EPKTCNT is polled.
-   */
-  gpio?: Gpio;
-  pins?: ChipPins;
-}
+/**
+ * RESET is used when wired. INT is not: the errata say PKTIF (behind it)
+ * does not report pending frames reliably, so EPKTCNT is polled.
+ */
+export type Enc28j60Options = ChipMacOptions;
 
 export class Enc28j60Mac extends ChipMac implements Mac {
-  readonly hwaddr: Bytes;
-  private readonly spi: Spi;
   private readonly cmd: Bytes = alloc(3);
   /** The RBM opcode, then the next-packet pointer and the receive status vector. */
   private readonly hdr: Bytes = alloc(1 + RX_HEADER);
@@ -116,9 +106,7 @@ export class Enc28j60Mac extends ChipMac implements Mac {
   overruns = 0;
 
   constructor(e: Enc28j60Options) {
-    super(e, e.mtu === undefined ? 1500 : e.mtu, e.clock, e.pollMs === undefined ? 10 : e.pollMs, e.gpio, e.pins === undefined ? NO_PINS : e.pins);
-    this.hwaddr = e.hwaddr;
-    this.spi = e.spi;
+    super(e, 10);
   }
 
   /** Resets the chip (its RESET line, else the SPI reset command); set-up follows 2 ms later (errata 2). Failures arrive through onError. */

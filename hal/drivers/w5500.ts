@@ -5,8 +5,8 @@
 import { alloc, get8, get16, len, set8, set16, view, copy } from "@hal/bytes";
 import { band } from "@hal/u32";
 import { ETH_HEADER } from "../mac-base";
-import type { Bytes, ChipPins, Clock, Gpio, Mac, MacOptions, Spi, SpiMacFactory } from "../types";
-import { ChipMac, NO_PINS } from "./chip-mac";
+import type { Bytes, Mac, SpiMacFactory } from "../types";
+import { ChipMac, type ChipMacOptions, wired } from "./chip-mac";
 
 // SPI frame: 16-bit offset, control byte (block select << 3, write bit, variable length mode).
 const RWB_WRITE = 4;
@@ -61,25 +61,14 @@ const CR_POLLS = 100;
 const RX_BURST = 8;
 const MAX_FRAME = 1514;
 
-export interface W5500Options extends MacOptions {
-  spi: Spi;
-  clock: Clock;
-  hwaddr: Bytes;
-  mtu?: number;
-  /** How often the chip is polled for link, received frames and send completion (ms); 10, or 100 with the interrupt line. */
-  pollMs?: number;
-  /** Drives RSTn and watches INTn when the board wires them. */
-  gpio?: Gpio;
-  pins?: ChipPins;
-}
+/** pollMs defaults to 10, or 100 with INTn wired; RSTn and INTn are used when wired. */
+export type W5500Options = ChipMacOptions;
 
 /** RSTn low at least 500 µs; the PLL locks within 1 ms of its release (data sheet 5.5.1). */
 const RESET_LOW_MS = 1;
 const RESET_SETTLE_MS = 2;
 
 export class W5500Mac extends ChipMac implements Mac {
-  readonly hwaddr: Bytes;
-  private readonly spi: Spi;
   /** Header + one register's worth of data, reused for every register access. */
   private readonly reg: Bytes = alloc(3 + 6);
   private open = false;
@@ -90,11 +79,8 @@ export class W5500Mac extends ChipMac implements Mac {
   resyncs = 0;
 
   constructor(w: W5500Options) {
-    const pins = w.pins === undefined ? NO_PINS : w.pins;
-    const wiredInt = w.gpio !== undefined && pins.int !== -1 && pins.int !== "";
-    super(w, w.mtu === undefined ? 1500 : w.mtu, w.clock, w.pollMs !== undefined ? w.pollMs : wiredInt ? 100 : 10, w.gpio, pins);
-    this.hwaddr = w.hwaddr;
-    this.spi = w.spi;
+    // With INTn wired the poll is only a safety net.
+    super(w, w.gpio !== undefined && w.pins !== undefined && wired(w.pins.int) ? 100 : 10);
   }
 
   /**
