@@ -9,9 +9,10 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { spawnSync } from "node:child_process";
-import { DhcpServer } from "../tools/lib/dhcp-servers";
+import { dnsmasqLink } from "../tools/lib/dhcp-servers";
+import { espruinoHostBundle, withNetrtEnv } from "../tools/lib/espruino-host";
 import { FirmwareProcess } from "../tools/lib/firmware-proc";
-import { HostLink, hostLinkUnavailable } from "../tools/lib/hostlink";
+import { hostLinkUnavailable } from "../tools/lib/hostlink";
 import { ROOT } from "../tools/lib/paths";
 
 export interface MemoryRow {
@@ -43,23 +44,21 @@ interface Target {
 }
 
 function espruinoTarget(fromFlash: boolean): Target {
-  const bundle = (): string => fs.readFileSync(path.join(ROOT, "dist", "espruino-host", "firmware.js"), "utf8");
   return {
     runtime: "espruino",
     loaded: fromFlash ? "from Storage (flash), as a board boots" : "as a script in RAM",
     absent: () => (process.env.ESPRUINO && fs.existsSync(process.env.ESPRUINO) ? undefined : "ESPRUINO is not set"),
     command: (env, dir) => {
       const bin = process.env.ESPRUINO!;
-      const prelude = `var NETRT_ENV=${JSON.stringify(env)};\n`;
       const script = path.join(dir, "run.js");
       if (fromFlash) {
         // First run: put the code in Storage (espruino.flash in the working directory), as an upload to flash does.
         const store = path.join(dir, "store.js");
-        fs.writeFileSync(store, `require("Storage").write("netrt.js", ${JSON.stringify(bundle())});\nquit();\n`);
+        fs.writeFileSync(store, `require("Storage").write("netrt.js", ${JSON.stringify(espruinoHostBundle())});\nquit();\n`);
         const r = spawnSync(bin, [store], { cwd: dir, encoding: "utf8", timeout: 60000 });
         if (r.status !== 0) throw new Error(`storing the bundle failed: ${r.stdout}${r.stderr}`);
-        fs.writeFileSync(script, `${prelude}eval(require("Storage").read("netrt.js"));\n`);
-      } else fs.writeFileSync(script, `${prelude}${bundle()}\n`);
+        fs.writeFileSync(script, withNetrtEnv(env, `eval(require("Storage").read("netrt.js"));`));
+      } else fs.writeFileSync(script, withNetrtEnv(env, espruinoHostBundle()));
       return [bin, script];
     },
   };
@@ -74,13 +73,9 @@ const luaTarget = (v: "5.1" | "5.3"): Target => ({
 
 async function measure(t: Target, index: number): Promise<MemoryRow> {
   const base = 48500 + (process.pid % 200) * 10 + index * 2;
-  const link = new HostLink({ id: `m${index}${process.pid % 10000}`, firmwareRxPort: base, firmwareTxPort: base + 1, peerCidr: "192.0.2.1/24" });
+  const { link } = await dnsmasqLink(`m${index}${process.pid % 10000}`, base);
   let fw: FirmwareProcess | undefined;
   try {
-    await link.up();
-    const server = new DhcpServer("dnsmasq", link, { serverIp: "192.0.2.1", rangeStart: "192.0.2.50", rangeEnd: "192.0.2.99", leaseSecs: 600, noPing: true });
-    server.start();
-    await server.ready();
     const env = { NETRT_RX_PORT: String(base), NETRT_TX_PORT: String(base + 1), NETRT_MEMORY_REPORT_SECONDS: "1", NETRT_LLTABLE_CAPACITY: "40" };
     const state = path.join(link.dir, "state");
     fs.mkdirSync(state, { recursive: true });

@@ -14,6 +14,7 @@ import { Command, InvalidArgumentError, Option } from "commander";
 import { SerialPort } from "serialport";
 import { loadBoards } from "./lib/boards";
 import { buildAll } from "./lib/build";
+import { withNetrtEnv } from "./lib/espruino-host";
 import { ROOT } from "./lib/paths";
 
 class FlashError extends Error {}
@@ -138,7 +139,7 @@ async function flash(o: FlashOptions): Promise<void> {
       const env: Record<string, string> = {};
       for (const kv of o.env) env[kv.slice(0, kv.indexOf("="))] = kv.slice(kv.indexOf("=") + 1);
       file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "netrt-flash-")), "firmware.js");
-      fs.writeFileSync(file, `var NETRT_ENV=${JSON.stringify(env)};\n${fs.readFileSync(path.join(ROOT, artifact.file), "utf8")}`);
+      fs.writeFileSync(file, withNetrtEnv(env, fs.readFileSync(path.join(ROOT, artifact.file), "utf8")));
     }
     bar.update(1, { stage: `${stages[1]} ${o.port}` });
     await expectPrompt(o.port, o.baud, 5000);

@@ -18,8 +18,8 @@ import { DHCP_BOUND } from "../../src/dhcp/client";
 import { parseMac } from "../../src/net/addr";
 import { alloc } from "../../hal/js/bytes";
 import { loadBoards } from "../../tools/lib/boards";
-import { DhcpServer } from "../../tools/lib/dhcp-servers";
-import { HostLink, hostLinkUnavailable } from "../../tools/lib/hostlink";
+import { dnsmasqLink } from "../../tools/lib/dhcp-servers";
+import { hostLinkUnavailable } from "../../tools/lib/hostlink";
 import { Enc28j60Model } from "../chips/enc28j60-model";
 import { W5500Model } from "../chips/w5500-model";
 
@@ -87,7 +87,7 @@ describe("integration: firmware + MAC driver + chip model on the host link gets 
   CHIPS.forEach((c, index) => {
     it(`${c.name}: DISCOVER to bound through the driver and the chip's buffers, then RELEASE`, async function () {
       const base = 46000 + (process.pid % 300) * 10 + index * 2;
-      const link = new HostLink({ id: `c${index}${process.pid % 10000}`, firmwareRxPort: base, firmwareTxPort: base + 1, peerCidr: "192.0.2.1/24" });
+      const { link, server } = await dnsmasqLink(`c${index}${process.pid % 10000}`, base);
       const sock = dgram.createSocket("udp4");
       const lines: string[] = [];
       let dev: Device | undefined;
@@ -95,10 +95,6 @@ describe("integration: firmware + MAC driver + chip model on the host link gets 
       const state = fs.mkdtempSync(path.join(os.tmpdir(), "netrt-chip-"));
       const p = hostPlatform({ storageDir: state, logSink: (l) => lines.push(l) });
       try {
-        await link.up();
-        const server = new DhcpServer("dnsmasq", link, { serverIp: "192.0.2.1", rangeStart: "192.0.2.50", rangeEnd: "192.0.2.99", leaseSecs: 600, noPing: true });
-        server.start();
-        await server.ready();
         const chip = c.make((f) => sock.send(f, base + 1, "127.0.0.1"));
         // A TAP hands over frames as the kernel built them (an ARP is 42 bytes); on a cable the
         // sender's MAC pads to 60, and the chip drops anything shorter as a runt.

@@ -9,8 +9,8 @@ import * as fs from "node:fs";
 import * as net from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
-import { DhcpServer } from "../../tools/lib/dhcp-servers";
-import { HostLink, hostLinkUnavailable } from "../../tools/lib/hostlink";
+import { dnsmasqLink } from "../../tools/lib/dhcp-servers";
+import { hostLinkUnavailable } from "../../tools/lib/hostlink";
 import { ROOT } from "../../tools/lib/paths";
 
 const TSX = path.join(ROOT, "node_modules", "tsx", "dist", "cli.mjs");
@@ -90,7 +90,7 @@ describe("npm run flash", function () {
     }
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "netrt-flash-esp-"));
     const base = 47800 + (process.pid % 90) * 2;
-    const link = new HostLink({ id: `f${process.pid % 10000}`, firmwareRxPort: base, firmwareTxPort: base + 1, peerCidr: "192.0.2.1/24" });
+    const { link, server } = await dnsmasqLink(`f${process.pid % 10000}`, base);
     let interp: ChildProcess | undefined;
     const run = (args: string[]): { proc: ChildProcess; out: () => string } => {
       let out = "";
@@ -100,10 +100,6 @@ describe("npm run flash", function () {
       return { proc, out: () => out };
     };
     try {
-      await link.up();
-      const server = new DhcpServer("dnsmasq", link, { serverIp: "192.0.2.1", rangeStart: "192.0.2.50", rangeEnd: "192.0.2.99", leaseSecs: 600, noPing: true });
-      server.start();
-      await server.ready();
       const telnet = run(["--telnet"]);
       interp = telnet.proc;
       for (let i = 0; i < 100 && !/2323|Telnet|>/.test(telnet.out()); i++) await new Promise((r) => setTimeout(r, 50));

@@ -8,9 +8,10 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { buildAll } from "../../tools/lib/build";
-import { DhcpServer } from "../../tools/lib/dhcp-servers";
+import { dnsmasqLink } from "../../tools/lib/dhcp-servers";
+import { espruinoHostBundle, withNetrtEnv } from "../../tools/lib/espruino-host";
 import { FirmwareProcess } from "../../tools/lib/firmware-proc";
-import { HostLink, hostLinkUnavailable } from "../../tools/lib/hostlink";
+import { hostLinkUnavailable } from "../../tools/lib/hostlink";
 import { ROOT } from "../../tools/lib/paths";
 
 interface Run {
@@ -51,7 +52,7 @@ const espruinoRun: Run = {
   // Espruino cannot read the environment: the settings go in front of the bundle.
   command: (env, dir) => {
     const script = path.join(dir, "espruino-host.js");
-    fs.writeFileSync(script, `var NETRT_ENV=${JSON.stringify(env)};\n${fs.readFileSync(path.join(ROOT, "dist", "espruino-host", "firmware.js"), "utf8")}\n`);
+    fs.writeFileSync(script, withNetrtEnv(env, espruinoHostBundle()));
     return [process.env.ESPRUINO!, script];
   },
   requiredInCi: false,
@@ -81,13 +82,9 @@ describe("integration: the Lua and Espruino bundles get a lease from dnsmasq on 
         this.skip();
       }
       const base = 47000 + (process.pid % 300) * 10 + index * 2;
-      const link = new HostLink({ id: `u${index}${process.pid % 10000}`, firmwareRxPort: base, firmwareTxPort: base + 1, peerCidr: "192.0.2.1/24" });
+      const { link, server } = await dnsmasqLink(`u${index}${process.pid % 10000}`, base);
       let fw: FirmwareProcess | undefined;
       try {
-        await link.up();
-        const server = new DhcpServer("dnsmasq", link, { serverIp: "192.0.2.1", rangeStart: "192.0.2.50", rangeEnd: "192.0.2.99", leaseSecs: 600, noPing: true });
-        server.start();
-        await server.ready();
         const env = { NETRT_RX_PORT: String(base), NETRT_TX_PORT: String(base + 1), NETRT_RUN_SECONDS: "12" };
         fw = new FirmwareProcess(env, path.join(link.dir, "state"), run.command(env, link.dir));
         const m = await fw.waitFor(/bound to (\d+\.\d+\.\d+\.\d+)\/24 via 192\.0\.2\.1/, 20000);

@@ -48,6 +48,15 @@ function world() {
   return { net, air, server, ap1, ap2, cafe, cafeLan };
 }
 
+/** A DHCP client on the station, started, and 15 s after joining "office". */
+function boundAtTheOffice(w: ReturnType<typeof world>, s: Station): DhcpClient {
+  const client = new DhcpClient(s.stack, s.eth, { ...rfc2131Profile(), probe: PROBE_OFF }, w.net.clock, s.stack.random, new MemoryStorage(4096), s.log, () => 1_800_000_000);
+  client.start();
+  s.wifi.connect("office", "secret-1");
+  w.net.clock.advance(15000);
+  return client;
+}
+
 describe("Wi-Fi MAC (sim binding)", function () {
   it("the interface is DORMANT, not RUNNING, until associated; then UP with the access point's signal", function () {
     const w = world();
@@ -90,10 +99,7 @@ describe("Wi-Fi MAC (sim binding)", function () {
   it("roaming: the access point goes, the station moves to the other one of its network and DHCP re-verifies its lease (INIT-REBOOT), keeping it", function () {
     const w = world();
     const s = station(w.net, w.air, 9);
-    const client = new DhcpClient(s.stack, s.eth, { ...rfc2131Profile(), probe: PROBE_OFF }, w.net.clock, s.stack.random, new MemoryStorage(4096), s.log, () => 1_800_000_000);
-    client.start();
-    s.wifi.connect("office", "secret-1");
-    w.net.clock.advance(15000);
+    const client = boundAtTheOffice(w, s);
     assert.equal(client.state, DHCP_BOUND, s.log.lines.join("\n"));
     const leased = client.lease.addr;
     const requestsBefore = w.server.ofType(3).length;
@@ -115,10 +121,7 @@ describe("Wi-Fi MAC (sim binding)", function () {
   it("association lost with nowhere to go: dormant, the lease kept; when the network returns the lease is re-verified", function () {
     const w = world();
     const s = station(w.net, w.air, 9);
-    const client = new DhcpClient(s.stack, s.eth, { ...rfc2131Profile(), probe: PROBE_OFF }, w.net.clock, s.stack.random, new MemoryStorage(4096), s.log, () => 1_800_000_000);
-    client.start();
-    s.wifi.connect("office", "secret-1");
-    w.net.clock.advance(15000);
+    const client = boundAtTheOffice(w, s);
     assert.equal(client.state, DHCP_BOUND);
     w.air.setUp(w.ap1, false);
     w.air.setUp(w.ap2, false);
@@ -139,10 +142,7 @@ describe("Wi-Fi MAC (sim binding)", function () {
     // The café's own DHCP server on its own LAN.
     const cafeNode = w.net.node(4, "198.51.100.1/24", undefined, undefined, w.cafeLan);
     const cafeDhcp = new SimDhcpServer(cafeNode, { serverIp: "198.51.100.1", pool: ["198.51.100.20"], routers: ["198.51.100.1"] });
-    const client = new DhcpClient(s.stack, s.eth, { ...rfc2131Profile(), probe: PROBE_OFF }, w.net.clock, s.stack.random, new MemoryStorage(4096), s.log, () => 1_800_000_000);
-    client.start();
-    s.wifi.connect("office", "secret-1");
-    w.net.clock.advance(15000);
+    const client = boundAtTheOffice(w, s);
     assert.equal(formatIPv4(client.lease.addr).startsWith("192.0.2."), true);
     s.wifi.connect("cafe", "");
     w.net.clock.advance(30000);

@@ -5,7 +5,7 @@
 import { type ChildProcess, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import type { HostLink } from "./hostlink";
+import { HostLink } from "./hostlink";
 
 export type ServerName = "dnsmasq" | "isc-dhcp-server" | "kea" | "udhcpd";
 export const SERVER_NAMES: ServerName[] = ["dnsmasq", "isc-dhcp-server", "kea", "udhcpd"];
@@ -170,5 +170,25 @@ export class DhcpServer {
         const f = l.trim().split(/\s+/);
         return { mac: f[0], ip: f[1], active: !l.includes("expired") };
       });
+  }
+}
+
+/**
+ * A host link whose peer namespace runs dnsmasq at 192.0.2.1, leasing
+ * 192.0.2.50–99 without its ping check: what a test or bench that only needs
+ * the firmware to get a lease starts from. The link is removed again if
+ * anything fails on the way up; otherwise the caller disposes it.
+ */
+export async function dnsmasqLink(id: string, firmwareRxPort: number): Promise<{ link: HostLink; server: DhcpServer }> {
+  const link = new HostLink({ id, firmwareRxPort, firmwareTxPort: firmwareRxPort + 1, peerCidr: "192.0.2.1/24" });
+  try {
+    await link.up();
+    const server = new DhcpServer("dnsmasq", link, { serverIp: "192.0.2.1", rangeStart: "192.0.2.50", rangeEnd: "192.0.2.99", leaseSecs: 600, noPing: true });
+    server.start();
+    await server.ready();
+    return { link, server };
+  } catch (e) {
+    link.dispose();
+    throw e;
   }
 }
