@@ -1,9 +1,14 @@
 // `npm run flash -- --board NAME --port PORT`: builds the board's firmware
-// and uploads it. Espruino boards go through the espruino CLI (npm package
-// `espruino`) with SAVE_ON_SEND, so the code lands in Storage and runs at
-// every power-up; the port is checked for an Espruino prompt first, so a
-// missing or silent board is a clear error, not a hang. The firmware's
-// first log line, echoed back during the upload, confirms it runs.
+// and uploads it. The port is checked for the board's prompt first, so a
+// missing or silent board is a clear error, not a hang.
+// - Espruino boards go through the espruino CLI (npm package `espruino`)
+//   with SAVE_ON_SEND, so the code lands in Storage and runs at every
+//   power-up. The firmware's first log line, echoed back during the upload,
+//   confirms it runs.
+// - NodeMCU boards go through nodemcu-tool's connector: netrt.lua (or, with
+//   --compile, netrt.lc) and an init.lua that runs it at power-up, after a
+//   check that SPIFFS has room; then node.restart(), and the firmware's first
+//   log line on the console confirms it runs.
 import { type ChildProcess, spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as net from "node:net";
@@ -14,7 +19,7 @@ import { Command, InvalidArgumentError, Option } from "commander";
 import { SerialPort } from "serialport";
 import { loadBoards } from "./lib/boards";
 import { buildAll } from "./lib/build";
-import { withNetrtEnv } from "./lib/espruino-host";
+import { withLuaNetrtEnv, withNetrtEnv } from "./lib/espruino-host";
 import { ROOT } from "./lib/paths";
 
 class FlashError extends Error {}
@@ -25,6 +30,7 @@ interface FlashOptions {
   baud: number;
   timeout: number;
   env: string[];
+  compile: boolean;
 }
 
 function positive(v: string): number {
@@ -38,8 +44,20 @@ function setting(v: string, prev: string[]): string[] {
   return [...prev, v];
 }
 
-/** Resolves once `re` shows in what the port sends back after a line break, rejects after `ms`. */
-function expectPrompt(port: string, baud: number, ms: number): Promise<void> {
+interface Repl {
+  /** What the board's REPL is called in errors. */
+  name: string;
+  /** Sent to make the REPL show its prompt. */
+  hello: string;
+}
+
+// Ctrl-C clears a half-typed line; the REPL answers a line break with its prompt.
+const ESPRUINO_REPL: Repl = { name: "Espruino", hello: "\x03\r\n" };
+// NodeMCU takes Ctrl-C as part of a line; an empty line gets the prompt.
+const NODEMCU_REPL: Repl = { name: "NodeMCU Lua", hello: "\r\n" };
+
+/** Resolves once the REPL's prompt shows in what the port sends back, rejects after `ms`. */
+function expectPrompt(repl: Repl, port: string, baud: number, ms: number): Promise<void> {
   return new Promise((resolve, reject) => {
     let seen = "";
     let done = false;
@@ -52,13 +70,12 @@ function expectPrompt(port: string, baud: number, ms: number): Promise<void> {
       if (err) reject(err);
       else resolve();
     };
-    const timer = setTimeout(() => finish(new FlashError(`${port} does not answer: no Espruino prompt within ${ms / 1000} s (is it an Espruino board, at ${baud} baud?)`)), ms);
+    const timer = setTimeout(() => finish(new FlashError(`${port} does not answer: no ${repl.name} prompt within ${ms / 1000} s (is the board running ${repl.name}, at ${baud} baud?)`)), ms);
     const onData = (d: Buffer): void => {
       seen += d.toString("latin1");
       if (/>\s*$|>\x1b\[J/.test(seen)) finish();
     };
-    // Ctrl-C clears a half-typed line; the REPL answers a line break with its prompt.
-    const hello = Buffer.from("\x03\r\n", "latin1");
+    const hello = Buffer.from(repl.hello, "latin1");
     const tcp = /^tcp:\/\/([^:/]+)(?::(\d+))?$/.exec(port);
     if (tcp) {
       const sock = net.connect({ host: tcp[1], port: tcp[2] ? Number(tcp[2]) : 23 });
@@ -121,38 +138,156 @@ function espruinoUpload(o: FlashOptions, file: string, onLine: (l: string) => vo
   });
 }
 
+/** The --env settings as an object. */
+function envSettings(o: FlashOptions): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const kv of o.env) env[kv.slice(0, kv.indexOf("="))] = kv.slice(kv.indexOf("=") + 1);
+  return env;
+}
+
+/** A progress bar over the stages of a flash, with a line of detail for the current one. */
+function stageBar(total: number): cliProgress.SingleBar {
+  const bar = new cliProgress.SingleBar({ format: "{bar} {stage}", hideCursor: true, clearOnComplete: false }, cliProgress.Presets.shades_classic);
+  bar.start(total, 0, { stage: "build" });
+  return bar;
+}
+
+async function flashEspruino(o: FlashOptions, bar: cliProgress.SingleBar): Promise<void> {
+  const [artifact] = await buildAll([o.board]);
+  let file = path.join(ROOT, artifact.file);
+  if (o.env.length > 0) {
+    // Settings a host bundle reads at start (espruino-host's NETRT_ENV), in front of the code.
+    file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "netrt-flash-")), "firmware.js");
+    fs.writeFileSync(file, withNetrtEnv(envSettings(o), fs.readFileSync(path.join(ROOT, artifact.file), "utf8")));
+  }
+  bar.update(1, { stage: `connect ${o.port}` });
+  await expectPrompt(ESPRUINO_REPL, o.port, o.baud, 5000);
+  bar.update(2, { stage: `upload ${artifact.bytes} bytes to Storage` });
+  const lines: string[] = [];
+  const code = await espruinoUpload(o, file, (l) => lines.push(l));
+  if (code !== 0) throw new FlashError(`the espruino CLI failed (exit ${code}):\n${lines.slice(-15).join("\n")}`);
+  bar.update(3, { stage: "check it runs" });
+  const booted = lines.find((l) => new RegExp(`netrt \\S+ on ${o.board}`).test(l));
+  if (booted === undefined) throw new FlashError(`uploaded, but the firmware did not report itself:\n${lines.slice(-15).join("\n")}`);
+  bar.update(4, { stage: "done" });
+  bar.stop();
+  console.log(`${o.board}: ${artifact.bytes} bytes in Storage on ${o.port}; it starts at every power-up. It said: ${booted.replace(/\x1b\[[0-9;]*[A-Za-z]/g, "").replace(/^--\]\s*/, "").trim()}`);
+}
+
+// nodemcu-tool's connector (its programmatic API): one connection per process.
+interface NodeMcuConnector {
+  connect(port: string, baud: number, check: boolean, delay: number): Promise<string>;
+  fsinfo(): Promise<{ metadata: { remaining: number; used: number; total: number }; files: { name: string; size: number }[] }>;
+  remove(name: string): Promise<string | null>;
+  upload(local: string, remote: string, options: { minify: boolean }, progress: (done: number, total: number) => void): Promise<void>;
+  compile(name: string): Promise<string | null>;
+  disconnect(): Promise<void>;
+}
+
+// Runs netrt at power-up; a compiled netrt.lc (--compile) is preferred.
+const NODEMCU_INIT = 'if file.exists("netrt.lc") then dofile("netrt.lc") else dofile("netrt.lua") end\n';
+
+/**
+ * Restarts the board with node.restart() and reads its console until the
+ * firmware names itself, or `ms` pass. The port is opened before the restart:
+ * opening it discards what the board sent before.
+ */
+function restartAndWatch(o: FlashOptions, ms: number): Promise<{ line?: string; seen: string }> {
+  return new Promise((resolve) => {
+    let seen = "";
+    const sp = new SerialPort({ path: o.port, baudRate: o.baud, autoOpen: false });
+    const done = (line?: string): void => {
+      clearTimeout(timer);
+      if (sp.isOpen) sp.close();
+      resolve({ line, seen });
+    };
+    const timer = setTimeout(() => done(), ms);
+    const want = new RegExp(`[^\\r\\n]*netrt \\S+ on ${o.board}[^\\r\\n]*`);
+    sp.on("data", (d: Buffer) => {
+      seen += d.toString("latin1");
+      const m = want.exec(seen);
+      if (m) done(m[0].trim());
+    });
+    sp.open((e) => {
+      if (e) done();
+      else sp.write("node.restart()\r\n");
+    });
+  });
+}
+
+/** nodemcu-tool's log lines, kept for error reports instead of printed over the progress bar. */
+function quietNodeMcuTool(): string[] {
+  const kept: string[] = [];
+  const facility = require(require.resolve("logging-facility", { paths: [path.dirname(require.resolve("nodemcu-tool"))] })) as { addBackend(b: (instance: string, level: number, args: unknown[]) => void): void };
+  facility.addBackend((instance, _level, args) => kept.push(`${instance}: ${args.map(String).join(" ")}`));
+  return kept;
+}
+
+async function flashNodeMcu(o: FlashOptions, bar: cliProgress.SingleBar): Promise<void> {
+  if (/^tcp:\/\//.test(o.port)) throw new FlashError(`${o.board} is a NodeMCU board: nodemcu-tool needs its serial port (/dev/ttyUSB0), not ${o.port}`);
+  const [artifact] = await buildAll([o.board]);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "netrt-flash-"));
+  const nmt = require("nodemcu-tool") as NodeMcuConnector;
+  const toolLog = quietNodeMcuTool();
+  let connected = false;
+  try {
+    const code = fs.readFileSync(path.join(ROOT, artifact.file), "utf8");
+    const bundle = path.join(dir, "netrt.lua");
+    fs.writeFileSync(bundle, o.env.length > 0 ? withLuaNetrtEnv(envSettings(o), code) : code);
+    const init = path.join(dir, "init.lua");
+    fs.writeFileSync(init, NODEMCU_INIT);
+    const bytes = fs.statSync(bundle).size + NODEMCU_INIT.length;
+
+    bar.update(1, { stage: `connect ${o.port}` });
+    await expectPrompt(NODEMCU_REPL, o.port, o.baud, 5000);
+    let info: string;
+    try {
+      connected = true;
+      info = await nmt.connect(o.port, o.baud, true, 0);
+    } catch (e) {
+      throw new FlashError(`${o.port} answers, but not as NodeMCU does: ${e instanceof Error ? e.message : String(e)}${toolLog.length > 0 ? `\n${toolLog.slice(-5).join("\n")}` : ""}`);
+    }
+    const { metadata, files } = await nmt.fsinfo();
+    const replaced = files.filter((f) => ["netrt.lua", "netrt.lc", "init.lua"].includes(f.name)).reduce((n, f) => n + f.size, 0);
+    if (metadata.remaining * 1024 + replaced < bytes) throw new FlashError(`not enough room on ${o.port}: ${bytes} bytes to write, ${metadata.remaining} KB free of ${metadata.total} KB (${info})`);
+
+    // Off first: a half-written netrt.lua must not run at the next power-up, nor a stale netrt.lc.
+    for (const name of ["init.lua", "netrt.lc", "netrt.lua"]) await nmt.remove(name);
+    bar.setTotal(3 + bytes);
+    bar.update(2, { stage: `upload ${bytes} bytes (${info})` });
+    await nmt.upload(bundle, "netrt.lua", { minify: false }, (done, total) => bar.update(2 + Math.floor((fs.statSync(bundle).size * done) / Math.max(total, 1)), { stage: `upload netrt.lua (${info})` }));
+    if (o.compile) {
+      bar.update({ stage: "compile netrt.lua on the board" });
+      const err = await nmt.compile("netrt.lua");
+      if (err !== null && err !== "") throw new FlashError(`node.compile("netrt.lua") failed on the board: ${err}`);
+      await nmt.remove("netrt.lua");
+    }
+    await nmt.upload(init, "init.lua", { minify: false }, () => undefined);
+    await nmt.disconnect();
+    connected = false;
+    bar.update(2 + bytes, { stage: "restart (node.restart())" });
+    const boot = await restartAndWatch(o, 15000);
+    if (boot.line === undefined) throw new FlashError(`uploaded, but after node.restart() the firmware did not report itself within 15 s:\n${boot.seen.split(/\r?\n/).slice(-15).join("\n")}`);
+    bar.update(3 + bytes, { stage: "done" });
+    bar.stop();
+    console.log(`${o.board}: ${o.compile ? "netrt.lc" : `netrt.lua (${bytes - NODEMCU_INIT.length} bytes)`} and init.lua on ${o.port}; it starts at every power-up. It said: ${boot.line}`);
+  } finally {
+    // An open port would keep this process alive after an error.
+    if (connected) await nmt.disconnect().catch(() => undefined);
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 async function flash(o: FlashOptions): Promise<void> {
   const boards = loadBoards();
   const board = boards.find((b) => b.config.name === o.board);
   if (board === undefined) throw new FlashError(`unknown board ${o.board} (boards: ${boards.map((b) => b.config.name).join(", ")})`);
   if (board.runtime === "node") throw new FlashError(`${o.board} is the Node host board: run it with npm start, there is nothing to flash`);
-  if (board.runtime !== "espruino") throw new FlashError(`${o.board} is a NodeMCU (${board.runtime}) board: uploading through nodemcu-tool is not wired up yet; copy dist/${o.board}/firmware.lua with your NodeMCU uploader`);
   checkPort(o.port);
-  const bar = new cliProgress.SingleBar({ format: "{bar} {stage}", hideCursor: true, clearOnComplete: false }, cliProgress.Presets.shades_classic);
-  const stages = ["build", "connect", "upload", "check it runs"];
-  bar.start(stages.length, 0, { stage: stages[0] });
+  const bar = stageBar(4);
   try {
-    const [artifact] = await buildAll([o.board]);
-    let file = path.join(ROOT, artifact.file);
-    if (o.env.length > 0) {
-      // Settings a host bundle reads at start (espruino-host's NETRT_ENV), in front of the code.
-      const env: Record<string, string> = {};
-      for (const kv of o.env) env[kv.slice(0, kv.indexOf("="))] = kv.slice(kv.indexOf("=") + 1);
-      file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "netrt-flash-")), "firmware.js");
-      fs.writeFileSync(file, withNetrtEnv(env, fs.readFileSync(path.join(ROOT, artifact.file), "utf8")));
-    }
-    bar.update(1, { stage: `${stages[1]} ${o.port}` });
-    await expectPrompt(o.port, o.baud, 5000);
-    bar.update(2, { stage: `${stages[2]} ${artifact.bytes} bytes to Storage` });
-    const lines: string[] = [];
-    const code = await espruinoUpload(o, file, (l) => lines.push(l));
-    if (code !== 0) throw new FlashError(`the espruino CLI failed (exit ${code}):\n${lines.slice(-15).join("\n")}`);
-    bar.update(3, { stage: stages[3] });
-    const booted = lines.find((l) => new RegExp(`netrt \\S+ on ${o.board}`).test(l));
-    if (booted === undefined) throw new FlashError(`uploaded, but the firmware did not report itself:\n${lines.slice(-15).join("\n")}`);
-    bar.update(4, { stage: "done" });
-    bar.stop();
-    console.log(`${o.board}: ${artifact.bytes} bytes in Storage on ${o.port}; it starts at every power-up. It said: ${booted.replace(/\x1b\[[0-9;]*[A-Za-z]/g, "").replace(/^--\]\s*/, "").trim()}`);
+    if (board.runtime === "espruino") await flashEspruino(o, bar);
+    else await flashNodeMcu(o, bar);
   } catch (e) {
     bar.stop();
     throw e;
@@ -161,12 +296,13 @@ async function flash(o: FlashOptions): Promise<void> {
 
 new Command()
   .name("flash")
-  .description("build a board's firmware and upload it (Espruino boards: saved to Storage, runs at power-up)")
+  .description("build a board's firmware and upload it so it runs at power-up (Espruino: to Storage; NodeMCU: netrt.lua + init.lua on SPIFFS)")
   .requiredOption("--board <name>", "a board in boards/")
   .requiredOption("--port <port>", "the board's serial port (/dev/ttyACM0) or tcp://host:port")
   .option("--baud <n>", "serial baud rate", positive, 115200)
   .option("--timeout <s>", "give up on the upload after this long", positive, 120)
-  .addOption(new Option("--env <NETRT_NAME=value>", "a setting for host bundles (espruino-host), repeatable").argParser(setting).default([]).hideHelp())
+  .option("--compile", "NodeMCU: compile netrt.lua to bytecode on the board (faster start, less RAM at boot)", false)
+  .addOption(new Option("--env <NETRT_NAME=value>", "a setting for host bundles (espruino-host, lua51-host, lua53-host), repeatable").argParser(setting).default([]).hideHelp())
   .action(async (o: FlashOptions) => {
     try {
       await flash(o);

@@ -12,10 +12,11 @@ cd "$(dirname "$0")/.."
 # DHCP servers the client is proven against (dnsmasq, ISC dhcpd, Kea, busybox
 # udhcpd), the peer clients the bench compares with (busybox udhcpc, dhcpcd,
 # dhclient), nftables (this kernel has no netem; loss is dropped by nft) and
-# pyroute2, which must decode everything the control channel sends.
+# pyroute2, which must decode everything the control channel sends; g++ and
+# make for nodemcu-tool's serial port binding, which npm builds from source.
 PACKAGES=(lua5.1 lua-bitop lua5.3 lua-socket socat iproute2 iputils-ping tshark
   dnsmasq-base isc-dhcp-server kea-dhcp4-server busybox dhcpcd-base
-  isc-dhcp-client nftables python3-pyroute2)
+  isc-dhcp-client nftables python3-pyroute2 g++ make)
 missing=()
 for p in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -41,4 +42,13 @@ if [ "${#missing[@]}" -gt 0 ]; then
   [ "$made_policy" = 1 ] && rm -f "$policy" && made_policy=0
 fi
 
-npm ci --no-fund --no-audit
+# nodemcu-tool (the NodeMCU uploader) talks through serialport 8, whose
+# binding ships as source: package.json's allowScripts lets its install
+# script run, and build-from-source makes it compile with node-gyp against
+# the installed Node's headers instead of fetching a prebuilt binary.
+npm_config_build_from_source=true npm ci --no-fund --no-audit
+binding=node_modules/@serialport/bindings/build/Release/bindings.node
+if [ ! -e "$binding" ]; then
+  echo "setup: $binding was not built (needs g++, make, python3 and Node's headers); npm run flash cannot reach NodeMCU boards" >&2
+  exit 1
+fi

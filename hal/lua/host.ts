@@ -11,7 +11,10 @@ import { fromStr, luaMemory, toStr } from "./strings";
 
 const g = _G as unknown as LuaHostGlobals;
 
+/** A setting: from NETRT_ENV when the uploader put one in front of the code (a board has no environment), else the process environment. */
 export function env(name: string): string {
+  const given = g.NETRT_ENV;
+  if (given !== undefined && given[name] !== undefined) return given[name];
   const v = g.os.getenv(name);
   return v === undefined ? "" : v;
 }

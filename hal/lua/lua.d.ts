@@ -183,6 +183,8 @@ interface LuaSocketLib {
 
 /** @noSelf */
 interface LuaHostGlobals {
+  /** Settings put in front of the bundle by `npm run flash -- --env`. */
+  NETRT_ENV?: { [name: string]: string };
   os: LuaHostOs;
   io: LuaHostIo;
   math: LuaHostMath;
