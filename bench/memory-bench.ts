@@ -5,18 +5,21 @@
 // lease, and again once 32 more neighbours are in its ARP table (32 source
 // addresses on the peer ping it). Espruino runs its code the way a board
 // does: stored in Storage (flash) and evaluated from there, and for
-// comparison as a script held in RAM.
+// comparison as a script held in RAM; and without the control channel
+// (espruino-host-lean), as a board short of memory (the Pico) is built.
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { spawnSync } from "node:child_process";
 import { dnsmasqLink } from "../tools/lib/dhcp-servers";
-import { espruinoHostBundle, withNetrtEnv } from "../tools/lib/espruino-host";
+import { withNetrtEnv } from "../tools/lib/espruino-host";
 import { FirmwareProcess } from "../tools/lib/firmware-proc";
 import { hostLinkUnavailable } from "../tools/lib/hostlink";
 import { ROOT } from "../tools/lib/paths";
 
 export interface MemoryRow {
   runtime: string;
+  /** The board built: its feature set. */
+  board: string;
   /** How the code was loaded. */
   loaded: string;
   unit: string;
@@ -37,15 +40,18 @@ const MEMORY_LINE = /memory: used (\d+) (bytes|vars)(?: of (\d+))?; lltable (\d+
 
 interface Target {
   runtime: string;
+  board: string;
   loaded: string;
   absent(): string | undefined;
   /** Prepares the state directory and returns the command. */
   command(env: Record<string, string>, dir: string): string[];
 }
 
-function espruinoTarget(fromFlash: boolean): Target {
+function espruinoTarget(fromFlash: boolean, board = "espruino-host"): Target {
+  const bundle = (): string => fs.readFileSync(path.join(ROOT, "dist", board, "firmware.js"), "utf8");
   return {
     runtime: "espruino",
+    board,
     loaded: fromFlash ? "from Storage (flash), as a board boots" : "as a script in RAM",
     absent: () => (process.env.ESPRUINO && fs.existsSync(process.env.ESPRUINO) ? undefined : "ESPRUINO is not set"),
     command: (env, dir) => {
@@ -54,11 +60,11 @@ function espruinoTarget(fromFlash: boolean): Target {
       if (fromFlash) {
         // First run: put the code in Storage (espruino.flash in the working directory), as an upload to flash does.
         const store = path.join(dir, "store.js");
-        fs.writeFileSync(store, `require("Storage").write("netrt.js", ${JSON.stringify(espruinoHostBundle())});\nquit();\n`);
+        fs.writeFileSync(store, `require("Storage").write("netrt.js", ${JSON.stringify(bundle())});\nquit();\n`);
         const r = spawnSync(bin, [store], { cwd: dir, encoding: "utf8", timeout: 60000 });
         if (r.status !== 0) throw new Error(`storing the bundle failed: ${r.stdout}${r.stderr}`);
         fs.writeFileSync(script, withNetrtEnv(env, `eval(require("Storage").read("netrt.js"));`));
-      } else fs.writeFileSync(script, withNetrtEnv(env, espruinoHostBundle()));
+      } else fs.writeFileSync(script, withNetrtEnv(env, bundle()));
       return [bin, script];
     },
   };
@@ -66,6 +72,7 @@ function espruinoTarget(fromFlash: boolean): Target {
 
 const luaTarget = (v: "5.1" | "5.3"): Target => ({
   runtime: `lua${v.replace(".", "")}`,
+  board: `lua${v.replace(".", "")}-host`,
   loaded: "the bundle as one chunk",
   absent: () => (spawnSync(`lua${v}`, ["-e", "require('socket')"]).status === 0 ? undefined : `lua${v} with luasocket is not installed`),
   command: () => [`lua${v}`, path.join(ROOT, "dist", `lua${v.replace(".", "")}-host`, "firmware.lua")],
@@ -95,6 +102,7 @@ async function measure(t: Target, index: number): Promise<MemoryRow> {
     const added = entries - Number(bound[4]);
     return {
       runtime: t.runtime,
+      board: t.board,
       loaded: t.loaded,
       unit: full[2],
       bound: used0,
@@ -114,7 +122,7 @@ async function measure(t: Target, index: number): Promise<MemoryRow> {
 export async function memoryBench(): Promise<{ rows: MemoryRow[]; absent: string[] }> {
   const why = hostLinkUnavailable();
   if (why !== undefined) return { rows: [], absent: [`all: ${why}`] };
-  const targets = [luaTarget("5.1"), luaTarget("5.3"), espruinoTarget(true), espruinoTarget(false)];
+  const targets = [luaTarget("5.1"), luaTarget("5.3"), espruinoTarget(true), espruinoTarget(true, "espruino-host-lean"), espruinoTarget(false)];
   const rows: MemoryRow[] = [];
   const absent: string[] = [];
   for (let i = 0; i < targets.length; i++) {

@@ -19,8 +19,13 @@ export interface BoardConfig {
    * ESP32 GPIO numbers, NodeMCU "Dn" indexes) and clock; empty otherwise.
    */
   mac: { driver: string; available: boolean; hwaddr: string; mtu: number; bus: string; pins: SpiPins; spiBaud: number };
-  /** The control channel's UART, its baud rate, pins where the UART can be routed, and the longest message either way (bytes). */
-  control: { uart: string; baud: number; maxFrame: number; pins: { tx: string | number; rx: string | number } };
+  /**
+   * The control channel: whether the build has it at all (a board short of
+   * memory leaves it out: `"control": false`), its UART ("none": built but
+   * not connected), baud rate, pins where the UART can be routed, and the
+   * longest message either way (bytes).
+   */
+  control: { enabled: boolean; uart: string; baud: number; maxFrame: number; pins: { tx: string | number; rx: string | number } };
   lltableCapacity: number;
   /** Static configuration; empty strings when the board has none. */
   ipv4: { address: string; gateway: string };

@@ -1,9 +1,9 @@
 // The device: what every firmware runs once its runtime binding is up. It
 // builds the network stack, attaches the board's MAC as eth0, applies the
 // board's static IPv4 configuration and logs what happens on the network.
-import { alloc, len } from "@hal/bytes";
+import { alloc } from "@hal/bytes";
 import { type Bytes, LOG_ERROR, LOG_INFO, LOG_WARN, type Mac, type MacOptions, type Platform, type Serial, type SerialOptions, type Spi, type SpiMacFactory, type Gpio } from "../hal/types";
-import { ControlChannel } from "../src/netlink/channel";
+import type { ControlChannel } from "../src/netlink/channel";
 import { formatIPv4, formatMac, parseIPv4, parseMac } from "../src/net/addr";
 import { ADDR_DEL, ADDR_NEW, addrRequest } from "../src/net/inaddr";
 import { IFEV_LINK, type Ifnet } from "../src/net/ifnet";
@@ -33,7 +33,12 @@ export function neighStateName(s: number): string {
   return s >= LLS_INCOMPLETE && s <= LLS_PROBE ? STATE_NAMES[s] : "?";
 }
 
-export function startDevice(p: Platform, board: BoardConfig, openMac: MacFactory | undefined, openSerial?: SerialFactory): Device {
+/**
+ * Starts the device: the stack, then the control channel when the build has
+ * one (`serveControl`, passed in so a board without it does not carry its
+ * code), then eth0 and DHCP.
+ */
+export function startDevice(p: Platform, board: BoardConfig, openMac: MacFactory | undefined, serveControl?: (dev: Device) => void): Device {
   const stack = new NetStack(p.clock, p.random, p.log, defaultStackConfig());
   const dev: Device = { platform: p, board: board, stack: stack, eth: undefined, dhcp: undefined, control: undefined };
   const log = p.log;
@@ -55,7 +60,7 @@ export function startDevice(p: Platform, board: BoardConfig, openMac: MacFactory
     },
   });
   // The control channel first: a device without a network must still be reachable.
-  if (openSerial !== undefined) startControl(dev, openSerial);
+  if (serveControl !== undefined) serveControl(dev);
   if (openMac === undefined) {
     log.write(LOG_WARN, board.mac.available ? "eth0: " + board.mac.driver + " could not be opened: no network interface" : "no MAC driver '" + board.mac.driver + "' in this build: no network interface");
     return dev;
@@ -93,42 +98,6 @@ function startDhcp(dev: Device, eth: Ifnet): void {
     }
   };
   if (!client.start()) p.log.write(LOG_WARN, "dhcp: UDP port 68 is taken");
-}
-
-/** Opens the board's control UART and serves the control channel on it. */
-function startControl(dev: Device, openSerial: SerialFactory): void {
-  const board = dev.board;
-  const p = dev.platform;
-  let serial: Serial | undefined = undefined;
-  const ch = new ControlChannel(dev.stack, p.clock, {
-    write: (d: Bytes) => {
-      if (serial !== undefined) serial.write(d);
-    },
-    driverName: () => board.mac.driver,
-  }, { baud: board.control.baud, maxMessage: board.control.maxFrame }, p.storage, p.random);
-  try {
-    serial = openSerial({
-      port: board.control.uart,
-      baud: board.control.baud,
-      onReadable: () => {
-        let b = serial !== undefined ? serial.read() : undefined;
-        while (b !== undefined) {
-          ch.input(b, 0, len(b));
-          b = serial !== undefined ? serial.read() : undefined;
-        }
-      },
-      onError: (msg: string) => p.log.write(LOG_WARN, "control " + board.control.uart + ": " + msg),
-    });
-  } catch (e) {
-    p.log.write(LOG_WARN, "control: " + (e as Error).message);
-    serial = undefined;
-  }
-  if (serial === undefined) {
-    p.log.write(LOG_WARN, "control: cannot open " + board.control.uart);
-    return;
-  }
-  dev.control = ch;
-  p.log.write(LOG_INFO, "control channel on " + board.control.uart + " at " + board.control.baud + " baud");
 }
 
 /** Reports memory every `seconds` (the memory bench reads the lines); 0 or less: never. */

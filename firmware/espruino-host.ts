@@ -9,6 +9,7 @@ import { espruinoPlatform } from "../hal/espruino/platform";
 import type { MacOptions } from "../hal/types";
 import { DHCP_STOPPED } from "../src/dhcp/client";
 import type { BoardConfig } from "./board";
+import type { ControlServer } from "./control";
 import { boardHwaddr, reportMemoryEvery, startDevice } from "./device";
 
 declare const NETRT_ENV: Record<string, string> | undefined;
@@ -27,14 +28,15 @@ function settingNumber(name: string, fallback: number): number {
   return n === n ? n : fallback;
 }
 
-export function start(board: BoardConfig): void {
+/** `control`: the board's control channel, built without a UART (the interpreter for Linux has none to give it). */
+export function start(board: BoardConfig, _openChip?: unknown, control?: ControlServer): void {
   if (setting("NETRT_IPV4") !== "") board.ipv4 = { address: setting("NETRT_IPV4"), gateway: setting("NETRT_GATEWAY") };
   if (setting("NETRT_DHCP_PROFILE") !== "") board.dhcp.profile = setting("NETRT_DHCP_PROFILE");
   if (setting("NETRT_DHCP_PROBE") !== "") board.dhcp.probe = setting("NETRT_DHCP_PROBE");
   const cap = settingNumber("NETRT_LLTABLE_CAPACITY", 0);
   if (cap >= 1 && cap <= 1024) board.lltableCapacity = Math.floor(cap);
   const p = espruinoPlatform(board.logLevel);
-  const dev = startDevice(p, board, (o: MacOptions) => new EspruinoUdpMac(o, boardHwaddr(board), board.mac.mtu, settingNumber("NETRT_RX_PORT", 9000), settingNumber("NETRT_TX_PORT", 9001)));
+  const dev = startDevice(p, board, (o: MacOptions) => new EspruinoUdpMac(o, boardHwaddr(board), board.mac.mtu, settingNumber("NETRT_RX_PORT", 9000), settingNumber("NETRT_TX_PORT", 9001)), control === undefined ? undefined : (d) => control(d, () => undefined));
   reportMemoryEvery(dev, settingNumber("NETRT_MEMORY_REPORT_SECONDS", 0));
   const runMs = settingNumber("NETRT_RUN_SECONDS", 0) * 1000;
   if (runMs <= 0) return;

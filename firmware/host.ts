@@ -9,6 +9,7 @@ import { PtySerial } from "../hal/host/pty";
 import type { SerialOptions } from "../hal/types";
 import type { BoardConfig } from "./board";
 import { DHCP_STOPPED } from "../src/dhcp/client";
+import { serveControl } from "./control";
 import { boardHwaddr, startDevice } from "./device";
 
 export function start(board: BoardConfig): void {
@@ -45,7 +46,7 @@ export function start(board: BoardConfig): void {
       process.exit(1);
     });
     return mac;
-  }, openSerial);
+  }, board.control.enabled ? (d) => serveControl(d, openSerial) : undefined);
   const stop = (): void => {
     // Give the lease back; the link closes once the RELEASE is out (the client is STOPPED then).
     const dhcp = dev.dhcp;

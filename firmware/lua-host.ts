@@ -9,6 +9,7 @@ import { env, LuaUdpMac, luaHostPlatform, runLoop } from "../hal/lua/host";
 import { LOG_ERROR, type MacOptions } from "../hal/types";
 import { DHCP_STOPPED } from "../src/dhcp/client";
 import type { BoardConfig } from "./board";
+import type { ControlServer } from "./control";
 import { boardHwaddr, reportMemoryEvery, startDevice } from "./device";
 
 function envNumber(name: string, fallback: number): number {
@@ -17,7 +18,8 @@ function envNumber(name: string, fallback: number): number {
   return n === n ? n : fallback; // NaN is the one value unequal to itself
 }
 
-export function start(board: BoardConfig): void {
+/** `control`: the board's control channel, built without a UART (the host bundle has none to give it). */
+export function start(board: BoardConfig, _openChip?: unknown, control?: ControlServer): void {
   if (env("NETRT_IPV4") !== "") board.ipv4 = { address: env("NETRT_IPV4"), gateway: env("NETRT_GATEWAY") };
   if (env("NETRT_DHCP_PROFILE") !== "") board.dhcp.profile = env("NETRT_DHCP_PROFILE");
   if (env("NETRT_DHCP_PROBE") !== "") board.dhcp.probe = env("NETRT_DHCP_PROBE");
@@ -29,7 +31,7 @@ export function start(board: BoardConfig): void {
   const dev = startDevice(p, board, (o: MacOptions) => {
     mac = new LuaUdpMac(o, boardHwaddr(board), board.mac.mtu, envNumber("NETRT_RX_PORT", 9000), envNumber("NETRT_TX_PORT", 9001));
     return mac;
-  });
+  }, control === undefined ? undefined : (d) => control(d, () => undefined));
   if (mac === undefined) {
     p.log.write(LOG_ERROR, "no network interface");
     return;

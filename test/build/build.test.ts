@@ -63,6 +63,18 @@ describe("build", function () {
     assert.deepEqual(artifacts.filter((a) => a.driverNote !== undefined), []);
   });
 
+  it("a board with a control channel carries the netlink code; one without (\"control\": false) does not", function () {
+    const mark = "control channel on ";
+    const boards = loadBoards().filter((b) => b.runtime !== "node");
+    assert.ok(boards.some((b) => !b.config.control.enabled) && boards.some((b) => b.config.control.enabled));
+    for (const b of boards) {
+      const code = fs.readFileSync(path.join(ROOT, artifacts.find((a) => a.board === b.config.name)!.file), "utf8");
+      assert.equal(code.includes(mark), b.config.control.enabled, b.config.name);
+      // The netlink codec's own message, as a second witness.
+      assert.equal(code.includes("attribute overruns its container"), b.config.control.enabled, `${b.config.name}: netlink codec`);
+    }
+  });
+
   it("the Espruino artifact boots on the Espruino interpreter (ESPRUINO)", function () {
     const bin = process.env.ESPRUINO;
     if (!bin) this.skip();

@@ -17,6 +17,10 @@ describe("board files", function () {
     assert.equal(b.driverNote, undefined);
     assert.deepEqual([b.config.mac.bus, b.config.mac.pins, b.config.mac.spiBaud], ["HSPI", { sck: "D5", miso: "D6", mosi: "D7", cs: "D8", reset: -1, int: -1 }, 8000000]);
     assert.deepEqual(b.config.control.pins, { tx: "", rx: "" });
+    assert.equal(b.config.control.enabled, true);
+  });
+  it('"control": false builds the board without a control channel', function () {
+    assert.deepEqual(parse({ ...good, control: false }).config.control, { enabled: false, uart: "", baud: 0, maxFrame: 0, pins: { tx: "", rx: "" } });
   });
   it("every SPI chip board names its bus and all four pins", function () {
     for (const b of loadBoards().filter((x) => ["w5500", "enc28j60"].includes(x.config.mac.driver))) {
@@ -37,6 +41,7 @@ describe("board files", function () {
     ["an SPI chip without a pin", { ...good, mac: { ...good.mac, pins: { sck: "D5", miso: "D6", mosi: "D7" } } }, /"mac.pins.cs" must be a pin name/],
     ["a pin that is no pin", { ...good, mac: { ...good.mac, pins: { ...good.mac.pins, cs: "pin eight" } } }, /"mac.pins.cs"/],
     ["an SPI clock out of range", { ...good, mac: { ...good.mac, spiBaud: 80000000 } }, /"mac.spiBaud"/],
+    ["a control channel that is neither false nor an object", { ...good, control: true }, /"control" must be a object/],
     ["a control pin that is no pin", { ...good, control: { ...good.control, pins: { tx: true } } }, /"control.pins.tx"/],
     ["bad DHCP profile", { ...good, dhcp: { enabled: true, profile: "slow" } }, /"dhcp.profile"/],
   ];

@@ -70,19 +70,24 @@ export function parseBoard(file: string, text: string): Board {
     spiBaud = mac.spiBaud === undefined ? 8000000 : field<number>(file, mac, "spiBaud", "number", "mac.");
     if (!Number.isInteger(spiBaud) || spiBaud < 100000 || spiBaud > 40000000) throw new BoardError(`${file}: "mac.spiBaud" must be an integer within 100000..40000000`);
   }
-  const control = field<Json>(file, raw, "control", "object");
-  const cpins = control.pins === undefined ? {} : field<Json>(file, control, "pins", "object", "control.");
-  const uartPin = (k: string): string | number => {
-    const v = cpins[k];
-    if (v === undefined) return "";
-    if ((typeof v === "string" && /^[A-Z]{1,2}\d{1,2}$/.test(v)) || (typeof v === "number" && Number.isInteger(v) && v >= 0)) return v;
-    throw new BoardError(`${file}: "control.pins.${k}" must be a pin name or a GPIO number, got ${JSON.stringify(v)}`);
-  };
-  const baud = field<number>(file, control, "baud", "number", "control.");
-  if (!Number.isInteger(baud) || baud < 1200 || baud > 4000000) throw new BoardError(`${file}: "control.baud" must be an integer within 1200..4000000`);
-  // The longest control message either way; three buffers of it live on the device.
-  const maxFrame = control.maxFrame === undefined ? 512 : field<number>(file, control, "maxFrame", "number", "control.");
-  if (!Number.isInteger(maxFrame) || maxFrame < 256 || maxFrame > 8192) throw new BoardError(`${file}: "control.maxFrame" must be an integer within 256..8192`);
+  // "control": false leaves the control channel out of the build.
+  let controlConfig: BoardConfig["control"] = { enabled: false, uart: "", baud: 0, maxFrame: 0, pins: { tx: "", rx: "" } };
+  if (raw.control !== false) {
+    const control = field<Json>(file, raw, "control", "object");
+    const cpins = control.pins === undefined ? {} : field<Json>(file, control, "pins", "object", "control.");
+    const uartPin = (k: string): string | number => {
+      const v = cpins[k];
+      if (v === undefined) return "";
+      if ((typeof v === "string" && /^[A-Z]{1,2}\d{1,2}$/.test(v)) || (typeof v === "number" && Number.isInteger(v) && v >= 0)) return v;
+      throw new BoardError(`${file}: "control.pins.${k}" must be a pin name or a GPIO number, got ${JSON.stringify(v)}`);
+    };
+    const baud = field<number>(file, control, "baud", "number", "control.");
+    if (!Number.isInteger(baud) || baud < 1200 || baud > 4000000) throw new BoardError(`${file}: "control.baud" must be an integer within 1200..4000000`);
+    // The longest control message either way; three buffers of it live on the device.
+    const maxFrame = control.maxFrame === undefined ? 512 : field<number>(file, control, "maxFrame", "number", "control.");
+    if (!Number.isInteger(maxFrame) || maxFrame < 256 || maxFrame > 8192) throw new BoardError(`${file}: "control.maxFrame" must be an integer within 256..8192`);
+    controlConfig = { enabled: true, uart: field<string>(file, control, "uart", "string", "control."), baud, maxFrame, pins: { tx: uartPin("tx"), rx: uartPin("rx") } };
+  }
   const lltable = field<Json>(file, raw, "lltable", "object");
   const capacity = field<number>(file, lltable, "capacity", "number", "lltable.");
   if (!Number.isInteger(capacity) || capacity < 1 || capacity > 1024) throw new BoardError(`${file}: "lltable.capacity" must be an integer within 1..1024`);
@@ -121,7 +126,7 @@ export function parseBoard(file: string, text: string): Board {
     name,
     runtime,
     mac: { driver, available, hwaddr: hwaddr.toLowerCase(), mtu, bus, pins, spiBaud },
-    control: { uart: field<string>(file, control, "uart", "string", "control."), baud: field<number>(file, control, "baud", "number", "control."), maxFrame, pins: { tx: uartPin("tx"), rx: uartPin("rx") } },
+    control: controlConfig,
     lltableCapacity: capacity,
     ipv4,
     dhcp: { enabled: field<boolean>(file, dhcp, "enabled", "boolean", "dhcp."), profile, probe, rapidCommit, vendorClass },
