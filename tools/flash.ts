@@ -176,6 +176,7 @@ async function flashEspruino(o: FlashOptions, bar: cliProgress.SingleBar): Promi
 
 // nodemcu-tool's connector (its programmatic API): one connection per process.
 interface NodeMcuConnector {
+  onError(handler: (e: Error) => void): void;
   connect(port: string, baud: number, check: boolean, delay: number): Promise<string>;
   fsinfo(): Promise<{ metadata: { remaining: number; used: number; total: number }; files: { name: string; size: number }[] }>;
   remove(name: string): Promise<string | null>;
@@ -223,12 +224,64 @@ function quietNodeMcuTool(): string[] {
   return kept;
 }
 
+/**
+ * Fails the flash when the board goes quiet: nodemcu-tool waits for every
+ * reply without a limit, so a board unplugged or reset mid-upload would
+ * otherwise hang the command.
+ */
+class Watchdog {
+  readonly tripped: Promise<never>;
+  private trip: (e: Error) => void = () => undefined;
+  private last = Date.now();
+  private stage = "";
+  private quietMs = 10000;
+  private readonly timer: ReturnType<typeof setInterval>;
+
+  constructor(private readonly port: string) {
+    this.tripped = new Promise<never>((_, reject) => (this.trip = reject));
+    this.tripped.catch(() => undefined); // raced by step(); nobody else waits on it
+    this.timer = setInterval(() => {
+      if (Date.now() - this.last > this.quietMs) this.fail(new FlashError(`${this.port} stopped answering during ${this.stage} (nothing for ${this.quietMs / 1000} s): was the board unplugged or reset?`));
+    }, 250);
+  }
+
+  /** The board just answered. */
+  alive(): void {
+    this.last = Date.now();
+  }
+
+  fail(e: Error): void {
+    this.trip(e);
+  }
+
+  /** Runs one exchange with the board; it fails once the board has said nothing for `quietMs`. */
+  async step<T>(stage: string, p: Promise<T>, quietMs = 10000): Promise<T> {
+    this.stage = stage;
+    this.quietMs = quietMs;
+    this.alive();
+    try {
+      return await Promise.race([p, this.tripped]);
+    } catch (e) {
+      if (e instanceof FlashError) throw e;
+      throw new FlashError(`${this.port}: ${stage} failed: ${e instanceof Error ? e.message : String(e)} (was the board unplugged or reset?)`);
+    } finally {
+      this.alive();
+    }
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+  }
+}
+
 async function flashNodeMcu(o: FlashOptions, bar: cliProgress.SingleBar): Promise<void> {
   if (/^tcp:\/\//.test(o.port)) throw new FlashError(`${o.board} is a NodeMCU board: nodemcu-tool needs its serial port (/dev/ttyUSB0), not ${o.port}`);
   const [artifact] = await buildAll([o.board]);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "netrt-flash-"));
   const nmt = require("nodemcu-tool") as NodeMcuConnector;
   const toolLog = quietNodeMcuTool();
+  const dog = new Watchdog(o.port);
+  nmt.onError((e) => dog.fail(new FlashError(`${o.port}: ${e.message}`)));
   let connected = false;
   try {
     const code = fs.readFileSync(path.join(ROOT, artifact.file), "utf8");
@@ -243,27 +296,35 @@ async function flashNodeMcu(o: FlashOptions, bar: cliProgress.SingleBar): Promis
     let info: string;
     try {
       connected = true;
-      info = await nmt.connect(o.port, o.baud, true, 0);
+      info = await dog.step("the connection check", nmt.connect(o.port, o.baud, true, 0));
     } catch (e) {
       throw new FlashError(`${o.port} answers, but not as NodeMCU does: ${e instanceof Error ? e.message : String(e)}${toolLog.length > 0 ? `\n${toolLog.slice(-5).join("\n")}` : ""}`);
     }
-    const { metadata, files } = await nmt.fsinfo();
+    const { metadata, files } = await dog.step("file.fsinfo()", nmt.fsinfo());
     const replaced = files.filter((f) => ["netrt.lua", "netrt.lc", "init.lua"].includes(f.name)).reduce((n, f) => n + f.size, 0);
     if (metadata.remaining * 1024 + replaced < bytes) throw new FlashError(`not enough room on ${o.port}: ${bytes} bytes to write, ${metadata.remaining} KB free of ${metadata.total} KB (${info})`);
 
     // Off first: a half-written netrt.lua must not run at the next power-up, nor a stale netrt.lc.
-    for (const name of ["init.lua", "netrt.lc", "netrt.lua"]) await nmt.remove(name);
+    for (const name of ["init.lua", "netrt.lc", "netrt.lua"]) await dog.step(`file.remove("${name}")`, nmt.remove(name));
     bar.setTotal(3 + bytes);
     bar.update(2, { stage: `upload ${bytes} bytes (${info})` });
-    await nmt.upload(bundle, "netrt.lua", { minify: false }, (done, total) => bar.update(2 + Math.floor((fs.statSync(bundle).size * done) / Math.max(total, 1)), { stage: `upload netrt.lua (${info})` }));
+    const size = fs.statSync(bundle).size;
+    await dog.step(
+      "the upload of netrt.lua",
+      nmt.upload(bundle, "netrt.lua", { minify: false }, (done, total) => {
+        dog.alive();
+        bar.update(2 + Math.floor((size * done) / Math.max(total, 1)), { stage: `upload netrt.lua (${info})` });
+      }),
+    );
     if (o.compile) {
       bar.update({ stage: "compile netrt.lua on the board" });
-      const err = await nmt.compile("netrt.lua");
+      // Compiling a big file takes the board a while; it says nothing meanwhile.
+      const err = await dog.step('node.compile("netrt.lua")', nmt.compile("netrt.lua"), 120000);
       if (err !== null && err !== "") throw new FlashError(`node.compile("netrt.lua") failed on the board: ${err}`);
-      await nmt.remove("netrt.lua");
+      await dog.step('file.remove("netrt.lua")', nmt.remove("netrt.lua"));
     }
-    await nmt.upload(init, "init.lua", { minify: false }, () => undefined);
-    await nmt.disconnect();
+    await dog.step("the upload of init.lua", nmt.upload(init, "init.lua", { minify: false }, () => dog.alive()));
+    await dog.step("closing the port", nmt.disconnect());
     connected = false;
     bar.update(2 + bytes, { stage: "restart (node.restart())" });
     const boot = await restartAndWatch(o, 15000);
@@ -272,8 +333,9 @@ async function flashNodeMcu(o: FlashOptions, bar: cliProgress.SingleBar): Promis
     bar.stop();
     console.log(`${o.board}: ${o.compile ? "netrt.lc" : `netrt.lua (${bytes - NODEMCU_INIT.length} bytes)`} and init.lua on ${o.port}; it starts at every power-up. It said: ${boot.line}`);
   } finally {
-    // An open port would keep this process alive after an error.
-    if (connected) await nmt.disconnect().catch(() => undefined);
+    dog.stop();
+    // An open port would keep this process alive after an error (a dead one may never close: 2 s at most).
+    if (connected) await Promise.race([nmt.disconnect().catch(() => undefined), new Promise((r) => setTimeout(r, 2000))]);
     fs.rmSync(dir, { recursive: true, force: true });
   }
 }
@@ -309,11 +371,12 @@ new Command()
     } catch (e) {
       if (!(e instanceof FlashError)) throw e;
       console.error(`flash: ${e.message}`);
-      process.exitCode = 1;
+      // A serial port that died mid-upload can leave a handle that never closes.
+      process.exit(1);
     }
   })
   .parseAsync(process.argv)
   .catch((e: unknown) => {
     console.error(`flash failed: ${e instanceof Error ? e.message : String(e)}`);
-    process.exitCode = 1;
+    process.exit(1);
   });

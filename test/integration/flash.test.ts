@@ -129,6 +129,46 @@ describe("npm run flash", function () {
     }
   });
 
+  it("says which step a NodeMCU stopped answering in, when it hangs or goes away mid-upload, instead of waiting forever", async function () {
+    needSocat(this);
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "netrt-flash-test-"));
+    const spiffs = path.join(dir, "spiffs");
+    fs.mkdirSync(spiffs);
+    const tty = path.join(dir, "tty");
+    let console_ = await nodeMcuConsole("lua5.1", tty, spiffs, dir, path.join(dir, "sent"));
+    // The console is socat's child; signals go to it.
+    const lua = (): number => Number(spawnSync("pgrep", ["-P", String(console_.pid)], { encoding: "utf8" }).stdout.trim().split("\n")[0]);
+    const midUpload = async (act: () => void): Promise<void> => {
+      const file = path.join(spiffs, "netrt.lua");
+      while (!(fs.existsSync(file) && fs.statSync(file).size > 20000)) await new Promise((r) => setTimeout(r, 50));
+      act();
+    };
+    try {
+      const hung = flashAsync("--board", "lua51-host", "--port", tty);
+      await midUpload(() => process.kill(lua(), "SIGSTOP"));
+      const r1 = await hung;
+      assert.equal(r1.status, 1, r1.out);
+      assert.match(r1.out, /flash: .*tty stopped answering during the upload of netrt\.lua \(nothing for 10 s\): was the board unplugged or reset\?/);
+      process.kill(lua(), "SIGKILL");
+      console_.kill();
+      await new Promise((r) => setTimeout(r, 300));
+      fs.rmSync(tty, { force: true });
+      fs.rmSync(path.join(spiffs, "netrt.lua"), { force: true });
+      console_ = await nodeMcuConsole("lua5.1", tty, spiffs, dir, path.join(dir, "sent-2"));
+      const gone = flashAsync("--board", "lua51-host", "--port", tty);
+      const socat = console_;
+      await midUpload(() => socat.kill());
+      const r2 = await gone;
+      assert.equal(r2.status, 1, r2.out);
+      // Whichever comes first: a failed write, or the silence.
+      assert.match(r2.out, /flash: .*tty(: the upload of netrt\.lua failed: .* \(| stopped answering during the upload of netrt\.lua .*: )was the board unplugged or reset\?/);
+      assert.ok(!fs.existsSync(path.join(spiffs, "init.lua")), "no init.lua runs a half-written netrt.lua at the next power-up");
+    } finally {
+      console_.kill();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   const NODEMCU_RUNS = [
     { lua: "lua5.1", board: "lua51-host", runtime: "lua51", extra: [] as string[], flags: [] as string[], what: "hex transfer, netrt.lua" },
     { lua: "lua5.3", board: "lua53-host", runtime: "lua53", extra: ["--encoder"], flags: ["--compile"], what: "base64 transfer, compiled to netrt.lc" },
