@@ -70,12 +70,20 @@ function espruinoTarget(fromFlash: boolean, board = "espruino-host"): Target {
   };
 }
 
-const luaTarget = (v: "5.1" | "5.3"): Target => ({
+/** `stripped`: loaded as bytecode without debug information (luac -s), as compiling on a board with its debug stripping leaves it. */
+const luaTarget = (v: "5.1" | "5.3", stripped = false): Target => ({
   runtime: `lua${v.replace(".", "")}`,
   board: `lua${v.replace(".", "")}-host`,
-  loaded: "the bundle as one chunk",
+  loaded: stripped ? "bytecode, debug info stripped (luac -s)" : "the bundle as one chunk (dofile)",
   absent: () => (spawnSync(`lua${v}`, ["-e", "require('socket')"]).status === 0 ? undefined : `lua${v} with luasocket is not installed`),
-  command: () => [`lua${v}`, path.join(ROOT, "dist", `lua${v.replace(".", "")}-host`, "firmware.lua")],
+  command: (_env, dir) => {
+    const source = path.join(ROOT, "dist", `lua${v.replace(".", "")}-host`, "firmware.lua");
+    if (!stripped) return [`lua${v}`, source];
+    const lc = path.join(dir, "netrt.lc");
+    const r = spawnSync(`luac${v}`, ["-s", "-o", lc, source], { encoding: "utf8" });
+    if (r.status !== 0) throw new Error(`luac${v} failed: ${r.stderr}`);
+    return [`lua${v}`, lc];
+  },
 });
 
 async function measure(t: Target, index: number): Promise<MemoryRow> {
@@ -122,7 +130,7 @@ async function measure(t: Target, index: number): Promise<MemoryRow> {
 export async function memoryBench(): Promise<{ rows: MemoryRow[]; absent: string[] }> {
   const why = hostLinkUnavailable();
   if (why !== undefined) return { rows: [], absent: [`all: ${why}`] };
-  const targets = [luaTarget("5.1"), luaTarget("5.3"), espruinoTarget(true), espruinoTarget(true, "espruino-host-lean"), espruinoTarget(false)];
+  const targets = [luaTarget("5.1"), luaTarget("5.1", true), luaTarget("5.3"), luaTarget("5.3", true), espruinoTarget(true), espruinoTarget(true, "espruino-host-lean"), espruinoTarget(false)];
   const rows: MemoryRow[] = [];
   const absent: string[] = [];
   for (let i = 0; i < targets.length; i++) {
