@@ -196,9 +196,16 @@ describe("npm run flash", function () {
         console_ = await nodeMcuConsole(run.lua, tty, spiffs, dir, sent[0], run.extra);
         const r = await flashAsync("--board", run.board, "--port", tty, ...run.flags, "--env", `NETRT_RX_PORT=${base}`, "--env", `NETRT_TX_PORT=${base + 1}`);
         assert.equal(r.status, 0, r.out);
-        const file = run.flags.includes("--compile") ? "netrt\\.lc" : "netrt\\.lua \\(\\d+ bytes\\)";
+        const file = run.flags.includes("--compile") ? "netrt\\.lc, debug info stripped" : "netrt\\.lua \\(\\d+ bytes\\)";
         assert.match(r.out, new RegExp(`${run.board}: ${file} and init\\.lua on ${tty}; it starts at every power-up\\. It said: .*netrt \\S+ on ${run.board} \\(${run.runtime}\\)`));
         assert.deepEqual(fs.readdirSync(spiffs).sort(), run.flags.includes("--compile") ? ["init.lua", "netrt.lc"] : ["init.lua", "netrt.lua"]);
+        if (run.flags.includes("--compile")) {
+          // Stripped bytecode: no chunk name, no line numbers, no local names.
+          const listing = spawnSync(`luac${run.lua.slice(3)}`, ["-l", "-l", "-p", path.join(spiffs, "netrt.lc")], { encoding: "utf8", maxBuffer: 1 << 28 });
+          assert.equal(listing.status, 0, listing.stderr);
+          assert.match(listing.stdout, /^main <\?:0,0>/m);
+          assert.doesNotMatch(listing.stdout, /\t\[\d+\]\t/, "no instruction has a line number");
+        }
         // A terminal on the port, as a user would have after flashing (it also keeps the pty drained).
         const terminal = (): Promise<SerialPort> =>
           new Promise((resolve, reject) => {

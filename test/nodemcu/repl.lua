@@ -141,12 +141,21 @@ end
 function node.chipid() return CHIP_ID end
 function node.heap() return math.floor(collectgarbage("count") * 1024) end
 function node.restart() restart_pending = true end
+-- NodeMCU's debug-info level for what it compiles: 1 keeps it all, 2 drops
+-- locals and upvalue names, 3 line numbers too. string.dump strips all or
+-- nothing, and only on 5.3 (5.1's has no strip flag): 2 and 3 strip here.
+local strip_level = 1
+function node.stripdebug(level)
+  if level == nil then return strip_level end
+  if level ~= 1 and level ~= 2 and level ~= 3 then error("level must be 1, 2 or 3", 2) end
+  strip_level = level
+end
 function node.compile(name)
   local p = fs_path(name)
   local f = p and loadfile(p)
   if not f then error("cannot compile " .. tostring(name), 0) end
   local h = io.open(fs_path((name:gsub("%.lua$", "")) .. ".lc"), "wb")
-  h:write(string.dump(f))
+  h:write(string.dump(f, strip_level > 1))
   h:close()
 end
 

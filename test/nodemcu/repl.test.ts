@@ -66,5 +66,17 @@ for (const lua of ["lua5.1", "lua5.3"]) {
       assert.match(out, /\r\nAAEC\+v8=\ttrue\tYWI=\r\n/);
       assert.match(out, /dofile\("m\.lc"\)\r\n42\r\n> $/);
     });
+
+    it("keeps node.stripdebug's level (1 to 3, others refused) and, on 5.3, compiles without debug info above 1", function () {
+      const input = ["print(node.stripdebug())", "node.stripdebug(0)", "node.stripdebug(3)", "print(node.stripdebug())", 'file.open("m.lua","w") file.write("local answer = 42 print(answer)") file.close()', 'node.compile("m.lua")', 'dofile("m.lc")', ""].join("\n");
+      const out = run(lua, input, dir);
+      assert.match(out, /print\(node\.stripdebug\(\)\)\r\n1\r\n> node\.stripdebug\(0\)\r\nstdin:1: level must be 1, 2 or 3\r\n> node\.stripdebug\(3\)\r\n> print\(node\.stripdebug\(\)\)\r\n3\r\n/);
+      assert.match(out, /dofile\("m\.lc"\)\r\n42\r\n> $/);
+      const listing = spawnSync(`luac${lua.slice(3)}`, ["-l", "-l", "-p", path.join(dir, "m.lc")], { encoding: "utf8" });
+      assert.equal(listing.status, 0, listing.stderr);
+      // 5.1's string.dump cannot strip; the stand-in keeps the level but not the effect.
+      if (lua === "lua5.3") assert.doesNotMatch(listing.stdout, /answer/);
+      else assert.match(listing.stdout, /answer/);
+    });
   });
 }
