@@ -5,7 +5,7 @@ import type { Bytes } from "../hal/types";
 import { toHex } from "../src/util/hex";
 import { asciiText } from "../src/util/text";
 import { NLA_HDRLEN, NLMSG_ERROR, NLMSG_HDRLEN } from "../src/netlink/constants";
-import { align4, errorTlvOffset, getBe32, getLe16, getLe32, getLe64, NLA_BINARY, NLA_IN_ADDR, NLA_NESTED, NLA_STRING, NLA_STRUCT, NLA_TYPE_MASK, NLA_UINT, type NlAttrDef, type NlAttrSet, readField, type NlSchema } from "../src/netlink/codec";
+import { align4, errorTlvOffset, getBe32, getLe16, getLe32, getLe64, NLA_BINARY, NLA_IN_ADDR, NLA_NESTED, NLA_STRING, NLA_STRUCT, NLA_TYPE_MASK, NLA_UINT, type NlAttrSet, readField, type NlSchema } from "../src/netlink/codec";
 import { ERR_ATTRS, schemaFor, typeName } from "../src/netlink/schemas";
 
 export interface AttrValue {
@@ -33,16 +33,17 @@ function dotted(v: number): string {
   return Math.floor(v / 16777216) + "." + (Math.floor(v / 65536) % 256) + "." + (Math.floor(v / 256) % 256) + "." + (v % 256);
 }
 
-function attrValue(b: Bytes, p: number, n: number, def: NlAttrDef | undefined): number | string | AttrValue[] {
-  if (def === undefined) return toHex(b, p, n);
-  const k = def.kind;
-  if (k === NLA_NESTED) return describeAttrs(b, p, p + n, def.nested).attrs;
+/** Attribute `i` of `set` (-1: not declared there) as a value. */
+function attrValue(b: Bytes, p: number, n: number, set: NlAttrSet | undefined, i: number): number | string | AttrValue[] {
+  if (set === undefined || i < 0) return toHex(b, p, n);
+  const k = set.kindAt(i);
+  if (k === NLA_NESTED) return describeAttrs(b, p, p + n, set.nestedAt(i)).attrs;
   if (k === NLA_STRING) return asciiText(b, p, n);
   if (k === NLA_IN_ADDR && n === 4) return dotted(getBe32(b, p));
   if (k === NLA_BINARY || k === NLA_STRUCT) return toHex(b, p, n);
   if (n === 1) return get8(b, p);
   if (n === 2) return getLe16(b, p);
-  if (n === 4) return k === NLA_UINT || def.fixedSize() === 4 ? getLe32(b, p) : toHex(b, p, n);
+  if (n === 4) return k === NLA_UINT || set.fixedSize(i) === 4 ? getLe32(b, p) : toHex(b, p, n);
   if (n === 8) return getLe64(b, p);
   return toHex(b, p, n);
 }
@@ -55,8 +56,8 @@ export function describeAttrs(b: Bytes, start: number, end: number, set: NlAttrS
     const n = getLe16(b, p);
     const type = getLe16(b, p + 2) & NLA_TYPE_MASK;
     if (n < NLA_HDRLEN || p + n > end) return { attrs, problem: "attribute " + type + " length " + n + " does not fit" };
-    const def = set !== undefined ? set.find(type) : undefined;
-    attrs.push({ type, name: def !== undefined ? def.name : "attr" + type, len: n, value: attrValue(b, p + NLA_HDRLEN, n - NLA_HDRLEN, def) });
+    const i = set !== undefined ? set.find(type) : -1;
+    attrs.push({ type, name: set !== undefined && i >= 0 ? set.nameAt(i) : "attr" + type, len: n, value: attrValue(b, p + NLA_HDRLEN, n - NLA_HDRLEN, set, i) });
     p += align4(n);
   }
   return { attrs };

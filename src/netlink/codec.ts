@@ -90,53 +90,103 @@ export const NLA_LLADDR = 13;
 export const NLA_TYPE_MASK = 0x3fff;
 export const NLA_F_NESTED = 0x8000;
 
-export class NlAttrDef {
-  constructor(
-    readonly type: number,
-    readonly name: string,
-    readonly kind: number,
-    /** Exact size (NLA_STRUCT) or longest payload (strings, binary); 0 when unbounded. */
-    readonly size: number,
-    readonly nested: NlAttrSet | undefined,
-  ) {}
+// One declared attribute is one number, not an object: an object per
+// attribute cost about 630 bytes of Lua heap and 9 Espruino variables, and
+// the schemas declare about a hundred. Packed with arithmetic only (Lua 5.1
+// numbers have no bit operators): type + kind·2^14 + size·2^18 + nested·2^30,
+// where nested is 1 + the index of the attribute's nested set (0: none).
+const SPEC_KIND = 16384;
+const SPEC_SIZE = 262144;
+const SPEC_NEST = 1073741824;
 
-  /** The payload length the kind demands, or -1 when it varies. */
-  fixedSize(): number {
-    const k = this.kind;
+/** The attributes of one level: what each type is and how long its payload may be. */
+export class NlAttrSet {
+  private readonly specs: number[] = [];
+  private readonly names: string[] = [];
+  private readonly nestedSets: NlAttrSet[] = [];
+
+  constructor(readonly name: string) {}
+
+  private declare(type: number, name: string, kind: number, size: number, nested: NlAttrSet | undefined): NlAttrSet {
+    let n = 0;
+    if (nested !== undefined) {
+      this.nestedSets.push(nested);
+      n = this.nestedSets.length;
+    }
+    this.specs.push(type + kind * SPEC_KIND + size * SPEC_SIZE + n * SPEC_NEST);
+    this.names.push(name);
+    return this;
+  }
+
+  /** Declares an attribute whose size its kind gives (or unbounded). */
+  a(type: number, name: string, kind: number): NlAttrSet {
+    return this.declare(type, name, kind, 0, undefined);
+  }
+
+  /** Declares an attribute with a size: exact for NLA_STRUCT, the longest payload for strings and binary. */
+  sized(type: number, name: string, kind: number, size: number): NlAttrSet {
+    return this.declare(type, name, kind, size, undefined);
+  }
+
+  /** Declares a nested attribute, whose payload is validated against `set` (undefined: opaque). */
+  nest(type: number, name: string, set: NlAttrSet | undefined): NlAttrSet {
+    return this.declare(type, name, NLA_NESTED, 0, set);
+  }
+
+  /** How many attributes are declared. */
+  count(): number {
+    return this.specs.length;
+  }
+
+  /** The declaration index of `type`, or -1 when the set does not declare it. */
+  find(type: number): number {
+    for (let i = 0; i < this.specs.length; i++) if (this.specs[i] % SPEC_KIND === type) return i;
+    return -1;
+  }
+
+  typeAt(i: number): number {
+    return this.specs[i] % SPEC_KIND;
+  }
+
+  kindAt(i: number): number {
+    return Math.floor(this.specs[i] / SPEC_KIND) % 16;
+  }
+
+  /** Exact size (NLA_STRUCT) or longest payload (strings, binary); 0 when unbounded. */
+  sizeAt(i: number): number {
+    return Math.floor(this.specs[i] / SPEC_SIZE) % 4096;
+  }
+
+  nameAt(i: number): string {
+    return this.names[i];
+  }
+
+  nestedAt(i: number): NlAttrSet | undefined {
+    const n = Math.floor(this.specs[i] / SPEC_NEST);
+    return n > 0 ? this.nestedSets[n - 1] : undefined;
+  }
+
+  /** The payload length attribute `i`'s kind demands, or -1 when it varies. */
+  fixedSize(i: number): number {
+    const k = this.kindAt(i);
     if (k === NLA_U8) return 1;
     if (k === NLA_U16) return 2;
     if (k === NLA_U32 || k === NLA_S32 || k === NLA_IN_ADDR) return 4;
     if (k === NLA_U64) return 8;
     if (k === NLA_FLAG) return 0;
     if (k === NLA_LLADDR) return 6;
-    if (k === NLA_STRUCT) return this.size;
+    if (k === NLA_STRUCT) return this.sizeAt(i);
     return -1;
   }
 
-  /** Whether a payload of `n` bytes is acceptable for this attribute. */
-  accepts(n: number): boolean {
-    const f = this.fixedSize();
+  /** Whether a payload of `n` bytes is acceptable for attribute `i`. */
+  accepts(i: number, n: number): boolean {
+    const f = this.fixedSize(i);
     if (f >= 0) return n === f;
-    if (this.kind === NLA_UINT) return n === 4 || n === 8;
-    if (this.kind === NLA_STRING || this.kind === NLA_BINARY) return this.size === 0 || n <= this.size;
+    const k = this.kindAt(i);
+    if (k === NLA_UINT) return n === 4 || n === 8;
+    if (k === NLA_STRING || k === NLA_BINARY) return this.sizeAt(i) === 0 || n <= this.sizeAt(i);
     return true;
-  }
-}
-
-export class NlAttrSet {
-  constructor(
-    readonly name: string,
-    readonly defs: NlAttrDef[],
-  ) {}
-
-  find(type: number): NlAttrDef | undefined {
-    for (let i = 0; i < this.defs.length; i++) if (this.defs[i].type === type) return this.defs[i];
-    return undefined;
-  }
-
-  nameOf(type: number): string {
-    const d = this.find(type);
-    return d !== undefined ? d.name : "attr" + type;
   }
 }
 
@@ -265,11 +315,11 @@ export function parseAttrs(b: Bytes, start: number, end: number, set: NlAttrSet 
     const bare = t >= 0x4000 ? t - 0x4000 : t;
     if (nlaLen < NLA_HDRLEN) return err.set(EINVAL, "attribute length below its header", p - msgStart);
     if (p + nlaLen > end) return err.set(EINVAL, "attribute overruns its container", p - msgStart);
-    const def = set !== undefined ? set.find(bare) : undefined;
+    const i = set !== undefined ? set.find(bare) : -1;
     const n = nlaLen - NLA_HDRLEN;
-    if (def !== undefined) {
-      if (!def.accepts(n)) return err.set(ERANGE, "Attribute failed policy validation", p - msgStart);
-      if (def.kind === NLA_NESTED && !parseAttrs(b, p + NLA_HDRLEN, p + nlaLen, def.nested, msgStart, undefined, err)) return false;
+    if (set !== undefined && i >= 0) {
+      if (!set.accepts(i, n)) return err.set(ERANGE, "Attribute failed policy validation", p - msgStart);
+      if (set.kindAt(i) === NLA_NESTED && !parseAttrs(b, p + NLA_HDRLEN, p + nlaLen, set.nestedAt(i), msgStart, undefined, err)) return false;
     }
     if (out !== undefined) out.add(bare, p + NLA_HDRLEN, n);
     p += align4(nlaLen);
@@ -479,14 +529,14 @@ export class NlWriter {
    * (nothing written) for a type the set does not declare as an integer.
    */
   put(set: NlAttrSet, type: number, v: number): boolean {
-    const d = set.find(type);
-    if (d === undefined) return false;
-    const k = d.kind;
+    const i = set.find(type);
+    if (i < 0) return false;
+    const k = set.kindAt(i);
     if (k === NLA_IN_ADDR) this.inAddr(type, v);
     else if (k === NLA_UINT) this.int(type, v >= TWO32 ? 8 : 4, v);
     else if (k === NLA_FLAG) this.int(type, 0, 0);
     else {
-      const n = d.fixedSize();
+      const n = set.fixedSize(i);
       if (n !== 1 && n !== 2 && n !== 4 && n !== 8) return false;
       this.int(type, n, v);
     }

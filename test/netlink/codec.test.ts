@@ -9,8 +9,8 @@ import type { Bytes } from "../../hal/types";
 import { EINVAL, EMSGSIZE, ERANGE } from "../../src/net/errno";
 import * as C from "../../src/netlink/constants";
 import { NLA_HDRLEN } from "../../src/netlink/constants";
-import { getLe16, NlError, NlMsg, NlWriter, parseMessage, type NlAttrSet } from "../../src/netlink/codec";
-import { ADDR_ATTRS, IFA_INDEX, IFA_PREFIXLEN, IFADDRMSG, IFI_FLAGS, IFI_INDEX, IFI_TYPE, IFINFOMSG, LINK_ATTRS, NDM_STATE, NDMSG, NEIGH_ATTRS, schemaFor } from "../../src/netlink/schemas";
+import { getLe16, NLA_NESTED, NlAttrSet, NlError, NlMsg, NlWriter, parseMessage } from "../../src/netlink/codec";
+import { ADDR_ATTRS, AF_SPEC_ATTRS, IFA_INDEX, IFA_PREFIXLEN, IFADDRMSG, IFI_FLAGS, IFI_INDEX, IFI_TYPE, IFINFOMSG, LINK_ATTRS, NDM_STATE, NDMSG, NEIGH_ATTRS, schemaFor } from "../../src/netlink/schemas";
 import { fromHex, toHex } from "../../src/util/hex";
 import { loadVectors, VECTORS } from "./vectors";
 
@@ -36,10 +36,12 @@ function walk(frame: Bytes, err: NlError): number {
 /** Checks every attribute (recursively) against its declaration: the kernel's size must be one we accept. */
 function checkSizes(attrs: AttrValue[], set: NlAttrSet | undefined, where: string): void {
   for (const a of attrs) {
-    const def = set?.find(a.type);
-    assert.ok(def !== undefined, `${where}: attribute ${a.type} (${a.name}) is not in our ${set?.name} schema`);
-    assert.ok(def.accepts(a.len - NLA_HDRLEN), `${where}: ${def.name} is ${a.len - NLA_HDRLEN} bytes from the kernel; our schema says kind ${def.kind} size ${def.size}`);
-    if (Array.isArray(a.value) && def.nested !== undefined) checkSizes(a.value, def.nested, `${where}/${def.name}`);
+    const i = set !== undefined ? set.find(a.type) : -1;
+    assert.ok(set !== undefined && i >= 0, `${where}: attribute ${a.type} (${a.name}) is not in our ${set?.name} schema`);
+    const name = set.nameAt(i);
+    assert.ok(set.accepts(i, a.len - NLA_HDRLEN), `${where}: ${name} is ${a.len - NLA_HDRLEN} bytes from the kernel; our schema says kind ${set.kindAt(i)} size ${set.sizeAt(i)}`);
+    const nested = set.nestedAt(i);
+    if (Array.isArray(a.value) && nested !== undefined) checkSizes(a.value, nested, `${where}/${name}`);
   }
 }
 
@@ -184,6 +186,35 @@ describe("netlink codec", function () {
     assert.equal(w.end(), 0);
     w.abandon();
     assert.equal(w.pos, 0);
+  });
+
+  it("reads back every declaration exactly as written: type, kind, size, nested set (property)", function () {
+    fc.assert(
+      fc.property(
+        fc.array(fc.record({ type: fc.integer({ min: 0, max: 16383 }), kind: fc.integer({ min: 1, max: 13 }), size: fc.integer({ min: 0, max: 4095 }), nested: fc.boolean() }), { minLength: 1, maxLength: 40 }),
+        (decls) => {
+          const inner = new NlAttrSet("inner").a(1, "X", 3);
+          const set = new NlAttrSet("t");
+          decls.forEach((d, k) => (d.nested ? set.nest(d.type, "N" + k, inner) : set.sized(d.type, "A" + k, d.kind, d.size)));
+          assert.equal(set.count(), decls.length);
+          decls.forEach((d, k) => {
+            assert.equal(set.typeAt(k), d.type);
+            assert.equal(set.kindAt(k), d.nested ? NLA_NESTED : d.kind);
+            assert.equal(set.sizeAt(k), d.nested ? 0 : d.size);
+            assert.equal(set.nameAt(k), (d.nested ? "N" : "A") + k);
+            assert.equal(set.nestedAt(k), d.nested ? inner : undefined);
+          });
+          // find() answers the first declaration of a type, as the walker uses it.
+          decls.forEach((d) => assert.equal(set.find(d.type), decls.findIndex((e) => e.type === d.type)));
+        },
+      ),
+    );
+    // The largest declarations we have keep their sizes and nested sets.
+    assert.equal(LINK_ATTRS.sizeAt(LINK_ATTRS.find(C.IFLA_IFALIAS)), 256);
+    assert.equal(LINK_ATTRS.sizeAt(LINK_ATTRS.find(C.IFLA_STATS64)), 200);
+    assert.equal(LINK_ATTRS.nestedAt(LINK_ATTRS.find(C.IFLA_AF_SPEC)), AF_SPEC_ATTRS);
+    assert.equal(LINK_ATTRS.nestedAt(LINK_ATTRS.find(C.IFLA_MTU)), undefined);
+    assert.equal(LINK_ATTRS.find(0x3fff), -1);
   });
 
   it("never throws on arbitrary bytes or mutated kernel messages (property)", function () {
