@@ -8,6 +8,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { SourceMapConsumer } from "source-map";
 import * as tstl from "typescript-to-lua";
+import { inlineConstsPlugin } from "./lua-inline-consts";
 import ts from "typescript";
 import { type Finding, PortabilityError } from "./findings";
 import { ROOT, rel } from "./paths";
@@ -154,7 +155,7 @@ export async function bundleLua(o: LuaBundleOptions): Promise<number> {
   };
   const configFile = path.join(o.workDir, "tsconfig.json");
   fs.writeFileSync(configFile, JSON.stringify(config, null, 1));
-  const result = tstl.transpileProject(configFile);
+  const result = tstl.transpileProject(configFile, { luaPlugins: [{ plugin: inlineConstsPlugin }] });
   const errors = result.diagnostics.filter((d) => d.category === ts.DiagnosticCategory.Error);
   if (errors.length > 0) {
     const findings: Finding[] = errors.map((d) => {
