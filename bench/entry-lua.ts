@@ -1,5 +1,5 @@
 // Benchmark entry for Lua 5.1 + bit and Lua 5.3.
-/// <reference path="../hal/lua/lua.d.ts" />
+/// <reference path="../hal/lua/lua-api.ts" />
 import { runBench } from "./bytes-program";
 
 /** @noSelf */

@@ -1,3 +1,4 @@
+/// <reference path="./lua-api.ts" />
 // Bytes on Lua. A Lua table slot costs 16 bytes on NodeMCU, so a byte per
 // slot would make a 1500-byte frame cost 24 KB. Four bytes are packed per
 // slot instead (big-endian inside the word), using only arithmetic so the
@@ -16,10 +17,22 @@ const lb = (b: Bytes): LuaBytes => b as unknown as LuaBytes;
 // PLACE[k] is the weight of byte k (0 = most significant) inside a word.
 const PLACE = [16777216, 65536, 256, 1];
 
+const lib = _G as unknown as { string: LuaStringLib };
+// Filled one slot at a time, a table's array part grows by doubling (a
+// 515-byte buffer's 129 words took 256 slots, 2 KB idle). A constructor
+// filled by one multi-value call is sized exactly: string.byte over a run of
+// NULs is that call. Its results pass through the C stack (8,000 slots on
+// Lua 5.1), so larger buffers are filled the slow way.
+const EXACT_WORDS_MAX = 4000;
+
 export function alloc(n: number): Bytes {
-  const w: number[] = [];
   const words = Math.floor((n + 3) / 4);
-  for (let i = 0; i < words; i++) w[i] = 0;
+  let w: number[];
+  if (words <= EXACT_WORDS_MAX) w = [...lib.string.byte(lib.string.rep("\0", words), 1, words)];
+  else {
+    w = [];
+    for (let i = 0; i < words; i++) w[i] = 0;
+  }
   // Lua 5.3 keeps 10 / 2 a float (5.0): a length stays an integer however it was computed.
   const b: LuaBytes = { w: w, o: 0, n: Math.floor(n) };
   return b as unknown as Bytes;

@@ -3,7 +3,7 @@
 // board uses, files for storage, and a run loop that waits on the socket
 // until the next timer is due. Time is a SimClock moved to the wall clock
 // each turn of the loop, so timers keep their order and equal deadlines.
-/// <reference path="./lua.d.ts" />
+/// <reference path="./lua-api.ts" />
 import { MacBase } from "../mac-base";
 import { SimClock } from "../sim/clock";
 import type { Bytes, Log, Mac, MacOptions, Platform, Random, Storage } from "../types";

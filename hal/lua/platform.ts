@@ -1,6 +1,6 @@
 // The NodeMCU binding (ESP8266 on Lua 5.1 + bit, ESP32 on Lua 5.3): tmr for
 // time and timers, node.random, SPIFFS files for storage, uart for serial.
-/// <reference path="./lua.d.ts" />
+/// <reference path="./lua-api.ts" />
 import { fromStr, luaMemory, toStr } from "./strings";
 import type { Bytes, Clock, Log, Platform, Random, Serial, SerialOptions, Storage, TimerCallback, TimerId } from "../types";
 
@@ -132,7 +132,7 @@ export class NodeMcuSerial implements Serial {
 }
 
 /** The rtctime module's clock once it has been set (it reads 0 before); -1 otherwise. */
-function nodeMcuEpoch(): number {
+export function nodeMcuEpoch(): number {
   const rtc = nm.rtctime;
   if (rtc === undefined) return -1;
   const [sec] = rtc.get();

@@ -2,7 +2,7 @@
 // duplex, the chip select driven by the driver); on ESP8266 firmware the
 // HSPI bus (id 1, pins fixed: D5 SCK, D6 MISO, D7 MOSI) with send()/recv()
 // and the chip select on a GPIO.
-/// <reference path="./lua.d.ts" />
+/// <reference path="./lua-api.ts" />
 import { set8 } from "@hal/bytes";
 import { bytesToStr } from "./strings";
 import type { Bytes, Gpio, PinName, Spi } from "../types";

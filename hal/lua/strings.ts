@@ -1,7 +1,7 @@
 // Lua strings hold bytes; the runtime's I/O (uart, files, sockets, SPI) takes
 // and gives them. Conversions to and from Bytes, through table.concat so a
 // frame costs one string, not one per byte.
-/// <reference path="./lua.d.ts" />
+/// <reference path="./lua-api.ts" />
 import { alloc, get8, len, set8 } from "@hal/bytes";
 import type { Bytes } from "../types";
 

@@ -1,7 +1,7 @@
 // u32 on Lua 5.1: the `bit` module (NodeMCU built-in, lua-bitop on a host).
 // Its results are signed int32, so each goes through `% 2^32`, which Lua
 // defines as floored modulo and therefore non-negative.
-/// <reference path="./lua.d.ts" />
+/// <reference path="./lua-api.ts" />
 
 const bitops: LuaBitOps = _G.bit !== undefined ? _G.bit : (_G.require("bit") as LuaBitOps);
 const TWO32 = 4294967296;

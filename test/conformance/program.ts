@@ -89,10 +89,24 @@ function runBytesCase(s: Suite, idx: number, size: number, ops: (string | number
   s.check(hexOf(root) === finalHex, "#" + idx + " final contents " + hexOf(root));
 }
 
+// Sizes around the Lua module's two ways of making a buffer (exact up to
+// 4,000 words, filled slot by slot above): each must be whole and zeroed.
+const ALLOC_SIZES = [0, 1, 3, 4, 5, 1514, 15999, 16000, 16001, 16004, 20001];
+
 function runBytes(s: Suite): void {
   for (let i = 0; i < bytesCases.length; i++) {
     const c = bytesCases[i];
     runBytesCase(s, i, c.size, c.ops, c.hex);
+  }
+  for (let i = 0; i < ALLOC_SIZES.length; i++) {
+    const n = ALLOC_SIZES[i];
+    const b = B.alloc(n);
+    s.check(B.len(b) === n, "alloc(" + n + ") len " + B.len(b));
+    if (n === 0) continue;
+    s.check(B.sum16(b, 0, n, 0) === 0, "alloc(" + n + ") not zeroed");
+    B.set8(b, n - 1, 0xa5);
+    B.set8(b, 0, 0x5a);
+    s.check(B.get8(b, n - 1) === (n === 1 ? 0x5a : 0xa5) && B.get8(b, 0) === 0x5a, "alloc(" + n + ") ends do not hold their bytes");
   }
 }
 

@@ -13,7 +13,7 @@ import ts from "typescript";
 import { type Finding, PortabilityError } from "./findings";
 import { ROOT, rel } from "./paths";
 import { checkSources } from "./portability";
-import { compilerOptions, type Runtime } from "./targets";
+import { compilerOptions, LUA_EXTENSIONS, type Runtime } from "./targets";
 
 export type LuaRuntime = Extract<Runtime, "lua51" | "lua53">;
 
@@ -132,7 +132,7 @@ export async function bundleLua(o: LuaBundleOptions): Promise<number> {
       strict: true,
       target: "ES2017",
       lib: ["ES2017"],
-      types: [],
+      types: [LUA_EXTENSIONS],
       module: "commonjs",
       moduleResolution: "node10",
       ignoreDeprecations: "6.0",

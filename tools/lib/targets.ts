@@ -15,6 +15,9 @@ export function halAliases(runtime: Runtime): Record<string, string> {
   };
 }
 
+/** typescript-to-lua's language extensions (LuaMultiReturn…), a type package. */
+export const LUA_EXTENSIONS = "@typescript-to-lua/language-extensions";
+
 export function compilerOptions(runtime: Runtime, aliases: Record<string, string>): ts.CompilerOptions {
   const paths: ts.MapLike<string[]> = {};
   for (const k of Object.keys(aliases)) paths[k] = [aliases[k]];
@@ -25,8 +28,9 @@ export function compilerOptions(runtime: Runtime, aliases: Record<string, string
     moduleResolution: ts.ModuleResolutionKind.Node10,
     ignoreDeprecations: "6.0",
     lib: ["lib.es2017.d.ts"],
-    types: runtime === "node" ? ["node"] : [],
-    typeRoots: [path.join(ROOT, "node_modules", "@types")],
+    // Lua builds: typescript-to-lua's LuaMultiReturn and friends, so a call returning several values is compiled as one.
+    types: runtime === "node" ? ["node"] : runtime === "espruino" ? [] : [LUA_EXTENSIONS],
+    typeRoots: [path.join(ROOT, "node_modules", "@types"), path.join(ROOT, "node_modules")],
     paths,
     noEmit: true,
     skipLibCheck: true,

@@ -25,6 +25,8 @@ declare const _G: LuaGlobals;
 /** @noSelf */
 interface LuaStringLib {
   byte(s: string, i: number): number;
+  /** Every byte of s[i..j], as separate results. */
+  byte(s: string, i: number, j: number): LuaMultiReturn<number[]>;
   char(c: number): string;
   sub(s: string, i: number, j: number): string;
   rep(s: string, n: number): string;
