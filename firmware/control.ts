@@ -7,9 +7,6 @@ import { type Bytes, LOG_INFO, LOG_WARN, type Serial } from "../hal/types";
 import { ControlChannel } from "../src/netlink/channel";
 import type { Device, SerialFactory } from "./device";
 
-/** How an entry hands the control channel to startDevice: it supplies the UART. */
-export type ControlServer = (dev: Device, openSerial: SerialFactory) => void;
-
 /** Builds the control channel, opens the board's control UART and serves the channel on it. */
 export function serveControl(dev: Device, openSerial: SerialFactory): void {
   const board = dev.board;

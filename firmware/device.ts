@@ -3,14 +3,13 @@
 // board's static IPv4 configuration and logs what happens on the network.
 import { alloc } from "@hal/bytes";
 import { type Bytes, LOG_ERROR, LOG_INFO, LOG_WARN, type Mac, type MacOptions, type Platform, type Serial, type SerialOptions, type Spi, type SpiMacFactory, type Gpio } from "../hal/types";
-import type { ControlChannel } from "../src/netlink/channel";
 import { formatIPv4, formatMac, parseIPv4, parseMac } from "../src/net/addr";
 import { ADDR_DEL, ADDR_NEW, addrRequest } from "../src/net/inaddr";
 import { IFEV_LINK, type Ifnet } from "../src/net/ifnet";
 import { defaultLltableParams, LLE_EVENT_RESOLVED, LLE_IFADDR, LLS_INCOMPLETE, LLS_PROBE } from "../src/net/lltable";
 import { RTPROT_STATIC, RT_SCOPE_UNIVERSE } from "../src/net/route";
 import { defaultStackConfig, NetStack } from "../src/net/stack";
-import { DHCP_EV_BOUND, DHCP_EV_REBOUND, DHCP_EV_RENEWED, DhcpClient, type DhcpConfig, fastProfile, PROBE_OFF, PROBE_QUICK, PROBE_STRICT, rfc2131Profile } from "../src/dhcp/client";
+import { DHCP_EV_BOUND, DHCP_EV_REBOUND, DHCP_EV_RENEWED, DhcpClient, type DhcpConfig, type DhcpLease, fastProfile, PROBE_OFF, PROBE_QUICK, PROBE_STRICT, rfc2131Profile } from "../src/dhcp/client";
 import type { BoardConfig } from "./board";
 
 export const VERSION = "0.2.0";
@@ -24,8 +23,22 @@ export interface Device {
   readonly stack: NetStack;
   eth: Ifnet | undefined;
   dhcp: DhcpClient | undefined;
-  control: ControlChannel | undefined;
+  control: DeviceControl | undefined;
 }
+
+/**
+ * What the device tells its control channel (firmware/control.ts), declared
+ * here rather than imported: typescript-to-lua bundles every file a type
+ * names, so a type from the channel would put the netlink code into builds
+ * without one.
+ */
+export interface DeviceControl {
+  dhcp: DhcpClient | undefined;
+  dhcpEvent(kind: number, lease: DhcpLease): void;
+}
+
+/** How an entry hands the control channel to startDevice: it supplies the UART. */
+export type ControlServer = (dev: Device, openSerial: SerialFactory) => void;
 
 const STATE_NAMES = ["INCOMPLETE", "REACHABLE", "STALE", "DELAY", "PROBE"];
 

@@ -9,8 +9,7 @@ import { espruinoPlatform } from "../hal/espruino/platform";
 import type { MacOptions } from "../hal/types";
 import { DHCP_STOPPED } from "../src/dhcp/client";
 import type { BoardConfig } from "./board";
-import type { ControlServer } from "./control";
-import { boardHwaddr, reportMemoryEvery, startDevice } from "./device";
+import { boardHwaddr, reportMemoryEvery, startDevice, type ControlServer } from "./device";
 
 declare const NETRT_ENV: Record<string, string> | undefined;
 declare const setTimeout: (cb: () => void, ms: number) => number;

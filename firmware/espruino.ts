@@ -5,8 +5,7 @@ import { espruinoPlatform, EspruinoSerialPort } from "../hal/espruino/platform";
 import { EspruinoGpio, EspruinoSpi } from "../hal/espruino/spi";
 import type { SpiMacFactory } from "../hal/types";
 import type { BoardConfig } from "./board";
-import type { ControlServer } from "./control";
-import { openChipMac, startDevice } from "./device";
+import { openChipMac, startDevice, type ControlServer } from "./device";
 
 export function start(board: BoardConfig, openChip?: SpiMacFactory, control?: ControlServer): void {
   const p = espruinoPlatform(board.logLevel);

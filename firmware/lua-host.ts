@@ -9,8 +9,7 @@ import { env, LuaUdpMac, luaHostPlatform, runLoop } from "../hal/lua/host";
 import { LOG_ERROR, type MacOptions } from "../hal/types";
 import { DHCP_STOPPED } from "../src/dhcp/client";
 import type { BoardConfig } from "./board";
-import type { ControlServer } from "./control";
-import { boardHwaddr, reportMemoryEvery, startDevice } from "./device";
+import { boardHwaddr, reportMemoryEvery, startDevice, type ControlServer } from "./device";
 
 function envNumber(name: string, fallback: number): number {
   const v = env(name);

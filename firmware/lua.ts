@@ -5,8 +5,7 @@ import { nodeMcuPlatform, NodeMcuSerial } from "../hal/lua/platform";
 import { NodeMcuChipGpio, NodeMcuSpi } from "../hal/lua/spi";
 import type { SpiMacFactory } from "../hal/types";
 import type { BoardConfig } from "./board";
-import type { ControlServer } from "./control";
-import { openChipMac, startDevice } from "./device";
+import { openChipMac, startDevice, type ControlServer } from "./device";
 
 export function start(board: BoardConfig, openChip?: SpiMacFactory, control?: ControlServer): void {
   const p = nodeMcuPlatform(board.runtime, board.logLevel);
