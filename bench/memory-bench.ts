@@ -6,7 +6,9 @@
 // addresses on the peer ping it). Espruino runs its code the way a board
 // does: stored in Storage (flash) and evaluated from there, and for
 // comparison as a script held in RAM; and without the control channel
-// (espruino-host-lean), as a board short of memory (the Pico) is built.
+// (espruino-host-lean), as a board short of memory (the Pico) is built. Lua
+// rows also say how much of the heap is the code itself (the chunk loaded,
+// not run): the part NodeMCU's Lua Flash Store would keep in flash.
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { spawnSync } from "node:child_process";
@@ -32,6 +34,12 @@ export interface MemoryRow {
   lltableEntries: number;
   /** The interpreter's total, where it has one (Espruino's variables). */
   total: number;
+  /**
+   * Lua: heap the loaded code itself takes (the chunk loaded, not run), and
+   * so what a board with its code in flash (NodeMCU's LFS) would not hold
+   * in RAM; -1 where not measured (Espruino from Storage keeps code in flash).
+   */
+  code: number;
   note?: string;
 }
 
@@ -45,6 +53,8 @@ interface Target {
   absent(): string | undefined;
   /** Prepares the state directory and returns the command. */
   command(env: Record<string, string>, dir: string): string[];
+  /** Heap the code takes once loaded and before it runs, in the row's unit; -1: not measured. */
+  codeSize(dir: string): number;
 }
 
 function espruinoTarget(fromFlash: boolean, board = "espruino-host"): Target {
@@ -67,24 +77,41 @@ function espruinoTarget(fromFlash: boolean, board = "espruino-host"): Target {
       } else fs.writeFileSync(script, withNetrtEnv(env, bundle()));
       return [bin, script];
     },
+    codeSize: () => -1,
   };
 }
 
-/** `stripped`: loaded as bytecode without debug information (luac -s), as compiling on a board with its debug stripping leaves it. */
-const luaTarget = (v: "5.1" | "5.3", stripped = false): Target => ({
-  runtime: `lua${v.replace(".", "")}`,
-  board: `lua${v.replace(".", "")}-host`,
-  loaded: stripped ? "bytecode, debug info stripped (luac -s)" : "the bundle as one chunk (dofile)",
-  absent: () => (spawnSync(`lua${v}`, ["-e", "require('socket')"]).status === 0 ? undefined : `lua${v} with luasocket is not installed`),
-  command: (_env, dir) => {
-    const source = path.join(ROOT, "dist", `lua${v.replace(".", "")}-host`, "firmware.lua");
-    if (!stripped) return [`lua${v}`, source];
+/**
+ * `stripped`: loaded as bytecode without debug information (luac -s), as
+ * compiling on a board with its debug stripping leaves it. `board`: the host
+ * board built (lua51-host, or lua51-host-lean without the control channel).
+ */
+function luaTarget(v: "5.1" | "5.3", stripped: boolean, board: string): Target {
+  // The file the interpreter loads: the bundle, or its stripped bytecode in the state directory.
+  const chunk = (dir: string): string => {
+    const source = path.join(ROOT, "dist", board, "firmware.lua");
+    if (!stripped) return source;
     const lc = path.join(dir, "netrt.lc");
     const r = spawnSync(`luac${v}`, ["-s", "-o", lc, source], { encoding: "utf8" });
     if (r.status !== 0) throw new Error(`luac${v} failed: ${r.stderr}`);
-    return [`lua${v}`, lc];
-  },
-});
+    return lc;
+  };
+  return {
+    runtime: `lua${v.replace(".", "")}`,
+    board,
+    loaded: stripped ? "bytecode, debug info stripped (luac -s)" : "the bundle as one chunk (dofile)",
+    absent: () => (spawnSync(`lua${v}`, ["-e", "require('socket')"]).status === 0 ? undefined : `lua${v} with luasocket is not installed`),
+    command: (_env, dir) => [`lua${v}`, chunk(dir)],
+    codeSize: (dir) => {
+      // Loading compiles (or undumps) every function of the bundle without running any.
+      const probe = `collectgarbage("collect") local a = collectgarbage("count") local f = assert(loadfile(arg[1])) collectgarbage("collect") print(math.floor((collectgarbage("count") - a) * 1024))`;
+      const r = spawnSync(`lua${v}`, ["-e", `arg = { ${JSON.stringify(chunk(dir))} }`, "-e", probe], { encoding: "utf8" });
+      const n = Number(r.stdout.trim());
+      if (r.status !== 0 || !Number.isFinite(n)) throw new Error(`measuring the code on lua${v} failed: ${r.stderr}`);
+      return n;
+    },
+  };
+}
 
 async function measure(t: Target, index: number): Promise<MemoryRow> {
   const base = 48500 + (process.pid % 200) * 10 + index * 2;
@@ -118,6 +145,7 @@ async function measure(t: Target, index: number): Promise<MemoryRow> {
       growth: used1 - used0,
       lltableEntries: entries,
       total: full[3] !== undefined ? Number(full[3]) : -1,
+      code: t.codeSize(state),
       note: added < NEIGHBOURS ? `only ${added} entries were added` : undefined,
     };
   } finally {
@@ -130,7 +158,12 @@ async function measure(t: Target, index: number): Promise<MemoryRow> {
 export async function memoryBench(): Promise<{ rows: MemoryRow[]; absent: string[] }> {
   const why = hostLinkUnavailable();
   if (why !== undefined) return { rows: [], absent: [`all: ${why}`] };
-  const targets = [luaTarget("5.1"), luaTarget("5.1", true), luaTarget("5.3"), luaTarget("5.3", true), espruinoTarget(true), espruinoTarget(true, "espruino-host-lean"), espruinoTarget(false)];
+  const targets: Target[] = [];
+  for (const v of ["5.1", "5.3"] as const) {
+    const board = `lua${v.replace(".", "")}-host`;
+    targets.push(luaTarget(v, false, board), luaTarget(v, true, board), luaTarget(v, true, `${board}-lean`));
+  }
+  targets.push(espruinoTarget(true), espruinoTarget(true, "espruino-host-lean"), espruinoTarget(false));
   const rows: MemoryRow[] = [];
   const absent: string[] = [];
   for (let i = 0; i < targets.length; i++) {

@@ -62,10 +62,10 @@ async function benchControl(): Promise<void> {
 }
 
 async function benchMemory(): Promise<void> {
-  const artifacts = await buildAll(["lua51-host", "lua53-host", "espruino-host", "espruino-host-lean", "espruino-pico-w5500", "espruino-wifi-enc28j60", "espruino-esp32-w5500", "nodemcu-esp32-w5500", "nodemcu-esp8266-enc28j60"]);
+  const artifacts = await buildAll(["lua51-host", "lua53-host", "lua51-host-lean", "lua53-host-lean", "espruino-host", "espruino-host-lean", "espruino-pico-w5500", "espruino-wifi-enc28j60", "espruino-esp32-w5500", "nodemcu-esp32-w5500", "nodemcu-esp8266-enc28j60"]);
   const { rows, absent } = await memoryBench();
-  const t = new Table({ head: ["runtime", "board", "code loaded", "unit", "boot + lease", `+ 32 ARP entries`, "growth", "of total"], style: { head: [], border: [] } });
-  for (const r of rows) t.push([r.runtime, r.board, r.loaded, r.unit, r.bound, r.with32, r.growth, r.total < 0 ? "" : r.total]);
+  const t = new Table({ head: ["runtime", "board", "code loaded", "unit", "boot + lease", `+ 32 ARP entries`, "growth", "of total", "the code itself", "the rest (RAM with code in flash)"], style: { head: [], border: [] } });
+  for (const r of rows) t.push([r.runtime, r.board, r.loaded, r.unit, r.bound, r.with32, r.growth, r.total < 0 ? "" : r.total, r.code < 0 ? "" : r.code, r.code < 0 ? "" : r.with32 - r.code]);
   console.log(t.toString());
   for (const a of absent) console.log(`  absent: ${a}`);
   const sizes = new Table({ head: ["board", "runtime", "bytes", "gzip"], style: { head: [], border: [] } });
