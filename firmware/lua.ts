@@ -10,5 +10,5 @@ import { openChipMac, startDevice, type ControlServer } from "./device";
 export function start(board: BoardConfig, openChip?: SpiMacFactory, control?: ControlServer): void {
   const p = nodeMcuPlatform(board.runtime, board.logLevel);
   const openMac = openChipMac(p, board, openChip, () => new NodeMcuSpi(board.mac.bus, board.mac.pins, board.mac.spiBaud), new NodeMcuChipGpio());
-  startDevice(p, board, openMac, control === undefined ? undefined : (dev) => control(dev, (o) => new NodeMcuSerial(o)));
+  startDevice(p, board, openMac, control === undefined ? undefined : (dev) => control(dev, (o) => new NodeMcuSerial(o, board.control.pins)));
 }

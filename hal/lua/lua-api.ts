@@ -64,11 +64,22 @@ interface NodeMcuFileLib {
   rename(from: string, to: string): boolean;
 }
 
-/** @noSelf */
+/**
+ * The console (uart0) is set up with an echo flag and read without an id on
+ * both firmwares; NodeMCU-ESP32's other UARTs take their pins in setup, must
+ * be started, and are read with the id first. @noSelf
+ */
 interface NodeMcuUart {
-  setup(id: number, baud: number, databits: number, parity: number, stopbits: number, echo: number): number;
+  setup(id: number, baud: number, databits: number, parity: number, stopbits: number, echoOrPins: number | { tx: number; rx: number }): number;
   on(event: string, n: number, cb: (this: void, data: string) => void, runInput: number): void;
+  on(id: number, event: string, n: number, cb: (this: void, data: string) => void): void;
   write(id: number, data: string): void;
+  /** NodeMCU-ESP32 only. */
+  start?(id: number): boolean;
+  /** NodeMCU-ESP32 only. */
+  stop?(id: number): void;
+  PARITY_NONE?: number;
+  STOPBITS_1?: number;
 }
 
 /** @noSelf */

@@ -105,17 +105,37 @@ export class NodeMcuStorage implements Storage {
   }
 }
 
+/**
+ * A NodeMCU UART. uart0 is the console: taken with run_input 0 so its bytes
+ * are ours, not the Lua prompt's (the same call on both firmwares). uart1
+ * and uart2 are the ESP32's others: set up with their pins, started, and
+ * read with the id first, as NodeMCU-ESP32 has them (the ESP8266's uart1
+ * cannot receive, so a board file may not choose it).
+ */
 export class NodeMcuSerial implements Serial {
   private pending = "";
   private readonly id: number;
-  constructor(o: SerialOptions) {
-    this.id = o.port === "uart1" ? 1 : 0;
-    nm.uart.setup(this.id, o.baud, 8, 0, 1, 0);
-    // run_input 0: the bytes are ours, not the Lua REPL's.
-    nm.uart.on("data", 0, (d) => {
+  constructor(o: SerialOptions, pins: { tx: string | number; rx: string | number }) {
+    const u = nm.uart;
+    this.id = o.port === "uart1" ? 1 : o.port === "uart2" ? 2 : 0;
+    const parity = u.PARITY_NONE !== undefined ? u.PARITY_NONE : 0;
+    const stop = u.STOPBITS_1 !== undefined ? u.STOPBITS_1 : 1;
+    const onData = (d: string): void => {
       this.pending += d;
       o.onReadable(nm.string.len(this.pending));
-    }, 0);
+    };
+    if (this.id === 0) {
+      u.setup(0, o.baud, 8, parity, stop, 0);
+      u.on("data", 0, onData, 0);
+      return;
+    }
+    if (typeof pins.tx !== "number" || typeof pins.rx !== "number" || u.start === undefined) {
+      if (o.onError !== undefined) o.onError(o.port + " needs NodeMCU-ESP32 and numeric control.pins tx and rx");
+      return;
+    }
+    u.setup(this.id, o.baud, 8, parity, stop, { tx: pins.tx, rx: pins.rx });
+    u.start(this.id);
+    u.on(this.id, "data", 0, onData);
   }
   read(): Bytes | undefined {
     if (this.pending === "") return undefined;
@@ -127,7 +147,9 @@ export class NodeMcuSerial implements Serial {
     nm.uart.write(this.id, toStr(data));
   }
   close(): void {
-    nm.uart.on("data", 0, () => undefined, 1);
+    // The console goes back to the Lua prompt; another UART stops.
+    if (this.id === 0) nm.uart.on("data", 0, () => undefined, 1);
+    else if (nm.uart.stop !== undefined) nm.uart.stop(this.id);
   }
 }
 

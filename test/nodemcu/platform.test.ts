@@ -6,16 +6,39 @@ import { probeRuntimes } from "../../tools/lib/runtimes";
 
 describe("NodeMCU binding on real Lua", function () {
   for (const runtime of ["lua51", "lua53"] as const) {
-    it(`${runtime}: reads rtctime's multiple results (seconds first), and -1 when absent or unset`, async function () {
+    it(`${runtime}: rtctime's several results (seconds first); the console UART and an ESP32 UART opened, read, written and closed as NodeMCU documents`, async function () {
       const probe = probeRuntimes().find((p) => p.runtime === runtime)!;
       if (probe.absent !== undefined) {
         if (process.env.CI) assert.fail(`${runtime} must run in CI: ${probe.absent}`);
         this.skip();
       }
-      const artifact = await buildProgram({ name: "nodemcu-epoch", jsEntry: "", luaEntry: "test/nodemcu/epoch-entry.ts" }, runtime);
+      const artifact = await buildProgram({ name: "nodemcu-binding", jsEntry: "", luaEntry: "test/nodemcu/binding-entry.ts" }, runtime);
       const r = runProgram(probe, artifact);
       assert.equal(r.status, 0, r.stderr);
-      assert.deepEqual(r.stdout.trim().split("\n"), ["absent -1", "unset -1", "set 1764000000"]);
+      assert.deepEqual(r.stdout.trim().split("\n"), [
+        "epoch absent -1",
+        "epoch unset -1",
+        "epoch set 1764000000",
+        "-- uart0 esp8266",
+        // The module's own constants for no parity and one stop bit; echo off; run_input 0: the bytes are ours.
+        "setup 0 115200 8 7 9 0",
+        "on data 0 fn 0",
+        "readable 2",
+        "read bytes",
+        "write 0 ok",
+        // Closing gives the console back to the Lua prompt.
+        "on data 0 fn 1",
+        "-- uart2 esp32",
+        "setup 2 115200 8 7 9 {tx=17,rx=16}",
+        "start 2",
+        "on 2 data 0 fn",
+        "readable 2",
+        "read bytes",
+        "write 2 ok",
+        "stop 2",
+        "-- uart2 esp8266",
+        "error uart2 needs NodeMCU-ESP32 and numeric control.pins tx and rx",
+      ]);
     });
   }
 });

@@ -19,6 +19,10 @@ describe("board files", function () {
     assert.deepEqual(b.config.control.pins, { tx: "", rx: "" });
     assert.equal(b.config.control.enabled, true);
   });
+  it("an ESP32 NodeMCU board may put its control channel on uart2 with its GPIOs", function () {
+    const b = parse({ ...good, runtime: "lua53", mac: { ...good.mac, bus: "VSPI" }, control: { uart: "uart2", baud: 115200, pins: { tx: 17, rx: 16 } } });
+    assert.deepEqual([b.config.control.uart, b.config.control.pins], ["uart2", { tx: 17, rx: 16 }]);
+  });
   it('"control": false builds the board without a control channel', function () {
     assert.deepEqual(parse({ ...good, control: false }).config.control, { enabled: false, uart: "", baud: 0, maxFrame: 0, pins: { tx: "", rx: "" } });
   });
@@ -43,6 +47,9 @@ describe("board files", function () {
     ["an SPI clock out of range", { ...good, mac: { ...good.mac, spiBaud: 80000000 } }, /"mac.spiBaud"/],
     ["a control channel that is neither false nor an object", { ...good, control: true }, /"control" must be a object/],
     ["a control pin that is no pin", { ...good, control: { ...good.control, pins: { tx: true } } }, /"control.pins.tx"/],
+    ["a NodeMCU UART that does not exist", { ...good, control: { uart: "Serial1", baud: 115200 } }, /"control.uart" must be uart0, uart1, uart2 or none/],
+    ["an ESP8266 control channel on its transmit-only uart1", { ...good, control: { uart: "uart1", baud: 115200, pins: { tx: 2, rx: 3 } } }, /receives on uart0 only/],
+    ["an ESP32 NodeMCU UART without its GPIOs", { ...good, runtime: "lua53", mac: { ...good.mac, bus: "VSPI" }, control: { uart: "uart2", baud: 115200, pins: { tx: "D17" } } }, /tx and rx as GPIO numbers/],
     ["bad DHCP profile", { ...good, dhcp: { enabled: true, profile: "slow" } }, /"dhcp.profile"/],
   ];
   for (const [what, input, msg] of bad) {

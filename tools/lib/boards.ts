@@ -35,6 +35,16 @@ function field<T>(file: string, obj: Json, key: string, type: "string" | "number
   return v as T;
 }
 
+/**
+ * NodeMCU's UARTs: uart0 is the console on both chips; the ESP8266 (Lua 5.1
+ * builds) receives on no other, and the ESP32's uart1/uart2 need their GPIOs.
+ */
+function checkNodeMcuUart(file: string, runtime: string, c: BoardConfig["control"]): void {
+  if (!["none", "uart0", "uart1", "uart2"].includes(c.uart)) throw new BoardError(`${file}: "control.uart" must be uart0, uart1, uart2 or none on NodeMCU, got ${JSON.stringify(c.uart)}`);
+  if (runtime === "lua51" && (c.uart === "uart1" || c.uart === "uart2")) throw new BoardError(`${file}: "control.uart" ${c.uart}: an ESP8266 receives on uart0 only (its uart1 is transmit-only)`);
+  if ((c.uart === "uart1" || c.uart === "uart2") && (typeof c.pins.tx !== "number" || typeof c.pins.rx !== "number")) throw new BoardError(`${file}: "control.pins" must give ${c.uart}'s tx and rx as GPIO numbers`);
+}
+
 export function parseBoard(file: string, text: string): Board {
   let raw: Json;
   try {
@@ -87,6 +97,7 @@ export function parseBoard(file: string, text: string): Board {
     const maxFrame = control.maxFrame === undefined ? 512 : field<number>(file, control, "maxFrame", "number", "control.");
     if (!Number.isInteger(maxFrame) || maxFrame < 256 || maxFrame > 8192) throw new BoardError(`${file}: "control.maxFrame" must be an integer within 256..8192`);
     controlConfig = { enabled: true, uart: field<string>(file, control, "uart", "string", "control."), baud, maxFrame, pins: { tx: uartPin("tx"), rx: uartPin("rx") } };
+    if (runtime === "lua51" || runtime === "lua53") checkNodeMcuUart(file, runtime, controlConfig);
   }
   const lltable = field<Json>(file, raw, "lltable", "object");
   const capacity = field<number>(file, lltable, "capacity", "number", "lltable.");
