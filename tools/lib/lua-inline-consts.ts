@@ -10,8 +10,9 @@
 // is then dropped, so a read the plugin did not fold would be nil. Reads
 // reach it as identifiers and property accesses (visitors below); TSTL
 // builds shorthand properties (`{ A }`) without visitors, so object literals
-// are patched after the fact; the forms left (re-exports, `export =`, a
-// shorthand beside a spread) fail the build at their TypeScript line.
+// are patched after the fact; the forms left (re-exports, `export =`,
+// `export *`, a namespace indexed or used as a value, a shorthand beside a
+// spread) fail the build at their TypeScript line.
 import ts from "typescript";
 import * as lua from "typescript-to-lua";
 import type { Plugin } from "typescript-to-lua";
@@ -83,6 +84,19 @@ function error(node: ts.Node, text: string): ts.Diagnostic {
   return { file: node.getSourceFile(), start: node.getStart(), length: node.getWidth(), messageText: text, category: ts.DiagnosticCategory.Error, code: 0 };
 }
 
+function isNamespaceImport(n: ts.Identifier, checker: ts.TypeChecker): boolean {
+  const sym = checker.getSymbolAtLocation(n);
+  return sym !== undefined && (sym.flags & ts.SymbolFlags.Alias) !== 0 && sym.declarations !== undefined && sym.declarations.some((d) => ts.isNamespaceImport(d));
+}
+
+/** Whether the module `node` names (a namespace identifier or a module specifier) declares a folded constant. */
+function moduleHasFolded(node: ts.Node, checker: ts.TypeChecker): boolean {
+  let sym = checker.getSymbolAtLocation(node);
+  if (sym === undefined) return false;
+  if ((sym.flags & ts.SymbolFlags.Alias) !== 0) sym = checker.getAliasedSymbol(sym);
+  return checker.getExportsOfModule(sym).some((e) => foldableDeclaration(e.valueDeclaration, checker, 0) !== undefined);
+}
+
 /** The uses of folded constants that no visitor sees and that cannot be patched. */
 function unfoldableUses(program: ts.Program): ts.Diagnostic[] {
   const checker = program.getTypeChecker();
@@ -90,6 +104,13 @@ function unfoldableUses(program: ts.Program): ts.Diagnostic[] {
   const visit = (n: ts.Node): void => {
     if (ts.isIdentifier(n) && n.parent !== undefined && (ts.isExportSpecifier(n.parent) || ts.isExportAssignment(n.parent)) && foldedValue(n, checker) !== undefined) {
       out.push(error(n, `${n.text} is a numeric constant folded into the Lua code and dropped from its module: export it from where it is declared, not again here`));
+    }
+    // A module namespace (import * as C) only ever as `C.NAME`: indexed or passed around, it would lack the folded names.
+    if (ts.isIdentifier(n) && isNamespaceImport(n, checker) && !(ts.isPropertyAccessExpression(n.parent) && n.parent.expression === n) && !ts.isNamespaceImport(n.parent) && moduleHasFolded(n, checker)) {
+      out.push(error(n, `${n.text} is a module namespace with numeric constants folded into the Lua code: use it only as ${n.text}.NAME`));
+    }
+    if (ts.isExportDeclaration(n) && n.exportClause === undefined && n.moduleSpecifier !== undefined && moduleHasFolded(n.moduleSpecifier, checker)) {
+      out.push(error(n, "export * from a module with numeric constants folded into the Lua code: they are not in its table; export them by name from where they are declared"));
     }
     if (ts.isObjectLiteralExpression(n) && n.properties.some((p) => ts.isSpreadAssignment(p))) {
       for (const p of n.properties) if (foldedShorthand(p, checker) !== undefined) out.push(error(p, `write { ${p.name!.getText()}: ${p.name!.getText()} } here: a shorthand property beside a spread cannot be folded for Lua`));
