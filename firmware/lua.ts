@@ -1,14 +1,19 @@
 // NodeMCU entry (Lua 5.1 + bit and Lua 5.3): wires the NodeMCU binding to the
 // device. The board's entry module passes the SPI chip's driver and, when the
 // board has one, the control channel.
-import { nodeMcuPlatform, NodeMcuSerial } from "../hal/lua/platform";
+import { integerFirmwareProblem, nodeMcuPlatform, NodeMcuSerial } from "../hal/lua/platform";
 import { NodeMcuChipGpio, NodeMcuSpi } from "../hal/lua/spi";
-import type { SpiMacFactory } from "../hal/types";
+import { LOG_ERROR, type SpiMacFactory } from "../hal/types";
 import type { BoardConfig } from "./board";
 import { openChipMac, startDevice, type ControlServer } from "./device";
 
 export function start(board: BoardConfig, openChip?: SpiMacFactory, control?: ControlServer): void {
   const p = nodeMcuPlatform(board.runtime, board.logLevel);
+  const numbers = integerFirmwareProblem(7 / 2, 4294967296 + 1);
+  if (numbers !== undefined) {
+    p.log.write(LOG_ERROR, numbers);
+    return;
+  }
   const openMac = openChipMac(p, board, openChip, () => new NodeMcuSpi(board.mac.bus, board.mac.pins, board.mac.spiBaud), new NodeMcuChipGpio());
   startDevice(p, board, openMac, control === undefined ? undefined : (dev) => control(dev, (o) => new NodeMcuSerial(o, board.control.pins)));
 }

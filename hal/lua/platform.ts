@@ -161,6 +161,17 @@ export function nodeMcuEpoch(): number {
   return sec > 1600000000 ? sec : -1;
 }
 
+/**
+ * Why this firmware cannot run netrt, or undefined. NodeMCU also comes as an
+ * integer build (its numbers 32-bit integers): there IPv4 addresses, xids and
+ * lease times above 2^31 would wrap without a word. Called with what
+ * `7 / 2` and `2^32 + 1` give on the board (3.5 and 4294967297 with floats).
+ */
+export function integerFirmwareProblem(half: number, beyond32: number): string | undefined {
+  if (half === 3.5 && beyond32 === 4294967297) return undefined;
+  return "netrt needs a NodeMCU float build: this firmware's numbers are integers (7 / 2 = " + half + ")";
+}
+
 export function nodeMcuPlatform(runtime: string, logLevel: number): Platform {
   return { runtime, clock: new NodeMcuClock(), random: new NodeMcuRandom(), log: new PrintLog(logLevel), storage: new NodeMcuStorage(), epochSeconds: () => nodeMcuEpoch(), memory: luaMemory };
 }

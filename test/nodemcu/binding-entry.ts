@@ -6,7 +6,7 @@
 // are read with the id first. Each call made is printed for the test.
 /// <reference path="../../hal/lua/lua-api.ts" />
 import { alloc, set8 } from "@hal/bytes";
-import { nodeMcuEpoch, NodeMcuSerial } from "../../hal/lua/platform";
+import { integerFirmwareProblem, nodeMcuEpoch, NodeMcuSerial } from "../../hal/lua/platform";
 
 type RtcGet = (this: void) => LuaMultiReturn<[number, number, number]>;
 type DataCb = (this: void, d: string) => void;
@@ -27,6 +27,10 @@ g.rtctime = { get: () => $multi(0, 0, 0) };
 g.print("epoch unset " + nodeMcuEpoch());
 g.rtctime = { get: () => $multi(1764000000, 250000, 0) };
 g.print("epoch set " + nodeMcuEpoch());
+
+// This interpreter's own arithmetic (floats), then what an integer build gives.
+g.print("numbers here " + g.tostring(integerFirmwareProblem(7 / 2, 4294967296 + 1)));
+g.print("numbers integer build " + g.tostring(integerFirmwareProblem(3, 1)));
 
 let cb: DataCb | undefined = undefined;
 const show = (v: unknown): string => (typeof v === "function" ? "fn" : typeof v === "object" && v !== null ? "{tx=" + (v as { tx: number }).tx + ",rx=" + (v as { rx: number }).rx + "}" : g.tostring(v));

@@ -6,7 +6,7 @@ import { probeRuntimes } from "../../tools/lib/runtimes";
 
 describe("NodeMCU binding on real Lua", function () {
   for (const runtime of ["lua51", "lua53"] as const) {
-    it(`${runtime}: rtctime's several results (seconds first); the console UART and an ESP32 UART opened, read, written and closed as NodeMCU documents`, async function () {
+    it(`${runtime}: rtctime's several results (seconds first); an integer firmware refused; the console UART and an ESP32 UART opened, read, written and closed as NodeMCU documents`, async function () {
       const probe = probeRuntimes().find((p) => p.runtime === runtime)!;
       if (probe.absent !== undefined) {
         if (process.env.CI) assert.fail(`${runtime} must run in CI: ${probe.absent}`);
@@ -19,6 +19,8 @@ describe("NodeMCU binding on real Lua", function () {
         "epoch absent -1",
         "epoch unset -1",
         "epoch set 1764000000",
+        "numbers here nil",
+        "numbers integer build netrt needs a NodeMCU float build: this firmware's numbers are integers (7 / 2 = 3)",
         "-- uart0 esp8266",
         // The module's own constants for no parity and one stop bit; echo off; run_input 0: the bytes are ours.
         "setup 0 115200 8 7 9 0",
