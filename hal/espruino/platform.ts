@@ -3,7 +3,8 @@
 // clash with Node's typings nor leak into the portable core.
 import { alloc, len, get8, set8 } from "@hal/bytes";
 import { norm } from "@hal/u32";
-import type { Bytes, Clock, Log, Platform, Random, Serial, SerialOptions, Storage, TimerCallback, TimerId } from "../types";
+import { ChainedClock } from "../timers";
+import { type Bytes, type Log, LOG_ERROR, type Platform, type Random, type Serial, type SerialOptions, type Storage } from "../types";
 
 interface EspruinoSerial {
   setup(baud: number, options?: { rx?: unknown; tx?: unknown }): void;
@@ -31,16 +32,22 @@ declare const Serial2: EspruinoSerial;
 declare const Serial3: EspruinoSerial;
 declare const USB: EspruinoSerial;
 
-export class EspruinoClock implements Clock {
+/** Espruino refuses timeouts over 100 years; leases reach 136. Chained in steps Node also takes. */
+export const ESPRUINO_TIMER_MAX_MS = 2147483647;
+
+export class EspruinoClock extends ChainedClock {
   private readonly origin = getTime();
+  constructor(maxMs?: number) {
+    super(maxMs !== undefined ? maxMs : ESPRUINO_TIMER_MAX_MS);
+  }
   now(): number {
     return Math.floor((getTime() - this.origin) * 1000);
   }
-  set(cb: TimerCallback, ms: number): TimerId {
+  protected rawSet(cb: () => void, ms: number): unknown {
     return setTimeout(cb, ms);
   }
-  clear(id: TimerId): void {
-    clearTimeout(id);
+  protected rawClear(handle: unknown): void {
+    clearTimeout(handle as number);
   }
 }
 
@@ -140,5 +147,8 @@ function espruinoEpoch(): number {
 }
 
 export function espruinoPlatform(logLevel: number): Platform {
-  return { runtime: "espruino", clock: new EspruinoClock(), random: new EspruinoRandom(), log: new EspruinoLog(logLevel), storage: new EspruinoStorage(), epochSeconds: () => espruinoEpoch(), memory: espruinoMemory };
+  const clock = new EspruinoClock();
+  const log = new EspruinoLog(logLevel);
+  clock.onFault = (msg) => log.write(LOG_ERROR, msg);
+  return { runtime: "espruino", clock, random: new EspruinoRandom(), log, storage: new EspruinoStorage(), epochSeconds: () => espruinoEpoch(), memory: espruinoMemory };
 }

@@ -1,36 +1,25 @@
-import type { Clock, TimerCallback, TimerId } from "../types";
+import { ChainedClock } from "../timers";
 
-/** Node's monotonic clock and timers. */
-export class HostClock implements Clock {
+/** Node's setTimeout fires at once when asked for more than 2^31-1 ms. */
+export const NODE_TIMER_MAX_MS = 2147483647;
+
+/** Node's monotonic clock and timers (long waits chained, callbacks guarded). */
+export class HostClock extends ChainedClock {
   private readonly origin = performance.now();
-  private nextId = 1;
-  private readonly timers = new Map<number, NodeJS.Timeout>();
+
+  constructor(maxMs = NODE_TIMER_MAX_MS) {
+    super(maxMs);
+  }
 
   now(): number {
     return Math.floor(performance.now() - this.origin);
   }
 
-  set(cb: TimerCallback, ms: number): TimerId {
-    const id = this.nextId++;
-    this.timers.set(
-      id,
-      setTimeout(() => {
-        this.timers.delete(id);
-        cb();
-      }, ms),
-    );
-    return id;
+  protected rawSet(cb: () => void, ms: number): unknown {
+    return setTimeout(cb, ms);
   }
 
-  clear(id: TimerId): void {
-    const t = this.timers.get(id);
-    if (t !== undefined) clearTimeout(t);
-    this.timers.delete(id);
-  }
-
-  /** Cancels everything (device shutdown). */
-  clearAll(): void {
-    for (const t of this.timers.values()) clearTimeout(t);
-    this.timers.clear();
+  protected rawClear(handle: unknown): void {
+    clearTimeout(handle as NodeJS.Timeout);
   }
 }

@@ -2,7 +2,7 @@
 import { randomBytes } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { type Bytes, LOG_DEBUG, type Log, type Platform, type Random, type Storage } from "../types";
+import { type Bytes, LOG_DEBUG, LOG_ERROR, type Log, type Platform, type Random, type Storage } from "../types";
 import { HostClock } from "./clock";
 
 export class HostRandom implements Random {
@@ -65,11 +65,13 @@ export interface HostPlatform extends Platform {
 
 export function hostPlatform(o: HostPlatformOptions): HostPlatform {
   const clock = new HostClock();
+  const log = new ConsoleLog(clock, o.logLevel ?? LOG_DEBUG + 1, o.logSink ?? ((l) => console.log(l)));
+  clock.onFault = (msg) => log.write(LOG_ERROR, msg);
   return {
     runtime: "node",
     clock,
     random: new HostRandom(),
-    log: new ConsoleLog(clock, o.logLevel ?? LOG_DEBUG + 1, o.logSink ?? ((l) => console.log(l))),
+    log,
     storage: new FileStorage(o.storageDir),
     epochSeconds: () => Math.floor(Date.now() / 1000),
     memory: () => [process.memoryUsage().heapUsed, -1, "bytes"],

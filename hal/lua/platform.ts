@@ -2,22 +2,23 @@
 // time and timers, node.random, SPIFFS files for storage, uart for serial.
 /// <reference path="./lua-api.ts" />
 import { fromStr, luaMemory, toStr } from "./strings";
-import type { Bytes, Clock, Log, Platform, Random, Serial, SerialOptions, Storage, TimerCallback, TimerId } from "../types";
+import { ChainedClock } from "../timers";
+import { type Bytes, type Log, LOG_ERROR, type Platform, type Random, type Serial, type SerialOptions, type Storage } from "../types";
 
 const nm = _G as unknown as NodeMcuGlobals;
 // tmr.now() counts microseconds in 31 bits and wraps every ~35 minutes.
 const NOW_WRAP = 2147483648;
 // Poll well inside one wrap so no wrap goes unseen.
 const POLL_MS = 600000;
+/** tmr's alarm() raises an error for a longer interval. */
+export const TMR_MAX_MS = 6870947;
 
-export class NodeMcuClock implements Clock {
+export class NodeMcuClock extends ChainedClock {
   private last = nm.tmr.now();
   private us = 0;
-  private nextId = 1;
-  private ids: number[] = [];
-  private timers: NodeMcuTimer[] = [];
 
   constructor() {
+    super(TMR_MAX_MS);
     const poll = nm.tmr.create();
     poll.alarm(POLL_MS, nm.tmr.ALARM_AUTO, () => this.now());
   }
@@ -30,34 +31,15 @@ export class NodeMcuClock implements Clock {
     return Math.floor(this.us / 1000);
   }
 
-  set(cb: TimerCallback, ms: number): TimerId {
-    const id = this.nextId++;
+  protected rawSet(cb: () => void, ms: number): unknown {
     const t = nm.tmr.create();
-    this.ids.push(id);
-    this.timers.push(t);
     // tmr rejects a 0 ms interval.
-    t.alarm(ms >= 1 ? ms : 1, nm.tmr.ALARM_SINGLE, () => {
-      this.forget(id);
-      cb();
-    });
-    return id;
+    t.alarm(ms >= 1 ? ms : 1, nm.tmr.ALARM_SINGLE, () => cb());
+    return t;
   }
 
-  private forget(id: number): NodeMcuTimer | undefined {
-    for (let i = 0; i < this.ids.length; i++) {
-      if (this.ids[i] === id) {
-        const t = this.timers[i];
-        this.ids.splice(i, 1);
-        this.timers.splice(i, 1);
-        return t;
-      }
-    }
-    return undefined;
-  }
-
-  clear(id: TimerId): void {
-    const t = this.forget(id);
-    if (t !== undefined) t.unregister();
+  protected rawClear(handle: unknown): void {
+    (handle as NodeMcuTimer).unregister();
   }
 }
 
@@ -173,5 +155,8 @@ export function integerFirmwareProblem(half: number, beyond32: number): string |
 }
 
 export function nodeMcuPlatform(runtime: string, logLevel: number): Platform {
-  return { runtime, clock: new NodeMcuClock(), random: new NodeMcuRandom(), log: new PrintLog(logLevel), storage: new NodeMcuStorage(), epochSeconds: () => nodeMcuEpoch(), memory: luaMemory };
+  const clock = new NodeMcuClock();
+  const log = new PrintLog(logLevel);
+  clock.onFault = (msg) => log.write(LOG_ERROR, msg);
+  return { runtime, clock, random: new NodeMcuRandom(), log, storage: new NodeMcuStorage(), epochSeconds: () => nodeMcuEpoch(), memory: luaMemory };
 }

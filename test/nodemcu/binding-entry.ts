@@ -6,7 +6,7 @@
 // are read with the id first. Each call made is printed for the test.
 /// <reference path="../../hal/lua/lua-api.ts" />
 import { alloc, set8 } from "@hal/bytes";
-import { integerFirmwareProblem, nodeMcuEpoch, NodeMcuSerial } from "../../hal/lua/platform";
+import { integerFirmwareProblem, NodeMcuClock, nodeMcuEpoch, NodeMcuSerial } from "../../hal/lua/platform";
 
 type RtcGet = (this: void) => LuaMultiReturn<[number, number, number]>;
 type DataCb = (this: void, d: string) => void;
@@ -78,3 +78,62 @@ function exercise(port: string, esp32: boolean, pins: { tx: string | number; rx:
 exercise("uart0", false, { tx: "", rx: "" });
 exercise("uart2", true, { tx: 17, rx: 16 });
 exercise("uart2", false, { tx: 17, rx: 16 });
+
+// tmr as NodeMCU has it: alarm() raises an error above 6,870,947 ms. Time
+// moves only when this script says; each alarm is printed as armed.
+interface FakeAlarm {
+  at: number;
+  cb: (this: void, t: unknown) => void;
+  live: boolean;
+}
+let fakeNow = 0;
+const alarms: FakeAlarm[] = [];
+const gt = _G as unknown as { tmr: unknown; error(this: void, m: string): void };
+gt.tmr = {
+  ALARM_SINGLE: 0,
+  ALARM_AUTO: 1,
+  now: () => (fakeNow * 1000) % 2147483648,
+  create: () => {
+    const a: FakeAlarm = { at: -1, cb: () => undefined, live: false };
+    return {
+      alarm: (_self: unknown, ms: number, mode: number, cb: (this: void, t: unknown) => void) => {
+        if (ms > 6870947) gt.error("invalid interval");
+        if (mode === 0) g.print("alarm " + ms);
+        a.at = fakeNow + ms;
+        a.cb = cb;
+        a.live = mode === 0;
+        alarms.push(a);
+        return true;
+      },
+      unregister: () => {
+        a.live = false;
+      },
+    };
+  },
+};
+function advanceTo(t: number): void {
+  for (;;) {
+    let next: FakeAlarm | undefined = undefined;
+    for (const a of alarms) if (a.live && a.at <= t && (next === undefined || a.at < next.at)) next = a;
+    if (next === undefined) break;
+    fakeNow = next.at;
+    next.live = false;
+    next.cb(undefined);
+  }
+  fakeNow = t;
+}
+g.print("-- tmr");
+const clock = new NodeMcuClock();
+clock.onFault = (m: string) => g.print("fault " + (m.indexOf("boom") >= 0 ? "boom" : m));
+let fired = -1;
+// A day's lease: 86,400,000 ms, above tmr's ceiling.
+clock.set(() => {
+  fired = fakeNow;
+}, 86400000);
+const cancelled = clock.set(() => g.print("cancelled timer fired"), 7000000);
+clock.clear(cancelled);
+clock.set(() => gt.error("boom"), 5);
+advanceTo(86399999);
+g.print("fired before " + fired);
+advanceTo(86400000);
+g.print("fired at " + fired + " faults " + clock.faults + " pending " + clock.pending());

@@ -112,6 +112,51 @@ describe("host storage, clock, random", function () {
     assert.equal(fired, 1);
     assert.ok(c.now() - t0 >= 10);
   });
+  it("a wait beyond setTimeout's 2^31-1 ms ceiling neither fires at once nor warns; it is chained and cancellable", async function () {
+    const c = new HostClock();
+    const warnings: string[] = [];
+    const onWarning = (w: Error) => warnings.push(w.name);
+    process.on("warning", onWarning);
+    let fired = 0;
+    try {
+      const id = c.set(() => fired++, 3_000_000 * 1000); // npm start -- --lease 3000000
+      await wait(30);
+      assert.equal(fired, 0, "fired early");
+      assert.equal(c.pending(), 1);
+      c.clear(id);
+      assert.equal(c.pending(), 0);
+    } finally {
+      process.off("warning", onWarning);
+    }
+    assert.deepEqual(warnings, []);
+  });
+  it("a chained wait fires once, after the whole delay (ceiling lowered to see the chain in real time)", async function () {
+    const c = new HostClock(7);
+    const t0 = c.now();
+    let at = -1;
+    let fired = 0;
+    c.set(() => {
+      fired++;
+      at = c.now();
+    }, 40);
+    await wait(80);
+    assert.equal(fired, 1);
+    assert.ok(at - t0 >= 40, `fired after ${at - t0} ms`);
+  });
+  it("an exception in a timer callback is caught, counted and reported; later timers still run", async function () {
+    const c = new HostClock();
+    const faults: string[] = [];
+    c.onFault = (m) => faults.push(m);
+    let after = 0;
+    c.set(() => {
+      throw new Error("boom");
+    }, 1);
+    c.set(() => after++, 5);
+    await wait(30);
+    assert.equal(c.faults, 1);
+    assert.match(faults[0], /boom/);
+    assert.equal(after, 1);
+  });
   it("random gives unsigned 32-bit values", function () {
     const r = new HostRandom();
     for (let i = 0; i < 100; i++) {
