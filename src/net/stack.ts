@@ -5,7 +5,7 @@
 import { get16, len } from "@hal/bytes";
 import { band } from "@hal/u32";
 import type { Bytes, Clock, Log, Mac, MacOptions, Random } from "../../hal/types";
-import { LOG_WARN } from "../../hal/types";
+import { LOG_ERROR, LOG_WARN } from "../../hal/types";
 import { Arp, type FrameSender, type ProbeParams, rfc5227Params } from "./arp";
 import { ETH_HLEN, ETHERTYPE_ARP, ETHERTYPE_IPV4, isBroadcastMac, isGroupMac, sameMac } from "./ether";
 import {
@@ -163,7 +163,15 @@ export class NetStack implements FrameSender {
     if (mac === undefined) return;
     let f = mac.read();
     while (f !== undefined) {
-      this.input(ifp, f);
+      // The MAC's callback is where the runtime enters: nothing thrown below may end the
+      // program (Node) or reboot the board (NodeMCU). Counted, logged, the next frame read.
+      try {
+        this.input(ifp, f);
+      } catch (e) {
+        this.stats.inputFaults++;
+        ifp.counters.rxDropped++;
+        this.log.write(LOG_ERROR, ifp.name + ": frame handler failed: " + e);
+      }
       f = mac.read();
     }
   }
@@ -215,14 +223,23 @@ export class NetStack implements FrameSender {
   private ownAddressAdded(ia: InAddr): void {
     const llt = ia.ifp.lltable;
     if (llt !== undefined) llt.addStatic(ia.addr, ia.ifp.hwaddr, 0, LLE_STATIC + LLE_IFADDR);
-    this.arp.announce(ia.ifp, ia.addr);
+    this.announce(ia.ifp, ia.addr, this.arp.probeParams.announceNum);
+  }
+
+  /** RFC 5227 2.3: ANNOUNCE_NUM announcements ANNOUNCE_INTERVAL apart, while the address stays ours. */
+  private announce(ifp: Ifnet, ip: number, left: number): void {
+    this.arp.announce(ifp, ip);
+    if (left <= 1) return;
+    this.clock.set(() => {
+      if (this.addrs.findOn(ifp, ip) !== undefined) this.announce(ifp, ip, left - 1);
+    }, this.arp.probeParams.announceInterval);
   }
 
   private linkEvent(kind: number, ifp: Ifnet, mask: number): void {
     if (band(mask, IFF_RUNNING) !== 0) {
       if (ifp.running()) {
         // Back on a wire: tell the neighbours who we are.
-        for (let i = 0; i < this.addrs.list.length; i++) if (this.addrs.list[i].ifp === ifp) this.arp.announce(ifp, this.addrs.list[i].addr);
+        for (let i = 0; i < this.addrs.list.length; i++) if (this.addrs.list[i].ifp === ifp) this.announce(ifp, this.addrs.list[i].addr, this.arp.probeParams.announceNum);
       } else if (ifp.lltable !== undefined) {
         // Off the wire: what we learned may not hold on the next one.
         ifp.lltable.flush(false);

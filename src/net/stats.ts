@@ -28,6 +28,8 @@ export interface NetStats {
   udpNoPorts: number;
   udpInErrors: number;
   udpOutDatagrams: number;
+  /** Exceptions caught while handling a received frame (the frame is dropped, the device goes on). */
+  inputFaults: number;
 }
 
 export function zeroNetStats(): NetStats {
@@ -58,5 +60,6 @@ export function zeroNetStats(): NetStats {
     udpNoPorts: 0,
     udpInErrors: 0,
     udpOutDatagrams: 0,
+    inputFaults: 0,
   };
 }

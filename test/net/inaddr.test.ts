@@ -146,6 +146,24 @@ describe("addresses (in.c semantics)", function () {
     assert.equal((m as unknown as Buffer)[5], 1, "the peer updated its entry from the announcement");
   });
 
+  it("announces a new address twice, ANNOUNCE_INTERVAL (2 s) apart (RFC 5227 2.3), and stops once the address is gone", function () {
+    const seen: string[] = [];
+    net.segment.filter = (f) => {
+      const b = f as unknown as Uint8Array;
+      // A gratuitous ARP request: sender and target address the same.
+      const spa = b.subarray(28, 32).join(".");
+      if (b[12] === 8 && b[13] === 6 && b[21] === 1 && spa === b.subarray(38, 42).join(".")) seen.push(`${net.clock.now()} ${spa}`);
+      return false;
+    };
+    add(n, "192.0.2.1/24");
+    net.clock.advance(10000);
+    assert.deepEqual(seen, ["0 192.0.2.1", "2000 192.0.2.1"]);
+    add(n, "192.0.2.9/24");
+    n.stack.addrs.remove(n.eth, ip("192.0.2.9"), true);
+    net.clock.advance(10000);
+    assert.deepEqual(seen.slice(2), ["10000 192.0.2.9"], "the second announcement of a removed address is not sent");
+  });
+
   it("lifetimes: deprecated after the preferred one, removed with its route after the valid one", function () {
     const events: string[] = [];
     n.stack.listeners.push({ addr: (k, ia) => events.push(`${k === ADDR_NEW ? "new" : k === ADDR_DEL ? "del" : "change"} ${formatIPv4(ia.addr)}`) });
