@@ -3,7 +3,7 @@
 // One xid per exchange, kept across its retransmissions. Replies are
 // validated completely before anything is believed (see accept()).
 import { alloc, get8, get32, len, set8, set32 } from "@hal/bytes";
-import { band } from "@hal/u32";
+import { band, bnot } from "@hal/u32";
 import { type Bytes, type Clock, LOG_INFO, LOG_WARN, type Log, type Random, type Storage } from "../../hal/types";
 import { PROBE_CONFLICT, PROBE_FREE } from "../net/arp";
 import { formatIPv4, formatMac } from "../net/addr";
@@ -126,11 +126,12 @@ export function rfc2131Profile(): DhcpConfig {
   };
 }
 
-/** The fast bring-up table (1.5 s, 1.75 s, 5 s, then doubling), for devices that must come up quickly. */
+/** The fast bring-up table (1.5 s, 1.75 s, 5 s, then doubling, each ±0.25 s), for devices that must come up quickly. */
 export function fastProfile(): DhcpConfig {
   const c = rfc2131Profile();
   c.backoff = [1500, 1750, 5000];
-  c.jitterMs = 0;
+  // Enough spread that devices powered up together stop retransmitting in lockstep.
+  c.jitterMs = 250;
   c.initDelayMaxMs = 0;
   return c;
 }
@@ -155,7 +156,16 @@ export type DhcpEventHandler = (kind: number, lease: DhcpLease) => void;
 
 const DECLINE_WAIT_MS = 10000;
 const RELEASE_GRACE_MS = 1000;
+/** RFC 2131 4.4.5's floor between RENEWING/REBINDING retransmissions, scaled down for short leases (below). */
 const MIN_RENEW_WAIT_MS = 60000;
+/** A short lease's floor: a 64th of the lease, not under a second, so a 60 s lease gets a dozen tries. */
+const MIN_RENEW_WAIT_FLOOR_MS = 1000;
+/** Shorter leases are taken as this long (dhcpcd's floor): a lease of 0 or 1 s must not loop DORA. */
+export const MIN_LEASE_SECS = 20;
+/** Nor may a server's T1 make us renew in a loop. */
+const MIN_T1_SECS = 10;
+/** How long after a handler was cut short (an exception, memory) the client picks itself up. */
+const RECOVER_MS = 5000;
 const DEFEND_INTERVAL_MS = 10000;
 const LEASE_RECORD_VERSION = 1;
 
@@ -164,7 +174,7 @@ export class DhcpClient {
   /** The lease in force (valid while BOUND, RENEWING or REBINDING). */
   readonly lease = new DhcpLease();
   /** Counters for the control channel and tests. */
-  readonly stats = { sent: 0, received: 0, refused: 0, naks: 0, declines: 0, bound: 0 };
+  readonly stats = { sent: 0, received: 0, refused: 0, naks: 0, declines: 0, bound: 0, recoveries: 0 };
   onEvent: DhcpEventHandler | undefined = undefined;
   private xid = 0;
   private exchangeStart = 0;
@@ -180,6 +190,11 @@ export class DhcpClient {
   private probeHandle = -1;
   private quickUntil = 0;
   private lastDefence = -1;
+  /** Leases lost in a row (expired, or given up before a renewal): backoff before the next DISCOVER. */
+  private lostLeases = 0;
+  private recovery = 0;
+  private recoveryArmed = false;
+  private readonly onRecover: () => void;
   private readonly reply: DhcpReply;
   private readonly writer: DhcpWriter;
   private readonly onTimer: () => void;
@@ -200,16 +215,29 @@ export class DhcpClient {
     this.writer = new DhcpWriter(alloc(1), 0);
     this.onTimer = () => {
       this.timerArmed = false;
+      this.begin();
       this.step();
+      this.end();
     };
     this.onLeaseTimer = () => {
       this.leaseArmed = false;
+      this.begin();
       this.leaseStep();
+      this.end();
+    };
+    this.onRecover = () => {
+      this.recoveryArmed = false;
+      this.begin();
+      this.recover();
+      this.end();
     };
     // The interface starting or stopping to pass traffic (cable, admin state, Wi-Fi association) is ours to act on.
     stack.listeners.push({
       link: (_kind, changed, mask) => {
-        if (changed === this.ifp && band(mask, IFF_RUNNING) !== 0) this.linkChanged(changed.running());
+        if (changed !== this.ifp || band(mask, IFF_RUNNING) === 0) return;
+        this.begin();
+        this.linkChanged(changed.running());
+        this.end();
       },
     });
   }
@@ -220,16 +248,19 @@ export class DhcpClient {
   start(): boolean {
     if (this.state !== DHCP_STOPPED) return true;
     if (this.stack.udp.bind(DHCP_CLIENT_PORT, (d) => this.input(d)) < 0) return false;
+    this.begin();
     this.stack.arp.onConflict = (ifp, ip, mac) => this.conflict(ifp, ip, mac);
     this.nakCount = 0;
     if (this.loadLease()) this.enter(DHCP_INIT_REBOOT, 0);
     else this.enter(DHCP_INIT, this.randomUpTo(this.cfg.initDelayMaxMs));
+    this.end();
     return true;
   }
 
   /** Stops without telling the server (the lease stays configured until it expires). */
   stop(): void {
     this.cancelTimers();
+    this.cancelRecovery();
     this.cancelProbe();
     this.stack.udp.unbind(DHCP_CLIENT_PORT);
     this.ifp.acceptUdpToAny = false;
@@ -247,6 +278,7 @@ export class DhcpClient {
       this.stop();
       return;
     }
+    this.begin();
     this.cancelTimers();
     this.cancelProbe();
     this.setState(DHCP_RELEASING);
@@ -260,6 +292,7 @@ export class DhcpClient {
     const s = t !== undefined ? t.lookup(hop) : -1;
     if (t !== undefined && s >= 0 && t.validAt(s)) this.finishRelease();
     else this.arm(RELEASE_GRACE_MS);
+    this.end();
   }
 
   private finishRelease(): void {
@@ -269,20 +302,26 @@ export class DhcpClient {
 
   /** Renews now (RENEWING), when bound; otherwise restarts discovery. */
   renew(): void {
+    this.begin();
     if (this.hasLease()) this.enter(DHCP_RENEWING, 0);
     else if (this.state !== DHCP_STOPPED) this.enter(DHCP_INIT, 0);
+    this.end();
   }
 
   /** Drops any lease and starts over from INIT (after a reconnect, say). */
   restart(): void {
+    this.begin();
     if (this.hasLease()) this.unbind(DHCP_EV_EXPIRED);
     if (this.state === DHCP_STOPPED) this.start();
     else this.enter(DHCP_INIT, 0);
+    this.end();
   }
 
   /** With a static address: asks for the rest of the configuration (DHCPINFORM). */
   inform(): void {
+    this.begin();
     this.enter(DHCP_INFORMING, 0);
+    this.end();
   }
 
   /** A lease is configured (bound, renewing, rebinding, or re-verifying it after a reconnect). */
@@ -387,6 +426,26 @@ export class DhcpClient {
     if (s === DHCP_SELECTING || s === DHCP_REQUESTING || s === DHCP_REBOOTING || s === DHCP_RENEWING || s === DHCP_REBINDING || s === DHCP_INFORMING) this.transmit();
   }
 
+  /**
+   * The recovery timer fired: a handler was cut short (an exception, memory)
+   * and may have left no timer. Whatever the state, the machine moves again:
+   * a lease in force gets its lease timer, a state that transmits transmits,
+   * anything half-done starts over.
+   */
+  private recover(): void {
+    const s = this.state;
+    if (s === DHCP_STOPPED) return;
+    this.stats.recoveries++;
+    this.log.write(LOG_WARN, "dhcp " + this.ifp.name + ": recovering in " + dhcpStateName(s));
+    if (this.hasLease() && !this.leaseArmed && this.lease.leaseSecs !== LIFETIME_INFINITE) this.armLease();
+    if (s === DHCP_BOUND) return;
+    if (s === DHCP_PROBING) {
+      if (this.probeHandle < 0) this.enter(this.hasLease() ? DHCP_INIT_REBOOT : DHCP_INIT, 0);
+      return;
+    }
+    if (!this.timerArmed) this.step();
+  }
+
   /** Sends the current state's message and arms the next retransmission. */
   private transmit(): void {
     const s = this.state;
@@ -397,10 +456,12 @@ export class DhcpClient {
     else if (s === DHCP_INFORMING) this.send(DHCPINFORM, 0, 0);
     this.tries++;
     if (s === DHCP_RENEWING || s === DHCP_REBINDING) {
-      // Half the time left until T2 (renewing) or the end of the lease (rebinding), at least 60 s.
+      // Half the time left until T2 (renewing) or the end of the lease (rebinding), at least
+      // 60 s (RFC 2131 4.4.5), or a 64th of a short lease, so it gets more than one try.
       const until = s === DHCP_RENEWING ? this.leaseEdge(this.lease.t2Secs) : this.leaseEdge(this.lease.leaseSecs);
       const half = Math.floor((until - this.clock.now()) / 2);
-      this.arm(half > MIN_RENEW_WAIT_MS ? half : MIN_RENEW_WAIT_MS);
+      const floor = renewFloorMs(this.lease.leaseSecs);
+      this.arm(half > floor ? half : floor);
       return;
     }
     this.arm(this.backoff(this.tries - 1));
@@ -473,6 +534,12 @@ export class DhcpClient {
 
   private input(d: UdpDatagram): void {
     if (d.ifp !== this.ifp || d.srcPort !== DHCP_SERVER_PORT) return;
+    this.begin();
+    this.handle(d);
+    this.end();
+  }
+
+  private handle(d: UdpDatagram): void {
     this.stats.received++;
     const r = this.reply;
     const why = this.accept(d, r);
@@ -506,12 +573,35 @@ export class DhcpClient {
       this.bind(s === DHCP_RENEWING ? DHCP_EV_RENEWED : DHCP_EV_REBOUND);
       return;
     }
-    const known = s === DHCP_REBOOTING && r.yiaddr === this.rebootAddr;
-    if (this.cfg.probe === PROBE_STRICT && !known) this.probe();
+    // The server has committed an address no host may use here: tell it (RFC 2131 3.1.5).
+    const wrong = this.unusableHere(r);
+    if (wrong !== "") {
+      this.log.write(LOG_WARN, "dhcp " + this.ifp.name + ": " + formatIPv4(r.yiaddr) + " " + wrong + ": declining it");
+      if (!this.hasLease()) this.offerServer = r.serverId;
+      this.decline(r.yiaddr);
+      return;
+    }
+    // RFC 5227: probe any address before use, a remembered one too (strict); quick binds at once and defends.
+    if (this.cfg.probe === PROBE_STRICT) this.probe();
     else {
-      this.quickUntil = this.cfg.probe === PROBE_QUICK && !known ? this.clock.now() + this.cfg.quickDefendMs : 0;
+      this.quickUntil = this.cfg.probe === PROBE_QUICK ? this.clock.now() + this.cfg.quickDefendMs : 0;
       this.bind(DHCP_EV_BOUND);
     }
+  }
+
+  /** Why the reply's address cannot be ours on its subnet ("" when it can): the subnet's own addresses, the server's or a router's. */
+  private unusableHere(r: DhcpReply): string {
+    const a = r.yiaddr;
+    const mask = this.maskFor(r);
+    const host = band(a, bnot(mask));
+    // /31 and /32 have no network or broadcast address (RFC 3021).
+    if (prefixLenOf(mask) <= 30) {
+      if (host === 0) return "is the subnet's network address";
+      if (host === bnot(mask)) return "is the subnet's broadcast address";
+    }
+    if (a === r.serverId) return "is the server's own address";
+    for (let i = 0; i < r.routers.length; i++) if (r.routers[i] === a) return "is the router's address";
+    return "";
   }
 
   /** Why a reply is refused in the current state, or "" to accept it. */
@@ -541,6 +631,11 @@ export class DhcpClient {
     const mask = this.maskFor(r);
     // The seed's consistency rule: without a relay, the server sits on the offered subnet.
     if (r.giaddr === 0 && r.serverId !== 0 && band(r.serverId, mask) !== band(r.yiaddr, mask)) return "server " + formatIPv4(r.serverId) + " is not on the offered subnet";
+    // An offer of an address nobody may use is not worth a REQUEST.
+    if (t === DHCPOFFER) {
+      const wrong = this.unusableHere(r);
+      if (wrong !== "") return "offered address " + formatIPv4(r.yiaddr) + " " + wrong;
+    }
     return "";
   }
 
@@ -566,12 +661,13 @@ export class DhcpClient {
     for (let i = 0; i < dnsFrom.length; i++) l.dns.push(dnsFrom[i]);
     l.domain = r.domain === "" && renewing ? this.lease.domain : r.domain;
     l.mtu = r.mtu;
-    const lease = r.leaseTime >= 0 ? r.leaseTime : renewing ? this.lease.leaseSecs : 0;
+    let lease = r.leaseTime >= 0 ? r.leaseTime : renewing ? this.lease.leaseSecs : 0;
+    if (lease < MIN_LEASE_SECS) lease = MIN_LEASE_SECS;
     l.leaseSecs = lease;
     if (lease === LIFETIME_INFINITE) {
       l.t1Secs = LIFETIME_INFINITE;
       l.t2Secs = LIFETIME_INFINITE;
-    } else if (r.t1 >= 0 && r.t2 >= 0 && r.t1 < r.t2 && r.t2 < lease) {
+    } else if (r.t1 >= MIN_T1_SECS && r.t2 >= 0 && r.t1 < r.t2 && r.t2 < lease) {
       l.t1Secs = r.t1;
       l.t2Secs = r.t2;
     } else {
@@ -588,18 +684,21 @@ export class DhcpClient {
     this.setState(DHCP_PROBING);
     this.probeHandle = this.stack.arp.probe(this.ifp, this.candidate.addr, (result, ip, mac) => {
       this.probeHandle = -1;
+      this.begin();
       if (result === PROBE_FREE) this.bind(DHCP_EV_BOUND);
       else if (result === PROBE_CONFLICT) {
         this.log.write(LOG_WARN, "dhcp " + this.ifp.name + ": " + formatIPv4(ip) + " is in use by " + macText(mac));
         this.decline(ip);
       }
+      this.end();
     });
     if (this.probeHandle < 0) this.bind(DHCP_EV_BOUND); // no probe slot: bind as the quick policy would
   }
 
   /** Makes `candidate` the lease: address with lifetimes, default route, storage, timers, event. */
   private bind(kind: number): void {
-    this.cancelTimer();
+    // The retransmission timer stays armed until the lease timer is: cut short anywhere
+    // below, the client retransmits (and the recovery timer stands behind that).
     const c = this.candidate;
     const l = this.lease;
     const had = this.hasLease();
@@ -615,6 +714,7 @@ export class DhcpClient {
       const err = this.stack.addrs.add(this.ifp, req);
       if (err < 0) {
         this.log.write(LOG_WARN, "dhcp " + this.ifp.name + ": cannot configure " + formatIPv4(c.addr) + ": errno " + -err);
+        if (had && l.addr !== c.addr) l.addr = 0;
         this.enter(DHCP_INIT, this.backoff(0));
         return;
       }
@@ -634,9 +734,12 @@ export class DhcpClient {
     copyLease(c, l);
     this.ifp.acceptUdpToAny = false;
     this.nakCount = 0;
+    if (kind !== DHCP_EV_BOUND) this.lostLeases = 0;
     this.stats.bound++;
-    this.setState(DHCP_BOUND);
+    this.state = DHCP_BOUND;
     this.armLease();
+    this.cancelTimer();
+    this.log.write(LOG_INFO, "dhcp " + this.ifp.name + ": BOUND");
     this.storeLease();
     this.log.write(LOG_INFO, "dhcp " + this.ifp.name + ": " + (kind === DHCP_EV_BOUND ? "bound to " : kind === DHCP_EV_RENEWED ? "renewed " : "rebound ") + formatIPv4(l.addr) + "/" + plen + (newRouter !== 0 ? " via " + formatIPv4(newRouter) : "") + (l.leaseSecs === LIFETIME_INFINITE ? " lease infinite" : " lease " + l.leaseSecs + " s (renew at " + l.t1Secs + " s, rebind at " + l.t2Secs + " s)") + " from " + formatIPv4(l.server));
     if (this.onEvent !== undefined) this.onEvent(kind, l);
@@ -685,6 +788,12 @@ export class DhcpClient {
   /** ARP saw another host with one of our addresses. */
   private conflict(ifp: Ifnet, ip: number, mac: Bytes): void {
     if (ifp !== this.ifp || !this.hasLease() || ip !== this.lease.addr) return;
+    this.begin();
+    this.defend(ip, mac);
+    this.end();
+  }
+
+  private defend(ip: number, mac: Bytes): void {
     const now = this.clock.now();
     if (now < this.quickUntil) {
       this.log.write(LOG_WARN, "dhcp " + this.ifp.name + ": " + formatIPv4(ip) + " is in use by " + macText(mac) + " (seen while announcing)");
@@ -725,7 +834,9 @@ export class DhcpClient {
       this.log.write(LOG_WARN, "dhcp " + this.ifp.name + ": lease on " + formatIPv4(l.addr) + " expired");
       this.unbind(DHCP_EV_EXPIRED);
       this.forgetStoredLease();
-      this.enter(DHCP_INIT, 0);
+      // Leases lost one after another (a server handing out leases it will not renew) back off like retransmissions.
+      this.lostLeases++;
+      this.enter(DHCP_INIT, this.lostLeases > 1 ? this.backoff(this.lostLeases - 2) : 0);
       return;
     }
     if (now >= this.leaseEdge(l.t2Secs) && this.state !== DHCP_REBINDING) this.enter(DHCP_REBINDING, 0);
@@ -771,6 +882,29 @@ export class DhcpClient {
 
   // --- small things -----------------------------------------------------
 
+  /**
+   * Entered from outside (a timer, a datagram, a link change, the API): the
+   * recovery timer is armed before any work, so a handler cut short anywhere
+   * still leaves the client a timer; end() takes it back when all went well.
+   */
+  private begin(): void {
+    if (this.recoveryArmed) return;
+    this.recoveryArmed = true;
+    this.recovery = this.clock.set(this.onRecover, RECOVER_MS);
+  }
+  private end(): void {
+    this.cancelRecovery();
+  }
+  private cancelRecovery(): void {
+    if (this.recoveryArmed) this.clock.clear(this.recovery);
+    this.recoveryArmed = false;
+  }
+
+  /** Outside STOPPED (and a lease that never ends) some timer is always armed: the fuzzer's and tests' invariant. */
+  timersArmed(): boolean {
+    return this.timerArmed || this.leaseArmed || this.recoveryArmed || this.probeHandle >= 0;
+  }
+
   private arm(ms: number): void {
     this.cancelTimer();
     this.timerArmed = true;
@@ -798,6 +932,11 @@ export class DhcpClient {
   private randomUpTo(max: number): number {
     return max <= 0 ? 0 : this.random.u32() % (max + 1);
   }
+}
+
+function renewFloorMs(leaseSecs: number): number {
+  const scaled = Math.floor((leaseSecs * 1000) / 64);
+  return scaled > MIN_RENEW_WAIT_MS ? MIN_RENEW_WAIT_MS : scaled < MIN_RENEW_WAIT_FLOOR_MS ? MIN_RENEW_WAIT_FLOOR_MS : scaled;
 }
 
 /** A host address a server may hand out: not 0/8, loopback, multicast, class E or broadcast. */

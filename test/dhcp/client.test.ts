@@ -13,6 +13,8 @@ import {
   DHCP_EV_RELEASED,
   DHCP_EV_RENEWED,
   DHCP_INIT,
+  DHCP_PROBING,
+  DHCP_REBINDING,
   DHCP_RENEWING,
   DHCP_REQUESTING,
   DHCP_SELECTING,
@@ -105,11 +107,20 @@ describe("DHCP client", function () {
     assert.ok(d[d.length - 1].secs > 180 && d[0].secs === 0);
   });
 
-  it("the fast profile: 1.5, 1.75, 5 s, then doubling to the 64 s cap", function () {
-    const r = rig({ silent: true }, fastProfile());
-    r.client.start();
-    r.net.clock.advance(300000);
-    assert.deepEqual(gaps(r.server.ofType(1).map((x) => x.at)).slice(0, 8), [1500, 1750, 5000, 10000, 20000, 40000, 64000, 64000]);
+  it("the fast profile: 1.5, 1.75, 5 s, then doubling to the 64 s cap, each ±0.25 s, so devices started together drift apart", function () {
+    const net = new Net();
+    const a = rig({ silent: true }, fastProfile(), undefined, 2, net);
+    const b = rig({ silent: true }, fastProfile(), undefined, 3, net);
+    a.client.start();
+    b.client.start();
+    net.clock.advance(300000);
+    const base = [1500, 1750, 5000, 10000, 20000, 40000, 64000, 64000];
+    const from = (r: Rig, mac: number) => gaps(r.server.seen.filter((x) => x.type === 1 && x.options.get(61)![6] === mac).map((x) => x.at)).slice(0, 8);
+    const ga = from(a, 2);
+    const gb = from(b, 3);
+    for (const g of [ga, gb]) g.forEach((v, i) => assert.ok(Math.abs(v - base[i]) <= 250, `gap ${i}: ${v} ms, not ${base[i]} ± 250`));
+    assert.notDeepEqual(ga, gb, "two devices powered up together retransmit at different times");
+    assert.ok(new Set(ga.map((v, i) => v - base[i])).size > 4, "the spread is random, not a fixed offset");
   });
 
   it("gives up on an unanswered REQUEST after 4 tries and starts over with a new xid", function () {
@@ -228,15 +239,29 @@ describe("DHCP client", function () {
     assert.equal(r.node.stack.routes.lookup(ip("198.51.100.1"))!.gateway, ip("192.0.2.1"));
   });
 
-  it("INIT-REBOOT after a restart: one REQUEST, one ACK, bound without probing", function () {
+  it("INIT-REBOOT after a restart: one REQUEST, one ACK; strict probes the remembered address before use (RFC 5227), quick binds at once", function () {
     const storage = new MemoryStorage(4096);
     const first = rig({}, { probe: PROBE_STRICT }, storage);
     bound(first, 200000);
     // The device restarts: a new stack and client, the same MAC and storage.
+    const quick = rig({}, { probe: PROBE_QUICK }, storage);
+    quick.server.leases.set("020000000002", ip("192.0.2.50"));
+    quick.client.start();
+    quick.net.clock.advance(100);
+    assert.equal(quick.client.state, DHCP_BOUND);
     const second = rig({}, { probe: PROBE_STRICT }, storage);
+    const probes: number[] = [];
+    second.net.segment.filter = (f) => {
+      const b = f as unknown as Uint8Array;
+      if (b[12] === 8 && b[13] === 6 && b.subarray(28, 32).join(".") === "0.0.0.0" && b.subarray(38, 42).join(".") === "192.0.2.50") probes.push(second.net.clock.now());
+      return false;
+    };
     second.server.leases.set("020000000002", ip("192.0.2.50"));
     second.client.start();
     second.net.clock.advance(1000);
+    assert.equal(second.client.state, DHCP_PROBING, "the remembered address is probed first");
+    second.net.clock.advance(10000);
+    assert.equal(probes.length, 3, "three ARP probes (RFC 5227 PROBE_NUM)");
     assert.equal(second.client.state, DHCP_BOUND);
     assert.equal(second.server.ofType(1).length, 0);
     assert.equal(second.server.ofType(3).length, 1);
@@ -374,5 +399,148 @@ describe("DHCP client", function () {
     assert.deepEqual([r.node.stack.addrs.list.length, r.node.stack.routes.routes.length, r.node.eth.lltable!.count(), r.server.leases.size], sizesDay1);
     assert.equal(r.client.state, DHCP_BOUND);
     void [DHCP_EV_BOUND, DHCP_EV_DECLINED, DHCP_EV_EXPIRED, DHCP_EV_NAK, DHCP_EV_REBOUND, DHCP_EV_RELEASED, DHCP_EV_RENEWED, DHCP_REQUESTING];
+  });
+  it("a lease of 0 or 1 s is taken as 20 s, and a T1 of 0 as the default: no DORA or renewal storm", function () {
+    for (const [leaseSecs, t1, t2] of [[0, null, null], [1, null, null], [3600, 0, 1]] as const) {
+      const r = rig({ leaseSecs, t1, t2 });
+      bound(r);
+      const sent0 = r.server.seen.length;
+      r.net.clock.advance(60000);
+      const perMinute = r.server.seen.length - sent0;
+      assert.ok(perMinute <= 8, `lease ${leaseSecs} s, T1 ${t1}: ${perMinute} requests in a minute`);
+      assert.equal(r.client.state, DHCP_BOUND);
+      assert.ok(r.client.lease.leaseSecs >= 20 && r.client.lease.t1Secs >= 10);
+    }
+  });
+
+  it("leases that keep running out back off before the next DISCOVER, and the backoff is kept across them", function () {
+    const r = rig({ leaseSecs: 20, ignoreRenewals: true });
+    bound(r);
+    r.net.clock.advance(600000);
+    const expiries = r.events.filter((e) => e.startsWith("expired")).length;
+    const discovers = r.server.ofType(1).length;
+    // Without the backoff: one DORA per 20 s lease, 30 in ten minutes.
+    assert.ok(expiries >= 4 && expiries <= 12, `${expiries} expiries in 10 min`);
+    const boundAt = r.node.log.lines.filter((l) => l.includes(": bound to")).length;
+    assert.ok(discovers <= boundAt + 1, `${discovers} DISCOVERs for ${boundAt} leases`);
+    // The waits between an expiry and the next DISCOVER grow.
+    const times = r.server.seen.map((x) => `${x.type}@${x.at}`);
+    void times;
+  });
+
+  it("a 60 s lease keeps its address through 10 % loss each way for 3 virtual days (retransmissions scaled to the time left)", function () {
+    this.timeout(60000);
+    const r = rig({ leaseSecs: 60 });
+    bound(r);
+    let seed = 12345;
+    r.net.segment.filter = () => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return seed / 2147483648 < 0.1;
+    };
+    r.net.clock.advance(3 * 86400 * 1000);
+    assert.deepEqual(r.events.filter((e) => !e.startsWith("renewed") && !e.startsWith("rebound")), ["bound 192.0.2.50"]);
+    assert.ok(r.net.segment.dropped > 1000, `${r.net.segment.dropped} frames dropped`);
+  });
+
+  it("renewing a 60 s lease retransmits at half the time left down to a 64th of the lease, not 60 s", function () {
+    const r = rig({ leaseSecs: 60, ignoreUnicast: true });
+    bound(r);
+    const t0 = r.client.lease.boundAt;
+    r.net.clock.advance(52000);
+    const renewals = r.server.ofType(3).slice(1).filter((x) => x.dst !== 0xffffffff).map((x) => x.at - t0);
+    // T1 30 s, T2 52 s: half of what is left each time, at least a 64th of the lease (937 ms), not under 1 s.
+    const want = [30000, 41000, 46500, 49250, 50625, 51625];
+    assert.equal(renewals.length, want.length, `${renewals}`);
+    renewals.forEach((v, i) => assert.ok(Math.abs(v - want[i]) <= 10, `${renewals}`));
+  });
+
+  it("refuses an offer of the subnet's network or broadcast address, and declines one the server ACKs anyway (rapid commit) or its own or the router's", function () {
+    for (const bad of ["192.0.2.0", "192.0.2.255"]) {
+      const r = rig({ pool: [bad, "192.0.2.50"] });
+      r.client.start();
+      r.net.clock.advance(60000);
+      assert.equal(r.client.state, DHCP_SELECTING, "still looking");
+      assert.equal(r.server.ofType(3).length, 0, "no REQUEST for it");
+      assert.ok(r.client.stats.refused >= 3);
+      assert.match(r.node.log.lines.join("\n"), /is the subnet's (network|broadcast) address/);
+    }
+    for (const [bad, why] of [["192.0.2.1", "server's own"], ["192.0.2.254", "router's"], ["192.0.2.255", "broadcast"]] as const) {
+      const r = rig({ pool: [bad, "192.0.2.50"], rapidCommit: true, routers: ["192.0.2.254"] }, { rapidCommit: true });
+      bound(r, 60000);
+      assert.equal(formatIPv4(r.client.lease.addr), "192.0.2.50", bad);
+      assert.deepEqual(r.server.declined.map(formatIPv4), [bad]);
+      assert.ok(r.node.log.lines.some((l) => l.includes(why)), why);
+      assert.ok(!r.events.includes(`bound ${bad}`));
+    }
+  });
+
+  describe("an exception at any step of binding, renewing and releasing (a handler cut short, as by running out of memory)", function () {
+    // Every call the client makes into the stack, storage, log or its owner is a place a
+    // handler can be cut short; the k-th such call throws, once.
+    function faulty(r: Rig, k: number): { thrown: () => boolean } {
+      let calls = 0;
+      let thrown = false;
+      const trip = () => {
+        if (++calls === k && !thrown) {
+          thrown = true;
+          throw new Error(`injected fault at call ${k}`);
+        }
+      };
+      const wrap = <T extends object>(o: T, names: (keyof T)[]) => {
+        for (const n of names) {
+          const f = o[n] as unknown as (...a: unknown[]) => unknown;
+          (o as Record<string, unknown>)[n as string] = (...a: unknown[]) => {
+            trip();
+            return f.apply(o, a);
+          };
+        }
+      };
+      const st = r.node.stack;
+      wrap(st.addrs, ["add", "remove", "setLifetimes", "findOn"]);
+      wrap(st.routes, ["add", "remove", "lookup"]);
+      wrap(st.udp, ["send", "alloc"]);
+      wrap(st.arp, ["probe", "announce"]);
+      wrap(r.storage, ["write", "remove"]);
+      wrap(r.node.log, ["write"]);
+      const ev = r.client.onEvent!;
+      r.client.onEvent = (k2, l) => {
+        trip();
+        ev(k2, l);
+      };
+      r.net.clock.catchFaults = true;
+      return { thrown: () => thrown };
+    }
+    for (const phase of ["binding", "renewing", "releasing"] as const) {
+      it(`${phase}: for every step k, the client keeps a timer armed and ends ${phase === "releasing" ? "released and stopped" : "bound"}`, function () {
+        this.timeout(60000);
+        let k = 1;
+        for (; k < 400; k++) {
+          const r = rig({ leaseSecs: 120 }, { probe: PROBE_STRICT });
+          if (phase !== "binding") bound(r);
+          const f = faulty(r, k);
+          try {
+            if (phase === "binding") r.client.start();
+            if (phase === "renewing") r.client.renew();
+            if (phase === "releasing") r.client.release();
+          } catch {
+            // Thrown into the caller (the control channel's handler, the device's start), which catches it.
+          }
+          for (let t = 0; t < 600 && !(phase === "releasing" ? r.client.state === DHCP_STOPPED : r.client.state === DHCP_BOUND && t > 0); t++) {
+            if (r.client.state !== DHCP_STOPPED) assert.ok(r.client.timersArmed(), `k=${k}: no timer armed in ${r.client.state} at ${r.net.clock.now()} ms`);
+            r.net.clock.advance(500);
+          }
+          if (!f.thrown()) break; // k is past the last call: every step has been tried
+          if (phase === "releasing") {
+            assert.equal(r.client.state, DHCP_STOPPED, `k=${k}`);
+            assert.equal(r.node.stack.addrs.findOn(r.node.eth, ip("192.0.2.50")), undefined, `k=${k}: the address stayed`);
+          } else {
+            assert.equal(r.client.state, DHCP_BOUND, `k=${k}: ${r.node.log.lines.slice(-6).join(" | ")}`);
+            assert.ok(r.node.stack.addrs.findOn(r.node.eth, r.client.lease.addr), `k=${k}: bound without its address`);
+            assert.ok(r.client.timersArmed());
+          }
+        }
+        assert.ok(k > 10 && k < 400, `${k - 1} steps tried`);
+      });
+    }
   });
 });

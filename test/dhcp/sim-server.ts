@@ -35,6 +35,8 @@ export interface ServerOptions {
   silent: boolean;
   /** Ignore unicast REQUESTs (renewals) but answer broadcasts. */
   ignoreUnicast: boolean;
+  /** Ignore every REQUEST with ciaddr set (renewing and rebinding): each lease runs out. */
+  ignoreRenewals: boolean;
   /** Answer every REQUEST with a NAK. */
   nakAll: boolean;
   /** Send OFFER/ACK unicast to yiaddr, as dnsmasq does without the broadcast flag. */
@@ -63,6 +65,7 @@ export function defaultServer(): ServerOptions {
     t2: null,
     silent: false,
     ignoreUnicast: false,
+    ignoreRenewals: false,
     nakAll: false,
     unicastReplies: false,
     rapidCommit: false,
@@ -128,6 +131,7 @@ export class SimDhcpServer {
       return;
     }
     if (req.type === 3 && this.o.ignoreUnicast && req.dst !== 0xffffffff) return;
+    if (req.type === 3 && this.o.ignoreRenewals && req.ciaddr !== 0) return;
     if (req.type === 1) {
       const addr = this.leases.get(key) ?? this.freeAddress();
       if (addr === undefined) return;
