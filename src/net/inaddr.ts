@@ -134,8 +134,7 @@ export class AddrTable {
     if (req.preferred !== LIFETIME_INFINITE && (req.valid === LIFETIME_INFINITE ? false : req.preferred > req.valid)) return -EINVAL;
 
     const existing = this.findOn(ifp, a);
-    if (existing !== undefined) this.unlink(existing, true);
-    else if (this.list.length >= this.capacity) return -ENOSPC;
+    if (existing === undefined && this.list.length >= this.capacity) return -ENOSPC;
 
     let brd = 0;
     if (ifp.has(IFF_BROADCAST)) {
@@ -148,6 +147,9 @@ export class AddrTable {
     if (ifp.has(IFF_LOOPBACK)) dst = a;
 
     const ia = new InAddr(ifp, a, mask, plen, brd, dst, req.label !== "" ? req.label : ifp.name);
+    // Checked before anything changes: a replace refused for want of a route slot keeps the old address.
+    if (!this.prefixFits(ia, existing)) return -ENOSPC;
+    if (existing !== undefined) this.unlink(existing, true);
     ia.created = this.clock.now();
     this.applyLifetimes(ia, req.valid, req.preferred);
     this.list.push(ia);
@@ -281,6 +283,21 @@ export class AddrTable {
     if (ah !== this.isHostRoute(b)) return false;
     if (ah) return a.dst === b.dst;
     return a.mask === b.mask && a.subnet() === b.subnet();
+  }
+
+  /** Whether addPrefix(target) will find its route a slot once `leaving` (an address being replaced) is gone. */
+  private prefixFits(target: InAddr, leaving: InAddr | undefined): boolean {
+    let leavingShares = false;
+    for (let i = 0; i < this.list.length; i++) {
+      const ia = this.list[i];
+      if (ia === leaving) continue;
+      if (ia.ownsRoute && this.samePrefix(ia, target)) return true;
+      if (leaving !== undefined && this.samePrefix(ia, leaving)) leavingShares = true;
+    }
+    const host = this.isHostRoute(target);
+    if (this.routes.hasRoomFor(host ? target.dst : target.subnet(), host ? 32 : target.prefixLen, 0)) return true;
+    // The replaced address's own prefix route goes with it, unless an alias inherits it.
+    return leaving !== undefined && leaving.ownsRoute && !leavingShares;
   }
 
   private addPrefix(target: InAddr): number {

@@ -57,6 +57,11 @@ export class RouteTable {
     return -1;
   }
 
+  /** Whether adding `dst/prefixLen` at `metric` would need no new slot or find one. */
+  hasRoomFor(dst: number, prefixLen: number, metric: number): boolean {
+    return this.routes.length < this.capacity || this.find(band(dst, maskOf(prefixLen)), prefixLen, metric) >= 0;
+  }
+
   /**
    * Adds a route (0 or -errno). The destination is masked to its prefix; a
    * gateway must be reachable directly through a connected route of the

@@ -95,6 +95,22 @@ export class Rtnl {
     addRouteHandlers(this);
   }
 
+  /**
+   * How long an alias `ifp` could take and still have its link message fit
+   * one frame: the message rendered without its alias into a scratch
+   * writer (a rare request; the buffers in use stay untouched).
+   */
+  linkRoom(ifp: Ifnet): number {
+    const w = new NlWriter(alloc(len(this.rw.buf)));
+    const old = ifp.alias;
+    ifp.alias = "";
+    const fits = putLink(w, ifp, C.RTM_NEWLINK, 0, 0, 0, 0, this.host.driverName(ifp));
+    ifp.alias = old;
+    if (!fits) return 0;
+    // The attribute: its header, the text and its NUL, padded to 4.
+    return Math.floor((len(w.buf) - w.pos - C.NLA_HDRLEN) / 4) * 4 - 1;
+  }
+
   register(h: RtnlHandler): void {
     this.handlers.push(h);
   }
@@ -183,6 +199,12 @@ export class Rtnl {
    * extended-ack text and offset when there are any (NLM_F_ACK_TLVS).
    */
   replyError(b: Bytes, off: number, n: number, error: number, msg: string, msgOff: number): void {
+    const reqLen = n >= C.NLMSG_HDRLEN ? n : 0;
+    this.writeError(reqLen > 0 ? getLe32(b, off + 8) : 0, reqLen > 0 ? getLe32(b, off + 12) : 0, b, off, n, error, msg, msgOff);
+  }
+
+  /** replyError with the seq and pid given (an error that ends a dump answers the dump's request). */
+  private writeError(seq: number, pid: number, b: Bytes, off: number, n: number, error: number, msg: string, msgOff: number): void {
     if (error < 0) this.counters.errors++;
     if (this.replyPendingLen > 0) {
       this.counters.repliesDropped++;
@@ -191,8 +213,6 @@ export class Rtnl {
     const w = this.rw;
     w.reset();
     const reqLen = n >= C.NLMSG_HDRLEN ? n : 0;
-    const seq = reqLen > 0 ? getLe32(b, off + 8) : 0;
-    const pid = reqLen > 0 ? getLe32(b, off + 12) : 0;
     // A request cut short by its frame is echoed as a header only (its nlmsg_len says more).
     const whole = reqLen > 0 && getLe32(b, off) === reqLen;
     let echo = error === 0 || !whole ? C.NLMSG_HDRLEN : reqLen;
@@ -278,7 +298,8 @@ export class Rtnl {
       if (w.pos === 0) {
         // One entry larger than a frame: nothing can ever carry it. End the dump.
         this.dumpKind = DUMP_NONE;
-        this.replyError(w.buf, 0, 0, -ENOSPC, "an entry is larger than the frame size", -1);
+        // The error ends the dump: it carries the dump request's seq, or the host waits for nothing.
+        this.writeError(this.dumpSeq, this.dumpPid, w.buf, 0, 0, -ENOSPC, "an entry is larger than the frame size", -1);
         return;
       }
       this.pendingLen = w.pos;
@@ -457,22 +478,26 @@ function newLink(r: Rtnl, m: NlMsg): number {
     return -r.err.code;
   }
   const ifs = r.stack.ifs;
-  if (m.attrs.has(C.IFLA_MTU)) {
-    const mtu = m.attrs.num(C.IFLA_MTU, 0);
-    const at = m.attrs.offs[m.attrs.find(C.IFLA_MTU)] - 4 - m.off;
-    if (mtu < ifp.minMtu) return r.err.fail(EINVAL, "mtu less than device minimum", at);
-    if (mtu > ifp.maxMtu) return r.err.fail(EINVAL, "mtu greater than device maximum", at);
-    if (!ifs.setMtu(ifp, mtu)) return r.err.fail(EINVAL, "the driver refused mtu " + mtu, at);
-  }
-  if (m.attrs.has(C.IFLA_IFALIAS)) ifs.setAlias(ifp, m.attrs.str(C.IFLA_IFALIAS)!);
   const change = m.field(IFI_CHANGE);
   const flags = m.field(IFI_FLAGS);
   // ifi_change 0 means "all flags" in old requests (iproute2 sends 0xffffffff).
   const sel = change === 0 ? 0 : change;
-  if (band(sel, IFF_UP) !== 0) {
-    if (ifp.has(IFF_LOOPBACK) && band(flags, IFF_UP) === 0) return r.err.fail(EPERM, "the loopback interface stays up", -1);
-    r.stack.setUp(ifp, band(flags, IFF_UP) !== 0);
+  // Everything is checked before anything changes, as the kernel does: a refused request changes nothing.
+  const hasMtu = m.attrs.has(C.IFLA_MTU);
+  const mtu = hasMtu ? m.attrs.num(C.IFLA_MTU, 0) : 0;
+  const mtuAt = hasMtu ? m.attrs.offs[m.attrs.find(C.IFLA_MTU)] - 4 - m.off : -1;
+  if (hasMtu && mtu < ifp.minMtu) return r.err.fail(EINVAL, "mtu less than device minimum", mtuAt);
+  if (hasMtu && mtu > ifp.maxMtu) return r.err.fail(EINVAL, "mtu greater than device maximum", mtuAt);
+  if (band(sel, IFF_UP) !== 0 && ifp.has(IFF_LOOPBACK) && band(flags, IFF_UP) === 0) return r.err.fail(EPERM, "the loopback interface stays up", -1);
+  const alias = m.attrs.str(C.IFLA_IFALIAS);
+  if (alias !== undefined && alias !== ifp.alias) {
+    // An alias the link's own message could not carry would make the interface unreportable.
+    const room = r.linkRoom(ifp);
+    if (alias.length > room) return r.err.fail(EINVAL, "alias too long: this device's frames carry at most " + (room > 0 ? room : 0) + " bytes of it", m.attrs.offs[m.attrs.find(C.IFLA_IFALIAS)] - 4 - m.off);
   }
+  if (hasMtu && !ifs.setMtu(ifp, mtu)) return r.err.fail(EINVAL, "the driver refused mtu " + mtu, mtuAt);
+  if (alias !== undefined) ifs.setAlias(ifp, alias);
+  if (band(sel, IFF_UP) !== 0) r.stack.setUp(ifp, band(flags, IFF_UP) !== 0);
   if (sel !== 0) ifs.setFlags(ifp, flags, band(sel, 0xffffffff - IFF_UP));
   return 0;
 }

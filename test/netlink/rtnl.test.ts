@@ -8,6 +8,7 @@ import { alloc, copy, len } from "../../hal/js/bytes";
 import type { Bytes } from "../../hal/types";
 import { EEXIST, EINVAL, ENODEV, ENOENT, EOPNOTSUPP, EPERM, ERANGE } from "../../src/net/errno";
 import { IFF_UP } from "../../src/net/ifnet";
+import { addrRequest } from "../../src/net/inaddr";
 import { LLE_STATIC } from "../../src/net/lltable";
 import * as C from "../../src/netlink/constants";
 import { NlWriter } from "../../src/netlink/codec";
@@ -292,5 +293,70 @@ describe("rtnetlink handlers", function () {
     assert.equal(all.filter((m) => m.typeName === "RTM_NEWNEIGH").length, 63);
     assert.equal(all[all.length - 1].typeName, "NLMSG_DONE");
     assert.ok(frames.length >= 8 && frames.every((f) => len(f) <= 600), `${frames.length} frames`);
+  });
+  it("a refused NEWLINK changes nothing: lo stays up and keeps its MTU and alias (validate all, then apply)", function () {
+    const dev = new Device();
+    const lo = dev.node.stack.lo;
+    const before = [lo.mtu, lo.alias, lo.flags];
+    const r = dev.ask(request(C.RTM_NEWLINK, C.NLM_F_ACK, (w) => {
+      w.field(IFI_INDEX, 1);
+      w.field(IFI_FLAGS, 0);
+      w.field(IFI_CHANGE, IFF_UP);
+      w.int(C.IFLA_MTU, 4, 1500);
+      w.str(C.IFLA_IFALIAS, "changed");
+    }, IFINFOMSG.hdrLen));
+    assert.equal(r[0].header.error, -EPERM);
+    assert.deepEqual([lo.mtu, lo.alias, lo.flags], before);
+  });
+
+  it("a refused NEWADDR replace changes nothing: the old address stays when the new prefix route finds no slot", function () {
+    const dev = new Device();
+    const st = dev.node.stack;
+    // An alias on the same prefix (it shares 192.0.2.10's route), then a full route table.
+    assert.equal(st.addrs.add(dev.node.eth, addrRequest(ip("192.0.2.11"), 24)), 0);
+    for (let i = 0; st.routes.routes.length < st.routes.capacity; i++) st.routes.add({ dst: ip(`10.${i}.0.0`), prefixLen: 16, gateway: ip("192.0.2.1"), ifindex: 2, protocol: 4, scope: 0, metric: 0, prefsrc: 0 }, false);
+    const snap = JSON.stringify([st.addrs.list.map((a) => [a.addr, a.prefixLen]), st.routes.routes.map((x) => [x.dst, x.prefixLen, x.gateway])]);
+    const r = dev.ask(request(C.RTM_NEWADDR, C.NLM_F_ACK + C.NLM_F_CREATE + C.NLM_F_REPLACE, (w) => {
+      w.field(IFADDRMSG.fields[0], C.AF_INET);
+      w.field(IFA_PREFIXLEN, 25);
+      w.field(IFA_INDEX, 2);
+      w.inAddr(C.IFA_LOCAL, ip("192.0.2.11"));
+    }, IFADDRMSG.hdrLen))[0];
+    assert.equal(r.header.error, -28); // ENOSPC
+    assert.equal(JSON.stringify([st.addrs.list.map((a) => [a.addr, a.prefixLen]), st.routes.routes.map((x) => [x.dst, x.prefixLen, x.gateway])]), snap);
+    // The same prefix needs no new slot.
+    const same = dev.ask(request(C.RTM_NEWADDR, C.NLM_F_ACK + C.NLM_F_CREATE + C.NLM_F_REPLACE, (w) => {
+      w.field(IFADDRMSG.fields[0], C.AF_INET);
+      w.field(IFA_PREFIXLEN, 24);
+      w.field(IFA_INDEX, 2);
+      w.inAddr(C.IFA_LOCAL, ip("192.0.2.11"));
+    }, IFADDRMSG.hdrLen))[0];
+    assert.equal(same.header.error, 0);
+  });
+
+  it("on 512-byte frames an alias the link message could not carry is refused, and a dump error carries the request's seq", function () {
+    const dev = new Device(512);
+    const eth = dev.node.eth;
+    const room = dev.rtnl.linkRoom(eth);
+    assert.ok(room > 20 && room < 120, `room ${room}`);
+    const set = (alias: string) =>
+      dev.ask(request(C.RTM_NEWLINK, C.NLM_F_ACK, (w) => {
+        w.field(IFI_INDEX, 2);
+        w.str(C.IFLA_IFALIAS, alias);
+      }, IFINFOMSG.hdrLen))[0];
+    const tooLong = set("a".repeat(room + 1));
+    assert.equal(tooLong.header.error, -EINVAL);
+    assert.match(String(findAttr(tooLong.attrs, "NLMSGERR_ATTR_MSG")?.value), /alias too long/);
+    assert.equal(eth.alias, "");
+    assert.equal(set("b".repeat(room)).header.error, 0);
+    const shown = dev.ask(request(C.RTM_GETLINK, C.NLM_F_DUMP, () => undefined, IFINFOMSG.hdrLen));
+    assert.ok(shown.some((m) => findAttr(m.attrs, "IFLA_IFALIAS")?.value === "b".repeat(room)), "eth0 is still reported");
+    assert.equal(shown[shown.length - 1].typeName, "NLMSG_DONE");
+    // Forced past the check (an entry that cannot fit): the error ending the dump answers seq 77.
+    eth.alias = "c".repeat(room + 40);
+    const broken = dev.ask(request(C.RTM_GETLINK, C.NLM_F_DUMP, () => undefined, IFINFOMSG.hdrLen));
+    const last = broken[broken.length - 1];
+    assert.equal(last.typeName, "NLMSG_ERROR");
+    assert.equal(last.seq, 77);
   });
 });
