@@ -1,6 +1,8 @@
 // Framing for the serial line: each frame is COBS-encoded
-//   [protocol u8][message bytes][CRC-16/CCITT-FALSE of both, big-endian]
-// followed by one 0x00. COBS leaves no zero inside a frame, so after any
+//   [protocol u8][message bytes][CRC-16/GENIBUS of both, big-endian]
+// followed by one 0x00. GENIBUS is CCITT-FALSE with a final XOR: without
+// one, a CRC appended to its data leaves the register at 0, so a stray 0x01
+// before the delimiter (which COBS decodes as a trailing zero) always passed. COBS leaves no zero inside a frame, so after any
 // noise the receiver is back in step at the next 0x00; a frame that is too
 // long, badly encoded or fails its CRC is counted and dropped, never acted
 // on. Buffers are fixed: one for the frame being received, one for encoding.
@@ -39,7 +41,7 @@ function table(): Bytes {
   return t;
 }
 
-/** CRC-16/CCITT-FALSE (poly 0x1021, init 0xffff) over b[off, off+n). */
+/** CRC-16/GENIBUS (poly 0x1021, init 0xffff, final XOR 0xffff) over b[off, off+n). */
 export function crc16(b: Bytes, off: number, n: number): number {
   const t = table();
   let crc = 0xffff;
@@ -47,7 +49,7 @@ export function crc16(b: Bytes, off: number, n: number): number {
     const idx = bxor(Math.floor(crc / 256), get8(b, off + i));
     crc = bxor((crc % 256) * 256, get8(t, idx * 2) * 256 + get8(t, idx * 2 + 1));
   }
-  return crc;
+  return bxor(crc, 0xffff);
 }
 
 /** The longest encoding of a payload of n bytes: COBS adds one byte per 254, plus the delimiter. */

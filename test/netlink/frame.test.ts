@@ -3,7 +3,7 @@
 // ever delivered (property tests).
 import { strict as assert } from "node:assert";
 import fc from "fast-check";
-import { alloc, get8, len } from "../../hal/js/bytes";
+import { alloc, get8, len, set8 } from "../../hal/js/bytes";
 import type { Bytes } from "../../hal/types";
 import { crc16, encodedMax, encodeFrame, FrameDecoder, PROTO_GENERIC, PROTO_ROUTE } from "../../src/netlink/frame";
 import { fromHex, toHex } from "../../src/util/hex";
@@ -26,8 +26,30 @@ function collector(): { dec: FrameDecoder; got: [number, string][] } {
 const feed = (dec: FrameDecoder, bytes: Uint8Array): void => dec.push(bytes as unknown as Bytes, 0, bytes.length);
 
 describe("serial framing (COBS + CRC-16)", function () {
-  it("computes CRC-16/CCITT-FALSE (check value 0x29b1 for \"123456789\")", function () {
-    assert.equal(crc16(fromHex("313233343536373839")!, 0, 9), 0x29b1);
+  it("a stray 0x01 before the delimiter (a trailing zero once decoded) never passes the check", function () {
+    const c = { ok: 0 };
+    const dec = new FrameDecoder(512, () => c.ok++);
+    let seed = 7;
+    for (let k = 0; k < 2000; k++) {
+      const n = 1 + (k % 200);
+      const msg = alloc(n);
+      for (let i = 0; i < n; i++) {
+        seed = (seed * 1103515245 + 12345) % 2147483648;
+        set8(msg, i, seed % 256);
+      }
+      const out = alloc(encodedMax(n + 3) + 1);
+      const m = encodeFrame(PROTO_ROUTE, msg, 0, n, out, alloc(n + 3));
+      // [frame without its 0x00][0x01][0x00]
+      set8(out, m - 1, 1);
+      set8(out, m, 0);
+      dec.push(out, 0, m + 1);
+    }
+    assert.equal(c.ok, 0);
+    assert.equal(dec.counters.crcErrors + dec.counters.malformed, 2000);
+  });
+
+  it("computes CRC-16/GENIBUS (check value 0xd64e for \"123456789\")", function () {
+    assert.equal(crc16(fromHex("313233343536373839")!, 0, 9), 0xd64e);
   });
 
   it("encodes with no zero byte inside a frame and one delimiter at its end", function () {
