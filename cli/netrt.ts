@@ -8,7 +8,7 @@ import { NETRT_A_GROUPS, NETRT_A_KEY, NETRT_A_MAC, NETRT_CMD_AUTH_CHALLENGE, NET
 import { bit } from "../src/netlink/rtnl";
 import { PROTO_GENERIC, PROTO_ROUTE } from "../src/netlink/frame";
 import { GENL_CMD, GENLMSGHDR, NETRT_GENL_TYPE, IFA_FAMILY_F, IFA_INDEX, IFA_PREFIXLEN, IFADDRMSG, IFI_CHANGE, IFI_FLAGS, IFINFOMSG, NDM_FAMILY, NDM_FLAGS, NDM_IFINDEX, NDM_STATE, NDMSG, RTM_DST_LEN, RTM_FAMILY, RTM_PROTOCOL, RTM_SCOPE, RTM_TABLE, RTM_TYPE, RTMSG } from "../src/netlink/schemas";
-import { parseIPv4 } from "../src/net/addr";
+import { int, ipv4, mac, prefix, UsageError } from "./args";
 import { findAttr, type MessageValue } from "./describe";
 import { addrJson, addrText, linkJson, linkText, neighJson, neighText, routeJson, routeText } from "./format";
 import { Channel, ChannelError, PcapWriter } from "./transport";
@@ -21,26 +21,6 @@ interface Globals {
   timeout: number;
   pcap?: string;
   key?: string;
-}
-
-class UsageError extends Error {}
-
-function ipv4(s: string, what: string): number {
-  const v = parseIPv4(s);
-  if (v < 0) throw new UsageError(`${what}: "${s}" is not an IPv4 address`);
-  return v;
-}
-
-function prefix(s: string): [number, number] {
-  const [a, l] = s.split("/");
-  const len = l === undefined ? 32 : Number(l);
-  if (!Number.isInteger(len) || len < 0 || len > 32) throw new UsageError(`"${s}": the prefix length must be 0..32`);
-  return [ipv4(a, "address"), len];
-}
-
-function mac(s: string): Buffer {
-  if (!/^([0-9a-f]{2}:){5}[0-9a-f]{2}$/i.test(s)) throw new UsageError(`"${s}" is not a MAC address (like 02:00:00:00:00:01)`);
-  return Buffer.from(s.replace(/:/g, ""), "hex");
 }
 
 /** iproute2-style keyword arguments: `dev eth0 mtu 1400 up`. */
@@ -59,11 +39,6 @@ function keywords(args: string[], valued: string[], flags: string[]): { kv: Reco
   return { kv, set, rest };
 }
 
-function int(s: string, what: string, min: number, max: number): number {
-  const n = Number(s);
-  if (!Number.isInteger(n) || n < min || n > max) throw new UsageError(`${what} must be an integer within ${min}..${max}, got "${s}"`);
-  return n;
-}
 
 function keyOf(g: Globals): Buffer | undefined {
   const text = g.key ?? process.env.NETRT_KEY;
