@@ -9,7 +9,7 @@ import { band } from "@hal/u32";
 import type { Bytes, Clock } from "../../hal/types";
 import { checksum, finish } from "./cksum";
 import { EHOSTUNREACH, EINVAL, EMSGSIZE, ENETDOWN, ENETUNREACH } from "./errno";
-import { ETH_HLEN, ETHERTYPE_IPV4, setBroadcastMac, setEtherHeader, setMulticastMac } from "./ether";
+import { ETH_HLEN, ETHERTYPE_IPV4, isGroupMac, setBroadcastMac, setEtherHeader, setMulticastMac } from "./ether";
 import { IFF_LOOPBACK, IFF_UP, RX_DELIVERED, RX_DROPPED, RX_ERROR, RX_NOHANDLER, countRx, type Ifnet, type Interfaces } from "./ifnet";
 import { AddrTable, INADDR_ANY, INADDR_BROADCAST } from "./inaddr";
 import { HELD, RESOLVED } from "./lltable";
@@ -180,6 +180,8 @@ export class Ipv4 {
 
   /** An ICMP error about the received packet in `f` (RFC 1122 3.2.2: never about errors or broadcasts). */
   icmpError(f: Bytes, type: number, code: number): void {
+    // Nor about a datagram that came in a link-layer broadcast or multicast frame (RFC 1122 3.2.2).
+    if (isGroupMac(f, 0)) return;
     const hlen = (get8(f, IP_OFF) % 16) * 4;
     const total = get16(f, IP_OFF + 2);
     const src = get32(f, IP_OFF + 12);

@@ -182,4 +182,33 @@ describe("IPv4", function () {
     assert.equal(b.stack.stats.ipInAddrErrors, 2);
     assert.deepEqual(got, [0]);
   });
+  it("sends no ICMP error about a unicast datagram that came in a link-layer broadcast frame (RFC 1122 3.2.2)", function () {
+    const net = new Net();
+    const b = net.node(2, "192.0.2.2/24");
+    const mk = (broadcast: boolean): Bytes => {
+      const f = alloc(14 + 28);
+      const m = b.eth.hwaddr as unknown as Uint8Array;
+      for (let i = 0; i < 6; i++) set8(f, i, broadcast ? 0xff : m[i]);
+      set8(f, 6, 2);
+      set8(f, 11, 0x33);
+      set16(f, 12, 0x0800);
+      set8(f, 14, 0x45);
+      set16(f, 16, 28);
+      set8(f, 22, 64);
+      set8(f, 23, 17);
+      set32(f, 26, ip("192.0.2.9"));
+      set32(f, 30, ip("192.0.2.2"));
+      set16(f, 24, checksum(f, 14, 20));
+      set16(f, 34, 1000);
+      set16(f, 36, 999);
+      set16(f, 38, 8);
+      return f;
+    };
+    b.eth.lltable!.input(ip("192.0.2.9"), b.eth.hwaddr, 0, true, true);
+    b.stack.input(b.eth, mk(true));
+    assert.equal(b.stack.stats.udpNoPorts, 1);
+    assert.equal(b.stack.stats.icmpOutDestUnreachs, 0, "not for a broadcast frame");
+    b.stack.input(b.eth, mk(false));
+    assert.equal(b.stack.stats.icmpOutDestUnreachs, 1, "for the same datagram unicast");
+  });
 });
