@@ -731,7 +731,10 @@ export class DhcpClient {
         if (cur !== undefined && cur.prefixLen === 0 && cur.protocol === RTPROT_DHCP) this.stack.routes.add(route, true);
       }
     }
+    this.pinServer(false);
     copyLease(c, l);
+    // The server we renew with must stay resolvable through an ARP flood.
+    this.pinServer(true);
     this.ifp.acceptUdpToAny = false;
     this.nakCount = 0;
     if (kind !== DHCP_EV_BOUND) this.lostLeases = 0;
@@ -752,8 +755,14 @@ export class DhcpClient {
     this.stack.addrs.remove(this.ifp, l.addr, true);
   }
 
+  private pinServer(on: boolean): void {
+    const t = this.ifp.lltable;
+    if (t !== undefined && this.lease.server !== 0 && this.hasLease()) t.pin(this.lease.server, on);
+  }
+
   private unbind(kind: number): void {
     if (!this.hasLease()) return;
+    this.pinServer(false);
     this.unconfigure();
     this.cancelLeaseTimer();
     if (this.onEvent !== undefined) this.onEvent(kind, this.lease);

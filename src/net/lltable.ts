@@ -47,6 +47,7 @@ const TICK_MS = 125;
 const TICKS = 65536;
 const HALF = 32768;
 const NONE = -1;
+const MAX_PINNED = 4;
 
 export interface LltableParams {
   capacity: number;
@@ -88,13 +89,19 @@ export interface LltableStats {
   evicted: number;
   heldDropped: number;
   staticRefused: number;
+  /** New entries not made because every candidate for eviction was protected, or unsolicited learning was over its rate. */
+  evictRefused: number;
 }
 
 export class Lltable {
   readonly capacity: number;
   readonly store: Bytes;
-  readonly stats: LltableStats = { requests: 0, resolved: 0, failed: 0, evicted: 0, heldDropped: 0, staticRefused: 0 };
+  readonly stats: LltableStats = { requests: 0, resolved: 0, failed: 0, evicted: 0, heldDropped: 0, staticRefused: 0, evictRefused: 0 };
   private held: (Bytes | undefined)[] = [];
+  /** Addresses whose entries no learning may evict (a DHCP server in use): a few, set by their users. */
+  private pinned: number[] = [];
+  /** When unsolicited learning last evicted an entry: it may do so once per retransMs, so a flood cannot churn the table. */
+  private lastUnsolicitedEvict = -1;
   private timer = 0;
   private armedMs = -1;
   private readonly onTimer: () => void;
@@ -238,19 +245,33 @@ export class Lltable {
     return NONE;
   }
 
-  /** A fresh slot for `ip` (evicting the least recently used dynamic entry when full), or -1. */
-  private allocate(ip: number): number {
+  /**
+   * A fresh slot for `ip`, or -1. When the table is full the least recently
+   * used dynamic entry goes, but never one holding a packet, a router's, or
+   * a pinned one; for `unsolicited` learning (a request to us from a host we
+   * never asked about) only once per retransMs.
+   */
+  private allocate(ip: number, unsolicited: boolean): number {
     let s = this.home(ip);
     for (let n = 0; n < this.capacity; n++) {
       if (!this.inUse(s)) break;
       s = (s + 1) % this.capacity;
     }
     if (this.inUse(s)) {
+      const now = this.clock.now();
+      if (unsolicited && this.lastUnsolicitedEvict >= 0 && now - this.lastUnsolicitedEvict < this.params.retransMs) {
+        this.stats.evictRefused++;
+        return NONE;
+      }
       const victim = this.leastRecentlyUsed();
-      if (victim < 0) return NONE;
+      if (victim < 0) {
+        this.stats.evictRefused++;
+        return NONE;
+      }
+      if (unsolicited) this.lastUnsolicitedEvict = now;
       this.stats.evicted++;
       this.removeSlot(victim);
-      return this.allocate(ip);
+      return this.allocate(ip, false);
     }
     set32(this.store, s * LLE_BYTES, ip);
     for (let i = 4; i < LLE_BYTES; i++) set8(this.store, s * LLE_BYTES + i, 0);
@@ -264,7 +285,7 @@ export class Lltable {
     const now = this.nowTicks();
     for (let i = 0; i < this.capacity; i++) {
       const meta = get8(this.store, i * LLE_BYTES + 10);
-      if (meta < INUSE || meta % 2 === LLE_STATIC) continue;
+      if (meta < INUSE || meta % 2 === LLE_STATIC || meta % 16 >= LLE_ROUTER || this.held[i] !== undefined || this.isPinned(this.ipAt(i))) continue;
       const age = (now - get16(this.store, i * LLE_BYTES + 14) + TICKS) % TICKS;
       if (age > oldest) {
         oldest = age;
@@ -326,7 +347,7 @@ export class Lltable {
       return RESOLVED;
     }
     if (!this.host.onLink(ip)) return -EHOSTUNREACH;
-    s = this.allocate(ip);
+    s = this.allocate(ip, false);
     if (s < 0) return -ENOSPC;
     this.setMeta(s, LLS_INCOMPLETE, router ? LLE_ROUTER : 0);
     this.held[s] = frame;
@@ -347,7 +368,7 @@ export class Lltable {
     let s = this.lookup(ip);
     if (s < 0) {
       if (!forUs || !this.host.onLink(ip)) return MERGE_NONE;
-      s = this.allocate(ip);
+      s = this.allocate(ip, !solicited);
       if (s < 0) return MERGE_NONE;
       this.setMeta(s, solicited ? LLS_REACHABLE : LLS_STALE, 0);
       this.learn(s, mac, macOff, solicited);
@@ -391,7 +412,7 @@ export class Lltable {
   /** Adds or replaces a static entry (flags: STATIC implied, plus IFADDR/PUB/ROUTER). Returns the slot or -ENOSPC. */
   addStatic(ip: number, mac: Bytes, macOff: number, flags: number): number {
     let s = this.lookup(ip);
-    if (s < 0) s = this.allocate(ip);
+    if (s < 0) s = this.allocate(ip, false);
     if (s < 0) return -ENOSPC;
     const f = flags % 16;
     this.setMeta(s, LLS_REACHABLE, f % 2 === LLE_STATIC ? f : f + LLE_STATIC);
@@ -405,6 +426,24 @@ export class Lltable {
     }
     this.host.event(LLE_EVENT_RESOLVED, s);
     return s;
+  }
+
+  /** Keeps (or stops keeping) the entry for `ip` from eviction, whether it exists yet or not; false when all pin slots are taken. */
+  pin(ip: number, on: boolean): boolean {
+    for (let i = 0; i < this.pinned.length; i++) {
+      if (this.pinned[i] !== ip) continue;
+      if (!on) this.pinned.splice(i, 1);
+      return true;
+    }
+    if (!on) return true;
+    if (this.pinned.length >= MAX_PINNED) return false;
+    this.pinned.push(ip);
+    return true;
+  }
+
+  isPinned(ip: number): boolean {
+    for (let i = 0; i < this.pinned.length; i++) if (this.pinned[i] === ip) return true;
+    return false;
   }
 
   /** Deletes the entry for `ip`; our own (IFADDR) entries only when `ifaddrToo`. */

@@ -473,6 +473,24 @@ describe("DHCP client", function () {
     }
   });
 
+  it("an ARP flood around T1 does not lose the unicast renewal: the server's entry is pinned, the held RENEW kept", function () {
+    const r = rig({ leaseSecs: 600 });
+    bound(r);
+    const flooder = r.net.node(77, "192.0.2.77/24");
+    const t1 = r.client.lease.boundAt + 300000;
+    r.net.clock.advance(t1 - 2000 - r.net.clock.now());
+    // 2,000 new neighbours a second ask for us, from 2 s before T1 to 3 s after (the table holds 8).
+    for (let k = 0; k < 10000; k++) {
+      flooder.stack.arp.request(flooder.eth, ip(`192.0.2.${100 + (k % 150)}`), ip("192.0.2.50"), undefined, 0);
+      if (k % 2 === 1) r.net.clock.advance(1);
+    }
+    r.net.clock.advance(1000);
+    assert.ok(r.node.eth.lltable!.stats.evictRefused > 1000, "the flood was refused entries");
+    assert.deepEqual(r.events, ["bound 192.0.2.50", "renewed 192.0.2.50"]);
+    const renew = r.server.ofType(3).find((x) => x.ciaddr !== 0)!;
+    assert.ok(renew.at - t1 < 2000, `renewed ${renew.at - t1} ms after T1`);
+  });
+
   describe("an exception at any step of binding, renewing and releasing (a handler cut short, as by running out of memory)", function () {
     // Every call the client makes into the stack, storage, log or its owner is a place a
     // handler can be cut short; the k-th such call throws, once.

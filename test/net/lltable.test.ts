@@ -227,6 +227,37 @@ describe("lltable", function () {
     assert.equal(s2.t.resolve(ip("192.0.2.9"), frame(1), false), -ENOSPC);
   });
 
+  it("an ARP flood cannot evict an entry holding a packet, a router's, or a pinned one, and evicts at most one entry per second", function () {
+    const { t, clock } = setup(8);
+    const SERVER = ip("192.0.2.1");
+    const ROUTER = ip("192.0.2.254");
+    const WAITING = ip("192.0.2.77");
+    t.input(SERVER, MAC_A, 0, true, true);
+    t.pin(SERVER, true);
+    t.input(ROUTER, MAC_B, 0, true, true);
+    t.resolve(ROUTER, frame(1), true);
+    for (let i = 0; i < 6; i++) t.input(ip(`192.0.2.${100 + i}`), MAC_B, 0, true, true);
+    clock.advance(60000);
+    // Resolving (it gives up after 3 s unanswered): the packet waits in its entry.
+    assert.equal(t.resolve(WAITING, frame(2), false), HELD);
+    // 1,000 new hosts a second ask for us, for 10 s; every protected entry stays old.
+    const evictedBefore = t.stats.evicted;
+    for (let k = 0; k < 10000; k++) {
+      t.input(ip(`10.0.${Math.floor(k / 250)}.${k % 250}`) , MAC_B, 0, false, true);
+      if (k % 100 === 99) clock.advance(100);
+      if (k === 2000) assert.ok(t.lookup(WAITING) >= 0 && t.hasHeld(t.lookup(WAITING)), "the entry holding a packet");
+    }
+    assert.ok(t.lookup(SERVER) >= 0, "the pinned server");
+    assert.ok(t.lookup(ROUTER) >= 0, "the router");
+    const evicted = t.stats.evicted - evictedBefore;
+    assert.ok(evicted >= 5 && evicted <= 11, `${evicted} evictions in 10 s`);
+    assert.ok(t.stats.evictRefused > 9000);
+    // Unpinned, the server is an ordinary entry again; our own lookups still evict at once.
+    t.pin(SERVER, false);
+    for (let i = 0; i < 8; i++) t.resolve(ip(`192.0.2.${200 + i}`), frame(i), false);
+    assert.equal(t.lookup(SERVER), -1);
+  });
+
   it("prefixFree removes dynamic entries of a prefix, static ones only when asked", function () {
     const { t } = setup();
     t.input(A, MAC_A, 0, true, true);
