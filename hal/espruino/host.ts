@@ -15,8 +15,11 @@ interface EspruinoDgramSocket {
   close(): void;
 }
 interface EspruinoDgram {
-  createSocket(type: string): EspruinoDgramSocket;
+  createSocket(o: { type: string; recvBufferSize: number }): EspruinoDgramSocket;
 }
+
+/** Espruino for Linux truncates datagrams to 528 bytes unless told more: room for a jumbo frame. */
+const RECV_BUFFER = 9018;
 
 declare const require: (name: string) => unknown;
 
@@ -28,7 +31,7 @@ export class EspruinoUdpMac extends MacBase implements Mac {
   constructor(o: MacOptions, hwaddr: Bytes, mtu: number, localPort: number, private readonly remotePort: number) {
     super(o, 68, 9000, mtu, 32);
     this.hwaddr = hwaddr;
-    this.sock = (require("dgram") as EspruinoDgram).createSocket("udp4");
+    this.sock = (require("dgram") as EspruinoDgram).createSocket({ type: "udp4", recvBufferSize: RECV_BUFFER });
     this.sock.on("message", (msg: string) => {
       if (this.fits(msg.length, 4)) this.enqueue(fromStr(msg));
       else this.counters.rxErrors++;

@@ -1,7 +1,8 @@
 // Keeps the list of what Espruino lacks honest: each name must really be
 // missing on the interpreter, and the things we rely on must be present.
 import { strict as assert } from "node:assert";
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
+import * as dgram from "node:dgram";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -47,5 +48,37 @@ describe("EspruinoClock on the interpreter (ESPRUINO)", function () {
     assert.doesNotMatch(out, /LONG fired/);
     assert.match(out, /FAULT boom/);
     assert.match(out, /CHAINED after 70\+ faults 1 pending 0/);
+  });
+});
+
+describe("Espruino host MAC on the interpreter (ESPRUINO)", function () {
+  it("a 1514-byte frame arrives whole through Espruino's dgram (it truncates to 528 bytes unless the socket asks for more)", async function () {
+    const bin = process.env.ESPRUINO;
+    if (!bin) this.skip();
+    const artifact = await buildProgram({ name: "espruino-udp", jsEntry: "test/espruino/udp-entry.ts", luaEntry: "" }, "espruino");
+    const sock = dgram.createSocket("udp4");
+    await new Promise<void>((res) => sock.bind(0, "127.0.0.1", () => res()));
+    const mine = sock.address().port;
+    const theirs = 20000 + (process.pid % 20000);
+    const prog = path.join(path.dirname(artifact), "run.js");
+    fs.writeFileSync(prog, `var PORTS=[${theirs},${mine}];\n${fs.readFileSync(artifact, "utf8")}`);
+    const child = spawn(bin!, [prog], { stdio: ["ignore", "pipe", "pipe"] });
+    let out = "";
+    child.stdout.on("data", (d) => (out += d));
+    try {
+      const deadline = Date.now() + 10000;
+      while (!out.includes("LINK up") && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      const frame = Buffer.alloc(1514);
+      for (let i = 0; i < frame.length; i++) frame[i] = (i * 7 + 3) & 255;
+      const echo = new Promise<Buffer>((res) => sock.once("message", (m) => res(m)));
+      sock.send(frame, theirs, "127.0.0.1");
+      const got = await Promise.race([echo, new Promise<Buffer>((_, rej) => setTimeout(() => rej(new Error(`no echo; espruino said: ${out}`)), 5000))]);
+      assert.equal(got.length, 1514, out);
+      assert.ok(got.equals(frame));
+      assert.match(out, /FRAME 1514/);
+    } finally {
+      child.kill("SIGKILL");
+      sock.close();
+    }
   });
 });
