@@ -154,7 +154,8 @@ export class Rtnl {
     const schema = h !== undefined ? schemaFor(type) : undefined;
     const ok = parseMessage(b, off, avail, schema, m, err);
     if (!ok && m.len < C.NLMSG_HDRLEN) {
-      this.replyError(b, off, avail < m.len ? avail : m.len, -err.code, err.msg, err.off);
+      // The header is there (the frame has 16 bytes) though its nlmsg_len is not: answer its seq.
+      this.writeError(getLe32(b, off + 8), getLe32(b, off + 12), b, off, 0, -err.code, err.msg, err.off);
       return 0;
     }
     if (!ok && (err.msg === "nlmsg_len beyond the end of the frame")) {

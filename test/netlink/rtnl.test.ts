@@ -359,4 +359,13 @@ describe("rtnetlink handlers", function () {
     assert.equal(last.typeName, "NLMSG_ERROR");
     assert.equal(last.seq, 77);
   });
+  it("a message whose nlmsg_len is below a header, in a frame that holds one, is answered with its own seq (found by npm run fuzz)", function () {
+    const dev = new Device();
+    const req = alloc(16);
+    (req as unknown as Uint8Array).set([0, 0, 0, 0, 0x12, 0, 5, 0, 0x1f, 0, 0, 0, 0, 0, 0, 0]);
+    const r = dev.ask(req);
+    assert.equal(r.length, 1);
+    assert.equal(r[0].typeName, "NLMSG_ERROR");
+    assert.equal(r[0].seq, 0x1f);
+  });
 });
