@@ -1,6 +1,7 @@
 // `npm run bench`: the bytes and lltable benchmarks on every runtime present,
 // the artifact sizes, the control channel's timing, memory budgets on the
-// real interpreters, and the DHCP bring-up comparison against real clients;
+// real interpreters, the DHCP bring-up comparison against real clients, and
+// the year-long soak on the sim clock;
 // prints tables, writes dist/bench*.json.
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -9,6 +10,7 @@ import { Command, InvalidArgumentError, Option } from "commander";
 import { runDhcpBench } from "../bench/dhcp-report";
 import { controlBench } from "../bench/control-bench";
 import { memoryBench } from "../bench/memory-bench";
+import { soak, type SoakDay, soakProblems } from "../bench/soak";
 import { buildAll } from "./lib/build";
 import { DIST } from "./lib/paths";
 import { buildProgram, runProgram } from "./lib/program";
@@ -76,6 +78,23 @@ async function benchMemory(): Promise<void> {
   console.log(`written: ${path.relative(process.cwd(), out)}`);
 }
 
+function benchSoak(days: number): void {
+  console.log(`soak: ${days} virtual days, 60 s lease, 10 % loss each way, control channel subscribed to every group`);
+  const t = new Table({ head: ["day", "renewals", "rebinds", "expiries", "frames lost", "timers armed", "lltable entries", "heap after GC", "notifications (total)", "s without address"], style: { head: [], border: [] } });
+  const r = soak(days, (d) => {
+    if (d.day === 1 || d.day % 30 === 0 || d.day === days) t.push([d.day, d.renewals, d.rebinds, d.expiries, d.framesLost, d.timersArmed, d.lltableEntries, d.heapBytes >= 0 ? d.heapBytes : "", d.notifications, d.secondsWithoutAddress]);
+  });
+  console.log(t.toString());
+  const sum = (f: (d: SoakDay) => number) => r.days.reduce((s, d) => s + f(d), 0);
+  const problems = soakProblems(r);
+  console.log(`${days} days in ${r.wallSeconds.toFixed(0)} s: ${sum((d) => d.renewals)} renewals, ${sum((d) => d.rebinds)} rebinds, ${sum((d) => d.expiries)} expiries, ${sum((d) => d.framesLost)} frames lost; ${problems.length === 0 ? "flat, never without the address" : `PROBLEMS: ${problems.join("; ")}`}`);
+  const out = path.join(DIST, "bench-soak.json");
+  fs.mkdirSync(DIST, { recursive: true });
+  fs.writeFileSync(out, `${JSON.stringify({ ...r, problems }, null, 1)}\n`);
+  console.log(`written: ${path.relative(process.cwd(), out)}`);
+  if (problems.length > 0) process.exitCode = 1;
+}
+
 function count(v: string): number {
   const n = Number(v);
   if (!Number.isInteger(n) || n < 1 || n > 1000) throw new InvalidArgumentError("1..1000");
@@ -84,14 +103,16 @@ function count(v: string): number {
 
 new Command()
   .name("bench")
-  .description("benchmarks: bytes/lltable per runtime with artifact sizes, and DHCP bring-up against udhcpc, dhcpcd and dhclient")
-  .addOption(new Option("--only <part>", "run one part").choices(["runtimes", "control", "memory", "dhcp"]))
+  .description("benchmarks: bytes/lltable per runtime with artifact sizes, control channel timing, memory, DHCP bring-up against udhcpc, dhcpcd and dhclient, and the year-long soak")
+  .addOption(new Option("--only <part>", "run one part").choices(["runtimes", "control", "memory", "dhcp", "soak"]))
   .option("--runs <n>", "DHCP runs per client and condition", count, 10)
-  .action(async (o: { only?: string; runs: number }) => {
+  .option("--days <n>", "virtual days of the soak", count, 365)
+  .action(async (o: { only?: string; runs: number; days: number }) => {
     if (o.only === undefined || o.only === "runtimes") await benchRuntimes();
     if (o.only === undefined || o.only === "control") await benchControl();
     if (o.only === undefined || o.only === "memory") await benchMemory();
     if (o.only === undefined || o.only === "dhcp") await runDhcpBench(o.runs, path.join(DIST, "bench-dhcp.json"));
+    if (o.only === undefined || o.only === "soak") benchSoak(o.days);
   })
   .parseAsync(process.argv)
   .catch((e: unknown) => {
