@@ -6,7 +6,7 @@ import * as path from "node:path";
 import { hostPlatform } from "../hal/host/platform";
 import { UdpMac } from "../hal/host/mac-udp";
 import { PtySerial } from "../hal/host/pty";
-import type { SerialOptions } from "../hal/types";
+import { LOG_INFO, type SerialOptions } from "../hal/types";
 import type { BoardConfig } from "./board";
 import { DHCP_STOPPED } from "../src/dhcp/client";
 import { serveControl } from "./control";
@@ -18,6 +18,14 @@ export function start(board: BoardConfig): void {
   // So do the DHCP choices (tests and the demo try every policy with one build).
   if (process.env.NETRT_DHCP_PROFILE !== undefined) board.dhcp.profile = process.env.NETRT_DHCP_PROFILE;
   if (process.env.NETRT_DHCP_PROBE !== undefined) board.dhcp.probe = process.env.NETRT_DHCP_PROBE;
+  // And the MAC, so several host devices can share one link with one build.
+  if (process.env.NETRT_MAC !== undefined) {
+    if (!/^([0-9a-f]{2}:){5}[0-9a-f]{2}$/i.test(process.env.NETRT_MAC) || (parseInt(process.env.NETRT_MAC.slice(0, 2), 16) & 1) !== 0) {
+      console.error(`NETRT_MAC=${process.env.NETRT_MAC}: not a unicast MAC address (like 02:00:00:00:00:11)`);
+      process.exit(2);
+    }
+    board.mac.hwaddr = process.env.NETRT_MAC;
+  }
   // And the neighbour table's size (the control-channel bench dumps 64 entries).
   const cap = Number(process.env.NETRT_LLTABLE_CAPACITY ?? "");
   if (Number.isInteger(cap) && cap >= 1 && cap <= 1024) board.lltableCapacity = cap;
@@ -46,7 +54,8 @@ export function start(board: BoardConfig): void {
       process.exit(1);
     });
     return mac;
-  }, board.control.enabled ? (d) => serveControl(d, openSerial) : undefined);
+  }, board.control.enabled && control !== "off" ? (d) => serveControl(d, openSerial) : undefined);
+  if (board.control.enabled && control === "off") p.log.write(LOG_INFO, "control channel off (NETRT_CONTROL=off)");
   const stop = (): void => {
     // Give the lease back; the link closes once the RELEASE is out (the client is STOPPED then).
     const dhcp = dev.dhcp;

@@ -1,5 +1,5 @@
 // A real serial line on the host (a USB-UART, or a pseudo-terminal from socat).
-import { SerialPort } from "serialport";
+import type { SerialPort } from "serialport";
 import type { Bytes, Serial, SerialOptions } from "../types";
 
 const MAX_BUFFERED = 64 * 1024;
@@ -12,7 +12,9 @@ export class HostSerial implements Serial {
   overruns = 0;
 
   constructor(o: SerialOptions) {
-    this.port = new SerialPort({ path: o.port, baudRate: o.baud, autoOpen: true });
+    // Loaded when a port is opened, not at start: a firmware without a control line never pays for it.
+    const mod = require("serialport") as typeof import("serialport");
+    this.port = new mod.SerialPort({ path: o.port, baudRate: o.baud, autoOpen: true });
     this.port.on("data", (d: Buffer) => {
       if (this.buffered + d.length > MAX_BUFFERED) {
         this.overruns += d.length;
