@@ -109,7 +109,11 @@ async function main(o: StartOptions): Promise<void> {
       [`${o.server}'s lease file`, srv.leases().filter((l) => l.active).map((l) => `${l.ip} ${l.mac}`).join(", ") || "empty"],
       [`ping from ${PEER}`, `${got}/3 answered`],
     );
+    // The device's control line: what a user drives it with from here on.
+    const ctl = (await fw.waitFor(/control port (\S+)/, 3000).catch(() => undefined))?.[1];
+    if (ctl !== undefined) t.push(["control port", ctl]);
     console.log(t.toString());
+    if (ctl !== undefined) console.log(`\ntry, from another terminal while it runs:  bin/netrt -p ${ctl} addr show    (or: link, neigh, route, dhcp, monitor)`);
     if (o.for !== undefined) {
       console.log(`running for ${o.for} s more`);
       setTimeout(() => void cleanup(0), o.for * 1000);

@@ -48,6 +48,10 @@ describe("npm start", function () {
     assert.match(out, new RegExp(`dnsmasq's lease file +│ ${addr.replace(/\./g, "\\.")} 02:00:00:00:00:10`));
     assert.match(out, /renew \(T1\) \/ rebind \(T2\) +│ 300 s \/ 525 s/);
     assert.match(out, /ping from 192\.0\.2\.1 +│ 3\/3 answered/);
+    // Where to reach the device, and the command to try.
+    const ctl = /control port +│ (\S+)/.exec(out)?.[1];
+    assert.ok(ctl !== undefined, out);
+    assert.ok(out.includes(`bin/netrt -p ${ctl} addr show`), out);
     assert.match(out, /send RELEASE/);
     assert.match(out, new RegExp(`DHCPRELEASE\\(veth0\\) ${addr.replace(/\./g, "\\.")} 02:00:00:00:00:10`));
     assert.match(out, /dnsmasq holds 0 active lease\(s\)/);
