@@ -17,7 +17,7 @@ import * as path from "node:path";
 import cliProgress from "cli-progress";
 import { Command, InvalidArgumentError, Option } from "commander";
 import { SerialPort } from "serialport";
-import { loadBoards } from "./lib/boards";
+import { type Board, loadBoards } from "./lib/boards";
 import { buildAll } from "./lib/build";
 import { withLuaNetrtEnv, withNetrtEnv } from "./lib/espruino-host";
 import { ROOT } from "./lib/paths";
@@ -346,9 +346,12 @@ async function flashNodeMcu(o: FlashOptions, bar: cliProgress.SingleBar): Promis
 }
 
 async function flash(o: FlashOptions): Promise<void> {
-  const boards = loadBoards();
-  const board = boards.find((b) => b.config.name === o.board);
-  if (board === undefined) throw new FlashError(`unknown board ${o.board} (boards: ${boards.map((b) => b.config.name).join(", ")})`);
+  let board: Board;
+  try {
+    board = loadBoards(undefined, [o.board])[0];
+  } catch (e) {
+    throw new FlashError((e as Error).message);
+  }
   if (board.runtime === "node") throw new FlashError(`${o.board} is the Node host board: run it with npm start, there is nothing to flash`);
   checkPort(o.port);
   const bar = stageBar(4);

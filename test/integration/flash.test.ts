@@ -76,7 +76,7 @@ describe("npm run flash", function () {
     assert.match(noPort.out, /required option '--port <port>' not specified/);
     const unknown = flash("--board", "pico", "--port", "/dev/ttyACM0");
     assert.equal(unknown.status, 1);
-    assert.match(unknown.out, /unknown board pico \(boards: .*espruino-pico-w5500/);
+    assert.match(unknown.out, /unknown board: pico \(did you mean .*\?\); boards: .*espruino-pico-w5500/);
     assert.match(flash("--board", "host", "--port", "/dev/ttyACM0").out, /Node host board: run it with npm start/);
   });
 

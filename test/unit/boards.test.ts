@@ -1,5 +1,9 @@
 import { strict as assert } from "node:assert";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
 import { BoardError, loadBoards, parseBoard } from "../../tools/lib/boards";
+import { ROOT } from "../../tools/lib/paths";
 
 const good = {
   name: "x", runtime: "lua51", mac: { driver: "enc28j60", bus: "HSPI", pins: { sck: "D5", miso: "D6", mosi: "D7", cs: "D8" }, hwaddr: "02:00:00:00:00:01", mtu: 1500 },
@@ -30,6 +34,24 @@ describe("board files", function () {
     for (const b of loadBoards().filter((x) => ["w5500", "enc28j60"].includes(x.config.mac.driver))) {
       assert.notEqual(b.config.mac.bus, "", b.file);
       for (const k of ["sck", "miso", "mosi", "cs"] as const) assert.notEqual(b.config.mac.pins[k], -1, `${b.file}: ${k}`);
+    }
+  });
+  it("a misspelt field is refused with the file, the field and the nearest known name", function () {
+    assert.throws(() => parse({ ...good, control: { ...good.control, maxFrme: 1024 } }), /boards\/x\.json: unknown field "control\.maxFrme" \(did you mean "control\.maxFrame"\?\)/);
+    assert.throws(() => parse({ ...good, hostnme: "h" }), /unknown field "hostnme" \(did you mean "hostname"\?\)/);
+    assert.throws(() => parse({ ...good, mac: { ...good.mac, pins: { ...good.mac.pins, rst: "D1" } } }), /unknown field "mac\.pins\.rst" \(did you mean "mac\.pins\.(cs|reset)"\?\)/);
+  });
+  it("only the boards being built are read: a broken board file stops only a build that names it", function () {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "netrt-boards-"));
+    try {
+      fs.copyFileSync(path.join(ROOT, "boards", "host.json"), path.join(dir, "host.json"));
+      fs.writeFileSync(path.join(dir, "broken.json"), "{ not json");
+      assert.deepEqual(loadBoards(dir, ["host"]).map((b) => b.config.name), ["host"]);
+      assert.throws(() => loadBoards(dir, ["broken"]), /broken\.json: not JSON/);
+      assert.throws(() => loadBoards(dir), /broken\.json/);
+      assert.throws(() => loadBoards(dir, ["hots"]), /unknown board: hots \(did you mean host\?\)/);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
     }
   });
   const bad: [string, unknown, RegExp][] = [

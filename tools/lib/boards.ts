@@ -45,6 +45,48 @@ function checkNodeMcuUart(file: string, runtime: string, c: BoardConfig["control
   if ((c.uart === "uart1" || c.uart === "uart2") && (typeof c.pins.tx !== "number" || typeof c.pins.rx !== "number")) throw new BoardError(`${file}: "control.pins" must give ${c.uart}'s tx and rx as GPIO numbers`);
 }
 
+/** Every field a board file may have, by where it sits: a misspelt one is an error, not silently ignored. */
+const KNOWN_FIELDS: Record<string, string[]> = {
+  "": ["name", "description", "runtime", "mac", "control", "lltable", "dhcp", "ipv4", "hostname", "logLevel"],
+  "mac.": ["driver", "hwaddr", "mtu", "bus", "pins", "spiBaud"],
+  "mac.pins.": ["sck", "miso", "mosi", "cs", "reset", "int"],
+  "control.": ["uart", "baud", "maxFrame", "pins"],
+  "control.pins.": ["tx", "rx"],
+  "lltable.": ["capacity"],
+  "dhcp.": ["enabled", "profile", "probe", "rapidCommit", "vendorClass"],
+  "ipv4.": ["address", "gateway"],
+};
+
+function editDistance(a: string, b: string): number {
+  const d: number[] = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    let prev = d[0];
+    d[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const t = d[j];
+      d[j] = Math.min(d[j] + 1, d[j - 1] + 1, prev + (a[i - 1].toLowerCase() === b[j - 1].toLowerCase() ? 0 : 1));
+      prev = t;
+    }
+  }
+  return d[b.length];
+}
+
+/** The known name nearest to `name` (for "did you mean"). */
+export function nearest(name: string, known: string[]): string {
+  let best = known[0];
+  for (const k of known) if (editDistance(name, k) < editDistance(name, best)) best = k;
+  return best;
+}
+
+function checkFields(file: string, obj: unknown, where: string): void {
+  if (typeof obj !== "object" || obj === null || Array.isArray(obj)) return;
+  const known = KNOWN_FIELDS[where];
+  for (const [k, v] of Object.entries(obj as Json)) {
+    if (!known.includes(k)) throw new BoardError(`${file}: unknown field "${where}${k}" (did you mean "${where}${nearest(k, known)}"?)`);
+    if (KNOWN_FIELDS[`${where}${k}.`] !== undefined) checkFields(file, v, `${where}${k}.`);
+  }
+}
+
 export function parseBoard(file: string, text: string): Board {
   let raw: Json;
   try {
@@ -52,6 +94,8 @@ export function parseBoard(file: string, text: string): Board {
   } catch (e) {
     throw new BoardError(`${file}: not JSON: ${(e as Error).message}`);
   }
+  if (typeof raw !== "object" || raw === null || Array.isArray(raw)) throw new BoardError(`${file}: must be a JSON object`);
+  checkFields(file, raw, "");
   const name = field<string>(file, raw, "name", "string");
   if (!/^[a-z0-9][a-z0-9-]*$/.test(name)) throw new BoardError(`${file}: "name" must be lowercase letters, digits and dashes`);
   if (path.basename(file, ".json") !== name) throw new BoardError(`${file}: "name" must match the file name`);
@@ -147,10 +191,24 @@ export function parseBoard(file: string, text: string): Board {
   return { file, runtime: runtime as Runtime, config, driverNote };
 }
 
-export function loadBoards(dir = path.join(ROOT, "boards")): Board[] {
+/** The board names in `dir` (a board's file is its name plus .json). */
+export function boardNames(dir = path.join(ROOT, "boards")): string[] {
   return fs
     .readdirSync(dir)
     .filter((f) => f.endsWith(".json"))
     .sort()
-    .map((f) => parseBoard(`boards/${f}`, fs.readFileSync(path.join(dir, f), "utf8")));
+    .map((f) => f.slice(0, -5));
+}
+
+/**
+ * Reads and validates board files: all of them, or only those named in
+ * `only` (a broken board file then stops only a build that includes it).
+ */
+export function loadBoards(dir = path.join(ROOT, "boards"), only?: string[]): Board[] {
+  const names = boardNames(dir);
+  if (only !== undefined && only.length > 0) {
+    const unknown = only.filter((n) => !names.includes(n));
+    if (unknown.length > 0) throw new BoardError(`unknown board: ${unknown.map((n) => `${n} (did you mean ${nearest(n, names)}?)`).join(", ")}; boards: ${names.join(", ")}`);
+  }
+  return names.filter((n) => only === undefined || only.length === 0 || only.includes(n)).map((n) => parseBoard(`boards/${n}.json`, fs.readFileSync(path.join(dir, `${n}.json`), "utf8")));
 }

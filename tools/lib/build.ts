@@ -68,11 +68,8 @@ export async function buildBoard(b: Board): Promise<Artifact> {
 }
 
 export async function buildAll(only?: string[]): Promise<Artifact[]> {
-  const boards = loadBoards().filter((b) => only === undefined || only.length === 0 || only.includes(b.config.name));
-  if (only !== undefined && only.length > 0 && boards.length !== only.length) {
-    const known = loadBoards().map((b) => b.config.name);
-    throw new Error(`unknown board: ${only.filter((n) => !known.includes(n)).join(", ")} (boards: ${known.join(", ")})`);
-  }
+  // Only the boards being built are read: a broken file elsewhere does not stop this build.
+  const boards = loadBoards(undefined, only);
   const out: Artifact[] = [];
   for (const b of boards) out.push(await buildBoard(b));
   const sizesFile = path.join(DIST, "sizes.json");
