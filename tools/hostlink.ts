@@ -1,6 +1,7 @@
 // `npm run hostlink -- up`: puts the host board's frame link on a private
 // Linux network (see tools/lib/hostlink.ts) and keeps it there until Ctrl-C,
 // then removes every namespace it made. `down` cleans up after a crash.
+import * as fs from "node:fs";
 import { Command, InvalidArgumentError } from "commander";
 import { HostLink, HostLinkError, hostLinkUnavailable } from "./lib/hostlink";
 
@@ -57,7 +58,11 @@ program
   .option("--id <id>", "tag for the namespace names", id, "dev")
   .action((o: { id: string }) => {
     const link = new HostLink({ id: o.id, firmwareRxPort: 1, firmwareTxPort: 2, peerCidr: "192.0.2.1/24" });
-    link.dispose();
+    try {
+      link.takeDown();
+    } finally {
+      fs.rmSync(link.dir, { recursive: true, force: true });
+    }
     console.log(`removed ${link.linkNs} and ${link.peerNs}`);
   });
 

@@ -2,11 +2,12 @@
 // firmware holds one end; the other end (a symlink the firmware logs) is
 // what the host CLI opens, exactly as it would open /dev/ttyUSB0. Both
 // directions cross at the board's baud rate (LineRate), as on a real UART.
-import { type ChildProcess, spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import * as fs from "node:fs";
 import type { Bytes, Serial, SerialOptions } from "../types";
 import { LineRate } from "./line-rate";
 import { HostSerial } from "./serial";
+import { spawnTied } from "./tied";
 
 export class PtySerial implements Serial {
   private socat: ChildProcess;
@@ -29,7 +30,8 @@ export class PtySerial implements Serial {
       o.onReadable(b.length);
     });
     for (const p of [cliPath, this.devicePath]) fs.rmSync(p, { force: true });
-    this.socat = spawn("socat", [`pty,raw,echo=0,link=${this.devicePath}`, `pty,raw,echo=0,link=${cliPath}`], { stdio: ["ignore", "ignore", "pipe"] });
+    // Tied to us: a firmware killed outright must not leave its pty pair behind.
+    this.socat = spawnTied(["socat", `pty,raw,echo=0,link=${this.devicePath}`, `pty,raw,echo=0,link=${cliPath}`]);
     this.socat.on("error", (e) => o.onError?.(`socat: ${e.message}`));
     this.socat.on("exit", (code) => {
       if (!this.closed) o.onError?.(`socat exited (${code})`);

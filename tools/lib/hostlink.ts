@@ -7,10 +7,11 @@
 //
 // The unix-socket hop is there because loopback UDP cannot cross namespaces
 // while a socket file can. Every frame is one datagram end to end.
-import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { type ChildProcess, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { spawnTied } from "../../hal/host/tied";
 
 export interface HostLinkOptions {
   /** Short unique tag for namespace names (a-z0-9, up to 8). */
@@ -73,7 +74,8 @@ export class HostLink {
 
   /** Starts a long-running process inside a namespace; it is stopped by down(). */
   spawnIn(ns: string, cmd: string[]): ChildProcess {
-    const p = spawn("ip", ["netns", "exec", ns, ...cmd], { stdio: ["ignore", "pipe", "pipe"] });
+    // Tied to this process: a test or bench that dies leaves no socat or server behind.
+    const p = spawnTied(["ip", "netns", "exec", ns, ...cmd], { stdout: "pipe" });
     p.stderr?.on("data", (d: Buffer) => this.log.push(`${cmd[0]}: ${d.toString().trim()}`));
     this.procs.push(p);
     return p;
@@ -84,8 +86,43 @@ export class HostLink {
     return this.log.join("\n");
   }
 
+  /** Where the process holding this id's link writes its pid. */
+  private get ownerFile(): string {
+    return path.join(os.tmpdir(), `netrt-link-${this.o.id}.owner`);
+  }
+
+  /** The live process (not this one) whose link has this id, or undefined. */
+  owner(): { pid: number; what: string } | undefined {
+    let text: string;
+    try {
+      text = fs.readFileSync(this.ownerFile, "utf8");
+    } catch {
+      return undefined;
+    }
+    const pid = Number(text.split("\n")[0]);
+    if (!Number.isInteger(pid) || pid <= 0 || pid === process.pid) return undefined;
+    // Gone, or a zombie nobody has reaped yet: what it left are leftovers.
+    let stat = "";
+    try {
+      stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+    } catch {
+      return undefined;
+    }
+    if (/^\d+ \(.*\) [ZX]/.test(stat)) return undefined;
+    if (run(["ip", "netns", "list"], true).indexOf(this.linkNs) < 0) return undefined;
+    return { pid, what: text.split("\n")[1] ?? "" };
+  }
+
+  /** Refuses (HostLinkError) when another live process holds a link with this id. */
+  private refuseIfTaken(doing: string): void {
+    const o = this.owner();
+    if (o !== undefined) throw new HostLinkError(`cannot ${doing} host link "${this.o.id}": it is in use by process ${o.pid} (${o.what}); choose another --id, or stop that process first`);
+  }
+
   async up(): Promise<void> {
+    this.refuseIfTaken("bring up");
     this.down(); // leftovers of a crashed run with the same id
+    fs.writeFileSync(this.ownerFile, `${process.pid}\n${process.argv.slice(1).join(" ")}\n`);
     const L = this.linkNs;
     const P = this.peerNs;
     run(["ip", "netns", "add", L]);
@@ -108,7 +145,7 @@ export class HostLink {
     this.spawnIn(L, ["socat", "-b", "65536", "TUN,tun-name=tap0,tun-type=tap,iff-no-pi,iff-up", `UNIX-SENDTO:${rootSock},bind=${nsSock}`]);
     await waitFor("tap0", () => fs.existsSync(nsSock) && this.exec(L, ["ip", "link", "show", "tap0"], true) !== "", 5000);
     this.exec(L, ["ip", "link", "set", "tap0", "master", "br0"]);
-    const root = spawn("socat", ["-b", "65536", `UDP-DATAGRAM:127.0.0.1:${this.o.firmwareRxPort},bind=127.0.0.1:${this.o.firmwareTxPort}`, `UNIX-SENDTO:${nsSock},bind=${rootSock}`], { stdio: ["ignore", "pipe", "pipe"] });
+    const root = spawnTied(["socat", "-b", "65536", `UDP-DATAGRAM:127.0.0.1:${this.o.firmwareRxPort},bind=127.0.0.1:${this.o.firmwareTxPort}`, `UNIX-SENDTO:${nsSock},bind=${rootSock}`], { stdout: "pipe" });
     root.stderr?.on("data", (d: Buffer) => this.log.push(`socat(root): ${d.toString().trim()}`));
     this.procs.push(root);
     await waitFor("the root socat", () => fs.existsSync(rootSock), 5000);
@@ -160,6 +197,13 @@ export class HostLink {
     if (match !== undefined) this.exec(L, ["nft", `add rule bridge netrt drops ${match} drop`]);
   }
 
+  /** down() for another process's link (npm run hostlink -- down): refused while its owner lives. */
+  takeDown(): void {
+    this.refuseIfTaken("take down");
+    this.down();
+    fs.rmSync(this.ownerFile, { force: true });
+  }
+
   /** Stops the helpers and deletes both namespaces (and with them every interface in them). */
   down(): void {
     for (const h of this.extraHosts) run(["ip", "netns", "del", h], true);
@@ -174,6 +218,7 @@ export class HostLink {
   /** Removes the scratch directory too; the link cannot come up again. */
   dispose(): void {
     this.down();
+    if (this.owner() === undefined) fs.rmSync(this.ownerFile, { force: true });
     fs.rmSync(this.dir, { recursive: true, force: true });
   }
 }
