@@ -1,7 +1,9 @@
 // The device: what every firmware runs once its runtime binding is up. It
 // builds the network stack, attaches the board's MAC as eth0, applies the
 // board's static IPv4 configuration and logs what happens on the network.
-import { alloc } from "@hal/bytes";
+import { alloc, get8, set8, set16, set32 } from "@hal/bytes";
+import { bxor, mul } from "@hal/u32";
+import { hexByte } from "../src/util/hex";
 import { type Bytes, LOG_ERROR, LOG_INFO, LOG_WARN, type Mac, type MacOptions, type Platform, type Serial, type SerialOptions, type Spi, type SpiMacFactory, type Gpio } from "../hal/types";
 import { formatIPv4, formatMac, parseIPv4, parseMac } from "../src/net/addr";
 import { ADDR_DEL, ADDR_NEW, addrRequest } from "../src/net/inaddr";
@@ -99,7 +101,9 @@ export function dhcpConfig(board: BoardConfig): DhcpConfig {
 
 function startDhcp(dev: Device, eth: Ifnet): void {
   const p = dev.platform;
-  const client = new DhcpClient(dev.stack, eth, dhcpConfig(dev.board), p.clock, p.random, p.storage, p.log, () => p.epochSeconds());
+  const cfg = dhcpConfig(dev.board);
+  cfg.hostname = boardHostname(dev.board, eth.hwaddr);
+  const client = new DhcpClient(dev.stack, eth, cfg, p.clock, p.random, p.storage, p.log, () => p.epochSeconds());
   dev.dhcp = client;
   if (dev.control !== undefined) dev.control.dhcp = client;
   client.onEvent = (kind, lease) => {
@@ -182,13 +186,45 @@ export function openChipMac(p: Platform, board: BoardConfig, openChip: SpiMacFac
     p.log.write(LOG_ERROR, "eth0: " + board.mac.driver + " on " + board.mac.bus + ": " + (e as Error).message);
     return undefined;
   }
-  const hw = boardHwaddr(board);
+  const hw = boardHwaddr(board, p);
   const pins = { reset: board.mac.pins.reset, int: board.mac.pins.int };
   return (o: MacOptions) => openChip(spi, p.clock, hw, board.mac.mtu, o, gpio, pins);
 }
 
-export function boardHwaddr(board: BoardConfig): Bytes {
+/**
+ * The board's MAC address: the one its file (or npm run flash -- --mac)
+ * gives, else one derived from the unit's identity, so every unit of a
+ * board differs and keeps its address across reboots: locally administered
+ * (bit 1 of the first byte set) and unicast (bit 0 clear).
+ */
+export function boardHwaddr(board: BoardConfig, p: Platform): Bytes {
   const b = alloc(6);
-  if (!parseMac(board.mac.hwaddr, b, 0)) parseMac("02:00:00:00:00:01", b, 0);
+  if (board.mac.hwaddr !== "" && parseMac(board.mac.hwaddr, b, 0)) return b;
+  const id = p.identity !== undefined ? p.identity() : "";
+  if (id === "") {
+    p.log.write(LOG_WARN, "eth0: no MAC in the board file and no unit identity to derive one from: using 02:00:00:00:00:01");
+    parseMac("02:00:00:00:00:01", b, 0);
+    return b;
+  }
+  deriveHwaddr(id, b);
   return b;
+}
+
+/** Six bytes from FNV-1a over `id` (two 32-bit rounds), made locally administered and unicast. */
+export function deriveHwaddr(id: string, out: Bytes): void {
+  let h1 = 2166136261;
+  let h2 = 2166136261;
+  for (let i = 0; i < id.length; i++) {
+    h1 = mul(bxor(h1, id.charCodeAt(i) % 256), 16777619);
+    h2 = mul(bxor(h2, (id.charCodeAt(id.length - 1 - i) + i) % 256), 16777619);
+  }
+  set32(out, 0, h1);
+  set16(out, 4, h2 % 65536);
+  set8(out, 0, (get8(out, 0) - (get8(out, 0) % 4)) + 2);
+}
+
+/** The DHCP hostname: the board file's, else the board's name and the MAC's last two bytes. */
+export function boardHostname(board: BoardConfig, hwaddr: Bytes): string {
+  if (board.hostname !== "") return board.hostname;
+  return board.name + "-" + hexByte(get8(hwaddr, 4)) + hexByte(get8(hwaddr, 5));
 }

@@ -48,7 +48,7 @@ export function start(board: BoardConfig): void {
   const remotePort = Number(process.env.NETRT_TX_PORT ?? 9001);
   let mac: UdpMac | undefined;
   const dev = startDevice(p, board, (o) => {
-    mac = new UdpMac({ ...o, hwaddr: boardHwaddr(board), localPort, remotePort, mtu: board.mac.mtu });
+    mac = new UdpMac({ ...o, hwaddr: boardHwaddr(board, p), localPort, remotePort, mtu: board.mac.mtu });
     mac.start().catch((e: Error) => {
       console.error(`cannot bind 127.0.0.1:${localPort}: ${e.message}`);
       process.exit(1);

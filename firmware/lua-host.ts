@@ -28,7 +28,7 @@ export function start(board: BoardConfig, _openChip?: unknown, control?: Control
   const p = luaHostPlatform(board.runtime, state, board.logLevel);
   let mac: LuaUdpMac | undefined = undefined;
   const dev = startDevice(p, board, (o: MacOptions) => {
-    mac = new LuaUdpMac(o, boardHwaddr(board), board.mac.mtu, envNumber("NETRT_RX_PORT", 9000), envNumber("NETRT_TX_PORT", 9001));
+    mac = new LuaUdpMac(o, boardHwaddr(board, p), board.mac.mtu, envNumber("NETRT_RX_PORT", 9000), envNumber("NETRT_TX_PORT", 9001));
     return mac;
   }, control === undefined ? undefined : (d) => control(d, () => undefined));
   if (mac === undefined) {

@@ -217,6 +217,8 @@ export interface Platform {
   storage: Storage;
   /** Wall-clock seconds since 1970 when known (host, a set RTC), else -1. */
   epochSeconds(): number;
+  /** Something unique to this unit (a chip serial, a factory MAC), "" when the runtime has none. */
+  identity?(): string;
   /**
    * Memory in use after a collection, in the runtime's own terms: bytes (Lua's
    * collectgarbage("count"), Node's heap), or Espruino's variables with their

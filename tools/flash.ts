@@ -17,7 +17,7 @@ import * as path from "node:path";
 import cliProgress from "cli-progress";
 import { Command, InvalidArgumentError, Option } from "commander";
 import { SerialPort } from "serialport";
-import { type Board, loadBoards } from "./lib/boards";
+import { type Board, checkUnicastMac, loadBoards } from "./lib/boards";
 import { buildAll } from "./lib/build";
 import { withLuaNetrtEnv, withNetrtEnv } from "./lib/espruino-host";
 import { ROOT } from "./lib/paths";
@@ -31,6 +31,22 @@ interface FlashOptions {
   timeout: number;
   env: string[];
   compile: boolean;
+  mac?: string;
+  hostname?: string;
+}
+
+function unicastMac(v: string): string {
+  try {
+    checkUnicastMac("--mac", "address", v);
+  } catch (e) {
+    throw new InvalidArgumentError((e as Error).message.replace(/^--mac: "address" /, ""));
+  }
+  return v;
+}
+
+function hostname(v: string): string {
+  if (!/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/i.test(v)) throw new InvalidArgumentError("letters, digits and dashes, up to 63 (RFC 1123)");
+  return v;
 }
 
 function positive(v: string): number {
@@ -153,7 +169,7 @@ function stageBar(total: number): cliProgress.SingleBar {
 }
 
 async function flashEspruino(o: FlashOptions, bar: cliProgress.SingleBar): Promise<void> {
-  const [artifact] = await buildAll([o.board]);
+  const [artifact] = await buildAll([o.board], { hwaddr: o.mac, hostname: o.hostname });
   let file = path.join(ROOT, artifact.file);
   if (o.env.length > 0) {
     // Settings a host bundle reads at start (espruino-host's NETRT_ENV), in front of the code.
@@ -277,7 +293,7 @@ class Watchdog {
 
 async function flashNodeMcu(o: FlashOptions, bar: cliProgress.SingleBar): Promise<void> {
   if (/^tcp:\/\//.test(o.port)) throw new FlashError(`${o.board} is a NodeMCU board: nodemcu-tool needs its serial port (/dev/ttyUSB0), not ${o.port}`);
-  const [artifact] = await buildAll([o.board]);
+  const [artifact] = await buildAll([o.board], { hwaddr: o.mac, hostname: o.hostname });
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "netrt-flash-"));
   const nmt = require("nodemcu-tool") as NodeMcuConnector;
   const toolLog = quietNodeMcuTool();
@@ -371,6 +387,8 @@ new Command()
   .requiredOption("--port <port>", "the board's serial port (/dev/ttyACM0) or tcp://host:port")
   .option("--baud <n>", "serial baud rate", positive, 115200)
   .option("--timeout <s>", "give up on the upload after this long", positive, 120)
+  .option("--mac <address>", "this unit's MAC address (default: the board file's, else derived from the chip's identity)", unicastMac)
+  .option("--hostname <name>", "this unit's DHCP hostname (default: the board file's, else the board's name and the MAC's last bytes)", hostname)
   .option("--compile", "NodeMCU: compile netrt.lua to bytecode on the board without debug info (faster start, less RAM; errors lose line numbers)", false)
   .addOption(new Option("--env <NETRT_NAME=value>", "a setting for host bundles (espruino-host, lua51-host, lua53-host), repeatable").argParser(setting).default([]).hideHelp())
   .action(async (o: FlashOptions) => {

@@ -26,7 +26,7 @@ declare const setTimeout: (cb: () => void, ms: number) => number;
 declare const clearTimeout: (id: number) => void;
 declare const console: { log(msg: string): void };
 declare const require: (name: string) => unknown;
-declare const E: { hwRand(): number; toString(data: Uint8Array): string };
+declare const E: { hwRand(): number; toString(data: Uint8Array): string; getSerial?: () => string };
 declare const Serial1: EspruinoSerial;
 declare const Serial2: EspruinoSerial;
 declare const Serial3: EspruinoSerial;
@@ -150,5 +150,5 @@ export function espruinoPlatform(logLevel: number): Platform {
   const clock = new EspruinoClock();
   const log = new EspruinoLog(logLevel);
   clock.onFault = (msg) => log.write(LOG_ERROR, msg);
-  return { runtime: "espruino", clock, random: new EspruinoRandom(), log, storage: new EspruinoStorage(), epochSeconds: () => espruinoEpoch(), memory: espruinoMemory };
+  return { runtime: "espruino", clock, random: new EspruinoRandom(), log, storage: new EspruinoStorage(), epochSeconds: () => espruinoEpoch(), memory: espruinoMemory, identity: () => (E.getSerial !== undefined ? E.getSerial() : "") };
 }

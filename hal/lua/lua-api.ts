@@ -85,6 +85,14 @@ interface NodeMcuUart {
 /** @noSelf */
 interface NodeMcuNode {
   random(lo: number, hi: number): number;
+  /** ESP8266 firmware: the chip's id (absent on NodeMCU-ESP32). */
+  chipid?: () => number;
+}
+
+/** @noSelf */
+interface NodeMcuWifiSta {
+  /** The station's factory MAC, "aa:bb:cc:dd:ee:ff". */
+  getmac(): string;
 }
 
 /** @noSelf */
@@ -101,6 +109,8 @@ interface NodeMcuGlobals {
   file: NodeMcuFileLib;
   uart: NodeMcuUart;
   node: NodeMcuNode;
+  /** Absent without the wifi module. */
+  wifi: { sta: NodeMcuWifiSta } | undefined;
   /** Either shape, depending on the chip the firmware was built for; absent without the spi module. */
   spi: (NodeMcuSpi8266 & Partial<NodeMcuSpi32>) | undefined;
   gpio: NodeMcuGpio | undefined;

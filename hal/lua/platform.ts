@@ -154,9 +154,16 @@ export function integerFirmwareProblem(half: number, beyond32: number): string |
   return "netrt needs a NodeMCU float build: this firmware's numbers are integers (7 / 2 = " + half + ")";
 }
 
+/** The chip's identity: the ESP8266's chip id, else the factory station MAC (ESP32); "" without either. */
+export function nodeMcuIdentity(): string {
+  if (nm.node.chipid !== undefined) return "chip " + nm.node.chipid();
+  if (nm.wifi !== undefined) return "mac " + nm.wifi.sta.getmac();
+  return "";
+}
+
 export function nodeMcuPlatform(runtime: string, logLevel: number): Platform {
   const clock = new NodeMcuClock();
   const log = new PrintLog(logLevel);
   clock.onFault = (msg) => log.write(LOG_ERROR, msg);
-  return { runtime, clock, random: new NodeMcuRandom(), log, storage: new NodeMcuStorage(), epochSeconds: () => nodeMcuEpoch(), memory: luaMemory };
+  return { runtime, clock, random: new NodeMcuRandom(), log, storage: new NodeMcuStorage(), epochSeconds: () => nodeMcuEpoch(), memory: luaMemory, identity: nodeMcuIdentity };
 }

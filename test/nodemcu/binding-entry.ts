@@ -6,7 +6,7 @@
 // are read with the id first. Each call made is printed for the test.
 /// <reference path="../../hal/lua/lua-api.ts" />
 import { alloc, set8 } from "@hal/bytes";
-import { integerFirmwareProblem, NodeMcuClock, nodeMcuEpoch, NodeMcuSerial } from "../../hal/lua/platform";
+import { integerFirmwareProblem, NodeMcuClock, nodeMcuEpoch, nodeMcuIdentity, NodeMcuSerial } from "../../hal/lua/platform";
 
 type RtcGet = (this: void) => LuaMultiReturn<[number, number, number]>;
 type DataCb = (this: void, d: string) => void;
@@ -137,3 +137,15 @@ advanceTo(86399999);
 g.print("fired before " + fired);
 advanceTo(86400000);
 g.print("fired at " + fired + " faults " + clock.faults + " pending " + clock.pending());
+
+// The unit's identity, which its MAC is derived from: the ESP8266's chip id, else the factory MAC.
+g.print("-- identity");
+const gi = _G as unknown as { node: { chipid?: () => number }; wifi: unknown };
+gi.node = { chipid: () => 10723963 };
+gi.wifi = undefined;
+g.print("identity " + nodeMcuIdentity());
+gi.node = {};
+gi.wifi = { sta: { getmac: () => "24:0a:c4:12:34:56" } };
+g.print("identity " + nodeMcuIdentity());
+gi.wifi = undefined;
+g.print("identity [" + nodeMcuIdentity() + "]");

@@ -50,6 +50,10 @@ describe("NodeMCU binding on real Lua", function () {
         "alarm 3948636",
         "fired before -1",
         "fired at 86400000 faults 1 pending 0",
+        "-- identity",
+        "identity chip 10723963",
+        "identity mac 24:0a:c4:12:34:56",
+        "identity []",
       ]);
     });
   }

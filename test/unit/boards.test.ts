@@ -57,7 +57,7 @@ describe("board files", function () {
   const bad: [string, unknown, RegExp][] = [
     ["not JSON", "{", /not JSON/],
     ["unknown runtime", { ...good, runtime: "micropython" }, /"runtime" must be one of/],
-    ["missing field", { ...good, hostname: undefined }, /missing "hostname"/],
+    ["missing field", { ...good, lltable: undefined }, /missing "lltable"/],
     ["wrong type", { ...good, lltable: { capacity: "8" } }, /"lltable.capacity" must be a number/],
     ["bad MAC address", { ...good, mac: { ...good.mac, hwaddr: "02:00:00:00:00" } }, /"mac.hwaddr"/],
     ["unknown driver", { ...good, mac: { ...good.mac, driver: "rtl8139" } }, /unknown MAC driver "rtl8139"/],

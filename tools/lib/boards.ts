@@ -87,6 +87,12 @@ function checkFields(file: string, obj: unknown, where: string): void {
   }
 }
 
+/** A unicast MAC address written like 02:00:00:00:00:01, or a BoardError naming `what`. */
+export function checkUnicastMac(file: string, what: string, v: string): void {
+  if (!/^([0-9a-f]{2}:){5}[0-9a-f]{2}$/i.test(v)) throw new BoardError(`${file}: "${what}" must look like 02:00:00:00:00:01`);
+  if (parseInt(v.slice(0, 2), 16) % 2 === 1) throw new BoardError(`${file}: "${what}" ${v} is a group (multicast) address; a station needs a unicast one`);
+}
+
 export function parseBoard(file: string, text: string): Board {
   let raw: Json;
   try {
@@ -103,8 +109,9 @@ export function parseBoard(file: string, text: string): Board {
   if (!RUNTIMES.includes(runtime as Runtime)) throw new BoardError(`${file}: "runtime" must be one of ${RUNTIMES.join(", ")}, got "${runtime}"`);
   const mac = field<Json>(file, raw, "mac", "object");
   const driver = field<string>(file, mac, "driver", "string", "mac.");
-  const hwaddr = field<string>(file, mac, "hwaddr", "string", "mac.");
-  if (!/^([0-9a-f]{2}:){5}[0-9a-f]{2}$/i.test(hwaddr)) throw new BoardError(`${file}: "mac.hwaddr" must look like 02:00:00:00:00:01`);
+  // Without one, each unit derives its own from its chip's identity (E.getSerial(), node.chipid(), the factory MAC).
+  const hwaddr = mac.hwaddr === undefined ? "" : field<string>(file, mac, "hwaddr", "string", "mac.");
+  if (hwaddr !== "") checkUnicastMac(file, "mac.hwaddr", hwaddr);
   const mtu = field<number>(file, mac, "mtu", "number", "mac.");
   if (mtu < 68 || mtu > 9000) throw new BoardError(`${file}: "mac.mtu" must be within 68..9000`);
   let bus = "";
@@ -185,7 +192,8 @@ export function parseBoard(file: string, text: string): Board {
     lltableCapacity: capacity,
     ipv4,
     dhcp: { enabled: field<boolean>(file, dhcp, "enabled", "boolean", "dhcp."), profile, probe, rapidCommit, vendorClass },
-    hostname: field<string>(file, raw, "hostname", "string"),
+    // Without one: the board's name and the last two bytes of the unit's MAC.
+    hostname: raw.hostname === undefined ? "" : field<string>(file, raw, "hostname", "string"),
     logLevel: typeof raw.logLevel === "number" ? raw.logLevel : 1,
   };
   return { file, runtime: runtime as Runtime, config, driverNote };

@@ -67,9 +67,19 @@ export async function buildBoard(b: Board): Promise<Artifact> {
   return { board: name, runtime: b.runtime, file: rel(outFile), bytes: data.length, gzipBytes: gzipSync(data, { level: 9 }).length, driverNote: b.driverNote };
 }
 
-export async function buildAll(only?: string[]): Promise<Artifact[]> {
+/** Per-unit settings a build can take over its board file (npm run flash -- --mac). */
+export interface BoardOverrides {
+  hwaddr?: string;
+  hostname?: string;
+}
+
+export async function buildAll(only?: string[], overrides: BoardOverrides = {}): Promise<Artifact[]> {
   // Only the boards being built are read: a broken file elsewhere does not stop this build.
   const boards = loadBoards(undefined, only);
+  for (const b of boards) {
+    if (overrides.hwaddr !== undefined) b.config.mac.hwaddr = overrides.hwaddr.toLowerCase();
+    if (overrides.hostname !== undefined) b.config.hostname = overrides.hostname;
+  }
   const out: Artifact[] = [];
   for (const b of boards) out.push(await buildBoard(b));
   const sizesFile = path.join(DIST, "sizes.json");
