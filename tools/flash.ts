@@ -1,15 +1,15 @@
 // `npm run flash -- --board NAME --port PORT`: builds the board's firmware
 // and uploads it. The port is checked for the board's prompt first, so a
 // missing or silent board is a clear error, not a hang.
-// - Espruino boards go through the espruino CLI (npm package `espruino`)
-//   with SAVE_ON_SEND, so the code lands in Storage and runs at every
-//   power-up. The firmware's first log line, echoed back during the upload,
-//   confirms it runs.
+// - Espruino boards go through the espruino package's JavaScript API
+//   (tools/lib/espruino-upload.ts) with SAVE_ON_SEND, so the code lands in
+//   Storage and runs at every power-up; a port it cannot open is an error.
+//   The firmware's first log line, echoed back after the upload, confirms it
+//   runs.
 // - NodeMCU boards go through nodemcu-tool's connector: netrt.lua (or, with
 //   --compile, netrt.lc) and an init.lua that runs it at power-up, after a
 //   check that SPIFFS has room; then node.restart(), and the firmware's first
 //   log line on the console confirms it runs.
-import { type ChildProcess, spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as net from "node:net";
 import * as os from "node:os";
@@ -19,6 +19,7 @@ import { Command, InvalidArgumentError, Option } from "commander";
 import { SerialPort } from "serialport";
 import { type Board, checkUnicastMac, loadBoards } from "./lib/boards";
 import { buildAll } from "./lib/build";
+import { EspruinoUploadError, uploadToEspruino } from "./lib/espruino-upload";
 import { withLuaNetrtEnv, withNetrtEnv } from "./lib/espruino-host";
 import { ROOT } from "./lib/paths";
 
@@ -124,36 +125,6 @@ function checkPort(port: string): void {
   }
 }
 
-/** The espruino CLI, told which board it talks to so it never looks it up online. */
-function espruinoUpload(o: FlashOptions, file: string, onLine: (l: string) => void): Promise<number> {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "netrt-flash-"));
-  const boardJson = path.join(dir, "board.json");
-  fs.writeFileSync(boardJson, JSON.stringify({ info: { name: o.board, builtin_modules: ["Storage", "dgram", "net", "fs"] } }));
-  const cli = path.join(ROOT, "node_modules", "espruino", "bin", "espruino-cli.js");
-  const args = [cli, "--no-ble", "--board", boardJson, "-p", o.port, "-b", String(o.baud), "--config", "SAVE_ON_SEND=1", "--config", "RESET_BEFORE_SEND=1", "--config", "MINIFICATION_LEVEL=", file];
-  return new Promise((resolve) => {
-    const p: ChildProcess = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "pipe"] });
-    let buf = "";
-    const onData = (d: Buffer): void => {
-      buf += d.toString();
-      let nl = buf.indexOf("\n");
-      while (nl >= 0) {
-        onLine(buf.slice(0, nl));
-        buf = buf.slice(nl + 1);
-        nl = buf.indexOf("\n");
-      }
-    };
-    p.stdout?.on("data", onData);
-    p.stderr?.on("data", onData);
-    const timer = setTimeout(() => p.kill("SIGKILL"), o.timeout * 1000);
-    p.on("exit", (code) => {
-      clearTimeout(timer);
-      fs.rmSync(dir, { recursive: true, force: true });
-      resolve(code ?? 1);
-    });
-  });
-}
-
 /** The --env settings as an object. */
 function envSettings(o: FlashOptions): Record<string, string> {
   const env: Record<string, string> = {};
@@ -179,15 +150,33 @@ async function flashEspruino(o: FlashOptions, bar: cliProgress.SingleBar): Promi
   bar.update(1, { stage: `connect ${o.port}` });
   await expectPrompt(ESPRUINO_REPL, o.port, o.baud, 5000);
   bar.update(2, { stage: `upload ${artifact.bytes} bytes to Storage` });
-  const lines: string[] = [];
-  const code = await espruinoUpload(o, file, (l) => lines.push(l));
-  if (code !== 0) throw new FlashError(`the espruino CLI failed (exit ${code}):\n${lines.slice(-15).join("\n")}`);
+  const t0 = Date.now();
+  let output: string;
+  try {
+    output = await uploadToEspruino({
+      port: o.port,
+      baud: o.baud,
+      board: o.board,
+      code: fs.readFileSync(file, "utf8"),
+      timeoutMs: o.timeout * 1000,
+      until: new RegExp(`netrt \\S+ on ${o.board}[^\\n]*\\n`),
+      onProgress: (sent, total) => {
+        const secs = (Date.now() - t0) / 1000;
+        const left = sent > 0 && sent < total ? Math.ceil((secs * (total - sent)) / sent) : 0;
+        bar.update(2 + (total > 0 ? sent / total : 0), { stage: `upload: ${sent} of ${total} bytes${left > 0 ? `, about ${left} s left` : ""}` });
+      },
+    });
+  } catch (e) {
+    if (e instanceof EspruinoUploadError) throw new FlashError(`${e.message}; nothing was uploaded`);
+    throw e;
+  }
   bar.update(3, { stage: "check it runs" });
+  const lines = output.split(/\r?\n/);
   const booted = lines.find((l) => new RegExp(`netrt \\S+ on ${o.board}`).test(l));
   if (booted === undefined) throw new FlashError(`uploaded, but the firmware did not report itself:\n${lines.slice(-15).join("\n")}`);
   bar.update(4, { stage: "done" });
   bar.stop();
-  console.log(`${o.board}: ${artifact.bytes} bytes in Storage on ${o.port}; it starts at every power-up. It said: ${booted.replace(/\x1b\[[0-9;]*[A-Za-z]/g, "").replace(/^--\]\s*/, "").trim()}`);
+  console.log(`${o.board}: ${artifact.bytes} bytes in Storage on ${o.port}; it starts at every power-up. It said: ${booted.replace(/\x1b\[[0-9;]*[A-Za-z]/g, "").replace(/^>+/, "").trim()}`);
 }
 
 // nodemcu-tool's connector (its programmatic API): one connection per process.

@@ -239,6 +239,26 @@ describe("npm run flash", function () {
     });
   });
 
+  it("an Espruino port that answers the prompt but is gone when the upload connects is an error, not 'uploaded' (the espruino CLI exited 0 there)", async function () {
+    needSocat(this);
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "netrt-flash-test-"));
+    const tty = path.join(dir, "tty");
+    // A line that shows a prompt once, then goes away (a board unplugged mid-flash).
+    const fake = path.join(dir, "fake.sh");
+    fs.writeFileSync(fake, "head -c1 >/dev/null; printf '\\r\\n>'\n");
+    const socat = spawn("socat", [`pty,raw,echo=0,link=${tty}`, `EXEC:sh ${fake}`], { stdio: "ignore" });
+    try {
+      await waitForFile(tty);
+      const r = await flashAsync("--board", "espruino-pico-w5500", "--port", tty);
+      assert.equal(r.status, 1, r.out);
+      assert.match(r.out, /(cannot connect to .*tty|tty disconnected before the upload finished).*; nothing was uploaded/);
+      assert.doesNotMatch(r.out, /uploaded, but/);
+    } finally {
+      socat.kill();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it("uploads to Espruino for Linux over --telnet; after a restart the firmware boots from Storage and gets its lease (ESPRUINO)", async function () {
     const bin = process.env.ESPRUINO;
     if (!bin) {
