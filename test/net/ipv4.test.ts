@@ -155,25 +155,7 @@ describe("IPv4", function () {
     const b = net.node(2, "192.0.2.2/24");
     const got: number[] = [];
     b.stack.udp.bind(7, (d) => got.push(d.n));
-    const mk = (src: number, ttl: number): Bytes => {
-      const f = alloc(14 + 28);
-      const m = b.eth.hwaddr as unknown as Uint8Array;
-      for (let i = 0; i < 6; i++) set8(f, i, m[i]);
-      set8(f, 6, 2);
-      set8(f, 11, 0x33);
-      set16(f, 12, 0x0800);
-      set8(f, 14, 0x45);
-      set16(f, 16, 28);
-      set8(f, 22, ttl);
-      set8(f, 23, 17);
-      set32(f, 26, src);
-      set32(f, 30, ip("192.0.2.2"));
-      set16(f, 24, checksum(f, 14, 20));
-      set16(f, 34, 1000);
-      set16(f, 36, 7);
-      set16(f, 38, 8);
-      return f;
-    };
+    const mk = (src: number, ttl: number): Bytes => udpFrame(b.eth.hwaddr, src, ip("192.0.2.2"), 7, ttl);
     b.stack.input(b.eth, mk(ip("192.0.2.9"), 0));
     assert.deepEqual(got, [0]);
     assert.equal(b.stack.stats.ipInTtlZero, 1);
@@ -185,25 +167,9 @@ describe("IPv4", function () {
   it("sends no ICMP error about a unicast datagram that came in a link-layer broadcast frame (RFC 1122 3.2.2)", function () {
     const net = new Net();
     const b = net.node(2, "192.0.2.2/24");
-    const mk = (broadcast: boolean): Bytes => {
-      const f = alloc(14 + 28);
-      const m = b.eth.hwaddr as unknown as Uint8Array;
-      for (let i = 0; i < 6; i++) set8(f, i, broadcast ? 0xff : m[i]);
-      set8(f, 6, 2);
-      set8(f, 11, 0x33);
-      set16(f, 12, 0x0800);
-      set8(f, 14, 0x45);
-      set16(f, 16, 28);
-      set8(f, 22, 64);
-      set8(f, 23, 17);
-      set32(f, 26, ip("192.0.2.9"));
-      set32(f, 30, ip("192.0.2.2"));
-      set16(f, 24, checksum(f, 14, 20));
-      set16(f, 34, 1000);
-      set16(f, 36, 999);
-      set16(f, 38, 8);
-      return f;
-    };
+    const bcast = alloc(6);
+    for (let i = 0; i < 6; i++) set8(bcast, i, 0xff);
+    const mk = (broadcast: boolean): Bytes => udpFrame(broadcast ? bcast : b.eth.hwaddr, ip("192.0.2.9"), ip("192.0.2.2"), 999, 64);
     b.eth.lltable!.input(ip("192.0.2.9"), b.eth.hwaddr, 0, true, true);
     b.stack.input(b.eth, mk(true));
     assert.equal(b.stack.stats.udpNoPorts, 1);
@@ -212,3 +178,23 @@ describe("IPv4", function () {
     assert.equal(b.stack.stats.icmpOutDestUnreachs, 1, "for the same datagram unicast");
   });
 });
+
+/** An empty UDP datagram from src:1000 to dst:port in an Ethernet frame to `dstMac`. */
+function udpFrame(dstMac: Bytes, src: number, dst: number, port: number, ttl: number): Bytes {
+  const f = alloc(14 + 28);
+  for (let i = 0; i < 6; i++) set8(f, i, (dstMac as unknown as Uint8Array)[i]);
+  set8(f, 6, 2);
+  set8(f, 11, 0x33);
+  set16(f, 12, 0x0800);
+  set8(f, 14, 0x45);
+  set16(f, 16, 28);
+  set8(f, 22, ttl);
+  set8(f, 23, 17);
+  set32(f, 26, src);
+  set32(f, 30, dst);
+  set16(f, 24, checksum(f, 14, 20));
+  set16(f, 34, 1000);
+  set16(f, 36, port);
+  set16(f, 38, 8);
+  return f;
+}

@@ -316,21 +316,18 @@ describe("rtnetlink handlers", function () {
     assert.equal(st.addrs.add(dev.node.eth, addrRequest(ip("192.0.2.11"), 24)), 0);
     for (let i = 0; st.routes.routes.length < st.routes.capacity; i++) st.routes.add({ dst: ip(`10.${i}.0.0`), prefixLen: 16, gateway: ip("192.0.2.1"), ifindex: 2, protocol: 4, scope: 0, metric: 0, prefsrc: 0 }, false);
     const snap = JSON.stringify([st.addrs.list.map((a) => [a.addr, a.prefixLen]), st.routes.routes.map((x) => [x.dst, x.prefixLen, x.gateway])]);
-    const r = dev.ask(request(C.RTM_NEWADDR, C.NLM_F_ACK + C.NLM_F_CREATE + C.NLM_F_REPLACE, (w) => {
-      w.field(IFADDRMSG.fields[0], C.AF_INET);
-      w.field(IFA_PREFIXLEN, 25);
-      w.field(IFA_INDEX, 2);
-      w.inAddr(C.IFA_LOCAL, ip("192.0.2.11"));
-    }, IFADDRMSG.hdrLen))[0];
+    const replace = (plen: number) =>
+      dev.ask(request(C.RTM_NEWADDR, C.NLM_F_ACK + C.NLM_F_CREATE + C.NLM_F_REPLACE, (w) => {
+        w.field(IFADDRMSG.fields[0], C.AF_INET);
+        w.field(IFA_PREFIXLEN, plen);
+        w.field(IFA_INDEX, 2);
+        w.inAddr(C.IFA_LOCAL, ip("192.0.2.11"));
+      }, IFADDRMSG.hdrLen))[0];
+    const r = replace(25);
     assert.equal(r.header.error, -28); // ENOSPC
     assert.equal(JSON.stringify([st.addrs.list.map((a) => [a.addr, a.prefixLen]), st.routes.routes.map((x) => [x.dst, x.prefixLen, x.gateway])]), snap);
     // The same prefix needs no new slot.
-    const same = dev.ask(request(C.RTM_NEWADDR, C.NLM_F_ACK + C.NLM_F_CREATE + C.NLM_F_REPLACE, (w) => {
-      w.field(IFADDRMSG.fields[0], C.AF_INET);
-      w.field(IFA_PREFIXLEN, 24);
-      w.field(IFA_INDEX, 2);
-      w.inAddr(C.IFA_LOCAL, ip("192.0.2.11"));
-    }, IFADDRMSG.hdrLen))[0];
+    const same = replace(24);
     assert.equal(same.header.error, 0);
   });
 
