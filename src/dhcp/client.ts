@@ -667,9 +667,10 @@ export class DhcpClient {
     if (lease === LIFETIME_INFINITE) {
       l.t1Secs = LIFETIME_INFINITE;
       l.t2Secs = LIFETIME_INFINITE;
-    } else if (r.t1 >= MIN_T1_SECS && r.t2 >= 0 && r.t1 < r.t2 && r.t2 < lease) {
-      l.t1Secs = r.t1;
-      l.t2Secs = r.t2;
+    } else if (r.t1 >= 0 && r.t2 >= 0 && r.t1 < r.t2 && r.t2 < lease && MIN_T1_SECS < lease) {
+      // The server's T1 and T2, raised to the floor (a T1 of 0 would renew in a loop).
+      l.t1Secs = r.t1 < MIN_T1_SECS ? MIN_T1_SECS : r.t1;
+      l.t2Secs = r.t2 < l.t1Secs ? l.t1Secs : r.t2;
     } else {
       l.t1Secs = Math.floor(lease / 2);
       l.t2Secs = Math.floor((lease * 7) / 8);

@@ -399,7 +399,7 @@ describe("DHCP client", function () {
     assert.equal(r.client.state, DHCP_BOUND);
     void [DHCP_EV_BOUND, DHCP_EV_DECLINED, DHCP_EV_EXPIRED, DHCP_EV_NAK, DHCP_EV_REBOUND, DHCP_EV_RELEASED, DHCP_EV_RENEWED, DHCP_REQUESTING];
   });
-  it("a lease of 0 or 1 s is taken as 20 s, and a T1 of 0 as the default: no DORA or renewal storm", function () {
+  it("a lease of 0 or 1 s is taken as 20 s, and a T1 of 0 raised to 10 s: no DORA or renewal storm", function () {
     for (const [leaseSecs, t1, t2] of [[0, null, null], [1, null, null], [3600, 0, 1]] as const) {
       const r = rig({ leaseSecs, t1, t2 });
       bound(r);

@@ -135,7 +135,8 @@ class ServerRun {
       assert.match(lines, /INIT-REBOOT/);
       assert.equal((lines.match(/send REQUEST/g) ?? []).length, 1, "one REQUEST");
       assert.doesNotMatch(lines, /send DISCOVER/);
-      assert.doesNotMatch(lines, /PROBING/);
+      // RFC 5227: the remembered address is probed before use (strict, the default).
+      assert.match(lines, /got ACK[^\n]*\n[^\n]*PROBING/);
       const req = fw.lines.find((l) => l.includes("send REQUEST"))!;
       const ack = fw.lines.find((l) => l.includes("got ACK"))!;
       assert.ok(seconds(ack) - seconds(req) < 1, `REQUEST → ACK took ${seconds(ack) - seconds(req)} s`);
