@@ -3,12 +3,14 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { alloc, get8 } from "@hal/bytes";
 import { hostPlatform } from "../hal/host/platform";
 import { UdpMac } from "../hal/host/mac-udp";
 import { PtySerial } from "../hal/host/pty";
 import { LOG_INFO, type SerialOptions } from "../hal/types";
 import type { BoardConfig } from "./board";
 import { DHCP_STOPPED } from "../src/dhcp/client";
+import { parseMac } from "../src/net/addr";
 import { serveControl } from "./control";
 import { boardHwaddr, startDevice } from "./device";
 
@@ -20,7 +22,8 @@ export function start(board: BoardConfig): void {
   if (process.env.NETRT_DHCP_PROBE !== undefined) board.dhcp.probe = process.env.NETRT_DHCP_PROBE;
   // And the MAC, so several host devices can share one link with one build.
   if (process.env.NETRT_MAC !== undefined) {
-    if (!/^([0-9a-f]{2}:){5}[0-9a-f]{2}$/i.test(process.env.NETRT_MAC) || (parseInt(process.env.NETRT_MAC.slice(0, 2), 16) & 1) !== 0) {
+    const hw = alloc(6);
+    if (!parseMac(process.env.NETRT_MAC, hw, 0) || get8(hw, 0) % 2 === 1) {
       console.error(`NETRT_MAC=${process.env.NETRT_MAC}: not a unicast MAC address (like 02:00:00:00:00:11)`);
       process.exit(2);
     }

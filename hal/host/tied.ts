@@ -18,13 +18,7 @@ status=$?
 kill $watcher 2>/dev/null
 exit $status`;
 
-/** The command line that runs `cmd` tied to its parent (for wrappers such as ip netns exec). */
-export function tiedArgs(cmd: string[]): string[] {
-  return ["sh", "-c", TIED, "tied", ...cmd];
-}
-
 /** spawn(), but the command ends when this process does, however it ends. stdin is the tie. */
 export function spawnTied(cmd: string[], o: Omit<SpawnOptions, "stdio"> & { stdout?: "pipe" | "ignore"; stderr?: "pipe" | "ignore" } = {}): ChildProcess {
-  const args = tiedArgs(cmd);
-  return spawn(args[0], args.slice(1), { ...o, stdio: ["pipe", o.stdout ?? "ignore", o.stderr ?? "pipe"] });
+  return spawn("sh", ["-c", TIED, "tied", ...cmd], { ...o, stdio: ["pipe", o.stdout ?? "ignore", o.stderr ?? "pipe"] });
 }

@@ -534,20 +534,22 @@ export class DhcpClient {
 
   private input(d: UdpDatagram): void {
     if (d.ifp !== this.ifp || d.srcPort !== DHCP_SERVER_PORT) return;
-    this.begin();
-    this.handle(d);
-    this.end();
-  }
-
-  private handle(d: UdpDatagram): void {
     this.stats.received++;
     const r = this.reply;
     const why = this.accept(d, r);
     if (why !== "") {
+      // A refused reply touches no timer, so it needs no recovery timer either (most are other clients' replies).
       this.stats.refused++;
       this.log.write(LOG_INFO, "dhcp " + this.ifp.name + ": ignored reply: " + why);
       return;
     }
+    this.begin();
+    this.act(r);
+    this.end();
+  }
+
+  /** A reply accept() passed: what it means in the current state. */
+  private act(r: DhcpReply): void {
     this.log.write(LOG_INFO, "dhcp " + this.ifp.name + ": got " + typeName(r.msgType) + (r.msgType === DHCPNAK ? "" : " " + formatIPv4(r.yiaddr)) + " from " + formatIPv4(r.serverId) + (r.message !== "" ? " (" + r.message + ")" : ""));
     const s = this.state;
     if (r.msgType === DHCPNAK) {
