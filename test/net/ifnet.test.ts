@@ -80,7 +80,7 @@ describe("interfaces", function () {
     assert.equal(n.mac.mtu(), 576);
   });
 
-  it("link down forgets learned neighbours; link up announces our addresses", function () {
+  it("link down forgets learned neighbours; link up announces our addresses twice, 2 s apart", function () {
     const net = new Net();
     const n = net.node(1, "192.0.2.1/24");
     const t = n.eth.lltable!;
@@ -88,9 +88,12 @@ describe("interfaces", function () {
     n.mac.setCarrier(false);
     assert.equal(t.lookup(ip("192.0.2.9")), -1);
     assert.ok(t.lookup(ip("192.0.2.1")) >= 0, "our own static entry stays");
-    const before = n.stack.stats.arpRequestsSent;
+    net.clock.advance(10000);
+    const back = n.stack.stats.arpRequestsSent;
     n.mac.setCarrier(true);
-    assert.equal(n.stack.stats.arpRequestsSent, before + 1);
+    assert.equal(n.stack.stats.arpRequestsSent, back + 1);
+    net.clock.advance(2000);
+    assert.equal(n.stack.stats.arpRequestsSent, back + 2, "and again 2 s later (RFC 5227 ANNOUNCE_NUM 2)");
   });
 
   it("an interface that is down drops what it receives, and sends nothing", function () {
