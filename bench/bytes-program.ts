@@ -49,7 +49,11 @@ export function runBench(out: (line: string) => void, probe: BenchProbe): void {
   t = probe.now();
   let sink = 0;
   for (let r = 0; r < rounds; r++) for (let i = 0; i + 4 <= FRAME; i += 3) sink += get32(f, i) % 7;
-  out("BENCH get32_unaligned_per_ms " + Math.floor((rounds * Math.floor((FRAME - 1) / 3)) / Math.max(probe.now() - t, 0.001)) + " ops/ms");
+  out(
+    "BENCH get32_unaligned_per_ms " +
+      Math.floor((rounds * Math.floor((FRAME - 1) / 3)) / Math.max(probe.now() - t, 0.001)) +
+      " ops/ms",
+  );
 
   t = probe.now();
   for (let r = 0; r < rounds; r++) sink += checksum(f, 0, FRAME);

@@ -28,14 +28,31 @@ export interface Timing {
 function summarise(what: string, times: number[], bytes: number): Timing {
   const t = [...times].sort((a, b) => a - b);
   const r = (v: number): number => Math.round(v * 100) / 100;
-  return { what, runs: t.length, minMs: r(t[0]), medianMs: r(t[t.length >> 1]), maxMs: r(t[t.length - 1]), bytes, wireMs: r(wireMs(bytes)) };
+  return {
+    what,
+    runs: t.length,
+    minMs: r(t[0]),
+    medianMs: r(t[t.length >> 1]),
+    maxMs: r(t[t.length - 1]),
+    bytes,
+    wireMs: r(wireMs(bytes)),
+  };
 }
 
 export async function controlBench(runs: number): Promise<Timing[]> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "netrt-ctlbench-"));
   const port = path.join(dir, "tty");
   // No network needed: a static address, and a UDP MAC nobody answers.
-  const fw = new FirmwareProcess({ NETRT_IPV4: "192.0.2.10/24", NETRT_RX_PORT: "47950", NETRT_TX_PORT: "47951", NETRT_CONTROL: port, NETRT_LLTABLE_CAPACITY: "72" }, path.join(dir, "state"));
+  const fw = new FirmwareProcess(
+    {
+      NETRT_IPV4: "192.0.2.10/24",
+      NETRT_RX_PORT: "47950",
+      NETRT_TX_PORT: "47951",
+      NETRT_CONTROL: port,
+      NETRT_LLTABLE_CAPACITY: "72",
+    },
+    path.join(dir, "state"),
+  );
   const ch = new Channel(10000);
   try {
     await fw.waitFor(/control port/, 10000);
@@ -58,22 +75,36 @@ export async function controlBench(runs: number): Promise<Timing[]> {
       });
     }
     for (const [what, fn] of [
-      ["ACKed change (NEWNEIGH replace)", () => ch.request(PROTO_ROUTE, C.RTM_NEWNEIGH, C.NLM_F_ACK + C.NLM_F_REPLACE, NDMSG.hdrLen, (w) => {
-        w.field(NDM_FAMILY, C.AF_INET);
-        w.field(NDM_IFINDEX, 2);
-        w.field(NDM_STATE, C.NUD_PERMANENT);
-        w.inAddr(C.NDA_DST, 0xc0000264);
-        w.bytes(C.NDA_LLADDR, Buffer.from([2, 0, 0, 0, 1, 0]) as never, 0, 6);
-      })],
-      ["one neighbour (GETNEIGH)", () => ch.request(PROTO_ROUTE, C.RTM_GETNEIGH, 0, NDMSG.hdrLen, (w) => {
-        w.field(NDM_IFINDEX, 2);
-        w.inAddr(C.NDA_DST, 0xc0000264);
-      })],
-      ["one link (GETLINK eth0)", () => ch.request(PROTO_ROUTE, C.RTM_GETLINK, 0, IFINFOMSG.hdrLen, (w) => w.field(IFI_INDEX, 2))],
-      ["64-entry neighbour dump", async () => {
-        const r = await ch.request(PROTO_ROUTE, C.RTM_GETNEIGH, C.NLM_F_DUMP, NDMSG.hdrLen, () => undefined);
-        if (r.length !== 64) throw new Error(`dump returned ${r.length} neighbours`);
-      }],
+      [
+        "ACKed change (NEWNEIGH replace)",
+        () =>
+          ch.request(PROTO_ROUTE, C.RTM_NEWNEIGH, C.NLM_F_ACK + C.NLM_F_REPLACE, NDMSG.hdrLen, (w) => {
+            w.field(NDM_FAMILY, C.AF_INET);
+            w.field(NDM_IFINDEX, 2);
+            w.field(NDM_STATE, C.NUD_PERMANENT);
+            w.inAddr(C.NDA_DST, 0xc0000264);
+            w.bytes(C.NDA_LLADDR, Buffer.from([2, 0, 0, 0, 1, 0]) as never, 0, 6);
+          }),
+      ],
+      [
+        "one neighbour (GETNEIGH)",
+        () =>
+          ch.request(PROTO_ROUTE, C.RTM_GETNEIGH, 0, NDMSG.hdrLen, (w) => {
+            w.field(NDM_IFINDEX, 2);
+            w.inAddr(C.NDA_DST, 0xc0000264);
+          }),
+      ],
+      [
+        "one link (GETLINK eth0)",
+        () => ch.request(PROTO_ROUTE, C.RTM_GETLINK, 0, IFINFOMSG.hdrLen, (w) => w.field(IFI_INDEX, 2)),
+      ],
+      [
+        "64-entry neighbour dump",
+        async () => {
+          const r = await ch.request(PROTO_ROUTE, C.RTM_GETNEIGH, C.NLM_F_DUMP, NDMSG.hdrLen, () => undefined);
+          if (r.length !== 64) throw new Error(`dump returned ${r.length} neighbours`);
+        },
+      ],
     ] as [string, () => Promise<unknown>][]) {
       const times: number[] = [];
       let bytes = 0;

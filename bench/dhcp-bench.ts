@@ -54,7 +54,8 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
 
 function missingTool(): string | undefined {
   if (process.getuid?.() !== 0) return "needs root (network namespaces)";
-  for (const b of ["ip", "socat", "kea-dhcp4", "busybox", "dhcpcd", "dhclient", "dumpcap", "tshark", "nft"]) if (spawnSync("sh", ["-c", `command -v ${b}`]).status !== 0) return `${b} is not installed (bash tools/setup.sh)`;
+  for (const b of ["ip", "socat", "kea-dhcp4", "busybox", "dhcpcd", "dhclient", "dumpcap", "tshark", "nft"])
+    if (spawnSync("sh", ["-c", `command -v ${b}`]).status !== 0) return `${b} is not installed (bash tools/setup.sh)`;
   return undefined;
 }
 
@@ -86,13 +87,32 @@ async function stopProcess(p: ChildProcess, signal: NodeJS.Signals): Promise<voi
 
 /** First DISCOVER the client sent → first ACK it received, from the pcap (ms). */
 function wireTime(pcap: string, mac: string): number | null {
-  const r = spawnSync("tshark", ["-n", "-r", pcap, "-Y", "dhcp", "-T", "fields", "-e", "frame.time_epoch", "-e", "eth.src", "-e", "dhcp.option.dhcp"], { encoding: "utf8" });
+  const r = spawnSync(
+    "tshark",
+    [
+      "-n",
+      "-r",
+      pcap,
+      "-Y",
+      "dhcp",
+      "-T",
+      "fields",
+      "-e",
+      "frame.time_epoch",
+      "-e",
+      "eth.src",
+      "-e",
+      "dhcp.option.dhcp",
+    ],
+    { encoding: "utf8" },
+  );
   let discover: number | undefined;
   for (const line of r.stdout.split("\n")) {
     const [t, src, type] = line.split("\t");
     if (type === undefined) continue;
     if (discover === undefined && src === mac && type === "1") discover = Number(t);
-    else if (discover !== undefined && src !== mac && type === "5") return Math.round((Number(t) - discover) * 10000) / 10;
+    else if (discover !== undefined && src !== mac && type === "5")
+      return Math.round((Number(t) - discover) * 10000) / 10;
   }
   return null;
 }
@@ -105,15 +125,51 @@ function write(file: string, text: string, mode = 0o644): string {
 /** The command line that starts a Linux client, with its helper files in `dir`. */
 function linuxClient(name: ClientName, probe: boolean, dir: string): string[] {
   if (name === "udhcpc") {
-    const script = write(path.join(dir, "udhcpc.sh"), '#!/bin/sh\n[ "$1" = bound ] && ip addr add "$ip/${mask:-24}" dev "$interface"\nexit 0\n', 0o755);
+    const script = write(
+      path.join(dir, "udhcpc.sh"),
+      '#!/bin/sh\n[ "$1" = bound ] && ip addr add "$ip/${mask:-24}" dev "$interface"\nexit 0\n',
+      0o755,
+    );
     return ["busybox", "udhcpc", "-i", CLIENT_IF, "-f", "-q", "-s", script, ...(probe ? ["-a"] : [])];
   }
   if (name === "dhcpcd") {
-    const conf = write(path.join(dir, "dhcpcd.conf"), "noipv4ll\nnoipv6rs\nnoipv6\noption domain_name_servers, domain_name, routers, subnet_mask\n");
-    return ["dhcpcd", "-4", "-B", "-1", "-t", "60", "-f", conf, "-c", "/bin/true", ...(probe ? [] : ["--noarp"]), CLIENT_IF];
+    const conf = write(
+      path.join(dir, "dhcpcd.conf"),
+      "noipv4ll\nnoipv6rs\nnoipv6\noption domain_name_servers, domain_name, routers, subnet_mask\n",
+    );
+    return [
+      "dhcpcd",
+      "-4",
+      "-B",
+      "-1",
+      "-t",
+      "60",
+      "-f",
+      conf,
+      "-c",
+      "/bin/true",
+      ...(probe ? [] : ["--noarp"]),
+      CLIENT_IF,
+    ];
   }
-  const script = write(path.join(dir, "dhclient.sh"), '#!/bin/sh\ncase "$reason" in BOUND|REBOOT) ip addr add "$new_ip_address/${new_subnet_mask:-255.255.255.0}" dev "$interface" ;; esac\nexit 0\n', 0o755);
-  return ["dhclient", "-4", "-d", "-1", "-sf", script, "-lf", path.join(dir, "dhclient.leases"), "-pf", path.join(dir, "dhclient.pid"), CLIENT_IF];
+  const script = write(
+    path.join(dir, "dhclient.sh"),
+    '#!/bin/sh\ncase "$reason" in BOUND|REBOOT) ip addr add "$new_ip_address/${new_subnet_mask:-255.255.255.0}" dev "$interface" ;; esac\nexit 0\n',
+    0o755,
+  );
+  return [
+    "dhclient",
+    "-4",
+    "-d",
+    "-1",
+    "-sf",
+    script,
+    "-lf",
+    path.join(dir, "dhclient.leases"),
+    "-pf",
+    path.join(dir, "dhclient.pid"),
+    CLIENT_IF,
+  ];
 }
 
 // dhcpcd keeps leases in a fixed directory shared with the host; ours is
@@ -137,7 +193,12 @@ export async function benchRun(name: ClientName, c: Condition): Promise<RunResul
   const procs: ChildProcess[] = [];
   try {
     await link.up();
-    server = new DhcpServer("kea", link, { serverIp: "192.0.2.1", rangeStart: "192.0.2.50", rangeEnd: "192.0.2.99", leaseSecs: 600 });
+    server = new DhcpServer("kea", link, {
+      serverIp: "192.0.2.1",
+      rangeStart: "192.0.2.50",
+      rangeEnd: "192.0.2.99",
+      leaseSecs: 600,
+    });
     server.start();
     await server.ready();
     if (c.lossPercent > 0) link.setDrop(`numgen random mod 100 < ${c.lossPercent}`);
@@ -149,7 +210,15 @@ export async function benchRun(name: ClientName, c: Condition): Promise<RunResul
       mac = OUR_MAC;
       procs.push(await startCapture(link, link.linkNs, "tap0", pcap));
       t0 = Date.now();
-      fw = new FirmwareProcess({ NETRT_RX_PORT: String(rx), NETRT_TX_PORT: String(rx + 1), NETRT_DHCP_PROBE: c.probe ? "strict" : "off", NETRT_DHCP_PROFILE: name === "netrt-fast" ? "fast" : "rfc2131" }, path.join(link.dir, "state"));
+      fw = new FirmwareProcess(
+        {
+          NETRT_RX_PORT: String(rx),
+          NETRT_TX_PORT: String(rx + 1),
+          NETRT_DHCP_PROBE: c.probe ? "strict" : "off",
+          NETRT_DHCP_PROFILE: name === "netrt-fast" ? "fast" : "rfc2131",
+        },
+        path.join(link.dir, "state"),
+      );
       bound = fw.waitFor(/eth0: added/, BIND_TIMEOUT_MS).then(() => Date.now());
     } else {
       mac = CLIENT_MAC;
@@ -179,9 +248,15 @@ export async function benchRun(name: ClientName, c: Condition): Promise<RunResul
     for (const p of procs.slice(1)) await stopProcess(p, "SIGTERM");
     await fw?.stop("SIGKILL", true);
     await stopProcess(procs[0], "SIGINT");
-    if (at === null) return { wireMs: null, startToBoundMs: null, failure: [...(fw?.lines ?? []), link.diagnostics()].join("\n").slice(-1500) };
+    if (at === null)
+      return {
+        wireMs: null,
+        startToBoundMs: null,
+        failure: [...(fw?.lines ?? []), link.diagnostics()].join("\n").slice(-1500),
+      };
     const wireMs = wireTime(pcap, mac);
-    if (wireMs === null) return { wireMs, startToBoundMs, failure: `${EMPTY_CAPTURE}\n${link.diagnostics()}`.slice(-1500) };
+    if (wireMs === null)
+      return { wireMs, startToBoundMs, failure: `${EMPTY_CAPTURE}\n${link.diagnostics()}`.slice(-1500) };
     return { wireMs, startToBoundMs };
   } finally {
     for (const p of procs) if (p.exitCode === null && p.signalCode === null) p.kill("SIGKILL");
@@ -204,7 +279,12 @@ export function stat(values: (number | null)[]): Stat | null {
   if (ok.length === 0) return null;
   const mid = ok.length >> 1;
   const median = ok.length % 2 === 1 ? ok[mid] : (ok[mid - 1] + ok[mid]) / 2;
-  return { min: ok[0], median: Math.round(median * 10) / 10, max: ok[ok.length - 1], failed: values.length - ok.length };
+  return {
+    min: ok[0],
+    median: Math.round(median * 10) / 10,
+    max: ok[ok.length - 1],
+    failed: values.length - ok.length,
+  };
 }
 
 export interface ClientResult {
@@ -224,7 +304,12 @@ export interface ConditionResult extends Condition {
 }
 
 /** Every client under one condition, `runs` times each, interleaved so drift hits all alike. */
-export async function benchCondition(c: Condition, runs: number, clients: ClientName[], progress: (done: number) => void): Promise<ConditionResult> {
+export async function benchCondition(
+  c: Condition,
+  runs: number,
+  clients: ClientName[],
+  progress: (done: number) => void,
+): Promise<ConditionResult> {
   const byClient = new Map<ClientName, RunResult[]>(clients.map((n) => [n, []]));
   let done = 0;
   let recaptured = 0;
@@ -233,18 +318,27 @@ export async function benchCondition(c: Condition, runs: number, clients: Client
       // Now and then dumpcap sees nothing at all (0 packets on an interface that carried a
       // whole DORA; the cause is not found): such a run is repeated, up to twice, and counted.
       let r = await benchRun(n, c);
-      for (let k = 0; k < 2 && r.startToBoundMs !== null && r.failure?.startsWith(EMPTY_CAPTURE); k++, recaptured++) r = await benchRun(n, c);
+      for (let k = 0; k < 2 && r.startToBoundMs !== null && r.failure?.startsWith(EMPTY_CAPTURE); k++, recaptured++)
+        r = await benchRun(n, c);
       byClient.get(n)!.push(r);
       progress(++done);
     }
   }
   const results: ClientResult[] = clients.map((n) => {
     const r = byClient.get(n)!;
-    return { client: n, runs: r, wire: stat(r.map((x) => x.wireMs)), startToBound: stat(r.map((x) => x.startToBoundMs)) };
+    return {
+      client: n,
+      runs: r,
+      wire: stat(r.map((x) => x.wireMs)),
+      startToBound: stat(r.map((x) => x.startToBoundMs)),
+    };
   });
   const peers = results.filter((r) => !OURS.has(r.client) && (!c.probe || CAN_PROBE.has(r.client)));
   const fastest = (pick: (r: ClientResult) => Stat | null): number | undefined => {
-    const m = peers.map(pick).filter((s): s is Stat => s !== null).map((s) => s.median);
+    const m = peers
+      .map(pick)
+      .filter((s): s is Stat => s !== null)
+      .map((s) => s.median);
     return m.length > 0 ? Math.min(...m) : undefined;
   };
   const fw = fastest((r) => r.wire);
@@ -252,12 +346,16 @@ export async function benchCondition(c: Condition, runs: number, clients: Client
   for (const r of results) {
     if (!OURS.has(r.client)) continue;
     if (fw !== undefined && r.wire !== null && fw > 0) r.wireRatio = Math.round((r.wire.median / fw) * 100) / 100;
-    if (fs2 !== undefined && r.startToBound !== null && fs2 > 0) r.startToBoundRatio = Math.round((r.startToBound.median / fs2) * 100) / 100;
+    if (fs2 !== undefined && r.startToBound !== null && fs2 > 0)
+      r.startToBoundRatio = Math.round((r.startToBound.median / fs2) * 100) / 100;
   }
   return { ...c, clients: results, recaptured };
 }
 
-export const BENCH_NOTES = [`udhcpc and dhclient configure the address through ${SCRIPTS_NOTE}`, "dhcpcd runs with -4 -B -1, no IPv4LL, script /bin/true; it configures the address itself"];
+export const BENCH_NOTES = [
+  `udhcpc and dhclient configure the address through ${SCRIPTS_NOTE}`,
+  "dhcpcd runs with -4 -B -1, no IPv4LL, script /bin/true; it configures the address itself",
+];
 
 /**
  * Context for the wire figures: median ping round trip from the server's
@@ -265,16 +363,27 @@ export const BENCH_NOTES = [`udhcpc and dhclient configure the address through $
  * relays) and to a Linux host on the same bridge.
  */
 export async function linkRoundTrips(): Promise<{ firmwareMs: number; linuxMs: number }> {
-  const link = new HostLink({ id: `b${process.pid % 10000}rtt`, firmwareRxPort: 47098, firmwareTxPort: 47099, peerCidr: "192.0.2.1/24" });
+  const link = new HostLink({
+    id: `b${process.pid % 10000}rtt`,
+    firmwareRxPort: 47098,
+    firmwareTxPort: 47099,
+    peerCidr: "192.0.2.1/24",
+  });
   let fw: FirmwareProcess | undefined;
   try {
     await link.up();
     link.addHost("lx", { cidr: "192.0.2.20/24" });
-    fw = new FirmwareProcess({ NETRT_RX_PORT: "47098", NETRT_TX_PORT: "47099", NETRT_IPV4: "192.0.2.10/24" }, path.join(link.dir, "state"));
+    fw = new FirmwareProcess(
+      { NETRT_RX_PORT: "47098", NETRT_TX_PORT: "47099", NETRT_IPV4: "192.0.2.10/24" },
+      path.join(link.dir, "state"),
+    );
     await fw.waitFor(/eth0: added/, 10000);
     const median = (ip: string): number => {
       const out = link.exec(link.peerNs, ["ping", "-n", "-c", "21", "-i", "0.05", "-W", "1", ip], true);
-      const rtts = [...out.matchAll(/time=([\d.]+) ms/g)].map((m) => Number(m[1])).slice(1).sort((a, b) => a - b);
+      const rtts = [...out.matchAll(/time=([\d.]+) ms/g)]
+        .map((m) => Number(m[1]))
+        .slice(1)
+        .sort((a, b) => a - b);
       return rtts.length > 0 ? rtts[rtts.length >> 1] : NaN;
     };
     return { firmwareMs: median("192.0.2.10"), linuxMs: median("192.0.2.20") };

@@ -2,7 +2,10 @@
 import { runBench } from "./bytes-program";
 
 declare const console: { log(line: string): void };
-declare const process: { memory?: () => { usage: number }; memoryUsage?: () => { heapUsed: number; arrayBuffers: number } };
+declare const process: {
+  memory?: () => { usage: number };
+  memoryUsage?: () => { heapUsed: number; arrayBuffers: number };
+};
 declare const gc: (() => void) | undefined;
 declare const quit: (() => void) | undefined;
 declare const getTime: (() => number) | undefined;

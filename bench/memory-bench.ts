@@ -100,12 +100,17 @@ function luaTarget(v: "5.1" | "5.3", stripped: boolean, board: string): Target {
     runtime: `lua${v.replace(".", "")}`,
     board,
     loaded: stripped ? "bytecode, debug info stripped (luac -s)" : "the bundle as one chunk (dofile)",
-    absent: () => (spawnSync(`lua${v}`, ["-e", "require('socket')"]).status === 0 ? undefined : `lua${v} with luasocket is not installed`),
+    absent: () =>
+      spawnSync(`lua${v}`, ["-e", "require('socket')"]).status === 0
+        ? undefined
+        : `lua${v} with luasocket is not installed`,
     command: (_env, dir) => [`lua${v}`, chunk(dir)],
     codeSize: (dir) => {
       // Loading compiles (or undumps) every function of the bundle without running any.
       const probe = `collectgarbage("collect") local a = collectgarbage("count") local f = assert(loadfile(arg[1])) collectgarbage("collect") print(math.floor((collectgarbage("count") - a) * 1024))`;
-      const r = spawnSync(`lua${v}`, ["-e", `arg = { ${JSON.stringify(chunk(dir))} }`, "-e", probe], { encoding: "utf8" });
+      const r = spawnSync(`lua${v}`, ["-e", `arg = { ${JSON.stringify(chunk(dir))} }`, "-e", probe], {
+        encoding: "utf8",
+      });
       const n = Number(r.stdout.trim());
       if (r.status !== 0 || !Number.isFinite(n)) throw new Error(`measuring the code on lua${v} failed: ${r.stderr}`);
       return n;
@@ -118,7 +123,12 @@ async function measure(t: Target, index: number): Promise<MemoryRow> {
   const { link } = await dnsmasqLink(`m${index}${process.pid % 10000}`, base);
   let fw: FirmwareProcess | undefined;
   try {
-    const env = { NETRT_RX_PORT: String(base), NETRT_TX_PORT: String(base + 1), NETRT_MEMORY_REPORT_SECONDS: "1", NETRT_LLTABLE_CAPACITY: "40" };
+    const env = {
+      NETRT_RX_PORT: String(base),
+      NETRT_TX_PORT: String(base + 1),
+      NETRT_MEMORY_REPORT_SECONDS: "1",
+      NETRT_LLTABLE_CAPACITY: "40",
+    };
     const state = path.join(link.dir, "state");
     fs.mkdirSync(state, { recursive: true });
     fw = new FirmwareProcess(env, state, t.command(env, state));
@@ -127,8 +137,10 @@ async function measure(t: Target, index: number): Promise<MemoryRow> {
     // Two reports after binding: the second is the settled figure.
     await after(fw.mark());
     const bound = await after(fw.mark());
-    for (let i = 0; i < NEIGHBOURS; i++) link.exec(link.peerNs, ["ip", "addr", "add", `192.0.2.${200 + i}/24`, "dev", link.peerIf]);
-    for (let i = 0; i < NEIGHBOURS; i++) link.exec(link.peerNs, ["ping", "-n", "-c", "1", "-W", "2", "-I", `192.0.2.${200 + i}`, ip], true);
+    for (let i = 0; i < NEIGHBOURS; i++)
+      link.exec(link.peerNs, ["ip", "addr", "add", `192.0.2.${200 + i}/24`, "dev", link.peerIf]);
+    for (let i = 0; i < NEIGHBOURS; i++)
+      link.exec(link.peerNs, ["ping", "-n", "-c", "1", "-W", "2", "-I", `192.0.2.${200 + i}`, ip], true);
     await after(fw.mark());
     const full = await after(fw.mark());
     const entries = Number(full[4]);

@@ -9,7 +9,14 @@ import * as vm from "node:vm";
 import { alloc, len } from "../hal/js/bytes";
 import { MemoryStorage } from "../hal/sim/storage";
 import { SimRandom } from "../hal/sim/random";
-import { DHCP_EV_EXPIRED, DHCP_EV_REBOUND, DHCP_EV_RENEWED, DhcpClient, PROBE_QUICK, rfc2131Profile } from "../src/dhcp/client";
+import {
+  DHCP_EV_EXPIRED,
+  DHCP_EV_REBOUND,
+  DHCP_EV_RENEWED,
+  DhcpClient,
+  PROBE_QUICK,
+  rfc2131Profile,
+} from "../src/dhcp/client";
 import { NlWriter } from "../src/netlink/codec";
 import * as C from "../src/netlink/constants";
 import { ControlChannel, NETRT_A_GROUPS, NETRT_CMD_SUBSCRIBE, NETRT_GROUP_DHCP } from "../src/netlink/channel";
@@ -61,7 +68,14 @@ export function soak(days: number, onDay?: (d: SoakDay) => void, leaseSecs = 60,
   const client = new DhcpClient(dev.stack, dev.eth, cfg, net.clock, dev.stack.random, storage, dev.log, () => -1);
   let notifications = 0;
   const host = new FrameDecoder(4096, () => notifications++);
-  const ch = new ControlChannel(dev.stack, net.clock, { write: (d) => host.push(d, 0, len(d)), driverName: () => "sim" }, { baud: 115200, maxMessage: 512 }, storage, new SimRandom(5));
+  const ch = new ControlChannel(
+    dev.stack,
+    net.clock,
+    { write: (d) => host.push(d, 0, len(d)), driverName: () => "sim" },
+    { baud: 115200, maxMessage: 512 },
+    storage,
+    new SimRandom(5),
+  );
   ch.dhcp = client;
   const counts = { renewed: 0, rebound: 0, expired: 0 };
   client.onEvent = (k, l) => {
@@ -74,7 +88,15 @@ export function soak(days: number, onDay?: (d: SoakDay) => void, leaseSecs = 60,
   const w = new NlWriter(alloc(256));
   w.begin(NETRT_GENL_TYPE, C.NLM_F_REQUEST, 1, 0, GENLMSGHDR.hdrLen);
   w.field(GENL_CMD, NETRT_CMD_SUBSCRIBE);
-  w.int(NETRT_A_GROUPS, 4, bit(C.RTNLGRP_LINK) + bit(C.RTNLGRP_NEIGH) + bit(C.RTNLGRP_IPV4_IFADDR) + bit(C.RTNLGRP_IPV4_ROUTE) + bit(NETRT_GROUP_DHCP));
+  w.int(
+    NETRT_A_GROUPS,
+    4,
+    bit(C.RTNLGRP_LINK) +
+      bit(C.RTNLGRP_NEIGH) +
+      bit(C.RTNLGRP_IPV4_IFADDR) +
+      bit(C.RTNLGRP_IPV4_ROUTE) +
+      bit(NETRT_GROUP_DHCP),
+  );
   const n = w.end();
   const framed = alloc(encodedMax(n + 3));
   ch.input(framed, 0, encodeFrame(PROTO_GENERIC, w.buf, 0, n, framed, alloc(n + 3)));
@@ -131,9 +153,11 @@ export function soakProblems(r: SoakResult): string[] {
   if (expired > 0) p.push(`${expired} leases expired`);
   if (without > 0) p.push(`${without} s without the address`);
   const timers = d.map((x) => x.timersArmed);
-  if (Math.max(...timers) - Math.min(...timers) > 6) p.push(`armed timers ranged ${Math.min(...timers)}..${Math.max(...timers)}`);
+  if (Math.max(...timers) - Math.min(...timers) > 6)
+    p.push(`armed timers ranged ${Math.min(...timers)}..${Math.max(...timers)}`);
   const ll = d.map((x) => x.lltableEntries);
   if (Math.max(...ll) > 16) p.push(`lltable reached ${Math.max(...ll)} entries`);
-  if (d.length > 1 && last.heapBytes > first.heapBytes * 1.5 + 2_000_000) p.push(`heap grew from ${first.heapBytes} to ${last.heapBytes} bytes`);
+  if (d.length > 1 && last.heapBytes > first.heapBytes * 1.5 + 2_000_000)
+    p.push(`heap grew from ${first.heapBytes} to ${last.heapBytes} bytes`);
   return p;
 }

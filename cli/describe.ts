@@ -5,7 +5,24 @@ import type { Bytes } from "../hal/types";
 import { toHex } from "../src/util/hex";
 import { asciiText } from "../src/util/text";
 import { NLA_HDRLEN, NLMSG_ERROR, NLMSG_HDRLEN } from "../src/netlink/constants";
-import { align4, errorTlvOffset, getBe32, getLe16, getLe32, getLe64, NLA_BINARY, NLA_IN_ADDR, NLA_NESTED, NLA_STRING, NLA_STRUCT, NLA_TYPE_MASK, NLA_UINT, type NlAttrSet, readField, type NlSchema } from "../src/netlink/codec";
+import {
+  align4,
+  errorTlvOffset,
+  getBe32,
+  getLe16,
+  getLe32,
+  getLe64,
+  NLA_BINARY,
+  NLA_IN_ADDR,
+  NLA_NESTED,
+  NLA_STRING,
+  NLA_STRUCT,
+  NLA_TYPE_MASK,
+  NLA_UINT,
+  type NlAttrSet,
+  readField,
+  type NlSchema,
+} from "../src/netlink/codec";
 import { ERR_ATTRS, schemaFor, typeName } from "../src/netlink/schemas";
 
 export interface AttrValue {
@@ -30,11 +47,19 @@ export interface MessageValue {
 }
 
 function dotted(v: number): string {
-  return Math.floor(v / 16777216) + "." + (Math.floor(v / 65536) % 256) + "." + (Math.floor(v / 256) % 256) + "." + (v % 256);
+  return (
+    Math.floor(v / 16777216) + "." + (Math.floor(v / 65536) % 256) + "." + (Math.floor(v / 256) % 256) + "." + (v % 256)
+  );
 }
 
 /** Attribute `i` of `set` (-1: not declared there) as a value. */
-function attrValue(b: Bytes, p: number, n: number, set: NlAttrSet | undefined, i: number): number | string | AttrValue[] {
+function attrValue(
+  b: Bytes,
+  p: number,
+  n: number,
+  set: NlAttrSet | undefined,
+  i: number,
+): number | string | AttrValue[] {
   if (set === undefined || i < 0) return toHex(b, p, n);
   const k = set.kindAt(i);
   if (k === NLA_NESTED) return describeAttrs(b, p, p + n, set.nestedAt(i)).attrs;
@@ -48,16 +73,27 @@ function attrValue(b: Bytes, p: number, n: number, set: NlAttrSet | undefined, i
   return toHex(b, p, n);
 }
 
-export function describeAttrs(b: Bytes, start: number, end: number, set: NlAttrSet | undefined): { attrs: AttrValue[]; problem?: string } {
+export function describeAttrs(
+  b: Bytes,
+  start: number,
+  end: number,
+  set: NlAttrSet | undefined,
+): { attrs: AttrValue[]; problem?: string } {
   const attrs: AttrValue[] = [];
   let p = start;
   while (p < end) {
-    if (end - p < NLA_HDRLEN) return { attrs, problem: (end - p) + " bytes left over after the attributes" };
+    if (end - p < NLA_HDRLEN) return { attrs, problem: end - p + " bytes left over after the attributes" };
     const n = getLe16(b, p);
     const type = getLe16(b, p + 2) & NLA_TYPE_MASK;
-    if (n < NLA_HDRLEN || p + n > end) return { attrs, problem: "attribute " + type + " length " + n + " does not fit" };
+    if (n < NLA_HDRLEN || p + n > end)
+      return { attrs, problem: "attribute " + type + " length " + n + " does not fit" };
     const i = set !== undefined ? set.find(type) : -1;
-    attrs.push({ type, name: set !== undefined && i >= 0 ? set.nameAt(i) : "attr" + type, len: n, value: attrValue(b, p + NLA_HDRLEN, n - NLA_HDRLEN, set, i) });
+    attrs.push({
+      type,
+      name: set !== undefined && i >= 0 ? set.nameAt(i) : "attr" + type,
+      len: n,
+      value: attrValue(b, p + NLA_HDRLEN, n - NLA_HDRLEN, set, i),
+    });
     p += align4(n);
   }
   return { attrs };
@@ -78,7 +114,16 @@ export function describeFrame(b: Bytes): MessageValue[] {
     const n = getLe32(b, off);
     const type = getLe16(b, off + 4);
     const flags = getLe16(b, off + 6);
-    const m: MessageValue = { len: n, type, typeName: typeName(type), flags, seq: getLe32(b, off + 8), pid: getLe32(b, off + 12), header: {}, attrs: [] };
+    const m: MessageValue = {
+      len: n,
+      type,
+      typeName: typeName(type),
+      flags,
+      seq: getLe32(b, off + 8),
+      pid: getLe32(b, off + 12),
+      header: {},
+      attrs: [],
+    };
     out.push(m);
     if (n < NLMSG_HDRLEN || n > total - off) {
       m.problem = "nlmsg_len " + n + " does not fit the " + (total - off) + " bytes left";
@@ -87,10 +132,21 @@ export function describeFrame(b: Bytes): MessageValue[] {
     const schema = schemaFor(type);
     const payload = off + NLMSG_HDRLEN;
     if (schema !== undefined) {
-      if (n - NLMSG_HDRLEN < schema.hdrLen && !(type !== NLMSG_ERROR && n - NLMSG_HDRLEN === 0)) m.problem = "payload " + (n - NLMSG_HDRLEN) + " bytes is shorter than the " + schema.name + " header (" + schema.hdrLen + ")";
+      if (n - NLMSG_HDRLEN < schema.hdrLen && !(type !== NLMSG_ERROR && n - NLMSG_HDRLEN === 0))
+        m.problem =
+          "payload " +
+          (n - NLMSG_HDRLEN) +
+          " bytes is shorter than the " +
+          schema.name +
+          " header (" +
+          schema.hdrLen +
+          ")";
       else if (n - NLMSG_HDRLEN >= schema.hdrLen) {
         m.header = header(b, payload, schema);
-        const start = type === NLMSG_ERROR ? payload + errorTlvOffset(b, payload, n - NLMSG_HDRLEN, flags) : payload + align4(schema.hdrLen);
+        const start =
+          type === NLMSG_ERROR
+            ? payload + errorTlvOffset(b, payload, n - NLMSG_HDRLEN, flags)
+            : payload + align4(schema.hdrLen);
         const d = describeAttrs(b, start, off + n, type === NLMSG_ERROR ? ERR_ATTRS : schema.attrs);
         m.attrs = d.attrs;
         if (d.problem !== undefined) m.problem = d.problem;

@@ -84,7 +84,14 @@ export function linkJson(m: MessageValue): LinkJson {
   j.carrier_changes = num(m, "IFLA_CARRIER_CHANGES");
   if (stats !== undefined) {
     j.stats64 = {
-      rx: { bytes: u64(stats, 2), packets: u64(stats, 0), errors: u64(stats, 4), dropped: u64(stats, 6), multicast: u64(stats, 8), nohandler: u64(stats, 24) },
+      rx: {
+        bytes: u64(stats, 2),
+        packets: u64(stats, 0),
+        errors: u64(stats, 4),
+        dropped: u64(stats, 6),
+        multicast: u64(stats, 8),
+        nohandler: u64(stats, 24),
+      },
       tx: { bytes: u64(stats, 3), packets: u64(stats, 1), errors: u64(stats, 5), dropped: u64(stats, 7) },
     };
   }
@@ -178,7 +185,11 @@ export interface NeighJson {
 }
 
 export function neighJson(m: MessageValue, ifname: (index: number) => string): NeighJson {
-  const j: NeighJson = { dst: str(m, "NDA_DST") ?? "?", dev: ifname(m.header.ifindex), state: NUD.filter(([b]) => (m.header.state & b) !== 0).map(([, n]) => n) };
+  const j: NeighJson = {
+    dst: str(m, "NDA_DST") ?? "?",
+    dev: ifname(m.header.ifindex),
+    state: NUD.filter(([b]) => (m.header.state & b) !== 0).map(([, n]) => n),
+  };
   const ll = str(m, "NDA_LLADDR");
   if (ll !== undefined) j.lladdr = macText(ll);
   if ((m.header.flags & C.NTF_ROUTER) !== 0) j.router = null;
@@ -205,7 +216,12 @@ export interface RouteJson {
 
 export function routeJson(m: MessageValue, ifname: (index: number) => string): RouteJson {
   const dst = str(m, "RTA_DST");
-  const j: RouteJson = { dst: m.header.dst_len === 0 ? "default" : `${dst}/${m.header.dst_len}`, dev: ifname(num(m, "RTA_OIF") ?? 0), protocol: PROTOS[m.header.protocol] ?? String(m.header.protocol), flags: [] };
+  const j: RouteJson = {
+    dst: m.header.dst_len === 0 ? "default" : `${dst}/${m.header.dst_len}`,
+    dev: ifname(num(m, "RTA_OIF") ?? 0),
+    protocol: PROTOS[m.header.protocol] ?? String(m.header.protocol),
+    flags: [],
+  };
   const gw = str(m, "RTA_GATEWAY");
   if (gw !== undefined) j.gateway = gw;
   if (m.header.scope !== 0) j.scope = SCOPES[m.header.scope] ?? String(m.header.scope);

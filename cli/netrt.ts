@@ -4,10 +4,48 @@ import * as crypto from "node:crypto";
 import { Command, InvalidArgumentError } from "commander";
 import type { Bytes } from "../hal/types";
 import * as C from "../src/netlink/constants";
-import { NETRT_A_GROUPS, NETRT_A_KEY, NETRT_A_MAC, NETRT_CMD_AUTH_CHALLENGE, NETRT_CMD_AUTH_END, NETRT_CMD_AUTH_RESPONSE, NETRT_CMD_SET_KEY, NETRT_CMD_DHCP_GET, NETRT_CMD_DHCP_RELEASE, NETRT_CMD_DHCP_RENEW, NETRT_CMD_DHCP_RESTART, NETRT_CMD_SUBSCRIBE, NETRT_GROUP_DHCP, DHCP_EVENT_NAMES } from "../src/netlink/channel";
+import {
+  NETRT_A_GROUPS,
+  NETRT_A_KEY,
+  NETRT_A_MAC,
+  NETRT_CMD_AUTH_CHALLENGE,
+  NETRT_CMD_AUTH_END,
+  NETRT_CMD_AUTH_RESPONSE,
+  NETRT_CMD_SET_KEY,
+  NETRT_CMD_DHCP_GET,
+  NETRT_CMD_DHCP_RELEASE,
+  NETRT_CMD_DHCP_RENEW,
+  NETRT_CMD_DHCP_RESTART,
+  NETRT_CMD_SUBSCRIBE,
+  NETRT_GROUP_DHCP,
+  DHCP_EVENT_NAMES,
+} from "../src/netlink/channel";
 import { bit } from "../src/netlink/rtnl";
 import { PROTO_GENERIC, PROTO_ROUTE } from "../src/netlink/frame";
-import { GENL_CMD, GENLMSGHDR, NETRT_GENL_TYPE, IFA_FAMILY_F, IFA_INDEX, IFA_PREFIXLEN, IFADDRMSG, IFI_CHANGE, IFI_FLAGS, IFINFOMSG, NDM_FAMILY, NDM_FLAGS, NDM_IFINDEX, NDM_STATE, NDMSG, RTM_DST_LEN, RTM_FAMILY, RTM_PROTOCOL, RTM_SCOPE, RTM_TABLE, RTM_TYPE, RTMSG } from "../src/netlink/schemas";
+import {
+  GENL_CMD,
+  GENLMSGHDR,
+  NETRT_GENL_TYPE,
+  IFA_FAMILY_F,
+  IFA_INDEX,
+  IFA_PREFIXLEN,
+  IFADDRMSG,
+  IFI_CHANGE,
+  IFI_FLAGS,
+  IFINFOMSG,
+  NDM_FAMILY,
+  NDM_FLAGS,
+  NDM_IFINDEX,
+  NDM_STATE,
+  NDMSG,
+  RTM_DST_LEN,
+  RTM_FAMILY,
+  RTM_PROTOCOL,
+  RTM_SCOPE,
+  RTM_TABLE,
+  RTM_TYPE,
+  RTMSG,
+} from "../src/netlink/schemas";
 import { int, ipv4, mac, prefix, UsageError } from "./args";
 import { findAttr, type MessageValue } from "./describe";
 import { addrJson, addrText, linkJson, linkText, neighJson, neighText, routeJson, routeText } from "./format";
@@ -24,7 +62,11 @@ interface Globals {
 }
 
 /** iproute2-style keyword arguments: `dev eth0 mtu 1400 up`. */
-function keywords(args: string[], valued: string[], flags: string[]): { kv: Record<string, string>; set: Set<string>; rest: string[] } {
+function keywords(
+  args: string[],
+  valued: string[],
+  flags: string[],
+): { kv: Record<string, string>; set: Set<string>; rest: string[] } {
   const kv: Record<string, string> = {};
   const set = new Set<string>();
   const rest: string[] = [];
@@ -39,17 +81,19 @@ function keywords(args: string[], valued: string[], flags: string[]): { kv: Reco
   return { kv, set, rest };
 }
 
-
 function keyOf(g: Globals): Buffer | undefined {
   const text = g.key ?? process.env.NETRT_KEY;
   if (text === undefined || text === "") return undefined;
-  if (!/^([0-9a-f]{2}){16,64}$/i.test(text)) throw new UsageError("a device key is 16 to 64 bytes in hex (32 to 128 hex digits)");
+  if (!/^([0-9a-f]{2}){16,64}$/i.test(text))
+    throw new UsageError("a device key is 16 to 64 bytes in hex (32 to 128 hex digits)");
   return Buffer.from(text, "hex");
 }
 
 /** Challenge-response: HMAC-SHA256(key, nonce). Returns whether the device has a key at all. */
 async function authenticate(ch: Channel, key: Buffer | undefined): Promise<boolean> {
-  const [c] = await ch.request(PROTO_GENERIC, NETRT_GENL_TYPE, 0, GENLMSGHDR.hdrLen, (w) => w.field(GENL_CMD, NETRT_CMD_AUTH_CHALLENGE));
+  const [c] = await ch.request(PROTO_GENERIC, NETRT_GENL_TYPE, 0, GENLMSGHDR.hdrLen, (w) =>
+    w.field(GENL_CMD, NETRT_CMD_AUTH_CHALLENGE),
+  );
   const keyed = findAttr(c.attrs, "NETRT_A_KEYED")?.value === 1;
   if (!keyed || key === undefined) return keyed;
   const nonce = Buffer.from(String(findAttr(c.attrs, "NETRT_A_NONCE")?.value ?? ""), "hex");
@@ -63,7 +107,8 @@ async function authenticate(ch: Channel, key: Buffer | undefined): Promise<boole
 
 async function connect(g: Globals): Promise<Channel> {
   const port = g.port ?? process.env.NETRT_PORT;
-  if (port === undefined || port === "") throw new UsageError("no device: give --port /dev/ttyX (or tcp://host:port), or set NETRT_PORT");
+  if (port === undefined || port === "")
+    throw new UsageError("no device: give --port /dev/ttyX (or tcp://host:port), or set NETRT_PORT");
   const key = keyOf(g);
   const ch = new Channel(g.timeout);
   if (g.pcap !== undefined) ch.pcap = new PcapWriter(g.pcap);
@@ -83,14 +128,21 @@ async function authCmd(g: Globals, ch: Channel, args: string[]): Promise<void> {
   const verb = args[0] ?? "status";
   if (verb === "status") {
     const keyed = await authenticate(ch, undefined);
-    print(g, { keyed }, keyed ? "this device has a key: changes need --key (or NETRT_KEY)" : "this device has no key: anyone on the line may change it (netrt auth set-key HEX)");
+    print(
+      g,
+      { keyed },
+      keyed
+        ? "this device has a key: changes need --key (or NETRT_KEY)"
+        : "this device has no key: anyone on the line may change it (netrt auth set-key HEX)",
+    );
     return;
   }
   if (verb === "set-key" || verb === "clear-key") {
     let key = Buffer.alloc(0);
     if (verb === "set-key") {
       const text = args[1];
-      if (text === undefined || !/^([0-9a-f]{2}){16,64}$/i.test(text)) throw new UsageError("auth set-key HEX: 16 to 64 bytes in hex");
+      if (text === undefined || !/^([0-9a-f]{2}){16,64}$/i.test(text))
+        throw new UsageError("auth set-key HEX: 16 to 64 bytes in hex");
       key = Buffer.from(text, "hex");
     }
     await ch.request(PROTO_GENERIC, NETRT_GENL_TYPE, C.NLM_F_ACK, GENLMSGHDR.hdrLen, (w) => {
@@ -100,7 +152,9 @@ async function authCmd(g: Globals, ch: Channel, args: string[]): Promise<void> {
     return;
   }
   if (verb === "logout") {
-    await ch.request(PROTO_GENERIC, NETRT_GENL_TYPE, C.NLM_F_ACK, GENLMSGHDR.hdrLen, (w) => w.field(GENL_CMD, NETRT_CMD_AUTH_END));
+    await ch.request(PROTO_GENERIC, NETRT_GENL_TYPE, C.NLM_F_ACK, GENLMSGHDR.hdrLen, (w) =>
+      w.field(GENL_CMD, NETRT_CMD_AUTH_END),
+    );
     return;
   }
   throw new UsageError(`auth: unknown command "${verb}" (status, set-key HEX, clear-key, logout)`);
@@ -131,7 +185,10 @@ async function linkCmd(g: Globals, ch: Channel, args: string[]): Promise<void> {
   if (verb === "show" || verb === "list") {
     const { kv, rest } = keywords(args.slice(1), ["dev"], []);
     const dev = kv.dev ?? rest[0];
-    const ms = dev !== undefined ? await ch.request(PROTO_ROUTE, C.RTM_GETLINK, 0, IFINFOMSG.hdrLen, (w) => w.str(C.IFLA_IFNAME, dev)) : await links(ch);
+    const ms =
+      dev !== undefined
+        ? await ch.request(PROTO_ROUTE, C.RTM_GETLINK, 0, IFINFOMSG.hdrLen, (w) => w.str(C.IFLA_IFNAME, dev))
+        : await links(ch);
     const js = ms.map(linkJson);
     print(g, js, js.map((j) => linkText(j, g.details)).join("\n"));
     return;
@@ -143,7 +200,8 @@ async function linkCmd(g: Globals, ch: Channel, args: string[]): Promise<void> {
     if (rest.length > 0) throw new UsageError(`link set: unknown argument "${rest[0]}"`);
     if (set.has("up") && set.has("down")) throw new UsageError("link set: up or down, not both");
     const mtu = kv.mtu !== undefined ? int(kv.mtu, "mtu", 0, 65535) : undefined;
-    if (mtu === undefined && kv.alias === undefined && set.size === 0) throw new UsageError("link set: nothing to change (up, down, mtu N, alias TEXT)");
+    if (mtu === undefined && kv.alias === undefined && set.size === 0)
+      throw new UsageError("link set: nothing to change (up, down, mtu N, alias TEXT)");
     await ch.request(PROTO_ROUTE, C.RTM_NEWLINK, C.NLM_F_ACK, IFINFOMSG.hdrLen, (w) => {
       w.field(IFI_FLAGS, set.has("up") ? 1 : 0);
       w.field(IFI_CHANGE, set.size > 0 ? 1 : 0);
@@ -162,7 +220,9 @@ async function addrCmd(g: Globals, ch: Channel, args: string[]): Promise<void> {
     const { kv, rest } = keywords(args.slice(1), ["dev"], []);
     const dev = kv.dev ?? rest[0];
     const ls = await links(ch);
-    const as = await ch.request(PROTO_ROUTE, C.RTM_GETADDR, C.NLM_F_DUMP, IFADDRMSG.hdrLen, (w) => w.field(IFA_FAMILY_F, C.AF_INET));
+    const as = await ch.request(PROTO_ROUTE, C.RTM_GETADDR, C.NLM_F_DUMP, IFADDRMSG.hdrLen, (w) =>
+      w.field(IFA_FAMILY_F, C.AF_INET),
+    );
     const out = ls
       .map((l) => ({ ...linkJson(l), addr_info: as.filter((a) => a.header.index === l.header.index).map(addrJson) }))
       .filter((l) => dev === undefined || l.ifname === dev);
@@ -171,16 +231,23 @@ async function addrCmd(g: Globals, ch: Channel, args: string[]): Promise<void> {
     return;
   }
   if (verb === "add" || verb === "del" || verb === "delete" || verb === "replace") {
-    const { kv, rest } = keywords(args.slice(1), ["dev", "brd", "broadcast", "label", "valid_lft", "preferred_lft", "peer", "local"], []);
+    const { kv, rest } = keywords(
+      args.slice(1),
+      ["dev", "brd", "broadcast", "label", "valid_lft", "preferred_lft", "peer", "local"],
+      [],
+    );
     const where = kv.local ?? rest.shift();
     if (where === undefined) throw new UsageError(`addr ${verb}: which address? (A.B.C.D/LEN dev NAME)`);
     if (rest.length > 0) throw new UsageError(`addr ${verb}: unknown argument "${rest[0]}"`);
     if (kv.dev === undefined) throw new UsageError(`addr ${verb}: which device? (dev NAME)`);
     const [a, len] = prefix(where);
     const index = await ifindexOf(ch, kv.dev);
-    const life = (s: string | undefined): number => (s === undefined || s === "forever" ? 4294967295 : int(s.replace(/sec$/, ""), "lifetime", 0, 4294967295));
+    const life = (s: string | undefined): number =>
+      s === undefined || s === "forever" ? 4294967295 : int(s.replace(/sec$/, ""), "lifetime", 0, 4294967295);
     const del = verb === "del" || verb === "delete";
-    const flags = del ? C.NLM_F_ACK : C.NLM_F_ACK + C.NLM_F_CREATE + (verb === "replace" ? C.NLM_F_REPLACE : C.NLM_F_EXCL);
+    const flags = del
+      ? C.NLM_F_ACK
+      : C.NLM_F_ACK + C.NLM_F_CREATE + (verb === "replace" ? C.NLM_F_REPLACE : C.NLM_F_EXCL);
     await ch.request(PROTO_ROUTE, del ? C.RTM_DELADDR : C.RTM_NEWADDR, flags, IFADDRMSG.hdrLen, (w) => {
       w.field(IFA_FAMILY_F, C.AF_INET);
       w.field(IFA_PREFIXLEN, len);
@@ -239,11 +306,25 @@ async function neighCmd(g: Globals, ch: Channel, args: string[]): Promise<void> 
     const del = verb === "del" || verb === "delete";
     if (!del && kv.lladdr === undefined) throw new UsageError(`neigh ${verb}: lladdr MAC is required`);
     const nud = (kv.nud ?? "permanent").toLowerCase();
-    const states: Record<string, number> = { permanent: C.NUD_PERMANENT, reachable: C.NUD_REACHABLE, stale: C.NUD_STALE, noarp: C.NUD_NOARP, delay: C.NUD_DELAY, probe: C.NUD_PROBE };
+    const states: Record<string, number> = {
+      permanent: C.NUD_PERMANENT,
+      reachable: C.NUD_REACHABLE,
+      stale: C.NUD_STALE,
+      noarp: C.NUD_NOARP,
+      delay: C.NUD_DELAY,
+      probe: C.NUD_PROBE,
+    };
     if (states[nud] === undefined) throw new UsageError(`neigh: unknown nud state "${nud}"`);
     const index = await ifindexOf(ch, kv.dev);
     const a = ipv4(dst, "neighbour");
-    const flags = del ? C.NLM_F_ACK : C.NLM_F_ACK + (verb === "add" ? C.NLM_F_CREATE + C.NLM_F_EXCL : verb === "replace" ? C.NLM_F_CREATE + C.NLM_F_REPLACE : C.NLM_F_REPLACE);
+    const flags = del
+      ? C.NLM_F_ACK
+      : C.NLM_F_ACK +
+        (verb === "add"
+          ? C.NLM_F_CREATE + C.NLM_F_EXCL
+          : verb === "replace"
+            ? C.NLM_F_CREATE + C.NLM_F_REPLACE
+            : C.NLM_F_REPLACE);
     await ch.request(PROTO_ROUTE, del ? C.RTM_DELNEIGH : C.RTM_NEWNEIGH, flags, NDMSG.hdrLen, (w) => {
       w.field(NDM_FAMILY, C.AF_INET);
       w.field(NDM_IFINDEX, index);
@@ -261,7 +342,9 @@ async function neighCmd(g: Globals, ch: Channel, args: string[]): Promise<void> 
     const { kv } = keywords(args.slice(1), ["dev"], []);
     if (kv.dev === undefined) throw new UsageError("neigh flush: which device? (dev NAME)");
     const index = await ifindexOf(ch, kv.dev);
-    const ms = await ch.request(PROTO_ROUTE, C.RTM_GETNEIGH, C.NLM_F_DUMP, NDMSG.hdrLen, (w) => w.field(NDM_IFINDEX, index));
+    const ms = await ch.request(PROTO_ROUTE, C.RTM_GETNEIGH, C.NLM_F_DUMP, NDMSG.hdrLen, (w) =>
+      w.field(NDM_IFINDEX, index),
+    );
     // Like `ip neigh flush`: dynamic entries only.
     for (const m of ms.filter((x) => (x.header.state & C.NUD_PERMANENT) === 0)) {
       await ch.request(PROTO_ROUTE, C.RTM_DELNEIGH, C.NLM_F_ACK, NDMSG.hdrLen, (w) => {
@@ -279,7 +362,9 @@ async function routeCmd(g: Globals, ch: Channel, args: string[]): Promise<void> 
   const verb = args[0] ?? "show";
   if (verb === "show" || verb === "list") {
     const name = namer(await links(ch));
-    const ms = await ch.request(PROTO_ROUTE, C.RTM_GETROUTE, C.NLM_F_DUMP, RTMSG.hdrLen, (w) => w.field(RTM_FAMILY, C.AF_INET));
+    const ms = await ch.request(PROTO_ROUTE, C.RTM_GETROUTE, C.NLM_F_DUMP, RTMSG.hdrLen, (w) =>
+      w.field(RTM_FAMILY, C.AF_INET),
+    );
     const js = ms.map((m) => routeJson(m, name)).filter((r) => r.dev !== "lo");
     print(g, js, js.map(routeText).join("\n"));
     return;
@@ -287,12 +372,15 @@ async function routeCmd(g: Globals, ch: Channel, args: string[]): Promise<void> 
   if (verb === "add" || verb === "replace" || verb === "del" || verb === "delete") {
     const { kv, rest } = keywords(args.slice(1), ["via", "dev", "metric", "src", "proto"], []);
     const dst = rest.shift() ?? "default";
-    if (dst !== "default" && dst !== "0.0.0.0/0") throw new UsageError("route: only the default route can be changed on this device");
+    if (dst !== "default" && dst !== "0.0.0.0/0")
+      throw new UsageError("route: only the default route can be changed on this device");
     if (rest.length > 0) throw new UsageError(`route ${verb}: unknown argument "${rest[0]}"`);
     const del = verb === "del" || verb === "delete";
     if (!del && kv.via === undefined) throw new UsageError(`route ${verb}: via GATEWAY is required`);
     const index = kv.dev !== undefined ? await ifindexOf(ch, kv.dev) : 0;
-    const flags = del ? C.NLM_F_ACK : C.NLM_F_ACK + C.NLM_F_CREATE + (verb === "replace" ? C.NLM_F_REPLACE : C.NLM_F_EXCL);
+    const flags = del
+      ? C.NLM_F_ACK
+      : C.NLM_F_ACK + C.NLM_F_CREATE + (verb === "replace" ? C.NLM_F_REPLACE : C.NLM_F_EXCL);
     await ch.request(PROTO_ROUTE, del ? C.RTM_DELROUTE : C.RTM_NEWROUTE, flags, RTMSG.hdrLen, (w) => {
       w.field(RTM_FAMILY, C.AF_INET);
       w.field(RTM_DST_LEN, 0);
@@ -317,7 +405,17 @@ function dhcpJson(m: MessageValue): Record<string, unknown> {
   const ev = v("NETRT_A_DHCP_EVENT");
   if (typeof ev === "number") j.event = DHCP_EVENT_NAMES[ev] ?? ev;
   if (v("NETRT_A_ADDRESS") !== undefined) {
-    Object.assign(j, { address: v("NETRT_A_ADDRESS"), prefixlen: v("NETRT_A_PREFIXLEN"), server: v("NETRT_A_SERVER"), routers: all("NETRT_A_ROUTER"), dns: all("NETRT_A_DNS"), lease_time: v("NETRT_A_LEASE"), renew_time: v("NETRT_A_T1"), rebind_time: v("NETRT_A_T2"), remaining: v("NETRT_A_REMAINING") });
+    Object.assign(j, {
+      address: v("NETRT_A_ADDRESS"),
+      prefixlen: v("NETRT_A_PREFIXLEN"),
+      server: v("NETRT_A_SERVER"),
+      routers: all("NETRT_A_ROUTER"),
+      dns: all("NETRT_A_DNS"),
+      lease_time: v("NETRT_A_LEASE"),
+      renew_time: v("NETRT_A_T1"),
+      rebind_time: v("NETRT_A_T2"),
+      remaining: v("NETRT_A_REMAINING"),
+    });
     const d = v("NETRT_A_DOMAIN");
     if (d !== undefined) j.domain = d;
   }
@@ -337,37 +435,73 @@ function dhcpText(j: Record<string, unknown>, ifname: string): string {
 
 async function dhcpCmd(g: Globals, ch: Channel, args: string[]): Promise<void> {
   const verb = args[0] ?? "show";
-  const cmds: Record<string, number> = { show: NETRT_CMD_DHCP_GET, renew: NETRT_CMD_DHCP_RENEW, release: NETRT_CMD_DHCP_RELEASE, restart: NETRT_CMD_DHCP_RESTART };
+  const cmds: Record<string, number> = {
+    show: NETRT_CMD_DHCP_GET,
+    renew: NETRT_CMD_DHCP_RENEW,
+    release: NETRT_CMD_DHCP_RELEASE,
+    restart: NETRT_CMD_DHCP_RESTART,
+  };
   const cmd = cmds[verb];
   if (cmd === undefined) throw new UsageError(`dhcp: unknown command "${verb}" (show, renew, release, restart)`);
-  const r = await ch.request(PROTO_GENERIC, NETRT_GENL_TYPE, cmd === NETRT_CMD_DHCP_GET ? 0 : C.NLM_F_ACK, GENLMSGHDR.hdrLen, (w) => w.field(GENL_CMD, cmd));
+  const r = await ch.request(
+    PROTO_GENERIC,
+    NETRT_GENL_TYPE,
+    cmd === NETRT_CMD_DHCP_GET ? 0 : C.NLM_F_ACK,
+    GENLMSGHDR.hdrLen,
+    (w) => w.field(GENL_CMD, cmd),
+  );
   if (cmd !== NETRT_CMD_DHCP_GET) return;
   const name = namer(await links(ch));
   const j = dhcpJson(r[0]);
   print(g, j, dhcpText(j, name(Number(j.ifindex))));
 }
 
-const GROUPS: Record<string, number> = { link: C.RTNLGRP_LINK, address: C.RTNLGRP_IPV4_IFADDR, neigh: C.RTNLGRP_NEIGH, route: C.RTNLGRP_IPV4_ROUTE, dhcp: NETRT_GROUP_DHCP };
+const GROUPS: Record<string, number> = {
+  link: C.RTNLGRP_LINK,
+  address: C.RTNLGRP_IPV4_IFADDR,
+  neigh: C.RTNLGRP_NEIGH,
+  route: C.RTNLGRP_IPV4_ROUTE,
+  dhcp: NETRT_GROUP_DHCP,
+};
 
 async function monitorCmd(g: Globals, ch: Channel, args: string[]): Promise<void> {
-  const names = args.length === 0 || args.includes("all") ? Object.keys(GROUPS) : args.map((a) => (a === "addr" ? "address" : a));
-  for (const n of names) if (GROUPS[n] === undefined) throw new UsageError(`monitor: unknown group "${n}" (link, address, neigh, route, dhcp, all)`);
+  const names =
+    args.length === 0 || args.includes("all") ? Object.keys(GROUPS) : args.map((a) => (a === "addr" ? "address" : a));
+  for (const n of names)
+    if (GROUPS[n] === undefined)
+      throw new UsageError(`monitor: unknown group "${n}" (link, address, neigh, route, dhcp, all)`);
   const mask = names.reduce((acc, n) => acc + bit(GROUPS[n]), 0);
   const name = namer(await links(ch));
   ch.onNotify = (m) => {
     const t = m.typeName;
     if (t === "RTM_NEWLINK" || t === "RTM_DELLINK") {
       const j = linkJson(m);
-      print(g, { ...j, deleted: t === "RTM_DELLINK" || undefined }, `${t === "RTM_DELLINK" ? "Deleted " : ""}${linkText(j, false)}`);
+      print(
+        g,
+        { ...j, deleted: t === "RTM_DELLINK" || undefined },
+        `${t === "RTM_DELLINK" ? "Deleted " : ""}${linkText(j, false)}`,
+      );
     } else if (t === "RTM_NEWADDR" || t === "RTM_DELADDR") {
       const a = addrJson(m);
-      print(g, { ifindex: m.header.index, deleted: t === "RTM_DELADDR" || undefined, addr_info: [a] }, `${t === "RTM_DELADDR" ? "Deleted " : ""}${m.header.index}: ${name(m.header.index)}\n${addrText(a)}`);
+      print(
+        g,
+        { ifindex: m.header.index, deleted: t === "RTM_DELADDR" || undefined, addr_info: [a] },
+        `${t === "RTM_DELADDR" ? "Deleted " : ""}${m.header.index}: ${name(m.header.index)}\n${addrText(a)}`,
+      );
     } else if (t === "RTM_NEWNEIGH" || t === "RTM_DELNEIGH") {
       const n = neighJson(m, name);
-      print(g, { ...n, deleted: t === "RTM_DELNEIGH" || undefined }, `${t === "RTM_DELNEIGH" ? "Deleted " : ""}${neighText(n)}`);
+      print(
+        g,
+        { ...n, deleted: t === "RTM_DELNEIGH" || undefined },
+        `${t === "RTM_DELNEIGH" ? "Deleted " : ""}${neighText(n)}`,
+      );
     } else if (t === "RTM_NEWROUTE" || t === "RTM_DELROUTE") {
       const r = routeJson(m, name);
-      print(g, { ...r, deleted: t === "RTM_DELROUTE" || undefined }, `${t === "RTM_DELROUTE" ? "Deleted " : ""}${routeText(r)}`);
+      print(
+        g,
+        { ...r, deleted: t === "RTM_DELROUTE" || undefined },
+        `${t === "RTM_DELROUTE" ? "Deleted " : ""}${routeText(r)}`,
+      );
     } else if (t === "NLMSG_ERROR") {
       // ENOBUFS from the device: it could not send everything while the line was busy.
       console.error(`Warning: ${String(findAttr(m.attrs, "NLMSGERR_ATTR_MSG")?.value ?? `error ${m.header.error}`)}`);
@@ -387,7 +521,22 @@ async function monitorCmd(g: Globals, ch: Channel, args: string[]): Promise<void
   });
 }
 
-const COMMANDS: Record<string, (g: Globals, ch: Channel, args: string[]) => Promise<void>> = { auth: authCmd, link: linkCmd, l: linkCmd, address: addrCmd, addr: addrCmd, a: addrCmd, neighbour: neighCmd, neighbor: neighCmd, neigh: neighCmd, n: neighCmd, route: routeCmd, r: routeCmd, dhcp: dhcpCmd, monitor: monitorCmd };
+const COMMANDS: Record<string, (g: Globals, ch: Channel, args: string[]) => Promise<void>> = {
+  auth: authCmd,
+  link: linkCmd,
+  l: linkCmd,
+  address: addrCmd,
+  addr: addrCmd,
+  a: addrCmd,
+  neighbour: neighCmd,
+  neighbor: neighCmd,
+  neigh: neighCmd,
+  n: neighCmd,
+  route: routeCmd,
+  r: routeCmd,
+  dhcp: dhcpCmd,
+  monitor: monitorCmd,
+};
 
 function positive(v: string): number {
   const n = Number(v);
@@ -410,7 +559,8 @@ const program = new Command()
   .showHelpAfterError()
   .action(async (object: string, args: string[], o: Globals) => {
     const run = COMMANDS[object];
-    if (run === undefined) throw new UsageError(`unknown object "${object}" (link, addr, neigh, route, dhcp, monitor, auth)`);
+    if (run === undefined)
+      throw new UsageError(`unknown object "${object}" (link, addr, neigh, route, dhcp, monitor, auth)`);
     const ch = await connect(o);
     try {
       await run(o, ch, args);

@@ -77,7 +77,9 @@ export class Channel {
       return;
     }
     const sp = new SerialPort({ path: port, baudRate: baud, autoOpen: false });
-    await new Promise<void>((resolve, reject) => sp.open((e) => (e ? reject(new ChannelError(`cannot open ${port}: ${e.message}`)) : resolve())));
+    await new Promise<void>((resolve, reject) =>
+      sp.open((e) => (e ? reject(new ChannelError(`cannot open ${port}: ${e.message}`)) : resolve())),
+    );
     sp.on("data", feed);
     this.writeRaw = (b) => sp.write(b);
     this.closeRaw = () => {
@@ -127,7 +129,13 @@ export class Channel {
    * attributes through the shared writer) and resolves with its replies:
    * the messages of a dump, the one answer of a GET, nothing for an ACK.
    */
-  request(proto: number, type: number, flags: number, hdrLen: number, build: (w: NlWriter) => void): Promise<MessageValue[]> {
+  request(
+    proto: number,
+    type: number,
+    flags: number,
+    hdrLen: number,
+    build: (w: NlWriter) => void,
+  ): Promise<MessageValue[]> {
     if (this.pending !== undefined) return Promise.reject(new ChannelError("one request at a time"));
     const seq = ++this.seq;
     const w = new NlWriter(alloc(MAX_MESSAGE));

@@ -25,7 +25,13 @@ export interface BoardConfig {
    * not connected), baud rate, pins where the UART can be routed, and the
    * longest message either way (bytes).
    */
-  control: { enabled: boolean; uart: string; baud: number; maxFrame: number; pins: { tx: string | number; rx: string | number } };
+  control: {
+    enabled: boolean;
+    uart: string;
+    baud: number;
+    maxFrame: number;
+    pins: { tx: string | number; rx: string | number };
+  };
   lltableCapacity: number;
   /** Static configuration; empty strings when the board has none. */
   ipv4: { address: string; gateway: string };

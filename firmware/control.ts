@@ -12,12 +12,19 @@ export function serveControl(dev: Device, openSerial: SerialFactory): void {
   const board = dev.board;
   const p = dev.platform;
   let serial: Serial | undefined = undefined;
-  const ch = new ControlChannel(dev.stack, p.clock, {
-    write: (d: Bytes) => {
-      if (serial !== undefined) serial.write(d);
+  const ch = new ControlChannel(
+    dev.stack,
+    p.clock,
+    {
+      write: (d: Bytes) => {
+        if (serial !== undefined) serial.write(d);
+      },
+      driverName: () => board.mac.driver,
     },
-    driverName: () => board.mac.driver,
-  }, { baud: board.control.baud, maxMessage: board.control.maxFrame }, p.storage, p.random);
+    { baud: board.control.baud, maxMessage: board.control.maxFrame },
+    p.storage,
+    p.random,
+  );
   if (board.control.uart === "none") {
     // Built (its code and buffers count in memory), but this board has no UART for it.
     p.log.write(LOG_INFO, "control channel built, no UART on this board");

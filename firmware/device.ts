@@ -4,14 +4,39 @@
 import { alloc, get8, set8, set16, set32 } from "@hal/bytes";
 import { bxor, mul } from "@hal/u32";
 import { hexByte } from "../src/util/hex";
-import { type Bytes, LOG_ERROR, LOG_INFO, LOG_WARN, type Mac, type MacOptions, type Platform, type Serial, type SerialOptions, type Spi, type SpiMacFactory, type Gpio } from "../hal/types";
+import {
+  type Bytes,
+  LOG_ERROR,
+  LOG_INFO,
+  LOG_WARN,
+  type Mac,
+  type MacOptions,
+  type Platform,
+  type Serial,
+  type SerialOptions,
+  type Spi,
+  type SpiMacFactory,
+  type Gpio,
+} from "../hal/types";
 import { formatIPv4, formatMac, parseIPv4, parseMac } from "../src/net/addr";
 import { ADDR_DEL, ADDR_NEW, addrRequest } from "../src/net/inaddr";
 import { IFEV_LINK, type Ifnet } from "../src/net/ifnet";
 import { defaultLltableParams, LLE_EVENT_RESOLVED, LLE_IFADDR, LLS_INCOMPLETE, LLS_PROBE } from "../src/net/lltable";
 import { RTPROT_STATIC, RT_SCOPE_UNIVERSE } from "../src/net/route";
 import { defaultStackConfig, NetStack } from "../src/net/stack";
-import { DHCP_EV_BOUND, DHCP_EV_REBOUND, DHCP_EV_RENEWED, DhcpClient, type DhcpConfig, type DhcpLease, fastProfile, PROBE_OFF, PROBE_QUICK, PROBE_STRICT, rfc2131Profile } from "../src/dhcp/client";
+import {
+  DHCP_EV_BOUND,
+  DHCP_EV_REBOUND,
+  DHCP_EV_RENEWED,
+  DhcpClient,
+  type DhcpConfig,
+  type DhcpLease,
+  fastProfile,
+  PROBE_OFF,
+  PROBE_QUICK,
+  PROBE_STRICT,
+  rfc2131Profile,
+} from "../src/dhcp/client";
 import type { BoardConfig } from "./board";
 
 export const VERSION = "0.2.0";
@@ -53,7 +78,12 @@ export function neighStateName(s: number): string {
  * one (`serveControl`, passed in so a board without it does not carry its
  * code), then eth0 and DHCP.
  */
-export function startDevice(p: Platform, board: BoardConfig, openMac: MacFactory | undefined, serveControl?: (dev: Device) => void): Device {
+export function startDevice(
+  p: Platform,
+  board: BoardConfig,
+  openMac: MacFactory | undefined,
+  serveControl?: (dev: Device) => void,
+): Device {
   const stack = new NetStack(p.clock, p.random, p.log, defaultStackConfig());
   const dev: Device = { platform: p, board: board, stack: stack, eth: undefined, dhcp: undefined, control: undefined };
   const log = p.log;
@@ -63,7 +93,11 @@ export function startDevice(p: Platform, board: BoardConfig, openMac: MacFactory
       if (kind === IFEV_LINK) log.write(LOG_INFO, ifp.name + ": link " + (ifp.running() ? "up" : "down"));
     },
     addr: (kind, ia) => {
-      if (kind === ADDR_NEW || kind === ADDR_DEL) log.write(LOG_INFO, ia.ifp.name + ": " + (kind === ADDR_NEW ? "added " : "removed ") + formatIPv4(ia.addr) + "/" + ia.prefixLen);
+      if (kind === ADDR_NEW || kind === ADDR_DEL)
+        log.write(
+          LOG_INFO,
+          ia.ifp.name + ": " + (kind === ADDR_NEW ? "added " : "removed ") + formatIPv4(ia.addr) + "/" + ia.prefixLen,
+        );
     },
     neigh: (kind, ifp, slot) => {
       const t = ifp.lltable;
@@ -71,13 +105,28 @@ export function startDevice(p: Platform, board: BoardConfig, openMac: MacFactory
       if (t === undefined || Math.floor(t.flagsAt(slot) / LLE_IFADDR) % 2 === 1) return;
       const what = formatIPv4(t.ipAt(slot));
       if (kind !== LLE_EVENT_RESOLVED) log.write(LOG_INFO, ifp.name + ": neigh " + what + " deleted");
-      else log.write(LOG_INFO, ifp.name + ": neigh " + what + " lladdr " + formatMac(t.store, slot * 16 + 4) + " " + neighStateName(t.stateAt(slot)));
+      else
+        log.write(
+          LOG_INFO,
+          ifp.name +
+            ": neigh " +
+            what +
+            " lladdr " +
+            formatMac(t.store, slot * 16 + 4) +
+            " " +
+            neighStateName(t.stateAt(slot)),
+        );
     },
   });
   // The control channel first: a device without a network must still be reachable.
   if (serveControl !== undefined) serveControl(dev);
   if (openMac === undefined) {
-    log.write(LOG_WARN, board.mac.available ? "eth0: " + board.mac.driver + " could not be opened: no network interface" : "no MAC driver '" + board.mac.driver + "' in this build: no network interface");
+    log.write(
+      LOG_WARN,
+      board.mac.available
+        ? "eth0: " + board.mac.driver + " could not be opened: no network interface"
+        : "no MAC driver '" + board.mac.driver + "' in this build: no network interface",
+    );
     return dev;
   }
   const eth = stack.attachEthernet("eth0", openMac, defaultLltableParams(board.lltableCapacity));
@@ -111,7 +160,11 @@ function startDhcp(dev: Device, eth: Ifnet): void {
     if (kind === DHCP_EV_BOUND || kind === DHCP_EV_RENEWED || kind === DHCP_EV_REBOUND) {
       let dns = "";
       for (let i = 0; i < lease.dns.length; i++) dns += (i > 0 ? ", " : "") + formatIPv4(lease.dns[i]);
-      if (dns !== "") p.log.write(LOG_INFO, "dhcp " + eth.name + ": dns " + dns + (lease.domain !== "" ? " domain " + lease.domain : ""));
+      if (dns !== "")
+        p.log.write(
+          LOG_INFO,
+          "dhcp " + eth.name + ": dns " + dns + (lease.domain !== "" ? " domain " + lease.domain : ""),
+        );
     }
   };
   if (!client.start()) p.log.write(LOG_WARN, "dhcp: UDP port 68 is taken");
@@ -134,7 +187,11 @@ export function reportMemory(dev: Device): void {
   const t = dev.eth !== undefined ? dev.eth.lltable : undefined;
   const entries = t !== undefined ? t.count() : 0;
   if (m === undefined) dev.platform.log.write(LOG_INFO, "memory: not measurable here; lltable " + entries + " entries");
-  else dev.platform.log.write(LOG_INFO, "memory: used " + m[0] + " " + m[2] + (m[1] !== -1 ? " of " + m[1] : "") + "; lltable " + entries + " entries");
+  else
+    dev.platform.log.write(
+      LOG_INFO,
+      "memory: used " + m[0] + " " + m[2] + (m[1] !== -1 ? " of " + m[1] : "") + "; lltable " + entries + " entries",
+    );
 }
 
 /** Applies "a.b.c.d/len" and an optional gateway to `ifp`; logs and skips what does not parse. */
@@ -155,7 +212,22 @@ export function configureStatic(dev: Device, ifp: Ifnet, address: string, gatewa
   }
   if (gateway === "") return;
   const gw = parseIPv4(gateway);
-  const rerr = gw < 0 ? -22 : dev.stack.routes.add({ dst: 0, prefixLen: 0, gateway: gw, ifindex: ifp.index, protocol: RTPROT_STATIC, scope: RT_SCOPE_UNIVERSE, metric: 0, prefsrc: 0 }, true);
+  const rerr =
+    gw < 0
+      ? -22
+      : dev.stack.routes.add(
+          {
+            dst: 0,
+            prefixLen: 0,
+            gateway: gw,
+            ifindex: ifp.index,
+            protocol: RTPROT_STATIC,
+            scope: RT_SCOPE_UNIVERSE,
+            metric: 0,
+            prefsrc: 0,
+          },
+          true,
+        );
   if (rerr < 0) log.write(LOG_WARN, "ipv4: cannot add default route via '" + gateway + "': errno " + -rerr);
 }
 
@@ -177,7 +249,13 @@ function parseDecimal(s: string): number {
  * firmware without the module) is logged and leaves the device without eth0,
  * still reachable over its control channel.
  */
-export function openChipMac(p: Platform, board: BoardConfig, openChip: SpiMacFactory | undefined, openSpi: () => Spi, gpio: Gpio | undefined): MacFactory | undefined {
+export function openChipMac(
+  p: Platform,
+  board: BoardConfig,
+  openChip: SpiMacFactory | undefined,
+  openSpi: () => Spi,
+  gpio: Gpio | undefined,
+): MacFactory | undefined {
   if (openChip === undefined) return undefined;
   let spi: Spi;
   try {
@@ -202,7 +280,10 @@ export function boardHwaddr(board: BoardConfig, p: Platform): Bytes {
   if (board.mac.hwaddr !== "" && parseMac(board.mac.hwaddr, b, 0)) return b;
   const id = p.identity !== undefined ? p.identity() : "";
   if (id === "") {
-    p.log.write(LOG_WARN, "eth0: no MAC in the board file and no unit identity to derive one from: using 02:00:00:00:00:01");
+    p.log.write(
+      LOG_WARN,
+      "eth0: no MAC in the board file and no unit identity to derive one from: using 02:00:00:00:00:01",
+    );
     parseMac("02:00:00:00:00:01", b, 0);
     return b;
   }
@@ -220,7 +301,7 @@ export function deriveHwaddr(id: string, out: Bytes): void {
   }
   set32(out, 0, h1);
   set16(out, 4, h2 % 65536);
-  set8(out, 0, (get8(out, 0) - (get8(out, 0) % 4)) + 2);
+  set8(out, 0, get8(out, 0) - (get8(out, 0) % 4) + 2);
 }
 
 /** The DHCP hostname: the board file's, else the board's name and the MAC's last two bytes. */

@@ -35,7 +35,19 @@ export function start(board: BoardConfig, _openChip?: unknown, control?: Control
   const cap = settingNumber("NETRT_LLTABLE_CAPACITY", 0);
   if (cap >= 1 && cap <= 1024) board.lltableCapacity = Math.floor(cap);
   const p = espruinoPlatform(board.logLevel);
-  const dev = startDevice(p, board, (o: MacOptions) => new EspruinoUdpMac(o, boardHwaddr(board, p), board.mac.mtu, settingNumber("NETRT_RX_PORT", 9000), settingNumber("NETRT_TX_PORT", 9001)), control === undefined ? undefined : (d) => control(d, () => undefined));
+  const dev = startDevice(
+    p,
+    board,
+    (o: MacOptions) =>
+      new EspruinoUdpMac(
+        o,
+        boardHwaddr(board, p),
+        board.mac.mtu,
+        settingNumber("NETRT_RX_PORT", 9000),
+        settingNumber("NETRT_TX_PORT", 9001),
+      ),
+    control === undefined ? undefined : (d) => control(d, () => undefined),
+  );
   reportMemoryEvery(dev, settingNumber("NETRT_MEMORY_REPORT_SECONDS", 0));
   const runMs = settingNumber("NETRT_RUN_SECONDS", 0) * 1000;
   if (runMs <= 0) return;

@@ -9,13 +9,26 @@ import { openChipMac, startDevice, type ControlServer } from "./device";
 
 export function start(board: BoardConfig, openChip?: SpiMacFactory, control?: ControlServer): void {
   const p = espruinoPlatform(board.logLevel);
-  const openMac = openChipMac(p, board, openChip, () => new EspruinoSpi(board.mac.bus, board.mac.pins, board.mac.spiBaud), new EspruinoGpio());
-  startDevice(p, board, openMac, control === undefined ? undefined : (dev) =>
-    control(dev, (o) => {
-      // Only the pins the board routes; the UART's defaults otherwise.
-      const pins: { rx?: string | number; tx?: string | number } = {};
-      if (board.control.pins.rx !== "") pins.rx = board.control.pins.rx;
-      if (board.control.pins.tx !== "") pins.tx = board.control.pins.tx;
-      return new EspruinoSerialPort(o, pins);
-    }));
+  const openMac = openChipMac(
+    p,
+    board,
+    openChip,
+    () => new EspruinoSpi(board.mac.bus, board.mac.pins, board.mac.spiBaud),
+    new EspruinoGpio(),
+  );
+  startDevice(
+    p,
+    board,
+    openMac,
+    control === undefined
+      ? undefined
+      : (dev) =>
+          control(dev, (o) => {
+            // Only the pins the board routes; the UART's defaults otherwise.
+            const pins: { rx?: string | number; tx?: string | number } = {};
+            if (board.control.pins.rx !== "") pins.rx = board.control.pins.rx;
+            if (board.control.pins.tx !== "") pins.tx = board.control.pins.tx;
+            return new EspruinoSerialPort(o, pins);
+          }),
+  );
 }

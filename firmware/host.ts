@@ -16,7 +16,8 @@ import { boardHwaddr, startDevice } from "./device";
 
 export function start(board: BoardConfig): void {
   // The static address can come from the environment, so one build serves every test network.
-  if (process.env.NETRT_IPV4 !== undefined) board.ipv4 = { address: process.env.NETRT_IPV4, gateway: process.env.NETRT_GATEWAY ?? "" };
+  if (process.env.NETRT_IPV4 !== undefined)
+    board.ipv4 = { address: process.env.NETRT_IPV4, gateway: process.env.NETRT_GATEWAY ?? "" };
   // So do the DHCP choices (tests and the demo try every policy with one build).
   if (process.env.NETRT_DHCP_PROFILE !== undefined) board.dhcp.profile = process.env.NETRT_DHCP_PROFILE;
   if (process.env.NETRT_DHCP_PROBE !== undefined) board.dhcp.probe = process.env.NETRT_DHCP_PROBE;
@@ -50,14 +51,19 @@ export function start(board: BoardConfig): void {
   const localPort = Number(process.env.NETRT_RX_PORT ?? 9000);
   const remotePort = Number(process.env.NETRT_TX_PORT ?? 9001);
   let mac: UdpMac | undefined;
-  const dev = startDevice(p, board, (o) => {
-    mac = new UdpMac({ ...o, hwaddr: boardHwaddr(board, p), localPort, remotePort, mtu: board.mac.mtu });
-    mac.start().catch((e: Error) => {
-      console.error(`cannot bind 127.0.0.1:${localPort}: ${e.message}`);
-      process.exit(1);
-    });
-    return mac;
-  }, board.control.enabled && control !== "off" ? (d) => serveControl(d, openSerial) : undefined);
+  const dev = startDevice(
+    p,
+    board,
+    (o) => {
+      mac = new UdpMac({ ...o, hwaddr: boardHwaddr(board, p), localPort, remotePort, mtu: board.mac.mtu });
+      mac.start().catch((e: Error) => {
+        console.error(`cannot bind 127.0.0.1:${localPort}: ${e.message}`);
+        process.exit(1);
+      });
+      return mac;
+    },
+    board.control.enabled && control !== "off" ? (d) => serveControl(d, openSerial) : undefined,
+  );
   if (board.control.enabled && control === "off") p.log.write(LOG_INFO, "control channel off (NETRT_CONTROL=off)");
   const stop = (): void => {
     // Give the lease back; the link closes once the RELEASE is out (the client is STOPPED then).

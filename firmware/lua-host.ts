@@ -27,10 +27,21 @@ export function start(board: BoardConfig, _openChip?: unknown, control?: Control
   const state = env("NETRT_STATE") !== "" ? env("NETRT_STATE") : ".";
   const p = luaHostPlatform(board.runtime, state, board.logLevel);
   let mac: LuaUdpMac | undefined = undefined;
-  const dev = startDevice(p, board, (o: MacOptions) => {
-    mac = new LuaUdpMac(o, boardHwaddr(board, p), board.mac.mtu, envNumber("NETRT_RX_PORT", 9000), envNumber("NETRT_TX_PORT", 9001));
-    return mac;
-  }, control === undefined ? undefined : (d) => control(d, () => undefined));
+  const dev = startDevice(
+    p,
+    board,
+    (o: MacOptions) => {
+      mac = new LuaUdpMac(
+        o,
+        boardHwaddr(board, p),
+        board.mac.mtu,
+        envNumber("NETRT_RX_PORT", 9000),
+        envNumber("NETRT_TX_PORT", 9001),
+      );
+      return mac;
+    },
+    control === undefined ? undefined : (d) => control(d, () => undefined),
+  );
   if (mac === undefined) {
     p.log.write(LOG_ERROR, "no network interface");
     return;

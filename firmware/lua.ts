@@ -14,6 +14,17 @@ export function start(board: BoardConfig, openChip?: SpiMacFactory, control?: Co
     p.log.write(LOG_ERROR, numbers);
     return;
   }
-  const openMac = openChipMac(p, board, openChip, () => new NodeMcuSpi(board.mac.bus, board.mac.pins, board.mac.spiBaud), new NodeMcuChipGpio());
-  startDevice(p, board, openMac, control === undefined ? undefined : (dev) => control(dev, (o) => new NodeMcuSerial(o, board.control.pins)));
+  const openMac = openChipMac(
+    p,
+    board,
+    openChip,
+    () => new NodeMcuSpi(board.mac.bus, board.mac.pins, board.mac.spiBaud),
+    new NodeMcuChipGpio(),
+  );
+  startDevice(
+    p,
+    board,
+    openMac,
+    control === undefined ? undefined : (dev) => control(dev, (o) => new NodeMcuSerial(o, board.control.pins)),
+  );
 }

@@ -160,7 +160,15 @@ export interface ChipPins {
 }
 
 /** Opens and starts an SPI Ethernet chip's driver; start-up failures arrive through `o.onError`. */
-export type SpiMacFactory = (spi: Spi, clock: Clock, hwaddr: Bytes, mtu: number, o: MacOptions, gpio: Gpio | undefined, pins: ChipPins) => Mac;
+export type SpiMacFactory = (
+  spi: Spi,
+  clock: Clock,
+  hwaddr: Bytes,
+  mtu: number,
+  o: MacOptions,
+  gpio: Gpio | undefined,
+  pins: ChipPins,
+) => Mac;
 
 /** Counters every MAC driver keeps, in Linux rtnl_link_stats64 terms. */
 export interface MacCounters {

@@ -16,7 +16,12 @@ import { DIST } from "./lib/paths";
 import { buildProgram, runProgram } from "./lib/program";
 import { probeRuntimes } from "./lib/runtimes";
 
-const SPEC = { name: "bench-bytes", jsEntry: "bench/entry-js.ts", luaEntry: "bench/entry-lua.ts", extraLuaGlobals: ["os"] };
+const SPEC = {
+  name: "bench-bytes",
+  jsEntry: "bench/entry-js.ts",
+  luaEntry: "bench/entry-lua.ts",
+  extraLuaGlobals: ["os"],
+};
 
 async function benchRuntimes(): Promise<void> {
   const results: Record<string, Record<string, { value: number; unit: string }>> = {};
@@ -34,11 +39,16 @@ async function benchRuntimes(): Promise<void> {
       row[m[1]] = { value: Number(m[2]), unit: m[3] };
       names.add(m[1]);
     }
-    if (Object.keys(row).length === 0) throw new Error(`${p.runtime}: benchmark printed nothing: ${run.stderr.trim().slice(-300)}`);
+    if (Object.keys(row).length === 0)
+      throw new Error(`${p.runtime}: benchmark printed nothing: ${run.stderr.trim().slice(-300)}`);
     results[p.label] = row;
   }
   const table = new Table({ head: ["measure", ...Object.keys(results)], style: { head: [], border: [] } });
-  for (const n of names) table.push([n, ...Object.keys(results).map((r) => (results[r][n] ? `${results[r][n].value} ${results[r][n].unit}` : "-"))]);
+  for (const n of names)
+    table.push([
+      n,
+      ...Object.keys(results).map((r) => (results[r][n] ? `${results[r][n].value} ${results[r][n].unit}` : "-")),
+    ]);
   console.log(table.toString());
   for (const a of absent) console.log(`absent ${a}`);
 
@@ -48,15 +58,31 @@ async function benchRuntimes(): Promise<void> {
   console.log(sizes.toString());
 
   const out = path.join(DIST, "bench.json");
-  fs.writeFileSync(out, `${JSON.stringify({ bytes: results, artifacts: artifacts.map(({ driverNote: _n, ...a }) => a) }, null, 2)}\n`);
+  fs.writeFileSync(
+    out,
+    `${JSON.stringify({ bytes: results, artifacts: artifacts.map(({ driverNote: _n, ...a }) => a) }, null, 2)}\n`,
+  );
   console.log(`written: ${path.relative(process.cwd(), out)}`);
 }
 
 async function benchControl(): Promise<void> {
   await buildAll(["host"]);
   const rows = await controlBench(20);
-  const t = new Table({ head: ["control channel at 115200 baud (host board, pty)", "runs", "min ms", "median ms", "max ms", "bytes on the line", "their wire time ms", "median / wire"], style: { head: [], border: [] } });
-  for (const r of rows) t.push([r.what, r.runs, r.minMs, r.medianMs, r.maxMs, r.bytes, r.wireMs, (r.medianMs / r.wireMs).toFixed(2)]);
+  const t = new Table({
+    head: [
+      "control channel at 115200 baud (host board, pty)",
+      "runs",
+      "min ms",
+      "median ms",
+      "max ms",
+      "bytes on the line",
+      "their wire time ms",
+      "median / wire",
+    ],
+    style: { head: [], border: [] },
+  });
+  for (const r of rows)
+    t.push([r.what, r.runs, r.minMs, r.medianMs, r.maxMs, r.bytes, r.wireMs, (r.medianMs / r.wireMs).toFixed(2)]);
   console.log(t.toString());
   const out = path.join(DIST, "bench-control.json");
   fs.writeFileSync(out, `${JSON.stringify({ baud: 115200, rows }, null, 2)}\n`);
@@ -64,30 +90,99 @@ async function benchControl(): Promise<void> {
 }
 
 async function benchMemory(): Promise<void> {
-  const artifacts = await buildAll(["lua51-host", "lua53-host", "lua51-host-lean", "lua53-host-lean", "espruino-host", "espruino-host-lean", "espruino-pico-w5500", "espruino-wifi-enc28j60", "espruino-esp32-w5500", "nodemcu-esp32-w5500", "nodemcu-esp8266-enc28j60"]);
+  const artifacts = await buildAll([
+    "lua51-host",
+    "lua53-host",
+    "lua51-host-lean",
+    "lua53-host-lean",
+    "espruino-host",
+    "espruino-host-lean",
+    "espruino-pico-w5500",
+    "espruino-wifi-enc28j60",
+    "espruino-esp32-w5500",
+    "nodemcu-esp32-w5500",
+    "nodemcu-esp8266-enc28j60",
+  ]);
   const { rows, absent } = await memoryBench();
-  const t = new Table({ head: ["runtime", "board", "code loaded", "unit", "boot + lease", `+ 32 ARP entries`, "growth", "of total", "the code itself", "the rest (RAM with code in flash)"], style: { head: [], border: [] } });
-  for (const r of rows) t.push([r.runtime, r.board, r.loaded, r.unit, r.bound, r.with32, r.growth, r.total < 0 ? "" : r.total, r.code < 0 ? "" : r.code, r.code < 0 ? "" : r.with32 - r.code]);
+  const t = new Table({
+    head: [
+      "runtime",
+      "board",
+      "code loaded",
+      "unit",
+      "boot + lease",
+      `+ 32 ARP entries`,
+      "growth",
+      "of total",
+      "the code itself",
+      "the rest (RAM with code in flash)",
+    ],
+    style: { head: [], border: [] },
+  });
+  for (const r of rows)
+    t.push([
+      r.runtime,
+      r.board,
+      r.loaded,
+      r.unit,
+      r.bound,
+      r.with32,
+      r.growth,
+      r.total < 0 ? "" : r.total,
+      r.code < 0 ? "" : r.code,
+      r.code < 0 ? "" : r.with32 - r.code,
+    ]);
   console.log(t.toString());
   for (const a of absent) console.log(`  absent: ${a}`);
   const sizes = new Table({ head: ["board", "runtime", "bytes", "gzip"], style: { head: [], border: [] } });
   for (const a of artifacts) sizes.push([a.board, a.runtime, a.bytes, a.gzipBytes]);
   console.log(sizes.toString());
   const out = path.join(DIST, "bench-memory.json");
-  fs.writeFileSync(out, `${JSON.stringify({ rows, absent, artifacts: artifacts.map(({ driverNote: _n, ...a }) => a) }, null, 2)}\n`);
+  fs.writeFileSync(
+    out,
+    `${JSON.stringify({ rows, absent, artifacts: artifacts.map(({ driverNote: _n, ...a }) => a) }, null, 2)}\n`,
+  );
   console.log(`written: ${path.relative(process.cwd(), out)}`);
 }
 
 function benchSoak(days: number): void {
   console.log(`soak: ${days} virtual days, 60 s lease, 10 % loss each way, control channel subscribed to every group`);
-  const t = new Table({ head: ["day", "renewals", "rebinds", "expiries", "frames lost", "timers armed", "lltable entries", "heap after GC", "notifications (total)", "s without address"], style: { head: [], border: [] } });
+  const t = new Table({
+    head: [
+      "day",
+      "renewals",
+      "rebinds",
+      "expiries",
+      "frames lost",
+      "timers armed",
+      "lltable entries",
+      "heap after GC",
+      "notifications (total)",
+      "s without address",
+    ],
+    style: { head: [], border: [] },
+  });
   const r = soak(days, (d) => {
-    if (d.day === 1 || d.day % 30 === 0 || d.day === days) t.push([d.day, d.renewals, d.rebinds, d.expiries, d.framesLost, d.timersArmed, d.lltableEntries, d.heapBytes >= 0 ? d.heapBytes : "", d.notifications, d.secondsWithoutAddress]);
+    if (d.day === 1 || d.day % 30 === 0 || d.day === days)
+      t.push([
+        d.day,
+        d.renewals,
+        d.rebinds,
+        d.expiries,
+        d.framesLost,
+        d.timersArmed,
+        d.lltableEntries,
+        d.heapBytes >= 0 ? d.heapBytes : "",
+        d.notifications,
+        d.secondsWithoutAddress,
+      ]);
   });
   console.log(t.toString());
   const sum = (f: (d: SoakDay) => number) => r.days.reduce((s, d) => s + f(d), 0);
   const problems = soakProblems(r);
-  console.log(`${days} days in ${r.wallSeconds.toFixed(0)} s: ${sum((d) => d.renewals)} renewals, ${sum((d) => d.rebinds)} rebinds, ${sum((d) => d.expiries)} expiries, ${sum((d) => d.framesLost)} frames lost; ${problems.length === 0 ? "flat, never without the address" : `PROBLEMS: ${problems.join("; ")}`}`);
+  console.log(
+    `${days} days in ${r.wallSeconds.toFixed(0)} s: ${sum((d) => d.renewals)} renewals, ${sum((d) => d.rebinds)} rebinds, ${sum((d) => d.expiries)} expiries, ${sum((d) => d.framesLost)} frames lost; ${problems.length === 0 ? "flat, never without the address" : `PROBLEMS: ${problems.join("; ")}`}`,
+  );
   const out = path.join(DIST, "bench-soak.json");
   fs.mkdirSync(DIST, { recursive: true });
   fs.writeFileSync(out, `${JSON.stringify({ ...r, problems }, null, 1)}\n`);
@@ -103,7 +198,9 @@ function count(v: string): number {
 
 new Command()
   .name("bench")
-  .description("benchmarks: bytes/lltable per runtime with artifact sizes, control channel timing, memory, DHCP bring-up against udhcpc, dhcpcd and dhclient, and the year-long soak")
+  .description(
+    "benchmarks: bytes/lltable per runtime with artifact sizes, control channel timing, memory, DHCP bring-up against udhcpc, dhcpcd and dhclient, and the year-long soak",
+  )
   .addOption(new Option("--only <part>", "run one part").choices(["runtimes", "control", "memory", "dhcp", "soak"]))
   .option("--runs <n>", "DHCP runs per client and condition", count, 10)
   .option("--days <n>", "virtual days of the soak", count, 365)

@@ -46,7 +46,8 @@ function unicastMac(v: string): string {
 }
 
 function hostname(v: string): string {
-  if (!/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/i.test(v)) throw new InvalidArgumentError("letters, digits and dashes, up to 63 (RFC 1123)");
+  if (!/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/i.test(v))
+    throw new InvalidArgumentError("letters, digits and dashes, up to 63 (RFC 1123)");
   return v;
 }
 
@@ -87,7 +88,15 @@ function expectPrompt(repl: Repl, port: string, baud: number, ms: number): Promi
       if (err) reject(err);
       else resolve();
     };
-    const timer = setTimeout(() => finish(new FlashError(`${port} does not answer: no ${repl.name} prompt within ${ms / 1000} s (is the board running ${repl.name}, at ${baud} baud?)`)), ms);
+    const timer = setTimeout(
+      () =>
+        finish(
+          new FlashError(
+            `${port} does not answer: no ${repl.name} prompt within ${ms / 1000} s (is the board running ${repl.name}, at ${baud} baud?)`,
+          ),
+        ),
+      ms,
+    );
     const onData = (d: Buffer): void => {
       seen += d.toString("latin1");
       if (/>\s*$|>\x1b\[J/.test(seen)) finish();
@@ -120,8 +129,15 @@ function checkPort(port: string): void {
     return;
   }
   if (!fs.existsSync(port)) {
-    const ttys = fs.existsSync("/dev") ? fs.readdirSync("/dev").filter((f) => /^tty(USB|ACM)\d+$/.test(f)).map((f) => `/dev/${f}`) : [];
-    throw new FlashError(`no such port ${port}${ttys.length > 0 ? ` (serial ports here: ${ttys.join(", ")})` : " (no /dev/ttyUSB* or /dev/ttyACM* here: is the board plugged in?)"}`);
+    const ttys = fs.existsSync("/dev")
+      ? fs
+          .readdirSync("/dev")
+          .filter((f) => /^tty(USB|ACM)\d+$/.test(f))
+          .map((f) => `/dev/${f}`)
+      : [];
+    throw new FlashError(
+      `no such port ${port}${ttys.length > 0 ? ` (serial ports here: ${ttys.join(", ")})` : " (no /dev/ttyUSB* or /dev/ttyACM* here: is the board plugged in?)"}`,
+    );
   }
 }
 
@@ -134,7 +150,10 @@ function envSettings(o: FlashOptions): Record<string, string> {
 
 /** A progress bar over the stages of a flash, with a line of detail for the current one. */
 function stageBar(total: number): cliProgress.SingleBar {
-  const bar = new cliProgress.SingleBar({ format: "{bar} {stage}", hideCursor: true, clearOnComplete: false }, cliProgress.Presets.shades_classic);
+  const bar = new cliProgress.SingleBar(
+    { format: "{bar} {stage}", hideCursor: true, clearOnComplete: false },
+    cliProgress.Presets.shades_classic,
+  );
   bar.start(total, 0, { stage: "build" });
   return bar;
 }
@@ -163,7 +182,9 @@ async function flashEspruino(o: FlashOptions, bar: cliProgress.SingleBar): Promi
       onProgress: (sent, total) => {
         const secs = (Date.now() - t0) / 1000;
         const left = sent > 0 && sent < total ? Math.ceil((secs * (total - sent)) / sent) : 0;
-        bar.update(2 + (total > 0 ? sent / total : 0), { stage: `upload: ${sent} of ${total} bytes${left > 0 ? `, about ${left} s left` : ""}` });
+        bar.update(2 + (total > 0 ? sent / total : 0), {
+          stage: `upload: ${sent} of ${total} bytes${left > 0 ? `, about ${left} s left` : ""}`,
+        });
       },
     });
   } catch (e) {
@@ -173,19 +194,33 @@ async function flashEspruino(o: FlashOptions, bar: cliProgress.SingleBar): Promi
   bar.update(3, { stage: "check it runs" });
   const lines = output.split(/\r?\n/);
   const booted = lines.find((l) => new RegExp(`netrt \\S+ on ${o.board}`).test(l));
-  if (booted === undefined) throw new FlashError(`uploaded, but the firmware did not report itself:\n${lines.slice(-15).join("\n")}`);
+  if (booted === undefined)
+    throw new FlashError(`uploaded, but the firmware did not report itself:\n${lines.slice(-15).join("\n")}`);
   bar.update(4, { stage: "done" });
   bar.stop();
-  console.log(`${o.board}: ${artifact.bytes} bytes in Storage on ${o.port}; it starts at every power-up. It said: ${booted.replace(/\x1b\[[0-9;]*[A-Za-z]/g, "").replace(/^>+/, "").trim()}`);
+  console.log(
+    `${o.board}: ${artifact.bytes} bytes in Storage on ${o.port}; it starts at every power-up. It said: ${booted
+      .replace(/\x1b\[[0-9;]*[A-Za-z]/g, "")
+      .replace(/^>+/, "")
+      .trim()}`,
+  );
 }
 
 // nodemcu-tool's connector (its programmatic API): one connection per process.
 interface NodeMcuConnector {
   onError(handler: (e: Error) => void): void;
   connect(port: string, baud: number, check: boolean, delay: number): Promise<string>;
-  fsinfo(): Promise<{ metadata: { remaining: number; used: number; total: number }; files: { name: string; size: number }[] }>;
+  fsinfo(): Promise<{
+    metadata: { remaining: number; used: number; total: number };
+    files: { name: string; size: number }[];
+  }>;
   remove(name: string): Promise<string | null>;
-  upload(local: string, remote: string, options: { minify: boolean }, progress: (done: number, total: number) => void): Promise<void>;
+  upload(
+    local: string,
+    remote: string,
+    options: { minify: boolean },
+    progress: (done: number, total: number) => void,
+  ): Promise<void>;
   compile(name: string): Promise<string | null>;
   execute(lua: string): Promise<{ echo: string; response: string }>;
   disconnect(): Promise<void>;
@@ -225,7 +260,9 @@ function restartAndWatch(o: FlashOptions, ms: number): Promise<{ line?: string; 
 /** nodemcu-tool's log lines, kept for error reports instead of printed over the progress bar. */
 function quietNodeMcuTool(): string[] {
   const kept: string[] = [];
-  const facility = require(require.resolve("logging-facility", { paths: [path.dirname(require.resolve("nodemcu-tool"))] })) as { addBackend(b: (instance: string, level: number, args: unknown[]) => void): void };
+  const facility = require(
+    require.resolve("logging-facility", { paths: [path.dirname(require.resolve("nodemcu-tool"))] }),
+  ) as { addBackend(b: (instance: string, level: number, args: unknown[]) => void): void };
   facility.addBackend((instance, _level, args) => kept.push(`${instance}: ${args.map(String).join(" ")}`));
   return kept;
 }
@@ -247,7 +284,12 @@ class Watchdog {
     this.tripped = new Promise<never>((_, reject) => (this.trip = reject));
     this.tripped.catch(() => undefined); // raced by step(); nobody else waits on it
     this.timer = setInterval(() => {
-      if (Date.now() - this.last > this.quietMs) this.fail(new FlashError(`${this.port} stopped answering during ${this.stage} (nothing for ${this.quietMs / 1000} s): was the board unplugged or reset?`));
+      if (Date.now() - this.last > this.quietMs)
+        this.fail(
+          new FlashError(
+            `${this.port} stopped answering during ${this.stage} (nothing for ${this.quietMs / 1000} s): was the board unplugged or reset?`,
+          ),
+        );
     }, 250);
   }
 
@@ -269,7 +311,9 @@ class Watchdog {
       return await Promise.race([p, this.tripped]);
     } catch (e) {
       if (e instanceof FlashError) throw e;
-      throw new FlashError(`${this.port}: ${stage} failed: ${e instanceof Error ? e.message : String(e)} (was the board unplugged or reset?)`);
+      throw new FlashError(
+        `${this.port}: ${stage} failed: ${e instanceof Error ? e.message : String(e)} (was the board unplugged or reset?)`,
+      );
     } finally {
       this.alive();
     }
@@ -281,7 +325,10 @@ class Watchdog {
 }
 
 async function flashNodeMcu(o: FlashOptions, bar: cliProgress.SingleBar): Promise<void> {
-  if (/^tcp:\/\//.test(o.port)) throw new FlashError(`${o.board} is a NodeMCU board: nodemcu-tool needs its serial port (/dev/ttyUSB0), not ${o.port}`);
+  if (/^tcp:\/\//.test(o.port))
+    throw new FlashError(
+      `${o.board} is a NodeMCU board: nodemcu-tool needs its serial port (/dev/ttyUSB0), not ${o.port}`,
+    );
   const [artifact] = await buildAll([o.board], { hwaddr: o.mac, hostname: o.hostname });
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "netrt-flash-"));
   const nmt = require("nodemcu-tool") as NodeMcuConnector;
@@ -304,14 +351,22 @@ async function flashNodeMcu(o: FlashOptions, bar: cliProgress.SingleBar): Promis
       connected = true;
       info = await dog.step("the connection check", nmt.connect(o.port, o.baud, true, 0));
     } catch (e) {
-      throw new FlashError(`${o.port} answers, but not as NodeMCU does: ${e instanceof Error ? e.message : String(e)}${toolLog.length > 0 ? `\n${toolLog.slice(-5).join("\n")}` : ""}`);
+      throw new FlashError(
+        `${o.port} answers, but not as NodeMCU does: ${e instanceof Error ? e.message : String(e)}${toolLog.length > 0 ? `\n${toolLog.slice(-5).join("\n")}` : ""}`,
+      );
     }
     const { metadata, files } = await dog.step("file.fsinfo()", nmt.fsinfo());
-    const replaced = files.filter((f) => ["netrt.lua", "netrt.lc", "init.lua"].includes(f.name)).reduce((n, f) => n + f.size, 0);
-    if (metadata.remaining * 1024 + replaced < bytes) throw new FlashError(`not enough room on ${o.port}: ${bytes} bytes to write, ${metadata.remaining} KB free of ${metadata.total} KB (${info})`);
+    const replaced = files
+      .filter((f) => ["netrt.lua", "netrt.lc", "init.lua"].includes(f.name))
+      .reduce((n, f) => n + f.size, 0);
+    if (metadata.remaining * 1024 + replaced < bytes)
+      throw new FlashError(
+        `not enough room on ${o.port}: ${bytes} bytes to write, ${metadata.remaining} KB free of ${metadata.total} KB (${info})`,
+      );
 
     // Off first: a half-written netrt.lua must not run at the next power-up, nor a stale netrt.lc.
-    for (const name of ["init.lua", "netrt.lc", "netrt.lua"]) await dog.step(`file.remove("${name}")`, nmt.remove(name));
+    for (const name of ["init.lua", "netrt.lc", "netrt.lua"])
+      await dog.step(`file.remove("${name}")`, nmt.remove(name));
     bar.setTotal(3 + bytes);
     bar.update(2, { stage: `upload ${bytes} bytes (${info})` });
     const size = fs.statSync(bundle).size;
@@ -325,27 +380,41 @@ async function flashNodeMcu(o: FlashOptions, bar: cliProgress.SingleBar): Promis
     let debugInfo = "";
     if (o.compile) {
       // Bytecode without locals, upvalue names and line numbers takes a fifth less heap (README, memory table).
-      const strip = await dog.step("node.stripdebug(3)", nmt.execute('if node.stripdebug then node.stripdebug(3) print("stripped") else print("kept") end'));
-      debugInfo = /stripped/.test(strip.response) ? ", debug info stripped" : ", debug info kept (this firmware has no node.stripdebug)";
+      const strip = await dog.step(
+        "node.stripdebug(3)",
+        nmt.execute('if node.stripdebug then node.stripdebug(3) print("stripped") else print("kept") end'),
+      );
+      debugInfo = /stripped/.test(strip.response)
+        ? ", debug info stripped"
+        : ", debug info kept (this firmware has no node.stripdebug)";
       bar.update({ stage: "compile netrt.lua on the board" });
       // Compiling a big file takes the board a while; it says nothing meanwhile.
       const err = await dog.step('node.compile("netrt.lua")', nmt.compile("netrt.lua"), 120000);
       if (err !== null && err !== "") throw new FlashError(`node.compile("netrt.lua") failed on the board: ${err}`);
       await dog.step('file.remove("netrt.lua")', nmt.remove("netrt.lua"));
     }
-    await dog.step("the upload of init.lua", nmt.upload(init, "init.lua", { minify: false }, () => dog.alive()));
+    await dog.step(
+      "the upload of init.lua",
+      nmt.upload(init, "init.lua", { minify: false }, () => dog.alive()),
+    );
     await dog.step("closing the port", nmt.disconnect());
     connected = false;
     bar.update(2 + bytes, { stage: "restart (node.restart())" });
     const boot = await restartAndWatch(o, 15000);
-    if (boot.line === undefined) throw new FlashError(`uploaded, but after node.restart() the firmware did not report itself within 15 s:\n${boot.seen.split(/\r?\n/).slice(-15).join("\n")}`);
+    if (boot.line === undefined)
+      throw new FlashError(
+        `uploaded, but after node.restart() the firmware did not report itself within 15 s:\n${boot.seen.split(/\r?\n/).slice(-15).join("\n")}`,
+      );
     bar.update(3 + bytes, { stage: "done" });
     bar.stop();
-    console.log(`${o.board}: ${o.compile ? `netrt.lc${debugInfo}` : `netrt.lua (${bytes - NODEMCU_INIT.length} bytes)`} and init.lua on ${o.port}; it starts at every power-up. It said: ${boot.line}`);
+    console.log(
+      `${o.board}: ${o.compile ? `netrt.lc${debugInfo}` : `netrt.lua (${bytes - NODEMCU_INIT.length} bytes)`} and init.lua on ${o.port}; it starts at every power-up. It said: ${boot.line}`,
+    );
   } finally {
     dog.stop();
     // An open port would keep this process alive after an error (a dead one may never close: 2 s at most).
-    if (connected) await Promise.race([nmt.disconnect().catch(() => undefined), new Promise((r) => setTimeout(r, 2000))]);
+    if (connected)
+      await Promise.race([nmt.disconnect().catch(() => undefined), new Promise((r) => setTimeout(r, 2000))]);
     fs.rmSync(dir, { recursive: true, force: true });
   }
 }
@@ -357,7 +426,8 @@ async function flash(o: FlashOptions): Promise<void> {
   } catch (e) {
     throw new FlashError((e as Error).message);
   }
-  if (board.runtime === "node") throw new FlashError(`${o.board} is the Node host board: run it with npm start, there is nothing to flash`);
+  if (board.runtime === "node")
+    throw new FlashError(`${o.board} is the Node host board: run it with npm start, there is nothing to flash`);
   checkPort(o.port);
   const bar = stageBar(4);
   try {
@@ -371,15 +441,37 @@ async function flash(o: FlashOptions): Promise<void> {
 
 new Command()
   .name("flash")
-  .description("build a board's firmware and upload it so it runs at power-up (Espruino: to Storage; NodeMCU: netrt.lua + init.lua on SPIFFS)")
+  .description(
+    "build a board's firmware and upload it so it runs at power-up (Espruino: to Storage; NodeMCU: netrt.lua + init.lua on SPIFFS)",
+  )
   .requiredOption("--board <name>", "a board in boards/")
   .requiredOption("--port <port>", "the board's serial port (/dev/ttyACM0) or tcp://host:port")
   .option("--baud <n>", "serial baud rate", positive, 115200)
   .option("--timeout <s>", "give up on the upload after this long", positive, 120)
-  .option("--mac <address>", "this unit's MAC address (default: the board file's, else derived from the chip's identity)", unicastMac)
-  .option("--hostname <name>", "this unit's DHCP hostname (default: the board file's, else the board's name and the MAC's last bytes)", hostname)
-  .option("--compile", "NodeMCU: compile netrt.lua to bytecode on the board without debug info (faster start, less RAM; errors lose line numbers)", false)
-  .addOption(new Option("--env <NETRT_NAME=value>", "a setting for host bundles (espruino-host, lua51-host, lua53-host), repeatable").argParser(setting).default([]).hideHelp())
+  .option(
+    "--mac <address>",
+    "this unit's MAC address (default: the board file's, else derived from the chip's identity)",
+    unicastMac,
+  )
+  .option(
+    "--hostname <name>",
+    "this unit's DHCP hostname (default: the board file's, else the board's name and the MAC's last bytes)",
+    hostname,
+  )
+  .option(
+    "--compile",
+    "NodeMCU: compile netrt.lua to bytecode on the board without debug info (faster start, less RAM; errors lose line numbers)",
+    false,
+  )
+  .addOption(
+    new Option(
+      "--env <NETRT_NAME=value>",
+      "a setting for host bundles (espruino-host, lua51-host, lua53-host), repeatable",
+    )
+      .argParser(setting)
+      .default([])
+      .hideHelp(),
+  )
   .action(async (o: FlashOptions) => {
     try {
       await flash(o);

@@ -36,7 +36,13 @@ function describeError(e: unknown): string {
 }
 
 /** Replays `history` on a fresh target state, then `input`; the error it raises, or undefined. */
-function replay(t: Target, history: Uint8Array[], input: Uint8Array, iteration: number, seed: number): string | undefined {
+function replay(
+  t: Target,
+  history: Uint8Array[],
+  input: Uint8Array,
+  iteration: number,
+  seed: number,
+): string | undefined {
   t.reset();
   const rng = new Rng(seed ^ iteration);
   try {
@@ -81,8 +87,18 @@ export function fuzzTarget(t: Target, runs: number, seed: number, log: (s: strin
       log(`FAIL ${t.name} at input ${i} (seed ${seed}): ${invariant}`);
       log(`  input     ${hex(input)}`);
       log(`  minimized ${hex(mini)}`);
-      if (history.length > 0) log(`  after ${history.length} earlier inputs on the same state (replayed first): ${history.map(hex).join(" ")}`);
-      return { target: t.name, what: t.what, inputs: i + 1, seconds, perSecond: Math.round((i + 1) / seconds), failure: { invariant, input: hex(input), minimized: hex(mini), history: history.map(hex), iteration } };
+      if (history.length > 0)
+        log(
+          `  after ${history.length} earlier inputs on the same state (replayed first): ${history.map(hex).join(" ")}`,
+        );
+      return {
+        target: t.name,
+        what: t.what,
+        inputs: i + 1,
+        seconds,
+        perSecond: Math.round((i + 1) / seconds),
+        failure: { invariant, input: hex(input), minimized: hex(mini), history: history.map(hex), iteration },
+      };
     }
     history.push(input);
   }
@@ -118,8 +134,19 @@ function main(): void {
     results.push(r);
     console.log(r.failure === undefined ? `ok, ${r.perSecond.toLocaleString("en")}/s` : "FAILED");
   }
-  const table = new Table({ head: ["target", "what", "inputs", "seconds", "inputs/s", "result"], style: { head: [], border: [] } });
-  for (const r of results) table.push([r.target, r.what, r.inputs.toLocaleString("en"), r.seconds.toFixed(1), r.perSecond.toLocaleString("en"), r.failure === undefined ? "ok" : `FAIL: ${r.failure.invariant}`]);
+  const table = new Table({
+    head: ["target", "what", "inputs", "seconds", "inputs/s", "result"],
+    style: { head: [], border: [] },
+  });
+  for (const r of results)
+    table.push([
+      r.target,
+      r.what,
+      r.inputs.toLocaleString("en"),
+      r.seconds.toFixed(1),
+      r.perSecond.toLocaleString("en"),
+      r.failure === undefined ? "ok" : `FAIL: ${r.failure.invariant}`,
+    ]);
   console.log(table.toString());
   fs.mkdirSync(path.dirname(o.json), { recursive: true });
   fs.writeFileSync(o.json, JSON.stringify({ seed: o.seed, runs: o.runs, results }, null, 1));

@@ -38,7 +38,8 @@ function port(v: string): number {
 const PEER = "192.0.2.1";
 const DHCP_LINE = /dhcp eth0|eth0: (added|removed)|netrt |link (up|down)/;
 // The servers' own lines about the exchange (not their option dumps).
-const SERVER_LINE = /DHCP(DISCOVER|OFFER|REQUEST|ACK|NAK|RELEASE|DECLINE|INFORM)|DHCP4_(PACKET|LEASE|QUERY)|Sending DHCP|Received DHCP|lease .* (obtained|released)|sending (OFFER|ACK|NAK)/i;
+const SERVER_LINE =
+  /DHCP(DISCOVER|OFFER|REQUEST|ACK|NAK|RELEASE|DECLINE|INFORM)|DHCP4_(PACKET|LEASE|QUERY)|Sending DHCP|Received DHCP|lease .* (obtained|released)|sending (OFFER|ACK|NAK)/i;
 
 function say(who: string, line: string): void {
   console.log(`${who.padEnd(8)} │ ${line}`);
@@ -48,7 +49,8 @@ async function main(o: StartOptions): Promise<void> {
   const why = hostLinkUnavailable();
   if (why !== undefined) throw new Error(`${why}; run as root (sudo npm start)`);
   const bin = SERVER_BINARIES[o.server];
-  if (spawnSync("sh", ["-c", `command -v ${bin}`]).status !== 0) throw new Error(`${bin} is not installed (bash tools/setup.sh)`);
+  if (spawnSync("sh", ["-c", `command -v ${bin}`]).status !== 0)
+    throw new Error(`${bin} is not installed (bash tools/setup.sh)`);
   if (o.server === "dnsmasq" && o.lease < 120) throw new Error("dnsmasq will not lease for less than 120 s (--lease)");
 
   console.log("building the host board …");
@@ -69,7 +71,9 @@ async function main(o: StartOptions): Promise<void> {
     const active = server?.leases().filter((l) => l.active) ?? [];
     server?.stop();
     link.dispose();
-    console.log(`${o.server} holds ${active.length} active lease(s); namespaces ${link.linkNs} and ${link.peerNs} removed`);
+    console.log(
+      `${o.server} holds ${active.length} active lease(s); namespaces ${link.linkNs} and ${link.peerNs} removed`,
+    );
     process.exit(code);
   };
   process.once("SIGINT", () => void cleanup(0));
@@ -78,22 +82,41 @@ async function main(o: StartOptions): Promise<void> {
   try {
     await link.up();
     console.log(`network: device ⇄ tap0 ─ br0 ─ ${link.peerIf} ${PEER}/24 in namespace ${link.peerNs}`);
-    server = new DhcpServer(o.server, link, { serverIp: PEER, rangeStart: "192.0.2.50", rangeEnd: "192.0.2.99", leaseSecs: o.lease });
+    server = new DhcpServer(o.server, link, {
+      serverIp: PEER,
+      rangeStart: "192.0.2.50",
+      rangeEnd: "192.0.2.99",
+      leaseSecs: o.lease,
+    });
     server.start();
     await server.ready();
     const srv = server;
     let shown = 0;
     const pump = setInterval(() => {
-      for (; shown < srv.log.length; shown++) if (SERVER_LINE.test(srv.log[shown])) say(o.server, srv.log[shown].replace(/^dnsmasq-dhcp: /, ""));
+      for (; shown < srv.log.length; shown++)
+        if (SERVER_LINE.test(srv.log[shown])) say(o.server, srv.log[shown].replace(/^dnsmasq-dhcp: /, ""));
     }, 50);
     pump.unref();
-    console.log(`${o.server} serving 192.0.2.50–99, lease ${o.lease} s; DHCP profile ${o.profile}, probing ${o.probe}\n`);
+    console.log(
+      `${o.server} serving 192.0.2.50–99, lease ${o.lease} s; DHCP profile ${o.profile}, probing ${o.probe}\n`,
+    );
 
-    fw = new FirmwareProcess({ NETRT_RX_PORT: String(o.rxPort), NETRT_TX_PORT: String(o.txPort), NETRT_DHCP_PROFILE: o.profile, NETRT_DHCP_PROBE: o.probe }, path.join(link.dir, "state"));
+    fw = new FirmwareProcess(
+      {
+        NETRT_RX_PORT: String(o.rxPort),
+        NETRT_TX_PORT: String(o.txPort),
+        NETRT_DHCP_PROFILE: o.profile,
+        NETRT_DHCP_PROBE: o.probe,
+      },
+      path.join(link.dir, "state"),
+    );
     fw.onLine = (l) => {
       if (DHCP_LINE.test(l)) say("device", l.trim());
     };
-    const bound = await fw.waitFor(/bound to ([\d.]+)\/(\d+)(?: via ([\d.]+))? lease (\S+)(?: s \(renew at (\d+) s, rebind at (\d+) s\))? from ([\d.]+)/, 120000);
+    const bound = await fw.waitFor(
+      /bound to ([\d.]+)\/(\d+)(?: via ([\d.]+))? lease (\S+)(?: s \(renew at (\d+) s, rebind at (\d+) s\))? from ([\d.]+)/,
+      120000,
+    );
     const dns = (await fw.waitFor(/dhcp eth0: dns (.*)/, 1000).catch(() => undefined))?.[1] ?? "";
     const ping = link.exec(link.peerNs, ["ping", "-c", "3", "-i", "0.2", "-W", "1", bound[1]], true);
     const got = /(\d+) received/.exec(ping)?.[1] ?? "0";
@@ -106,14 +129,24 @@ async function main(o: StartOptions): Promise<void> {
       ["server", bound[7]],
       ["lease", bound[4] === "infinite" ? "infinite" : `${bound[4]} s`],
       ["renew (T1) / rebind (T2)", bound[5] !== undefined ? `${bound[5]} s / ${bound[6]} s` : "never"],
-      [`${o.server}'s lease file`, srv.leases().filter((l) => l.active).map((l) => `${l.ip} ${l.mac}`).join(", ") || "empty"],
+      [
+        `${o.server}'s lease file`,
+        srv
+          .leases()
+          .filter((l) => l.active)
+          .map((l) => `${l.ip} ${l.mac}`)
+          .join(", ") || "empty",
+      ],
       [`ping from ${PEER}`, `${got}/3 answered`],
     );
     // The device's control line: what a user drives it with from here on.
     const ctl = (await fw.waitFor(/control port (\S+)/, 3000).catch(() => undefined))?.[1];
     if (ctl !== undefined) t.push(["control port", ctl]);
     console.log(t.toString());
-    if (ctl !== undefined) console.log(`\ntry, from another terminal while it runs:  bin/netrt -p ${ctl} addr show    (or: link, neigh, route, dhcp, monitor)`);
+    if (ctl !== undefined)
+      console.log(
+        `\ntry, from another terminal while it runs:  bin/netrt -p ${ctl} addr show    (or: link, neigh, route, dhcp, monitor)`,
+      );
     if (o.for !== undefined) {
       console.log(`running for ${o.for} s more`);
       setTimeout(() => void cleanup(0), o.for * 1000);
@@ -127,10 +160,20 @@ async function main(o: StartOptions): Promise<void> {
 new Command()
   .name("start")
   .description("boot the host board on a private network with a real DHCP server and show the exchange (needs root)")
-  .addOption(new Option("--server <name>", "the DHCP server in the peer namespace").choices(SERVER_NAMES).default("dnsmasq"))
+  .addOption(
+    new Option("--server <name>", "the DHCP server in the peer namespace").choices(SERVER_NAMES).default("dnsmasq"),
+  )
   .option("--lease <seconds>", "lease time the server grants", positive, 600)
-  .addOption(new Option("--profile <name>", "retry profile: RFC 2131 backoff or the fast bring-up table").choices(["rfc2131", "fast"]).default("rfc2131"))
-  .addOption(new Option("--probe <policy>", "address probe before use (RFC 5227)").choices(["strict", "quick", "off"]).default("strict"))
+  .addOption(
+    new Option("--profile <name>", "retry profile: RFC 2131 backoff or the fast bring-up table")
+      .choices(["rfc2131", "fast"])
+      .default("rfc2131"),
+  )
+  .addOption(
+    new Option("--probe <policy>", "address probe before use (RFC 5227)")
+      .choices(["strict", "quick", "off"])
+      .default("strict"),
+  )
   .option("--rx-port <port>", "UDP port the firmware receives frames on", port, 9000)
   .option("--tx-port <port>", "UDP port the firmware sends frames to", port, 9001)
   .addOption(new Option("--id <tag>", "tag in the namespace names (a-z0-9)").default("start").hideHelp())

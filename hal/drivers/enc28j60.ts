@@ -283,7 +283,8 @@ export class Enc28j60Mac extends ChipMac implements Mac {
     this.selectBank(reg);
     // MAC and MII registers answer with a dummy byte first.
     const a = reg % 32;
-    const macMii = a < 0x1b && (reg >= MACON1 && reg < 0x60 ? true : reg === MISTAT || (reg >= MAADR5 && reg <= MAADR5 + 5));
+    const macMii =
+      a < 0x1b && (reg >= MACON1 && reg < 0x60 ? true : reg === MISTAT || (reg >= MAADR5 && reg <= MAADR5 + 5));
     set8(this.cmd, 0, OP_RCR + a);
     this.spi.transfer(this.cmd, 0, 1, macMii ? 2 : 1);
     return get8(this.cmd, macMii ? 2 : 1);
@@ -340,7 +341,17 @@ export class Enc28j60Mac extends ChipMac implements Mac {
 
 /** The board entry's way in: an ENC28J60 being reset; set-up follows on the clock. */
 export const openEnc28j60: SpiMacFactory = (spi, clock, hwaddr, mtu, o, gpio, pins) => {
-  const mac = new Enc28j60Mac({ onReadable: o.onReadable, onLinkChange: o.onLinkChange, onError: o.onError, spi: spi, clock: clock, hwaddr: hwaddr, mtu: mtu, gpio: gpio, pins: pins });
+  const mac = new Enc28j60Mac({
+    onReadable: o.onReadable,
+    onLinkChange: o.onLinkChange,
+    onError: o.onError,
+    spi: spi,
+    clock: clock,
+    hwaddr: hwaddr,
+    mtu: mtu,
+    gpio: gpio,
+    pins: pins,
+  });
   mac.start();
   return mac;
 };

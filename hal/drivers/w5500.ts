@@ -290,7 +290,17 @@ export class W5500Mac extends ChipMac implements Mac {
 
 /** The board entry's way in: a started W5500, or its error through onError. */
 export const openW5500: SpiMacFactory = (spi, clock, hwaddr, mtu, o, gpio, pins) => {
-  const mac = new W5500Mac({ onReadable: o.onReadable, onLinkChange: o.onLinkChange, onError: o.onError, spi: spi, clock: clock, hwaddr: hwaddr, mtu: mtu, gpio: gpio, pins: pins });
+  const mac = new W5500Mac({
+    onReadable: o.onReadable,
+    onLinkChange: o.onLinkChange,
+    onError: o.onError,
+    spi: spi,
+    clock: clock,
+    hwaddr: hwaddr,
+    mtu: mtu,
+    gpio: gpio,
+    pins: pins,
+  });
   const err = mac.start();
   if (err !== undefined && o.onError !== undefined) o.onError(err);
   return mac;

@@ -28,7 +28,13 @@ export class EspruinoUdpMac extends MacBase implements Mac {
   private readonly sock: EspruinoDgramSocket;
   private bound = false;
 
-  constructor(o: MacOptions, hwaddr: Bytes, mtu: number, localPort: number, private readonly remotePort: number) {
+  constructor(
+    o: MacOptions,
+    hwaddr: Bytes,
+    mtu: number,
+    localPort: number,
+    private readonly remotePort: number,
+  ) {
     super(o, 68, 9000, mtu, 32);
     this.hwaddr = hwaddr;
     this.sock = (require("dgram") as EspruinoDgram).createSocket({ type: "udp4", recvBufferSize: RECV_BUFFER });

@@ -4,7 +4,16 @@
 import { alloc, len, get8, set8 } from "@hal/bytes";
 import { norm } from "@hal/u32";
 import { ChainedClock } from "../timers";
-import { type Bytes, type Log, LOG_ERROR, type Platform, type Random, type Serial, type SerialOptions, type Storage } from "../types";
+import {
+  type Bytes,
+  type Log,
+  LOG_ERROR,
+  type Platform,
+  type Random,
+  type Serial,
+  type SerialOptions,
+  type Storage,
+} from "../types";
 
 interface EspruinoSerial {
   setup(baud: number, options?: { rx?: unknown; tx?: unknown }): void;
@@ -150,5 +159,14 @@ export function espruinoPlatform(logLevel: number): Platform {
   const clock = new EspruinoClock();
   const log = new EspruinoLog(logLevel);
   clock.onFault = (msg) => log.write(LOG_ERROR, msg);
-  return { runtime: "espruino", clock, random: new EspruinoRandom(), log, storage: new EspruinoStorage(), epochSeconds: () => espruinoEpoch(), memory: espruinoMemory, identity: () => (E.getSerial !== undefined ? E.getSerial() : "") };
+  return {
+    runtime: "espruino",
+    clock,
+    random: new EspruinoRandom(),
+    log,
+    storage: new EspruinoStorage(),
+    epochSeconds: () => espruinoEpoch(),
+    memory: espruinoMemory,
+    identity: () => (E.getSerial !== undefined ? E.getSerial() : ""),
+  };
 }

@@ -26,14 +26,21 @@ export class EspruinoSpi implements Spi {
   private readonly cs: unknown;
 
   /** Throws with the reason when the bus or a pin does not exist on this board. */
-  constructor(busName: string, pins: { sck: string | number; miso: string | number; mosi: string | number; cs: string | number }, baud: number) {
+  constructor(
+    busName: string,
+    pins: { sck: string | number; miso: string | number; mosi: string | number; cs: string | number },
+    baud: number,
+  ) {
     const bus = busByName(busName);
     if (bus === undefined) throw new Error("no SPI bus " + busName + " on this board");
     const sck = Pin(pins.sck);
     const miso = Pin(pins.miso);
     const mosi = Pin(pins.mosi);
     const cs = Pin(pins.cs);
-    if (sck === undefined || miso === undefined || mosi === undefined || cs === undefined) throw new Error("SPI pins " + pins.sck + "/" + pins.miso + "/" + pins.mosi + "/" + pins.cs + " do not all exist here");
+    if (sck === undefined || miso === undefined || mosi === undefined || cs === undefined)
+      throw new Error(
+        "SPI pins " + pins.sck + "/" + pins.miso + "/" + pins.mosi + "/" + pins.cs + " do not all exist here",
+      );
     bus.setup({ sck: sck, miso: miso, mosi: mosi, baud: baud, mode: 0 });
     this.bus = bus;
     this.cs = cs;
@@ -50,7 +57,11 @@ export class EspruinoSpi implements Spi {
 }
 
 declare const digitalWrite: (pin: unknown, value: number) => void;
-declare const setWatch: (cb: () => void, pin: unknown, o: { edge: string; repeat: boolean; debounce: number }) => number;
+declare const setWatch: (
+  cb: () => void,
+  pin: unknown,
+  o: { edge: string; repeat: boolean; debounce: number },
+) => number;
 declare const clearWatch: (id: number) => void;
 
 /** Espruino's pins: digitalWrite for the reset line, setWatch for the interrupt line. */

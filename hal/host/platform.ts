@@ -14,7 +14,11 @@ export class HostRandom implements Random {
 const LEVELS = ["debug", "info", "warn", "error"];
 
 export class ConsoleLog implements Log {
-  constructor(private readonly clock: { now(): number }, private readonly minLevel: number, private readonly sink: (line: string) => void) {}
+  constructor(
+    private readonly clock: { now(): number },
+    private readonly minLevel: number,
+    private readonly sink: (line: string) => void,
+  ) {}
   write(level: number, msg: string): void {
     if (level < this.minLevel) return;
     this.sink(`${(this.clock.now() / 1000).toFixed(3).padStart(9)} ${LEVELS[level].padEnd(5)} ${msg}`);
@@ -27,7 +31,8 @@ export class FileStorage implements Storage {
     fs.mkdirSync(dir, { recursive: true });
   }
   private file(key: string): string {
-    if (!/^[A-Za-z0-9._-]{1,28}$/.test(key) || key.startsWith(".")) throw new Error(`bad storage key ${JSON.stringify(key)}`);
+    if (!/^[A-Za-z0-9._-]{1,28}$/.test(key) || key.startsWith("."))
+      throw new Error(`bad storage key ${JSON.stringify(key)}`);
     return path.join(this.dir, key);
   }
   read(key: string): Bytes | undefined {

@@ -19,6 +19,9 @@ kill $watcher 2>/dev/null
 exit $status`;
 
 /** spawn(), but the command ends when this process does, however it ends. stdin is the tie. */
-export function spawnTied(cmd: string[], o: Omit<SpawnOptions, "stdio"> & { stdout?: "pipe" | "ignore"; stderr?: "pipe" | "ignore" } = {}): ChildProcess {
+export function spawnTied(
+  cmd: string[],
+  o: Omit<SpawnOptions, "stdio"> & { stdout?: "pipe" | "ignore"; stderr?: "pipe" | "ignore" } = {},
+): ChildProcess {
   return spawn("sh", ["-c", TIED, "tied", ...cmd], { ...o, stdio: ["pipe", o.stdout ?? "ignore", o.stderr ?? "pipe"] });
 }

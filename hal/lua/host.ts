@@ -33,7 +33,13 @@ export class LuaUdpMac extends MacBase implements Mac {
   private arrived: string[] = [];
 
   /** Throws when the receive port cannot be bound. */
-  constructor(o: MacOptions, hwaddr: Bytes, mtu: number, localPort: number, private readonly remotePort: number) {
+  constructor(
+    o: MacOptions,
+    hwaddr: Bytes,
+    mtu: number,
+    localPort: number,
+    private readonly remotePort: number,
+  ) {
     super(o, 68, 9000, mtu, 32);
     this.hwaddr = hwaddr;
     const s = bindUdp(localPort);
@@ -118,7 +124,10 @@ const LEVELS = ["debug", "info ", "warn ", "error"];
 
 /** The Node host board's log format: seconds since start, level, message. */
 export class LuaHostLog implements Log {
-  constructor(private readonly clock: SimClock, private readonly minLevel: number) {}
+  constructor(
+    private readonly clock: SimClock,
+    private readonly minLevel: number,
+  ) {}
   write(level: number, msg: string): void {
     if (level < this.minLevel) return;
     const ms = Math.floor(this.clock.now());
@@ -138,7 +147,15 @@ export interface LuaHostPlatform extends Platform {
 
 export function luaHostPlatform(runtime: string, stateDir: string, logLevel: number): LuaHostPlatform {
   const clock = new SimClock();
-  return { runtime: runtime, clock: clock, random: new LuaRandom(), log: new LuaHostLog(clock, logLevel), storage: new LuaFileStorage(stateDir), epochSeconds: () => g.os.time(), memory: luaMemory };
+  return {
+    runtime: runtime,
+    clock: clock,
+    random: new LuaRandom(),
+    log: new LuaHostLog(clock, logLevel),
+    storage: new LuaFileStorage(stateDir),
+    epochSeconds: () => g.os.time(),
+    memory: luaMemory,
+  };
 }
 
 /**

@@ -70,7 +70,14 @@ interface NodeMcuFileLib {
  * be started, and are read with the id first. @noSelf
  */
 interface NodeMcuUart {
-  setup(id: number, baud: number, databits: number, parity: number, stopbits: number, echoOrPins: number | { tx: number; rx: number }): number;
+  setup(
+    id: number,
+    baud: number,
+    databits: number,
+    parity: number,
+    stopbits: number,
+    echoOrPins: number | { tx: number; rx: number },
+  ): number;
   on(event: string, n: number, cb: (this: void, data: string) => void, runInput: number): void;
   on(id: number, event: string, n: number, cb: (this: void, data: string) => void): void;
   write(id: number, data: string): void;

@@ -3,7 +3,16 @@
 /// <reference path="./lua-api.ts" />
 import { fromStr, luaMemory, toStr } from "./strings";
 import { ChainedClock } from "../timers";
-import { type Bytes, type Log, LOG_ERROR, type Platform, type Random, type Serial, type SerialOptions, type Storage } from "../types";
+import {
+  type Bytes,
+  type Log,
+  LOG_ERROR,
+  type Platform,
+  type Random,
+  type Serial,
+  type SerialOptions,
+  type Storage,
+} from "../types";
 
 const nm = _G as unknown as NodeMcuGlobals;
 // tmr.now() counts microseconds in 31 bits and wraps every ~35 minutes.
@@ -165,5 +174,14 @@ export function nodeMcuPlatform(runtime: string, logLevel: number): Platform {
   const clock = new NodeMcuClock();
   const log = new PrintLog(logLevel);
   clock.onFault = (msg) => log.write(LOG_ERROR, msg);
-  return { runtime, clock, random: new NodeMcuRandom(), log, storage: new NodeMcuStorage(), epochSeconds: () => nodeMcuEpoch(), memory: luaMemory, identity: nodeMcuIdentity };
+  return {
+    runtime,
+    clock,
+    random: new NodeMcuRandom(),
+    log,
+    storage: new NodeMcuStorage(),
+    epochSeconds: () => nodeMcuEpoch(),
+    memory: luaMemory,
+    identity: nodeMcuIdentity,
+  };
 }

@@ -31,7 +31,11 @@ export class NodeMcuSpi implements Spi {
   private cs = -1;
 
   /** Throws with the reason when the firmware lacks the modules or the pins make no sense. */
-  constructor(bus: string, pins: { sck: string | number; miso: string | number; mosi: string | number; cs: string | number }, baud: number) {
+  constructor(
+    bus: string,
+    pins: { sck: string | number; miso: string | number; mosi: string | number; cs: string | number },
+    baud: number,
+  ) {
     const spi = nm.spi;
     if (spi === undefined) throw new Error("this NodeMCU firmware has no spi module");
     const cs = pinNumber(pins.cs);

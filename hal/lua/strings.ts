@@ -5,7 +5,11 @@
 import { alloc, get8, len, set8 } from "@hal/bytes";
 import type { Bytes } from "../types";
 
-const g = _G as unknown as { string: LuaStringLib; table: LuaTableLib; collectgarbage(this: void, opt: string): number };
+const g = _G as unknown as {
+  string: LuaStringLib;
+  table: LuaTableLib;
+  collectgarbage(this: void, opt: string): number;
+};
 
 /** Bytes in use after a full collection (NodeMCU and the host interpreters alike). */
 export function luaMemory(): (number | string)[] {

@@ -25,7 +25,8 @@ export class SimGpio implements Gpio {
   drive(pin: PinName, high: boolean): void {
     const was = this.level(pin);
     this.set(pin, high);
-    if (was && !high) for (let i = 0; i < this.watches.length; i++) if (this.watches[i].pin === pin) this.watches[i].cb();
+    if (was && !high)
+      for (let i = 0; i < this.watches.length; i++) if (this.watches[i].pin === pin) this.watches[i].cb();
   }
 
   write(pin: PinName, high: boolean): void {

@@ -14,7 +14,10 @@ export class SimSegment {
   /** Return true to drop a frame in transit (loss injection). */
   filter: ((frame: Bytes, from: SimMac) => boolean) | undefined = undefined;
 
-  constructor(readonly clock: Clock, readonly latencyMs: number) {}
+  constructor(
+    readonly clock: Clock,
+    readonly latencyMs: number,
+  ) {}
 
   attach(hwaddr: Bytes, o: MacOptions, mtu: number): SimMac {
     const m = new SimMac(this, hwaddr, o, mtu);
@@ -45,7 +48,12 @@ export class SimMac extends MacBase implements Mac {
   private up = true;
   private open = true;
 
-  constructor(private readonly segment: SimSegment, readonly hwaddr: Bytes, o: MacOptions, mtu: number) {
+  constructor(
+    private readonly segment: SimSegment,
+    readonly hwaddr: Bytes,
+    o: MacOptions,
+    mtu: number,
+  ) {
     super(o, 68, 1500, mtu, RX_QUEUE);
   }
 

@@ -10,7 +10,11 @@ export class SimSerialEnd implements Serial {
   private notifyArmed = false;
   private closed = false;
 
-  constructor(private readonly clock: Clock, private readonly o: SerialOptions, private readonly capacity: number) {}
+  constructor(
+    private readonly clock: Clock,
+    private readonly o: SerialOptions,
+    private readonly capacity: number,
+  ) {}
 
   deliver(data: Bytes): void {
     if (this.closed) return;
@@ -48,7 +52,12 @@ export class SimSerialEnd implements Serial {
   }
 }
 
-export function simSerialPair(clock: Clock, a: SerialOptions, b: SerialOptions, capacity: number): [SimSerialEnd, SimSerialEnd] {
+export function simSerialPair(
+  clock: Clock,
+  a: SerialOptions,
+  b: SerialOptions,
+  capacity: number,
+): [SimSerialEnd, SimSerialEnd] {
   const x = new SimSerialEnd(clock, a, capacity);
   const y = new SimSerialEnd(clock, b, capacity);
   x.peer = y;

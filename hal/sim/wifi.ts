@@ -33,7 +33,14 @@ export class SimAir {
 
   constructor(readonly clock: Clock) {}
 
-  addAccessPoint(ssid: string, bssid: Bytes, channel: number, rssi: number, passphrase: string, lan: SimSegment): SimAccessPoint {
+  addAccessPoint(
+    ssid: string,
+    bssid: Bytes,
+    channel: number,
+    rssi: number,
+    passphrase: string,
+    lan: SimSegment,
+  ): SimAccessPoint {
     const ap = new SimAccessPoint(ssid, bssid, channel, rssi, passphrase, lan);
     this.aps.push(ap);
     return ap;
@@ -105,7 +112,14 @@ export class SimWifiMac extends MacBase implements WifiMac {
       const out: WifiNetwork[] = [];
       for (let i = 0; i < this.air.aps.length; i++) {
         const ap = this.air.aps[i];
-        if (ap.up) out.push({ ssid: ap.ssid, bssid: ap.bssid, channel: ap.channel, rssi: ap.rssi, secure: ap.passphrase !== "" });
+        if (ap.up)
+          out.push({
+            ssid: ap.ssid,
+            bssid: ap.bssid,
+            channel: ap.channel,
+            rssi: ap.rssi,
+            secure: ap.passphrase !== "",
+          });
       }
       out.sort((a, b) => b.rssi - a.rssi);
       done(out);
@@ -171,7 +185,11 @@ export class SimWifiMac extends MacBase implements WifiMac {
     }
     this.ap = ap;
     this.associations++;
-    this.port = ap.lan.attach(this.hwaddr, { onReadable: () => this.pull(), onLinkChange: () => undefined }, this.mtu());
+    this.port = ap.lan.attach(
+      this.hwaddr,
+      { onReadable: () => this.pull(), onLinkChange: () => undefined },
+      this.mtu(),
+    );
     if (this.o.onDormantChange !== undefined) this.o.onDormantChange(false);
   }
 

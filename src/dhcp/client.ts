@@ -57,7 +57,21 @@ export const DHCP_INFORMING = 11;
 /** RELEASE sent; the address stays until the frame has left (ARP may have had to run first). */
 export const DHCP_RELEASING = 12;
 
-const STATE_NAMES = ["STOPPED", "INIT", "SELECTING", "REQUESTING", "PROBING", "BOUND", "RENEWING", "REBINDING", "INIT-REBOOT", "REBOOTING", "DECLINING", "INFORMING", "RELEASING"];
+const STATE_NAMES = [
+  "STOPPED",
+  "INIT",
+  "SELECTING",
+  "REQUESTING",
+  "PROBING",
+  "BOUND",
+  "RENEWING",
+  "REBINDING",
+  "INIT-REBOOT",
+  "REBOOTING",
+  "DECLINING",
+  "INFORMING",
+  "RELEASING",
+];
 
 export function dhcpStateName(s: number): string {
   return s >= 0 && s < STATE_NAMES.length ? STATE_NAMES[s] : "?";
@@ -344,7 +358,8 @@ export class DhcpClient {
     if (this.hasLease()) {
       this.rebootAddr = this.lease.addr;
       this.enter(DHCP_INIT_REBOOT, 0);
-    } else if (this.state === DHCP_INIT || this.state === DHCP_SELECTING) this.enter(DHCP_INIT, this.randomUpTo(this.cfg.initDelayMaxMs));
+    } else if (this.state === DHCP_INIT || this.state === DHCP_SELECTING)
+      this.enter(DHCP_INIT, this.randomUpTo(this.cfg.initDelayMaxMs));
     else if (this.state === DHCP_REBOOTING || this.state === DHCP_INIT_REBOOT) this.enter(DHCP_INIT_REBOOT, 0);
   }
 
@@ -369,7 +384,12 @@ export class DhcpClient {
     this.cancelProbe();
     this.tries = 0;
     // Before an address is ours, servers may unicast to the one they offer.
-    this.ifp.acceptUdpToAny = s === DHCP_SELECTING || s === DHCP_REQUESTING || s === DHCP_INIT || s === DHCP_REBOOTING || s === DHCP_INIT_REBOOT;
+    this.ifp.acceptUdpToAny =
+      s === DHCP_SELECTING ||
+      s === DHCP_REQUESTING ||
+      s === DHCP_INIT ||
+      s === DHCP_REBOOTING ||
+      s === DHCP_INIT_REBOOT;
     if (s === DHCP_INIT) {
       this.setState(DHCP_INIT);
       this.arm(delayMs);
@@ -423,7 +443,15 @@ export class DhcpClient {
       this.setState(DHCP_STOPPED);
       return;
     }
-    if (s === DHCP_SELECTING || s === DHCP_REQUESTING || s === DHCP_REBOOTING || s === DHCP_RENEWING || s === DHCP_REBINDING || s === DHCP_INFORMING) this.transmit();
+    if (
+      s === DHCP_SELECTING ||
+      s === DHCP_REQUESTING ||
+      s === DHCP_REBOOTING ||
+      s === DHCP_RENEWING ||
+      s === DHCP_REBINDING ||
+      s === DHCP_INFORMING
+    )
+      this.transmit();
   }
 
   /**
@@ -497,7 +525,15 @@ export class DhcpClient {
     const f = this.stack.udp.alloc(DHCP_REQUEST_MAX);
     const w = this.writer;
     const secs = Math.floor((this.clock.now() - this.exchangeStart) / 1000);
-    w.begin(f, UDP_PAYLOAD, this.xid, type === DHCPRELEASE || type === DHCPDECLINE ? 0 : secs, this.cfg.broadcastFlag && ciaddr === 0 ? FLAG_BROADCAST : 0, ciaddr, this.ifp.hwaddr);
+    w.begin(
+      f,
+      UDP_PAYLOAD,
+      this.xid,
+      type === DHCPRELEASE || type === DHCPDECLINE ? 0 : secs,
+      this.cfg.broadcastFlag && ciaddr === 0 ? FLAG_BROADCAST : 0,
+      ciaddr,
+      this.ifp.hwaddr,
+    );
     w.u8(OPT_MESSAGE_TYPE, type);
     const cid = alloc(7);
     set8(cid, 0, 1);
@@ -520,9 +556,27 @@ export class DhcpClient {
     // Unicast to the server when renewing or releasing; broadcast otherwise (RFC 2131 4.4.4).
     const unicast = type === DHCPRELEASE || (st === DHCP_RENEWING && type === DHCPREQUEST);
     const dst = unicast ? this.lease.server : 0xffffffff;
-    const err = this.stack.udp.send(f, n, ciaddr, DHCP_CLIENT_PORT, dst, DHCP_SERVER_PORT, unicast ? undefined : this.ifp);
+    const err = this.stack.udp.send(
+      f,
+      n,
+      ciaddr,
+      DHCP_CLIENT_PORT,
+      dst,
+      DHCP_SERVER_PORT,
+      unicast ? undefined : this.ifp,
+    );
     this.stats.sent++;
-    this.log.write(LOG_INFO, "dhcp " + this.ifp.name + ": send " + typeName(type) + (reqIp !== 0 ? " " + formatIPv4(reqIp) : "") + " xid 0x" + hex32(this.xid) + (err < 0 ? " failed: errno " + -err : ""));
+    this.log.write(
+      LOG_INFO,
+      "dhcp " +
+        this.ifp.name +
+        ": send " +
+        typeName(type) +
+        (reqIp !== 0 ? " " + formatIPv4(reqIp) : "") +
+        " xid 0x" +
+        hex32(this.xid) +
+        (err < 0 ? " failed: errno " + -err : ""),
+    );
   }
 
   private informAddr(): number {
@@ -550,7 +604,17 @@ export class DhcpClient {
 
   /** A reply accept() passed: what it means in the current state. */
   private act(r: DhcpReply): void {
-    this.log.write(LOG_INFO, "dhcp " + this.ifp.name + ": got " + typeName(r.msgType) + (r.msgType === DHCPNAK ? "" : " " + formatIPv4(r.yiaddr)) + " from " + formatIPv4(r.serverId) + (r.message !== "" ? " (" + r.message + ")" : ""));
+    this.log.write(
+      LOG_INFO,
+      "dhcp " +
+        this.ifp.name +
+        ": got " +
+        typeName(r.msgType) +
+        (r.msgType === DHCPNAK ? "" : " " + formatIPv4(r.yiaddr)) +
+        " from " +
+        formatIPv4(r.serverId) +
+        (r.message !== "" ? " (" + r.message + ")" : ""),
+    );
     const s = this.state;
     if (r.msgType === DHCPNAK) {
       this.nak();
@@ -617,14 +681,17 @@ export class DhcpClient {
     const t = r.msgType;
     let ok = false;
     if (s === DHCP_SELECTING) ok = t === DHCPOFFER || (t === DHCPACK && this.cfg.rapidCommit && r.rapidCommit);
-    else if (s === DHCP_REQUESTING || s === DHCP_REBOOTING || s === DHCP_RENEWING || s === DHCP_REBINDING) ok = t === DHCPACK || t === DHCPNAK;
+    else if (s === DHCP_REQUESTING || s === DHCP_REBOOTING || s === DHCP_RENEWING || s === DHCP_REBINDING)
+      ok = t === DHCPACK || t === DHCPNAK;
     else if (s === DHCP_INFORMING) ok = t === DHCPACK;
     if (!ok) return typeName(t) + " in " + dhcpStateName(s);
     // RFC 2131 table 3: OFFER, ACK and NAK carry the server identifier; a renewal ACK without one is let pass.
-    if (r.serverId === 0 && !(t === DHCPACK && (s === DHCP_RENEWING || s === DHCP_REBINDING || s === DHCP_INFORMING))) return "no server identifier";
+    if (r.serverId === 0 && !(t === DHCPACK && (s === DHCP_RENEWING || s === DHCP_REBINDING || s === DHCP_INFORMING)))
+      return "no server identifier";
     // Only the server we asked may answer a REQUEST after an OFFER (a second server's NAK must not reset us).
     if (s === DHCP_REQUESTING && r.serverId !== this.offerServer) return "answer from another server";
-    if (s === DHCP_RENEWING && r.serverId !== 0 && r.serverId !== this.lease.server) return "answer from another server";
+    if (s === DHCP_RENEWING && r.serverId !== 0 && r.serverId !== this.lease.server)
+      return "answer from another server";
     if (t === DHCPNAK || s === DHCP_INFORMING) return "";
     if (!usableAddress(r.yiaddr)) return "offered address " + formatIPv4(r.yiaddr) + " is not a host address";
     if (s === DHCP_RENEWING && r.yiaddr !== this.lease.addr) return "renewal for another address";
@@ -632,7 +699,8 @@ export class DhcpClient {
     if (r.mask >= 0 && (prefixLenOf(r.mask) < 1 || prefixLenOf(r.mask) > 32)) return "bad netmask";
     const mask = this.maskFor(r);
     // The seed's consistency rule: without a relay, the server sits on the offered subnet.
-    if (r.giaddr === 0 && r.serverId !== 0 && band(r.serverId, mask) !== band(r.yiaddr, mask)) return "server " + formatIPv4(r.serverId) + " is not on the offered subnet";
+    if (r.giaddr === 0 && r.serverId !== 0 && band(r.serverId, mask) !== band(r.yiaddr, mask))
+      return "server " + formatIPv4(r.serverId) + " is not on the offered subnet";
     // An offer of an address nobody may use is not worth a REQUEST.
     if (t === DHCPOFFER) {
       const wrong = this.unusableHere(r);
@@ -656,8 +724,10 @@ export class DhcpClient {
     l.server = r.serverId !== 0 ? r.serverId : this.lease.server;
     // Routers off the subnet cannot be next hops: left out (the seed refuses the whole reply).
     l.routers.splice(0, l.routers.length);
-    for (let i = 0; i < r.routers.length; i++) if (band(r.routers[i], l.mask) === band(addr, l.mask) && r.routers[i] !== addr) l.routers.push(r.routers[i]);
-    if (r.routers.length === 0 && renewing) for (let i = 0; i < this.lease.routers.length; i++) l.routers.push(this.lease.routers[i]);
+    for (let i = 0; i < r.routers.length; i++)
+      if (band(r.routers[i], l.mask) === band(addr, l.mask) && r.routers[i] !== addr) l.routers.push(r.routers[i]);
+    if (r.routers.length === 0 && renewing)
+      for (let i = 0; i < this.lease.routers.length; i++) l.routers.push(this.lease.routers[i]);
     l.dns.splice(0, l.dns.length);
     const dnsFrom = r.dns.length === 0 && renewing ? this.lease.dns : r.dns;
     for (let i = 0; i < dnsFrom.length; i++) l.dns.push(dnsFrom[i]);
@@ -716,7 +786,10 @@ export class DhcpClient {
       req.preferred = life;
       const err = this.stack.addrs.add(this.ifp, req);
       if (err < 0) {
-        this.log.write(LOG_WARN, "dhcp " + this.ifp.name + ": cannot configure " + formatIPv4(c.addr) + ": errno " + -err);
+        this.log.write(
+          LOG_WARN,
+          "dhcp " + this.ifp.name + ": cannot configure " + formatIPv4(c.addr) + ": errno " + -err,
+        );
         if (had && l.addr !== c.addr) l.addr = 0;
         this.enter(DHCP_INIT, this.backoff(0));
         return;
@@ -726,12 +799,22 @@ export class DhcpClient {
     const newRouter = c.routers.length > 0 ? c.routers[0] : 0;
     if (oldRouter !== 0 && oldRouter !== newRouter) this.stack.routes.remove(0, 0, oldRouter, this.ifp.index, -1);
     if (newRouter !== 0) {
-      const route = { dst: 0, prefixLen: 0, gateway: newRouter, ifindex: this.ifp.index, protocol: RTPROT_DHCP, scope: RT_SCOPE_UNIVERSE, metric: 0, prefsrc: c.addr };
+      const route = {
+        dst: 0,
+        prefixLen: 0,
+        gateway: newRouter,
+        ifindex: this.ifp.index,
+        protocol: RTPROT_DHCP,
+        scope: RT_SCOPE_UNIVERSE,
+        metric: 0,
+        prefsrc: c.addr,
+      };
       const err = this.stack.routes.add(route, false);
       if (err === -EEXIST) {
         const cur = this.stack.routes.lookup(0);
         // Replace only a default route DHCP made; an administrator's static one wins.
-        if (cur !== undefined && cur.prefixLen === 0 && cur.protocol === RTPROT_DHCP) this.stack.routes.add(route, true);
+        if (cur !== undefined && cur.prefixLen === 0 && cur.protocol === RTPROT_DHCP)
+          this.stack.routes.add(route, true);
       }
     }
     this.pinServer(false);
@@ -747,7 +830,22 @@ export class DhcpClient {
     this.cancelTimer();
     this.log.write(LOG_INFO, "dhcp " + this.ifp.name + ": BOUND");
     this.storeLease();
-    this.log.write(LOG_INFO, "dhcp " + this.ifp.name + ": " + (kind === DHCP_EV_BOUND ? "bound to " : kind === DHCP_EV_RENEWED ? "renewed " : "rebound ") + formatIPv4(l.addr) + "/" + plen + (newRouter !== 0 ? " via " + formatIPv4(newRouter) : "") + (l.leaseSecs === LIFETIME_INFINITE ? " lease infinite" : " lease " + l.leaseSecs + " s (renew at " + l.t1Secs + " s, rebind at " + l.t2Secs + " s)") + " from " + formatIPv4(l.server));
+    this.log.write(
+      LOG_INFO,
+      "dhcp " +
+        this.ifp.name +
+        ": " +
+        (kind === DHCP_EV_BOUND ? "bound to " : kind === DHCP_EV_RENEWED ? "renewed " : "rebound ") +
+        formatIPv4(l.addr) +
+        "/" +
+        plen +
+        (newRouter !== 0 ? " via " + formatIPv4(newRouter) : "") +
+        (l.leaseSecs === LIFETIME_INFINITE
+          ? " lease infinite"
+          : " lease " + l.leaseSecs + " s (renew at " + l.t1Secs + " s, rebind at " + l.t2Secs + " s)") +
+        " from " +
+        formatIPv4(l.server),
+    );
     if (this.onEvent !== undefined) this.onEvent(kind, l);
   }
 
@@ -808,13 +906,19 @@ export class DhcpClient {
   private defend(ip: number, mac: Bytes): void {
     const now = this.clock.now();
     if (now < this.quickUntil) {
-      this.log.write(LOG_WARN, "dhcp " + this.ifp.name + ": " + formatIPv4(ip) + " is in use by " + macText(mac) + " (seen while announcing)");
+      this.log.write(
+        LOG_WARN,
+        "dhcp " + this.ifp.name + ": " + formatIPv4(ip) + " is in use by " + macText(mac) + " (seen while announcing)",
+      );
       this.decline(ip);
       return;
     }
     // RFC 5227 2.4 (b): defend once; a second conflict within DEFEND_INTERVAL gives the address up.
     if (this.lastDefence >= 0 && now - this.lastDefence < DEFEND_INTERVAL_MS) {
-      this.log.write(LOG_WARN, "dhcp " + this.ifp.name + ": " + formatIPv4(ip) + " keeps being claimed by " + macText(mac) + ": giving it up");
+      this.log.write(
+        LOG_WARN,
+        "dhcp " + this.ifp.name + ": " + formatIPv4(ip) + " keeps being claimed by " + macText(mac) + ": giving it up",
+      );
       this.decline(ip);
       return;
     }
@@ -889,7 +993,8 @@ export class DhcpClient {
   }
 
   private forgetStoredLease(): void {
-    if (this.storage !== undefined && this.cfg.storageKey !== "") this.storage.remove(this.cfg.storageKey + "." + this.ifp.name);
+    if (this.storage !== undefined && this.cfg.storageKey !== "")
+      this.storage.remove(this.cfg.storageKey + "." + this.ifp.name);
   }
 
   // --- small things -----------------------------------------------------
@@ -948,7 +1053,11 @@ export class DhcpClient {
 
 function renewFloorMs(leaseSecs: number): number {
   const scaled = Math.floor((leaseSecs * 1000) / 64);
-  return scaled > MIN_RENEW_WAIT_MS ? MIN_RENEW_WAIT_MS : scaled < MIN_RENEW_WAIT_FLOOR_MS ? MIN_RENEW_WAIT_FLOOR_MS : scaled;
+  return scaled > MIN_RENEW_WAIT_MS
+    ? MIN_RENEW_WAIT_MS
+    : scaled < MIN_RENEW_WAIT_FLOOR_MS
+      ? MIN_RENEW_WAIT_FLOOR_MS
+      : scaled;
 }
 
 /** A host address a server may hand out: not 0/8, loopback, multicast, class E or broadcast. */
@@ -1007,7 +1116,12 @@ export function typeName(t: number): string {
 }
 
 function hex32(v: number): string {
-  return hexByte(Math.floor(v / 16777216)) + hexByte(Math.floor(v / 65536) % 256) + hexByte(Math.floor(v / 256) % 256) + hexByte(v % 256);
+  return (
+    hexByte(Math.floor(v / 16777216)) +
+    hexByte(Math.floor(v / 65536) % 256) +
+    hexByte(Math.floor(v / 256) % 256) +
+    hexByte(v % 256)
+  );
 }
 
 function macText(m: Bytes | undefined): string {

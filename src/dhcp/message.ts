@@ -146,7 +146,12 @@ function optionByte(m: Bytes, code: number, k: number): number {
 }
 
 function option32(m: Bytes, code: number, k: number): number {
-  return optionByte(m, code, k) * 16777216 + optionByte(m, code, k + 1) * 65536 + optionByte(m, code, k + 2) * 256 + optionByte(m, code, k + 3);
+  return (
+    optionByte(m, code, k) * 16777216 +
+    optionByte(m, code, k + 1) * 65536 +
+    optionByte(m, code, k + 2) * 256 +
+    optionByte(m, code, k + 3)
+  );
 }
 
 /** A 4-byte value option: the first value when repeated, -1 when absent or shorter than 4. */

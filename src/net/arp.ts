@@ -35,7 +35,15 @@ export interface ProbeParams {
 }
 
 export function rfc5227Params(): ProbeParams {
-  return { probeWait: 1000, probeNum: 3, probeMin: 1000, probeMax: 2000, announceWait: 2000, announceNum: 2, announceInterval: 2000 };
+  return {
+    probeWait: 1000,
+    probeNum: 3,
+    probeMin: 1000,
+    probeMax: 2000,
+    announceWait: 2000,
+    announceNum: 2,
+    announceInterval: 2000,
+  };
 }
 
 export const PROBE_FREE = 0;
@@ -55,7 +63,10 @@ class Probe {
   timer = 0;
   done: ProbeCallback | undefined = undefined;
   readonly tick: () => void;
-  constructor(arp: Arp, readonly slot: number) {
+  constructor(
+    arp: Arp,
+    readonly slot: number,
+  ) {
     this.tick = () => arp.probeStep(this);
   }
 }
@@ -80,7 +91,13 @@ export class Arp {
   /** Handles one ARP frame received on `ifp`; returns an RX_* outcome. */
   input(ifp: Ifnet, f: Bytes, n: number): number {
     if (n < ETH_HLEN + ARP_LEN) return RX_ERROR;
-    if (get16(f, ETH_HLEN) !== 1 || get16(f, ETH_HLEN + 2) !== 0x0800 || get8(f, ETH_HLEN + 4) !== 6 || get8(f, ETH_HLEN + 5) !== 4) return RX_NOHANDLER;
+    if (
+      get16(f, ETH_HLEN) !== 1 ||
+      get16(f, ETH_HLEN + 2) !== 0x0800 ||
+      get8(f, ETH_HLEN + 4) !== 6 ||
+      get8(f, ETH_HLEN + 5) !== 4
+    )
+      return RX_NOHANDLER;
     const op = get16(f, ETH_HLEN + 6);
     if (op !== ARPOP_REQUEST && op !== ARPOP_REPLY) return RX_NOHANDLER;
     if (ifp.has(IFF_NOARP)) return RX_DROPPED;

@@ -69,7 +69,19 @@ export function countRx(c: IfCounters, outcome: number): void {
 }
 
 export function zeroIfCounters(): IfCounters {
-  return { rxPackets: 0, rxBytes: 0, rxErrors: 0, rxDropped: 0, rxMulticast: 0, rxNoHandler: 0, rxDelivered: 0, txPackets: 0, txBytes: 0, txErrors: 0, txDropped: 0 };
+  return {
+    rxPackets: 0,
+    rxBytes: 0,
+    rxErrors: 0,
+    rxDropped: 0,
+    rxMulticast: 0,
+    rxNoHandler: 0,
+    rxDelivered: 0,
+    txPackets: 0,
+    txBytes: 0,
+    txErrors: 0,
+    txDropped: 0,
+  };
 }
 
 export class Ifnet {
@@ -141,7 +153,16 @@ export class Interfaces {
   }
 
   /** Adds an interface, or returns undefined when the list is full or the name is taken. */
-  attach(name: string, type: number, hwaddr: Bytes | undefined, flags: number, mtu: number, minMtu: number, maxMtu: number, mac: Mac | undefined): Ifnet | undefined {
+  attach(
+    name: string,
+    type: number,
+    hwaddr: Bytes | undefined,
+    flags: number,
+    mtu: number,
+    minMtu: number,
+    maxMtu: number,
+    mac: Mac | undefined,
+  ): Ifnet | undefined {
     if (this.list.length >= this.capacity || this.byName(name) !== undefined) return undefined;
     const hw = hwaddr !== undefined ? hwaddr : alloc(6);
     const ifp = new Ifnet(this.nextIndex++, name, type, hw, flags, mtu, minMtu, maxMtu, mac);

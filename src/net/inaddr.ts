@@ -83,7 +83,15 @@ export interface AddrRequest {
 }
 
 export function addrRequest(addr: number, prefixLen: number): AddrRequest {
-  return { addr: addr, mask: prefixLen < 0 ? -1 : maskOf(prefixLen), broadcast: -1, dst: 0, valid: LIFETIME_INFINITE, preferred: LIFETIME_INFINITE, label: "" };
+  return {
+    addr: addr,
+    mask: prefixLen < 0 ? -1 : maskOf(prefixLen),
+    broadcast: -1,
+    dst: 0,
+    valid: LIFETIME_INFINITE,
+    preferred: LIFETIME_INFINITE,
+    label: "",
+  };
 }
 
 /** The classful netmask in.c falls back to when none is given. */
@@ -131,7 +139,8 @@ export class AddrTable {
     if (plen < 0) return -EINVAL;
     const p2p = ifp.has(IFF_POINTOPOINT);
     if (p2p && req.dst === INADDR_ANY) return -EDESTADDRREQ;
-    if (req.preferred !== LIFETIME_INFINITE && (req.valid === LIFETIME_INFINITE ? false : req.preferred > req.valid)) return -EINVAL;
+    if (req.preferred !== LIFETIME_INFINITE && (req.valid === LIFETIME_INFINITE ? false : req.preferred > req.valid))
+      return -EINVAL;
 
     const existing = this.findOn(ifp, a);
     if (existing === undefined && this.list.length >= this.capacity) return -ENOSPC;
@@ -353,7 +362,8 @@ export class AddrTable {
   private scrubPrefix(target: InAddr, scrubStatic: boolean): void {
     const ifp = target.ifp;
     const llt = ifp.lltable;
-    if (scrubStatic && target.addr !== INADDR_ANY && !ifp.has(IFF_LOOPBACK) && !ifp.has(IFF_NOARP) && llt !== undefined) llt.remove(target.addr, true);
+    if (scrubStatic && target.addr !== INADDR_ANY && !ifp.has(IFF_LOOPBACK) && !ifp.has(IFF_NOARP) && llt !== undefined)
+      llt.remove(target.addr, true);
     if (!target.ownsRoute) return;
     for (let i = 0; i < this.list.length; i++) {
       const ia = this.list[i];
@@ -409,4 +419,3 @@ export class AddrTable {
     }
   }
 }
-

@@ -10,7 +10,17 @@ import type { Bytes, Clock } from "../../hal/types";
 import { checksum, finish } from "./cksum";
 import { EHOSTUNREACH, EINVAL, EMSGSIZE, ENETDOWN, ENETUNREACH } from "./errno";
 import { ETH_HLEN, ETHERTYPE_IPV4, isGroupMac, setBroadcastMac, setEtherHeader, setMulticastMac } from "./ether";
-import { IFF_LOOPBACK, IFF_UP, RX_DELIVERED, RX_DROPPED, RX_ERROR, RX_NOHANDLER, countRx, type Ifnet, type Interfaces } from "./ifnet";
+import {
+  IFF_LOOPBACK,
+  IFF_UP,
+  RX_DELIVERED,
+  RX_DROPPED,
+  RX_ERROR,
+  RX_NOHANDLER,
+  countRx,
+  type Ifnet,
+  type Interfaces,
+} from "./ifnet";
 import { AddrTable, INADDR_ANY, INADDR_BROADCAST } from "./inaddr";
 import { HELD, RESOLVED } from "./lltable";
 import type { FrameSender } from "./arp";
@@ -185,7 +195,13 @@ export class Ipv4 {
     const hlen = (get8(f, IP_OFF) % 16) * 4;
     const total = get16(f, IP_OFF + 2);
     const src = get32(f, IP_OFF + 12);
-    if (src === INADDR_ANY || get8(f, IP_OFF + 9) === IPPROTO_ICMP && get8(f, IP_OFF + hlen) !== ICMP_ECHO && get8(f, IP_OFF + hlen) !== ICMP_ECHOREPLY) return;
+    if (
+      src === INADDR_ANY ||
+      (get8(f, IP_OFF + 9) === IPPROTO_ICMP &&
+        get8(f, IP_OFF + hlen) !== ICMP_ECHO &&
+        get8(f, IP_OFF + hlen) !== ICMP_ECHOREPLY)
+    )
+      return;
     const now = this.clock.now();
     const refill = Math.floor((now - this.icmpRefill) / 1000) * ICMP_ERRORS_PER_SEC;
     if (refill > 0) {

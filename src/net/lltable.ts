@@ -67,7 +67,15 @@ export interface LltableParams {
 
 /** Linux's neighbour defaults; staleMs stays well inside the tick horizon. */
 export function defaultLltableParams(capacity: number): LltableParams {
-  return { capacity: capacity, reachableMs: 30000, staleMs: 600000, delayMs: 5000, retransMs: 1000, maxMulticastProbes: 3, maxUnicastProbes: 3 };
+  return {
+    capacity: capacity,
+    reachableMs: 30000,
+    staleMs: 600000,
+    delayMs: 5000,
+    retransMs: 1000,
+    maxMulticastProbes: 3,
+    maxUnicastProbes: 3,
+  };
 }
 
 /** What the table needs from the interface it belongs to. */
@@ -96,7 +104,15 @@ export interface LltableStats {
 export class Lltable {
   readonly capacity: number;
   readonly store: Bytes;
-  readonly stats: LltableStats = { requests: 0, resolved: 0, failed: 0, evicted: 0, heldDropped: 0, staticRefused: 0, evictRefused: 0 };
+  readonly stats: LltableStats = {
+    requests: 0,
+    resolved: 0,
+    failed: 0,
+    evicted: 0,
+    heldDropped: 0,
+    staticRefused: 0,
+    evictRefused: 0,
+  };
   private held: (Bytes | undefined)[] = [];
   /** Addresses whose entries no learning may evict (a DHCP server in use): a few, set by their users. */
   private pinned: number[] = [];
@@ -285,7 +301,14 @@ export class Lltable {
     const now = this.nowTicks();
     for (let i = 0; i < this.capacity; i++) {
       const meta = get8(this.store, i * LLE_BYTES + 10);
-      if (meta < INUSE || meta % 2 === LLE_STATIC || meta % 16 >= LLE_ROUTER || this.held[i] !== undefined || this.isPinned(this.ipAt(i))) continue;
+      if (
+        meta < INUSE ||
+        meta % 2 === LLE_STATIC ||
+        meta % 16 >= LLE_ROUTER ||
+        this.held[i] !== undefined ||
+        this.isPinned(this.ipAt(i))
+      )
+        continue;
       const age = (now - get16(this.store, i * LLE_BYTES + 14) + TICKS) % TICKS;
       if (age > oldest) {
         oldest = age;
@@ -506,7 +529,8 @@ export class Lltable {
       this.host.solicit(this.ipAt(s), this.store, s * LLE_BYTES + 4);
       return false;
     }
-    const limit = st === LLS_INCOMPLETE ? this.params.maxMulticastProbes : st === LLS_PROBE ? this.params.maxUnicastProbes : 0;
+    const limit =
+      st === LLS_INCOMPLETE ? this.params.maxMulticastProbes : st === LLS_PROBE ? this.params.maxUnicastProbes : 0;
     if (probes < limit) {
       this.setProbes(s, probes + 1);
       this.setDeadline(s, this.params.retransMs);

@@ -47,7 +47,10 @@ export class RouteTable {
   readonly routes: Route[] = [];
   onEvent: RouteEventHandler | undefined = undefined;
 
-  constructor(readonly capacity: number, private readonly ifs: Interfaces) {}
+  constructor(
+    readonly capacity: number,
+    private readonly ifs: Interfaces,
+  ) {}
 
   private find(dst: number, prefixLen: number, metric: number): number {
     for (let i = 0; i < this.routes.length; i++) {
@@ -136,7 +139,12 @@ export class RouteTable {
         const ifp = this.ifs.byIndex(r.ifindex);
         if (ifp === undefined || !ifp.running()) continue;
       }
-      if (best === undefined || r.prefixLen > best.prefixLen || (r.prefixLen === best.prefixLen && r.metric < best.metric)) best = r;
+      if (
+        best === undefined ||
+        r.prefixLen > best.prefixLen ||
+        (r.prefixLen === best.prefixLen && r.metric < best.metric)
+      )
+        best = r;
     }
     return best;
   }

@@ -91,7 +91,16 @@ export class NetStack implements FrameSender {
         }
       },
     };
-    const lo = this.ifs.attach("lo", ARPHRD_LOOPBACK, undefined, IFF_UP + IFF_LOOPBACK + IFF_RUNNING + IFF_LOWER_UP, 65536, 68, 65536, undefined);
+    const lo = this.ifs.attach(
+      "lo",
+      ARPHRD_LOOPBACK,
+      undefined,
+      IFF_UP + IFF_LOOPBACK + IFF_RUNNING + IFF_LOWER_UP,
+      65536,
+      68,
+      65536,
+      undefined,
+    );
     this.lo = lo as Ifnet; // the list is empty and its capacity at least 1: attach cannot fail
 
     this.udp = new Udp(this.ip, this.stats, cfg.udpSlots, this.lo);
@@ -117,7 +126,16 @@ export class NetStack implements FrameSender {
       },
       onError: (msg) => this.log.write(LOG_WARN, name + ": " + msg),
     });
-    ifp = this.ifs.attach(name, ARPHRD_ETHER, mac.hwaddr, IFF_UP + IFF_BROADCAST + IFF_MULTICAST, mac.mtu(), mac.minMtu, mac.maxMtu, mac);
+    ifp = this.ifs.attach(
+      name,
+      ARPHRD_ETHER,
+      mac.hwaddr,
+      IFF_UP + IFF_BROADCAST + IFF_MULTICAST,
+      mac.mtu(),
+      mac.minMtu,
+      mac.maxMtu,
+      mac,
+    );
     if (ifp === undefined) {
       mac.close();
       return undefined;
@@ -239,7 +257,9 @@ export class NetStack implements FrameSender {
     if (band(mask, IFF_RUNNING) !== 0) {
       if (ifp.running()) {
         // Back on a wire: tell the neighbours who we are.
-        for (let i = 0; i < this.addrs.list.length; i++) if (this.addrs.list[i].ifp === ifp) this.announce(ifp, this.addrs.list[i].addr, this.arp.probeParams.announceNum);
+        for (let i = 0; i < this.addrs.list.length; i++)
+          if (this.addrs.list[i].ifp === ifp)
+            this.announce(ifp, this.addrs.list[i].addr, this.arp.probeParams.announceNum);
       } else if (ifp.lltable !== undefined) {
         // Off the wire: what we learned may not hold on the next one.
         ifp.lltable.flush(false);

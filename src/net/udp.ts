@@ -110,7 +110,15 @@ export class Udp implements UdpInput {
    * Sends the `n` payload bytes at UDP_PAYLOAD of `f`. `src` -1 lets the
    * route choose; `ifp` pins the interface (broadcasts, DHCP). 0 or -errno.
    */
-  send(f: Bytes, n: number, src: number, srcPort: number, dst: number, dstPort: number, ifp: Ifnet | undefined): number {
+  send(
+    f: Bytes,
+    n: number,
+    src: number,
+    srcPort: number,
+    dst: number,
+    dstPort: number,
+    ifp: Ifnet | undefined,
+  ): number {
     if (UDP_PAYLOAD + n > len(f)) return -EINVAL;
     const err = this.ip.route(dst, src, ifp);
     if (err < 0) return err;

@@ -7,7 +7,15 @@ import { alloc, get8, len, set8, view } from "@hal/bytes";
 import { band } from "@hal/u32";
 import type { Bytes, Clock, Random, Storage } from "../../hal/types";
 import { equalConstantTime, hmacSha256 } from "../util/sha256";
-import { DHCP_BOUND, DHCP_REBINDING, DHCP_RENEWING, DHCP_STOPPED, type DhcpClient, type DhcpLease, dhcpStateName } from "../dhcp/client";
+import {
+  DHCP_BOUND,
+  DHCP_REBINDING,
+  DHCP_RENEWING,
+  DHCP_STOPPED,
+  type DhcpClient,
+  type DhcpLease,
+  dhcpStateName,
+} from "../dhcp/client";
 import { EINVAL, ENODEV, EOPNOTSUPP } from "../net/errno";
 import type { Ifnet } from "../net/ifnet";
 import { ADDR_DEL, ADDR_NEW, type InAddr } from "../net/inaddr";
@@ -117,10 +125,14 @@ export class ControlChannel {
       if (this.busy()) this.armPump();
     };
     stack.listeners.push({
-      link: (_kind, ifp, mask) => this.pub(C.RTNLGRP_LINK, (w) => putLink(w, ifp, C.RTM_NEWLINK, 0, 0, 0, mask, hooks.driverName(ifp))),
+      link: (_kind, ifp, mask) =>
+        this.pub(C.RTNLGRP_LINK, (w) => putLink(w, ifp, C.RTM_NEWLINK, 0, 0, 0, mask, hooks.driverName(ifp))),
       addr: (kind, ia) => this.addrEvent(kind, ia),
       neigh: (kind, ifp, slot) => this.neighEvent(kind, ifp, slot),
-      route: (kind, r) => this.pub(C.RTNLGRP_IPV4_ROUTE, (w) => putRoute(w, r, kind === ROUTE_NEW ? C.RTM_NEWROUTE : C.RTM_DELROUTE, 0, 0, 0)),
+      route: (kind, r) =>
+        this.pub(C.RTNLGRP_IPV4_ROUTE, (w) =>
+          putRoute(w, r, kind === ROUTE_NEW ? C.RTM_NEWROUTE : C.RTM_DELROUTE, 0, 0, 0),
+        ),
     });
   }
 
@@ -140,13 +152,17 @@ export class ControlChannel {
 
   private addrEvent(kind: number, ia: InAddr): void {
     if (kind !== ADDR_NEW && kind !== ADDR_DEL) return;
-    this.pub(C.RTNLGRP_IPV4_IFADDR, (w) => putAddr(w, this.stack.addrs, ia, kind === ADDR_NEW ? C.RTM_NEWADDR : C.RTM_DELADDR, 0, 0, 0));
+    this.pub(C.RTNLGRP_IPV4_IFADDR, (w) =>
+      putAddr(w, this.stack.addrs, ia, kind === ADDR_NEW ? C.RTM_NEWADDR : C.RTM_DELADDR, 0, 0, 0),
+    );
   }
 
   private neighEvent(kind: number, ifp: Ifnet, slot: number): void {
     const t = ifp.lltable;
     if (t === undefined || isOwnEntry(t, slot)) return;
-    this.pub(C.RTNLGRP_NEIGH, (w) => putNeigh(w, ifp, t, slot, kind === LLE_EVENT_RESOLVED ? C.RTM_NEWNEIGH : C.RTM_DELNEIGH, 0, 0, 0));
+    this.pub(C.RTNLGRP_NEIGH, (w) =>
+      putNeigh(w, ifp, t, slot, kind === LLE_EVENT_RESOLVED ? C.RTM_NEWNEIGH : C.RTM_DELNEIGH, 0, 0, 0),
+    );
   }
 
   /** The DHCP client's events go to NETRT_GROUP_DHCP subscribers. */
@@ -213,7 +229,8 @@ export class ControlChannel {
       }
     } else if (cmd === NETRT_CMD_DHCP_RENEW || cmd === NETRT_CMD_DHCP_RELEASE || cmd === NETRT_CMD_DHCP_RESTART) {
       const d = this.dhcp;
-      if (!this.mayMutate()) res = r.err.fail(1, "this device needs an authenticated session to change state (netrt --key …)", -1);
+      if (!this.mayMutate())
+        res = r.err.fail(1, "this device needs an authenticated session to change state (netrt --key …)", -1);
       else if (d === undefined) res = r.err.fail(ENODEV, "DHCP is not enabled on this device", -1);
       else if (cmd === NETRT_CMD_DHCP_RENEW) {
         if (d.state === DHCP_BOUND || d.state === DHCP_RENEWING || d.state === DHCP_REBINDING) d.renew();
@@ -308,7 +325,15 @@ export class ControlChannel {
     return 0;
   }
 
-  private putDhcp(w: NlWriter, d: DhcpClient, l: DhcpLease, event: number, flags: number, seq: number, pid: number): boolean {
+  private putDhcp(
+    w: NlWriter,
+    d: DhcpClient,
+    l: DhcpLease,
+    event: number,
+    flags: number,
+    seq: number,
+    pid: number,
+  ): boolean {
     if (!w.begin(NETRT_GENL_TYPE, flags, seq, pid, GENLMSGHDR.hdrLen)) return false;
     w.field(GENL_CMD, NETRT_CMD_DHCP_STATE);
     const set: NlAttrSet = GENL_ATTRS;
@@ -333,4 +358,14 @@ export class ControlChannel {
 }
 
 /** The events a DHCP notification names (NETRT_A_DHCP_EVENT), for hosts that print them. */
-export const DHCP_EVENT_NAMES = ["", "bound", "renewed", "rebound", "expired", "nak", "declined", "released", "informed"];
+export const DHCP_EVENT_NAMES = [
+  "",
+  "bound",
+  "renewed",
+  "rebound",
+  "expired",
+  "nak",
+  "declined",
+  "released",
+  "informed",
+];

@@ -305,7 +305,15 @@ export class NlAttrList {
  * `msgStart` makes error offsets relative to the message, as extended
  * acks report them. Nested sets are validated all the way down.
  */
-export function parseAttrs(b: Bytes, start: number, end: number, set: NlAttrSet | undefined, msgStart: number, out: NlAttrList | undefined, err: NlError): boolean {
+export function parseAttrs(
+  b: Bytes,
+  start: number,
+  end: number,
+  set: NlAttrSet | undefined,
+  msgStart: number,
+  out: NlAttrList | undefined,
+  err: NlError,
+): boolean {
   let p = start;
   while (p < end) {
     if (end - p < NLA_HDRLEN) return err.set(EINVAL, "bytes leftover after parsing attributes", p - msgStart);
@@ -319,7 +327,11 @@ export function parseAttrs(b: Bytes, start: number, end: number, set: NlAttrSet 
     const n = nlaLen - NLA_HDRLEN;
     if (set !== undefined && i >= 0) {
       if (!set.accepts(i, n)) return err.set(ERANGE, "Attribute failed policy validation", p - msgStart);
-      if (set.kindAt(i) === NLA_NESTED && !parseAttrs(b, p + NLA_HDRLEN, p + nlaLen, set.nestedAt(i), msgStart, undefined, err)) return false;
+      if (
+        set.kindAt(i) === NLA_NESTED &&
+        !parseAttrs(b, p + NLA_HDRLEN, p + nlaLen, set.nestedAt(i), msgStart, undefined, err)
+      )
+        return false;
     }
     if (out !== undefined) out.add(bare, p + NLA_HDRLEN, n);
     p += align4(nlaLen);
@@ -359,7 +371,14 @@ export function messageLength(b: Bytes, off: number, avail: number): number {
  * failure `err` says why; the header values in `m` are still filled in
  * when the nlmsghdr itself was whole, so an error reply can echo them.
  */
-export function parseMessage(b: Bytes, off: number, avail: number, schema: NlSchema | undefined, m: NlMsg, err: NlError): boolean {
+export function parseMessage(
+  b: Bytes,
+  off: number,
+  avail: number,
+  schema: NlSchema | undefined,
+  m: NlMsg,
+  err: NlError,
+): boolean {
   err.clear();
   m.buf = b;
   m.off = off;
@@ -375,7 +394,10 @@ export function parseMessage(b: Bytes, off: number, avail: number, schema: NlSch
   if (m.len > avail) return err.set(EMSGSIZE, "nlmsg_len beyond the end of the frame", 0);
   if (schema === undefined) return true;
   if (m.len - NLMSG_HDRLEN < schema.hdrLen) return err.set(EINVAL, "Invalid header for " + schema.name, NLMSG_HDRLEN);
-  const attrs = m.type === NLMSG_ERROR ? errorTlvOffset(b, off + NLMSG_HDRLEN, m.len - NLMSG_HDRLEN, m.flags) : align4(schema.hdrLen);
+  const attrs =
+    m.type === NLMSG_ERROR
+      ? errorTlvOffset(b, off + NLMSG_HDRLEN, m.len - NLMSG_HDRLEN, m.flags)
+      : align4(schema.hdrLen);
   return parseAttrs(b, off + NLMSG_HDRLEN + attrs, off + m.len, schema.attrs, off, m.attrs, err);
 }
 

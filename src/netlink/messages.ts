@@ -7,11 +7,52 @@ import { band } from "@hal/u32";
 import type { Bytes } from "../../hal/types";
 import { IFF_BROADCAST, IFF_LOOPBACK, IFF_LOWER_UP, IFF_PROMISC, type Ifnet } from "../net/ifnet";
 import type { AddrTable, InAddr } from "../net/inaddr";
-import { LLE_IFADDR, LLE_PUB, LLE_ROUTER, LLE_STATIC, LLS_DELAY, LLS_INCOMPLETE, LLS_PROBE, LLS_REACHABLE, LLS_STALE, type Lltable } from "../net/lltable";
+import {
+  LLE_IFADDR,
+  LLE_PUB,
+  LLE_ROUTER,
+  LLE_STATIC,
+  LLS_DELAY,
+  LLS_INCOMPLETE,
+  LLS_PROBE,
+  LLS_REACHABLE,
+  LLS_STALE,
+  type Lltable,
+} from "../net/lltable";
 import { type Route, RT_SCOPE_HOST, RT_SCOPE_LINK, RT_SCOPE_UNIVERSE } from "../net/route";
 import * as C from "./constants";
 import { NlWriter, setLe32, setLe64 } from "./codec";
-import { IFA_CACHEINFO_LEN, IFA_FAMILY_F, IFA_FLAGS_F, IFA_INDEX, IFA_PREFIXLEN, IFA_SCOPE, IFADDRMSG, IFI_CHANGE, IFI_FAMILY, IFI_FLAGS, IFI_INDEX, IFI_TYPE, IFINFOMSG, LINK_ATTRS, NDA_CACHEINFO_LEN, NDM_FAMILY, NDM_FLAGS, NDM_IFINDEX, NDM_STATE, NDM_TYPE, NDMSG, RTM_DST_LEN, RTM_FAMILY, RTM_PROTOCOL, RTM_SCOPE, RTM_TABLE, RTM_TYPE, RTMSG, RTNL_LINK_STATS64_LEN } from "./schemas";
+import {
+  IFA_CACHEINFO_LEN,
+  IFA_FAMILY_F,
+  IFA_FLAGS_F,
+  IFA_INDEX,
+  IFA_PREFIXLEN,
+  IFA_SCOPE,
+  IFADDRMSG,
+  IFI_CHANGE,
+  IFI_FAMILY,
+  IFI_FLAGS,
+  IFI_INDEX,
+  IFI_TYPE,
+  IFINFOMSG,
+  LINK_ATTRS,
+  NDA_CACHEINFO_LEN,
+  NDM_FAMILY,
+  NDM_FLAGS,
+  NDM_IFINDEX,
+  NDM_STATE,
+  NDM_TYPE,
+  NDMSG,
+  RTM_DST_LEN,
+  RTM_FAMILY,
+  RTM_PROTOCOL,
+  RTM_SCOPE,
+  RTM_TABLE,
+  RTM_TYPE,
+  RTMSG,
+  RTNL_LINK_STATS64_LEN,
+} from "./schemas";
 
 /** Clock milliseconds to the kernel's clock_t (USER_HZ = 100). */
 function ticks(ms: number): number {
@@ -28,7 +69,16 @@ for (let i = 0; i < 6; i++) set8(BCAST, i, 0xff);
  * One RTM_NEWLINK (or DELLINK) for `ifp`. `change` is ifi_change: the flags
  * that moved (notifications) or 0 (replies), as Linux reports it.
  */
-export function putLink(w: NlWriter, ifp: Ifnet, type: number, flags: number, seq: number, pid: number, change: number, driver: string): boolean {
+export function putLink(
+  w: NlWriter,
+  ifp: Ifnet,
+  type: number,
+  flags: number,
+  seq: number,
+  pid: number,
+  change: number,
+  driver: string,
+): boolean {
   if (!w.begin(type, flags, seq, pid, IFINFOMSG.hdrLen)) return false;
   w.field(IFI_FAMILY, C.AF_UNSPEC);
   w.field(IFI_TYPE, ifp.type);
@@ -59,7 +109,17 @@ export function putLink(w: NlWriter, ifp: Ifnet, type: number, flags: number, se
   if (s >= 0) {
     const c = ifp.counters;
     // rtnl_link_stats64: rx/tx packets, rx/tx bytes, rx/tx errors, rx/tx dropped, multicast …, rx_nohandler at 24 * 8.
-    const order = [c.rxPackets, c.txPackets, c.rxBytes, c.txBytes, c.rxErrors, c.txErrors, c.rxDropped, c.txDropped, c.rxMulticast];
+    const order = [
+      c.rxPackets,
+      c.txPackets,
+      c.rxBytes,
+      c.txBytes,
+      c.rxErrors,
+      c.txErrors,
+      c.rxDropped,
+      c.txDropped,
+      c.rxMulticast,
+    ];
     for (let i = 0; i < order.length; i++) setLe64(w.buf, s + i * 8, order[i]);
     setLe64(w.buf, s + 24 * 8, c.rxNoHandler);
   }
@@ -78,7 +138,15 @@ export function addrScope(ia: InAddr): number {
   return ia.addr >= 0x7f000000 && ia.addr < 0x80000000 ? RT_SCOPE_HOST : RT_SCOPE_UNIVERSE;
 }
 
-export function putAddr(w: NlWriter, addrs: AddrTable, ia: InAddr, type: number, flags: number, seq: number, pid: number): boolean {
+export function putAddr(
+  w: NlWriter,
+  addrs: AddrTable,
+  ia: InAddr,
+  type: number,
+  flags: number,
+  seq: number,
+  pid: number,
+): boolean {
   if (!w.begin(type, flags, seq, pid, IFADDRMSG.hdrLen)) return false;
   const f = ia.flags();
   w.field(IFA_FAMILY_F, C.AF_INET);
@@ -129,7 +197,16 @@ export function isOwnEntry(t: Lltable, slot: number): boolean {
 
 const MAC = alloc(6);
 
-export function putNeigh(w: NlWriter, ifp: Ifnet, t: Lltable, slot: number, type: number, flags: number, seq: number, pid: number): boolean {
+export function putNeigh(
+  w: NlWriter,
+  ifp: Ifnet,
+  t: Lltable,
+  slot: number,
+  type: number,
+  flags: number,
+  seq: number,
+  pid: number,
+): boolean {
   if (!w.begin(type, flags, seq, pid, NDMSG.hdrLen)) return false;
   w.field(NDM_FAMILY, C.AF_INET);
   w.field(NDM_IFINDEX, ifp.index);

@@ -16,7 +16,21 @@ import type { NetStack } from "../net/stack";
 import * as C from "./constants";
 import { align4, getLe16, getLe32, NlError, NlMsg, NlWriter, parseMessage, setLe32 } from "./codec";
 import { isOwnEntry, putAddr, putLink, putNeigh, putRoute, readMac } from "./messages";
-import { IFA_FAMILY_F, IFA_INDEX, IFA_PREFIXLEN, IFI_CHANGE, IFI_FLAGS, IFI_INDEX, NDM_FLAGS, NDM_IFINDEX, NDM_STATE, RTM_DST_LEN, RTM_FAMILY, RTM_PROTOCOL, schemaFor } from "./schemas";
+import {
+  IFA_FAMILY_F,
+  IFA_INDEX,
+  IFA_PREFIXLEN,
+  IFI_CHANGE,
+  IFI_FLAGS,
+  IFI_INDEX,
+  NDM_FLAGS,
+  NDM_IFINDEX,
+  NDM_STATE,
+  RTM_DST_LEN,
+  RTM_FAMILY,
+  RTM_PROTOCOL,
+  schemaFor,
+} from "./schemas";
 
 /** Handler result: 0 done (ACK if asked), a negative errno, or DUMP_STARTED (replies are under way). */
 export const DUMP_STARTED = 1;
@@ -70,7 +84,15 @@ export class Rtnl {
   private readonly rw: NlWriter;
   private replyPendingLen = 0;
   readonly err = new NlError();
-  readonly counters: RtnlCounters = { requests: 0, errors: 0, runts: 0, dumps: 0, notifications: 0, notifyDropped: 0, repliesDropped: 0 };
+  readonly counters: RtnlCounters = {
+    requests: 0,
+    errors: 0,
+    runts: 0,
+    dumps: 0,
+    notifications: 0,
+    notifyDropped: 0,
+    repliesDropped: 0,
+  };
   readonly handlers: RtnlHandler[] = [];
   /** Subscribed RTNLGRP_* groups, as a bit mask (bit group-1). */
   groups = 0;
@@ -158,7 +180,7 @@ export class Rtnl {
       this.writeError(getLe32(b, off + 8), getLe32(b, off + 12), b, off, 0, -err.code, err.msg, err.off);
       return 0;
     }
-    if (!ok && (err.msg === "nlmsg_len beyond the end of the frame")) {
+    if (!ok && err.msg === "nlmsg_len beyond the end of the frame") {
       this.replyError(b, off, avail, -err.code, err.msg, err.off);
       return 0;
     }
@@ -201,11 +223,29 @@ export class Rtnl {
    */
   replyError(b: Bytes, off: number, n: number, error: number, msg: string, msgOff: number): void {
     const reqLen = n >= C.NLMSG_HDRLEN ? n : 0;
-    this.writeError(reqLen > 0 ? getLe32(b, off + 8) : 0, reqLen > 0 ? getLe32(b, off + 12) : 0, b, off, n, error, msg, msgOff);
+    this.writeError(
+      reqLen > 0 ? getLe32(b, off + 8) : 0,
+      reqLen > 0 ? getLe32(b, off + 12) : 0,
+      b,
+      off,
+      n,
+      error,
+      msg,
+      msgOff,
+    );
   }
 
   /** replyError with the seq and pid given (an error that ends a dump answers the dump's request). */
-  private writeError(seq: number, pid: number, b: Bytes, off: number, n: number, error: number, msg: string, msgOff: number): void {
+  private writeError(
+    seq: number,
+    pid: number,
+    b: Bytes,
+    off: number,
+    n: number,
+    error: number,
+    msg: string,
+    msgOff: number,
+  ): void {
     if (error < 0) this.counters.errors++;
     if (this.replyPendingLen > 0) {
       this.counters.repliesDropped++;
@@ -320,7 +360,8 @@ export class Rtnl {
           this.dumpPos++;
           continue;
         }
-        if (putLink(w, ifp, C.RTM_NEWLINK, flags, this.dumpSeq, this.dumpPid, 0, this.host.driverName(ifp))) this.dumpPos++;
+        if (putLink(w, ifp, C.RTM_NEWLINK, flags, this.dumpSeq, this.dumpPid, 0, this.host.driverName(ifp)))
+          this.dumpPos++;
         return true;
       }
       if (this.dumpKind === DUMP_ADDR) {
@@ -475,7 +516,8 @@ function getLink(r: Rtnl, m: NlMsg): number {
 function newLink(r: Rtnl, m: NlMsg): number {
   const ifp = linkOf(r, m, "set link");
   if (ifp === undefined) {
-    if (r.err.code === ENODEV && band(m.flags, C.NLM_F_CREATE) !== 0) r.err.set(EOPNOTSUPP, "interfaces cannot be created on this device", -1);
+    if (r.err.code === ENODEV && band(m.flags, C.NLM_F_CREATE) !== 0)
+      r.err.set(EOPNOTSUPP, "interfaces cannot be created on this device", -1);
     return -r.err.code;
   }
   const ifs = r.stack.ifs;
@@ -489,12 +531,18 @@ function newLink(r: Rtnl, m: NlMsg): number {
   const mtuAt = hasMtu ? m.attrs.offs[m.attrs.find(C.IFLA_MTU)] - 4 - m.off : -1;
   if (hasMtu && mtu < ifp.minMtu) return r.err.fail(EINVAL, "mtu less than device minimum", mtuAt);
   if (hasMtu && mtu > ifp.maxMtu) return r.err.fail(EINVAL, "mtu greater than device maximum", mtuAt);
-  if (band(sel, IFF_UP) !== 0 && ifp.has(IFF_LOOPBACK) && band(flags, IFF_UP) === 0) return r.err.fail(EPERM, "the loopback interface stays up", -1);
+  if (band(sel, IFF_UP) !== 0 && ifp.has(IFF_LOOPBACK) && band(flags, IFF_UP) === 0)
+    return r.err.fail(EPERM, "the loopback interface stays up", -1);
   const alias = m.attrs.str(C.IFLA_IFALIAS);
   if (alias !== undefined && alias !== ifp.alias) {
     // An alias the link's own message could not carry would make the interface unreportable.
     const room = r.linkRoom(ifp);
-    if (alias.length > room) return r.err.fail(EINVAL, "alias too long: this device's frames carry at most " + (room > 0 ? room : 0) + " bytes of it", m.attrs.offs[m.attrs.find(C.IFLA_IFALIAS)] - 4 - m.off);
+    if (alias.length > room)
+      return r.err.fail(
+        EINVAL,
+        "alias too long: this device's frames carry at most " + (room > 0 ? room : 0) + " bytes of it",
+        m.attrs.offs[m.attrs.find(C.IFLA_IFALIAS)] - 4 - m.off,
+      );
   }
   if (hasMtu && !ifs.setMtu(ifp, mtu)) return r.err.fail(EINVAL, "the driver refused mtu " + mtu, mtuAt);
   if (alias !== undefined) ifs.setAlias(ifp, alias);
@@ -535,8 +583,10 @@ function newAddr(r: Rtnl, m: NlMsg): number {
   const plen = m.field(IFA_PREFIXLEN);
   if (plen > 32) return r.err.fail(EINVAL, "prefix length above 32", 17);
   const existing = r.stack.addrs.findOn(ifp, local);
-  if (existing !== undefined && band(m.flags, C.NLM_F_EXCL) !== 0) return r.err.fail(EEXIST, "address already assigned", -1);
-  if (existing === undefined && band(m.flags, C.NLM_F_CREATE) === 0) return r.err.fail(ENOENT, "no such address (NLM_F_CREATE to add one)", -1);
+  if (existing !== undefined && band(m.flags, C.NLM_F_EXCL) !== 0)
+    return r.err.fail(EEXIST, "address already assigned", -1);
+  if (existing === undefined && band(m.flags, C.NLM_F_CREATE) === 0)
+    return r.err.fail(ENOENT, "no such address (NLM_F_CREATE to add one)", -1);
   const req = addrRequest(local, plen);
   const peer = m.attrs.inAddr(C.IFA_ADDRESS, -1);
   if (peer >= 0 && peer !== local) req.dst = peer;
@@ -603,20 +653,29 @@ function newNeigh(r: Rtnl, m: NlMsg): number {
     else msg = "NDA_LLADDR not set";
     return r.err.fail(EINVAL, msg, -1);
   }
-  if (m.attrs.lens[ll] !== 6) return r.err.fail(EINVAL, "NDA_LLADDR address length (" + m.attrs.lens[ll] + ") is different from expected (6)", m.attrs.offs[ll] - 4 - m.off);
+  if (m.attrs.lens[ll] !== 6)
+    return r.err.fail(
+      EINVAL,
+      "NDA_LLADDR address length (" + m.attrs.lens[ll] + ") is different from expected (6)",
+      m.attrs.offs[ll] - 4 - m.off,
+    );
   const state = m.field(NDM_STATE);
   if (state !== C.NUD_PERMANENT) return r.err.fail(EOPNOTSUPP, "ndm_state " + state + " not supported", 16 + 8);
   const nflags = m.field(NDM_FLAGS);
   const supported = C.NTF_PROXY + C.NTF_STICKY;
-  if (band(nflags, 0xff - supported) !== 0) return r.err.fail(EOPNOTSUPP, "ndm_flags " + band(nflags, 0xff - supported) + " not supported", 16 + 10);
-  if (band(m.flags, C.NLM_F_CREATE + C.NLM_F_REPLACE) === 0) return r.err.fail(EOPNOTSUPP, "NLM_F_CREATE or NLM_F_REPLACE is required", 6);
+  if (band(nflags, 0xff - supported) !== 0)
+    return r.err.fail(EOPNOTSUPP, "ndm_flags " + band(nflags, 0xff - supported) + " not supported", 16 + 10);
+  if (band(m.flags, C.NLM_F_CREATE + C.NLM_F_REPLACE) === 0)
+    return r.err.fail(EOPNOTSUPP, "NLM_F_CREATE or NLM_F_REPLACE is required", 6);
   const t = ifp.lltable;
   if (t === undefined) return r.err.fail(EOPNOTSUPP, ifp.name + " has no neighbour table", -1);
   const slot = t.lookup(dst);
   if (slot >= 0) {
     if (isOwnEntry(t, slot)) return r.err.fail(EPERM, "that is one of our own addresses", -1);
-    if (band(m.flags, C.NLM_F_EXCL) !== 0 || band(m.flags, C.NLM_F_REPLACE) === 0) return r.err.fail(EEXIST, "neighbour entry exists (NLM_F_REPLACE to change it)", -1);
-  } else if (band(m.flags, C.NLM_F_CREATE) === 0) return r.err.fail(ENOENT, "no such neighbour entry (NLM_F_CREATE to add one)", -1);
+    if (band(m.flags, C.NLM_F_EXCL) !== 0 || band(m.flags, C.NLM_F_REPLACE) === 0)
+      return r.err.fail(EEXIST, "neighbour entry exists (NLM_F_REPLACE to change it)", -1);
+  } else if (band(m.flags, C.NLM_F_CREATE) === 0)
+    return r.err.fail(ENOENT, "no such neighbour entry (NLM_F_CREATE to add one)", -1);
   readMac(m.buf!, m.attrs.offs[ll], NEIGH_MAC);
   const s = t.addStatic(dst, NEIGH_MAC, 0, LLE_STATIC + (band(nflags, C.NTF_PROXY) !== 0 ? LLE_PUB : 0));
   if (s < 0) return r.err.fail(ENOSPC, "the neighbour table is full of permanent entries", -1);
@@ -643,7 +702,8 @@ function getRoute(r: Rtnl, m: NlMsg): number {
 /** The one route a request may change: a static default route. */
 function defaultRouteOf(r: Rtnl, m: NlMsg, route: Route): number {
   if (m.field(RTM_FAMILY) !== C.AF_INET) return r.err.fail(EOPNOTSUPP, "only IPv4 routes (AF_INET)", 16);
-  if (m.field(RTM_DST_LEN) !== 0 || (m.attrs.has(C.RTA_DST) && m.attrs.inAddr(C.RTA_DST, 0) !== 0)) return r.err.fail(EOPNOTSUPP, "only the default route can be changed here", 17);
+  if (m.field(RTM_DST_LEN) !== 0 || (m.attrs.has(C.RTA_DST) && m.attrs.inAddr(C.RTA_DST, 0) !== 0))
+    return r.err.fail(EOPNOTSUPP, "only the default route can be changed here", 17);
   route.dst = 0;
   route.prefixLen = 0;
   route.gateway = m.attrs.inAddr(C.RTA_GATEWAY, 0);
@@ -657,7 +717,16 @@ function defaultRouteOf(r: Rtnl, m: NlMsg, route: Route): number {
 }
 
 function newRoute(r: Rtnl, m: NlMsg): number {
-  const route: Route = { dst: 0, prefixLen: 0, gateway: 0, ifindex: 0, protocol: RTPROT_STATIC, scope: 0, metric: 0, prefsrc: 0 };
+  const route: Route = {
+    dst: 0,
+    prefixLen: 0,
+    gateway: 0,
+    ifindex: 0,
+    protocol: RTPROT_STATIC,
+    scope: 0,
+    metric: 0,
+    prefsrc: 0,
+  };
   const e = defaultRouteOf(r, m, route);
   if (e < 0) return e;
   if (route.gateway === 0) return r.err.fail(EINVAL, "RTA_GATEWAY is required", -1);
@@ -668,14 +737,24 @@ function newRoute(r: Rtnl, m: NlMsg): number {
     route.ifindex = via.ifindex;
   }
   const replace = band(m.flags, C.NLM_F_REPLACE) !== 0;
-  if (!replace && band(m.flags, C.NLM_F_CREATE) === 0) return r.err.fail(ENOENT, "no such route (NLM_F_CREATE to add one)", -1);
+  if (!replace && band(m.flags, C.NLM_F_CREATE) === 0)
+    return r.err.fail(ENOENT, "no such route (NLM_F_CREATE to add one)", -1);
   const res = r.stack.routes.add(route, replace);
   if (res < 0) r.err.set(-res, res === -EEXIST ? "File exists" : "Nexthop has invalid gateway", -1);
   return res;
 }
 
 function delRoute(r: Rtnl, m: NlMsg): number {
-  const route: Route = { dst: 0, prefixLen: 0, gateway: 0, ifindex: 0, protocol: RTPROT_STATIC, scope: 0, metric: 0, prefsrc: 0 };
+  const route: Route = {
+    dst: 0,
+    prefixLen: 0,
+    gateway: 0,
+    ifindex: 0,
+    protocol: RTPROT_STATIC,
+    scope: 0,
+    metric: 0,
+    prefsrc: 0,
+  };
   const e = defaultRouteOf(r, m, route);
   if (e < 0) return e;
   const res = r.stack.routes.remove(0, 0, route.gateway, route.ifindex, route.metric);

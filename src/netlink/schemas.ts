@@ -3,7 +3,20 @@
 // checked against real kernel captures in test/netlink/). The walker and
 // writer in codec.ts do the rest.
 import * as C from "./constants";
-import { NLA_BINARY, NLA_IN_ADDR, NLA_S32, NLA_STRING, NLA_STRUCT, NLA_U16, NLA_U32, NLA_U8, NLA_UINT, NlAttrSet, NlField, NlSchema } from "./codec";
+import {
+  NLA_BINARY,
+  NLA_IN_ADDR,
+  NLA_S32,
+  NLA_STRING,
+  NLA_STRUCT,
+  NLA_U16,
+  NLA_U32,
+  NLA_U8,
+  NLA_UINT,
+  NlAttrSet,
+  NlField,
+  NlSchema,
+} from "./codec";
 
 /** Longest interface name with its NUL (IFNAMSIZ). */
 export const IFNAMSIZ = 16;
@@ -23,8 +36,12 @@ const INET6_AF_SPEC = new NlAttrSet("ifla_inet6")
   .a(C.IFLA_INET6_ICMP6STATS, "IFLA_INET6_ICMP6STATS", NLA_BINARY)
   .a(C.IFLA_INET6_TOKEN, "IFLA_INET6_TOKEN", NLA_BINARY)
   .a(C.IFLA_INET6_ADDR_GEN_MODE, "IFLA_INET6_ADDR_GEN_MODE", NLA_U8);
-export const AF_SPEC_ATTRS = new NlAttrSet("ifla_af_spec").nest(C.AF_INET, "AF_INET", INET_AF_SPEC).nest(C.AF_INET6, "AF_INET6", INET6_AF_SPEC);
-const LINKINFO_ATTRS = new NlAttrSet("ifla_linkinfo").sized(C.IFLA_INFO_KIND, "IFLA_INFO_KIND", NLA_STRING, 32).a(C.IFLA_INFO_DATA, "IFLA_INFO_DATA", NLA_BINARY);
+export const AF_SPEC_ATTRS = new NlAttrSet("ifla_af_spec")
+  .nest(C.AF_INET, "AF_INET", INET_AF_SPEC)
+  .nest(C.AF_INET6, "AF_INET6", INET6_AF_SPEC);
+const LINKINFO_ATTRS = new NlAttrSet("ifla_linkinfo")
+  .sized(C.IFLA_INFO_KIND, "IFLA_INFO_KIND", NLA_STRING, 32)
+  .a(C.IFLA_INFO_DATA, "IFLA_INFO_DATA", NLA_BINARY);
 const XDP_ATTRS = new NlAttrSet("ifla_xdp").a(C.IFLA_XDP_ATTACHED, "IFLA_XDP_ATTACHED", NLA_U8);
 
 export const LINK_ATTRS = new NlAttrSet("ifla")
@@ -139,14 +156,24 @@ export const IFA_PREFIXLEN = new NlField("prefixlen", 1, NLA_U8);
 export const IFA_FLAGS_F = new NlField("flags", 2, NLA_U8);
 export const IFA_SCOPE = new NlField("scope", 3, NLA_U8);
 export const IFA_INDEX = new NlField("index", 4, NLA_U32);
-export const IFADDRMSG = new NlSchema("address", 8, [IFA_FAMILY_F, IFA_PREFIXLEN, IFA_FLAGS_F, IFA_SCOPE, IFA_INDEX], ADDR_ATTRS);
+export const IFADDRMSG = new NlSchema(
+  "address",
+  8,
+  [IFA_FAMILY_F, IFA_PREFIXLEN, IFA_FLAGS_F, IFA_SCOPE, IFA_INDEX],
+  ADDR_ATTRS,
+);
 
 export const NDM_FAMILY = new NlField("family", 0, NLA_U8);
 export const NDM_IFINDEX = new NlField("ifindex", 4, NLA_S32);
 export const NDM_STATE = new NlField("state", 8, NLA_U16);
 export const NDM_FLAGS = new NlField("flags", 10, NLA_U8);
 export const NDM_TYPE = new NlField("type", 11, NLA_U8);
-export const NDMSG = new NlSchema("neighbour", 12, [NDM_FAMILY, NDM_IFINDEX, NDM_STATE, NDM_FLAGS, NDM_TYPE], NEIGH_ATTRS);
+export const NDMSG = new NlSchema(
+  "neighbour",
+  12,
+  [NDM_FAMILY, NDM_IFINDEX, NDM_STATE, NDM_FLAGS, NDM_TYPE],
+  NEIGH_ATTRS,
+);
 
 export const RTM_FAMILY = new NlField("family", 0, NLA_U8);
 export const RTM_DST_LEN = new NlField("dst_len", 1, NLA_U8);
@@ -157,7 +184,12 @@ export const RTM_PROTOCOL = new NlField("protocol", 5, NLA_U8);
 export const RTM_SCOPE = new NlField("scope", 6, NLA_U8);
 export const RTM_TYPE = new NlField("type", 7, NLA_U8);
 export const RTM_FLAGS = new NlField("flags", 8, NLA_U32);
-export const RTMSG = new NlSchema("route", 12, [RTM_FAMILY, RTM_DST_LEN, RTM_SRC_LEN, RTM_TOS, RTM_TABLE, RTM_PROTOCOL, RTM_SCOPE, RTM_TYPE, RTM_FLAGS], ROUTE_ATTRS);
+export const RTMSG = new NlSchema(
+  "route",
+  12,
+  [RTM_FAMILY, RTM_DST_LEN, RTM_SRC_LEN, RTM_TOS, RTM_TABLE, RTM_PROTOCOL, RTM_SCOPE, RTM_TYPE, RTM_FLAGS],
+  ROUTE_ATTRS,
+);
 /** NLMSG_ERROR: errno, then the request's header (or all of it); TLVs follow (codec's errorTlvOffset). */
 export const NLMSGERR_ERROR = new NlField("error", 0, NLA_S32);
 export const NLMSGERR = new NlSchema("error", 20, [NLMSGERR_ERROR], ERR_ATTRS);
@@ -205,7 +237,23 @@ export function schemaFor(type: number): NlSchema | undefined {
 
 /** RTM_GETLINK → "RTM_GETLINK"; control and unknown types by number. */
 export function typeName(type: number): string {
-  const names = ["NEWLINK", "DELLINK", "GETLINK", "SETLINK", "NEWADDR", "DELADDR", "GETADDR", "", "NEWROUTE", "DELROUTE", "GETROUTE", "", "NEWNEIGH", "DELNEIGH", "GETNEIGH"];
+  const names = [
+    "NEWLINK",
+    "DELLINK",
+    "GETLINK",
+    "SETLINK",
+    "NEWADDR",
+    "DELADDR",
+    "GETADDR",
+    "",
+    "NEWROUTE",
+    "DELROUTE",
+    "GETROUTE",
+    "",
+    "NEWNEIGH",
+    "DELNEIGH",
+    "GETNEIGH",
+  ];
   if (type === C.NLMSG_ERROR) return "NLMSG_ERROR";
   if (type === C.NLMSG_DONE) return "NLMSG_DONE";
   if (type === C.NLMSG_NOOP) return "NLMSG_NOOP";

@@ -58,12 +58,16 @@ describe("build", function () {
     assert.ok(chipBoards.length >= 5, "five chip boards");
     for (const b of chipBoards) {
       const code = fs.readFileSync(path.join(ROOT, artifacts.find((a) => a.board === b.config.name)!.file), "utf8");
-      for (const [driver, mark] of Object.entries(marks)) assert.equal(code.includes(mark), driver === b.config.mac.driver, `${b.config.name}: ${driver}`);
+      for (const [driver, mark] of Object.entries(marks))
+        assert.equal(code.includes(mark), driver === b.config.mac.driver, `${b.config.name}: ${driver}`);
     }
-    assert.deepEqual(artifacts.filter((a) => a.driverNote !== undefined), []);
+    assert.deepEqual(
+      artifacts.filter((a) => a.driverNote !== undefined),
+      [],
+    );
   });
 
-  it("a board with a control channel carries the netlink code; one without (\"control\": false) does not", function () {
+  it('a board with a control channel carries the netlink code; one without ("control": false) does not', function () {
     const mark = "control channel on ";
     const boards = loadBoards().filter((b) => b.runtime !== "node");
     assert.ok(boards.some((b) => !b.config.control.enabled) && boards.some((b) => b.config.control.enabled));
@@ -71,7 +75,11 @@ describe("build", function () {
       const code = fs.readFileSync(path.join(ROOT, artifacts.find((a) => a.board === b.config.name)!.file), "utf8");
       assert.equal(code.includes(mark), b.config.control.enabled, b.config.name);
       // The netlink codec's own message, as a second witness.
-      assert.equal(code.includes("attribute overruns its container"), b.config.control.enabled, `${b.config.name}: netlink codec`);
+      assert.equal(
+        code.includes("attribute overruns its container"),
+        b.config.control.enabled,
+        `${b.config.name}: netlink codec`,
+      );
     }
   });
 
@@ -80,7 +88,10 @@ describe("build", function () {
     if (!bin) this.skip();
     const a = artifacts.find((x) => x.runtime === "espruino")!;
     const script = path.join(ROOT, "build", "boot-check.js");
-    fs.writeFileSync(script, `${fs.readFileSync(path.join(ROOT, a.file), "utf8")}\nsetTimeout(function(){quit();},100);\n`);
+    fs.writeFileSync(
+      script,
+      `${fs.readFileSync(path.join(ROOT, a.file), "utf8")}\nsetTimeout(function(){quit();},100);\n`,
+    );
     const r = spawnSync(bin!, [script], { encoding: "utf8", timeout: 20000 });
     assert.match(r.stdout, new RegExp(`netrt \\S+ on ${a.board} \\(espruino\\)`));
     assert.doesNotMatch(r.stdout, /Uncaught/);

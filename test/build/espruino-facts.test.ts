@@ -14,13 +14,23 @@ describe("Espruino facts (ESPRUINO)", function () {
     const bin = process.env.ESPRUINO;
     if (!bin) this.skip();
     const missing = [...ESPRUINO_MISSING_GLOBALS, ...ESPRUINO_MISSING_MEMBERS];
-    const used = ["Uint8Array", "Object.defineProperty", "Math.floor", "E.hwRand", "getTime", "setTimeout", "clearTimeout", "String.fromCharCode"];
+    const used = [
+      "Uint8Array",
+      "Object.defineProperty",
+      "Math.floor",
+      "E.hwRand",
+      "getTime",
+      "setTimeout",
+      "clearTimeout",
+      "String.fromCharCode",
+    ];
     const lines = [...missing, ...used].map((n) => `console.log("TYPE ${n} "+typeof ${n});`);
     const f = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "netrt-facts-")), "t.js");
     fs.writeFileSync(f, `${lines.join("\n")}\nquit();\n`);
     const out = spawnSync(bin!, [f], { encoding: "utf8", timeout: 10000 }).stdout;
     const type = (n: string) => new RegExp(`TYPE ${n.replace(".", "\\.")} (\\w+)`).exec(out)?.[1];
-    for (const n of missing) assert.equal(type(n), "undefined", `${n} exists on this Espruino: drop it from espruino-facts.ts`);
+    for (const n of missing)
+      assert.equal(type(n), "undefined", `${n} exists on this Espruino: drop it from espruino-facts.ts`);
     for (const n of used) assert.notEqual(type(n), "undefined", `${n} is missing on this Espruino`);
   });
 
@@ -28,7 +38,10 @@ describe("Espruino facts (ESPRUINO)", function () {
     const bin = process.env.ESPRUINO;
     if (!bin) this.skip();
     const f = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "netrt-facts-")), "t.js");
-    fs.writeFileSync(f, 'var a=[1,2,3];try{a.length=0;console.log("SET "+a.length);}catch(e){console.log("THROWS "+e.message);}\nvar b=[1,2,3];b.splice(0,b.length);console.log("SPLICE "+b.length);\nquit();\n');
+    fs.writeFileSync(
+      f,
+      'var a=[1,2,3];try{a.length=0;console.log("SET "+a.length);}catch(e){console.log("THROWS "+e.message);}\nvar b=[1,2,3];b.splice(0,b.length);console.log("SPLICE "+b.length);\nquit();\n',
+    );
     const out = spawnSync(bin!, [f], { encoding: "utf8", timeout: 10000 }).stdout;
     assert.match(out, /THROWS Assignment to a constant/);
     assert.match(out, /SPLICE 0/);
@@ -39,7 +52,10 @@ describe("EspruinoClock on the interpreter (ESPRUINO)", function () {
   it("a lease-length wait (2^32 s) is chained in 2^31-1 ms steps and cancellable; an exception in a timer is caught", async function () {
     const bin = process.env.ESPRUINO;
     if (!bin) this.skip();
-    const artifact = await buildProgram({ name: "espruino-clock", jsEntry: "test/espruino/clock-entry.ts", luaEntry: "" }, "espruino");
+    const artifact = await buildProgram(
+      { name: "espruino-clock", jsEntry: "test/espruino/clock-entry.ts", luaEntry: "" },
+      "espruino",
+    );
     const out = spawnSync(bin!, [artifact], { encoding: "utf8", timeout: 20000 }).stdout;
     // Espruino's source refuses over 100 years (3.15e12 ms); the Linux build 2v29 took 4.29e12 ms
     // without firing early. Either way the clock chains 2^31-1 ms waits, which every runtime takes.
@@ -55,7 +71,10 @@ describe("Espruino host MAC on the interpreter (ESPRUINO)", function () {
   it("a 1514-byte frame arrives whole through Espruino's dgram (it truncates to 528 bytes unless the socket asks for more)", async function () {
     const bin = process.env.ESPRUINO;
     if (!bin) this.skip();
-    const artifact = await buildProgram({ name: "espruino-udp", jsEntry: "test/espruino/udp-entry.ts", luaEntry: "" }, "espruino");
+    const artifact = await buildProgram(
+      { name: "espruino-udp", jsEntry: "test/espruino/udp-entry.ts", luaEntry: "" },
+      "espruino",
+    );
     const sock = dgram.createSocket("udp4");
     await new Promise<void>((res) => sock.bind(0, "127.0.0.1", () => res()));
     const mine = sock.address().port;
@@ -72,7 +91,10 @@ describe("Espruino host MAC on the interpreter (ESPRUINO)", function () {
       for (let i = 0; i < frame.length; i++) frame[i] = (i * 7 + 3) & 255;
       const echo = new Promise<Buffer>((res) => sock.once("message", (m) => res(m)));
       sock.send(frame, theirs, "127.0.0.1");
-      const got = await Promise.race([echo, new Promise<Buffer>((_, rej) => setTimeout(() => rej(new Error(`no echo; espruino said: ${out}`)), 5000))]);
+      const got = await Promise.race([
+        echo,
+        new Promise<Buffer>((_, rej) => setTimeout(() => rej(new Error(`no echo; espruino said: ${out}`)), 5000)),
+      ]);
       assert.equal(got.length, 1514, out);
       assert.ok(got.equals(frame));
       assert.match(out, /FRAME 1514/);

@@ -12,14 +12,19 @@ import { ROOT } from "../../tools/lib/paths";
 
 function scratchProject(): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "netrt-port-"));
-  for (const d of ["src", "hal", "firmware", "tools", "boards", "test/vectors"]) fs.cpSync(path.join(ROOT, d), path.join(dir, d), { recursive: true });
+  for (const d of ["src", "hal", "firmware", "tools", "boards", "test/vectors"])
+    fs.cpSync(path.join(ROOT, d), path.join(dir, d), { recursive: true });
   for (const f of ["package.json", "tsconfig.json"]) fs.copyFileSync(path.join(ROOT, f), path.join(dir, f));
   fs.symlinkSync(path.join(ROOT, "node_modules"), path.join(dir, "node_modules"));
   return dir;
 }
 
 function build(dir: string, board: string): { status: number | null; out: string } {
-  const r = spawnSync(process.execPath, [path.join(ROOT, "node_modules", "tsx", "dist", "cli.mjs"), "tools/build.ts", "--board", board], { cwd: dir, encoding: "utf8" });
+  const r = spawnSync(
+    process.execPath,
+    [path.join(ROOT, "node_modules", "tsx", "dist", "cli.mjs"), "tools/build.ts", "--board", board],
+    { cwd: dir, encoding: "utf8" },
+  );
   return { status: r.status, out: `${r.stdout}${r.stderr}` };
 }
 
@@ -33,12 +38,36 @@ describe("portability check", function () {
   };
 
   const espruinoCases: [string, string, RegExp][] = [
-    ["Map", "export const table = new Map<number, number>();\n", /src\/net\/bad\.ts:1:\d+: Map is not available on Espruino 2v29/],
-    ["destructuring", "export function f(p: number[]): number {\n  const [a, b] = p;\n  return a + b;\n}\n", /src\/net\/bad\.ts:2:\d+: destructuring is not available on Espruino 2v29/],
-    ["a default parameter", "export function f(a: number, b = 1): number {\n  return a + b;\n}\n", /src\/net\/bad\.ts:1:\d+: a default parameter is not available/],
-    ["Math.imul", "export const m = (a: number) => Math.imul(a, 3);\n", /src\/net\/bad\.ts:1:\d+: Math\.imul is not available on Espruino 2v29/],
-    ["assigning an array's length", "export function clear(a: number[]): void {\n  a.length = 0;\n}\n", /src\/net\/bad\.ts:2:\d+: assigning an array's length is "Assignment to a constant" on Espruino 2v29; use splice/],
-    ["a labelled break", "export function f(): number {\n  outer: for (let i = 0; i < 3; i++) {\n    for (;;) break outer;\n  }\n  return 1;\n}\n", /src\/net\/bad\.ts:2:\d+: a labelled statement is not available/],
+    [
+      "Map",
+      "export const table = new Map<number, number>();\n",
+      /src\/net\/bad\.ts:1:\d+: Map is not available on Espruino 2v29/,
+    ],
+    [
+      "destructuring",
+      "export function f(p: number[]): number {\n  const [a, b] = p;\n  return a + b;\n}\n",
+      /src\/net\/bad\.ts:2:\d+: destructuring is not available on Espruino 2v29/,
+    ],
+    [
+      "a default parameter",
+      "export function f(a: number, b = 1): number {\n  return a + b;\n}\n",
+      /src\/net\/bad\.ts:1:\d+: a default parameter is not available/,
+    ],
+    [
+      "Math.imul",
+      "export const m = (a: number) => Math.imul(a, 3);\n",
+      /src\/net\/bad\.ts:1:\d+: Math\.imul is not available on Espruino 2v29/,
+    ],
+    [
+      "assigning an array's length",
+      "export function clear(a: number[]): void {\n  a.length = 0;\n}\n",
+      /src\/net\/bad\.ts:2:\d+: assigning an array's length is "Assignment to a constant" on Espruino 2v29; use splice/,
+    ],
+    [
+      "a labelled break",
+      "export function f(): number {\n  outer: for (let i = 0; i < 3; i++) {\n    for (;;) break outer;\n  }\n  return 1;\n}\n",
+      /src\/net\/bad\.ts:2:\d+: a labelled statement is not available/,
+    ],
   ];
   for (const [what, code, expected] of espruinoCases) {
     it(`rejects ${what} in src/ for the Espruino board, with its location`, function () {
@@ -65,7 +94,12 @@ describe("portability check", function () {
     const file = path.join(dir, "hal/lua/platform.ts");
     const lines = fs.readFileSync(file, "utf8").split("\n");
     const at = lines.findIndex((l) => l.startsWith("export class PrintLog")) + 1;
-    lines.splice(at - 1, 0, "declare const utf8: { char(this: void, c: number): string };", "export const probe = (): string => utf8.char(65);");
+    lines.splice(
+      at - 1,
+      0,
+      "declare const utf8: { char(this: void, c: number): string };",
+      "export const probe = (): string => utf8.char(65);",
+    );
     fs.writeFileSync(file, lines.join("\n"));
     const r = build(dir, "nodemcu-esp8266-enc28j60");
     assert.notEqual(r.status, 0, r.out);
@@ -77,17 +111,23 @@ describe("portability check", function () {
   it("rejects goto in a Lua 5.1 artifact and a leaked global", function () {
     const dir = project();
     const f = path.join(dir, "t.lua");
-    fs.writeFileSync(f, "local i = 0\nwhile i < 3 do\n  i = i + 1\n  if i == 2 then goto continue end\n  ::continue::\nend\n");
+    fs.writeFileSync(
+      f,
+      "local i = 0\nwhile i < 3 do\n  i = i + 1\n  if i == 2 then goto continue end\n  ::continue::\nend\n",
+    );
     const issues = checkLuaArtifact(f, "lua51");
     assert.equal(issues.length, 1);
     assert.equal(issues[0].line, 4);
     assert.match(issues[0].message, /goto needs Lua 5\.2/);
     assert.deepEqual(checkLuaArtifact(f, "lua53"), []);
     fs.writeFileSync(f, "leaked = 1\nprint(unpack({1}))\n");
-    assert.deepEqual(checkLuaArtifact(f, "lua53").map((i) => i.message), [
-      "assigns the global 'leaked' (bundles must not leak globals)",
-      "global 'unpack' does not exist on Lua 5.3 (NodeMCU)",
-    ]);
+    assert.deepEqual(
+      checkLuaArtifact(f, "lua53").map((i) => i.message),
+      [
+        "assigns the global 'leaked' (bundles must not leak globals)",
+        "global 'unpack' does not exist on Lua 5.3 (NodeMCU)",
+      ],
+    );
   });
 
   it("the ES5 artifact check catches what Espruino cannot run", function () {

@@ -99,7 +99,15 @@ export class Enc28j60Model implements Spi {
   holdSends = false;
   /** The next received frame is stored with a CRC error (only seen when ERXFCON.CRCEN is off). */
   badCrcNext = false;
-  stats: Enc28j60Stats = { spiFrames: 0, rxFrames: 0, rxFiltered: 0, rxOverflow: 0, rxOversize: 0, txFrames: 0, errors: [] };
+  stats: Enc28j60Stats = {
+    spiFrames: 0,
+    rxFrames: 0,
+    rxFiltered: 0,
+    rxOverflow: 0,
+    rxOversize: 0,
+    txFrames: 0,
+    errors: [],
+  };
 
   constructor(
     private readonly onWire: (frame: Uint8Array) => void,
@@ -126,7 +134,8 @@ export class Enc28j60Model implements Spi {
     this.stats.spiFrames++;
     // Reads (RCR, RBM) send the opcode alone; everything else only sends.
     const op0 = b[off] >> 5;
-    if ((op0 === 0 || op0 === 1) !== (nIn > 0) || ((op0 === 0 || op0 === 1) && nOut !== 1)) this.stats.errors.push(`opcode ${op0} with ${nOut} bytes out, ${nIn} in`);
+    if ((op0 === 0 || op0 === 1) !== nIn > 0 || ((op0 === 0 || op0 === 1) && nOut !== 1))
+      this.stats.errors.push(`opcode ${op0} with ${nOut} bytes out, ${nIn} in`);
     const op = b[off] >> 5;
     const arg = b[off] & 0x1f;
     if (this.inReset) return void this.stats.errors.push("SPI access while RESET is low");
@@ -141,7 +150,8 @@ export class Enc28j60Model implements Spi {
       case 0: {
         // RCR
         const dummy = isMacMii(reg) ? 1 : 0;
-        if (n !== 2 + dummy) this.stats.errors.push(`RCR of ${reg.toString(16)} with ${n} bytes (${2 + dummy} expected)`);
+        if (n !== 2 + dummy)
+          this.stats.errors.push(`RCR of ${reg.toString(16)} with ${n} bytes (${2 + dummy} expected)`);
         if (n >= 2 + dummy) b[off + 1 + dummy] = this.readReg(reg);
         if (dummy === 1 && n >= 2) b[off + 1] = 0xff;
         return;
@@ -159,7 +169,10 @@ export class Enc28j60Model implements Spi {
         return;
       case 4:
       case 5:
-        if (isMacMii(reg)) return void this.stats.errors.push(`bit field ${op === 4 ? "set" : "clear"} on MAC/MII register ${reg.toString(16)}`);
+        if (isMacMii(reg))
+          return void this.stats.errors.push(
+            `bit field ${op === 4 ? "set" : "clear"} on MAC/MII register ${reg.toString(16)}`,
+          );
         return this.writeReg(reg, op === 4 ? this.regs[reg] | b[off + 1] : this.regs[reg] & ~b[off + 1], op === 5);
       default:
         this.stats.errors.push(`unknown opcode ${op}`);
@@ -198,7 +211,10 @@ export class Enc28j60Model implements Spi {
       case ERXRDPT + 1:
         r[ERXRDPT] = this.erxrdptLow;
         r[ERXRDPT + 1] = v & 0x1f;
-        if (this.get16(ERXRDPT) % 2 === 0) this.stats.errors.push(`even ERXRDPT 0x${this.get16(ERXRDPT).toString(16)} (errata: the ring can be corrupted)`);
+        if (this.get16(ERXRDPT) % 2 === 0)
+          this.stats.errors.push(
+            `even ERXRDPT 0x${this.get16(ERXRDPT).toString(16)} (errata: the ring can be corrupted)`,
+          );
         return;
       case ERXST:
       case ERXST + 1:
@@ -341,7 +357,14 @@ export class Enc28j60Model implements Spi {
     }
     const at = (i: number): number => st + ((wr - st + i) % size);
     const next = at(need);
-    const bytes = [next & 0xff, next >> 8, count & 0xff, count >> 8, badCrc ? 0x10 : 0x80, frame[0] === 0xff ? 0x02 : (frame[0] & 1) * 0x01];
+    const bytes = [
+      next & 0xff,
+      next >> 8,
+      count & 0xff,
+      count >> 8,
+      badCrc ? 0x10 : 0x80,
+      frame[0] === 0xff ? 0x02 : (frame[0] & 1) * 0x01,
+    ];
     frame.forEach((v) => bytes.push(v));
     bytes.push(0xde, 0xad, 0xbe, 0xef); // the CRC's place (its value is not modelled)
     bytes.forEach((v, i) => (this.mem[at(i)] = v));
@@ -357,7 +380,13 @@ export class Enc28j60Model implements Spi {
   }
 
   pointers(): { rxst: number; rxnd: number; rxwr: number; rxrd: number; pktcnt: number } {
-    return { rxst: this.get16(ERXST), rxnd: this.get16(ERXND), rxwr: this.get16(ERXWRPT), rxrd: this.get16(ERXRDPT), pktcnt: this.regs[EPKTCNT] };
+    return {
+      rxst: this.get16(ERXST),
+      rxnd: this.get16(ERXND),
+      rxwr: this.get16(ERXWRPT),
+      rxrd: this.get16(ERXRDPT),
+      pktcnt: this.regs[EPKTCNT],
+    };
   }
 
   // --- internals -----------------------------------------------------------------

@@ -22,7 +22,10 @@ function frame(n: number, to: Uint8Array = MAC, seq = 0): Uint8Array {
 function rig(opts: { link?: boolean } = {}) {
   const clock = new SimClock();
   const wire: Uint8Array[] = [];
-  const chip = new Enc28j60Model((f) => wire.push(f), () => clock.now());
+  const chip = new Enc28j60Model(
+    (f) => wire.push(f),
+    () => clock.now(),
+  );
   if (opts.link === false) chip.setLink(false);
   const links: boolean[] = [];
   const errors: string[] = [];
@@ -67,8 +70,18 @@ describe("ENC28J60 driver on the chip model", function () {
     const clock = new SimClock();
     for (const miso of [0x00, 0xff]) {
       const errors: string[] = [];
-      const silent = { transfer: (b: Bytes, off: number, nOut: number, nIn: number) => (b as unknown as Uint8Array).fill(miso, off + nOut, off + nOut + nIn) };
-      const mac = new Enc28j60Mac({ spi: silent, clock, hwaddr: MAC as unknown as Bytes, onReadable: () => undefined, onLinkChange: () => undefined, onError: (m) => errors.push(m) });
+      const silent = {
+        transfer: (b: Bytes, off: number, nOut: number, nIn: number) =>
+          (b as unknown as Uint8Array).fill(miso, off + nOut, off + nOut + nIn),
+      };
+      const mac = new Enc28j60Mac({
+        spi: silent,
+        clock,
+        hwaddr: MAC as unknown as Bytes,
+        onReadable: () => undefined,
+        onLinkChange: () => undefined,
+        onError: (m) => errors.push(m),
+      });
       mac.start();
       clock.advance(5);
       assert.deepEqual(errors, [`enc28j60: no chip answers (EREVID ${miso})`]);
@@ -115,7 +128,10 @@ describe("ENC28J60 driver on the chip model", function () {
     assert.equal(r.chip.stats.rxOverflow, 2);
     r.clock.advance(10);
     assert.equal(r.mac.overruns, 1);
-    assert.deepEqual(r.drain(), [0, 1, 2, 3].map((i) => frame(1514, MAC, i)));
+    assert.deepEqual(
+      r.drain(),
+      [0, 1, 2, 3].map((i) => frame(1514, MAC, i)),
+    );
     // Space is back: the next frames are stored and read.
     r.chip.fromWire(frame(100, MAC, 9));
     assert.deepEqual(r.drain(), [frame(100, MAC, 9)]);
@@ -128,7 +144,10 @@ describe("ENC28J60 driver on the chip model", function () {
     const first = r.drain();
     assert.equal(first.length, 8);
     r.clock.advance(10);
-    assert.deepEqual([...first, ...r.drain()], Array.from({ length: 12 }, (_, i) => frame(200, MAC, i)));
+    assert.deepEqual(
+      [...first, ...r.drain()],
+      Array.from({ length: 12 }, (_, i) => frame(200, MAC, i)),
+    );
   });
 
   it("a frame stored with a bad CRC is skipped and counted; a corrupt next-packet pointer resets the ring", function () {
@@ -203,11 +222,22 @@ describe("ENC28J60 driver on the chip model", function () {
 describe("ENC28J60 driver with its reset line (sim GPIO)", function () {
   it("resets through RESET instead of the SPI command, waits the errata's 1 ms, then comes up", function () {
     const clock = new SimClock();
-    const chip = new Enc28j60Model(() => undefined, () => clock.now());
+    const chip = new Enc28j60Model(
+      () => undefined,
+      () => clock.now(),
+    );
     const gpio = new SimGpio();
     gpio.connect("RST", (high) => chip.setReset(!high));
     const links: boolean[] = [];
-    const mac = new Enc28j60Mac({ spi: chip, clock, hwaddr: MAC as unknown as Bytes, gpio, pins: { reset: "RST", int: -1 }, onReadable: () => undefined, onLinkChange: (up) => links.push(up) });
+    const mac = new Enc28j60Mac({
+      spi: chip,
+      clock,
+      hwaddr: MAC as unknown as Bytes,
+      gpio,
+      pins: { reset: "RST", int: -1 },
+      onReadable: () => undefined,
+      onLinkChange: (up) => links.push(up),
+    });
     mac.start();
     assert.equal(chip.stats.spiFrames, 0, "no SPI reset command");
     clock.advance(5);

@@ -40,7 +40,8 @@ const HW = "020000002860";
 const hex = (u: Uint8Array): string => Buffer.from(u).toString("hex");
 /** Long byte strings the replay only compares are kept as "#" + their SHA-256. */
 export const LONG = 64;
-const digest = (u: Uint8Array): string => (u.length > LONG ? "#" + createHash("sha256").update(u).digest("hex") : hex(u));
+const digest = (u: Uint8Array): string =>
+  u.length > LONG ? "#" + createHash("sha256").update(u).digest("hex") : hex(u);
 
 function frame(n: number, to: string, seq: number): string {
   const f = Buffer.alloc(n);
@@ -61,16 +62,51 @@ export function scenarios(): { name: string; driver: "w5500" | "enc28j60"; steps
   const burst: Step[] = [];
   for (let i = 0; i < 5; i++) burst.push(["wire", frame(1514, HW, 100 + i)]);
   burst.push(["advance", 10], ["drain"], ["advance", 10], ["drain"]);
-  const tx: Step[] = [["hold", 1], ["write", frame(300, bc, 1)], ["write", frame(60, bc, 2)], ["write", frame(1514, bc, 3)], ["complete"], ["advance", 10], ["complete"], ["advance", 10], ["complete"], ["hold", 0], ["write", frame(42, bc, 4)], ["advance", 10]];
-  const link: Step[] = [["link", 0], ["advance", 200], ["write", frame(60, bc, 5)], ["link", 1], ["advance", 200], ["write", frame(60, bc, 6)], ["advance", 10]];
-  return (["w5500", "enc28j60"] as const).map((driver) => ({ name: driver + " bring-up, ring wrap, full ring, transmit, link", driver, steps: [...base, ...ring, ...burst, ...tx, ...link] }));
+  const tx: Step[] = [
+    ["hold", 1],
+    ["write", frame(300, bc, 1)],
+    ["write", frame(60, bc, 2)],
+    ["write", frame(1514, bc, 3)],
+    ["complete"],
+    ["advance", 10],
+    ["complete"],
+    ["advance", 10],
+    ["complete"],
+    ["hold", 0],
+    ["write", frame(42, bc, 4)],
+    ["advance", 10],
+  ];
+  const link: Step[] = [
+    ["link", 0],
+    ["advance", 200],
+    ["write", frame(60, bc, 5)],
+    ["link", 1],
+    ["advance", 200],
+    ["write", frame(60, bc, 6)],
+    ["advance", 10],
+  ];
+  return (["w5500", "enc28j60"] as const).map((driver) => ({
+    name: driver + " bring-up, ring wrap, full ring, transmit, link",
+    driver,
+    steps: [...base, ...ring, ...burst, ...tx, ...link],
+  }));
 }
 
 /** Runs one scenario against the chip model and records the transcript. */
 export function record(s: { name: string; driver: "w5500" | "enc28j60"; steps: Step[] }): DriverVector {
   const clock = new SimClock();
   const spiLog: [string, number, string][] = [];
-  const v: DriverVector = { name: s.name, driver: s.driver, hwaddr: HW, steps: s.steps, spi: spiLog, drains: [], writes: [], links: [], counters: [] };
+  const v: DriverVector = {
+    name: s.name,
+    driver: s.driver,
+    hwaddr: HW,
+    steps: s.steps,
+    spi: spiLog,
+    drains: [],
+    writes: [],
+    links: [],
+    counters: [],
+  };
   const toWire = (): void => undefined;
   const w5500 = s.driver === "w5500" ? new W5500Model(toWire) : undefined;
   const enc = s.driver === "enc28j60" ? new Enc28j60Model(toWire, () => clock.now()) : undefined;
@@ -85,7 +121,10 @@ export function record(s: { name: string; driver: "w5500" | "enc28j60"; steps: S
   };
   const hw = Uint8Array.from(Buffer.from(HW, "hex")) as unknown as Bytes;
   const o = { onReadable: () => undefined, onLinkChange: (up: boolean) => v.links.push(up ? 1 : 0) };
-  const mac: Mac & { start(): unknown } = s.driver === "w5500" ? new W5500Mac({ ...o, spi: recorder, clock, hwaddr: hw }) : new Enc28j60Mac({ ...o, spi: recorder, clock, hwaddr: hw });
+  const mac: Mac & { start(): unknown } =
+    s.driver === "w5500"
+      ? new W5500Mac({ ...o, spi: recorder, clock, hwaddr: hw })
+      : new Enc28j60Mac({ ...o, spi: recorder, clock, hwaddr: hw });
   for (const st of s.steps) {
     const [op, arg] = st;
     if (op === "start") mac.start();
@@ -94,7 +133,8 @@ export function record(s: { name: string; driver: "w5500" | "enc28j60"; steps: S
       const got: string[] = [];
       for (let f = mac.read(); f !== undefined; f = mac.read()) got.push(digest(f as unknown as Uint8Array));
       v.drains.push(got);
-    } else if (op === "write") v.writes.push(mac.write(Uint8Array.from(Buffer.from(arg as string, "hex")) as unknown as Bytes));
+    } else if (op === "write")
+      v.writes.push(mac.write(Uint8Array.from(Buffer.from(arg as string, "hex")) as unknown as Bytes));
     else if (op === "wire") model.fromWire(Uint8Array.from(Buffer.from(arg as string, "hex")));
     else if (op === "link") model.setLink(arg === 1);
     else if (op === "hold") model.holdSends = arg === 1;
@@ -105,6 +145,7 @@ export function record(s: { name: string; driver: "w5500" | "enc28j60"; steps: S
   v.counters = [c.rxPackets, c.rxBytes, c.rxErrors, c.rxDropped, c.txPackets, c.txBytes, c.txErrors, c.txDropped];
   // The frames from the wire reach the replay through the SPI answers; the steps keep only their place.
   v.steps = s.steps.map((st) => (st[0] === "wire" ? ["wire"] : st));
-  if (model.stats.errors.length > 0) throw new Error(`${s.name}: the driver misused the chip: ${model.stats.errors.join("; ")}`);
+  if (model.stats.errors.length > 0)
+    throw new Error(`${s.name}: the driver misused the chip: ${model.stats.errors.join("; ")}`);
   return v;
 }

@@ -72,7 +72,16 @@ export class W5500Model implements Spi {
   hardResets = 0;
   /** INTn changed level (true: asserted, low). */
   onInt: ((low: boolean) => void) | undefined = undefined;
-  stats: W5500Stats = { spiFrames: 0, rxFrames: 0, rxRunts: 0, rxOversize: 0, rxFiltered: 0, rxOverflow: 0, txFrames: 0, errors: [] };
+  stats: W5500Stats = {
+    spiFrames: 0,
+    rxFrames: 0,
+    rxRunts: 0,
+    rxOversize: 0,
+    rxFiltered: 0,
+    rxOverflow: 0,
+    txFrames: 0,
+    errors: [],
+  };
 
   constructor(
     private readonly onWire: (frame: Uint8Array) => void,
@@ -116,7 +125,9 @@ export class W5500Model implements Spi {
     const n = nOut + nIn;
     this.stats.spiFrames++;
     if (this.inReset || this.now() - this.releasedAt < 1) {
-      this.stats.errors.push(this.inReset ? "SPI access while RSTn is low" : "SPI access within 1 ms of RSTn's release (PLL not locked)");
+      this.stats.errors.push(
+        this.inReset ? "SPI access while RSTn is low" : "SPI access within 1 ms of RSTn's release (PLL not locked)",
+      );
       return;
     }
     if (nOut < 3 || n < 4) {
@@ -130,8 +141,10 @@ export class W5500Model implements Spi {
     const om = control & 3;
     const data = n - 3;
     // The host sends the data of a write and only listens during a read.
-    if (write ? nIn !== 0 : nOut !== 3) this.stats.errors.push(`${write ? "write" : "read"} frame with ${nOut} bytes out, ${nIn} in`);
-    if (om !== 0 && data !== [0, 1, 2, 4][om]) this.stats.errors.push(`fixed-length mode ${om} with ${data} data bytes`);
+    if (write ? nIn !== 0 : nOut !== 3)
+      this.stats.errors.push(`${write ? "write" : "read"} frame with ${nOut} bytes out, ${nIn} in`);
+    if (om !== 0 && data !== [0, 1, 2, 4][om])
+      this.stats.errors.push(`fixed-length mode ${om} with ${data} data bytes`);
     for (let i = 0; i < data; i++) {
       const p = off + 3 + i;
       if (write) this.store(bsb, offset, b[p]);
@@ -335,7 +348,11 @@ export class W5500Model implements Spi {
 
   /** Socket 0's receive pointers, for tests that check the ring wrapped. */
   rxPointers(): { rd: number; wr: number; size: number } {
-    return { rd: this.get16(0, SN_RX_RD), wr: this.get16(0, SN_RX_WR), size: this.sockets[0].regs[SN_RXBUF_SIZE] * 1024 };
+    return {
+      rd: this.get16(0, SN_RX_RD),
+      wr: this.get16(0, SN_RX_WR),
+      size: this.sockets[0].regs[SN_RXBUF_SIZE] * 1024,
+    };
   }
 
   // --- internals -----------------------------------------------------------------

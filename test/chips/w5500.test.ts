@@ -60,8 +60,17 @@ describe("W5500 driver on the chip model", function () {
     const clock = new SimClock();
     for (const miso of [0x00, 0xff]) {
       // Nothing drives MISO: every byte reads as the line's pull.
-      const silent = { transfer: (b: Bytes, off: number, nOut: number, nIn: number) => (b as unknown as Uint8Array).fill(miso, off + nOut, off + nOut + nIn) };
-      const mac = new W5500Mac({ spi: silent, clock, hwaddr: MAC as unknown as Bytes, onReadable: () => undefined, onLinkChange: () => undefined });
+      const silent = {
+        transfer: (b: Bytes, off: number, nOut: number, nIn: number) =>
+          (b as unknown as Uint8Array).fill(miso, off + nOut, off + nOut + nIn),
+      };
+      const mac = new W5500Mac({
+        spi: silent,
+        clock,
+        hwaddr: MAC as unknown as Bytes,
+        onReadable: () => undefined,
+        onLinkChange: () => undefined,
+      });
       assert.equal(mac.start(), `w5500: no chip answers (VERSIONR ${miso}, expected 4)`);
     }
     assert.equal(clock.pending(), 0, "no polling of a chip that is not there");
@@ -112,7 +121,10 @@ describe("W5500 driver on the chip model", function () {
     assert.equal(first.length, 8, "a burst of 8, then the poll's turn");
     r.clock.advance(10);
     const rest = r.drain();
-    assert.deepEqual([...first, ...rest], Array.from({ length: 10 }, (_, i) => frame(1514, MAC, i)));
+    assert.deepEqual(
+      [...first, ...rest],
+      Array.from({ length: 10 }, (_, i) => frame(1514, MAC, i)),
+    );
   });
 
   it("runts and oversize frames never reach the buffer; a corrupt length resyncs the socket and counts an error", function () {
@@ -147,7 +159,10 @@ describe("W5500 driver on the chip model", function () {
       r.clock.advance(10);
     }
     r.chip.completeSend();
-    assert.deepEqual(r.wire, [1, 2, 3, 4, 5].map((i) => frame(60, MAC, i)));
+    assert.deepEqual(
+      r.wire,
+      [1, 2, 3, 4, 5].map((i) => frame(60, MAC, i)),
+    );
     assert.equal(r.mac.counters.txPackets, 5);
     assert.deepEqual(r.chip.stats.errors, [], "never a SEND before SEND_OK");
   });
@@ -206,7 +221,10 @@ describe("W5500 driver with its reset and interrupt lines (sim GPIO)", function 
   function wiredRig() {
     const clock = new SimClock();
     const wire: Uint8Array[] = [];
-    const chip = new W5500Model((f) => wire.push(f), () => clock.now());
+    const chip = new W5500Model(
+      (f) => wire.push(f),
+      () => clock.now(),
+    );
     const gpio = new SimGpio();
     gpio.connect("RST", (high) => chip.setReset(!high));
     chip.onInt = (low) => gpio.drive("INT", !low);
@@ -249,7 +267,10 @@ describe("W5500 driver with its reset and interrupt lines (sim GPIO)", function 
       r.chip.fromWire(frame(100, MAC, i));
       assert.equal(r.got.length, i + 1, `frame ${i} read on the interrupt`);
     }
-    assert.deepEqual(r.got, [0, 1, 2].map((i) => frame(100, MAC, i)));
+    assert.deepEqual(
+      r.got,
+      [0, 1, 2].map((i) => frame(100, MAC, i)),
+    );
     assert.equal(r.chip.intLow(), false, "every interrupt acknowledged");
   });
 
@@ -268,10 +289,19 @@ describe("W5500 driver with its reset and interrupt lines (sim GPIO)", function 
 
   it("an access within 1 ms of RSTn's release is what the model flags", function () {
     const clock = new SimClock();
-    const chip = new W5500Model(() => undefined, () => clock.now());
+    const chip = new W5500Model(
+      () => undefined,
+      () => clock.now(),
+    );
     chip.setReset(true);
     chip.setReset(false);
-    const mac = new W5500Mac({ spi: chip, clock, hwaddr: MAC as unknown as Bytes, onReadable: () => undefined, onLinkChange: () => undefined });
+    const mac = new W5500Mac({
+      spi: chip,
+      clock,
+      hwaddr: MAC as unknown as Bytes,
+      onReadable: () => undefined,
+      onLinkChange: () => undefined,
+    });
     assert.notEqual(mac.start(), undefined);
     assert.match(chip.stats.errors[0], /within 1 ms of RSTn's release/);
   });

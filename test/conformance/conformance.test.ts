@@ -24,8 +24,14 @@ describe("conformance vectors on every runtime", function () {
       assert.deepEqual(row.failures, [], row.failures.join("\n"));
       assert.equal(row.failed, 0);
       // Every suite ran and the totals add up: a program that stopped early cannot pass.
-      assert.deepEqual(row.suites.map((s) => s.name), ["u32", "bytes", "cksum", "ipv4", "mac", "addr", "lltable", "netlink", "sha256", "drivers"]);
-      assert.equal(row.suites.reduce((n, s) => n + s.passed, 0), row.passed);
+      assert.deepEqual(
+        row.suites.map((s) => s.name),
+        ["u32", "bytes", "cksum", "ipv4", "mac", "addr", "lltable", "netlink", "sha256", "drivers"],
+      );
+      assert.equal(
+        row.suites.reduce((n, s) => n + s.passed, 0),
+        row.passed,
+      );
       assert.ok(row.passed > 4000, `only ${row.passed} checks ran`);
     });
   }

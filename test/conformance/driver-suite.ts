@@ -33,7 +33,8 @@ class ReplaySpi implements Spi {
     const r = this.rec[this.at];
     const sent = digest(b, off, nOut);
     if (sent !== r[0] || nIn !== r[1]) {
-      this.broken = "transfer #" + this.at + " sent " + sent + " reading " + nIn + ", recorded " + r[0] + " reading " + r[1];
+      this.broken =
+        "transfer #" + this.at + " sent " + sent + " reading " + nIn + ", recorded " + r[0] + " reading " + r[1];
       return;
     }
     const answer = fromHex(r[2]);
@@ -55,13 +56,25 @@ export function runDrivers(s: Checker): void {
     let mac: Mac;
     let startMac: () => void;
     if (vec.driver === "w5500") {
-      const w = new W5500Mac({ onReadable: o.onReadable, onLinkChange: o.onLinkChange, spi: spi, clock: clock, hwaddr: hw });
+      const w = new W5500Mac({
+        onReadable: o.onReadable,
+        onLinkChange: o.onLinkChange,
+        spi: spi,
+        clock: clock,
+        hwaddr: hw,
+      });
       mac = w;
       startMac = () => {
         w.start();
       };
     } else {
-      const e = new Enc28j60Mac({ onReadable: o.onReadable, onLinkChange: o.onLinkChange, spi: spi, clock: clock, hwaddr: hw });
+      const e = new Enc28j60Mac({
+        onReadable: o.onReadable,
+        onLinkChange: o.onLinkChange,
+        spi: spi,
+        clock: clock,
+        hwaddr: hw,
+      });
       mac = e;
       startMac = () => e.start();
     }

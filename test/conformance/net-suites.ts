@@ -77,7 +77,15 @@ export function runAddr(s: Checker): void {
         let err: number;
         if (kind === "add") {
           const plen = op[2] as number;
-          err = stack.addrs.add(eth, { addr: a, mask: plen < 0 ? -1 : maskOf(plen), broadcast: op[3] as number, dst: 0, valid: 0xffffffff, preferred: 0xffffffff, label: "" });
+          err = stack.addrs.add(eth, {
+            addr: a,
+            mask: plen < 0 ? -1 : maskOf(plen),
+            broadcast: op[3] as number,
+            dst: 0,
+            valid: 0xffffffff,
+            preferred: 0xffffffff,
+            label: "",
+          });
         } else err = stack.addrs.remove(eth, a === 0 ? INADDR_ANY : a, true);
         s.check(err === op[4], where + " errno " + err + " expected " + op[4]);
         const st = addrState(stack, eth);

@@ -72,7 +72,22 @@ function device(replies: Bytes[]): Rtnl {
   );
 }
 
-const REPLAYED = ["getlink_dump", "getlink_dump_iproute2", "getlink_index", "getlink_name", "getlink_missing_index", "getaddr_dump", "getneigh_dump", "newneigh_create", "delneigh_missing", "newlink_mtu", "newlink_mtu_too_small", "newlink_mtu_restore", "malformed_nla_wrong_size", "malformed_short_ifinfomsg"];
+const REPLAYED = [
+  "getlink_dump",
+  "getlink_dump_iproute2",
+  "getlink_index",
+  "getlink_name",
+  "getlink_missing_index",
+  "getaddr_dump",
+  "getneigh_dump",
+  "newneigh_create",
+  "delneigh_missing",
+  "newlink_mtu",
+  "newlink_mtu_too_small",
+  "newlink_mtu_restore",
+  "malformed_nla_wrong_size",
+  "malformed_short_ifinfomsg",
+];
 
 export function runNetlink(s: Checker): void {
   for (let i = 0; i < netlinkKernel.length; i++) {
@@ -89,7 +104,10 @@ export function runNetlink(s: Checker): void {
       const want = frames[k];
       let same = got.length === want.length;
       for (let j = 0; same && j < want.length; j++) if (got[j] !== want[j][4]) same = false;
-      s.check(same, name + " reply " + k + ": attribute counts " + got.join(",") + " expected " + want.map((x) => x[4]).join(","));
+      s.check(
+        same,
+        name + " reply " + k + ": attribute counts " + got.join(",") + " expected " + want.map((x) => x[4]).join(","),
+      );
     }
     // 2. The kernel's requests replayed: the same replies, message by message.
     let replayed = false;
@@ -107,16 +125,31 @@ export function runNetlink(s: Checker): void {
       while (B.len(f) - off >= NLMSG_HDRLEN) {
         const n = getLe32(f, off);
         const type = getLe16(f, off + 4);
-        mine.push([type, band(getLe16(f, off + 6), 2), getLe32(f, off + 8), type === NLMSG_ERROR ? getS32(f, off + 16) : 0]);
+        mine.push([
+          type,
+          band(getLe16(f, off + 6), 2),
+          getLe32(f, off + 8),
+          type === NLMSG_ERROR ? getS32(f, off + 16) : 0,
+        ]);
         off += Math.floor((n + 3) / 4) * 4;
         if (n < NLMSG_HDRLEN) break;
       }
     }
     const theirs: number[][] = [];
-    for (let k = 0; k < replyCount; k++) for (let j = 0; j < frames[k].length; j++) theirs.push([frames[k][j][0], band(frames[k][j][1], 2), frames[k][j][2], frames[k][j][3]]);
+    for (let k = 0; k < replyCount; k++)
+      for (let j = 0; j < frames[k].length; j++)
+        theirs.push([frames[k][j][0], band(frames[k][j][1], 2), frames[k][j][2], frames[k][j][3]]);
     let same = mine.length === theirs.length;
-    for (let j = 0; same && j < theirs.length; j++) for (let q = 0; q < 4; q++) if (mine[j][q] !== theirs[j][q]) same = false;
-    s.check(same, name + ": replies " + mine.map((x) => x.join("/")).join(" ") + " expected " + theirs.map((x) => x.join("/")).join(" "));
+    for (let j = 0; same && j < theirs.length; j++)
+      for (let q = 0; q < 4; q++) if (mine[j][q] !== theirs[j][q]) same = false;
+    s.check(
+      same,
+      name +
+        ": replies " +
+        mine.map((x) => x.join("/")).join(" ") +
+        " expected " +
+        theirs.map((x) => x.join("/")).join(" "),
+    );
   }
 }
 
@@ -124,11 +157,22 @@ export function runNetlink(s: Checker): void {
 const SHA_CASES: [string, string][] = [
   ["616263", "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"],
   ["", "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"],
-  ["6162636462636465636465666465666765666768666768696768696a68696a6b696a6b6c6a6b6c6d6b6c6d6e6c6d6e6f6d6e6f706e6f7071", "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1"],
+  [
+    "6162636462636465636465666465666765666768666768696768696a68696a6b696a6b6c6a6b6c6d6b6c6d6e6c6d6e6f6d6e6f706e6f7071",
+    "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1",
+  ],
 ];
 const HMAC_CASES: [string, string, string][] = [
-  ["0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b", "4869205468657265", "b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7"],
-  ["4a656665", "7768617420646f2079612077616e7420666f72206e6f7468696e673f", "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"],
+  [
+    "0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b",
+    "4869205468657265",
+    "b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7",
+  ],
+  [
+    "4a656665",
+    "7768617420646f2079612077616e7420666f72206e6f7468696e673f",
+    "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843",
+  ],
   [
     "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
     "54657374205573696e67204c6172676572205468616e20426c6f636b2d53697a65204b6579202d2048617368204b6579204669727374",

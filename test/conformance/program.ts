@@ -20,7 +20,10 @@ const MAX_FAIL_LINES = 20;
 class Suite {
   passed = 0;
   failed = 0;
-  constructor(public name: string, private out: Out) {}
+  constructor(
+    public name: string,
+    private out: Out,
+  ) {}
   check(ok: boolean, what: string): void {
     if (ok) {
       this.passed++;
@@ -106,7 +109,10 @@ function runBytes(s: Suite): void {
     s.check(B.sum16(b, 0, n, 0) === 0, "alloc(" + n + ") not zeroed");
     B.set8(b, n - 1, 0xa5);
     B.set8(b, 0, 0x5a);
-    s.check(B.get8(b, n - 1) === (n === 1 ? 0x5a : 0xa5) && B.get8(b, 0) === 0x5a, "alloc(" + n + ") ends do not hold their bytes");
+    s.check(
+      B.get8(b, n - 1) === (n === 1 ? 0x5a : 0xa5) && B.get8(b, 0) === 0x5a,
+      "alloc(" + n + ") ends do not hold their bytes",
+    );
   }
 }
 
@@ -129,7 +135,10 @@ function runCksum(s: Suite): void {
       const got = checksum(big, at, n);
       const v = B.view(big, 1, n + 7);
       const gotView = checksum(v, at - 1, n);
-      s.check(got === c[1] && gotView === c[1], "#" + i + " len " + n + " at " + at + " expected " + c[1] + " got " + got + "/" + gotView);
+      s.check(
+        got === c[1] && gotView === c[1],
+        "#" + i + " len " + n + " at " + at + " expected " + c[1] + " got " + got + "/" + gotView,
+      );
     }
   }
 }
@@ -166,7 +175,18 @@ function runMac(s: Suite): void {
 
 /** Runs every suite, printing through `out`; returns the number of failures. */
 export function runConformance(out: Out): number {
-  const suites = [new Suite("u32", out), new Suite("bytes", out), new Suite("cksum", out), new Suite("ipv4", out), new Suite("mac", out), new Suite("addr", out), new Suite("lltable", out), new Suite("netlink", out), new Suite("sha256", out), new Suite("drivers", out)];
+  const suites = [
+    new Suite("u32", out),
+    new Suite("bytes", out),
+    new Suite("cksum", out),
+    new Suite("ipv4", out),
+    new Suite("mac", out),
+    new Suite("addr", out),
+    new Suite("lltable", out),
+    new Suite("netlink", out),
+    new Suite("sha256", out),
+    new Suite("drivers", out),
+  ];
   runU32(suites[0]);
   runBytes(suites[1]);
   runCksum(suites[2]);

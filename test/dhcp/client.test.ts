@@ -42,13 +42,28 @@ interface Rig {
   epoch: { now: number };
 }
 
-function rig(server: Partial<ServerOptions> = {}, cfg: Partial<DhcpConfig> = {}, storage = new MemoryStorage(4096), mac = 2, net = new Net()): Rig {
+function rig(
+  server: Partial<ServerOptions> = {},
+  cfg: Partial<DhcpConfig> = {},
+  storage = new MemoryStorage(4096),
+  mac = 2,
+  net = new Net(),
+): Rig {
   const srv = net.node(1, "192.0.2.1/24");
   const server_ = new SimDhcpServer(srv, server);
   const node = net.node(mac);
   const epoch = { now: 1_800_000_000 };
   const c = { ...rfc2131Profile(), probe: PROBE_OFF, hostname: "dev", ...cfg };
-  const client = new DhcpClient(node.stack, node.eth, c, net.clock, node.stack.random, storage, node.log, () => epoch.now);
+  const client = new DhcpClient(
+    node.stack,
+    node.eth,
+    c,
+    net.clock,
+    node.stack.random,
+    storage,
+    node.log,
+    () => epoch.now,
+  );
   const events: string[] = [];
   const names = ["", "bound", "renewed", "rebound", "expired", "nak", "declined", "released", "informed"];
   client.onEvent = (k, l) => events.push(`${names[k]} ${formatIPv4(l.addr)}`);
@@ -59,7 +74,11 @@ function bound(r: Rig, limitMs = 120000): void {
   r.client.start();
   const until = r.net.clock.now() + limitMs;
   while (r.client.state !== DHCP_BOUND && r.net.clock.now() < until) r.net.clock.advance(100);
-  assert.equal(r.client.state, DHCP_BOUND, `not bound; events ${r.events.join(", ")}; log:\n${r.node.log.lines.join("\n")}`);
+  assert.equal(
+    r.client.state,
+    DHCP_BOUND,
+    `not bound; events ${r.events.join(", ")}; log:\n${r.node.log.lines.join("\n")}`,
+  );
 }
 
 const gaps = (ts: number[]) => ts.slice(1).map((t, i) => t - ts[i]);
@@ -114,10 +133,12 @@ describe("DHCP client", function () {
     b.client.start();
     net.clock.advance(300000);
     const base = [1500, 1750, 5000, 10000, 20000, 40000, 64000, 64000];
-    const from = (r: Rig, mac: number) => gaps(r.server.seen.filter((x) => x.type === 1 && x.options.get(61)![6] === mac).map((x) => x.at)).slice(0, 8);
+    const from = (r: Rig, mac: number) =>
+      gaps(r.server.seen.filter((x) => x.type === 1 && x.options.get(61)![6] === mac).map((x) => x.at)).slice(0, 8);
     const ga = from(a, 2);
     const gb = from(b, 3);
-    for (const g of [ga, gb]) g.forEach((v, i) => assert.ok(Math.abs(v - base[i]) <= 250, `gap ${i}: ${v} ms, not ${base[i]} ± 250`));
+    for (const g of [ga, gb])
+      g.forEach((v, i) => assert.ok(Math.abs(v - base[i]) <= 250, `gap ${i}: ${v} ms, not ${base[i]} ± 250`));
     assert.notDeepEqual(ga, gb, "two devices powered up together retransmit at different times");
     assert.ok(new Set(ga.map((v, i) => v - base[i])).size > 4, "the spread is random, not a fixed offset");
   });
@@ -209,7 +230,10 @@ describe("DHCP client", function () {
     r.net.clock.advance(5000 * 1000 + 500);
     assert.equal(r.client.state, DHCP_RENEWING);
     r.net.clock.advance(3800 * 1000);
-    const renewals = r.server.ofType(3).slice(1).map((x) => Math.round((x.at - t0) / 1000));
+    const renewals = r.server
+      .ofType(3)
+      .slice(1)
+      .map((x) => Math.round((x.at - t0) / 1000));
     assert.deepEqual(renewals.slice(0, 3), [5000, 6875, 7813]);
     // At T2 the broadcast REBIND reaches the server, which answers it.
     assert.equal(r.client.state, DHCP_BOUND);
@@ -252,7 +276,13 @@ describe("DHCP client", function () {
     const probes: number[] = [];
     second.net.segment.filter = (f) => {
       const b = f as unknown as Uint8Array;
-      if (b[12] === 8 && b[13] === 6 && b.subarray(28, 32).join(".") === "0.0.0.0" && b.subarray(38, 42).join(".") === "192.0.2.50") probes.push(second.net.clock.now());
+      if (
+        b[12] === 8 &&
+        b[13] === 6 &&
+        b.subarray(28, 32).join(".") === "0.0.0.0" &&
+        b.subarray(38, 42).join(".") === "192.0.2.50"
+      )
+        probes.push(second.net.clock.now());
       return false;
     };
     second.server.leases.set("020000000002", ip("192.0.2.50"));
@@ -360,7 +390,13 @@ describe("DHCP client", function () {
   });
 
   it("refuses replies with a server off the offered subnet, or offering a non-host address", function () {
-    for (const o of [{ serverIdOverride: ip("198.51.100.1") }, { pool: ["127.0.0.5"] }, { pool: ["224.0.0.5"] }, { pool: ["0.0.0.0"] }, { serverIdOverride: 0 }] as Partial<ServerOptions>[]) {
+    for (const o of [
+      { serverIdOverride: ip("198.51.100.1") },
+      { pool: ["127.0.0.5"] },
+      { pool: ["224.0.0.5"] },
+      { pool: ["0.0.0.0"] },
+      { serverIdOverride: 0 },
+    ] as Partial<ServerOptions>[]) {
       const r = rig(o);
       r.client.start();
       r.net.clock.advance(30000);
@@ -389,18 +425,44 @@ describe("DHCP client", function () {
     bound(r);
     r.net.clock.advance(86400 * 1000);
     const pendingDay1 = r.net.clock.pending();
-    const sizesDay1 = [r.node.stack.addrs.list.length, r.node.stack.routes.routes.length, r.node.eth.lltable!.count(), r.server.leases.size];
+    const sizesDay1 = [
+      r.node.stack.addrs.list.length,
+      r.node.stack.routes.routes.length,
+      r.node.eth.lltable!.count(),
+      r.server.leases.size,
+    ];
     r.net.clock.advance(29 * 86400 * 1000);
     // Every half hour (T1 of an hourly lease) for 30 days.
     assert.ok(r.events.filter((e) => e.startsWith("renewed")).length >= 30 * 48 - 1);
     assert.ok(r.events.every((e) => e.startsWith("bound") || e.startsWith("renewed")));
     assert.equal(r.net.clock.pending(), pendingDay1);
-    assert.deepEqual([r.node.stack.addrs.list.length, r.node.stack.routes.routes.length, r.node.eth.lltable!.count(), r.server.leases.size], sizesDay1);
+    assert.deepEqual(
+      [
+        r.node.stack.addrs.list.length,
+        r.node.stack.routes.routes.length,
+        r.node.eth.lltable!.count(),
+        r.server.leases.size,
+      ],
+      sizesDay1,
+    );
     assert.equal(r.client.state, DHCP_BOUND);
-    void [DHCP_EV_BOUND, DHCP_EV_DECLINED, DHCP_EV_EXPIRED, DHCP_EV_NAK, DHCP_EV_REBOUND, DHCP_EV_RELEASED, DHCP_EV_RENEWED, DHCP_REQUESTING];
+    void [
+      DHCP_EV_BOUND,
+      DHCP_EV_DECLINED,
+      DHCP_EV_EXPIRED,
+      DHCP_EV_NAK,
+      DHCP_EV_REBOUND,
+      DHCP_EV_RELEASED,
+      DHCP_EV_RENEWED,
+      DHCP_REQUESTING,
+    ];
   });
   it("a lease of 0 or 1 s is taken as 20 s, and a T1 of 0 raised to 10 s: no DORA or renewal storm", function () {
-    for (const [leaseSecs, t1, t2] of [[0, null, null], [1, null, null], [3600, 0, 1]] as const) {
+    for (const [leaseSecs, t1, t2] of [
+      [0, null, null],
+      [1, null, null],
+      [3600, 0, 1],
+    ] as const) {
       const r = rig({ leaseSecs, t1, t2 });
       bound(r);
       const sent0 = r.server.seen.length;
@@ -437,7 +499,10 @@ describe("DHCP client", function () {
       return seed / 2147483648 < 0.1;
     };
     r.net.clock.advance(3 * 86400 * 1000);
-    assert.deepEqual(r.events.filter((e) => !e.startsWith("renewed") && !e.startsWith("rebound")), ["bound 192.0.2.50"]);
+    assert.deepEqual(
+      r.events.filter((e) => !e.startsWith("renewed") && !e.startsWith("rebound")),
+      ["bound 192.0.2.50"],
+    );
     assert.ok(r.net.segment.dropped > 1000, `${r.net.segment.dropped} frames dropped`);
   });
 
@@ -446,7 +511,11 @@ describe("DHCP client", function () {
     bound(r);
     const t0 = r.client.lease.boundAt;
     r.net.clock.advance(52000);
-    const renewals = r.server.ofType(3).slice(1).filter((x) => x.dst !== 0xffffffff).map((x) => x.at - t0);
+    const renewals = r.server
+      .ofType(3)
+      .slice(1)
+      .filter((x) => x.dst !== 0xffffffff)
+      .map((x) => x.at - t0);
     // T1 30 s, T2 52 s: half of what is left each time, at least a 64th of the lease (937 ms), not under 1 s.
     const want = [30000, 41000, 46500, 49250, 50625, 51625];
     assert.equal(renewals.length, want.length, `${renewals}`);
@@ -463,12 +532,19 @@ describe("DHCP client", function () {
       assert.ok(r.client.stats.refused >= 3);
       assert.match(r.node.log.lines.join("\n"), /is the subnet's (network|broadcast) address/);
     }
-    for (const [bad, why] of [["192.0.2.1", "server's own"], ["192.0.2.254", "router's"], ["192.0.2.255", "broadcast"]] as const) {
+    for (const [bad, why] of [
+      ["192.0.2.1", "server's own"],
+      ["192.0.2.254", "router's"],
+      ["192.0.2.255", "broadcast"],
+    ] as const) {
       const r = rig({ pool: [bad, "192.0.2.50"], rapidCommit: true, routers: ["192.0.2.254"] }, { rapidCommit: true });
       bound(r, 60000);
       assert.equal(formatIPv4(r.client.lease.addr), "192.0.2.50", bad);
       assert.deepEqual(r.server.declined.map(formatIPv4), [bad]);
-      assert.ok(r.node.log.lines.some((l) => l.includes(why)), why);
+      assert.ok(
+        r.node.log.lines.some((l) => l.includes(why)),
+        why,
+      );
       assert.ok(!r.events.includes(`bound ${bad}`));
     }
   });
@@ -542,14 +618,27 @@ describe("DHCP client", function () {
           } catch {
             // Thrown into the caller (the control channel's handler, the device's start), which catches it.
           }
-          for (let t = 0; t < 600 && !(phase === "releasing" ? r.client.state === DHCP_STOPPED : r.client.state === DHCP_BOUND && t > 0); t++) {
-            if (r.client.state !== DHCP_STOPPED) assert.ok(r.client.timersArmed(), `k=${k}: no timer armed in ${r.client.state} at ${r.net.clock.now()} ms`);
+          for (
+            let t = 0;
+            t < 600 &&
+            !(phase === "releasing" ? r.client.state === DHCP_STOPPED : r.client.state === DHCP_BOUND && t > 0);
+            t++
+          ) {
+            if (r.client.state !== DHCP_STOPPED)
+              assert.ok(
+                r.client.timersArmed(),
+                `k=${k}: no timer armed in ${r.client.state} at ${r.net.clock.now()} ms`,
+              );
             r.net.clock.advance(500);
           }
           if (!f.thrown()) break; // k is past the last call: every step has been tried
           if (phase === "releasing") {
             assert.equal(r.client.state, DHCP_STOPPED, `k=${k}`);
-            assert.equal(r.node.stack.addrs.findOn(r.node.eth, ip("192.0.2.50")), undefined, `k=${k}: the address stayed`);
+            assert.equal(
+              r.node.stack.addrs.findOn(r.node.eth, ip("192.0.2.50")),
+              undefined,
+              `k=${k}: the address stayed`,
+            );
           } else {
             assert.equal(r.client.state, DHCP_BOUND, `k=${k}: ${r.node.log.lines.slice(-6).join(" | ")}`);
             assert.ok(r.node.stack.addrs.findOn(r.node.eth, r.client.lease.addr), `k=${k}: bound without its address`);

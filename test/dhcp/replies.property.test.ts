@@ -131,7 +131,16 @@ describe("DHCP replies (property)", function () {
           const net = new Net();
           const node = net.node(2);
           net.node(1, "192.0.2.1/24");
-          const client = new DhcpClient(node.stack, node.eth, { ...rfc2131Profile(), probe: PROBE_OFF, initDelayMaxMs: 0 }, net.clock, node.stack.random, new MemoryStorage(1024), node.log, () => -1);
+          const client = new DhcpClient(
+            node.stack,
+            node.eth,
+            { ...rfc2131Profile(), probe: PROBE_OFF, initDelayMaxMs: 0 },
+            net.clock,
+            node.stack.random,
+            new MemoryStorage(1024),
+            node.log,
+            () => -1,
+          );
           let xid = -1;
           net.segment.filter = (f) => {
             const b = f as unknown as Uint8Array;
@@ -145,7 +154,10 @@ describe("DHCP replies (property)", function () {
           net.clock.advance(5);
           const state = (): number => client.state;
           assert.equal(state(), DHCP_REQUESTING);
-          const base = dhcpPayload(5, xid, ip("192.0.2.50"), [...(dropGood ? [] : goodOptions()), ...extra.map(([c, d]) => [c, [...d]] as [number, number[]])]);
+          const base = dhcpPayload(5, xid, ip("192.0.2.50"), [
+            ...(dropGood ? [] : goodOptions()),
+            ...extra.map(([c, d]) => [c, [...d]] as [number, number[]]),
+          ]);
           const mutated = Buffer.alloc(Math.max(0, base.length + resize));
           base.copy(mutated, 0, 0, Math.min(base.length, mutated.length));
           for (const [at, v] of edits) if (mutated.length > 0) mutated[at % mutated.length] = v;

@@ -92,7 +92,18 @@ function parseRequest(d: UdpDatagram): SeenRequest | undefined {
     p += 2 + l;
   }
   const u32 = (c: number) => (options.get(c)?.length === 4 ? options.get(c)!.readUInt32BE(0) : 0);
-  return { type: options.get(53)?.[0] ?? 0, xid: b.readUInt32BE(4), secs: b.readUInt16BE(8), ciaddr: b.readUInt32BE(12), requested: u32(50), server: u32(54), options, at: 0, dst: d.dst, src: d.src };
+  return {
+    type: options.get(53)?.[0] ?? 0,
+    xid: b.readUInt32BE(4),
+    secs: b.readUInt16BE(8),
+    ciaddr: b.readUInt32BE(12),
+    requested: u32(50),
+    server: u32(54),
+    options,
+    at: 0,
+    dst: d.dst,
+    src: d.src,
+  };
 }
 
 export class SimDhcpServer {
@@ -102,7 +113,10 @@ export class SimDhcpServer {
   readonly declined: number[] = [];
   o: ServerOptions;
 
-  constructor(readonly node: Node, o: Partial<ServerOptions> = {}) {
+  constructor(
+    readonly node: Node,
+    o: Partial<ServerOptions> = {},
+  ) {
     this.o = { ...defaultServer(), ...o };
     node.stack.udp.bind(67, (d) => this.input(d));
   }
@@ -198,9 +212,17 @@ export class SimDhcpServer {
     const renewal = req.type === 3 && req.ciaddr !== 0;
     if (type !== 6 && !(renewal && o.bareRenewAck)) {
       if (o.mask !== null) opt(1, be(ip(o.mask)));
-      if (o.routers.length > 0) opt(3, o.routers.flatMap((r) => be(ip(r))));
+      if (o.routers.length > 0)
+        opt(
+          3,
+          o.routers.flatMap((r) => be(ip(r))),
+        );
     }
-    if (type !== 6 && o.dns.length > 0) opt(6, o.dns.flatMap((r) => be(ip(r))));
+    if (type !== 6 && o.dns.length > 0)
+      opt(
+        6,
+        o.dns.flatMap((r) => be(ip(r))),
+      );
     if (type !== 6 && o.domain !== "") opt(15, [...Buffer.from(o.domain)]);
     if (rapid) opt(80, []);
     if (type === 6) opt(56, [...Buffer.from("wrong address")]);
@@ -221,4 +243,3 @@ export class SimDhcpServer {
     return this.seen.filter((r) => r.type === t);
   }
 }
-

@@ -27,6 +27,13 @@ chained.set(() => {
   throw new Error("boom");
 }, 5);
 chained.set(() => {
-  console.log("CHAINED after " + (chained.now() - t0 >= 70 ? "70+" : chained.now() - t0) + " faults " + chained.faults + " pending " + clock.pending());
+  console.log(
+    "CHAINED after " +
+      (chained.now() - t0 >= 70 ? "70+" : chained.now() - t0) +
+      " faults " +
+      chained.faults +
+      " pending " +
+      clock.pending(),
+  );
   quit();
 }, 70);

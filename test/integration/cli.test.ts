@@ -35,7 +35,9 @@ describe("integration: the netrt CLI over the control channel", function () {
   const json = <T>(...args: string[]): T => JSON.parse(ok("-j", ...args)) as T;
 
   before(async function () {
-    const why = hostLinkUnavailable() ?? (spawnSync("sh", ["-c", "command -v dnsmasq"]).status !== 0 ? "dnsmasq is not installed" : undefined);
+    const why =
+      hostLinkUnavailable() ??
+      (spawnSync("sh", ["-c", "command -v dnsmasq"]).status !== 0 ? "dnsmasq is not installed" : undefined);
     if (why !== undefined) {
       if (process.env.CI) throw new Error(`prerequisites missing in CI: ${why}`);
       console.log(`      skipped: ${why}`);
@@ -43,14 +45,34 @@ describe("integration: the netrt CLI over the control channel", function () {
     }
     await buildAll(["host"]);
     const base = 43000 + (process.pid % 500) * 2;
-    link = new HostLink({ id: `cl${process.pid % 100000}`, firmwareRxPort: base, firmwareTxPort: base + 1, peerCidr: "192.0.2.1/24" });
+    link = new HostLink({
+      id: `cl${process.pid % 100000}`,
+      firmwareRxPort: base,
+      firmwareTxPort: base + 1,
+      peerCidr: "192.0.2.1/24",
+    });
     await link.up();
-    server = new DhcpServer("dnsmasq", link, { serverIp: "192.0.2.1", rangeStart: "192.0.2.50", rangeEnd: "192.0.2.99", leaseSecs: 600, noPing: true });
+    server = new DhcpServer("dnsmasq", link, {
+      serverIp: "192.0.2.1",
+      rangeStart: "192.0.2.50",
+      rangeEnd: "192.0.2.99",
+      leaseSecs: 600,
+      noPing: true,
+    });
     server.start();
     await server.ready();
     port = path.join(link.dir, "tty");
     pcap = path.join(link.dir, "control.pcap");
-    fw = new FirmwareProcess({ NETRT_RX_PORT: String(base), NETRT_TX_PORT: String(base + 1), NETRT_DHCP_PROBE: "off", NETRT_DHCP_PROFILE: "fast", NETRT_CONTROL: port }, path.join(link.dir, "state"));
+    fw = new FirmwareProcess(
+      {
+        NETRT_RX_PORT: String(base),
+        NETRT_TX_PORT: String(base + 1),
+        NETRT_DHCP_PROBE: "off",
+        NETRT_DHCP_PROFILE: "fast",
+        NETRT_CONTROL: port,
+      },
+      path.join(link.dir, "state"),
+    );
     await fw.waitFor(/control port/, 10000);
     addr = (await fw.waitFor(/bound to ([\d.]+)\/24/, 30000))[1];
     // The router's MAC, so the neighbour table has a dynamic entry.
@@ -66,23 +88,44 @@ describe("integration: the netrt CLI over the control channel", function () {
   it("link show: iproute2's text and JSON", function () {
     const text = ok("link", "show");
     assert.match(text, /^1: lo: <LOOPBACK,UP,LOWER_UP> mtu 65536 qdisc noqueue state UNKNOWN/m);
-    assert.match(text, /^2: eth0: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 qdisc noqueue state UP mode DEFAULT group default qlen 1\n {4}link\/ether 02:00:00:00:00:10 brd ff:ff:ff:ff:ff:ff$/m);
-    const [eth] = json<{ ifname: string; ifindex: number; address: string; operstate: string; flags: string[] }[]>("link", "show", "dev", "eth0");
+    assert.match(
+      text,
+      /^2: eth0: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 qdisc noqueue state UP mode DEFAULT group default qlen 1\n {4}link\/ether 02:00:00:00:00:10 brd ff:ff:ff:ff:ff:ff$/m,
+    );
+    const [eth] = json<{ ifname: string; ifindex: number; address: string; operstate: string; flags: string[] }[]>(
+      "link",
+      "show",
+      "dev",
+      "eth0",
+    );
     assert.deepEqual([eth.ifindex, eth.ifname, eth.address, eth.operstate], [2, "eth0", "02:00:00:00:00:10", "UP"]);
     assert.ok(eth.flags.includes("LOWER_UP"));
   });
 
   it("addr show: the DHCP lease with its lifetimes counting down", function () {
     const text = ok("addr", "show", "dev", "eth0");
-    assert.match(text, new RegExp(`inet ${addr.replace(/\./g, "\\.")}/24 brd 192\\.0\\.2\\.255 scope global dynamic eth0\\n {7}valid_lft \\d+sec preferred_lft \\d+sec`));
-    const [eth] = json<{ addr_info: { local: string; valid_life_time: number; dynamic?: boolean }[] }[]>("addr", "show", "dev", "eth0");
+    assert.match(
+      text,
+      new RegExp(
+        `inet ${addr.replace(/\./g, "\\.")}/24 brd 192\\.0\\.2\\.255 scope global dynamic eth0\\n {7}valid_lft \\d+sec preferred_lft \\d+sec`,
+      ),
+    );
+    const [eth] = json<{ addr_info: { local: string; valid_life_time: number; dynamic?: boolean }[] }[]>(
+      "addr",
+      "show",
+      "dev",
+      "eth0",
+    );
     assert.equal(eth.addr_info[0].local, addr);
     assert.ok(eth.addr_info[0].valid_life_time <= 600 && eth.addr_info[0].valid_life_time > 500);
   });
 
   it("route show: the connected prefix and the default route from DHCP", function () {
     const routes = json<{ dst: string; gateway?: string; protocol: string }[]>("route", "show");
-    assert.ok(routes.some((r) => r.dst === "default" && r.gateway === "192.0.2.1" && r.protocol === "dhcp"), JSON.stringify(routes));
+    assert.ok(
+      routes.some((r) => r.dst === "default" && r.gateway === "192.0.2.1" && r.protocol === "dhcp"),
+      JSON.stringify(routes),
+    );
     assert.ok(routes.some((r) => r.dst === "192.0.2.0/24" && r.protocol === "kernel"));
     assert.match(ok("route"), /^default via 192\.0\.2\.1 dev eth0 proto dhcp/m);
   });
@@ -90,7 +133,9 @@ describe("integration: the netrt CLI over the control channel", function () {
   it("neigh show/add/del: the router learned by ARP, a permanent entry added and removed, EEXIST reported", function () {
     assert.match(ok("neigh", "show"), /^192\.0\.2\.1 dev eth0 lladdr [0-9a-f:]{17} (REACHABLE|STALE|DELAY|PROBE)$/m);
     ok("neigh", "add", "192.0.2.200", "lladdr", "02:00:00:00:02:00", "dev", "eth0");
-    const n = json<{ dst: string; lladdr: string; state: string[] }[]>("neigh", "show", "dev", "eth0").find((x) => x.dst === "192.0.2.200");
+    const n = json<{ dst: string; lladdr: string; state: string[] }[]>("neigh", "show", "dev", "eth0").find(
+      (x) => x.dst === "192.0.2.200",
+    );
     assert.deepEqual(n, { dst: "192.0.2.200", dev: "eth0", lladdr: "02:00:00:00:02:00", state: ["PERMANENT"] });
     const again = netrt("neigh", "add", "192.0.2.200", "lladdr", "02:00:00:00:02:01", "dev", "eth0");
     assert.equal(again.status, 1);
@@ -132,15 +177,27 @@ describe("integration: the netrt CLI over the control channel", function () {
   });
 
   it("dhcp show/renew: the lease as the device holds it, and a renewal on request", function () {
-    const j = json<{ state: string; address: string; server: string; routers: string[]; dns: string[]; lease_time: number }>("dhcp", "show");
-    assert.deepEqual([j.state, j.address, j.server, j.routers, j.dns, j.lease_time], ["BOUND", addr, "192.0.2.1", ["192.0.2.1"], ["192.0.2.1"], 600]);
+    const j = json<{
+      state: string;
+      address: string;
+      server: string;
+      routers: string[];
+      dns: string[];
+      lease_time: number;
+    }>("dhcp", "show");
+    assert.deepEqual(
+      [j.state, j.address, j.server, j.routers, j.dns, j.lease_time],
+      ["BOUND", addr, "192.0.2.1", ["192.0.2.1"], ["192.0.2.1"], 600],
+    );
     const from = fw.mark();
     ok("dhcp", "renew");
     return fw.waitFor(/dhcp eth0: renewed/, 10000, from);
   });
 
   it("monitor: address and neighbour notifications arrive as they happen", async function () {
-    const mon: ChildProcess = spawn(TSX, [CLI, "--port", port, "-j", "monitor", "address", "neigh"], { stdio: ["ignore", "pipe", "pipe"] });
+    const mon: ChildProcess = spawn(TSX, [CLI, "--port", port, "-j", "monitor", "address", "neigh"], {
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let out = "";
     mon.stdout!.on("data", (d: Buffer) => (out += d.toString()));
     let err = "";
@@ -159,7 +216,12 @@ describe("integration: the netrt CLI over the control channel", function () {
       // The monitor holds the port; subscribed once its stderr says so.
       await new Promise<void>((resolve, reject) => {
         const t0 = Date.now();
-        const poll = (): void => (/monitoring/.test(err) || out !== "" ? resolve() : Date.now() - t0 > 15000 ? reject(new Error(`monitor did not start: ${err}`)) : void setTimeout(poll, 50));
+        const poll = (): void =>
+          /monitoring/.test(err) || out !== ""
+            ? resolve()
+            : Date.now() - t0 > 15000
+              ? reject(new Error(`monitor did not start: ${err}`))
+              : void setTimeout(poll, 50);
         // -j prints nothing on stderr; give the subscription a moment instead.
         setTimeout(resolve, 4000);
         poll();
@@ -168,7 +230,10 @@ describe("integration: the netrt CLI over the control channel", function () {
       const ns = link.addHost("m", { cidr: "192.0.2.201/24" });
       link.exec(ns, ["ping", "-c", "1", "-W", "2", addr], true);
       await until(/"dst":"192\.0\.2\.201"/, 10000);
-      const lines = out.trim().split("\n").map((l) => JSON.parse(l) as { dst?: string; lladdr?: string });
+      const lines = out
+        .trim()
+        .split("\n")
+        .map((l) => JSON.parse(l) as { dst?: string; lladdr?: string });
       assert.ok(lines.some((l) => l.dst === "192.0.2.201" && typeof l.lladdr === "string"));
     } finally {
       mon.kill("SIGINT");
@@ -227,7 +292,11 @@ describe("integration: the netrt CLI over the control channel", function () {
 
   it("tshark reads the whole session's pcap (linktype 253) with no malformed packet or warning", function () {
     const read = (filter: string): string[] => {
-      const r = spawnSync("tshark", ["-n", "-r", pcap, "-Y", filter, "-T", "fields", "-e", "frame.number", "-e", "_ws.expert.message"], { encoding: "utf8" });
+      const r = spawnSync(
+        "tshark",
+        ["-n", "-r", pcap, "-Y", filter, "-T", "fields", "-e", "frame.number", "-e", "_ws.expert.message"],
+        { encoding: "utf8" },
+      );
       assert.equal(r.status, 0, r.stderr);
       return r.stdout.split("\n").filter((l) => l.trim() !== "");
     };
@@ -244,16 +313,23 @@ describe("integration: the netrt CLI over the control channel", function () {
     // The pcap's records: 16-byte record header, 16-byte cooked header (protocol at 14), the message(s).
     const b = fs.readFileSync(pcap);
     const frames: { proto: number; hex: string }[] = [];
-    for (let off = 24; off + 16 <= b.length; ) {
+    for (let off = 24; off + 16 <= b.length;) {
       const n = b.readUInt32LE(off + 8);
       const rec = b.subarray(off + 16, off + 16 + n);
-      if (rec.readUInt16BE(0) === 0) frames.push({ proto: rec.readUInt16BE(14), hex: rec.subarray(16).toString("hex") });
+      if (rec.readUInt16BE(0) === 0)
+        frames.push({ proto: rec.readUInt16BE(14), hex: rec.subarray(16).toString("hex") });
       off += 16 + n;
     }
     assert.ok(frames.length >= 40, `${frames.length} frames from the device`);
-    const r = spawnSync("/usr/bin/python3", [path.join(ROOT, "test", "netlink", "pyroute2_check.py"), "decode"], { input: frames.map((f) => JSON.stringify(f)).join("\n"), encoding: "utf8" });
+    const r = spawnSync("/usr/bin/python3", [path.join(ROOT, "test", "netlink", "pyroute2_check.py"), "decode"], {
+      input: frames.map((f) => JSON.stringify(f)).join("\n"),
+      encoding: "utf8",
+    });
     assert.equal(r.status, 0, r.stderr);
-    const results = r.stdout.trim().split("\n").map((l) => JSON.parse(l) as { ok: boolean; error?: string; messages?: unknown[] });
+    const results = r.stdout
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as { ok: boolean; error?: string; messages?: unknown[] });
     assert.equal(results.length, frames.length);
     results.forEach((x, i) => assert.ok(x.ok && (x.messages?.length ?? 0) > 0, `frame ${i}: ${x.error}`));
   });

@@ -35,7 +35,8 @@ const T2 = 16;
 function missing(): string | undefined {
   const why = hostLinkUnavailable();
   if (why !== undefined) return why;
-  for (const b of [...Object.values(SERVER_BINARIES), "nft", "tshark", "dumpcap"]) if (spawnSync("sh", ["-c", `command -v ${b}`]).status !== 0) return `${b} is not installed (bash tools/setup.sh)`;
+  for (const b of [...Object.values(SERVER_BINARIES), "nft", "tshark", "dumpcap"])
+    if (spawnSync("sh", ["-c", `command -v ${b}`]).status !== 0) return `${b} is not installed (bash tools/setup.sh)`;
   return undefined;
 }
 
@@ -56,7 +57,12 @@ class ServerRun {
     index: number,
   ) {
     const base = 41000 + (process.pid % 400) * 20 + index * 4;
-    this.link = new HostLink({ id: `d${index}${process.pid % 10000}`, firmwareRxPort: base, firmwareTxPort: base + 1, peerCidr: "192.0.2.1/24" });
+    this.link = new HostLink({
+      id: `d${index}${process.pid % 10000}`,
+      firmwareRxPort: base,
+      firmwareTxPort: base + 1,
+      peerCidr: "192.0.2.1/24",
+    });
     this.env = { NETRT_RX_PORT: String(base), NETRT_TX_PORT: String(base + 1) };
   }
 
@@ -67,7 +73,10 @@ class ServerRun {
       this.results.set(s, "ok");
     } catch (e) {
       const log = this.fw ? this.fw.lines.slice(-25).join("\n") : "";
-      this.results.set(s, `${(e as Error).message}\n--- firmware log (end)\n${log}\n--- ${this.name} during this scenario\n${this.server?.log.slice(serverFrom).slice(-60).join("\n") ?? ""}`);
+      this.results.set(
+        s,
+        `${(e as Error).message}\n--- firmware log (end)\n${log}\n--- ${this.name} during this scenario\n${this.server?.log.slice(serverFrom).slice(-60).join("\n") ?? ""}`,
+      );
     }
   }
 
@@ -84,9 +93,25 @@ class ServerRun {
     await this.link.up();
     this.stateDir = path.join(this.link.dir, "state");
     this.pcap = path.join(this.link.dir, "dhcp.pcap");
-    this.capture = this.link.spawnIn(this.link.peerNs, ["dumpcap", "-q", "-i", this.link.peerIf, "-f", "udp port 67 or udp port 68 or arp", "-w", this.pcap]);
+    this.capture = this.link.spawnIn(this.link.peerNs, [
+      "dumpcap",
+      "-q",
+      "-i",
+      this.link.peerIf,
+      "-f",
+      "udp port 67 or udp port 68 or arp",
+      "-w",
+      this.pcap,
+    ]);
     await new Promise((r) => setTimeout(r, 1000));
-    this.server = new DhcpServer(this.name, this.link, { serverIp: "192.0.2.1", rangeStart: "192.0.2.50", rangeEnd: "192.0.2.99", leaseSecs: LEASE, t1: T1, t2: T2 });
+    this.server = new DhcpServer(this.name, this.link, {
+      serverIp: "192.0.2.1",
+      rangeStart: "192.0.2.50",
+      rangeEnd: "192.0.2.99",
+      leaseSecs: LEASE,
+      t1: T1,
+      t2: T2,
+    });
     this.server.start();
     await this.server.ready();
     // dnsmasq will not lease for less than two minutes.
@@ -201,7 +226,29 @@ class ServerRun {
       this.capture!.kill("SIGINT");
       await Promise.race([done, new Promise((r) => setTimeout(r, 5000))]);
       const read = (filter: string): string[] => {
-        const r = spawnSync("tshark", ["-n", "-r", this.pcap, "-o", "udp.check_checksum:TRUE", "-o", "ip.check_checksum:TRUE", "-Y", filter, "-T", "fields", "-e", "frame.number", "-e", "_ws.col.Info", "-e", "_ws.expert.message"], { encoding: "utf8" });
+        const r = spawnSync(
+          "tshark",
+          [
+            "-n",
+            "-r",
+            this.pcap,
+            "-o",
+            "udp.check_checksum:TRUE",
+            "-o",
+            "ip.check_checksum:TRUE",
+            "-Y",
+            filter,
+            "-T",
+            "fields",
+            "-e",
+            "frame.number",
+            "-e",
+            "_ws.col.Info",
+            "-e",
+            "_ws.expert.message",
+          ],
+          { encoding: "utf8" },
+        );
         assert.equal(r.status, 0, r.stderr);
         return r.stdout.split("\n").filter((l) => l.trim() !== "");
       };
@@ -210,8 +257,16 @@ class ServerRun {
       assert.ok(read("dhcp.option.dhcp == 4").length >= 1, "the DECLINE in the capture");
       // The servers' own frames are caught before the veth fills in their offloaded UDP
       // checksums, so checksum and expert verdicts apply to what we sent; malformed to all.
-      assert.deepEqual(read(`_ws.malformed || (eth.src == ${OUR_MAC} && (_ws.expert.severity >= 6291456 || udp.checksum.status == 0 || ip.checksum.status == 0))`), []);
-      assert.ok(read(`eth.src == ${OUR_MAC} && udp.checksum.status == 1`).length >= 5, "our UDP checksums were verified");
+      assert.deepEqual(
+        read(
+          `_ws.malformed || (eth.src == ${OUR_MAC} && (_ws.expert.severity >= 6291456 || udp.checksum.status == 0 || ip.checksum.status == 0))`,
+        ),
+        [],
+      );
+      assert.ok(
+        read(`eth.src == ${OUR_MAC} && udp.checksum.status == 1`).length >= 5,
+        "our UDP checksums were verified",
+      );
     });
   }
 
@@ -235,7 +290,9 @@ describe("integration: DHCP against dnsmasq, ISC dhcpd, Kea and udhcpd", functio
       this.skip();
     }
     await buildAll(["host"]);
-    await Promise.all(runs.map((r) => r.run().catch((e: Error) => r.results.set(SCENARIOS[0], `setup failed: ${e.message}`))));
+    await Promise.all(
+      runs.map((r) => r.run().catch((e: Error) => r.results.set(SCENARIOS[0], `setup failed: ${e.message}`))),
+    );
   });
 
   after(async function () {

@@ -71,7 +71,12 @@ const CHIPS: { name: string; make(toWire: (f: Uint8Array) => void): ChipUnderTes
 ];
 
 function missing(): string | undefined {
-  return hostLinkUnavailable() ?? (spawnSync("sh", ["-c", "command -v dnsmasq"]).status === 0 ? undefined : "dnsmasq is not installed (bash tools/setup.sh)");
+  return (
+    hostLinkUnavailable() ??
+    (spawnSync("sh", ["-c", "command -v dnsmasq"]).status === 0
+      ? undefined
+      : "dnsmasq is not installed (bash tools/setup.sh)")
+  );
 }
 
 describe("integration: firmware + MAC driver + chip model on the host link gets a lease from dnsmasq", function () {
@@ -113,21 +118,33 @@ describe("integration: firmware + MAC driver + chip model on the host link gets 
         dev = startDevice(p, board, (o) => (mac = chip.open(o, p, hw)));
         const end = Date.now() + 30000;
         while (dev.dhcp?.state !== DHCP_BOUND && Date.now() < end) await new Promise((r) => setTimeout(r, 50));
-        assert.equal(dev.dhcp?.state, DHCP_BOUND, `not bound:\n${lines.slice(-30).join("\n")}\n--- dnsmasq\n${server.log.slice(-20).join("\n")}`);
+        assert.equal(
+          dev.dhcp?.state,
+          DHCP_BOUND,
+          `not bound:\n${lines.slice(-30).join("\n")}\n--- dnsmasq\n${server.log.slice(-20).join("\n")}`,
+        );
         const lease = server.leases().find((l) => l.mac === board.mac.hwaddr && l.active);
         assert.ok(lease, `dnsmasq holds our lease: ${JSON.stringify(server.leases())}`);
-        assert.ok(lines.some((l) => l.includes(`bound to ${lease.ip}/24`)), "the device configured the address dnsmasq gave");
+        assert.ok(
+          lines.some((l) => l.includes(`bound to ${lease.ip}/24`)),
+          "the device configured the address dnsmasq gave",
+        );
         // The Linux peer reaches us through the same path (spawned, not spawnSync: the device runs in this event loop).
         const pinger = link.spawnIn(link.peerNs, ["ping", "-n", "-c", "3", "-i", "0.2", "-W", "2", lease.ip]);
         let ping = "";
         pinger.stdout?.on("data", (d: Buffer) => (ping += d.toString()));
         await new Promise((r) => pinger.once("exit", r));
-        assert.match(ping, /3 received/, `${ping}\n${lines.slice(-15).join("\n")}\n${JSON.stringify(mac!.counters)} ${JSON.stringify(chip.stats())}`);
+        assert.match(
+          ping,
+          /3 received/,
+          `${ping}\n${lines.slice(-15).join("\n")}\n${JSON.stringify(mac!.counters)} ${JSON.stringify(chip.stats())}`,
+        );
         assert.ok(mac!.counters.rxPackets >= 2 && mac!.counters.txPackets >= 2, JSON.stringify(mac!.counters));
         assert.deepEqual(chip.errors(), [], "the driver used the chip only as its datasheet allows");
         dev.dhcp?.release();
         const until = Date.now() + 5000;
-        while (server.leases().some((l) => l.mac === board.mac.hwaddr && l.active) && Date.now() < until) await new Promise((r) => setTimeout(r, 100));
+        while (server.leases().some((l) => l.mac === board.mac.hwaddr && l.active) && Date.now() < until)
+          await new Promise((r) => setTimeout(r, 100));
         assert.ok(!server.leases().some((l) => l.mac === board.mac.hwaddr && l.active), "the RELEASE reached dnsmasq");
         server.stop();
       } finally {

@@ -21,14 +21,19 @@ import { ROOT } from "../../tools/lib/paths";
 const TSX = path.join(ROOT, "node_modules", "tsx", "dist", "cli.mjs");
 
 function flash(...args: string[]): { status: number | null; out: string } {
-  const r = spawnSync(process.execPath, [TSX, path.join(ROOT, "tools", "flash.ts"), ...args], { encoding: "utf8", timeout: 120000 });
+  const r = spawnSync(process.execPath, [TSX, path.join(ROOT, "tools", "flash.ts"), ...args], {
+    encoding: "utf8",
+    timeout: 120000,
+  });
   return { status: r.status, out: `${r.stdout}${r.stderr}` };
 }
 
 /** The same, asynchronously: for when a process of the test's (socat, an interpreter) must keep running meanwhile. */
 function flashAsync(...args: string[]): Promise<{ status: number | null; out: string }> {
   return new Promise((resolve) => {
-    const p = spawn(process.execPath, [TSX, path.join(ROOT, "tools", "flash.ts"), ...args], { stdio: ["ignore", "pipe", "pipe"] });
+    const p = spawn(process.execPath, [TSX, path.join(ROOT, "tools", "flash.ts"), ...args], {
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let out = "";
     p.stdout.on("data", (d) => (out += d));
     p.stderr.on("data", (d) => (out += d));
@@ -52,9 +57,20 @@ async function waitForFile(file: string): Promise<void> {
  * board sends is also copied to `sent` (socat -R), as a probe on its TX line
  * would: opening the pty discards what came before.
  */
-async function nodeMcuConsole(lua: string, tty: string, fsDir: string, cwd: string, sent: string, extra: string[] = []): Promise<ChildProcess> {
+async function nodeMcuConsole(
+  lua: string,
+  tty: string,
+  fsDir: string,
+  cwd: string,
+  sent: string,
+  extra: string[] = [],
+): Promise<ChildProcess> {
   const repl = path.join(ROOT, "test", "nodemcu", "repl.lua");
-  const p = spawn("socat", ["-R", sent, `pty,raw,echo=0,link=${tty}`, `EXEC:${[lua, repl, fsDir, ...extra].join(" ")}`], { cwd, stdio: "ignore" });
+  const p = spawn(
+    "socat",
+    ["-R", sent, `pty,raw,echo=0,link=${tty}`, `EXEC:${[lua, repl, fsDir, ...extra].join(" ")}`],
+    { cwd, stdio: "ignore" },
+  );
   await waitForFile(tty);
   return p;
 }
@@ -94,15 +110,23 @@ describe("npm run flash", function () {
     needSocat(this);
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "netrt-flash-test-"));
     const tty = path.join(dir, "tty");
-    const socat = spawn("socat", [`pty,raw,echo=0,link=${tty}`, `pty,raw,echo=0,link=${tty}.other`], { stdio: "ignore" });
+    const socat = spawn("socat", [`pty,raw,echo=0,link=${tty}`, `pty,raw,echo=0,link=${tty}.other`], {
+      stdio: "ignore",
+    });
     try {
       await waitForFile(tty);
       const esp = await flashAsync("--board", "espruino-pico-w5500", "--port", tty);
       assert.equal(esp.status, 1, esp.out);
-      assert.match(esp.out, /does not answer: no Espruino prompt within 5 s \(is the board running Espruino, at 115200 baud\?\)/);
+      assert.match(
+        esp.out,
+        /does not answer: no Espruino prompt within 5 s \(is the board running Espruino, at 115200 baud\?\)/,
+      );
       const lua = await flashAsync("--board", "nodemcu-esp8266-enc28j60", "--port", tty, "--baud", "74880");
       assert.equal(lua.status, 1, lua.out);
-      assert.match(lua.out, /does not answer: no NodeMCU Lua prompt within 5 s \(is the board running NodeMCU Lua, at 74880 baud\?\)/);
+      assert.match(
+        lua.out,
+        /does not answer: no NodeMCU Lua prompt within 5 s \(is the board running NodeMCU Lua, at 74880 baud\?\)/,
+      );
     } finally {
       socat.kill();
       fs.rmSync(dir, { recursive: true, force: true });
@@ -117,11 +141,17 @@ describe("npm run flash", function () {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "netrt-flash-test-"));
     fs.mkdirSync(path.join(dir, "spiffs"));
     const tty = path.join(dir, "tty");
-    const console_ = await nodeMcuConsole("lua5.1", tty, path.join(dir, "spiffs"), dir, path.join(dir, "sent"), ["--fs-kb", "64"]);
+    const console_ = await nodeMcuConsole("lua5.1", tty, path.join(dir, "spiffs"), dir, path.join(dir, "sent"), [
+      "--fs-kb",
+      "64",
+    ]);
     try {
       const r = await flashAsync("--board", "nodemcu-esp8266-enc28j60", "--port", tty);
       assert.equal(r.status, 1, r.out);
-      assert.match(r.out, /not enough room on .*tty: \d+ bytes to write, 64 KB free of 64 KB \(Arch: esp8266 \| Version: 3\.0\.0/);
+      assert.match(
+        r.out,
+        /not enough room on .*tty: \d+ bytes to write, 64 KB free of 64 KB \(Arch: esp8266 \| Version: 3\.0\.0/,
+      );
       assert.deepEqual(fs.readdirSync(path.join(dir, "spiffs")), [], "nothing was written");
     } finally {
       console_.kill();
@@ -137,7 +167,12 @@ describe("npm run flash", function () {
     const tty = path.join(dir, "tty");
     let console_ = await nodeMcuConsole("lua5.1", tty, spiffs, dir, path.join(dir, "sent"));
     // The console is socat's child; signals go to it.
-    const lua = (): number => Number(spawnSync("pgrep", ["-P", String(console_.pid)], { encoding: "utf8" }).stdout.trim().split("\n")[0]);
+    const lua = (): number =>
+      Number(
+        spawnSync("pgrep", ["-P", String(console_.pid)], { encoding: "utf8" })
+          .stdout.trim()
+          .split("\n")[0],
+      );
     const midUpload = async (act: () => void): Promise<void> => {
       const file = path.join(spiffs, "netrt.lua");
       while (!(fs.existsSync(file) && fs.statSync(file).size > 20000)) await new Promise((r) => setTimeout(r, 50));
@@ -148,7 +183,10 @@ describe("npm run flash", function () {
       await midUpload(() => process.kill(lua(), "SIGSTOP"));
       const r1 = await hung;
       assert.equal(r1.status, 1, r1.out);
-      assert.match(r1.out, /flash: .*tty stopped answering during the upload of netrt\.lua \(nothing for 10 s\): was the board unplugged or reset\?/);
+      assert.match(
+        r1.out,
+        /flash: .*tty stopped answering during the upload of netrt\.lua \(nothing for 10 s\): was the board unplugged or reset\?/,
+      );
       process.kill(lua(), "SIGKILL");
       console_.kill();
       await new Promise((r) => setTimeout(r, 300));
@@ -161,8 +199,14 @@ describe("npm run flash", function () {
       const r2 = await gone;
       assert.equal(r2.status, 1, r2.out);
       // Whichever comes first: a failed write, or the silence.
-      assert.match(r2.out, /flash: .*tty(: the upload of netrt\.lua failed: .* \(| stopped answering during the upload of netrt\.lua .*: )was the board unplugged or reset\?/);
-      assert.ok(!fs.existsSync(path.join(spiffs, "init.lua")), "no init.lua runs a half-written netrt.lua at the next power-up");
+      assert.match(
+        r2.out,
+        /flash: .*tty(: the upload of netrt\.lua failed: .* \(| stopped answering during the upload of netrt\.lua .*: )was the board unplugged or reset\?/,
+      );
+      assert.ok(
+        !fs.existsSync(path.join(spiffs, "init.lua")),
+        "no init.lua runs a half-written netrt.lua at the next power-up",
+      );
     } finally {
       console_.kill();
       fs.rmSync(dir, { recursive: true, force: true });
@@ -170,14 +214,32 @@ describe("npm run flash", function () {
   });
 
   const NODEMCU_RUNS = [
-    { lua: "lua5.1", board: "lua51-host", runtime: "lua51", extra: [] as string[], flags: [] as string[], what: "hex transfer, netrt.lua" },
-    { lua: "lua5.3", board: "lua53-host", runtime: "lua53", extra: ["--encoder"], flags: ["--compile"], what: "base64 transfer, compiled to netrt.lc" },
+    {
+      lua: "lua5.1",
+      board: "lua51-host",
+      runtime: "lua51",
+      extra: [] as string[],
+      flags: [] as string[],
+      what: "hex transfer, netrt.lua",
+    },
+    {
+      lua: "lua5.3",
+      board: "lua53-host",
+      runtime: "lua53",
+      extra: ["--encoder"],
+      flags: ["--compile"],
+      what: "base64 transfer, compiled to netrt.lc",
+    },
   ];
   NODEMCU_RUNS.forEach((run, index) => {
     it(`uploads through nodemcu-tool to a NodeMCU console on ${run.lua} (${run.what}); after node.restart() and at the next power-up the firmware gets its lease`, async function () {
       needSocat(this);
       const needs = run.lua === "lua5.1" ? "require('bit'); require('socket')" : "require('socket')";
-      const why = hostLinkUnavailable() ?? (spawnSync(run.lua, ["-e", needs]).status === 0 ? undefined : `${run.lua} with ${needs} is not installed (bash tools/setup.sh)`);
+      const why =
+        hostLinkUnavailable() ??
+        (spawnSync(run.lua, ["-e", needs]).status === 0
+          ? undefined
+          : `${run.lua} with ${needs} is not installed (bash tools/setup.sh)`);
       if (why !== undefined) {
         if (process.env.CI) throw new Error(`required in CI: ${why}`);
         console.log(`      skipped: ${why}`);
@@ -194,14 +256,37 @@ describe("npm run flash", function () {
       try {
         const sent = [path.join(dir, "sent-1"), path.join(dir, "sent-2")];
         console_ = await nodeMcuConsole(run.lua, tty, spiffs, dir, sent[0], run.extra);
-        const r = await flashAsync("--board", run.board, "--port", tty, ...run.flags, "--env", `NETRT_RX_PORT=${base}`, "--env", `NETRT_TX_PORT=${base + 1}`);
+        const r = await flashAsync(
+          "--board",
+          run.board,
+          "--port",
+          tty,
+          ...run.flags,
+          "--env",
+          `NETRT_RX_PORT=${base}`,
+          "--env",
+          `NETRT_TX_PORT=${base + 1}`,
+        );
         assert.equal(r.status, 0, r.out);
-        const file = run.flags.includes("--compile") ? "netrt\\.lc, debug info stripped" : "netrt\\.lua \\(\\d+ bytes\\)";
-        assert.match(r.out, new RegExp(`${run.board}: ${file} and init\\.lua on ${tty}; it starts at every power-up\\. It said: .*netrt \\S+ on ${run.board} \\(${run.runtime}\\)`));
-        assert.deepEqual(fs.readdirSync(spiffs).sort(), run.flags.includes("--compile") ? ["init.lua", "netrt.lc"] : ["init.lua", "netrt.lua"]);
+        const file = run.flags.includes("--compile")
+          ? "netrt\\.lc, debug info stripped"
+          : "netrt\\.lua \\(\\d+ bytes\\)";
+        assert.match(
+          r.out,
+          new RegExp(
+            `${run.board}: ${file} and init\\.lua on ${tty}; it starts at every power-up\\. It said: .*netrt \\S+ on ${run.board} \\(${run.runtime}\\)`,
+          ),
+        );
+        assert.deepEqual(
+          fs.readdirSync(spiffs).sort(),
+          run.flags.includes("--compile") ? ["init.lua", "netrt.lc"] : ["init.lua", "netrt.lua"],
+        );
         if (run.flags.includes("--compile")) {
           // Stripped bytecode: no chunk name, no line numbers, no local names.
-          const listing = spawnSync(`luac${run.lua.slice(3)}`, ["-l", "-l", "-p", path.join(spiffs, "netrt.lc")], { encoding: "utf8", maxBuffer: 1 << 28 });
+          const listing = spawnSync(`luac${run.lua.slice(3)}`, ["-l", "-l", "-p", path.join(spiffs, "netrt.lc")], {
+            encoding: "utf8",
+            maxBuffer: 1 << 28,
+          });
           assert.equal(listing.status, 0, listing.stderr);
           assert.match(listing.stdout, /^main <\?:0,0>/m);
           assert.doesNotMatch(listing.stdout, /\t\[\d+\]\t/, "no instruction has a line number");
@@ -219,7 +304,12 @@ describe("npm run flash", function () {
           assert.match(text(), re, text().slice(-1500));
         };
         reader = await terminal();
-        await until(sent[0], new RegExp(`node\\.restart\\(\\)[\\s\\S]*NodeMCU 3\\.0\\.0\\.0[\\s\\S]*netrt \\S+ on ${run.board}[\\s\\S]*bound to 192\\.0\\.2\\.\\d+\\/24 via 192\\.0\\.2\\.1`));
+        await until(
+          sent[0],
+          new RegExp(
+            `node\\.restart\\(\\)[\\s\\S]*NodeMCU 3\\.0\\.0\\.0[\\s\\S]*netrt \\S+ on ${run.board}[\\s\\S]*bound to 192\\.0\\.2\\.\\d+\\/24 via 192\\.0\\.2\\.1`,
+          ),
+        );
         reader.close();
         // Power-up: a fresh console on the same SPIFFS runs init.lua by itself.
         console_.kill();
@@ -227,8 +317,16 @@ describe("npm run flash", function () {
         fs.rmSync(tty, { force: true });
         console_ = await nodeMcuConsole(run.lua, tty, spiffs, dir, sent[1], run.extra);
         reader = await terminal();
-        await until(sent[1], new RegExp(`NodeMCU 3\\.0\\.0\\.0[\\s\\S]*netrt \\S+ on ${run.board}[\\s\\S]*bound to 192\\.0\\.2\\.\\d+\\/24`));
-        assert.ok(server.leases().some((l) => l.active), `dnsmasq's leases: ${JSON.stringify(server.leases())}`);
+        await until(
+          sent[1],
+          new RegExp(
+            `NodeMCU 3\\.0\\.0\\.0[\\s\\S]*netrt \\S+ on ${run.board}[\\s\\S]*bound to 192\\.0\\.2\\.\\d+\\/24`,
+          ),
+        );
+        assert.ok(
+          server.leases().some((l) => l.active),
+          `dnsmasq's leases: ${JSON.stringify(server.leases())}`,
+        );
         server.stop();
       } finally {
         if (reader?.isOpen) reader.close();
@@ -251,7 +349,10 @@ describe("npm run flash", function () {
       await waitForFile(tty);
       const r = await flashAsync("--board", "espruino-pico-w5500", "--port", tty);
       assert.equal(r.status, 1, r.out);
-      assert.match(r.out, /(cannot connect to .*tty|tty disconnected before the upload finished).*; nothing was uploaded/);
+      assert.match(
+        r.out,
+        /(cannot connect to .*tty|tty disconnected before the upload finished).*; nothing was uploaded/,
+      );
       assert.doesNotMatch(r.out, /uploaded, but/);
     } finally {
       socat.kill();
@@ -285,16 +386,29 @@ describe("npm run flash", function () {
       const telnet = run(["--telnet"]);
       interp = telnet.proc;
       for (let i = 0; i < 100 && !/2323|Telnet|>/.test(telnet.out()); i++) await new Promise((r) => setTimeout(r, 50));
-      const r = await flashAsync("--board", "espruino-host", "--port", "tcp://127.0.0.1:2323", "--env", `NETRT_RX_PORT=${base}`, "--env", `NETRT_TX_PORT=${base + 1}`);
+      const r = await flashAsync(
+        "--board",
+        "espruino-host",
+        "--port",
+        "tcp://127.0.0.1:2323",
+        "--env",
+        `NETRT_RX_PORT=${base}`,
+        "--env",
+        `NETRT_TX_PORT=${base + 1}`,
+      );
       assert.equal(r.status, 0, r.out);
-      assert.match(r.out, /espruino-host: \d+ bytes in Storage on tcp:\/\/127\.0\.0\.1:2323; it starts at every power-up\. It said: I netrt \S+ on espruino-host \(espruino\)/);
+      assert.match(
+        r.out,
+        /espruino-host: \d+ bytes in Storage on tcp:\/\/127\.0\.0\.1:2323; it starts at every power-up\. It said: I netrt \S+ on espruino-host \(espruino\)/,
+      );
       interp.kill("SIGKILL");
       await new Promise((res) => setTimeout(res, 300));
       // Power-up: a fresh interpreter in the same directory (its flash file) runs what is in Storage.
       const boot = run([]);
       interp = boot.proc;
       const until = Date.now() + 30000;
-      while (!/bound to 192\.0\.2\.\d+\/24/.test(boot.out()) && Date.now() < until) await new Promise((res) => setTimeout(res, 100));
+      while (!/bound to 192\.0\.2\.\d+\/24/.test(boot.out()) && Date.now() < until)
+        await new Promise((res) => setTimeout(res, 100));
       assert.match(boot.out(), /I netrt \S+ on espruino-host \(espruino\)/);
       assert.match(boot.out(), /bound to 192\.0\.2\.\d+\/24 via 192\.0\.2\.1/, boot.out().slice(-1500));
       server.stop();

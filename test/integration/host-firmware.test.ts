@@ -15,7 +15,13 @@ describe("host firmware settings (NETRT_CONTROL, NETRT_MAC)", function () {
   });
   const port = 30000 + (process.pid % 10000);
   it("NETRT_CONTROL=off: no control channel, serialport never loaded, no 'cannot open'; NETRT_MAC sets eth0's address", async function () {
-    const fw = new FirmwareProcess({ NETRT_CONTROL: "off", NETRT_MAC: "02:00:00:00:00:42", NETRT_RX_PORT: String(port), NETRT_TX_PORT: String(port + 1), NODE_OPTIONS: `--require ${TRACE}` });
+    const fw = new FirmwareProcess({
+      NETRT_CONTROL: "off",
+      NETRT_MAC: "02:00:00:00:00:42",
+      NETRT_RX_PORT: String(port),
+      NETRT_TX_PORT: String(port + 1),
+      NODE_OPTIONS: `--require ${TRACE}`,
+    });
     try {
       await fw.waitFor(/eth0 02:00:00:00:00:42 mtu/, 10000);
       await fw.waitFor(/control channel off/, 5000);
@@ -28,7 +34,11 @@ describe("host firmware settings (NETRT_CONTROL, NETRT_MAC)", function () {
     }
   });
   it("with the control channel on, serialport is loaded (the trace would see it)", async function () {
-    const fw = new FirmwareProcess({ NETRT_RX_PORT: String(port + 2), NETRT_TX_PORT: String(port + 3), NODE_OPTIONS: `--require ${TRACE}` });
+    const fw = new FirmwareProcess({
+      NETRT_RX_PORT: String(port + 2),
+      NETRT_TX_PORT: String(port + 3),
+      NODE_OPTIONS: `--require ${TRACE}`,
+    });
     try {
       await fw.waitFor(/control port /, 15000);
       assert.match(fw.lines.join("\n"), /TRACE loaded serialport/);
@@ -37,7 +47,12 @@ describe("host firmware settings (NETRT_CONTROL, NETRT_MAC)", function () {
     }
   });
   it("a NETRT_MAC that is not a unicast MAC is refused with a clear message", async function () {
-    const fw = new FirmwareProcess({ NETRT_CONTROL: "off", NETRT_MAC: "03:00:00:00:00:01", NETRT_RX_PORT: String(port + 4), NETRT_TX_PORT: String(port + 5) });
+    const fw = new FirmwareProcess({
+      NETRT_CONTROL: "off",
+      NETRT_MAC: "03:00:00:00:00:01",
+      NETRT_RX_PORT: String(port + 4),
+      NETRT_TX_PORT: String(port + 5),
+    });
     try {
       await fw.waitFor(/NETRT_MAC=03:00:00:00:00:01: not a unicast MAC address/, 10000);
     } finally {

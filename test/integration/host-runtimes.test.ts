@@ -33,7 +33,10 @@ const luaRun = (v: "5.1" | "5.3"): Run => {
     board,
     runtime: `lua${v.replace(".", "")}`,
     mac: `02:00:00:00:00:${v.replace(".", "")}`,
-    absent: () => (spawnSync(lua, ["-e", needs]).status === 0 ? undefined : `${lua} with ${needs} is not installed (bash tools/setup.sh: lua-bitop, lua-socket)`),
+    absent: () =>
+      spawnSync(lua, ["-e", needs]).status === 0
+        ? undefined
+        : `${lua} with ${needs} is not installed (bash tools/setup.sh: lua-bitop, lua-socket)`,
     // The Lua host reads its settings from the environment (FirmwareProcess passes env).
     command: () => [lua, path.join(ROOT, "dist", board, "firmware.lua")],
     requiredInCi: true,
@@ -63,7 +66,8 @@ const RUNS: Run[] = [luaRun("5.1"), luaRun("5.3"), espruinoRun];
 function missing(run: Run): string | undefined {
   const why = hostLinkUnavailable();
   if (why !== undefined) return why;
-  if (spawnSync("sh", ["-c", "command -v dnsmasq"]).status !== 0) return "dnsmasq is not installed (bash tools/setup.sh)";
+  if (spawnSync("sh", ["-c", "command -v dnsmasq"]).status !== 0)
+    return "dnsmasq is not installed (bash tools/setup.sh)";
   return run.absent();
 }
 
@@ -91,7 +95,8 @@ describe("integration: the Lua and Espruino bundles get a lease from dnsmasq on 
         assert.match(fw.lines.join("\n"), new RegExp(`netrt \\S+ on ${run.board} \\(${run.runtime}\\)`));
         // dnsmasq writes its lease file a moment after the ACK.
         const seen = Date.now() + 5000;
-        while (!server.leases().some((l) => l.mac === run.mac && l.active) && Date.now() < seen) await new Promise((r) => setTimeout(r, 100));
+        while (!server.leases().some((l) => l.mac === run.mac && l.active) && Date.now() < seen)
+          await new Promise((r) => setTimeout(r, 100));
         const lease = server.leases().find((l) => l.mac === run.mac && l.active);
         assert.equal(lease?.ip, m[1], `dnsmasq's lease: ${JSON.stringify(server.leases())}`);
         const ping = link.exec(link.peerNs, ["ping", "-n", "-c", "3", "-i", "0.2", "-W", "2", m[1]], true);
@@ -99,9 +104,13 @@ describe("integration: the Lua and Espruino bundles get a lease from dnsmasq on 
         // NETRT_RUN_SECONDS: the firmware releases and exits by itself.
         const code = await fw.exited(20000);
         assert.equal(code, 0, `exit ${code}:\n${fw.lines.slice(-20).join("\n")}`);
-        assert.ok(fw.lines.some((l) => /send RELEASE/.test(l)), fw.lines.slice(-10).join("\n"));
+        assert.ok(
+          fw.lines.some((l) => /send RELEASE/.test(l)),
+          fw.lines.slice(-10).join("\n"),
+        );
         const until = Date.now() + 5000;
-        while (server.leases().some((l) => l.mac === run.mac && l.active) && Date.now() < until) await new Promise((r) => setTimeout(r, 100));
+        while (server.leases().some((l) => l.mac === run.mac && l.active) && Date.now() < until)
+          await new Promise((r) => setTimeout(r, 100));
         assert.ok(!server.leases().some((l) => l.mac === run.mac && l.active), "dnsmasq saw the RELEASE");
         server.stop();
       } finally {

@@ -25,16 +25,31 @@ describe("host link ownership and cleanup (npm run hostlink)", function () {
   it("a second `up` with the same id is refused and the running link keeps working; `down` too, until its owner is gone", async function () {
     const id = `hl${process.pid % 100000}`;
     const base = 46000 + (process.pid % 500) * 2;
-    const first = spawn(TSX, ["tools/hostlink.ts", "up", "--id", id, "--rx-port", String(base), "--tx-port", String(base + 1)], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
+    const first = spawn(
+      TSX,
+      ["tools/hostlink.ts", "up", "--id", id, "--rx-port", String(base), "--tx-port", String(base + 1)],
+      { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] },
+    );
     let out = "";
     first.stdout.on("data", (d) => (out += d));
     try {
       for (let i = 0; i < 200 && !out.includes("Ctrl-C removes everything"); i++) await wait(100);
       assert.match(out, /host link up/);
-      const second = spawnSync(TSX, ["tools/hostlink.ts", "up", "--id", id, "--rx-port", String(base + 2), "--tx-port", String(base + 3)], { cwd: ROOT, encoding: "utf8", timeout: 30000 });
+      const second = spawnSync(
+        TSX,
+        ["tools/hostlink.ts", "up", "--id", id, "--rx-port", String(base + 2), "--tx-port", String(base + 3)],
+        { cwd: ROOT, encoding: "utf8", timeout: 30000 },
+      );
       assert.equal(second.status, 1);
-      assert.match(second.stderr, new RegExp(`host link "${id}": it is in use by process \\d+ \\(.*tools/hostlink.ts up --id ${id}`));
-      const down = spawnSync(TSX, ["tools/hostlink.ts", "down", "--id", id], { cwd: ROOT, encoding: "utf8", timeout: 30000 });
+      assert.match(
+        second.stderr,
+        new RegExp(`host link "${id}": it is in use by process \\d+ \\(.*tools/hostlink.ts up --id ${id}`),
+      );
+      const down = spawnSync(TSX, ["tools/hostlink.ts", "down", "--id", id], {
+        cwd: ROOT,
+        encoding: "utf8",
+        timeout: 30000,
+      });
       assert.equal(down.status, 1);
       assert.match(down.stderr, /in use by process/);
       assert.match(namespaces(), new RegExp(`netrt-l-${id}`), "the live link's namespaces are still there");
@@ -51,7 +66,11 @@ describe("host link ownership and cleanup (npm run hostlink)", function () {
   it("a link whose owner was killed outright leaves no socat running, and the next `up` takes its leftovers", async function () {
     const id = `hk${process.pid % 100000}`;
     const base = 46600 + (process.pid % 500) * 2;
-    const first = spawn(TSX, ["tools/hostlink.ts", "up", "--id", id, "--rx-port", String(base), "--tx-port", String(base + 1)], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
+    const first = spawn(
+      TSX,
+      ["tools/hostlink.ts", "up", "--id", id, "--rx-port", String(base), "--tx-port", String(base + 1)],
+      { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] },
+    );
     let out = "";
     first.stdout.on("data", (d) => (out += d));
     for (let i = 0; i < 200 && !out.includes("Ctrl-C removes everything"); i++) await wait(100);

@@ -14,7 +14,11 @@ const PEER_IP = "192.0.2.1";
 const FIRMWARE_MAC = "02:00:00:00:00:10"; // boards/host.json
 
 function need(): string | undefined {
-  const why = hostLinkUnavailable() ?? (spawnSync("sh", ["-c", "command -v tshark && command -v ping"]).status === 0 ? undefined : "tshark or ping is not installed (bash tools/setup.sh)");
+  const why =
+    hostLinkUnavailable() ??
+    (spawnSync("sh", ["-c", "command -v tshark && command -v ping"]).status === 0
+      ? undefined
+      : "tshark or ping is not installed (bash tools/setup.sh)");
   return why;
 }
 
@@ -34,7 +38,12 @@ describe("integration: host board on a Linux network", function () {
     }
     await buildAll(["host"]);
     const base = 20000 + (process.pid % 20000);
-    link = new HostLink({ id: `p${process.pid % 100000}`, firmwareRxPort: base, firmwareTxPort: base + 1, peerCidr: `${PEER_IP}/24` });
+    link = new HostLink({
+      id: `p${process.pid % 100000}`,
+      firmwareRxPort: base,
+      firmwareTxPort: base + 1,
+      peerCidr: `${PEER_IP}/24`,
+    });
     await link.up();
     pcap = path.join(link.dir, "ping.pcap");
     capture = link.spawnIn(link.peerNs, ["dumpcap", "-i", link.peerIf, "-w", pcap]);
@@ -45,7 +54,11 @@ describe("integration: host board on a Linux network", function () {
       capture?.stderr?.on("data", onData);
     });
     await Promise.race([started, new Promise((r) => setTimeout(r, 10000))]);
-    fw = new FirmwareProcess({ NETRT_RX_PORT: String(base), NETRT_TX_PORT: String(base + 1), NETRT_IPV4: `${FIRMWARE_IP}/24` });
+    fw = new FirmwareProcess({
+      NETRT_RX_PORT: String(base),
+      NETRT_TX_PORT: String(base + 1),
+      NETRT_IPV4: `${FIRMWARE_IP}/24`,
+    });
     await fw.waitFor(/eth0: added 192\.0\.2\.10\/24/, 20000);
     await fw.waitFor(/eth0: link up/, 20000);
   });
@@ -67,7 +80,9 @@ describe("integration: host board on a Linux network", function () {
   });
 
   it("our lltable learned the peer's MAC", async function () {
-    const info = JSON.parse(link!.exec(link!.peerNs, ["ip", "-j", "link", "show", link!.peerIf])) as { address: string }[];
+    const info = JSON.parse(link!.exec(link!.peerNs, ["ip", "-j", "link", "show", link!.peerIf])) as {
+      address: string;
+    }[];
     const peerMac = info[0].address;
     await fw!.waitFor(new RegExp(`eth0: neigh ${PEER_IP.replace(/\./g, "\\.")} lladdr ${peerMac}`), 5000);
   });
@@ -80,16 +95,43 @@ describe("integration: host board on a Linux network", function () {
     await Promise.race([done, new Promise((r) => setTimeout(r, 10000))]);
     assert.ok(fs.existsSync(pcap), "no capture file");
     const read = (filter: string): string[] => {
-      const r = spawnSync("tshark", ["-n", "-r", pcap, "-o", "ip.check_checksum:TRUE", "-o", "udp.check_checksum:TRUE", "-Y", filter, "-T", "fields", "-e", "frame.number"], { encoding: "utf8" });
+      const r = spawnSync(
+        "tshark",
+        [
+          "-n",
+          "-r",
+          pcap,
+          "-o",
+          "ip.check_checksum:TRUE",
+          "-o",
+          "udp.check_checksum:TRUE",
+          "-Y",
+          filter,
+          "-T",
+          "fields",
+          "-e",
+          "frame.number",
+        ],
+        { encoding: "utf8" },
+      );
       assert.equal(r.status, 0, r.stderr);
       return r.stdout.split("\n").filter((l) => l.trim() !== "");
     };
     const summary = spawnSync("tshark", ["-n", "-r", pcap], { encoding: "utf8" }).stdout;
     assert.equal(read(`icmp.type == 8 && ip.dst == ${FIRMWARE_IP}`).length, 20, summary);
     assert.equal(read(`icmp.type == 0 && ip.src == ${FIRMWARE_IP}`).length, 20);
-    assert.ok(read(`arp.opcode == 2 && arp.src.proto_ipv4 == ${FIRMWARE_IP} && eth.src == ${FIRMWARE_MAC}`).length >= 1, "no ARP reply from the firmware");
-    assert.deepEqual(read("_ws.malformed || _ws.expert.severity >= 6291456 || ip.checksum.status == 0 || icmp.checksum.status == 0"), []);
-    assert.ok(read(`arp.isannouncement == 1 && arp.src.proto_ipv4 == ${FIRMWARE_IP}`).length >= 1, "no gratuitous ARP when the address was added");
+    assert.ok(
+      read(`arp.opcode == 2 && arp.src.proto_ipv4 == ${FIRMWARE_IP} && eth.src == ${FIRMWARE_MAC}`).length >= 1,
+      "no ARP reply from the firmware",
+    );
+    assert.deepEqual(
+      read("_ws.malformed || _ws.expert.severity >= 6291456 || ip.checksum.status == 0 || icmp.checksum.status == 0"),
+      [],
+    );
+    assert.ok(
+      read(`arp.isannouncement == 1 && arp.src.proto_ipv4 == ${FIRMWARE_IP}`).length >= 1,
+      "no gratuitous ARP when the address was added",
+    );
   });
 
   it("removes its namespaces", async function () {

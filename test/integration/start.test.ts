@@ -8,7 +8,8 @@ import { hostLinkUnavailable } from "../../tools/lib/hostlink";
 import { ROOT } from "../../tools/lib/paths";
 
 const TSX = path.join(ROOT, "node_modules", ".bin", "tsx");
-const start = (args: string[], timeout = 120000) => spawnSync(TSX, [path.join(ROOT, "tools", "start.ts"), ...args], { encoding: "utf8", timeout });
+const start = (args: string[], timeout = 120000) =>
+  spawnSync(TSX, [path.join(ROOT, "tools", "start.ts"), ...args], { encoding: "utf8", timeout });
 
 describe("npm start", function () {
   this.timeout(150000);
@@ -28,7 +29,9 @@ describe("npm start", function () {
   });
 
   it("boots the host board against dnsmasq, shows the exchange and the lease, then releases and cleans up", function () {
-    const why = hostLinkUnavailable() ?? (spawnSync("sh", ["-c", "command -v dnsmasq"]).status !== 0 ? "dnsmasq is not installed" : undefined);
+    const why =
+      hostLinkUnavailable() ??
+      (spawnSync("sh", ["-c", "command -v dnsmasq"]).status !== 0 ? "dnsmasq is not installed" : undefined);
     if (why !== undefined) {
       if (process.env.CI) throw new Error(`npm start prerequisites missing in CI: ${why}`);
       console.log(`      skipped: ${why}`);
@@ -40,9 +43,15 @@ describe("npm start", function () {
     const out = r.stdout + r.stderr;
     assert.equal(r.status, 0, out);
     // Both ends of the exchange, in the order the device saw it.
-    const device = ["send DISCOVER", "got OFFER", "send REQUEST", "got ACK", "PROBING", "BOUND"].map((s) => out.indexOf(`dhcp eth0: ${s}`));
-    assert.ok(device.every((i, k) => i > 0 && (k === 0 || i > device[k - 1])), out);
-    for (const m of ["DHCPDISCOVER", "DHCPOFFER", "DHCPREQUEST", "DHCPACK"]) assert.match(out, new RegExp(`dnsmasq +│ .*${m}\\(veth0\\) .*02:00:00:00:00:10`));
+    const device = ["send DISCOVER", "got OFFER", "send REQUEST", "got ACK", "PROBING", "BOUND"].map((s) =>
+      out.indexOf(`dhcp eth0: ${s}`),
+    );
+    assert.ok(
+      device.every((i, k) => i > 0 && (k === 0 || i > device[k - 1])),
+      out,
+    );
+    for (const m of ["DHCPDISCOVER", "DHCPOFFER", "DHCPREQUEST", "DHCPACK"])
+      assert.match(out, new RegExp(`dnsmasq +│ .*${m}\\(veth0\\) .*02:00:00:00:00:10`));
     const addr = /address +│ (192\.0\.2\.\d+)\/24/.exec(out)?.[1];
     assert.ok(addr !== undefined, out);
     assert.match(out, new RegExp(`dnsmasq's lease file +│ ${addr.replace(/\./g, "\\.")} 02:00:00:00:00:10`));

@@ -12,7 +12,13 @@ function tap(net: Net): number[][] {
   const seen: number[][] = [];
   net.segment.filter = (f) => {
     const b = f as unknown as Uint8Array;
-    if (b[12] === 0x08 && b[13] === 0x06) seen.push([b[11], b[21], ((b[28] << 24) >>> 0) + (b[29] << 16) + (b[30] << 8) + b[31], ((b[38] << 24) >>> 0) + (b[39] << 16) + (b[40] << 8) + b[41]]);
+    if (b[12] === 0x08 && b[13] === 0x06)
+      seen.push([
+        b[11],
+        b[21],
+        ((b[28] << 24) >>> 0) + (b[29] << 16) + (b[30] << 8) + b[31],
+        ((b[38] << 24) >>> 0) + (b[39] << 16) + (b[40] << 8) + b[41],
+      ]);
     return false;
   };
   return seen;
@@ -78,7 +84,8 @@ describe("ARP", function () {
 
   it("reports another host claiming our address, and never learns it", function () {
     const conflicts: string[] = [];
-    a.stack.arp.onConflict = (ifp, addr, mac) => conflicts.push(`${ifp.name} ${addr} ${(mac as unknown as Uint8Array)[5]}`);
+    a.stack.arp.onConflict = (ifp, addr, mac) =>
+      conflicts.push(`${ifp.name} ${addr} ${(mac as unknown as Uint8Array)[5]}`);
     a.stack.input(a.eth, arpFrame(9, 1, "192.0.2.1", "192.0.2.1"));
     assert.deepEqual(conflicts, [`eth0 ${ip("192.0.2.1")} 9`]);
     assert.equal(a.stack.stats.arpConflicts, 1);
@@ -122,7 +129,9 @@ describe("ARP", function () {
     it("a conflict: another host answers (or probes) for the address", function () {
       const b = net.node(2, "192.0.2.77/24");
       const results: number[] = [];
-      a.stack.arp.probe(a.eth, ip("192.0.2.77"), (r, _ip, mac) => results.push(r, mac ? (mac as unknown as Uint8Array)[5] : -1));
+      a.stack.arp.probe(a.eth, ip("192.0.2.77"), (r, _ip, mac) =>
+        results.push(r, mac ? (mac as unknown as Uint8Array)[5] : -1),
+      );
       net.clock.advance(20000);
       assert.deepEqual(results, [PROBE_CONFLICT, 2]);
       assert.ok(b);

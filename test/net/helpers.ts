@@ -40,11 +40,20 @@ export class Net {
   }
 
   /** A host on the net's segment, or on `segment` (another LAN on the same clock). */
-  node(last: number, cidr?: string, ll?: Partial<LltableParams>, cfg?: Partial<StackConfig>, segment: SimSegment = this.segment): Node {
+  node(
+    last: number,
+    cidr?: string,
+    ll?: Partial<LltableParams>,
+    cfg?: Partial<StackConfig>,
+    segment: SimSegment = this.segment,
+  ): Node {
     const log = new MemoryLog(this.clock, 200);
     const stack = new NetStack(this.clock, new SimRandom(last * 7919), log, { ...defaultStackConfig(), ...cfg });
     let mac: SimMac | undefined;
-    const eth = stack.attachEthernet("eth0", (o) => (mac = segment.attach(macOf(last), o, 1500)), { ...defaultLltableParams(8), ...ll });
+    const eth = stack.attachEthernet("eth0", (o) => (mac = segment.attach(macOf(last), o, 1500)), {
+      ...defaultLltableParams(8),
+      ...ll,
+    });
     if (eth === undefined || mac === undefined) throw new Error("attach failed");
     if (cidr !== undefined) {
       const [a, l] = cidr.split("/");

@@ -3,13 +3,25 @@ import { strict as assert } from "node:assert";
 import { formatIPv4 } from "../../src/net/addr";
 import { EADDRNOTAVAIL, EDESTADDRREQ, EEXIST, EINVAL, ENETUNREACH } from "../../src/net/errno";
 import { ARPHRD_ETHER, IFF_POINTOPOINT, IFF_UP, IFF_LOWER_UP, IFF_RUNNING } from "../../src/net/ifnet";
-import { ADDR_DEL, ADDR_NEW, addrRequest, IFA_F_DEPRECATED, IFA_F_PERMANENT, IFA_F_SECONDARY, INADDR_ANY, LIFETIME_INFINITE } from "../../src/net/inaddr";
+import {
+  ADDR_DEL,
+  ADDR_NEW,
+  addrRequest,
+  IFA_F_DEPRECATED,
+  IFA_F_PERMANENT,
+  IFA_F_SECONDARY,
+  INADDR_ANY,
+  LIFETIME_INFINITE,
+} from "../../src/net/inaddr";
 import { LLE_IFADDR, LLE_STATIC } from "../../src/net/lltable";
 import { RTPROT_KERNEL, RTPROT_STATIC, RT_SCOPE_LINK } from "../../src/net/route";
 import { Net, ip, macOf, type Node } from "./helpers";
 
 function routesOf(n: Node): string[] {
-  return n.stack.routes.routes.map((r) => `${formatIPv4(r.dst)}/${r.prefixLen}${r.gateway ? ` via ${formatIPv4(r.gateway)}` : ""} dev ${n.stack.ifs.byIndex(r.ifindex)!.name} src ${formatIPv4(r.prefsrc)}`);
+  return n.stack.routes.routes.map(
+    (r) =>
+      `${formatIPv4(r.dst)}/${r.prefixLen}${r.gateway ? ` via ${formatIPv4(r.gateway)}` : ""} dev ${n.stack.ifs.byIndex(r.ifindex)!.name} src ${formatIPv4(r.prefsrc)}`,
+  );
 }
 
 function add(n: Node, cidr: string, extra: Partial<ReturnType<typeof addrRequest>> = {}): number {
@@ -26,7 +38,12 @@ describe("addresses (in.c semantics)", function () {
   });
 
   it("derives the classful netmask when none is given", function () {
-    for (const [a, plen] of [["10.1.2.3", 8], ["172.16.1.1", 16], ["192.168.1.1", 24], ["127.0.0.2", 8]] as const) {
+    for (const [a, plen] of [
+      ["10.1.2.3", 8],
+      ["172.16.1.1", 16],
+      ["192.168.1.1", 24],
+      ["127.0.0.2", 8],
+    ] as const) {
       assert.equal(add(n, a), 0);
       assert.equal(n.stack.addrs.findOn(n.eth, ip(a))!.prefixLen, plen, a);
     }
@@ -53,11 +70,23 @@ describe("addresses (in.c semantics)", function () {
     const mine = n.stack.addrs.list.filter((a) => a.ifp === n.eth);
     assert.equal(mine.length, 1);
     assert.equal(mine[0].prefixLen, 25);
-    assert.deepEqual(routesOf(n).filter((r) => r.includes("eth0")), ["192.0.2.0/25 dev eth0 src 192.0.2.5"]);
+    assert.deepEqual(
+      routesOf(n).filter((r) => r.includes("eth0")),
+      ["192.0.2.0/25 dev eth0 src 192.0.2.5"],
+    );
   });
 
   it("a point-to-point interface needs a destination and gets a host route to it", function () {
-    const p = n.stack.ifs.attach("ppp0", ARPHRD_ETHER, undefined, IFF_UP + IFF_POINTOPOINT + IFF_LOWER_UP + IFF_RUNNING, 1500, 68, 1500, undefined)!;
+    const p = n.stack.ifs.attach(
+      "ppp0",
+      ARPHRD_ETHER,
+      undefined,
+      IFF_UP + IFF_POINTOPOINT + IFF_LOWER_UP + IFF_RUNNING,
+      1500,
+      68,
+      1500,
+      undefined,
+    )!;
     assert.equal(n.stack.addrs.add(p, addrRequest(ip("100.64.0.1"), 32)), -EDESTADDRREQ);
     assert.equal(n.stack.addrs.add(p, { ...addrRequest(ip("100.64.0.1"), 32), dst: ip("100.64.0.2") }), 0);
     assert.ok(routesOf(n).includes("100.64.0.2/32 dev ppp0 src 100.64.0.1"));
@@ -71,11 +100,17 @@ describe("addresses (in.c semantics)", function () {
     const second = n.stack.addrs.findOn(n.eth, ip("192.0.2.2"))!;
     assert.equal(first.flags() & IFA_F_SECONDARY, 0);
     assert.equal(second.flags() & IFA_F_SECONDARY, IFA_F_SECONDARY);
-    assert.deepEqual(routesOf(n).filter((r) => r.includes("eth0")), ["192.0.2.0/24 dev eth0 src 192.0.2.1"]);
+    assert.deepEqual(
+      routesOf(n).filter((r) => r.includes("eth0")),
+      ["192.0.2.0/24 dev eth0 src 192.0.2.1"],
+    );
     // A neighbour on the prefix survives the hand-over.
     n.eth.lltable!.input(ip("192.0.2.9"), macOf(9), 0, true, true);
     assert.equal(n.stack.addrs.remove(n.eth, ip("192.0.2.1"), true), 0);
-    assert.deepEqual(routesOf(n).filter((r) => r.includes("eth0")), ["192.0.2.0/24 dev eth0 src 192.0.2.2"]);
+    assert.deepEqual(
+      routesOf(n).filter((r) => r.includes("eth0")),
+      ["192.0.2.0/24 dev eth0 src 192.0.2.2"],
+    );
     assert.ok(second.ownsRoute);
     assert.ok(n.eth.lltable!.lookup(ip("192.0.2.9")) >= 0);
     const route = n.stack.routes.lookup(ip("192.0.2.9"))!;
@@ -89,7 +124,10 @@ describe("addresses (in.c semantics)", function () {
     t.input(ip("192.0.2.9"), macOf(9), 0, true, true);
     t.addStatic(ip("192.0.2.8"), macOf(8), 0, 0);
     assert.equal(n.stack.addrs.remove(n.eth, ip("192.0.2.1"), false), 0);
-    assert.deepEqual(routesOf(n).filter((r) => r.includes("eth0")), []);
+    assert.deepEqual(
+      routesOf(n).filter((r) => r.includes("eth0")),
+      [],
+    );
     assert.equal(t.lookup(ip("192.0.2.9")), -1);
     assert.ok(t.lookup(ip("192.0.2.8")) >= 0, "static entries stay unless asked");
     add(n, "192.0.2.1/24");
@@ -98,7 +136,9 @@ describe("addresses (in.c semantics)", function () {
   });
 
   it("a route is handed over only to an address on an interface that is up", function () {
-    const eth1 = n.stack.attachEthernet("eth1", (o) => net.segment.attach(macOf(3), o, 1500), { ...n.eth.lltable!.params })!;
+    const eth1 = n.stack.attachEthernet("eth1", (o) => net.segment.attach(macOf(3), o, 1500), {
+      ...n.eth.lltable!.params,
+    })!;
     add(n, "192.0.2.1/24");
     assert.equal(n.stack.addrs.add(eth1, addrRequest(ip("192.0.2.2"), 24)), 0);
     n.stack.setUp(eth1, false);
@@ -152,7 +192,8 @@ describe("addresses (in.c semantics)", function () {
       const b = f as unknown as Uint8Array;
       // A gratuitous ARP request: sender and target address the same.
       const spa = b.subarray(28, 32).join(".");
-      if (b[12] === 8 && b[13] === 6 && b[21] === 1 && spa === b.subarray(38, 42).join(".")) seen.push(`${net.clock.now()} ${spa}`);
+      if (b[12] === 8 && b[13] === 6 && b[21] === 1 && spa === b.subarray(38, 42).join("."))
+        seen.push(`${net.clock.now()} ${spa}`);
       return false;
     };
     add(n, "192.0.2.1/24");
@@ -166,7 +207,10 @@ describe("addresses (in.c semantics)", function () {
 
   it("lifetimes: deprecated after the preferred one, removed with its route after the valid one", function () {
     const events: string[] = [];
-    n.stack.listeners.push({ addr: (k, ia) => events.push(`${k === ADDR_NEW ? "new" : k === ADDR_DEL ? "del" : "change"} ${formatIPv4(ia.addr)}`) });
+    n.stack.listeners.push({
+      addr: (k, ia) =>
+        events.push(`${k === ADDR_NEW ? "new" : k === ADDR_DEL ? "del" : "change"} ${formatIPv4(ia.addr)}`),
+    });
     add(n, "192.0.2.1/24", { valid: 10, preferred: 5 });
     const ia = n.stack.addrs.findOn(n.eth, ip("192.0.2.1"))!;
     assert.equal(ia.flags() & IFA_F_PERMANENT, 0);
@@ -179,7 +223,10 @@ describe("addresses (in.c semantics)", function () {
     assert.ok(n.stack.addrs.findOn(n.eth, ip("192.0.2.1")));
     net.clock.advance(1000);
     assert.equal(n.stack.addrs.findOn(n.eth, ip("192.0.2.1")), undefined);
-    assert.deepEqual(routesOf(n).filter((r) => r.includes("eth0")), []);
+    assert.deepEqual(
+      routesOf(n).filter((r) => r.includes("eth0")),
+      [],
+    );
     assert.deepEqual(events, ["new 192.0.2.1", "change 192.0.2.1", "change 192.0.2.1", "del 192.0.2.1"]);
     assert.equal(add(n, "192.0.2.1/24", { valid: 5, preferred: 10 }), -EINVAL);
     assert.equal(add(n, "192.0.2.1/24", { valid: LIFETIME_INFINITE }), 0);
@@ -192,7 +239,20 @@ describe("routes", function () {
     const net = new Net();
     const n = net.node(1, "192.0.2.1/24");
     const rt = n.stack.routes;
-    const dflt = (gw: string) => rt.add({ dst: 0, prefixLen: 0, gateway: ip(gw), ifindex: n.eth.index, protocol: RTPROT_STATIC, scope: 0, metric: 0, prefsrc: 0 }, false);
+    const dflt = (gw: string) =>
+      rt.add(
+        {
+          dst: 0,
+          prefixLen: 0,
+          gateway: ip(gw),
+          ifindex: n.eth.index,
+          protocol: RTPROT_STATIC,
+          scope: 0,
+          metric: 0,
+          prefsrc: 0,
+        },
+        false,
+      );
     assert.equal(dflt("198.51.100.1"), -ENETUNREACH);
     assert.equal(dflt("192.0.2.254"), 0);
     assert.equal(dflt("192.0.2.253"), -EEXIST);

@@ -65,7 +65,11 @@ describe("input path (property)", function () {
     const base = seeds(n.eth.hwaddr);
     const random = fc.uint8Array({ minLength: 0, maxLength: 120 }).map((u) => u as unknown as Bytes);
     const mutated = fc
-      .tuple(fc.integer({ min: 0, max: base.length - 1 }), fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { maxLength: 6 }), fc.integer({ min: -8, max: 8 }))
+      .tuple(
+        fc.integer({ min: 0, max: base.length - 1 }),
+        fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { maxLength: 6 }),
+        fc.integer({ min: -8, max: 8 }),
+      )
       .map(([k, edits, resize]) => {
         const src = base[k] as unknown as Uint8Array;
         const out = new Uint8Array(Math.max(0, src.length + resize));

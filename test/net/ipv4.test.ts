@@ -104,7 +104,22 @@ describe("IPv4", function () {
     const a = net.node(1, "192.0.2.1/24");
     const gw = net.node(2, "192.0.2.254/24");
     assert.equal(sendUdp(a, "198.51.100.7", 9, 4), -ENETUNREACH);
-    assert.equal(a.stack.routes.add({ dst: 0, prefixLen: 0, gateway: ip("192.0.2.254"), ifindex: a.eth.index, protocol: RTPROT_STATIC, scope: 0, metric: 0, prefsrc: 0 }, false), 0);
+    assert.equal(
+      a.stack.routes.add(
+        {
+          dst: 0,
+          prefixLen: 0,
+          gateway: ip("192.0.2.254"),
+          ifindex: a.eth.index,
+          protocol: RTPROT_STATIC,
+          scope: 0,
+          metric: 0,
+          prefsrc: 0,
+        },
+        false,
+      ),
+      0,
+    );
     const frames: Bytes[] = [];
     net.segment.filter = (f) => (frames.push(f), false);
     assert.equal(sendUdp(a, "198.51.100.7", 9, 4), 0);
@@ -169,7 +184,8 @@ describe("IPv4", function () {
     const b = net.node(2, "192.0.2.2/24");
     const bcast = alloc(6);
     for (let i = 0; i < 6; i++) set8(bcast, i, 0xff);
-    const mk = (broadcast: boolean): Bytes => udpFrame(broadcast ? bcast : b.eth.hwaddr, ip("192.0.2.9"), ip("192.0.2.2"), 999, 64);
+    const mk = (broadcast: boolean): Bytes =>
+      udpFrame(broadcast ? bcast : b.eth.hwaddr, ip("192.0.2.9"), ip("192.0.2.2"), 999, 64);
     b.eth.lltable!.input(ip("192.0.2.9"), b.eth.hwaddr, 0, true, true);
     b.stack.input(b.eth, mk(true));
     assert.equal(b.stack.stats.udpNoPorts, 1);

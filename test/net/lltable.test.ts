@@ -97,7 +97,8 @@ describe("lltable", function () {
     assert.equal(t.stats.heldDropped, 10);
     clock.advance(10000);
     assert.equal(host.solicits.length, 3);
-    for (let i = 1; i < host.solicits.length; i++) assert.ok(host.solicits[i].at - host.solicits[i - 1].at >= 1000, "more than one request per second");
+    for (let i = 1; i < host.solicits.length; i++)
+      assert.ok(host.solicits[i].at - host.solicits[i - 1].at >= 1000, "more than one request per second");
     assert.ok(host.solicits.every((x) => !x.unicast));
     assert.equal(t.lookup(A), -1);
     assert.equal(t.stats.failed, 1);
@@ -243,7 +244,7 @@ describe("lltable", function () {
     // 1,000 new hosts a second ask for us, for 10 s; every protected entry stays old.
     const evictedBefore = t.stats.evicted;
     for (let k = 0; k < 10000; k++) {
-      t.input(ip(`10.0.${Math.floor(k / 250)}.${k % 250}`) , MAC_B, 0, false, true);
+      t.input(ip(`10.0.${Math.floor(k / 250)}.${k % 250}`), MAC_B, 0, false, true);
       if (k % 100 === 99) clock.advance(100);
       if (k === 2000) assert.ok(t.lookup(WAITING) >= 0 && t.hasHeld(t.lookup(WAITING)), "the entry holding a packet");
     }

@@ -8,7 +8,10 @@ describe("stack: two hosts on a segment", function () {
     const a = net.node(1, "192.0.2.1/24");
     const b = net.node(2, "192.0.2.2/24");
     const got: number[] = [];
-    assert.equal(b.stack.udp.bind(7, (d) => got.push(d.n)), 0);
+    assert.equal(
+      b.stack.udp.bind(7, (d) => got.push(d.n)),
+      0,
+    );
     assert.equal(sendUdp(a, "192.0.2.2", 7, 33), 0);
     const lt = a.eth.lltable!;
     const s = lt.lookup(ip("192.0.2.2"));
@@ -22,6 +25,9 @@ describe("stack: two hosts on a segment", function () {
     assert.equal(bt.stateAt(bt.lookup(ip("192.0.2.1"))), LLS_STALE);
     // One announcement when the address was added, one request.
     assert.equal(a.stack.stats.arpRequestsSent, 2);
-    assert.equal(b.eth.counters.rxPackets, b.eth.counters.rxDelivered + b.eth.counters.rxDropped + b.eth.counters.rxErrors + b.eth.counters.rxNoHandler);
+    assert.equal(
+      b.eth.counters.rxPackets,
+      b.eth.counters.rxDelivered + b.eth.counters.rxDropped + b.eth.counters.rxErrors + b.eth.counters.rxNoHandler,
+    );
   });
 });

@@ -31,7 +31,11 @@ function station(net: Net, air: SimAir, last: number): Station {
   const stack = new NetStack(net.clock, new SimRandom(last), log, defaultStackConfig());
   let wifi: SimWifiMac | undefined;
   const errors: string[] = [];
-  const eth = stack.attachEthernet("wlan0", (o) => (wifi = air.station(macOf(last), { ...o, onError: (m) => errors.push(m) }, 1500)), defaultLltableParams(8));
+  const eth = stack.attachEthernet(
+    "wlan0",
+    (o) => (wifi = air.station(macOf(last), { ...o, onError: (m) => errors.push(m) }, 1500)),
+    defaultLltableParams(8),
+  );
   if (eth === undefined || wifi === undefined) throw new Error("attach failed");
   return { stack, eth, wifi, log, errors };
 }
@@ -50,7 +54,16 @@ function world() {
 
 /** A DHCP client on the station, started, and 15 s after joining "office". */
 function boundAtTheOffice(w: ReturnType<typeof world>, s: Station): DhcpClient {
-  const client = new DhcpClient(s.stack, s.eth, { ...rfc2131Profile(), probe: PROBE_OFF }, w.net.clock, s.stack.random, new MemoryStorage(4096), s.log, () => 1_800_000_000);
+  const client = new DhcpClient(
+    s.stack,
+    s.eth,
+    { ...rfc2131Profile(), probe: PROBE_OFF },
+    w.net.clock,
+    s.stack.random,
+    new MemoryStorage(4096),
+    s.log,
+    () => 1_800_000_000,
+  );
   client.start();
   s.wifi.connect("office", "secret-1");
   w.net.clock.advance(15000);
@@ -141,14 +154,22 @@ describe("Wi-Fi MAC (sim binding)", function () {
     const s = station(w.net, w.air, 9);
     // The café's own DHCP server on its own LAN.
     const cafeNode = w.net.node(4, "198.51.100.1/24", undefined, undefined, w.cafeLan);
-    const cafeDhcp = new SimDhcpServer(cafeNode, { serverIp: "198.51.100.1", pool: ["198.51.100.20"], routers: ["198.51.100.1"] });
+    const cafeDhcp = new SimDhcpServer(cafeNode, {
+      serverIp: "198.51.100.1",
+      pool: ["198.51.100.20"],
+      routers: ["198.51.100.1"],
+    });
     const client = boundAtTheOffice(w, s);
     assert.equal(formatIPv4(client.lease.addr).startsWith("192.0.2."), true);
     s.wifi.connect("cafe", "");
     w.net.clock.advance(30000);
     assert.equal(client.state, DHCP_BOUND, s.log.lines.slice(-20).join("\n"));
     assert.equal(formatIPv4(client.lease.addr), "198.51.100.20");
-    assert.equal(cafeDhcp.ofType(3)[0].requested, ip("192.0.2.50"), "first it asked for the old address (INIT-REBOOT)…");
+    assert.equal(
+      cafeDhcp.ofType(3)[0].requested,
+      ip("192.0.2.50"),
+      "first it asked for the old address (INIT-REBOOT)…",
+    );
     assert.ok(cafeDhcp.ofType(1).length >= 1, "…was refused, and discovered");
     assert.equal(s.stack.addrs.findOn(s.eth, ip("192.0.2.50")), undefined, "the old address is gone");
   });

@@ -8,12 +8,33 @@ import { findAttr, type MessageValue } from "../../cli/describe";
 import { alloc } from "../../hal/js/bytes";
 import type { Bytes } from "../../hal/types";
 import { LLE_STATIC } from "../../src/net/lltable";
-import { NETRT_A_GROUPS, NETRT_A_KEY, NETRT_A_MAC, NETRT_CMD_AUTH_CHALLENGE, NETRT_CMD_AUTH_RESPONSE, NETRT_CMD_SET_KEY, NETRT_CMD_SUBSCRIBE, NETRT_GROUP_DHCP, SESSION_MS } from "../../src/netlink/channel";
+import {
+  NETRT_A_GROUPS,
+  NETRT_A_KEY,
+  NETRT_A_MAC,
+  NETRT_CMD_AUTH_CHALLENGE,
+  NETRT_CMD_AUTH_RESPONSE,
+  NETRT_CMD_SET_KEY,
+  NETRT_CMD_SUBSCRIBE,
+  NETRT_GROUP_DHCP,
+  SESSION_MS,
+} from "../../src/netlink/channel";
 import { NlWriter } from "../../src/netlink/codec";
 import * as C from "../../src/netlink/constants";
 import { encodedMax, encodeFrame, PROTO_GENERIC, PROTO_ROUTE } from "../../src/netlink/frame";
 import { bit } from "../../src/netlink/rtnl";
-import { GENL_CMD, GENLMSGHDR, IFA_FAMILY_F, IFA_INDEX, IFA_PREFIXLEN, IFADDRMSG, IFI_INDEX, IFINFOMSG, NDMSG, NETRT_GENL_TYPE } from "../../src/netlink/schemas";
+import {
+  GENL_CMD,
+  GENLMSGHDR,
+  IFA_FAMILY_F,
+  IFA_INDEX,
+  IFA_PREFIXLEN,
+  IFADDRMSG,
+  IFI_INDEX,
+  IFINFOMSG,
+  NDMSG,
+  NETRT_GENL_TYPE,
+} from "../../src/netlink/schemas";
 import { addrRequest } from "../../src/net/inaddr";
 import { ip, macOf } from "../net/helpers";
 import { BAUD, Rig } from "./rig";
@@ -43,7 +64,10 @@ describe("control channel (framing + rtnetlink + our family)", function () {
     const wireMs = (r.bytesOut * 10 * 1000) / BAUD;
     const last = r.got[r.got.length - 1].at;
     // The last frame goes out when the line has room for it: within two frames of the wire time.
-    assert.ok(last >= wireMs - 2 * ((512 * 10 * 1000) / BAUD) && last <= wireMs + 20, `last frame at ${last} ms, wire time ${wireMs.toFixed(1)} ms`);
+    assert.ok(
+      last >= wireMs - 2 * ((512 * 10 * 1000) / BAUD) && last <= wireMs + 20,
+      `last frame at ${last} ms, wire time ${wireMs.toFixed(1)} ms`,
+    );
   });
 
   it("delivers notifications only for subscribed groups", function () {
@@ -59,7 +83,10 @@ describe("control channel (framing + rtnetlink + our family)", function () {
     r.node.stack.addrs.add(r.node.eth, addrRequest(ip("198.51.100.2"), 24));
     r.node.eth.lltable!.addStatic(ip("192.0.2.77"), macOf(77), 0, LLE_STATIC);
     const m = r.messages();
-    assert.deepEqual(m.map((x) => x.typeName), ["RTM_NEWADDR"]);
+    assert.deepEqual(
+      m.map((x) => x.typeName),
+      ["RTM_NEWADDR"],
+    );
     assert.equal(findAttr(m[0].attrs, "IFA_LOCAL")?.value, "198.51.100.2");
     assert.equal(m[0].seq, 0);
   });
@@ -82,7 +109,10 @@ describe("control channel (framing + rtnetlink + our family)", function () {
     assert.equal(lost.header.error, -105);
     const n = Number(/^(\d+) notifications lost/.exec(String(findAttr(lost.attrs, "NLMSGERR_ATTR_MSG")?.value))?.[1]);
     assert.equal(news + n, 40, `${news} delivered + ${n} lost`);
-    assert.ok(r.got.some((g) => g.msgs.length > 1), "several notifications share a frame");
+    assert.ok(
+      r.got.some((g) => g.msgs.length > 1),
+      "several notifications share a frame",
+    );
     assert.equal(r.ch.rtnl.counters.notifyDropped, n);
   });
 
@@ -126,7 +156,11 @@ describe("control channel (framing + rtnetlink + our family)", function () {
     const wrong = crypto.createHmac("sha256", crypto.randomBytes(32)).update(nonce).digest();
     assert.equal(genl(NETRT_CMD_AUTH_RESPONSE, (w) => w.bytes(NETRT_A_MAC, bytesOf(wrong), 0, 32)).header.error, -1);
     const right = crypto.createHmac("sha256", key).update(nonce).digest();
-    assert.equal(genl(NETRT_CMD_AUTH_RESPONSE, (w) => w.bytes(NETRT_A_MAC, bytesOf(right), 0, 32)).header.error, -22, "the nonce was used up");
+    assert.equal(
+      genl(NETRT_CMD_AUTH_RESPONSE, (w) => w.bytes(NETRT_A_MAC, bytesOf(right), 0, 32)).header.error,
+      -22,
+      "the nonce was used up",
+    );
     // The right answer to a fresh nonce opens a session.
     ch = genl(NETRT_CMD_AUTH_CHALLENGE);
     const nonce2 = Buffer.from(String(findAttr(ch.attrs, "NETRT_A_NONCE")?.value), "hex");
@@ -154,7 +188,13 @@ describe("control channel (framing + rtnetlink + our family)", function () {
     const r = new Rig();
     // Valid mutating requests, to be damaged in transit.
     const frames: Uint8Array[] = [];
-    const capture = (proto: number, type: number, flags: number, hdrLen: number, build: (w: NlWriter) => void): void => {
+    const capture = (
+      proto: number,
+      type: number,
+      flags: number,
+      hdrLen: number,
+      build: (w: NlWriter) => void,
+    ): void => {
       const w = new NlWriter(alloc(512));
       w.begin(type, C.NLM_F_REQUEST + flags, 1, 0, hdrLen);
       build(w);
@@ -178,11 +218,16 @@ describe("control channel (framing + rtnetlink + our family)", function () {
       fc.property(
         fc.oneof(
           fc.uint8Array({ maxLength: 600 }),
-          fc.tuple(fc.constantFrom(...frames), fc.array(fc.tuple(fc.nat(), fc.integer({ min: 1, max: 255 })), { minLength: 1, maxLength: 3 })).map(([f, flips]) => {
-            const b = Uint8Array.from(f);
-            for (const [i, x] of flips) b[i % (b.length - 1)] ^= x;
-            return b;
-          }),
+          fc
+            .tuple(
+              fc.constantFrom(...frames),
+              fc.array(fc.tuple(fc.nat(), fc.integer({ min: 1, max: 255 })), { minLength: 1, maxLength: 3 }),
+            )
+            .map(([f, flips]) => {
+              const b = Uint8Array.from(f);
+              for (const [i, x] of flips) b[i % (b.length - 1)] ^= x;
+              return b;
+            }),
         ),
         (noise) => {
           r.ch.input(noise as unknown as Bytes, 0, noise.length);

@@ -10,7 +10,22 @@ import { EINVAL, EMSGSIZE, ERANGE } from "../../src/net/errno";
 import * as C from "../../src/netlink/constants";
 import { NLA_HDRLEN } from "../../src/netlink/constants";
 import { getLe16, NLA_NESTED, NlAttrSet, NlError, NlMsg, NlWriter, parseMessage } from "../../src/netlink/codec";
-import { ADDR_ATTRS, AF_SPEC_ATTRS, IFA_INDEX, IFA_PREFIXLEN, IFADDRMSG, IFI_FLAGS, IFI_INDEX, IFI_TYPE, IFINFOMSG, LINK_ATTRS, NDM_STATE, NDMSG, NEIGH_ATTRS, schemaFor } from "../../src/netlink/schemas";
+import {
+  ADDR_ATTRS,
+  AF_SPEC_ATTRS,
+  IFA_INDEX,
+  IFA_PREFIXLEN,
+  IFADDRMSG,
+  IFI_FLAGS,
+  IFI_INDEX,
+  IFI_TYPE,
+  IFINFOMSG,
+  LINK_ATTRS,
+  NDM_STATE,
+  NDMSG,
+  NEIGH_ATTRS,
+  schemaFor,
+} from "../../src/netlink/schemas";
 import { fromHex, toHex } from "../../src/util/hex";
 import { loadVectors, VECTORS } from "./vectors";
 
@@ -37,9 +52,15 @@ function walk(frame: Bytes, err: NlError): number {
 function checkSizes(attrs: AttrValue[], set: NlAttrSet | undefined, where: string): void {
   for (const a of attrs) {
     const i = set !== undefined ? set.find(a.type) : -1;
-    assert.ok(set !== undefined && i >= 0, `${where}: attribute ${a.type} (${a.name}) is not in our ${set?.name} schema`);
+    assert.ok(
+      set !== undefined && i >= 0,
+      `${where}: attribute ${a.type} (${a.name}) is not in our ${set?.name} schema`,
+    );
     const name = set.nameAt(i);
-    assert.ok(set.accepts(i, a.len - NLA_HDRLEN), `${where}: ${name} is ${a.len - NLA_HDRLEN} bytes from the kernel; our schema says kind ${set.kindAt(i)} size ${set.sizeAt(i)}`);
+    assert.ok(
+      set.accepts(i, a.len - NLA_HDRLEN),
+      `${where}: ${name} is ${a.len - NLA_HDRLEN} bytes from the kernel; our schema says kind ${set.kindAt(i)} size ${set.sizeAt(i)}`,
+    );
     const nested = set.nestedAt(i);
     if (Array.isArray(a.value) && nested !== undefined) checkSizes(a.value, nested, `${where}/${name}`);
   }
@@ -73,7 +94,14 @@ describe("netlink codec", function () {
     for (const v of vectors) {
       for (const hex of [...(v.replies ?? []), ...(v.notifications ?? [])]) {
         for (const m of describeFrame(bytes(hex))) {
-          const set = m.type >= 16 && m.type <= 19 ? LINK_ATTRS : m.type >= 20 && m.type <= 22 ? ADDR_ATTRS : m.type >= 28 && m.type <= 30 ? NEIGH_ATTRS : undefined;
+          const set =
+            m.type >= 16 && m.type <= 19
+              ? LINK_ATTRS
+              : m.type >= 20 && m.type <= 22
+                ? ADDR_ATTRS
+                : m.type >= 28 && m.type <= 30
+                  ? NEIGH_ATTRS
+                  : undefined;
           if (set === undefined) continue;
           checkSizes(m.attrs, set, `${v.name} ${m.typeName}`);
           checked++;
@@ -191,11 +219,21 @@ describe("netlink codec", function () {
   it("reads back every declaration exactly as written: type, kind, size, nested set (property)", function () {
     fc.assert(
       fc.property(
-        fc.array(fc.record({ type: fc.integer({ min: 0, max: 16383 }), kind: fc.integer({ min: 1, max: 13 }), size: fc.integer({ min: 0, max: 4095 }), nested: fc.boolean() }), { minLength: 1, maxLength: 40 }),
+        fc.array(
+          fc.record({
+            type: fc.integer({ min: 0, max: 16383 }),
+            kind: fc.integer({ min: 1, max: 13 }),
+            size: fc.integer({ min: 0, max: 4095 }),
+            nested: fc.boolean(),
+          }),
+          { minLength: 1, maxLength: 40 },
+        ),
         (decls) => {
           const inner = new NlAttrSet("inner").a(1, "X", 3);
           const set = new NlAttrSet("t");
-          decls.forEach((d, k) => (d.nested ? set.nest(d.type, "N" + k, inner) : set.sized(d.type, "A" + k, d.kind, d.size)));
+          decls.forEach((d, k) =>
+            d.nested ? set.nest(d.type, "N" + k, inner) : set.sized(d.type, "A" + k, d.kind, d.size),
+          );
           assert.equal(set.count(), decls.length);
           decls.forEach((d, k) => {
             assert.equal(set.typeAt(k), d.type);
@@ -205,7 +243,12 @@ describe("netlink codec", function () {
             assert.equal(set.nestedAt(k), d.nested ? inner : undefined);
           });
           // find() answers the first declaration of a type, as the walker uses it.
-          decls.forEach((d) => assert.equal(set.find(d.type), decls.findIndex((e) => e.type === d.type)));
+          decls.forEach((d) =>
+            assert.equal(
+              set.find(d.type),
+              decls.findIndex((e) => e.type === d.type),
+            ),
+          );
         },
       ),
     );
@@ -218,21 +261,35 @@ describe("netlink codec", function () {
   });
 
   it("never throws on arbitrary bytes or mutated kernel messages (property)", function () {
-    const seeds = vectors.flatMap((v) => [v.request, ...(v.replies ?? []), ...(v.notifications ?? [])]).filter((x): x is string => x !== undefined).map(bytes);
+    const seeds = vectors
+      .flatMap((v) => [v.request, ...(v.replies ?? []), ...(v.notifications ?? [])])
+      .filter((x): x is string => x !== undefined)
+      .map(bytes);
     const m = new NlMsg();
     const err = new NlError();
     fc.assert(
-      fc.property(fc.oneof(fc.uint8Array({ maxLength: 300 }), fc.tuple(fc.constantFrom(...seeds), fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { maxLength: 8 })).map(([s, muts]) => {
-        const b = Uint8Array.from(s as unknown as Uint8Array);
-        for (const [i, v] of muts) b[i % b.length] = v;
-        return b;
-      })), (b) => {
-        const type = b.length >= 6 ? b[4] + b[5] * 256 : 0;
-        const bb = b as unknown as Bytes;
-        const ok = parseMessage(bb, 0, b.length, schemaFor(type), m, err);
-        if (!ok) assert.ok(err.code > 0 && err.msg !== "");
-        describeFrame(bb);
-      }),
+      fc.property(
+        fc.oneof(
+          fc.uint8Array({ maxLength: 300 }),
+          fc
+            .tuple(
+              fc.constantFrom(...seeds),
+              fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { maxLength: 8 }),
+            )
+            .map(([s, muts]) => {
+              const b = Uint8Array.from(s as unknown as Uint8Array);
+              for (const [i, v] of muts) b[i % b.length] = v;
+              return b;
+            }),
+        ),
+        (b) => {
+          const type = b.length >= 6 ? b[4] + b[5] * 256 : 0;
+          const bb = b as unknown as Bytes;
+          const ok = parseMessage(bb, 0, b.length, schemaFor(type), m, err);
+          if (!ok) assert.ok(err.code > 0 && err.msg !== "");
+          describeFrame(bb);
+        },
+      ),
       { numRuns: 3000 },
     );
   });

@@ -48,7 +48,7 @@ describe("serial framing (COBS + CRC-16)", function () {
     assert.equal(dec.counters.crcErrors + dec.counters.malformed, 2000);
   });
 
-  it("computes CRC-16/GENIBUS (check value 0xd64e for \"123456789\")", function () {
+  it('computes CRC-16/GENIBUS (check value 0xd64e for "123456789")', function () {
     assert.equal(crc16(fromHex("313233343536373839")!, 0, 9), 0xd64e);
   });
 
@@ -60,40 +60,56 @@ describe("serial framing (COBS + CRC-16)", function () {
 
   it("round-trips any message, however the stream is split (property)", function () {
     fc.assert(
-      fc.property(fc.array(fc.tuple(fc.constantFrom(PROTO_ROUTE, PROTO_GENERIC), fc.uint8Array({ maxLength: MAX })), { minLength: 1, maxLength: 5 }), fc.array(fc.nat({ max: 40 }), { maxLength: 10 }), (frames, cuts) => {
-        const { dec, got } = collector();
-        const stream = Buffer.concat(frames.map(([p, m]) => encode(p, m)));
-        let at = 0;
-        for (const c of cuts) {
-          const end = Math.min(stream.length, at + c);
-          feed(dec, stream.subarray(at, end));
-          at = end;
-        }
-        feed(dec, stream.subarray(at));
-        assert.deepEqual(got, frames.map(([p, m]) => [p, Buffer.from(m).toString("hex")]));
-        assert.equal(dec.counters.frames, frames.length);
-      }),
+      fc.property(
+        fc.array(fc.tuple(fc.constantFrom(PROTO_ROUTE, PROTO_GENERIC), fc.uint8Array({ maxLength: MAX })), {
+          minLength: 1,
+          maxLength: 5,
+        }),
+        fc.array(fc.nat({ max: 40 }), { maxLength: 10 }),
+        (frames, cuts) => {
+          const { dec, got } = collector();
+          const stream = Buffer.concat(frames.map(([p, m]) => encode(p, m)));
+          let at = 0;
+          for (const c of cuts) {
+            const end = Math.min(stream.length, at + c);
+            feed(dec, stream.subarray(at, end));
+            at = end;
+          }
+          feed(dec, stream.subarray(at));
+          assert.deepEqual(
+            got,
+            frames.map(([p, m]) => [p, Buffer.from(m).toString("hex")]),
+          );
+          assert.equal(dec.counters.frames, frames.length);
+        },
+      ),
       { numRuns: 300, seed: 42 },
     );
   });
 
   it("never delivers a corrupted frame, counts it, and resynchronises at the next delimiter (property)", function () {
     fc.assert(
-      fc.property(fc.uint8Array({ minLength: 1, maxLength: 200 }), fc.array(fc.tuple(fc.nat(), fc.integer({ min: 1, max: 255 })), { minLength: 1, maxLength: 4 }), fc.uint8Array({ maxLength: 50 }), (msg, flips, noise) => {
-        const { dec, got } = collector();
-        const bad = encode(PROTO_ROUTE, msg);
-        for (const [i, x] of flips) bad[i % (bad.length - 1)] ^= x;
-        const good = encode(PROTO_GENERIC, Uint8Array.from([1, 2, 3]));
-        // Noise, a delimiter, the damaged frame, then a good frame.
-        feed(dec, Uint8Array.from([...noise, 0]));
-        feed(dec, bad);
-        feed(dec, good);
-        const original = Buffer.from(msg).toString("hex");
-        for (const [p, m] of got.slice(0, -1)) assert.ok(p === PROTO_ROUTE && m === original, "only the original may come through");
-        assert.deepEqual(got[got.length - 1], [PROTO_GENERIC, "010203"], "the next good frame arrives");
-        const c = dec.counters;
-        assert.ok(c.frames >= 1 && c.frames + c.crcErrors + c.malformed + c.oversize >= 2);
-      }),
+      fc.property(
+        fc.uint8Array({ minLength: 1, maxLength: 200 }),
+        fc.array(fc.tuple(fc.nat(), fc.integer({ min: 1, max: 255 })), { minLength: 1, maxLength: 4 }),
+        fc.uint8Array({ maxLength: 50 }),
+        (msg, flips, noise) => {
+          const { dec, got } = collector();
+          const bad = encode(PROTO_ROUTE, msg);
+          for (const [i, x] of flips) bad[i % (bad.length - 1)] ^= x;
+          const good = encode(PROTO_GENERIC, Uint8Array.from([1, 2, 3]));
+          // Noise, a delimiter, the damaged frame, then a good frame.
+          feed(dec, Uint8Array.from([...noise, 0]));
+          feed(dec, bad);
+          feed(dec, good);
+          const original = Buffer.from(msg).toString("hex");
+          for (const [p, m] of got.slice(0, -1))
+            assert.ok(p === PROTO_ROUTE && m === original, "only the original may come through");
+          assert.deepEqual(got[got.length - 1], [PROTO_GENERIC, "010203"], "the next good frame arrives");
+          const c = dec.counters;
+          assert.ok(c.frames >= 1 && c.frames + c.crcErrors + c.malformed + c.oversize >= 2);
+        },
+      ),
       { numRuns: 500, seed: 7 },
     );
   });

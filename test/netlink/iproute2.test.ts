@@ -24,7 +24,11 @@ describe("iproute2 prints our notifications (ip monitor file)", function () {
     const rig = new Rig(16);
     rig.send(PROTO_GENERIC, NETRT_GENL_TYPE, 0, GENLMSGHDR.hdrLen, (w) => {
       w.field(GENL_CMD, NETRT_CMD_SUBSCRIBE);
-      w.int(NETRT_A_GROUPS, 4, bit(C.RTNLGRP_LINK) + bit(C.RTNLGRP_NEIGH) + bit(C.RTNLGRP_IPV4_IFADDR) + bit(C.RTNLGRP_IPV4_ROUTE));
+      w.int(
+        NETRT_A_GROUPS,
+        4,
+        bit(C.RTNLGRP_LINK) + bit(C.RTNLGRP_NEIGH) + bit(C.RTNLGRP_IPV4_IFADDR) + bit(C.RTNLGRP_IPV4_ROUTE),
+      );
     });
     rig.net.clock.advance(100);
     rig.got.length = 0;
@@ -54,6 +58,7 @@ describe("iproute2 prints our notifications (ip monitor file)", function () {
       /^Deleted 192\.0\.2\.99 dev eth0 lladdr 02:00:00:00:00:63 PERMANENT$/m,
       /^Deleted 203\.0\.113\.0\/24 dev eth0 proto kernel scope link src 203\.0\.113\.5$/m,
       /^Deleted 2: eth0 {4}inet 203\.0\.113\.5\/24/m,
-    ]) assert.match(out, want);
+    ])
+      assert.match(out, want);
   });
 });

@@ -12,7 +12,18 @@ import { NETRT_A_GROUPS, NETRT_CMD_SUBSCRIBE, NETRT_GROUP_DHCP } from "../../src
 import * as C from "../../src/netlink/constants";
 import { encodedMax, encodeFrame, PROTO_GENERIC, PROTO_ROUTE } from "../../src/netlink/frame";
 import { bit } from "../../src/netlink/rtnl";
-import { GENL_CMD, GENLMSGHDR, IFA_FAMILY_F, IFADDRMSG, IFI_INDEX, IFINFOMSG, NDMSG, NETRT_GENL_TYPE, RTM_FAMILY, RTMSG } from "../../src/netlink/schemas";
+import {
+  GENL_CMD,
+  GENLMSGHDR,
+  IFA_FAMILY_F,
+  IFADDRMSG,
+  IFI_INDEX,
+  IFINFOMSG,
+  NDMSG,
+  NETRT_GENL_TYPE,
+  RTM_FAMILY,
+  RTMSG,
+} from "../../src/netlink/schemas";
 import { alloc } from "../../hal/js/bytes";
 import { ip, macOf } from "../net/helpers";
 import { Rig } from "./rig";
@@ -24,7 +35,14 @@ const SCRIPT = path.join(__dirname, "pyroute2_check.py");
 interface Decoded {
   ok: boolean;
   error?: string;
-  messages?: { type: number; flags: number; seq: number; error: string | null; fields: Record<string, unknown>; attrs: [string, unknown][] }[];
+  messages?: {
+    type: number;
+    flags: number;
+    seq: number;
+    error: string | null;
+    fields: Record<string, unknown>;
+    attrs: [string, unknown][];
+  }[];
 }
 
 function pyroute2Missing(): string | undefined {
@@ -33,9 +51,15 @@ function pyroute2Missing(): string | undefined {
 }
 
 function decode(frames: { proto: number; hex: string }[]): Decoded[] {
-  const r = spawnSync(PY, [SCRIPT, "decode"], { input: frames.map((f) => JSON.stringify(f)).join("\n"), encoding: "utf8" });
+  const r = spawnSync(PY, [SCRIPT, "decode"], {
+    input: frames.map((f) => JSON.stringify(f)).join("\n"),
+    encoding: "utf8",
+  });
   assert.equal(r.status, 0, r.stderr);
-  return r.stdout.trim().split("\n").map((l) => JSON.parse(l) as Decoded);
+  return r.stdout
+    .trim()
+    .split("\n")
+    .map((l) => JSON.parse(l) as Decoded);
 }
 
 /** A device in a busy state, and every kind of message it sends. */
@@ -50,7 +74,15 @@ function traffic(): { rig: Rig; frames: { proto: number; hex: string }[] } {
   rig.node.stack.addrs.add(rig.node.eth, addrRequest(ip("198.51.100.1"), 24));
   rig.send(PROTO_GENERIC, NETRT_GENL_TYPE, C.NLM_F_ACK, GENLMSGHDR.hdrLen, (w) => {
     w.field(GENL_CMD, NETRT_CMD_SUBSCRIBE);
-    w.int(NETRT_A_GROUPS, 4, bit(C.RTNLGRP_LINK) + bit(C.RTNLGRP_NEIGH) + bit(C.RTNLGRP_IPV4_IFADDR) + bit(C.RTNLGRP_IPV4_ROUTE) + bit(NETRT_GROUP_DHCP));
+    w.int(
+      NETRT_A_GROUPS,
+      4,
+      bit(C.RTNLGRP_LINK) +
+        bit(C.RTNLGRP_NEIGH) +
+        bit(C.RTNLGRP_IPV4_IFADDR) +
+        bit(C.RTNLGRP_IPV4_ROUTE) +
+        bit(NETRT_GROUP_DHCP),
+    );
   });
   rig.send(PROTO_ROUTE, C.RTM_GETLINK, C.NLM_F_DUMP, IFINFOMSG.hdrLen, () => undefined);
   rig.send(PROTO_ROUTE, C.RTM_GETLINK, 0, IFINFOMSG.hdrLen, (w) => w.field(IFI_INDEX, 2));
@@ -88,7 +120,15 @@ describe("pyroute2 reads and writes our wire format", function () {
     const kd = decode(kernel.map((hex) => ({ proto: 0, hex })));
     kd.forEach((d, i) => {
       const ours = describeFrame(fromHex(kernel[i])!);
-      d.messages?.forEach((m, k) => m.attrs.forEach(([name], j) => name === "UNKNOWN" && ours[k] && ours[k].attrs[j] && kernelUnknown.add(`${ours[k].type}/${ours[k].attrs[j].type}`)));
+      d.messages?.forEach((m, k) =>
+        m.attrs.forEach(
+          ([name], j) =>
+            name === "UNKNOWN" &&
+            ours[k] &&
+            ours[k].attrs[j] &&
+            kernelUnknown.add(`${ours[k].type}/${ours[k].attrs[j].type}`),
+        ),
+      );
     });
     const { frames, rig } = traffic();
     const decoded = decode(frames);
@@ -106,14 +146,24 @@ describe("pyroute2 reads and writes our wire format", function () {
         assert.deepEqual([p.type, p.flags, p.seq], [o.type, o.flags, o.seq], `frame ${i} message ${k}`);
         // pyroute2 0.7 predates a few attributes; only those the kernel's own messages share may be UNKNOWN.
         p.attrs.forEach(([name], j) => {
-          if (name === "UNKNOWN") assert.ok(kernelUnknown.has(`${o.type}/${o.attrs[j].type}`), `frame ${i}: pyroute2 could not name ${o.typeName}.${o.attrs[j].name}`);
+          if (name === "UNKNOWN")
+            assert.ok(
+              kernelUnknown.has(`${o.type}/${o.attrs[j].type}`),
+              `frame ${i}: pyroute2 could not name ${o.typeName}.${o.attrs[j].name}`,
+            );
         });
         // Spot checks: the values pyroute2 reads are the values we wrote.
         for (const [name, value] of p.attrs) {
           const mine = findAttr(o.attrs, name);
           if (mine === undefined || Array.isArray(mine.value) || typeof value === "object") continue;
-          if (name === "IFLA_ADDRESS" || name === "IFLA_BROADCAST" || name === "NDA_LLADDR") assert.equal(String(value).replace(/:/g, ""), mine.value, `${o.typeName}.${name}`);
-          else if (name === "IFLA_OPERSTATE") assert.equal(value, ["UNKNOWN", "NOTPRESENT", "DOWN", "LOWERLAYERDOWN", "TESTING", "DORMANT", "UP"][mine.value as number], `${o.typeName}.${name}`);
+          if (name === "IFLA_ADDRESS" || name === "IFLA_BROADCAST" || name === "NDA_LLADDR")
+            assert.equal(String(value).replace(/:/g, ""), mine.value, `${o.typeName}.${name}`);
+          else if (name === "IFLA_OPERSTATE")
+            assert.equal(
+              value,
+              ["UNKNOWN", "NOTPRESENT", "DOWN", "LOWERLAYERDOWN", "TESTING", "DORMANT", "UP"][mine.value as number],
+              `${o.typeName}.${name}`,
+            );
           else assert.equal(value, mine.value, `${o.typeName}.${name}`);
           checked++;
         }
@@ -121,7 +171,17 @@ describe("pyroute2 reads and writes our wire format", function () {
       }
     }
     const kinds = new Set(rig.got.flatMap((g) => g.msgs.map((m) => m.typeName)));
-    for (const t of ["RTM_NEWLINK", "RTM_NEWADDR", "RTM_DELADDR", "RTM_NEWNEIGH", "RTM_DELNEIGH", "RTM_NEWROUTE", "NLMSG_DONE", "NLMSG_ERROR"]) assert.ok(kinds.has(t), `the traffic includes ${t}`);
+    for (const t of [
+      "RTM_NEWLINK",
+      "RTM_NEWADDR",
+      "RTM_DELADDR",
+      "RTM_NEWNEIGH",
+      "RTM_DELNEIGH",
+      "RTM_NEWROUTE",
+      "NLMSG_DONE",
+      "NLMSG_ERROR",
+    ])
+      assert.ok(kinds.has(t), `the traffic includes ${t}`);
     assert.ok(n >= 20, `${n} messages`);
     assert.ok(checked >= 150, `${checked} attribute values compared`);
   });
@@ -132,13 +192,19 @@ describe("pyroute2 reads and writes our wire format", function () {
     const errs = all.filter((m) => m.type === C.NLMSG_ERROR && m.error !== null);
     assert.ok(errs.length >= 3, JSON.stringify(all.filter((m) => m.type === C.NLMSG_ERROR)));
     const texts = errs.flatMap((m) => m.attrs.filter(([n]) => n === "NLMSGERR_ATTR_MSG").map(([, v]) => v));
-    assert.ok(texts.some((t) => /no interface with index 9/.test(String(t))), JSON.stringify(texts));
+    assert.ok(
+      texts.some((t) => /no interface with index 9/.test(String(t))),
+      JSON.stringify(texts),
+    );
   });
 
   it("accepts every request pyroute2 encodes", function () {
     const r = spawnSync(PY, [SCRIPT, "encode"], { encoding: "utf8" });
     assert.equal(r.status, 0, r.stderr);
-    const reqs = r.stdout.trim().split("\n").map((l) => JSON.parse(l) as { name: string; hex: string });
+    const reqs = r.stdout
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as { name: string; hex: string });
     assert.ok(reqs.length >= 12);
     const rig = new Rig(16);
     rig.node.stack.addrs.add(rig.node.eth, addrRequest(ip("192.0.2.10"), 24));
@@ -156,7 +222,8 @@ describe("pyroute2 reads and writes our wire format", function () {
       const err = replies.find((m) => m.typeName === "NLMSG_ERROR" && m.header.error !== 0);
       // Our family's DHCP_GET on a device without DHCP answers ENODEV: accepted, then refused on its merits.
       if (q.name === "netrt dhcp get") assert.equal(err?.header.error, -19);
-      else assert.equal(err, undefined, `${q.name}: ${JSON.stringify(err && findAttr(err.attrs, "NLMSGERR_ATTR_MSG"))}`);
+      else
+        assert.equal(err, undefined, `${q.name}: ${JSON.stringify(err && findAttr(err.attrs, "NLMSGERR_ATTR_MSG"))}`);
     }
     assert.equal(rig.node.eth.mtu, 1400);
     assert.equal(rig.node.eth.alias, "from pyroute2");

@@ -28,15 +28,27 @@ export class Rig {
     this.host = new FrameDecoder(4096, (proto, m, n) => {
       const b = alloc(n);
       copy(b, 0, m, 0, n);
-      this.got.push({ at: this.net.clock.now(), proto, msgs: describeFrame(b), hex: Buffer.from(b as unknown as Uint8Array).toString("hex") });
+      this.got.push({
+        at: this.net.clock.now(),
+        proto,
+        msgs: describeFrame(b),
+        hex: Buffer.from(b as unknown as Uint8Array).toString("hex"),
+      });
     });
-    this.ch = new ControlChannel(this.node.stack, this.net.clock, {
-      write: (d) => {
-        this.bytesOut += len(d);
-        this.host.push(d, 0, len(d));
+    this.ch = new ControlChannel(
+      this.node.stack,
+      this.net.clock,
+      {
+        write: (d) => {
+          this.bytesOut += len(d);
+          this.host.push(d, 0, len(d));
+        },
+        driverName: () => "sim",
       },
-      driverName: () => "sim",
-    }, { baud: BAUD, maxMessage: 512 }, this.storage, new SimRandom(3));
+      { baud: BAUD, maxMessage: 512 },
+      this.storage,
+      new SimRandom(3),
+    );
   }
 
   /** Sends one framed request from the host side. */
@@ -68,4 +80,3 @@ export class Rig {
     });
   }
 }
-

@@ -13,7 +13,20 @@ import { LLE_STATIC } from "../../src/net/lltable";
 import * as C from "../../src/netlink/constants";
 import { NlWriter } from "../../src/netlink/codec";
 import { Rtnl } from "../../src/netlink/rtnl";
-import { IFA_INDEX, IFA_PREFIXLEN, IFADDRMSG, IFI_CHANGE, IFI_FLAGS, IFI_INDEX, IFINFOMSG, NDM_IFINDEX, NDM_STATE, NDMSG, RTM_FAMILY, RTMSG } from "../../src/netlink/schemas";
+import {
+  IFA_INDEX,
+  IFA_PREFIXLEN,
+  IFADDRMSG,
+  IFI_CHANGE,
+  IFI_FLAGS,
+  IFI_INDEX,
+  IFINFOMSG,
+  NDM_IFINDEX,
+  NDM_STATE,
+  NDMSG,
+  RTM_FAMILY,
+  RTMSG,
+} from "../../src/netlink/schemas";
 import { fromHex } from "../../src/util/hex";
 import { ip, macOf, Net, type Node } from "../net/helpers";
 import { loadVectors } from "./vectors";
@@ -28,16 +41,20 @@ class Device {
   constructor(maxFrame = 2048, neighbours = 8) {
     this.node = this.net.node(10, "192.0.2.10/24", { capacity: neighbours });
     this.node.eth.lltable!.addStatic(ip("192.0.2.1"), macOf(1), 0, LLE_STATIC);
-    this.rtnl = new Rtnl(this.node.stack, {
-      driverName: () => "sim",
-      mayMutate: () => this.open,
-      send: (b, n) => {
-        const f = alloc(n);
-        copy(f, 0, b, 0, n);
-        this.frames.push(f);
-        return true;
+    this.rtnl = new Rtnl(
+      this.node.stack,
+      {
+        driverName: () => "sim",
+        mayMutate: () => this.open,
+        send: (b, n) => {
+          const f = alloc(n);
+          copy(f, 0, b, 0, n);
+          this.frames.push(f);
+          return true;
+        },
       },
-    }, maxFrame);
+      maxFrame,
+    );
   }
 
   /** Sends a request frame; returns every message of every reply frame. */
@@ -64,7 +81,23 @@ describe("rtnetlink handlers", function () {
   const vectors = new Map(loadVectors().map((v) => [v.name, v]));
 
   it("answers the kernel's recorded requests as the kernel did (types, flags, errno, dump shape)", function () {
-    for (const name of ["getlink_dump", "getlink_dump_iproute2", "getlink_index", "getlink_name", "getlink_missing_index", "getaddr_dump", "getneigh_dump", "newneigh_create", "newneigh_excl_dup", "delneigh_missing", "newlink_mtu", "newlink_mtu_too_small", "newlink_mtu_restore", "malformed_nla_wrong_size", "malformed_short_ifinfomsg"]) {
+    for (const name of [
+      "getlink_dump",
+      "getlink_dump_iproute2",
+      "getlink_index",
+      "getlink_name",
+      "getlink_missing_index",
+      "getaddr_dump",
+      "getneigh_dump",
+      "newneigh_create",
+      "newneigh_excl_dup",
+      "delneigh_missing",
+      "newlink_mtu",
+      "newlink_mtu_too_small",
+      "newlink_mtu_restore",
+      "malformed_nla_wrong_size",
+      "malformed_short_ifinfomsg",
+    ]) {
       const v = vectors.get(name)!;
       const dev = new Device();
       if (name === "newneigh_excl_dup") dev.ask(hex(vectors.get("newneigh_create")!.request!));
@@ -77,8 +110,10 @@ describe("rtnetlink handlers", function () {
       );
       for (let i = 0; i < theirs.length; i++) {
         const k = findAttr(theirs[i].attrs, "NLMSGERR_ATTR_MSG");
-        if (k !== undefined) assert.equal(findAttr(ours[i].attrs, "NLMSGERR_ATTR_MSG")?.value, k.value, `${name}: the kernel's message`);
-        if (theirs[i].typeName === "NLMSG_ERROR" && theirs[i].header.error === 0) assert.equal(ours[i].len, theirs[i].len, `${name}: a plain ACK is ${theirs[i].len} bytes`);
+        if (k !== undefined)
+          assert.equal(findAttr(ours[i].attrs, "NLMSGERR_ATTR_MSG")?.value, k.value, `${name}: the kernel's message`);
+        if (theirs[i].typeName === "NLMSG_ERROR" && theirs[i].header.error === 0)
+          assert.equal(ours[i].len, theirs[i].len, `${name}: a plain ACK is ${theirs[i].len} bytes`);
       }
     }
   });
@@ -96,15 +131,30 @@ describe("rtnetlink handlers", function () {
           continue;
         }
         assert.ok(sizes.has(a.type), `${what}: the kernel does not emit ${a.name}`);
-        if (a.name !== "IFLA_IFALIAS") assert.equal(a.len, sizes.get(a.type), `${what}: ${a.name} is ${a.len} bytes, the kernel's ${sizes.get(a.type)}`);
+        if (a.name !== "IFLA_IFALIAS")
+          assert.equal(
+            a.len,
+            sizes.get(a.type),
+            `${what}: ${a.name} is ${a.len} bytes, the kernel's ${sizes.get(a.type)}`,
+          );
       }
-      for (const f of Object.keys(theirs.header)) assert.equal(typeof ours.header[f], "number", `${what}: header field ${f}`);
+      for (const f of Object.keys(theirs.header))
+        assert.equal(typeof ours.header[f], "number", `${what}: header field ${f}`);
     };
     const link = dev.ask(hex(vectors.get("getlink_index")!.request!))[0];
     const kLink = describeFrame(hex(vectors.get("getlink_index")!.replies![0]))[0];
     compare(link, kLink, "link");
     assert.equal(link.header.flags, kLink.header.flags, "ifi_flags UP|BROADCAST|RUNNING|MULTICAST|LOWER_UP");
-    for (const n of ["IFLA_IFNAME", "IFLA_MTU", "IFLA_ADDRESS", "IFLA_BROADCAST", "IFLA_OPERSTATE", "IFLA_CARRIER", "IFLA_TXQLEN"]) assert.ok(findAttr(link.attrs, n) !== undefined, n);
+    for (const n of [
+      "IFLA_IFNAME",
+      "IFLA_MTU",
+      "IFLA_ADDRESS",
+      "IFLA_BROADCAST",
+      "IFLA_OPERSTATE",
+      "IFLA_CARRIER",
+      "IFLA_TXQLEN",
+    ])
+      assert.ok(findAttr(link.attrs, n) !== undefined, n);
     assert.equal(findAttr(link.attrs, "IFLA_ADDRESS")?.value, findAttr(kLink.attrs, "IFLA_ADDRESS")?.value);
     const addrs = dev.ask(hex(vectors.get("getaddr_dump")!.request!));
     const kAddrs = vectors.get("getaddr_dump")!.replies!.flatMap((r) => describeFrame(hex(r)));
@@ -124,26 +174,47 @@ describe("rtnetlink handlers", function () {
   it("changes MTU, admin state and alias through NEWLINK, within the driver's limits, and refuses DELLINK", function () {
     const dev = new Device();
     const eth = dev.node.eth;
-    let r = dev.ask(request(C.RTM_NEWLINK, C.NLM_F_ACK, (w) => {
-      w.field(IFI_INDEX, 2);
-      w.int(C.IFLA_MTU, 4, 1400);
-      w.str(C.IFLA_IFALIAS, "uplink");
-    }, IFINFOMSG.hdrLen));
+    let r = dev.ask(
+      request(
+        C.RTM_NEWLINK,
+        C.NLM_F_ACK,
+        (w) => {
+          w.field(IFI_INDEX, 2);
+          w.int(C.IFLA_MTU, 4, 1400);
+          w.str(C.IFLA_IFALIAS, "uplink");
+        },
+        IFINFOMSG.hdrLen,
+      ),
+    );
     assert.equal(r[0].header.error, 0);
     assert.equal(eth.mtu, 1400);
     assert.equal(eth.alias, "uplink");
-    r = dev.ask(request(C.RTM_NEWLINK, C.NLM_F_ACK, (w) => {
-      w.field(IFI_INDEX, 2);
-      w.int(C.IFLA_MTU, 4, 9000);
-    }, IFINFOMSG.hdrLen));
+    r = dev.ask(
+      request(
+        C.RTM_NEWLINK,
+        C.NLM_F_ACK,
+        (w) => {
+          w.field(IFI_INDEX, 2);
+          w.int(C.IFLA_MTU, 4, 9000);
+        },
+        IFINFOMSG.hdrLen,
+      ),
+    );
     assert.equal(r[0].header.error, -EINVAL);
     assert.equal(findAttr(r[0].attrs, "NLMSGERR_ATTR_MSG")?.value, "mtu greater than device maximum");
     assert.equal(eth.mtu, 1400);
-    r = dev.ask(request(C.RTM_NEWLINK, C.NLM_F_ACK, (w) => {
-      w.field(IFI_INDEX, 2);
-      w.field(IFI_FLAGS, 0);
-      w.field(IFI_CHANGE, IFF_UP);
-    }, IFINFOMSG.hdrLen));
+    r = dev.ask(
+      request(
+        C.RTM_NEWLINK,
+        C.NLM_F_ACK,
+        (w) => {
+          w.field(IFI_INDEX, 2);
+          w.field(IFI_FLAGS, 0);
+          w.field(IFI_CHANGE, IFF_UP);
+        },
+        IFINFOMSG.hdrLen,
+      ),
+    );
     assert.equal(r[0].header.error, 0);
     assert.equal(eth.has(IFF_UP), false);
     const link = dev.ask(request(C.RTM_GETLINK, 0, (w) => w.field(IFI_INDEX, 2), IFINFOMSG.hdrLen))[0];
@@ -159,26 +230,46 @@ describe("rtnetlink handlers", function () {
   it("adds and deletes addresses with in.c semantics, with EEXIST under NLM_F_EXCL", function () {
     const dev = new Device();
     const add = (flags: number, addr: string, plen: number) =>
-      dev.ask(request(C.RTM_NEWADDR, C.NLM_F_ACK + flags, (w) => {
-        w.field(IFADDRMSG.fields[0], C.AF_INET);
-        w.field(IFA_PREFIXLEN, plen);
-        w.field(IFA_INDEX, 2);
-        w.inAddr(C.IFA_LOCAL, ip(addr));
-      }, IFADDRMSG.hdrLen))[0];
+      dev.ask(
+        request(
+          C.RTM_NEWADDR,
+          C.NLM_F_ACK + flags,
+          (w) => {
+            w.field(IFADDRMSG.fields[0], C.AF_INET);
+            w.field(IFA_PREFIXLEN, plen);
+            w.field(IFA_INDEX, 2);
+            w.inAddr(C.IFA_LOCAL, ip(addr));
+          },
+          IFADDRMSG.hdrLen,
+        ),
+      )[0];
     assert.equal(add(C.NLM_F_CREATE + C.NLM_F_EXCL, "198.51.100.7", 24).header.error, 0);
     assert.ok(dev.node.stack.addrs.findOn(dev.node.eth, ip("198.51.100.7")) !== undefined);
     assert.equal(add(C.NLM_F_CREATE + C.NLM_F_EXCL, "198.51.100.7", 24).header.error, -EEXIST);
     assert.equal(add(0, "203.0.113.1", 24).header.error, -ENOENT);
     const dump = dev.ask(request(C.RTM_GETADDR, C.NLM_F_DUMP, (w) => w.field(IFA_INDEX, 2), IFADDRMSG.hdrLen));
-    assert.deepEqual(dump.filter((m) => m.typeName === "RTM_NEWADDR").map((m) => findAttr(m.attrs, "IFA_LOCAL")?.value), ["192.0.2.10", "198.51.100.7"]);
+    assert.deepEqual(
+      dump.filter((m) => m.typeName === "RTM_NEWADDR").map((m) => findAttr(m.attrs, "IFA_LOCAL")?.value),
+      ["192.0.2.10", "198.51.100.7"],
+    );
     const routes = dev.ask(request(C.RTM_GETROUTE, C.NLM_F_DUMP, (w) => w.field(RTM_FAMILY, C.AF_INET), RTMSG.hdrLen));
-    assert.ok(routes.some((m) => findAttr(m.attrs, "RTA_DST")?.value === "198.51.100.0" && m.header.dst_len === 24), "the connected prefix route");
-    const del = dev.ask(request(C.RTM_DELADDR, C.NLM_F_ACK, (w) => {
-      w.field(IFADDRMSG.fields[0], C.AF_INET);
-      w.field(IFA_PREFIXLEN, 24);
-      w.field(IFA_INDEX, 2);
-      w.inAddr(C.IFA_LOCAL, ip("198.51.100.7"));
-    }, IFADDRMSG.hdrLen))[0];
+    assert.ok(
+      routes.some((m) => findAttr(m.attrs, "RTA_DST")?.value === "198.51.100.0" && m.header.dst_len === 24),
+      "the connected prefix route",
+    );
+    const del = dev.ask(
+      request(
+        C.RTM_DELADDR,
+        C.NLM_F_ACK,
+        (w) => {
+          w.field(IFADDRMSG.fields[0], C.AF_INET);
+          w.field(IFA_PREFIXLEN, 24);
+          w.field(IFA_INDEX, 2);
+          w.inAddr(C.IFA_LOCAL, ip("198.51.100.7"));
+        },
+        IFADDRMSG.hdrLen,
+      ),
+    )[0];
     assert.equal(del.header.error, 0);
     assert.equal(dev.node.stack.addrs.findOn(dev.node.eth, ip("198.51.100.7")), undefined);
   });
@@ -186,15 +277,28 @@ describe("rtnetlink handlers", function () {
   it("manages neighbours: CREATE, EXCL, REPLACE, single GET, DELETE, and refuses non-permanent states", function () {
     const dev = new Device();
     const neigh = (type: number, flags: number, dst: string, mac?: string, state = C.NUD_PERMANENT) =>
-      dev.ask(request(type, flags, (w) => {
-        w.field(NDMSG.fields[0], C.AF_INET);
-        w.field(NDM_IFINDEX, 2);
-        w.field(NDM_STATE, state);
-        w.inAddr(C.NDA_DST, ip(dst));
-        if (mac !== undefined) w.bytes(C.NDA_LLADDR, hex(mac), 0, 6);
-      }, NDMSG.hdrLen));
-    assert.equal(neigh(C.RTM_NEWNEIGH, C.NLM_F_ACK + C.NLM_F_CREATE + C.NLM_F_EXCL, "192.0.2.5", "020000000005")[0].header.error, 0);
-    assert.equal(neigh(C.RTM_NEWNEIGH, C.NLM_F_ACK + C.NLM_F_CREATE + C.NLM_F_EXCL, "192.0.2.5", "020000000006")[0].header.error, -EEXIST);
+      dev.ask(
+        request(
+          type,
+          flags,
+          (w) => {
+            w.field(NDMSG.fields[0], C.AF_INET);
+            w.field(NDM_IFINDEX, 2);
+            w.field(NDM_STATE, state);
+            w.inAddr(C.NDA_DST, ip(dst));
+            if (mac !== undefined) w.bytes(C.NDA_LLADDR, hex(mac), 0, 6);
+          },
+          NDMSG.hdrLen,
+        ),
+      );
+    assert.equal(
+      neigh(C.RTM_NEWNEIGH, C.NLM_F_ACK + C.NLM_F_CREATE + C.NLM_F_EXCL, "192.0.2.5", "020000000005")[0].header.error,
+      0,
+    );
+    assert.equal(
+      neigh(C.RTM_NEWNEIGH, C.NLM_F_ACK + C.NLM_F_CREATE + C.NLM_F_EXCL, "192.0.2.5", "020000000006")[0].header.error,
+      -EEXIST,
+    );
     assert.equal(neigh(C.RTM_NEWNEIGH, C.NLM_F_ACK + C.NLM_F_REPLACE, "192.0.2.5", "020000000006")[0].header.error, 0);
     const got = neigh(C.RTM_GETNEIGH, 0, "192.0.2.5")[0];
     assert.equal(got.typeName, "RTM_NEWNEIGH");
@@ -209,18 +313,29 @@ describe("rtnetlink handlers", function () {
     assert.equal(neigh(C.RTM_DELNEIGH, C.NLM_F_ACK, "192.0.2.5")[0].header.error, 0);
     assert.equal(neigh(C.RTM_DELNEIGH, C.NLM_F_ACK, "192.0.2.5")[0].header.error, -ENOENT);
     const dump = dev.ask(request(C.RTM_GETNEIGH, C.NLM_F_DUMP, () => undefined, NDMSG.hdrLen));
-    assert.deepEqual(dump.map((m) => m.typeName), ["RTM_NEWNEIGH", "NLMSG_DONE"], "our own address is not listed");
+    assert.deepEqual(
+      dump.map((m) => m.typeName),
+      ["RTM_NEWNEIGH", "NLMSG_DONE"],
+      "our own address is not listed",
+    );
   });
 
   it("adds and deletes a static default route; only the default route may change", function () {
     const dev = new Device();
     const route = (type: number, flags: number, gw: string, dstLen = 0) =>
-      dev.ask(request(type, C.NLM_F_ACK + flags, (w) => {
-        w.field(RTM_FAMILY, C.AF_INET);
-        w.field(RTMSG.fields[1], dstLen);
-        if (dstLen > 0) w.inAddr(C.RTA_DST, ip("10.0.0.0"));
-        w.inAddr(C.RTA_GATEWAY, ip(gw));
-      }, RTMSG.hdrLen))[0];
+      dev.ask(
+        request(
+          type,
+          C.NLM_F_ACK + flags,
+          (w) => {
+            w.field(RTM_FAMILY, C.AF_INET);
+            w.field(RTMSG.fields[1], dstLen);
+            if (dstLen > 0) w.inAddr(C.RTA_DST, ip("10.0.0.0"));
+            w.inAddr(C.RTA_GATEWAY, ip(gw));
+          },
+          RTMSG.hdrLen,
+        ),
+      )[0];
     assert.equal(route(C.RTM_NEWROUTE, C.NLM_F_CREATE + C.NLM_F_EXCL, "192.0.2.1").header.error, 0);
     assert.equal(dev.node.stack.routes.lookup(ip("8.8.8.8"))?.gateway, ip("192.0.2.1"));
     assert.equal(route(C.RTM_NEWROUTE, C.NLM_F_CREATE + C.NLM_F_EXCL, "192.0.2.1").header.error, -EEXIST);
@@ -249,17 +364,27 @@ describe("rtnetlink handlers", function () {
       assert.equal(r.length, 1, `one reply to ${len(req)} bytes`);
       assert.equal(r[0].typeName, "NLMSG_ERROR");
       assert.equal(r[0].header.error, -errno);
-      assert.ok(String(findAttr(r[0].attrs, "NLMSGERR_ATTR_MSG")?.value ?? "") !== "", `with a message: ${JSON.stringify(r[0])}`);
+      assert.ok(
+        String(findAttr(r[0].attrs, "NLMSGERR_ATTR_MSG")?.value ?? "") !== "",
+        `with a message: ${JSON.stringify(r[0])}`,
+      );
     }
   });
 
   it("refuses changes without a session when the device is locked, and still answers reads", function () {
     const dev = new Device();
     dev.open = false;
-    const r = dev.ask(request(C.RTM_NEWLINK, C.NLM_F_ACK, (w) => {
-      w.field(IFI_INDEX, 2);
-      w.int(C.IFLA_MTU, 4, 1400);
-    }, IFINFOMSG.hdrLen))[0];
+    const r = dev.ask(
+      request(
+        C.RTM_NEWLINK,
+        C.NLM_F_ACK,
+        (w) => {
+          w.field(IFI_INDEX, 2);
+          w.int(C.IFLA_MTU, 4, 1400);
+        },
+        IFINFOMSG.hdrLen,
+      ),
+    )[0];
     assert.equal(r.header.error, -EPERM);
     assert.match(String(findAttr(r.attrs, "NLMSGERR_ATTR_MSG")?.value), /authenticated/);
     assert.equal(dev.node.eth.mtu, 1500);
@@ -298,13 +423,20 @@ describe("rtnetlink handlers", function () {
     const dev = new Device();
     const lo = dev.node.stack.lo;
     const before = [lo.mtu, lo.alias, lo.flags];
-    const r = dev.ask(request(C.RTM_NEWLINK, C.NLM_F_ACK, (w) => {
-      w.field(IFI_INDEX, 1);
-      w.field(IFI_FLAGS, 0);
-      w.field(IFI_CHANGE, IFF_UP);
-      w.int(C.IFLA_MTU, 4, 1500);
-      w.str(C.IFLA_IFALIAS, "changed");
-    }, IFINFOMSG.hdrLen));
+    const r = dev.ask(
+      request(
+        C.RTM_NEWLINK,
+        C.NLM_F_ACK,
+        (w) => {
+          w.field(IFI_INDEX, 1);
+          w.field(IFI_FLAGS, 0);
+          w.field(IFI_CHANGE, IFF_UP);
+          w.int(C.IFLA_MTU, 4, 1500);
+          w.str(C.IFLA_IFALIAS, "changed");
+        },
+        IFINFOMSG.hdrLen,
+      ),
+    );
     assert.equal(r[0].header.error, -EPERM);
     assert.deepEqual([lo.mtu, lo.alias, lo.flags], before);
   });
@@ -314,18 +446,47 @@ describe("rtnetlink handlers", function () {
     const st = dev.node.stack;
     // An alias on the same prefix (it shares 192.0.2.10's route), then a full route table.
     assert.equal(st.addrs.add(dev.node.eth, addrRequest(ip("192.0.2.11"), 24)), 0);
-    for (let i = 0; st.routes.routes.length < st.routes.capacity; i++) st.routes.add({ dst: ip(`10.${i}.0.0`), prefixLen: 16, gateway: ip("192.0.2.1"), ifindex: 2, protocol: 4, scope: 0, metric: 0, prefsrc: 0 }, false);
-    const snap = JSON.stringify([st.addrs.list.map((a) => [a.addr, a.prefixLen]), st.routes.routes.map((x) => [x.dst, x.prefixLen, x.gateway])]);
+    for (let i = 0; st.routes.routes.length < st.routes.capacity; i++)
+      st.routes.add(
+        {
+          dst: ip(`10.${i}.0.0`),
+          prefixLen: 16,
+          gateway: ip("192.0.2.1"),
+          ifindex: 2,
+          protocol: 4,
+          scope: 0,
+          metric: 0,
+          prefsrc: 0,
+        },
+        false,
+      );
+    const snap = JSON.stringify([
+      st.addrs.list.map((a) => [a.addr, a.prefixLen]),
+      st.routes.routes.map((x) => [x.dst, x.prefixLen, x.gateway]),
+    ]);
     const replace = (plen: number) =>
-      dev.ask(request(C.RTM_NEWADDR, C.NLM_F_ACK + C.NLM_F_CREATE + C.NLM_F_REPLACE, (w) => {
-        w.field(IFADDRMSG.fields[0], C.AF_INET);
-        w.field(IFA_PREFIXLEN, plen);
-        w.field(IFA_INDEX, 2);
-        w.inAddr(C.IFA_LOCAL, ip("192.0.2.11"));
-      }, IFADDRMSG.hdrLen))[0];
+      dev.ask(
+        request(
+          C.RTM_NEWADDR,
+          C.NLM_F_ACK + C.NLM_F_CREATE + C.NLM_F_REPLACE,
+          (w) => {
+            w.field(IFADDRMSG.fields[0], C.AF_INET);
+            w.field(IFA_PREFIXLEN, plen);
+            w.field(IFA_INDEX, 2);
+            w.inAddr(C.IFA_LOCAL, ip("192.0.2.11"));
+          },
+          IFADDRMSG.hdrLen,
+        ),
+      )[0];
     const r = replace(25);
     assert.equal(r.header.error, -28); // ENOSPC
-    assert.equal(JSON.stringify([st.addrs.list.map((a) => [a.addr, a.prefixLen]), st.routes.routes.map((x) => [x.dst, x.prefixLen, x.gateway])]), snap);
+    assert.equal(
+      JSON.stringify([
+        st.addrs.list.map((a) => [a.addr, a.prefixLen]),
+        st.routes.routes.map((x) => [x.dst, x.prefixLen, x.gateway]),
+      ]),
+      snap,
+    );
     // The same prefix needs no new slot.
     const same = replace(24);
     assert.equal(same.header.error, 0);
@@ -337,17 +498,27 @@ describe("rtnetlink handlers", function () {
     const room = dev.rtnl.linkRoom(eth);
     assert.ok(room > 20 && room < 120, `room ${room}`);
     const set = (alias: string) =>
-      dev.ask(request(C.RTM_NEWLINK, C.NLM_F_ACK, (w) => {
-        w.field(IFI_INDEX, 2);
-        w.str(C.IFLA_IFALIAS, alias);
-      }, IFINFOMSG.hdrLen))[0];
+      dev.ask(
+        request(
+          C.RTM_NEWLINK,
+          C.NLM_F_ACK,
+          (w) => {
+            w.field(IFI_INDEX, 2);
+            w.str(C.IFLA_IFALIAS, alias);
+          },
+          IFINFOMSG.hdrLen,
+        ),
+      )[0];
     const tooLong = set("a".repeat(room + 1));
     assert.equal(tooLong.header.error, -EINVAL);
     assert.match(String(findAttr(tooLong.attrs, "NLMSGERR_ATTR_MSG")?.value), /alias too long/);
     assert.equal(eth.alias, "");
     assert.equal(set("b".repeat(room)).header.error, 0);
     const shown = dev.ask(request(C.RTM_GETLINK, C.NLM_F_DUMP, () => undefined, IFINFOMSG.hdrLen));
-    assert.ok(shown.some((m) => findAttr(m.attrs, "IFLA_IFALIAS")?.value === "b".repeat(room)), "eth0 is still reported");
+    assert.ok(
+      shown.some((m) => findAttr(m.attrs, "IFLA_IFALIAS")?.value === "b".repeat(room)),
+      "eth0 is still reported",
+    );
     assert.equal(shown[shown.length - 1].typeName, "NLMSG_DONE");
     // Forced past the check (an entry that cannot fit): the error ending the dump answers seq 77.
     eth.alias = "c".repeat(room + 40);

@@ -6,12 +6,26 @@
 // are read with the id first. Each call made is printed for the test.
 /// <reference path="../../hal/lua/lua-api.ts" />
 import { alloc, set8 } from "@hal/bytes";
-import { integerFirmwareProblem, NodeMcuClock, nodeMcuEpoch, nodeMcuIdentity, NodeMcuSerial } from "../../hal/lua/platform";
+import {
+  integerFirmwareProblem,
+  NodeMcuClock,
+  nodeMcuEpoch,
+  nodeMcuIdentity,
+  NodeMcuSerial,
+} from "../../hal/lua/platform";
 
 type RtcGet = (this: void) => LuaMultiReturn<[number, number, number]>;
 type DataCb = (this: void, d: string) => void;
 interface UartLike {
-  setup(this: void, id: number, baud: number, bits: number, parity: number, stop: number, x: number | { tx: number; rx: number }): number;
+  setup(
+    this: void,
+    id: number,
+    baud: number,
+    bits: number,
+    parity: number,
+    stop: number,
+    x: number | { tx: number; rx: number },
+  ): number;
   on(this: void, a: unknown, b: unknown, c: unknown, d: unknown, e?: unknown): void;
   write(this: void, id: number, s: string): void;
   start?: (this: void, id: number) => boolean;
@@ -19,7 +33,12 @@ interface UartLike {
   PARITY_NONE: number;
   STOPBITS_1: number;
 }
-const g = _G as unknown as { rtctime: { get: RtcGet } | undefined; uart: UartLike; print(this: void, s: string): void; tostring(this: void, v: unknown): string };
+const g = _G as unknown as {
+  rtctime: { get: RtcGet } | undefined;
+  uart: UartLike;
+  print(this: void, s: string): void;
+  tostring(this: void, v: unknown): string;
+};
 
 g.rtctime = undefined;
 g.print("epoch absent " + nodeMcuEpoch());
@@ -33,7 +52,12 @@ g.print("numbers here " + g.tostring(integerFirmwareProblem(7 / 2, 4294967296 + 
 g.print("numbers integer build " + g.tostring(integerFirmwareProblem(3, 1)));
 
 let cb: DataCb | undefined = undefined;
-const show = (v: unknown): string => (typeof v === "function" ? "fn" : typeof v === "object" && v !== null ? "{tx=" + (v as { tx: number }).tx + ",rx=" + (v as { rx: number }).rx + "}" : g.tostring(v));
+const show = (v: unknown): string =>
+  typeof v === "function"
+    ? "fn"
+    : typeof v === "object" && v !== null
+      ? "{tx=" + (v as { tx: number }).tx + ",rx=" + (v as { rx: number }).rx + "}"
+      : g.tostring(v);
 function recordingUart(esp32: boolean): UartLike {
   const u: UartLike = {
     setup: (id, baud, bits, parity, stop, x) => {
@@ -63,7 +87,15 @@ function exercise(port: string, esp32: boolean, pins: { tx: string | number; rx:
   g.print("-- " + port + (esp32 ? " esp32" : " esp8266"));
   g.uart = recordingUart(esp32);
   cb = undefined;
-  const s = new NodeMcuSerial({ port: port, baud: 115200, onReadable: (n: number) => g.print("readable " + n), onError: (m: string) => g.print("error " + m) }, pins);
+  const s = new NodeMcuSerial(
+    {
+      port: port,
+      baud: 115200,
+      onReadable: (n: number) => g.print("readable " + n),
+      onError: (m: string) => g.print("error " + m),
+    },
+    pins,
+  );
   if (cb === undefined) return;
   (cb as DataCb)("hi");
   const b = s.read();

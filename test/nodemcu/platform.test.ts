@@ -12,7 +12,10 @@ describe("NodeMCU binding on real Lua", function () {
         if (process.env.CI) assert.fail(`${runtime} must run in CI: ${probe.absent}`);
         this.skip();
       }
-      const artifact = await buildProgram({ name: "nodemcu-binding", jsEntry: "", luaEntry: "test/nodemcu/binding-entry.ts" }, runtime);
+      const artifact = await buildProgram(
+        { name: "nodemcu-binding", jsEntry: "", luaEntry: "test/nodemcu/binding-entry.ts" },
+        runtime,
+      );
       const r = runProgram(probe, artifact);
       assert.equal(r.status, 0, r.stderr);
       assert.deepEqual(r.stdout.trim().split("\n"), [

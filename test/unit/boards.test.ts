@@ -6,8 +6,19 @@ import { BoardError, loadBoards, parseBoard } from "../../tools/lib/boards";
 import { ROOT } from "../../tools/lib/paths";
 
 const good = {
-  name: "x", runtime: "lua51", mac: { driver: "enc28j60", bus: "HSPI", pins: { sck: "D5", miso: "D6", mosi: "D7", cs: "D8" }, hwaddr: "02:00:00:00:00:01", mtu: 1500 },
-  control: { uart: "uart0", baud: 115200 }, lltable: { capacity: 8 }, dhcp: { enabled: true, profile: "fast" }, hostname: "h",
+  name: "x",
+  runtime: "lua51",
+  mac: {
+    driver: "enc28j60",
+    bus: "HSPI",
+    pins: { sck: "D5", miso: "D6", mosi: "D7", cs: "D8" },
+    hwaddr: "02:00:00:00:00:01",
+    mtu: 1500,
+  },
+  control: { uart: "uart0", baud: 115200 },
+  lltable: { capacity: 8 },
+  dhcp: { enabled: true, profile: "fast" },
+  hostname: "h",
 };
 const parse = (o: unknown) => parseBoard("boards/x.json", JSON.stringify(o));
 
@@ -19,34 +30,58 @@ describe("board files", function () {
     const b = parse(good);
     assert.equal(b.config.mac.available, true);
     assert.equal(b.driverNote, undefined);
-    assert.deepEqual([b.config.mac.bus, b.config.mac.pins, b.config.mac.spiBaud], ["HSPI", { sck: "D5", miso: "D6", mosi: "D7", cs: "D8", reset: -1, int: -1 }, 8000000]);
+    assert.deepEqual(
+      [b.config.mac.bus, b.config.mac.pins, b.config.mac.spiBaud],
+      ["HSPI", { sck: "D5", miso: "D6", mosi: "D7", cs: "D8", reset: -1, int: -1 }, 8000000],
+    );
     assert.deepEqual(b.config.control.pins, { tx: "", rx: "" });
     assert.equal(b.config.control.enabled, true);
   });
   it("an ESP32 NodeMCU board may put its control channel on uart2 with its GPIOs", function () {
-    const b = parse({ ...good, runtime: "lua53", mac: { ...good.mac, bus: "VSPI" }, control: { uart: "uart2", baud: 115200, pins: { tx: 17, rx: 16 } } });
+    const b = parse({
+      ...good,
+      runtime: "lua53",
+      mac: { ...good.mac, bus: "VSPI" },
+      control: { uart: "uart2", baud: 115200, pins: { tx: 17, rx: 16 } },
+    });
     assert.deepEqual([b.config.control.uart, b.config.control.pins], ["uart2", { tx: 17, rx: 16 }]);
   });
   it('"control": false builds the board without a control channel', function () {
-    assert.deepEqual(parse({ ...good, control: false }).config.control, { enabled: false, uart: "", baud: 0, maxFrame: 0, pins: { tx: "", rx: "" } });
+    assert.deepEqual(parse({ ...good, control: false }).config.control, {
+      enabled: false,
+      uart: "",
+      baud: 0,
+      maxFrame: 0,
+      pins: { tx: "", rx: "" },
+    });
   });
   it("every SPI chip board names its bus and all four pins", function () {
     for (const b of loadBoards().filter((x) => ["w5500", "enc28j60"].includes(x.config.mac.driver))) {
       assert.notEqual(b.config.mac.bus, "", b.file);
-      for (const k of ["sck", "miso", "mosi", "cs"] as const) assert.notEqual(b.config.mac.pins[k], -1, `${b.file}: ${k}`);
+      for (const k of ["sck", "miso", "mosi", "cs"] as const)
+        assert.notEqual(b.config.mac.pins[k], -1, `${b.file}: ${k}`);
     }
   });
   it("a misspelt field is refused with the file, the field and the nearest known name", function () {
-    assert.throws(() => parse({ ...good, control: { ...good.control, maxFrme: 1024 } }), /boards\/x\.json: unknown field "control\.maxFrme" \(did you mean "control\.maxFrame"\?\)/);
+    assert.throws(
+      () => parse({ ...good, control: { ...good.control, maxFrme: 1024 } }),
+      /boards\/x\.json: unknown field "control\.maxFrme" \(did you mean "control\.maxFrame"\?\)/,
+    );
     assert.throws(() => parse({ ...good, hostnme: "h" }), /unknown field "hostnme" \(did you mean "hostname"\?\)/);
-    assert.throws(() => parse({ ...good, mac: { ...good.mac, pins: { ...good.mac.pins, rst: "D1" } } }), /unknown field "mac\.pins\.rst" \(did you mean "mac\.pins\.(cs|reset)"\?\)/);
+    assert.throws(
+      () => parse({ ...good, mac: { ...good.mac, pins: { ...good.mac.pins, rst: "D1" } } }),
+      /unknown field "mac\.pins\.rst" \(did you mean "mac\.pins\.(cs|reset)"\?\)/,
+    );
   });
   it("only the boards being built are read: a broken board file stops only a build that names it", function () {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "netrt-boards-"));
     try {
       fs.copyFileSync(path.join(ROOT, "boards", "host.json"), path.join(dir, "host.json"));
       fs.writeFileSync(path.join(dir, "broken.json"), "{ not json");
-      assert.deepEqual(loadBoards(dir, ["host"]).map((b) => b.config.name), ["host"]);
+      assert.deepEqual(
+        loadBoards(dir, ["host"]).map((b) => b.config.name),
+        ["host"],
+      );
       assert.throws(() => loadBoards(dir, ["broken"]), /broken\.json: not JSON/);
       assert.throws(() => loadBoards(dir), /broken\.json/);
       assert.throws(() => loadBoards(dir, ["hots"]), /unknown board: hots \(did you mean host\?\)/);
@@ -64,19 +99,51 @@ describe("board files", function () {
     ["driver on the wrong runtime", { ...good, runtime: "node" }, /"enc28j60" does not run on node/],
     ["name not matching the file", { ...good, name: "y" }, /must match the file name/],
     ["an SPI chip without its bus", { ...good, mac: { ...good.mac, bus: undefined } }, /missing "mac.bus"/],
-    ["an SPI chip without a pin", { ...good, mac: { ...good.mac, pins: { sck: "D5", miso: "D6", mosi: "D7" } } }, /"mac.pins.cs" must be a pin name/],
-    ["a pin that is no pin", { ...good, mac: { ...good.mac, pins: { ...good.mac.pins, cs: "pin eight" } } }, /"mac.pins.cs"/],
+    [
+      "an SPI chip without a pin",
+      { ...good, mac: { ...good.mac, pins: { sck: "D5", miso: "D6", mosi: "D7" } } },
+      /"mac.pins.cs" must be a pin name/,
+    ],
+    [
+      "a pin that is no pin",
+      { ...good, mac: { ...good.mac, pins: { ...good.mac.pins, cs: "pin eight" } } },
+      /"mac.pins.cs"/,
+    ],
     ["an SPI clock out of range", { ...good, mac: { ...good.mac, spiBaud: 80000000 } }, /"mac.spiBaud"/],
     ["a control channel that is neither false nor an object", { ...good, control: true }, /"control" must be a object/],
-    ["a control pin that is no pin", { ...good, control: { ...good.control, pins: { tx: true } } }, /"control.pins.tx"/],
-    ["a NodeMCU UART that does not exist", { ...good, control: { uart: "Serial1", baud: 115200 } }, /"control.uart" must be uart0, uart1, uart2 or none/],
-    ["an ESP8266 control channel on its transmit-only uart1", { ...good, control: { uart: "uart1", baud: 115200, pins: { tx: 2, rx: 3 } } }, /receives on uart0 only/],
-    ["an ESP32 NodeMCU UART without its GPIOs", { ...good, runtime: "lua53", mac: { ...good.mac, bus: "VSPI" }, control: { uart: "uart2", baud: 115200, pins: { tx: "D17" } } }, /tx and rx as GPIO numbers/],
+    [
+      "a control pin that is no pin",
+      { ...good, control: { ...good.control, pins: { tx: true } } },
+      /"control.pins.tx"/,
+    ],
+    [
+      "a NodeMCU UART that does not exist",
+      { ...good, control: { uart: "Serial1", baud: 115200 } },
+      /"control.uart" must be uart0, uart1, uart2 or none/,
+    ],
+    [
+      "an ESP8266 control channel on its transmit-only uart1",
+      { ...good, control: { uart: "uart1", baud: 115200, pins: { tx: 2, rx: 3 } } },
+      /receives on uart0 only/,
+    ],
+    [
+      "an ESP32 NodeMCU UART without its GPIOs",
+      {
+        ...good,
+        runtime: "lua53",
+        mac: { ...good.mac, bus: "VSPI" },
+        control: { uart: "uart2", baud: 115200, pins: { tx: "D17" } },
+      },
+      /tx and rx as GPIO numbers/,
+    ],
     ["bad DHCP profile", { ...good, dhcp: { enabled: true, profile: "slow" } }, /"dhcp.profile"/],
   ];
   for (const [what, input, msg] of bad) {
     it(`rejects ${what} with the file and field`, function () {
-      assert.throws(() => (typeof input === "string" ? parseBoard("boards/x.json", input) : parse(input)), (e: Error) => e instanceof BoardError && /^boards\/x\.json: /.test(e.message) && msg.test(e.message));
+      assert.throws(
+        () => (typeof input === "string" ? parseBoard("boards/x.json", input) : parse(input)),
+        (e: Error) => e instanceof BoardError && /^boards\/x\.json: /.test(e.message) && msg.test(e.message),
+      );
     });
   }
 });

@@ -9,13 +9,27 @@ describe("CLI argument parsers", function () {
     assert.deepEqual(prefix("1.2.3.4"), [0x01020304, 32]);
     assert.deepEqual(prefix("1.2.3.4/0"), [0x01020304, 0]);
     assert.deepEqual(prefix("10.0.0.1/24"), [0x0a000001, 24]);
-    for (const bad of ["1.2.3.4/", "1.2.3.4/24/7", "1.2.3.4/1e1", "1.2.3.4/+8", "1.2.3.4/-0", "1.2.3.4/0x10", "1.2.3.4/ 8", "1.2.3.4/08", "1.2.3.4/33", "1.2.3.4/8.0", "/24", "1.2.3/24"]) {
+    for (const bad of [
+      "1.2.3.4/",
+      "1.2.3.4/24/7",
+      "1.2.3.4/1e1",
+      "1.2.3.4/+8",
+      "1.2.3.4/-0",
+      "1.2.3.4/0x10",
+      "1.2.3.4/ 8",
+      "1.2.3.4/08",
+      "1.2.3.4/33",
+      "1.2.3.4/8.0",
+      "/24",
+      "1.2.3/24",
+    ]) {
       assert.throws(() => prefix(bad), UsageError, bad);
     }
   });
   it("int: decimal digits only", function () {
     assert.equal(int("1400", "mtu", 68, 65535), 1400);
-    for (const bad of ["1e3", "0x578", " 1400", "1400 ", "+1400", "1400.0", "", "01400"]) assert.throws(() => int(bad, "mtu", 0, 65535), UsageError, bad);
+    for (const bad of ["1e3", "0x578", " 1400", "1400 ", "+1400", "1400.0", "", "01400"])
+      assert.throws(() => int(bad, "mtu", 0, 65535), UsageError, bad);
   });
   it("prefix accepts exactly what it prints back (property)", function () {
     fc.assert(

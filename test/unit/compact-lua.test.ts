@@ -9,6 +9,7 @@ describe("Lua bundle compaction", function () {
     assert.equal(out.split("\n").length, src.split("\n").length);
   });
   it("leaves text with a long bracket untouched (its whitespace is content)", function () {
-    for (const src of ["local s = [[\n  keep\n]]\n", "local s = [==[\n  keep\n]==]\n"]) assert.equal(compactLua(src), src);
+    for (const src of ["local s = [[\n  keep\n]]\n", "local s = [==[\n  keep\n]==]\n"])
+      assert.equal(compactLua(src), src);
   });
 });

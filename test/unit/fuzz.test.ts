@@ -10,9 +10,17 @@ import * as path from "node:path";
 const ROOT = path.join(__dirname, "..", "..");
 const TSX = path.join(ROOT, "node_modules", ".bin", "tsx");
 
-function fuzz(args: string[]): { status: number | null; out: string; json: { results: { target: string; inputs: number; failure?: { invariant: string; minimized: string } }[] } } {
+function fuzz(args: string[]): {
+  status: number | null;
+  out: string;
+  json: { results: { target: string; inputs: number; failure?: { invariant: string; minimized: string } }[] };
+} {
   const json = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "netrt-fuzz-")), "fuzz.json");
-  const r = spawnSync(TSX, ["--tsconfig", "tsconfig.fuzz.json", "tools/fuzz.ts", "--json", json, ...args], { cwd: ROOT, encoding: "utf8", timeout: 300000 });
+  const r = spawnSync(TSX, ["--tsconfig", "tsconfig.fuzz.json", "tools/fuzz.ts", "--json", json, ...args], {
+    cwd: ROOT,
+    encoding: "utf8",
+    timeout: 300000,
+  });
   return { status: r.status, out: r.stdout + r.stderr, json: JSON.parse(fs.readFileSync(json, "utf8")) };
 }
 
@@ -21,7 +29,10 @@ describe("fuzzer (npm run fuzz, a few thousand inputs per target)", function () 
   it("every target keeps its invariants for 3,000 inputs (seed 1)", function () {
     const r = fuzz(["--runs", "3000", "--seed", "1"]);
     assert.equal(r.status, 0, r.out);
-    assert.deepEqual(r.json.results.map((x) => x.target), ["dhcp-parse", "dhcp-client", "frames", "netlink", "serial"]);
+    assert.deepEqual(
+      r.json.results.map((x) => x.target),
+      ["dhcp-parse", "dhcp-client", "frames", "netlink", "serial"],
+    );
     for (const x of r.json.results) assert.equal(x.inputs, 3000, x.target);
   });
   it("catches a planted over-read through the strict bytes HAL and prints a minimized reproducer", function () {

@@ -61,7 +61,9 @@ describe("function hoisting for Espruino", function () {
       const run = (code: string) => new Function(`var out;${code};return JSON.stringify(out)`)();
       assert.equal(run(hoisted), run(c), hoisted);
     }
-    assert.ok(checkEspruinoArtifact(FN_TRAP, "t.js").some((f) => f.message.includes("does not hoist function declarations")));
+    assert.ok(
+      checkEspruinoArtifact(FN_TRAP, "t.js").some((f) => f.message.includes("does not hoist function declarations")),
+    );
   });
 
   it("is needed on the Espruino interpreter (ESPRUINO)", function () {

@@ -29,8 +29,16 @@ describe("host UDP MAC", function () {
     const gotB: Bytes[] = [];
     const mk = (local: number, remote: number, sink: Bytes[]) => {
       const m: UdpMac = new UdpMac({
-        hwaddr: alloc(6), localPort: local, remotePort: remote,
-        onReadable: () => { let f = m.read(); while (f) { sink.push(f); f = m.read(); } },
+        hwaddr: alloc(6),
+        localPort: local,
+        remotePort: remote,
+        onReadable: () => {
+          let f = m.read();
+          while (f) {
+            sink.push(f);
+            f = m.read();
+          }
+        },
         onLinkChange: () => undefined,
       });
       return m;
@@ -61,7 +69,13 @@ describe("host UDP MAC", function () {
   });
 
   it("counts datagrams that are not frames as receive errors", async function () {
-    const m = new UdpMac({ hwaddr: alloc(6), localPort: 39103, remotePort: 39104, onReadable: () => undefined, onLinkChange: () => undefined });
+    const m = new UdpMac({
+      hwaddr: alloc(6),
+      localPort: 39103,
+      remotePort: 39104,
+      onReadable: () => undefined,
+      onLinkChange: () => undefined,
+    });
     await m.start();
     const s = dgram.createSocket("udp4");
     try {
@@ -76,8 +90,20 @@ describe("host UDP MAC", function () {
   });
 
   it("reports a port already in use instead of crashing", async function () {
-    const a = new UdpMac({ hwaddr: alloc(6), localPort: 39105, remotePort: 1, onReadable: () => undefined, onLinkChange: () => undefined });
-    const b = new UdpMac({ hwaddr: alloc(6), localPort: 39105, remotePort: 1, onReadable: () => undefined, onLinkChange: () => undefined });
+    const a = new UdpMac({
+      hwaddr: alloc(6),
+      localPort: 39105,
+      remotePort: 1,
+      onReadable: () => undefined,
+      onLinkChange: () => undefined,
+    });
+    const b = new UdpMac({
+      hwaddr: alloc(6),
+      localPort: 39105,
+      remotePort: 1,
+      onReadable: () => undefined,
+      onLinkChange: () => undefined,
+    });
     await a.start();
     await assert.rejects(b.start(), /EADDRINUSE/);
     a.close();
@@ -106,7 +132,7 @@ describe("host storage, clock, random", function () {
     let fired = 0;
     const t0 = c.now();
     c.set(() => fired++, 10);
-    const id = c.set(() => fired += 100, 10);
+    const id = c.set(() => (fired += 100), 10);
     c.clear(id);
     await wait(40);
     assert.equal(fired, 1);
@@ -187,7 +213,14 @@ describe("host serial over a pseudo-terminal pair (socat)", function () {
   it("carries all 256 byte values both ways", async function () {
     const got: number[] = [];
     const a = new HostSerial({ port: ends[0], baud: 115200, onReadable: () => undefined });
-    const b = new HostSerial({ port: ends[1], baud: 115200, onReadable: () => { const d = b.read(); if (d) for (let i = 0; i < len(d); i++) got.push(get8(d, i)); } });
+    const b = new HostSerial({
+      port: ends[1],
+      baud: 115200,
+      onReadable: () => {
+        const d = b.read();
+        if (d) for (let i = 0; i < len(d); i++) got.push(get8(d, i));
+      },
+    });
     await a.opened();
     await b.opened();
     try {
@@ -195,7 +228,10 @@ describe("host serial over a pseudo-terminal pair (socat)", function () {
       for (let i = 0; i < 256; i++) set8(all, i, i);
       a.write(all);
       await until(() => got.length === 256);
-      assert.deepEqual(got, Array.from({ length: 256 }, (_, i) => i));
+      assert.deepEqual(
+        got,
+        Array.from({ length: 256 }, (_, i) => i),
+      );
     } finally {
       a.close();
       b.close();

@@ -31,12 +31,22 @@ const FILES: Record<string, string> = {
 const EXPECTED = "16 16383 -5 32786 16 7 16 3 16 ";
 
 function transpileWith(files: Record<string, string>, luaTarget: tstl.LuaTarget): tstl.TranspileVirtualProjectResult {
-  return tstl.transpileVirtualProject(files, { luaTarget, noHeader: true, luaLibImport: tstl.LuaLibImportKind.Inline, strict: true, noImplicitSelf: true, luaPlugins: [{ plugin: inlineConstsPlugin }] });
+  return tstl.transpileVirtualProject(files, {
+    luaTarget,
+    noHeader: true,
+    luaLibImport: tstl.LuaLibImportKind.Inline,
+    strict: true,
+    noImplicitSelf: true,
+    luaPlugins: [{ plugin: inlineConstsPlugin }],
+  });
 }
 
 function transpile(luaTarget: tstl.LuaTarget): Record<string, string> {
   const r = transpileWith(FILES, luaTarget);
-  assert.deepEqual(r.diagnostics.map((d) => d.messageText), []);
+  assert.deepEqual(
+    r.diagnostics.map((d) => d.messageText),
+    [],
+  );
   const out: Record<string, string> = {};
   for (const f of r.transpiledFiles) out[f.outPath.replace(/^.*\//, "")] = f.lua ?? "";
   return out;
@@ -46,14 +56,19 @@ describe("Lua build: numeric constants folded into the code", function () {
   it("drops folded constants from the module table and reads none of them through it", function () {
     const out = transpile(tstl.LuaTarget.Lua51);
     const consts = out["consts.lua"];
-    for (const name of ["A", "B", "NEG", "SUM", "ALIAS"]) assert.doesNotMatch(consts, new RegExp(`____exports\\.${name} =`), `${name} still in the module table`);
-    for (const name of ["notConst", "OBJ", "CALLED"]) assert.match(consts, new RegExp(`____exports\\.${name} =`), `${name} must stay`);
+    for (const name of ["A", "B", "NEG", "SUM", "ALIAS"])
+      assert.doesNotMatch(consts, new RegExp(`____exports\\.${name} =`), `${name} still in the module table`);
+    for (const name of ["notConst", "OBJ", "CALLED"])
+      assert.match(consts, new RegExp(`____exports\\.${name} =`), `${name} must stay`);
     const main = out["main.lua"];
     assert.doesNotMatch(main, /K\.(A|B|ALIAS)\b/);
     assert.match(main, /K\.notConst/);
   });
 
-  for (const [v, target] of [["5.1", tstl.LuaTarget.Lua51], ["5.3", tstl.LuaTarget.Lua53]] as const) {
+  for (const [v, target] of [
+    ["5.1", tstl.LuaTarget.Lua51],
+    ["5.3", tstl.LuaTarget.Lua53],
+  ] as const) {
     it(`computes the same values on lua${v}`, function () {
       const probe = probeRuntimes().find((p) => p.runtime === `lua${v.replace(".", "")}`)!;
       if (probe.absent !== undefined) {
@@ -71,14 +86,20 @@ describe("Lua build: numeric constants folded into the code", function () {
 
   it("fails the build, at the line, for a use it cannot fold (a re-export, export *, a namespace indexed or passed, a shorthand beside a spread)", function () {
     const files = {
-      "consts.ts": "export const A = 16;\nexport const S = \"s\";",
+      "consts.ts": 'export const A = 16;\nexport const S = "s";',
       "again.ts": 'import { A } from "./consts";\nexport { A };',
       "all.ts": 'export * from "./consts";',
-      "ns.ts": 'import * as K from "./consts";\nexport const viaIndex = K["A"];\nexport function f(m: typeof K): number { return m.A; }\nexport const passed = f(K);\nexport const fine = K.A + K.S.length;',
+      "ns.ts":
+        'import * as K from "./consts";\nexport const viaIndex = K["A"];\nexport function f(m: typeof K): number { return m.A; }\nexport const passed = f(K);\nexport const fine = K.A + K.S.length;',
       "main.ts": 'import { A } from "./consts";\nconst base = { x: 1 };\nexport const o = { ...base, A };',
     };
     const r = transpileWith(files, tstl.LuaTarget.Lua53);
-    const errors = r.diagnostics.map((d) => `${d.file?.fileName.replace(/^.*\//, "")}:${d.file?.getLineAndCharacterOfPosition(d.start!).line}: ${ts.flattenDiagnosticMessageText(d.messageText, " ")}`).sort();
+    const errors = r.diagnostics
+      .map(
+        (d) =>
+          `${d.file?.fileName.replace(/^.*\//, "")}:${d.file?.getLineAndCharacterOfPosition(d.start!).line}: ${ts.flattenDiagnosticMessageText(d.messageText, " ")}`,
+      )
+      .sort();
     const expected = [
       "again.ts:1: A is a numeric constant folded",
       "all.ts:0: export * from a module with numeric constants folded",

@@ -17,7 +17,10 @@ describe("NETRT_ENV preludes", function () {
       }
       const env: Record<string, string> = {};
       VALUES.forEach((v, i) => (env[`NETRT_V${i}`] = v));
-      const code = withLuaNetrtEnv(env, `for i = 0, ${VALUES.length - 1} do local v = NETRT_ENV["NETRT_V" .. i] io.write(#v, ":", v, ";") end`);
+      const code = withLuaNetrtEnv(
+        env,
+        `for i = 0, ${VALUES.length - 1} do local v = NETRT_ENV["NETRT_V" .. i] io.write(#v, ":", v, ";") end`,
+      );
       const r = spawnSync(lua, ["-"], { input: Buffer.from(code, "utf8") });
       assert.equal(r.status, 0, r.stderr.toString());
       const expected = VALUES.map((v) => `${Buffer.byteLength(v)}:${v};`).join("");

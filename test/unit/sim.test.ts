@@ -172,7 +172,12 @@ describe("sim storage, serial, random, log", function () {
   it("serial pair carries bytes both ways, bounded, and reports readable on the clock", function () {
     const c = new SimClock();
     const counts: number[] = [];
-    const [a, b] = simSerialPair(c, { port: "a", baud: 115200, onReadable: () => undefined }, { port: "b", baud: 115200, onReadable: (n) => counts.push(n) }, 4);
+    const [a, b] = simSerialPair(
+      c,
+      { port: "a", baud: 115200, onReadable: () => undefined },
+      { port: "b", baud: 115200, onReadable: (n) => counts.push(n) },
+      4,
+    );
     a.write(frame(3, 9));
     a.write(frame(3, 8));
     assert.deepEqual(counts, []);

@@ -40,7 +40,9 @@ describe("u32 (JS) against BigInt", function () {
     );
   });
   it("every result is an unsigned integer", function () {
-    fc.assert(fc.property(fc.integer(), (a) => Number.isInteger(U.norm(a)) && U.norm(a) >= 0 && U.norm(a) <= 0xffffffff));
+    fc.assert(
+      fc.property(fc.integer(), (a) => Number.isInteger(U.norm(a)) && U.norm(a) >= 0 && U.norm(a) <= 0xffffffff),
+    );
   });
 });
 
@@ -95,10 +97,12 @@ describe("parsers are total", function () {
     fc.assert(fc.property(u32, (a) => parseIPv4(formatIPv4(a)) === a));
   });
   it("fromHex rejects odd lengths and non-hex, and round-trips", function () {
-    fc.assert(fc.property(fc.string({ maxLength: 12 }), (s) => {
-      const b = fromHex(s);
-      if (b !== undefined) assert.equal(hexOf(b), s.toLowerCase());
-    }));
+    fc.assert(
+      fc.property(fc.string({ maxLength: 12 }), (s) => {
+        const b = fromHex(s);
+        if (b !== undefined) assert.equal(hexOf(b), s.toLowerCase());
+      }),
+    );
   });
   it("checksum of data with its checksum appended is 0", function () {
     fc.assert(

@@ -15,7 +15,15 @@ import { buildAll } from "../../tools/lib/build";
 import { ROOT } from "../../tools/lib/paths";
 
 const pico = () => loadBoards(undefined, ["espruino-pico-w5500"])[0].config;
-const platform = (identity: string | undefined, log = new MemoryLog(new SimClock(), 20)): Platform => ({ runtime: "test", clock: new SimClock(), random: { u32: () => 0 }, log, storage: { read: () => undefined, write: () => true, remove: () => undefined }, epochSeconds: () => -1, identity: identity === undefined ? undefined : () => identity });
+const platform = (identity: string | undefined, log = new MemoryLog(new SimClock(), 20)): Platform => ({
+  runtime: "test",
+  clock: new SimClock(),
+  random: { u32: () => 0 },
+  log,
+  storage: { read: () => undefined, write: () => true, remove: () => undefined },
+  epochSeconds: () => -1,
+  identity: identity === undefined ? undefined : () => identity,
+});
 
 describe("per-unit MAC address and hostname", function () {
   it("derives a stable, locally administered unicast MAC from the unit's identity, different per unit", function () {
@@ -41,7 +49,10 @@ describe("per-unit MAC address and hostname", function () {
     const one = formatMac(boardHwaddr(board, platform("33ffd6053936523848410643")), 0);
     const two = formatMac(boardHwaddr(board, platform("33ffd6053936523848410644")), 0);
     assert.notEqual(one, two);
-    assert.equal(formatMac(boardHwaddr({ ...board, mac: { ...board.mac, hwaddr: "02:aa:bb:cc:dd:ee" } }, platform("x")), 0), "02:aa:bb:cc:dd:ee");
+    assert.equal(
+      formatMac(boardHwaddr({ ...board, mac: { ...board.mac, hwaddr: "02:aa:bb:cc:dd:ee" } }, platform("x")), 0),
+      "02:aa:bb:cc:dd:ee",
+    );
     const log = new MemoryLog(new SimClock(), 20);
     assert.equal(formatMac(boardHwaddr(board, platform(undefined, log)), 0), "02:00:00:00:00:01");
     assert.match(log.lines.join("\n"), /no unit identity/);
@@ -53,14 +64,32 @@ describe("per-unit MAC address and hostname", function () {
     assert.equal(boardHostname({ ...pico(), hostname: "door-sensor" }, mac as Bytes), "door-sensor");
   });
   it("board files refuse a group address as hwaddr", function () {
-    assert.throws(() => parseBoard("boards/x.json", JSON.stringify({ name: "x", runtime: "node", mac: { driver: "udp", hwaddr: "01:00:5e:00:00:01", mtu: 1500 }, control: false, lltable: { capacity: 4 }, dhcp: { enabled: true, profile: "fast" } })), /group \(multicast\) address/);
+    assert.throws(
+      () =>
+        parseBoard(
+          "boards/x.json",
+          JSON.stringify({
+            name: "x",
+            runtime: "node",
+            mac: { driver: "udp", hwaddr: "01:00:5e:00:00:01", mtu: 1500 },
+            control: false,
+            lltable: { capacity: 4 },
+            dhcp: { enabled: true, profile: "fast" },
+          }),
+        ),
+      /group \(multicast\) address/,
+    );
   });
   it("npm run flash -- --mac builds that address into the unit's firmware, and refuses a group address before touching a port", async function () {
     this.timeout(120000);
     const [a] = await buildAll(["espruino-pico-w5500"], { hwaddr: "02:12:34:56:78:9A", hostname: "door-7" });
     const code = fs.readFileSync(path.join(ROOT, a.file), "utf8");
     assert.ok(code.includes("02:12:34:56:78:9a") && code.includes("door-7"));
-    const r = spawnSync(path.join(ROOT, "node_modules", ".bin", "tsx"), ["tools/flash.ts", "--board", "espruino-pico-w5500", "--port", "/dev/nonexistent", "--mac", "03:00:00:00:00:01"], { cwd: ROOT, encoding: "utf8", timeout: 60000 });
+    const r = spawnSync(
+      path.join(ROOT, "node_modules", ".bin", "tsx"),
+      ["tools/flash.ts", "--board", "espruino-pico-w5500", "--port", "/dev/nonexistent", "--mac", "03:00:00:00:00:01"],
+      { cwd: ROOT, encoding: "utf8", timeout: 60000 },
+    );
     assert.notEqual(r.status, 0);
     assert.match(r.stderr, /--mac.*group \(multicast\) address/);
     await buildAll(["espruino-pico-w5500"]);

@@ -42,7 +42,24 @@ const INTERESTING8 = [0, 1, 2, 3, 4, 0x7f, 0x80, 0xfe, 0xff];
 
 function interesting(width: number, near: number, rng: Rng): number {
   const max = width === 1 ? 0xff : width === 2 ? 0xffff : 0xffffffff;
-  const picks = [0, 1, 2, 3, 4, 7, 8, max, max - 1, Math.floor(max / 2) + 1, near, near + 1, near - 1, near + 4, near - 4, near * 2];
+  const picks = [
+    0,
+    1,
+    2,
+    3,
+    4,
+    7,
+    8,
+    max,
+    max - 1,
+    Math.floor(max / 2) + 1,
+    near,
+    near + 1,
+    near - 1,
+    near + 4,
+    near - 4,
+    near * 2,
+  ];
   const v = picks[rng.below(picks.length)];
   return ((v % (max + 1)) + max + 1) % (max + 1);
 }

@@ -8,7 +8,8 @@ export class OutOfRange extends Error {}
 
 function check(b: Bytes, off: number, n: number, what: string): void {
   const size = js.len(b);
-  if (!Number.isInteger(off) || !Number.isInteger(n) || off < 0 || n < 0 || off + n > size) throw new OutOfRange(`${what}: [${off}, +${n}) outside a buffer of ${size}`);
+  if (!Number.isInteger(off) || !Number.isInteger(n) || off < 0 || n < 0 || off + n > size)
+    throw new OutOfRange(`${what}: [${off}, +${n}) outside a buffer of ${size}`);
 }
 function value(v: number, max: number, what: string): void {
   if (!Number.isInteger(v) || v < 0 || v > max) throw new OutOfRange(`${what}: value ${v} not in 0..${max}`);

@@ -6,7 +6,17 @@ import { MemoryStorage } from "../../hal/sim/storage";
 import { SimRandom } from "../../hal/sim/random";
 import type { Bytes } from "../../hal/types";
 import { describeFrame } from "../../cli/describe";
-import { DHCP_BOUND, DHCP_STOPPED, DhcpClient, DhcpLease, encodeLease, MIN_LEASE_SECS, PROBE_OFF, rfc2131Profile, usableAddress } from "../../src/dhcp/client";
+import {
+  DHCP_BOUND,
+  DHCP_STOPPED,
+  DhcpClient,
+  DhcpLease,
+  encodeLease,
+  MIN_LEASE_SECS,
+  PROBE_OFF,
+  rfc2131Profile,
+  usableAddress,
+} from "../../src/dhcp/client";
 import { DHCP_OK, DhcpReply, parseDhcp } from "../../src/dhcp/message";
 import { checksum } from "../../src/net/cksum";
 import { LIFETIME_INFINITE } from "../../src/net/inaddr";
@@ -16,7 +26,25 @@ import { NlWriter } from "../../src/netlink/codec";
 import * as C from "../../src/netlink/constants";
 import { encodeFrame, encodedMax, FrameDecoder } from "../../src/netlink/frame";
 import { Rtnl } from "../../src/netlink/rtnl";
-import { IFA_INDEX, IFA_PREFIXLEN, IFADDRMSG, IFI_CHANGE, IFI_FLAGS, IFI_INDEX, IFINFOMSG, NDM_IFINDEX, NDM_STATE, NDMSG, RTM_DST_LEN, RTM_FAMILY, RTM_PROTOCOL, RTM_TABLE, RTM_TYPE, RTMSG, schemaFor } from "../../src/netlink/schemas";
+import {
+  IFA_INDEX,
+  IFA_PREFIXLEN,
+  IFADDRMSG,
+  IFI_CHANGE,
+  IFI_FLAGS,
+  IFI_INDEX,
+  IFINFOMSG,
+  NDM_IFINDEX,
+  NDM_STATE,
+  NDMSG,
+  RTM_DST_LEN,
+  RTM_FAMILY,
+  RTM_PROTOCOL,
+  RTM_TABLE,
+  RTM_TYPE,
+  RTMSG,
+  schemaFor,
+} from "../../src/netlink/schemas";
 import { fromHex } from "../../src/util/hex";
 import { ip, macOf, Net, type Node } from "../../test/net/helpers";
 import { loadVectors } from "../../test/netlink/vectors";
@@ -93,10 +121,17 @@ function dhcpSeeds(xid: number): Seed[] {
     dhcpSeed(2, xid, addr, leaseOptions(3600)),
     dhcpSeed(5, xid, addr, leaseOptions(3600)),
     dhcpSeed(5, xid, addr, leaseOptions(60)),
-    dhcpSeed(6, xid, 0, [[54, be32(SERVER)], [56, [...Buffer.from("wrong address")]]]),
+    dhcpSeed(6, xid, 0, [
+      [54, be32(SERVER)],
+      [56, [...Buffer.from("wrong address")]],
+    ]),
     // Option overload (52): options continue in the file field.
     dhcpSeed(5, xid, addr, [[52, [1]], ...leaseOptions(600)]),
-    dhcpSeed(5, xid, addr, [[54, be32(SERVER)], [51, be32(0xffffffff)], [80, []]]),
+    dhcpSeed(5, xid, addr, [
+      [54, be32(SERVER)],
+      [51, be32(0xffffffff)],
+      [80, []],
+    ]),
   ];
 }
 
@@ -112,8 +147,10 @@ const parseTarget = (): Target => {
       const err = parseDhcp(b, 0, len(b), r);
       if (err !== DHCP_OK) return;
       must(r.routers.length <= 2 && r.dns.length <= 3, "lists stay within their limits");
-      for (const v of [r.xid, r.yiaddr, r.serverId, ...r.routers, ...r.dns]) must(Number.isInteger(v) && v >= 0 && v <= 0xffffffff, "u32 fields are unsigned 32-bit");
-      for (const v of [r.leaseTime, r.t1, r.t2, r.mask, r.mtu]) must(Number.isInteger(v) && v >= -1 && v <= 0xffffffff, "optional numbers are -1 or u32");
+      for (const v of [r.xid, r.yiaddr, r.serverId, ...r.routers, ...r.dns])
+        must(Number.isInteger(v) && v >= 0 && v <= 0xffffffff, "u32 fields are unsigned 32-bit");
+      for (const v of [r.leaseTime, r.t1, r.t2, r.mask, r.mtu])
+        must(Number.isInteger(v) && v >= -1 && v <= 0xffffffff, "optional numbers are -1 or u32");
       must(/^[\x20-\x7e]*$/.test(r.domain + r.message), "texts are printable ASCII");
     },
   };
@@ -161,7 +198,8 @@ function clientIn(state: (typeof CLIENT_STATES)[number]): ClientRig {
   let xid = 0;
   net.segment.filter = (f) => {
     const b = u8(f);
-    if (b.length > 50 && b[23] === 17 && b[36] === 0 && b[37] === 67) xid = ((b[46] << 24) | (b[47] << 16) | (b[48] << 8) | b[49]) >>> 0;
+    if (b.length > 50 && b[23] === 17 && b[36] === 0 && b[37] === 67)
+      xid = ((b[46] << 24) | (b[47] << 16) | (b[48] << 8) | b[49]) >>> 0;
     return true; // nothing leaves: replies are ours to make
   };
   const cfg = { ...rfc2131Profile(), probe: PROBE_OFF, initDelayMaxMs: 0 };
@@ -194,7 +232,13 @@ function clientIn(state: (typeof CLIENT_STATES)[number]): ClientRig {
 function clientSnapshot(r: ClientRig): string {
   const c = r.client;
   const st = r.node.stack;
-  return JSON.stringify([c.state, c.lease, c.timersArmed(), st.addrs.list.map((a) => [a.addr, a.prefixLen]), st.routes.routes.map((x) => [x.dst, x.prefixLen, x.gateway])]);
+  return JSON.stringify([
+    c.state,
+    c.lease,
+    c.timersArmed(),
+    st.addrs.list.map((a) => [a.addr, a.prefixLen]),
+    st.routes.routes.map((x) => [x.dst, x.prefixLen, x.gateway]),
+  ]);
 }
 
 const clientTarget = (): Target => {
@@ -222,20 +266,28 @@ const clientTarget = (): Target => {
         pristine[i] = clientSnapshot(r);
       }
       const payload = Uint8Array.from(input);
-      if (payload.length >= 8 && payload[4] === 0 && payload[5] === 0 && payload[6] === 0 && payload[7] === 0) payload.set(be32(r.xid), 4);
+      if (payload.length >= 8 && payload[4] === 0 && payload[5] === 0 && payload[6] === 0 && payload[7] === 0)
+        payload.set(be32(r.xid), 4);
       const before = clientSnapshot(r);
       const refusedBefore = r.client.stats.refused;
       const receivedBefore = r.client.stats.received;
       r.node.stack.input(r.node.eth, dhcpFrame(payload, u8(r.node.eth.hwaddr)));
-      if (r.client.stats.received === receivedBefore || r.client.stats.refused > refusedBefore) must(clientSnapshot(r) === before, `a refused reply changes nothing (${state})`);
+      if (r.client.stats.received === receivedBefore || r.client.stats.refused > refusedBefore)
+        must(clientSnapshot(r) === before, `a refused reply changes nothing (${state})`);
       r.net.clock.advance(50);
       const c = r.client;
-      if (c.state !== DHCP_STOPPED && !(c.state === DHCP_BOUND && c.lease.leaseSecs === LIFETIME_INFINITE)) must(c.timersArmed(), `a timer is armed outside STOPPED (${state} -> ${c.state})`);
+      if (c.state !== DHCP_STOPPED && !(c.state === DHCP_BOUND && c.lease.leaseSecs === LIFETIME_INFINITE))
+        must(c.timersArmed(), `a timer is armed outside STOPPED (${state} -> ${c.state})`);
       if (c.state === DHCP_BOUND) {
         const l = c.lease;
         must(usableAddress(l.addr), "a bound address is a host address");
         must(l.leaseSecs >= MIN_LEASE_SECS, "a lease is at least the floor");
-        must(l.leaseSecs === LIFETIME_INFINITE || (l.t1Secs < l.t2Secs && l.t2Secs < l.leaseSecs) || (l.t1Secs <= l.t2Secs && l.t2Secs <= l.leaseSecs), "T1 <= T2 <= lease");
+        must(
+          l.leaseSecs === LIFETIME_INFINITE ||
+            (l.t1Secs < l.t2Secs && l.t2Secs < l.leaseSecs) ||
+            (l.t1Secs <= l.t2Secs && l.t2Secs <= l.leaseSecs),
+          "T1 <= T2 <= lease",
+        );
         must(r.node.stack.addrs.findOn(r.node.eth, l.addr) !== undefined, "a bound address is configured");
       }
       must(r.net.clock.pending() < 20, "timers do not pile up");
@@ -269,7 +321,28 @@ function framesSeeds(us: number[]): Seed[] {
     { off: 16, width: 2, little: false },
     { off: 14, width: 1, little: false },
   ];
-  const arp = (op: number, tpa: number): Seed => ({ bytes: Uint8Array.from(ether(op === 1 ? bcast : us, 0x0806, [0, 1, 8, 0, 6, 4, 0, op, ...u8(macOf(2)), ...be32(PEER), ...(op === 1 ? [0, 0, 0, 0, 0, 0] : us), ...be32(tpa)])), fields: [{ off: 18, width: 1, little: false }, { off: 19, width: 1, little: false }] });
+  const arp = (op: number, tpa: number): Seed => ({
+    bytes: Uint8Array.from(
+      ether(op === 1 ? bcast : us, 0x0806, [
+        0,
+        1,
+        8,
+        0,
+        6,
+        4,
+        0,
+        op,
+        ...u8(macOf(2)),
+        ...be32(PEER),
+        ...(op === 1 ? [0, 0, 0, 0, 0, 0] : us),
+        ...be32(tpa),
+      ]),
+    ),
+    fields: [
+      { off: 18, width: 1, little: false },
+      { off: 19, width: 1, little: false },
+    ],
+  });
   const echo = [8, 0, 0, 0, 0, 1, 0, 1, 0x61, 0x62, 0x63, 0x64];
   const ec = checksum(toBytes(Uint8Array.from(echo)), 0, echo.length);
   echo[2] = ec >> 8;
@@ -279,11 +352,45 @@ function framesSeeds(us: number[]): Seed[] {
     arp(1, US),
     arp(2, US),
     arp(1, ip("192.0.2.99")),
-    { bytes: Uint8Array.from(ether(us, 0x0800, ipv4Packet(1, US, echo))), fields: [...ipFields(), { off: 38, width: 2, little: false }] },
-    { bytes: Uint8Array.from(ether(us, 0x0800, ipv4Packet(17, US, udp(7, 12)))), fields: [...ipFields(), { off: 38, width: 2, little: false }] },
-    { bytes: Uint8Array.from(ether(bcast, 0x0800, ipv4Packet(17, 0xffffffff, udp(68, 300)))), fields: [...ipFields(), { off: 38, width: 2, little: false }] },
+    {
+      bytes: Uint8Array.from(ether(us, 0x0800, ipv4Packet(1, US, echo))),
+      fields: [...ipFields(), { off: 38, width: 2, little: false }],
+    },
+    {
+      bytes: Uint8Array.from(ether(us, 0x0800, ipv4Packet(17, US, udp(7, 12)))),
+      fields: [...ipFields(), { off: 38, width: 2, little: false }],
+    },
+    {
+      bytes: Uint8Array.from(ether(bcast, 0x0800, ipv4Packet(17, 0xffffffff, udp(68, 300)))),
+      fields: [...ipFields(), { off: 38, width: 2, little: false }],
+    },
     { bytes: Uint8Array.from(ether(us, 0x0800, ipv4Packet(17, US, udp(999, 4)))), fields: ipFields() },
-    { bytes: Uint8Array.from(ether(us, 0x0800, [0x46, 0, 0, 40, 0, 1, 0x20, 0, 64, 17, 0, 0, ...be32(PEER), ...be32(US), 1, 1, 1, 0, ...udp(7, 12)])), fields: ipFields() },
+    {
+      bytes: Uint8Array.from(
+        ether(us, 0x0800, [
+          0x46,
+          0,
+          0,
+          40,
+          0,
+          1,
+          0x20,
+          0,
+          64,
+          17,
+          0,
+          0,
+          ...be32(PEER),
+          ...be32(US),
+          1,
+          1,
+          1,
+          0,
+          ...udp(7, 12),
+        ]),
+      ),
+      fields: ipFields(),
+    },
   ];
 }
 
@@ -309,7 +416,10 @@ const framesTarget = (): Target => {
       const packets = c.rxPackets;
       node.stack.input(node.eth, toBytes(input));
       must(c.rxPackets === packets + 1, "rxPackets counts the frame");
-      must(c.rxDelivered + c.rxErrors + c.rxDropped + c.rxNoHandler === before + 1, "every frame ends in exactly one counter");
+      must(
+        c.rxDelivered + c.rxErrors + c.rxDropped + c.rxNoHandler === before + 1,
+        "every frame ends in exactly one counter",
+      );
       must(node.stack.stats.inputFaults === 0, "no handler threw");
       net.clock.advance(3);
       const t = node.eth.lltable!;
@@ -358,7 +468,9 @@ function nlFields(b: Uint8Array): Field[] {
 
 function netlinkSeeds(): Seed[] {
   const seeds: Seed[] = [];
-  for (const v of loadVectors()) if (v.request !== undefined) seeds.push({ bytes: u8(fromHex(v.request)!), fields: nlFields(u8(fromHex(v.request)!)) });
+  for (const v of loadVectors())
+    if (v.request !== undefined)
+      seeds.push({ bytes: u8(fromHex(v.request)!), fields: nlFields(u8(fromHex(v.request)!)) });
   seeds.push(
     nlSeed(C.RTM_NEWLINK, C.NLM_F_ACK, IFINFOMSG.hdrLen, (w) => {
       w.field(IFI_INDEX, 2);
@@ -420,16 +532,20 @@ const netlinkTarget = (): Target => {
     node = net.node(10, "192.0.2.10/24", { capacity: 8 });
     node.eth.lltable!.addStatic(ip("192.0.2.1"), macOf(1), 0, LLE_STATIC);
     big = !big;
-    rtnl = new Rtnl(node.stack, {
-      driverName: () => "sim",
-      mayMutate: () => true,
-      send: (b, n) => {
-        const f = alloc(n);
-        (f as unknown as Uint8Array).set(u8(b).subarray(0, n));
-        frames.push(f);
-        return true;
+    rtnl = new Rtnl(
+      node.stack,
+      {
+        driverName: () => "sim",
+        mayMutate: () => true,
+        send: (b, n) => {
+          const f = alloc(n);
+          (f as unknown as Uint8Array).set(u8(b).subarray(0, n));
+          frames.push(f);
+          return true;
+        },
       },
-    }, big ? 2048 : 512);
+      big ? 2048 : 512,
+    );
   };
   fresh();
   const snapshot = () => {
@@ -437,7 +553,12 @@ const netlinkTarget = (): Target => {
     const t = node.eth.lltable!;
     const neigh: string[] = [];
     for (let i = 0; i < t.capacity; i++) if (t.inUse(i)) neigh.push(`${t.ipAt(i)}/${t.flagsAt(i)}/${t.stateAt(i)}`);
-    return JSON.stringify([st.ifs.list.map((i) => [i.index, i.flags, i.mtu, i.alias]), st.addrs.list.map((a) => [a.ifp.index, a.addr, a.prefixLen, a.label]), neigh.sort(), st.routes.routes.map((r) => [r.dst, r.prefixLen, r.gateway, r.protocol])]);
+    return JSON.stringify([
+      st.ifs.list.map((i) => [i.index, i.flags, i.mtu, i.alias]),
+      st.addrs.list.map((a) => [a.ifp.index, a.addr, a.prefixLen, a.label]),
+      neigh.sort(),
+      st.routes.routes.map((r) => [r.dst, r.prefixLen, r.gateway, r.protocol]),
+    ]);
   };
   return {
     name: "netlink",
@@ -461,7 +582,11 @@ const netlinkTarget = (): Target => {
       rtnl.input(toBytes(input), input.length);
       rtnl.pump();
       const replies = frames.flatMap((f) => describeFrame(f));
-      for (const m of replies) must(seqs.includes(m.seq) || (seqs.length === 0 && m.seq === 0), "every reply carries the seq of a request in the frame");
+      for (const m of replies)
+        must(
+          seqs.includes(m.seq) || (seqs.length === 0 && m.seq === 0),
+          "every reply carries the seq of a request in the frame",
+        );
       const errors = replies.filter((m) => m.typeName === "NLMSG_ERROR");
       if (seqs.length === 0) must(errors.length === 1, "a runt frame gets one error");
       if (single >= 0) {
@@ -473,7 +598,11 @@ const netlinkTarget = (): Target => {
         const failed = errors.some((m) => m.seq === single && (m.header.error as number) < 0);
         if (failed) must(snapshot() === before, "a failed request changes no state");
         const dumpish = mine.some((m) => (m.flags & C.NLM_F_MULTI) !== 0);
-        if (dumpish) must(mine[mine.length - 1].typeName === "NLMSG_DONE" || mine[mine.length - 1].typeName === "NLMSG_ERROR", "a dump ends in DONE or an error");
+        if (dumpish)
+          must(
+            mine[mine.length - 1].typeName === "NLMSG_DONE" || mine[mine.length - 1].typeName === "NLMSG_ERROR",
+            "a dump ends in DONE or an error",
+          );
       }
       must(!rtnl.dumping(), "no dump is left half sent");
     },
@@ -485,7 +614,9 @@ const netlinkTarget = (): Target => {
 const serialTarget = (): Target => {
   const sent = new Set<string>();
   let got: string[] = [];
-  const dec = new FrameDecoder(512, (proto, m, n) => got.push(`${proto}:${Buffer.from(u8(m).subarray(0, n)).toString("hex")}`));
+  const dec = new FrameDecoder(512, (proto, m, n) =>
+    got.push(`${proto}:${Buffer.from(u8(m).subarray(0, n)).toString("hex")}`),
+  );
   const encode = (proto: number, msg: Uint8Array): Uint8Array => {
     const out = alloc(encodedMax(msg.length + 3));
     const k = encodeFrame(proto, toBytes(msg), 0, msg.length, out, alloc(msg.length + 3));

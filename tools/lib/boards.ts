@@ -7,7 +7,11 @@ import { ROOT } from "./paths";
 import { RUNTIMES, type Runtime } from "./targets";
 
 /** MAC drivers this build has, and the runtimes each runs on. */
-export const DRIVERS: Record<string, Runtime[]> = { udp: ["node", "lua51", "lua53", "espruino"], w5500: ["espruino", "lua51", "lua53"], enc28j60: ["espruino", "lua51", "lua53"] };
+export const DRIVERS: Record<string, Runtime[]> = {
+  udp: ["node", "lua51", "lua53", "espruino"],
+  w5500: ["espruino", "lua51", "lua53"],
+  enc28j60: ["espruino", "lua51", "lua53"],
+};
 /** Drivers that talk SPI: their boards must name the bus and pins. */
 export const SPI_DRIVERS = ["w5500", "enc28j60"];
 /** Drivers boards may name that are not written yet. */
@@ -25,7 +29,13 @@ export class BoardError extends Error {}
 
 type Json = Record<string, unknown>;
 
-function field<T>(file: string, obj: Json, key: string, type: "string" | "number" | "boolean" | "object", where = ""): T {
+function field<T>(
+  file: string,
+  obj: Json,
+  key: string,
+  type: "string" | "number" | "boolean" | "object",
+  where = "",
+): T {
   const v = obj[key];
   const name = where + key;
   if (v === undefined) throw new BoardError(`${file}: missing "${name}"`);
@@ -40,9 +50,16 @@ function field<T>(file: string, obj: Json, key: string, type: "string" | "number
  * builds) receives on no other, and the ESP32's uart1/uart2 need their GPIOs.
  */
 function checkNodeMcuUart(file: string, runtime: string, c: BoardConfig["control"]): void {
-  if (!["none", "uart0", "uart1", "uart2"].includes(c.uart)) throw new BoardError(`${file}: "control.uart" must be uart0, uart1, uart2 or none on NodeMCU, got ${JSON.stringify(c.uart)}`);
-  if (runtime === "lua51" && (c.uart === "uart1" || c.uart === "uart2")) throw new BoardError(`${file}: "control.uart" ${c.uart}: an ESP8266 receives on uart0 only (its uart1 is transmit-only)`);
-  if ((c.uart === "uart1" || c.uart === "uart2") && (typeof c.pins.tx !== "number" || typeof c.pins.rx !== "number")) throw new BoardError(`${file}: "control.pins" must give ${c.uart}'s tx and rx as GPIO numbers`);
+  if (!["none", "uart0", "uart1", "uart2"].includes(c.uart))
+    throw new BoardError(
+      `${file}: "control.uart" must be uart0, uart1, uart2 or none on NodeMCU, got ${JSON.stringify(c.uart)}`,
+    );
+  if (runtime === "lua51" && (c.uart === "uart1" || c.uart === "uart2"))
+    throw new BoardError(
+      `${file}: "control.uart" ${c.uart}: an ESP8266 receives on uart0 only (its uart1 is transmit-only)`,
+    );
+  if ((c.uart === "uart1" || c.uart === "uart2") && (typeof c.pins.tx !== "number" || typeof c.pins.rx !== "number"))
+    throw new BoardError(`${file}: "control.pins" must give ${c.uart}'s tx and rx as GPIO numbers`);
 }
 
 /** Every field a board file may have, by where it sits: a misspelt one is an error, not silently ignored. */
@@ -82,15 +99,18 @@ function checkFields(file: string, obj: unknown, where: string): void {
   if (typeof obj !== "object" || obj === null || Array.isArray(obj)) return;
   const known = KNOWN_FIELDS[where];
   for (const [k, v] of Object.entries(obj as Json)) {
-    if (!known.includes(k)) throw new BoardError(`${file}: unknown field "${where}${k}" (did you mean "${where}${nearest(k, known)}"?)`);
+    if (!known.includes(k))
+      throw new BoardError(`${file}: unknown field "${where}${k}" (did you mean "${where}${nearest(k, known)}"?)`);
     if (KNOWN_FIELDS[`${where}${k}.`] !== undefined) checkFields(file, v, `${where}${k}.`);
   }
 }
 
 /** A unicast MAC address written like 02:00:00:00:00:01, or a BoardError naming `what`. */
 export function checkUnicastMac(file: string, what: string, v: string): void {
-  if (!/^([0-9a-f]{2}:){5}[0-9a-f]{2}$/i.test(v)) throw new BoardError(`${file}: "${what}" must look like 02:00:00:00:00:01`);
-  if (parseInt(v.slice(0, 2), 16) % 2 === 1) throw new BoardError(`${file}: "${what}" ${v} is a group (multicast) address; a station needs a unicast one`);
+  if (!/^([0-9a-f]{2}:){5}[0-9a-f]{2}$/i.test(v))
+    throw new BoardError(`${file}: "${what}" must look like 02:00:00:00:00:01`);
+  if (parseInt(v.slice(0, 2), 16) % 2 === 1)
+    throw new BoardError(`${file}: "${what}" ${v} is a group (multicast) address; a station needs a unicast one`);
 }
 
 export function parseBoard(file: string, text: string): Board {
@@ -100,13 +120,16 @@ export function parseBoard(file: string, text: string): Board {
   } catch (e) {
     throw new BoardError(`${file}: not JSON: ${(e as Error).message}`);
   }
-  if (typeof raw !== "object" || raw === null || Array.isArray(raw)) throw new BoardError(`${file}: must be a JSON object`);
+  if (typeof raw !== "object" || raw === null || Array.isArray(raw))
+    throw new BoardError(`${file}: must be a JSON object`);
   checkFields(file, raw, "");
   const name = field<string>(file, raw, "name", "string");
-  if (!/^[a-z0-9][a-z0-9-]*$/.test(name)) throw new BoardError(`${file}: "name" must be lowercase letters, digits and dashes`);
+  if (!/^[a-z0-9][a-z0-9-]*$/.test(name))
+    throw new BoardError(`${file}: "name" must be lowercase letters, digits and dashes`);
   if (path.basename(file, ".json") !== name) throw new BoardError(`${file}: "name" must match the file name`);
   const runtime = field<string>(file, raw, "runtime", "string");
-  if (!RUNTIMES.includes(runtime as Runtime)) throw new BoardError(`${file}: "runtime" must be one of ${RUNTIMES.join(", ")}, got "${runtime}"`);
+  if (!RUNTIMES.includes(runtime as Runtime))
+    throw new BoardError(`${file}: "runtime" must be one of ${RUNTIMES.join(", ")}, got "${runtime}"`);
   const mac = field<Json>(file, raw, "mac", "object");
   const driver = field<string>(file, mac, "driver", "string", "mac.");
   // Without one, each unit derives its own from its chip's identity (E.getSerial(), node.chipid(), the factory MAC).
@@ -124,44 +147,79 @@ export function parseBoard(file: string, text: string): Board {
       const v = p[k];
       if (typeof v === "string" && /^[A-Z]{1,2}\d{1,2}$/.test(v)) return v;
       if (typeof v === "number" && Number.isInteger(v) && v >= 0 && v <= 48) return v;
-      throw new BoardError(`${file}: "mac.pins.${k}" must be a pin name like "B13" or "D8", or a GPIO number, got ${JSON.stringify(v)}`);
+      throw new BoardError(
+        `${file}: "mac.pins.${k}" must be a pin name like "B13" or "D8", or a GPIO number, got ${JSON.stringify(v)}`,
+      );
     };
     // The chip's reset and interrupt lines are optional: without them the drivers reset by command and poll.
-    pins = { sck: pin("sck"), miso: pin("miso"), mosi: pin("mosi"), cs: pin("cs"), reset: p.reset === undefined ? -1 : pin("reset"), int: p.int === undefined ? -1 : pin("int") };
+    pins = {
+      sck: pin("sck"),
+      miso: pin("miso"),
+      mosi: pin("mosi"),
+      cs: pin("cs"),
+      reset: p.reset === undefined ? -1 : pin("reset"),
+      int: p.int === undefined ? -1 : pin("int"),
+    };
     spiBaud = mac.spiBaud === undefined ? 8000000 : field<number>(file, mac, "spiBaud", "number", "mac.");
-    if (!Number.isInteger(spiBaud) || spiBaud < 100000 || spiBaud > 40000000) throw new BoardError(`${file}: "mac.spiBaud" must be an integer within 100000..40000000`);
+    if (!Number.isInteger(spiBaud) || spiBaud < 100000 || spiBaud > 40000000)
+      throw new BoardError(`${file}: "mac.spiBaud" must be an integer within 100000..40000000`);
   }
   // "control": false leaves the control channel out of the build.
-  let controlConfig: BoardConfig["control"] = { enabled: false, uart: "", baud: 0, maxFrame: 0, pins: { tx: "", rx: "" } };
+  let controlConfig: BoardConfig["control"] = {
+    enabled: false,
+    uart: "",
+    baud: 0,
+    maxFrame: 0,
+    pins: { tx: "", rx: "" },
+  };
   if (raw.control !== false) {
     const control = field<Json>(file, raw, "control", "object");
     const cpins = control.pins === undefined ? {} : field<Json>(file, control, "pins", "object", "control.");
     const uartPin = (k: string): string | number => {
       const v = cpins[k];
       if (v === undefined) return "";
-      if ((typeof v === "string" && /^[A-Z]{1,2}\d{1,2}$/.test(v)) || (typeof v === "number" && Number.isInteger(v) && v >= 0)) return v;
-      throw new BoardError(`${file}: "control.pins.${k}" must be a pin name or a GPIO number, got ${JSON.stringify(v)}`);
+      if (
+        (typeof v === "string" && /^[A-Z]{1,2}\d{1,2}$/.test(v)) ||
+        (typeof v === "number" && Number.isInteger(v) && v >= 0)
+      )
+        return v;
+      throw new BoardError(
+        `${file}: "control.pins.${k}" must be a pin name or a GPIO number, got ${JSON.stringify(v)}`,
+      );
     };
     const baud = field<number>(file, control, "baud", "number", "control.");
-    if (!Number.isInteger(baud) || baud < 1200 || baud > 4000000) throw new BoardError(`${file}: "control.baud" must be an integer within 1200..4000000`);
+    if (!Number.isInteger(baud) || baud < 1200 || baud > 4000000)
+      throw new BoardError(`${file}: "control.baud" must be an integer within 1200..4000000`);
     // The longest control message either way; three buffers of it live on the device.
-    const maxFrame = control.maxFrame === undefined ? 512 : field<number>(file, control, "maxFrame", "number", "control.");
-    if (!Number.isInteger(maxFrame) || maxFrame < 256 || maxFrame > 8192) throw new BoardError(`${file}: "control.maxFrame" must be an integer within 256..8192`);
-    controlConfig = { enabled: true, uart: field<string>(file, control, "uart", "string", "control."), baud, maxFrame, pins: { tx: uartPin("tx"), rx: uartPin("rx") } };
+    const maxFrame =
+      control.maxFrame === undefined ? 512 : field<number>(file, control, "maxFrame", "number", "control.");
+    if (!Number.isInteger(maxFrame) || maxFrame < 256 || maxFrame > 8192)
+      throw new BoardError(`${file}: "control.maxFrame" must be an integer within 256..8192`);
+    controlConfig = {
+      enabled: true,
+      uart: field<string>(file, control, "uart", "string", "control."),
+      baud,
+      maxFrame,
+      pins: { tx: uartPin("tx"), rx: uartPin("rx") },
+    };
     if (runtime === "lua51" || runtime === "lua53") checkNodeMcuUart(file, runtime, controlConfig);
   }
   const lltable = field<Json>(file, raw, "lltable", "object");
   const capacity = field<number>(file, lltable, "capacity", "number", "lltable.");
-  if (!Number.isInteger(capacity) || capacity < 1 || capacity > 1024) throw new BoardError(`${file}: "lltable.capacity" must be an integer within 1..1024`);
+  if (!Number.isInteger(capacity) || capacity < 1 || capacity > 1024)
+    throw new BoardError(`${file}: "lltable.capacity" must be an integer within 1..1024`);
   const dhcp = field<Json>(file, raw, "dhcp", "object");
   const profile = field<string>(file, dhcp, "profile", "string", "dhcp.");
-  if (profile !== "rfc2131" && profile !== "fast") throw new BoardError(`${file}: "dhcp.profile" must be "rfc2131" or "fast"`);
+  if (profile !== "rfc2131" && profile !== "fast")
+    throw new BoardError(`${file}: "dhcp.profile" must be "rfc2131" or "fast"`);
   const probe = dhcp.probe === undefined ? "strict" : dhcp.probe;
-  if (probe !== "strict" && probe !== "quick" && probe !== "off") throw new BoardError(`${file}: "dhcp.probe" must be "strict", "quick" or "off"`);
+  if (probe !== "strict" && probe !== "quick" && probe !== "off")
+    throw new BoardError(`${file}: "dhcp.probe" must be "strict", "quick" or "off"`);
   const rapidCommit = dhcp.rapidCommit === undefined ? false : dhcp.rapidCommit;
   if (typeof rapidCommit !== "boolean") throw new BoardError(`${file}: "dhcp.rapidCommit" must be a boolean`);
   const vendorClass = dhcp.vendorClass === undefined ? "netrt" : dhcp.vendorClass;
-  if (typeof vendorClass !== "string" || vendorClass.length > 255) throw new BoardError(`${file}: "dhcp.vendorClass" must be a string of at most 255 characters`);
+  if (typeof vendorClass !== "string" || vendorClass.length > 255)
+    throw new BoardError(`${file}: "dhcp.vendorClass" must be a string of at most 255 characters`);
 
   // Optional static IPv4 configuration: "address" as a.b.c.d/len, "gateway" as a.b.c.d.
   let ipv4 = { address: "", gateway: "" };
@@ -169,20 +227,25 @@ export function parseBoard(file: string, text: string): Board {
     const v4 = field<Json>(file, raw, "ipv4", "object");
     const address = typeof v4.address === "string" ? v4.address : "";
     const gateway = typeof v4.gateway === "string" ? v4.gateway : "";
-    if (address !== "" && !/^(\d{1,3}\.){3}\d{1,3}\/\d{1,2}$/.test(address)) throw new BoardError(`${file}: "ipv4.address" must look like 192.0.2.10/24`);
-    if (gateway !== "" && !/^(\d{1,3}\.){3}\d{1,3}$/.test(gateway)) throw new BoardError(`${file}: "ipv4.gateway" must look like 192.0.2.1`);
+    if (address !== "" && !/^(\d{1,3}\.){3}\d{1,3}\/\d{1,2}$/.test(address))
+      throw new BoardError(`${file}: "ipv4.address" must look like 192.0.2.10/24`);
+    if (gateway !== "" && !/^(\d{1,3}\.){3}\d{1,3}$/.test(gateway))
+      throw new BoardError(`${file}: "ipv4.gateway" must look like 192.0.2.1`);
     ipv4 = { address, gateway };
   }
 
   let available = false;
   let driverNote: string | undefined;
   if (DRIVERS[driver] !== undefined) {
-    if (!DRIVERS[driver].includes(runtime as Runtime)) throw new BoardError(`${file}: MAC driver "${driver}" does not run on ${runtime}`);
+    if (!DRIVERS[driver].includes(runtime as Runtime))
+      throw new BoardError(`${file}: MAC driver "${driver}" does not run on ${runtime}`);
     available = true;
   } else if (PENDING_DRIVERS[driver] !== undefined) {
     driverNote = `${name}: MAC driver "${driver}": ${PENDING_DRIVERS[driver]}; this artifact boots without a network interface`;
   } else {
-    throw new BoardError(`${file}: unknown MAC driver "${driver}" (known: ${[...Object.keys(DRIVERS), ...Object.keys(PENDING_DRIVERS)].join(", ")})`);
+    throw new BoardError(
+      `${file}: unknown MAC driver "${driver}" (known: ${[...Object.keys(DRIVERS), ...Object.keys(PENDING_DRIVERS)].join(", ")})`,
+    );
   }
   const config: BoardConfig = {
     name,
@@ -191,7 +254,13 @@ export function parseBoard(file: string, text: string): Board {
     control: controlConfig,
     lltableCapacity: capacity,
     ipv4,
-    dhcp: { enabled: field<boolean>(file, dhcp, "enabled", "boolean", "dhcp."), profile, probe, rapidCommit, vendorClass },
+    dhcp: {
+      enabled: field<boolean>(file, dhcp, "enabled", "boolean", "dhcp."),
+      profile,
+      probe,
+      rapidCommit,
+      vendorClass,
+    },
     // Without one: the board's name and the last two bytes of the unit's MAC.
     hostname: raw.hostname === undefined ? "" : field<string>(file, raw, "hostname", "string"),
     logLevel: typeof raw.logLevel === "number" ? raw.logLevel : 1,
@@ -216,7 +285,12 @@ export function loadBoards(dir = path.join(ROOT, "boards"), only?: string[]): Bo
   const names = boardNames(dir);
   if (only !== undefined && only.length > 0) {
     const unknown = only.filter((n) => !names.includes(n));
-    if (unknown.length > 0) throw new BoardError(`unknown board: ${unknown.map((n) => `${n} (did you mean ${nearest(n, names)}?)`).join(", ")}; boards: ${names.join(", ")}`);
+    if (unknown.length > 0)
+      throw new BoardError(
+        `unknown board: ${unknown.map((n) => `${n} (did you mean ${nearest(n, names)}?)`).join(", ")}; boards: ${names.join(", ")}`,
+      );
   }
-  return names.filter((n) => only === undefined || only.length === 0 || only.includes(n)).map((n) => parseBoard(`boards/${n}.json`, fs.readFileSync(path.join(dir, `${n}.json`), "utf8")));
+  return names
+    .filter((n) => only === undefined || only.length === 0 || only.includes(n))
+    .map((n) => parseBoard(`boards/${n}.json`, fs.readFileSync(path.join(dir, `${n}.json`), "utf8")));
 }

@@ -63,33 +63,71 @@ export function checkEspruinoArtifact(code: string, name: string): Finding[] {
     tree = acorn.parse(code, { ecmaVersion: 5, locations: true });
   } catch (e) {
     const err = e as SyntaxError & { loc?: { line: number; column: number } };
-    return [{ file: name, line: err.loc?.line ?? 0, col: (err.loc?.column ?? 0) + 1, message: `not ES5: ${err.message}` }];
+    return [
+      { file: name, line: err.loc?.line ?? 0, col: (err.loc?.column ?? 0) + 1, message: `not ES5: ${err.message}` },
+    ];
   }
   const findings: Finding[] = [];
   const guarded = new Set<acorn.Node>();
   walk.full(tree, (node) => {
-    if (node.type === "UnaryExpression" && (node as acorn.UnaryExpression).operator === "typeof") guarded.add((node as acorn.UnaryExpression).argument);
+    if (node.type === "UnaryExpression" && (node as acorn.UnaryExpression).operator === "typeof")
+      guarded.add((node as acorn.UnaryExpression).argument);
   });
   for (const f of unhoistedFunctions(tree)) {
-    findings.push({ file: name, line: f.loc!.start.line, col: f.loc!.start.column + 1, message: "function declared after code in its body: Espruino 2v29 does not hoist function declarations" });
+    findings.push({
+      file: name,
+      line: f.loc!.start.line,
+      col: f.loc!.start.column + 1,
+      message: "function declared after code in its body: Espruino 2v29 does not hoist function declarations",
+    });
   }
   walk.fullAncestor(tree, (node, _state, ancestors) => {
     const parent = ancestors[ancestors.length - 2] as acorn.Node | undefined;
     if (node.type === "VariableDeclaration" && !isHoisted(node, ancestors)) {
-      findings.push({ file: name, line: node.loc!.start.line, col: node.loc!.start.column + 1, message: "var declared below the top of its function: Espruino 2v29 does not hoist var" });
-    } else if (node.type === "ForStatement" && (node as acorn.ForStatement).init && code.startsWith("function", (node as acorn.ForStatement).init!.start)) {
-      findings.push({ file: name, line: node.loc!.start.line, col: node.loc!.start.column + 1, message: "a function expression opens a for initialiser: Espruino 2v29 cannot parse it" });
+      findings.push({
+        file: name,
+        line: node.loc!.start.line,
+        col: node.loc!.start.column + 1,
+        message: "var declared below the top of its function: Espruino 2v29 does not hoist var",
+      });
+    } else if (
+      node.type === "ForStatement" &&
+      (node as acorn.ForStatement).init &&
+      code.startsWith("function", (node as acorn.ForStatement).init!.start)
+    ) {
+      findings.push({
+        file: name,
+        line: node.loc!.start.line,
+        col: node.loc!.start.column + 1,
+        message: "a function expression opens a for initialiser: Espruino 2v29 cannot parse it",
+      });
     } else if (node.type === "Identifier") {
       const id = node as acorn.Identifier;
       if (!MISSING_GLOBALS.has(id.name) || guarded.has(id)) return;
-      if (parent?.type === "MemberExpression" && (parent as acorn.MemberExpression).property === id && !(parent as acorn.MemberExpression).computed) return;
+      if (
+        parent?.type === "MemberExpression" &&
+        (parent as acorn.MemberExpression).property === id &&
+        !(parent as acorn.MemberExpression).computed
+      )
+        return;
       if (parent?.type === "Property" && (parent as acorn.Property).key === id) return;
-      findings.push({ file: name, line: id.loc!.start.line, col: id.loc!.start.column + 1, message: `${id.name} is not available on Espruino 2v29` });
+      findings.push({
+        file: name,
+        line: id.loc!.start.line,
+        col: id.loc!.start.column + 1,
+        message: `${id.name} is not available on Espruino 2v29`,
+      });
     } else if (node.type === "MemberExpression") {
       const m = node as acorn.MemberExpression;
       if (m.object.type === "Identifier" && m.property.type === "Identifier" && !m.computed) {
         const member = `${(m.object as acorn.Identifier).name}.${(m.property as acorn.Identifier).name}`;
-        if (MISSING_MEMBERS.has(member)) findings.push({ file: name, line: m.loc!.start.line, col: m.loc!.start.column + 1, message: `${member} is not available on Espruino 2v29` });
+        if (MISSING_MEMBERS.has(member))
+          findings.push({
+            file: name,
+            line: m.loc!.start.line,
+            col: m.loc!.start.column + 1,
+            message: `${member} is not available on Espruino 2v29`,
+          });
       }
     }
   });

@@ -17,8 +17,10 @@ import { compilerOptions, LUA_EXTENSIONS, type Runtime } from "./targets";
 
 export type LuaRuntime = Extract<Runtime, "lua51" | "lua53">;
 
-const LUA51 = "assert collectgarbage dofile error getfenv getmetatable ipairs load loadfile loadstring next pairs pcall print rawequal rawget rawset require select setfenv setmetatable tonumber tostring type unpack xpcall _G _VERSION coroutine math string table debug bit";
-const LUA53 = "assert collectgarbage dofile error getmetatable ipairs load loadfile next pairs pcall print rawequal rawget rawlen rawset require select setmetatable tonumber tostring type xpcall _G _VERSION coroutine math string table utf8 debug";
+const LUA51 =
+  "assert collectgarbage dofile error getfenv getmetatable ipairs load loadfile loadstring next pairs pcall print rawequal rawget rawset require select setfenv setmetatable tonumber tostring type unpack xpcall _G _VERSION coroutine math string table debug bit";
+const LUA53 =
+  "assert collectgarbage dofile error getmetatable ipairs load loadfile next pairs pcall print rawequal rawget rawlen rawset require select setmetatable tonumber tostring type xpcall _G _VERSION coroutine math string table utf8 debug";
 // Modules a NodeMCU firmware build exposes as globals.
 const NODEMCU = "node tmr file uart gpio spi net wifi struct encoder crypto";
 
@@ -53,16 +55,25 @@ export function parseLuacGlobals(listing: string): LuaRef[] {
 }
 
 /** Checks a Lua artifact with the target's own compiler. Findings name artifact lines. */
-export function checkLuaArtifact(file: string, runtime: LuaRuntime, extraGlobals: string[] = []): { line: number; message: string }[] {
+export function checkLuaArtifact(
+  file: string,
+  runtime: LuaRuntime,
+  extraGlobals: string[] = [],
+): { line: number; message: string }[] {
   const luac = luacFor(runtime);
   const res = spawnSync(luac, ["-p", "-l", "-l", file], { encoding: "utf8", maxBuffer: 256 * 1024 * 1024 });
-  if (res.error !== undefined) throw new Error(`${luac} not found: the Lua check needs Debian's ${runtime === "lua51" ? "lua5.1" : "lua5.3"} package (${res.error.message})`);
+  if (res.error !== undefined)
+    throw new Error(
+      `${luac} not found: the Lua check needs Debian's ${runtime === "lua51" ? "lua5.1" : "lua5.3"} package (${res.error.message})`,
+    );
   if (res.status !== 0) {
     const msg = res.stderr.trim();
     const m = /:(\d+):\s*(.*)$/.exec(msg);
     const line = m ? Number(m[1]) : 0;
     const text = fs.readFileSync(file, "utf8").split("\n")[line - 1] ?? "";
-    const why = /\bgoto\b|::\w+::/.test(text) ? "goto needs Lua 5.2 or later; Lua 5.1 (NodeMCU) cannot run it" : `${luac} rejects it`;
+    const why = /\bgoto\b|::\w+::/.test(text)
+      ? "goto needs Lua 5.2 or later; Lua 5.1 (NodeMCU) cannot run it"
+      : `${luac} rejects it`;
     return [{ line, message: `${why}: ${m ? m[2] : msg}` }];
   }
   const allowed = luaGlobals(runtime);
@@ -74,7 +85,11 @@ export function checkLuaArtifact(file: string, runtime: LuaRuntime, extraGlobals
     if (seen.has(key)) continue;
     seen.add(key);
     if (r.set) out.push({ line: r.line, message: `assigns the global '${r.name}' (bundles must not leak globals)` });
-    else if (!allowed.has(r.name)) out.push({ line: r.line, message: `global '${r.name}' does not exist on ${runtime === "lua51" ? "Lua 5.1 (NodeMCU)" : "Lua 5.3 (NodeMCU)"}` });
+    else if (!allowed.has(r.name))
+      out.push({
+        line: r.line,
+        message: `global '${r.name}' does not exist on ${runtime === "lua51" ? "Lua 5.1 (NodeMCU)" : "Lua 5.3 (NodeMCU)"}`,
+      });
   }
   return out;
 }
@@ -90,7 +105,12 @@ async function toSourceFindings(luaFile: string, issues: { line: number; message
       const pos = consumer.originalPositionFor({ line: i.line, column: 0, bias: SourceMapConsumer.LEAST_UPPER_BOUND });
       if (pos.source === null || pos.line === null) return base;
       const src = path.resolve(path.dirname(mapFile), raw.sourceRoot ?? "", pos.source);
-      return { file: rel(src), line: pos.line, col: (pos.column ?? 0) + 1, message: `${i.message} (${rel(luaFile)}:${i.line})` };
+      return {
+        file: rel(src),
+        line: pos.line,
+        col: (pos.column ?? 0) + 1,
+        message: `${i.message} (${rel(luaFile)}:${i.line})`,
+      };
     });
   } finally {
     consumer?.destroy();

@@ -25,7 +25,9 @@ const SPEC: ProgramSpec = {
   aliases: {},
 };
 
-export function parseOutput(stdout: string): Pick<ConformanceRow, "passed" | "failed" | "suites" | "failures"> & { complete: boolean } {
+export function parseOutput(
+  stdout: string,
+): Pick<ConformanceRow, "passed" | "failed" | "suites" | "failures"> & { complete: boolean } {
   const suites: ConformanceRow["suites"] = [];
   const failures: string[] = [];
   let passed = 0;
@@ -46,7 +48,16 @@ export function parseOutput(stdout: string): Pick<ConformanceRow, "passed" | "fa
 }
 
 async function runOne(p: RuntimeProbe): Promise<ConformanceRow> {
-  const row: ConformanceRow = { runtime: p.runtime, label: p.label, absent: p.absent, passed: 0, failed: 0, suites: [], failures: [], ms: 0 };
+  const row: ConformanceRow = {
+    runtime: p.runtime,
+    label: p.label,
+    absent: p.absent,
+    passed: 0,
+    failed: 0,
+    suites: [],
+    failures: [],
+    ms: 0,
+  };
   if (p.absent !== undefined || p.command === undefined) return row;
   const artifact = await buildProgram({ ...SPEC, aliases: { "@vectors": writeVectorsModule() } }, p.runtime);
   const res = runProgram(p, artifact);

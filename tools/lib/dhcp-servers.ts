@@ -60,7 +60,20 @@ export class DhcpServer {
     const ifname = this.link.peerIf;
     let cmd: string[];
     if (this.name === "dnsmasq") {
-      cmd = ["dnsmasq", "--no-daemon", "--port=0", `--interface=${ifname}`, "--bind-interfaces", "--dhcp-authoritative", `--dhcp-range=${c.rangeStart},${c.rangeEnd},255.255.255.0,${c.leaseSecs}s`, `--dhcp-option=option:router,${c.serverIp}`, `--dhcp-option=option:dns-server,${c.serverIp}`, `--dhcp-leasefile=${this.leaseFile}`, "--log-dhcp", `--pid-file=${path.join(this.dir, "pid")}`];
+      cmd = [
+        "dnsmasq",
+        "--no-daemon",
+        "--port=0",
+        `--interface=${ifname}`,
+        "--bind-interfaces",
+        "--dhcp-authoritative",
+        `--dhcp-range=${c.rangeStart},${c.rangeEnd},255.255.255.0,${c.leaseSecs}s`,
+        `--dhcp-option=option:router,${c.serverIp}`,
+        `--dhcp-option=option:dns-server,${c.serverIp}`,
+        `--dhcp-leasefile=${this.leaseFile}`,
+        "--log-dhcp",
+        `--pid-file=${path.join(this.dir, "pid")}`,
+      ];
       if (c.t1 !== undefined) cmd.push(`--dhcp-option=option:T1,${c.t1}`);
       if (c.t2 !== undefined) cmd.push(`--dhcp-option=option:T2,${c.t2}`);
       if (c.noPing) cmd.push("--no-ping");
@@ -91,7 +104,17 @@ export class DhcpServer {
         "lease-database": { type: "memfile", persist: true, name: this.leaseFile, "lfc-interval": 0 },
         "valid-lifetime": c.leaseSecs,
         authoritative: true,
-        subnet4: [{ id: 1, subnet: "192.0.2.0/24", pools: [{ pool: `${c.rangeStart} - ${c.rangeEnd}` }], "option-data": [{ name: "routers", data: c.serverIp }, { name: "domain-name-servers", data: c.serverIp }] }],
+        subnet4: [
+          {
+            id: 1,
+            subnet: "192.0.2.0/24",
+            pools: [{ pool: `${c.rangeStart} - ${c.rangeEnd}` }],
+            "option-data": [
+              { name: "routers", data: c.serverIp },
+              { name: "domain-name-servers", data: c.serverIp },
+            ],
+          },
+        ],
         loggers: [{ name: "kea-dhcp4", output_options: [{ output: "stdout" }], severity: "INFO" }],
       };
       if (c.t1 !== undefined) dhcp4["renew-timer"] = c.t1;
@@ -100,7 +123,20 @@ export class DhcpServer {
       cmd = ["env", `KEA_PIDFILE_DIR=${this.dir}`, `KEA_LOCKFILE_DIR=${this.dir}`, "kea-dhcp4", "-c", conf];
     } else {
       const conf = path.join(this.dir, "udhcpd.conf");
-      const lines = [`start ${c.rangeStart}`, `end ${c.rangeEnd}`, `interface ${ifname}`, `lease_file ${this.leaseFile}`, "max_leases 40", "auto_time 1", "min_lease 5", `pidfile ${path.join(this.dir, "pid")}`, `opt subnet 255.255.255.0`, `opt router ${c.serverIp}`, `opt dns ${c.serverIp}`, `opt lease ${c.leaseSecs}`];
+      const lines = [
+        `start ${c.rangeStart}`,
+        `end ${c.rangeEnd}`,
+        `interface ${ifname}`,
+        `lease_file ${this.leaseFile}`,
+        "max_leases 40",
+        "auto_time 1",
+        "min_lease 5",
+        `pidfile ${path.join(this.dir, "pid")}`,
+        `opt subnet 255.255.255.0`,
+        `opt router ${c.serverIp}`,
+        `opt dns ${c.serverIp}`,
+        `opt lease ${c.leaseSecs}`,
+      ];
       fs.writeFileSync(conf, lines.join("\n") + "\n");
       cmd = ["busybox", "udhcpd", "-f", conf];
     }
@@ -116,9 +152,15 @@ export class DhcpServer {
   /** Resolves once the server process is up and listening (by its own account, or after a pause). */
   async ready(): Promise<void> {
     const until = Date.now() + 5000;
-    const marks: Record<ServerName, RegExp> = { dnsmasq: /DHCP, IP range/, "isc-dhcp-server": /Sending on|Server starting service/, kea: /DHCP4_STARTED|server version .* started/, udhcpd: /started|udhcpd/ };
+    const marks: Record<ServerName, RegExp> = {
+      dnsmasq: /DHCP, IP range/,
+      "isc-dhcp-server": /Sending on|Server starting service/,
+      kea: /DHCP4_STARTED|server version .* started/,
+      udhcpd: /started|udhcpd/,
+    };
     while (Date.now() < until) {
-      if (this.proc?.exitCode !== null && this.proc?.exitCode !== undefined) throw new Error(`${this.name} exited: ${this.log.slice(-10).join("\n")}`);
+      if (this.proc?.exitCode !== null && this.proc?.exitCode !== undefined)
+        throw new Error(`${this.name} exited: ${this.log.slice(-10).join("\n")}`);
       if (this.log.some((l) => marks[this.name].test(l))) return;
       await new Promise((r) => setTimeout(r, 50));
     }
@@ -135,10 +177,13 @@ export class DhcpServer {
     const text = fs.readFileSync(this.leaseFile, "utf8");
     if (this.name === "dnsmasq") {
       // expiry mac ip hostname client-id; a released lease is removed from the file.
-      return text.split("\n").filter((l) => l.trim() !== "" && !l.startsWith("duid")).map((l) => {
-        const f = l.split(" ");
-        return { mac: f[1], ip: f[2], active: true };
-      });
+      return text
+        .split("\n")
+        .filter((l) => l.trim() !== "" && !l.startsWith("duid"))
+        .map((l) => {
+          const f = l.split(" ");
+          return { mac: f[1], ip: f[2], active: true };
+        });
     }
     if (this.name === "isc-dhcp-server") {
       // The file is a log of lease blocks; the last block for an address wins.
@@ -183,7 +228,13 @@ export async function dnsmasqLink(id: string, firmwareRxPort: number): Promise<{
   const link = new HostLink({ id, firmwareRxPort, firmwareTxPort: firmwareRxPort + 1, peerCidr: "192.0.2.1/24" });
   try {
     await link.up();
-    const server = new DhcpServer("dnsmasq", link, { serverIp: "192.0.2.1", rangeStart: "192.0.2.50", rangeEnd: "192.0.2.99", leaseSecs: 600, noPing: true });
+    const server = new DhcpServer("dnsmasq", link, {
+      serverIp: "192.0.2.1",
+      rangeStart: "192.0.2.50",
+      rangeEnd: "192.0.2.99",
+      leaseSecs: 600,
+      noPing: true,
+    });
     server.start();
     await server.ready();
     return { link, server };

@@ -19,7 +19,9 @@ export function withNetrtEnv(env: Record<string, string>, code: string): string 
 /** A Lua string literal for any bytes: printable ASCII as is, the rest as three-digit decimal escapes (so a digit after one cannot join it). */
 export function luaString(s: string): string {
   let out = '"';
-  for (const b of Buffer.from(s, "utf8")) out += b >= 0x20 && b < 0x7f && b !== 0x22 && b !== 0x5c ? String.fromCharCode(b) : `\\${String(b).padStart(3, "0")}`;
+  for (const b of Buffer.from(s, "utf8"))
+    out +=
+      b >= 0x20 && b < 0x7f && b !== 0x22 && b !== 0x5c ? String.fromCharCode(b) : `\\${String(b).padStart(3, "0")}`;
   return `${out}"`;
 }
 

@@ -27,7 +27,10 @@ let initialised: Promise<void> | undefined;
 /** EspruinoTools, loaded once per process (it installs itself as a global), its chatter kept out of our output. */
 function tools(log: string[]): Promise<void> {
   if (initialised !== undefined) return initialised;
-  initialised = quietly(log, () => new Promise<void>((resolve) => (require("espruino") as { init(cb: () => void): void }).init(() => resolve())));
+  initialised = quietly(
+    log,
+    () => new Promise<void>((resolve) => (require("espruino") as { init(cb: () => void): void }).init(() => resolve())),
+  );
   return initialised;
 }
 
@@ -83,7 +86,9 @@ function upload(u: EspruinoUpload, log: string[]): Promise<string> {
     if (serial !== undefined && !serial.netrtPatched && !/^tcp:\/\//.test(u.port)) {
       const list = serial.getPorts;
       serial.getPorts = (cb: (ports: { path: string }[], instant: boolean) => void) =>
-        list((ports: { path: string }[], instant: boolean) => cb(ports.some((p) => p.path === u.port) ? ports : [...ports, { path: u.port }], instant));
+        list((ports: { path: string }[], instant: boolean) =>
+          cb(ports.some((p) => p.path === u.port) ? ports : [...ports, { path: u.port }], instant),
+        );
       serial.netrtPatched = true;
     }
     let total = 0;
@@ -117,7 +122,15 @@ function upload(u: EspruinoUpload, log: string[]): Promise<string> {
         setTimeout(close, 200);
       } else close();
     };
-    const deadline = setTimeout(() => finish(new EspruinoUploadError(`${u.port}: the upload did not finish within ${u.timeoutMs / 1000} s (${sent} of ${total} bytes sent)`)), u.timeoutMs);
+    const deadline = setTimeout(
+      () =>
+        finish(
+          new EspruinoUploadError(
+            `${u.port}: the upload did not finish within ${u.timeoutMs / 1000} s (${sent} of ${total} bytes sent)`,
+          ),
+        ),
+      u.timeoutMs,
+    );
     // Once the code is sent, wait for what the firmware prints as it starts, or for the board to go quiet.
     let sentAt = 0;
     const settle = (): void => {
@@ -136,7 +149,10 @@ function upload(u: EspruinoUpload, log: string[]): Promise<string> {
       u.port,
       (status: unknown) => {
         if (status === undefined) {
-          const why = log.filter((l) => /error|not found|cannot|unable/i.test(l)).slice(-3).join("; ");
+          const why = log
+            .filter((l) => /error|not found|cannot|unable/i.test(l))
+            .slice(-3)
+            .join("; ");
           finish(new EspruinoUploadError(`cannot connect to ${u.port}${why !== "" ? `: ${why}` : ""}`));
           return;
         }
@@ -150,7 +166,14 @@ function upload(u: EspruinoUpload, log: string[]): Promise<string> {
         });
       },
       () => {
-        if (!settled) finish(uploaded ? undefined : new EspruinoUploadError(`${u.port} disconnected before the upload finished (${sent} of ${total} bytes sent)`));
+        if (!settled)
+          finish(
+            uploaded
+              ? undefined
+              : new EspruinoUploadError(
+                  `${u.port} disconnected before the upload finished (${sent} of ${total} bytes sent)`,
+                ),
+          );
       },
     );
   });

@@ -16,7 +16,11 @@ export class FirmwareProcess {
   /** Called with every log line as it arrives. */
   onLine: ((line: string) => void) | undefined;
 
-  constructor(env: Record<string, string>, stateDir?: string, command: string[] = [process.execPath, path.join(ROOT, "dist", "host", "firmware.js")]) {
+  constructor(
+    env: Record<string, string>,
+    stateDir?: string,
+    command: string[] = [process.execPath, path.join(ROOT, "dist", "host", "firmware.js")],
+  ) {
     this.stateDir = stateDir ?? fs.mkdtempSync(path.join(os.tmpdir(), "netrt-fw-"));
     fs.mkdirSync(this.stateDir, { recursive: true });
     // Run inside the state directory: Espruino's interpreter keeps its Storage (espruino.flash) in the working directory.
@@ -58,7 +62,10 @@ export class FirmwareProcess {
       if (m) return Promise.resolve(m);
     }
     return new Promise((resolve, reject) => {
-      const t = setTimeout(() => reject(new Error(`firmware never logged ${re}; its log:\n${this.lines.join("\n")}`)), ms);
+      const t = setTimeout(
+        () => reject(new Error(`firmware never logged ${re}; its log:\n${this.lines.join("\n")}`)),
+        ms,
+      );
       this.waiters.push({ re, resolve: (m) => (clearTimeout(t), resolve(m)) });
     });
   }

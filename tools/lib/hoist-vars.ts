@@ -60,7 +60,8 @@ type Body = acorn.Program | acorn.BlockStatement;
 
 /** Statements that may precede a function declaration without being "code that runs first". */
 function isPreamble(s: acorn.Node): boolean {
-  if (s.type === "VariableDeclaration") return (s as acorn.VariableDeclaration).declarations.every((d) => d.init === null || d.init === undefined);
+  if (s.type === "VariableDeclaration")
+    return (s as acorn.VariableDeclaration).declarations.every((d) => d.init === null || d.init === undefined);
   return s.type === "ExpressionStatement" && (s as acorn.ExpressionStatement).directive !== undefined;
 }
 

@@ -48,7 +48,9 @@ function waitFor(what: string, ok: () => boolean, ms: number): Promise<void> {
 /** Why the host link cannot be built here, or undefined when it can. */
 export function hostLinkUnavailable(): string | undefined {
   if (process.getuid?.() !== 0) return "needs root (network namespaces)";
-  for (const tool of ["ip", "socat"]) if (spawnSync("sh", ["-c", `command -v ${tool}`]).status !== 0) return `${tool} is not installed (bash tools/setup.sh)`;
+  for (const tool of ["ip", "socat"])
+    if (spawnSync("sh", ["-c", `command -v ${tool}`]).status !== 0)
+      return `${tool} is not installed (bash tools/setup.sh)`;
   return undefined;
 }
 
@@ -116,7 +118,10 @@ export class HostLink {
   /** Refuses (HostLinkError) when another live process holds a link with this id. */
   private refuseIfTaken(doing: string): void {
     const o = this.owner();
-    if (o !== undefined) throw new HostLinkError(`cannot ${doing} host link "${this.o.id}": it is in use by process ${o.pid} (${o.what}); choose another --id, or stop that process first`);
+    if (o !== undefined)
+      throw new HostLinkError(
+        `cannot ${doing} host link "${this.o.id}": it is in use by process ${o.pid} (${o.what}); choose another --id, or stop that process first`,
+      );
   }
 
   async up(): Promise<void> {
@@ -142,10 +147,29 @@ export class HostLink {
 
     const nsSock = path.join(this.dir, "ns.sock");
     const rootSock = path.join(this.dir, "root.sock");
-    this.spawnIn(L, ["socat", "-b", "65536", "TUN,tun-name=tap0,tun-type=tap,iff-no-pi,iff-up", `UNIX-SENDTO:${rootSock},bind=${nsSock}`]);
-    await waitFor("tap0", () => fs.existsSync(nsSock) && this.exec(L, ["ip", "link", "show", "tap0"], true) !== "", 5000);
+    this.spawnIn(L, [
+      "socat",
+      "-b",
+      "65536",
+      "TUN,tun-name=tap0,tun-type=tap,iff-no-pi,iff-up",
+      `UNIX-SENDTO:${rootSock},bind=${nsSock}`,
+    ]);
+    await waitFor(
+      "tap0",
+      () => fs.existsSync(nsSock) && this.exec(L, ["ip", "link", "show", "tap0"], true) !== "",
+      5000,
+    );
     this.exec(L, ["ip", "link", "set", "tap0", "master", "br0"]);
-    const root = spawnTied(["socat", "-b", "65536", `UDP-DATAGRAM:127.0.0.1:${this.o.firmwareRxPort},bind=127.0.0.1:${this.o.firmwareTxPort}`, `UNIX-SENDTO:${nsSock},bind=${rootSock}`], { stdout: "pipe" });
+    const root = spawnTied(
+      [
+        "socat",
+        "-b",
+        "65536",
+        `UDP-DATAGRAM:127.0.0.1:${this.o.firmwareRxPort},bind=127.0.0.1:${this.o.firmwareTxPort}`,
+        `UNIX-SENDTO:${nsSock},bind=${rootSock}`,
+      ],
+      { stdout: "pipe" },
+    );
     root.stderr?.on("data", (d: Buffer) => this.log.push(`socat(root): ${d.toString().trim()}`));
     this.procs.push(root);
     await waitFor("the root socat", () => fs.existsSync(rootSock), 5000);

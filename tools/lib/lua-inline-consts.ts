@@ -32,7 +32,8 @@ function constValue(e: ts.Expression, checker: ts.TypeChecker, depth: number): n
   }
   if (ts.isBinaryExpression(e)) {
     const op = e.operatorToken.kind;
-    if (op !== ts.SyntaxKind.PlusToken && op !== ts.SyntaxKind.MinusToken && op !== ts.SyntaxKind.AsteriskToken) return undefined;
+    if (op !== ts.SyntaxKind.PlusToken && op !== ts.SyntaxKind.MinusToken && op !== ts.SyntaxKind.AsteriskToken)
+      return undefined;
     const l = constValue(e.left, checker, depth);
     const r = l === undefined ? undefined : constValue(e.right, checker, depth);
     if (l === undefined || r === undefined) return undefined;
@@ -47,15 +48,22 @@ function constValue(e: ts.Expression, checker: ts.TypeChecker, depth: number): n
 
 function declarationOf(node: ts.Node, checker: ts.TypeChecker): ts.Declaration | undefined {
   // A shorthand property's name is the property; the value it reads is another symbol.
-  let sym = ts.isShorthandPropertyAssignment(node) ? checker.getShorthandAssignmentValueSymbol(node) : checker.getSymbolAtLocation(node);
+  let sym = ts.isShorthandPropertyAssignment(node)
+    ? checker.getShorthandAssignmentValueSymbol(node)
+    : checker.getSymbolAtLocation(node);
   if (sym === undefined) return undefined;
   if ((sym.flags & ts.SymbolFlags.Alias) !== 0) sym = checker.getAliasedSymbol(sym);
   return sym.valueDeclaration;
 }
 
 /** The declaration, when `d` is a top-level `const NAME = <constant expression>`. */
-function foldableDeclaration(d: ts.Declaration | undefined, checker: ts.TypeChecker, depth: number): ts.VariableDeclaration | undefined {
-  if (d === undefined || !ts.isVariableDeclaration(d) || !ts.isIdentifier(d.name) || d.initializer === undefined) return undefined;
+function foldableDeclaration(
+  d: ts.Declaration | undefined,
+  checker: ts.TypeChecker,
+  depth: number,
+): ts.VariableDeclaration | undefined {
+  if (d === undefined || !ts.isVariableDeclaration(d) || !ts.isIdentifier(d.name) || d.initializer === undefined)
+    return undefined;
   if ((ts.getCombinedNodeFlags(d) & ts.NodeFlags.Const) === 0) return undefined;
   const statement = d.parent.parent;
   if (!ts.isVariableStatement(statement) || !ts.isSourceFile(statement.parent)) return undefined;
@@ -63,30 +71,50 @@ function foldableDeclaration(d: ts.Declaration | undefined, checker: ts.TypeChec
 }
 
 /** The value `node` reads, when it names a foldable constant (directly, through an import, or as `ns.NAME`). */
-export function foldedValue(node: ts.Identifier | ts.PropertyAccessExpression | ts.ShorthandPropertyAssignment, checker: ts.TypeChecker): number | undefined {
+export function foldedValue(
+  node: ts.Identifier | ts.PropertyAccessExpression | ts.ShorthandPropertyAssignment,
+  checker: ts.TypeChecker,
+): number | undefined {
   const d = foldableDeclaration(declarationOf(node, checker), checker, 0);
   if (d === undefined || d.name === node) return undefined;
   return constValue(d.initializer!, checker, 1);
 }
 
 function numberExpression(v: number, node: ts.Node): lua.Expression {
-  return v < 0 ? lua.createUnaryExpression(lua.createNumericLiteral(-v, node), lua.SyntaxKind.NegationOperator, node) : lua.createNumericLiteral(v, node);
+  return v < 0
+    ? lua.createUnaryExpression(lua.createNumericLiteral(-v, node), lua.SyntaxKind.NegationOperator, node)
+    : lua.createNumericLiteral(v, node);
 }
 
 /** A shorthand property `{ A }` whose value is a folded constant: its name and value. */
-function foldedShorthand(p: ts.ObjectLiteralElementLike, checker: ts.TypeChecker): { name: string; value: number } | undefined {
+function foldedShorthand(
+  p: ts.ObjectLiteralElementLike,
+  checker: ts.TypeChecker,
+): { name: string; value: number } | undefined {
   if (!ts.isShorthandPropertyAssignment(p)) return undefined;
   const v = foldedValue(p, checker);
   return v === undefined ? undefined : { name: p.name.text, value: v };
 }
 
 function error(node: ts.Node, text: string): ts.Diagnostic {
-  return { file: node.getSourceFile(), start: node.getStart(), length: node.getWidth(), messageText: text, category: ts.DiagnosticCategory.Error, code: 0 };
+  return {
+    file: node.getSourceFile(),
+    start: node.getStart(),
+    length: node.getWidth(),
+    messageText: text,
+    category: ts.DiagnosticCategory.Error,
+    code: 0,
+  };
 }
 
 function isNamespaceImport(n: ts.Identifier, checker: ts.TypeChecker): boolean {
   const sym = checker.getSymbolAtLocation(n);
-  return sym !== undefined && (sym.flags & ts.SymbolFlags.Alias) !== 0 && sym.declarations !== undefined && sym.declarations.some((d) => ts.isNamespaceImport(d));
+  return (
+    sym !== undefined &&
+    (sym.flags & ts.SymbolFlags.Alias) !== 0 &&
+    sym.declarations !== undefined &&
+    sym.declarations.some((d) => ts.isNamespaceImport(d))
+  );
 }
 
 /** Whether the module `node` names (a namespace identifier or a module specifier) declares a folded constant. */
@@ -102,22 +130,61 @@ function unfoldableUses(program: ts.Program): ts.Diagnostic[] {
   const checker = program.getTypeChecker();
   const out: ts.Diagnostic[] = [];
   const visit = (n: ts.Node): void => {
-    if (ts.isIdentifier(n) && n.parent !== undefined && (ts.isExportSpecifier(n.parent) || ts.isExportAssignment(n.parent)) && foldedValue(n, checker) !== undefined) {
-      out.push(error(n, `${n.text} is a numeric constant folded into the Lua code and dropped from its module: export it from where it is declared, not again here`));
+    if (
+      ts.isIdentifier(n) &&
+      n.parent !== undefined &&
+      (ts.isExportSpecifier(n.parent) || ts.isExportAssignment(n.parent)) &&
+      foldedValue(n, checker) !== undefined
+    ) {
+      out.push(
+        error(
+          n,
+          `${n.text} is a numeric constant folded into the Lua code and dropped from its module: export it from where it is declared, not again here`,
+        ),
+      );
     }
     // A module namespace (import * as C) only ever as `C.NAME`: indexed or passed around, it would lack the folded names.
-    if (ts.isIdentifier(n) && isNamespaceImport(n, checker) && !(ts.isPropertyAccessExpression(n.parent) && n.parent.expression === n) && !ts.isNamespaceImport(n.parent) && moduleHasFolded(n, checker)) {
-      out.push(error(n, `${n.text} is a module namespace with numeric constants folded into the Lua code: use it only as ${n.text}.NAME`));
+    if (
+      ts.isIdentifier(n) &&
+      isNamespaceImport(n, checker) &&
+      !(ts.isPropertyAccessExpression(n.parent) && n.parent.expression === n) &&
+      !ts.isNamespaceImport(n.parent) &&
+      moduleHasFolded(n, checker)
+    ) {
+      out.push(
+        error(
+          n,
+          `${n.text} is a module namespace with numeric constants folded into the Lua code: use it only as ${n.text}.NAME`,
+        ),
+      );
     }
-    if (ts.isExportDeclaration(n) && n.exportClause === undefined && n.moduleSpecifier !== undefined && moduleHasFolded(n.moduleSpecifier, checker)) {
-      out.push(error(n, "export * from a module with numeric constants folded into the Lua code: they are not in its table; export them by name from where they are declared"));
+    if (
+      ts.isExportDeclaration(n) &&
+      n.exportClause === undefined &&
+      n.moduleSpecifier !== undefined &&
+      moduleHasFolded(n.moduleSpecifier, checker)
+    ) {
+      out.push(
+        error(
+          n,
+          "export * from a module with numeric constants folded into the Lua code: they are not in its table; export them by name from where they are declared",
+        ),
+      );
     }
     if (ts.isObjectLiteralExpression(n) && n.properties.some((p) => ts.isSpreadAssignment(p))) {
-      for (const p of n.properties) if (foldedShorthand(p, checker) !== undefined) out.push(error(p, `write { ${p.name!.getText()}: ${p.name!.getText()} } here: a shorthand property beside a spread cannot be folded for Lua`));
+      for (const p of n.properties)
+        if (foldedShorthand(p, checker) !== undefined)
+          out.push(
+            error(
+              p,
+              `write { ${p.name!.getText()}: ${p.name!.getText()} } here: a shorthand property beside a spread cannot be folded for Lua`,
+            ),
+          );
     }
     ts.forEachChild(n, visit);
   };
-  for (const f of program.getSourceFiles()) if (!f.isDeclarationFile && !f.fileName.includes("/node_modules/")) visit(f);
+  for (const f of program.getSourceFiles())
+    if (!f.isDeclarationFile && !f.fileName.includes("/node_modules/")) visit(f);
   return out;
 }
 
@@ -129,10 +196,21 @@ export const inlineConstsPlugin: Plugin = {
       for (const p of node.properties) {
         const f = foldedShorthand(p, context.checker);
         if (f === undefined) continue;
-        const field = lua.isTableExpression(result) ? result.fields.find((x) => x.key !== undefined && lua.isStringLiteral(x.key) && x.key.value === f.name && lua.isIdentifier(x.value)) : undefined;
+        const field = lua.isTableExpression(result)
+          ? result.fields.find(
+              (x) =>
+                x.key !== undefined &&
+                lua.isStringLiteral(x.key) &&
+                x.key.value === f.name &&
+                lua.isIdentifier(x.value),
+            )
+          : undefined;
         if (field !== undefined) field.value = numberExpression(f.value, p);
         // beforeTransform has reported the shape TSTL does not build as one table (a spread); anything else is ours to fix.
-        else if (!node.properties.some((x) => ts.isSpreadAssignment(x))) throw new Error(`${node.getSourceFile().fileName}: shorthand property ${f.name} was not found in the Lua table`);
+        else if (!node.properties.some((x) => ts.isSpreadAssignment(x)))
+          throw new Error(
+            `${node.getSourceFile().fileName}: shorthand property ${f.name} was not found in the Lua table`,
+          );
       }
       return result;
     },
@@ -146,7 +224,11 @@ export const inlineConstsPlugin: Plugin = {
     },
     [ts.SyntaxKind.VariableStatement]: (node, context) => {
       const exported = node.modifiers?.some((m) => m.kind === ts.SyntaxKind.ExportKeyword) === true;
-      if (exported && node.declarationList.declarations.every((d) => foldableDeclaration(d, context.checker, 0) !== undefined)) return [];
+      if (
+        exported &&
+        node.declarationList.declarations.every((d) => foldableDeclaration(d, context.checker, 0) !== undefined)
+      )
+        return [];
       return context.superTransformStatements(node);
     },
   },

@@ -31,7 +31,8 @@ function isAmbientGlobal(checker: ts.TypeChecker, id: ts.Identifier): boolean {
     // `declare const x` inside a module: an ambient runtime global too.
     let n: ts.Node | undefined = d;
     while (n !== undefined && !ts.isSourceFile(n)) {
-      if (ts.canHaveModifiers(n) && (ts.getModifiers(n) ?? []).some((m) => m.kind === ts.SyntaxKind.DeclareKeyword)) return true;
+      if (ts.canHaveModifiers(n) && (ts.getModifiers(n) ?? []).some((m) => m.kind === ts.SyntaxKind.DeclareKeyword))
+        return true;
       n = n.parent;
     }
     return false;
@@ -55,9 +56,25 @@ function extendsError(checker: ts.TypeChecker, expr: ts.Expression): boolean {
 function isValueReference(id: ts.Identifier): boolean {
   const p = id.parent;
   if (ts.isPropertyAccessExpression(p) && p.name === id) return false;
-  if ((ts.isPropertyAssignment(p) || ts.isPropertyDeclaration(p) || ts.isMethodDeclaration(p) || ts.isPropertySignature(p)) && p.name === id) return false;
-  if ((ts.isVariableDeclaration(p) || ts.isParameter(p) || ts.isFunctionDeclaration(p) || ts.isClassDeclaration(p) || ts.isBindingElement(p)) && p.name === id) return false;
-  if (ts.isImportSpecifier(p) || ts.isImportClause(p) || ts.isNamespaceImport(p) || ts.isExportSpecifier(p)) return false;
+  if (
+    (ts.isPropertyAssignment(p) ||
+      ts.isPropertyDeclaration(p) ||
+      ts.isMethodDeclaration(p) ||
+      ts.isPropertySignature(p)) &&
+    p.name === id
+  )
+    return false;
+  if (
+    (ts.isVariableDeclaration(p) ||
+      ts.isParameter(p) ||
+      ts.isFunctionDeclaration(p) ||
+      ts.isClassDeclaration(p) ||
+      ts.isBindingElement(p)) &&
+    p.name === id
+  )
+    return false;
+  if (ts.isImportSpecifier(p) || ts.isImportClause(p) || ts.isNamespaceImport(p) || ts.isExportSpecifier(p))
+    return false;
   if (ts.isGetAccessor(p) || ts.isSetAccessor(p) || ts.isEnumMember(p) || ts.isLabeledStatement(p)) return false;
   if (ts.isBreakOrContinueStatement(p)) return false;
   return true;
@@ -84,34 +101,71 @@ export function checkProgram(program: ts.Program, target: Target): Finding[] {
       if (ts.isImportDeclaration(node) || ts.isExportDeclaration(node)) return;
       if (espruino) {
         if (ts.isObjectBindingPattern(node) || ts.isArrayBindingPattern(node)) report(node, lacks("destructuring"));
-        if (ts.isBinaryExpression(node) && node.operatorToken.kind === ts.SyntaxKind.EqualsToken &&
-            (ts.isObjectLiteralExpression(node.left) || ts.isArrayLiteralExpression(node.left))) report(node, lacks("destructuring"));
+        if (
+          ts.isBinaryExpression(node) &&
+          node.operatorToken.kind === ts.SyntaxKind.EqualsToken &&
+          (ts.isObjectLiteralExpression(node.left) || ts.isArrayLiteralExpression(node.left))
+        )
+          report(node, lacks("destructuring"));
         if (ts.isSpreadElement(node) || ts.isSpreadAssignment(node)) report(node, lacks("spread syntax"));
         if (ts.isParameter(node) && node.initializer !== undefined) report(node, lacks("a default parameter"));
         if (ts.isAwaitExpression(node)) report(node, lacks("await"));
-        if (ts.isFunctionLike(node) && (ts.getModifiers(node as ts.HasModifiers) ?? []).some((m) => m.kind === ts.SyntaxKind.AsyncKeyword)) report(node, lacks("an async function"));
-        if ((ts.isFunctionDeclaration(node) || ts.isFunctionExpression(node) || ts.isMethodDeclaration(node)) && node.asteriskToken !== undefined) report(node, lacks("a generator"));
-        if ((ts.isPropertyAccessExpression(node) || ts.isElementAccessExpression(node) || ts.isCallExpression(node)) && node.questionDotToken !== undefined) report(node, lacks("optional chaining"));
-        if (ts.isBinaryExpression(node) && (node.operatorToken.kind === ts.SyntaxKind.AsteriskAsteriskToken || node.operatorToken.kind === ts.SyntaxKind.AsteriskAsteriskEqualsToken)) report(node, lacks("the ** operator"));
+        if (
+          ts.isFunctionLike(node) &&
+          (ts.getModifiers(node as ts.HasModifiers) ?? []).some((m) => m.kind === ts.SyntaxKind.AsyncKeyword)
+        )
+          report(node, lacks("an async function"));
+        if (
+          (ts.isFunctionDeclaration(node) || ts.isFunctionExpression(node) || ts.isMethodDeclaration(node)) &&
+          node.asteriskToken !== undefined
+        )
+          report(node, lacks("a generator"));
+        if (
+          (ts.isPropertyAccessExpression(node) || ts.isElementAccessExpression(node) || ts.isCallExpression(node)) &&
+          node.questionDotToken !== undefined
+        )
+          report(node, lacks("optional chaining"));
+        if (
+          ts.isBinaryExpression(node) &&
+          (node.operatorToken.kind === ts.SyntaxKind.AsteriskAsteriskToken ||
+            node.operatorToken.kind === ts.SyntaxKind.AsteriskAsteriskEqualsToken)
+        )
+          report(node, lacks("the ** operator"));
         if (ts.isLabeledStatement(node)) report(node, lacks("a labelled statement"));
-        if (ts.isBinaryExpression(node) && node.operatorToken.kind >= ts.SyntaxKind.FirstAssignment && node.operatorToken.kind <= ts.SyntaxKind.LastAssignment &&
-            ts.isPropertyAccessExpression(node.left) && node.left.name.text === "length" && checker.isArrayType(checker.getTypeAtLocation(node.left.expression))) {
-          report(node, "assigning an array's length is \"Assignment to a constant\" on Espruino 2v29; use splice");
+        if (
+          ts.isBinaryExpression(node) &&
+          node.operatorToken.kind >= ts.SyntaxKind.FirstAssignment &&
+          node.operatorToken.kind <= ts.SyntaxKind.LastAssignment &&
+          ts.isPropertyAccessExpression(node.left) &&
+          node.left.name.text === "length" &&
+          checker.isArrayType(checker.getTypeAtLocation(node.left.expression))
+        ) {
+          report(node, 'assigning an array\'s length is "Assignment to a constant" on Espruino 2v29; use splice');
         }
-        if (ts.isBinaryExpression(node) && node.operatorToken.kind === ts.SyntaxKind.InstanceOfKeyword && extendsError(checker, node.right)) {
+        if (
+          ts.isBinaryExpression(node) &&
+          node.operatorToken.kind === ts.SyntaxKind.InstanceOfKeyword &&
+          extendsError(checker, node.right)
+        ) {
           report(node, "instanceof on a subclass of Error is always false on Espruino 2v29");
         }
       }
-      if (ts.isPropertyAccessExpression(node) && ts.isIdentifier(node.expression) && isAmbientGlobal(checker, node.expression)) {
+      if (
+        ts.isPropertyAccessExpression(node) &&
+        ts.isIdentifier(node.expression) &&
+        isAmbientGlobal(checker, node.expression)
+      ) {
         const member = `${node.expression.text}.${node.name.text}`;
         if (espruino && MISSING_MEMBERS.has(member)) report(node, lacks(member));
-        else if (isCore && !CORE_ALLOWED_MEMBERS.has(member)) report(node, `the portable core may not use the runtime global ${member}; go through hal/`);
+        else if (isCore && !CORE_ALLOWED_MEMBERS.has(member))
+          report(node, `the portable core may not use the runtime global ${member}; go through hal/`);
         visitChildrenExcept(node, node.expression);
         return;
       }
       if (ts.isIdentifier(node) && isValueReference(node) && isAmbientGlobal(checker, node)) {
         if (espruino && MISSING_GLOBALS.has(node.text)) report(node, lacks(node.text));
-        else if (isCore && !CORE_ALLOWED_GLOBALS.has(node.text)) report(node, `the portable core may not use the runtime global ${node.text}; go through hal/`);
+        else if (isCore && !CORE_ALLOWED_GLOBALS.has(node.text))
+          report(node, `the portable core may not use the runtime global ${node.text}; go through hal/`);
       }
       ts.forEachChild(node, visit);
     };
@@ -139,7 +193,11 @@ export function coreFiles(): string[] {
 }
 
 /** Type-checks and checks the program rooted at `rootNames` (plus all of src/) under `options`. */
-export function checkSources(rootNames: string[], options: ts.CompilerOptions, target: Target): { findings: Finding[]; errors: string[] } {
+export function checkSources(
+  rootNames: string[],
+  options: ts.CompilerOptions,
+  target: Target,
+): { findings: Finding[]; errors: string[] } {
   const program = ts.createProgram({ rootNames: [...rootNames, ...coreFiles()], options });
   const diags = ts.getPreEmitDiagnostics(program);
   const errors = diags

@@ -28,7 +28,14 @@ export async function buildProgram(spec: ProgramSpec, runtime: Runtime): Promise
     return outFile;
   }
   const outFile = path.join(dir, `${spec.name}.lua`);
-  await bundleLua({ entry: path.join(ROOT, spec.luaEntry), runtime, aliases, outFile, workDir: path.join(dir, "work"), extraGlobals: spec.extraLuaGlobals });
+  await bundleLua({
+    entry: path.join(ROOT, spec.luaEntry),
+    runtime,
+    aliases,
+    outFile,
+    workDir: path.join(dir, "work"),
+    extraGlobals: spec.extraLuaGlobals,
+  });
   return outFile;
 }
 
@@ -44,6 +51,11 @@ export function runProgram(probe: RuntimeProbe, artifact: string, timeoutMs = 12
   if (probe.command === undefined) throw new Error(`${probe.runtime} is absent: ${probe.absent}`);
   const args = probe.runtime === "node" ? ["--expose-gc", artifact] : [artifact];
   const t0 = Date.now();
-  const r = spawnSync(probe.command, args, { encoding: "utf8", timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024, cwd: path.dirname(artifact) });
+  const r = spawnSync(probe.command, args, {
+    encoding: "utf8",
+    timeout: timeoutMs,
+    maxBuffer: 64 * 1024 * 1024,
+    cwd: path.dirname(artifact),
+  });
   return { stdout: r.stdout ?? "", stderr: r.stderr ?? "", status: r.status, signal: r.signal, ms: Date.now() - t0 };
 }

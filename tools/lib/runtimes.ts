@@ -29,7 +29,11 @@ export function probeRuntimes(): RuntimeProbe[] {
       ? { runtime: "lua53", label: "lua5.3", command: "lua5.3" }
       : { runtime: "lua53", label: "lua5.3", absent: "lua5.3 not installed (apt-get install lua5.3)" },
     espruino === undefined || espruino === ""
-      ? { runtime: "espruino", label: "espruino", absent: "ESPRUINO is not set (point it at an Espruino interpreter for Linux)" }
+      ? {
+          runtime: "espruino",
+          label: "espruino",
+          absent: "ESPRUINO is not set (point it at an Espruino interpreter for Linux)",
+        }
       : !fs.existsSync(espruino)
         ? { runtime: "espruino", label: "espruino", absent: `ESPRUINO=${espruino} does not exist` }
         : { runtime: "espruino", label: `espruino (${espruino})`, command: espruino },

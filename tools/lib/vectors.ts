@@ -25,9 +25,19 @@ export function writeVectorsModule(): string {
     .filter((f) => f.endsWith(".json") && f !== "meta.json")
     .sort()
     .map((f) => {
-      const v = JSON.parse(fs.readFileSync(path.join(nlDir, f), "utf8")) as { request?: string; replies?: string[]; notifications?: string[] };
+      const v = JSON.parse(fs.readFileSync(path.join(nlDir, f), "utf8")) as {
+        request?: string;
+        replies?: string[];
+        notifications?: string[];
+      };
       const frames = [...(v.replies ?? []), ...(v.notifications ?? [])];
-      return [f.replace(/\.json$/, ""), v.request ?? "", frames, (v.replies ?? []).length, frames.map((h) => messagesOf(Buffer.from(h, "hex")))];
+      return [
+        f.replace(/\.json$/, ""),
+        v.request ?? "",
+        frames,
+        (v.replies ?? []).length,
+        frames.map((h) => messagesOf(Buffer.from(h, "hex"))),
+      ];
     });
   const src = [
     "// Generated from test/vectors/*.json by tools/lib/vectors.ts. Do not edit.",
@@ -73,7 +83,7 @@ function messagesOf(b: Buffer): number[][] {
       start = off + 16 + 4 + ((Math.max(16, echoed) + 3) & ~3);
     }
     let attrs = 0;
-    for (let p = start; p + 4 <= off + n; ) {
+    for (let p = start; p + 4 <= off + n;) {
       const len = b.readUInt16LE(p);
       if (len < 4) break;
       attrs++;
