@@ -9,22 +9,24 @@ import * as vm from "node:vm";
 import { alloc, len } from "../hal/js/bytes";
 import { MemoryStorage } from "../hal/sim/storage";
 import { SimRandom } from "../hal/sim/random";
-import {
-  DHCP_EV_EXPIRED,
-  DHCP_EV_REBOUND,
-  DHCP_EV_RENEWED,
-  DhcpClient,
-  PROBE_QUICK,
-  rfc2131Profile,
-} from "../src/dhcp/client";
+import { DhcpClient } from "../src/dhcp/client";
 import { NlWriter } from "../src/netlink/codec";
 import * as C from "../src/netlink/constants";
-import { ControlChannel, NETRT_A_GROUPS, NETRT_CMD_SUBSCRIBE, NETRT_GROUP_DHCP } from "../src/netlink/channel";
+import { ControlChannel } from "../src/netlink/channel";
 import { encodedMax, encodeFrame, FrameDecoder, PROTO_GENERIC } from "../src/netlink/frame";
-import { bit } from "../src/netlink/rtnl";
-import { GENL_CMD, GENLMSGHDR, NETRT_GENL_TYPE } from "../src/netlink/schemas";
 import { SimDhcpServer } from "../test/dhcp/sim-server";
 import { Net, sendUdp } from "../test/net/helpers";
+import {
+  groupBit,
+  GENL_CMD,
+  GENLMSGHDR,
+  NETRT_A_GROUPS,
+  NETRT_CMD_SUBSCRIBE,
+  NETRT_GENL_TYPE,
+  NETRT_GROUP_DHCP,
+} from "../src/netlink/family";
+import { DHCP_EV_EXPIRED, DHCP_EV_REBOUND, DHCP_EV_RENEWED } from "../src/dhcp/states";
+import { PROBE_QUICK, rfc2131Profile } from "../src/dhcp/config";
 
 export interface SoakDay {
   day: number;
@@ -76,14 +78,15 @@ export function soak(days: number, onDay?: (d: SoakDay) => void, leaseSecs = 60,
     storage,
     new SimRandom(5),
   );
-  ch.dhcp = client;
+  ch.dhcp.push(client);
   const counts = { renewed: 0, rebound: 0, expired: 0 };
-  client.onEvent = (k, l) => {
-    ch.dhcpEvent(k, l);
-    if (k === DHCP_EV_RENEWED) counts.renewed++;
-    if (k === DHCP_EV_REBOUND) counts.rebound++;
-    if (k === DHCP_EV_EXPIRED) counts.expired++;
-  };
+  dev.stack.events.add({
+    dhcp: (k) => {
+      if (k === DHCP_EV_RENEWED) counts.renewed++;
+      if (k === DHCP_EV_REBOUND) counts.rebound++;
+      if (k === DHCP_EV_EXPIRED) counts.expired++;
+    },
+  });
   // Subscribe to every group: links, neighbours, addresses, routes, DHCP events.
   const w = new NlWriter(alloc(256));
   w.begin(NETRT_GENL_TYPE, C.NLM_F_REQUEST, 1, 0, GENLMSGHDR.hdrLen);
@@ -91,11 +94,11 @@ export function soak(days: number, onDay?: (d: SoakDay) => void, leaseSecs = 60,
   w.int(
     NETRT_A_GROUPS,
     4,
-    bit(C.RTNLGRP_LINK) +
-      bit(C.RTNLGRP_NEIGH) +
-      bit(C.RTNLGRP_IPV4_IFADDR) +
-      bit(C.RTNLGRP_IPV4_ROUTE) +
-      bit(NETRT_GROUP_DHCP),
+    groupBit(C.RTNLGRP_LINK) +
+      groupBit(C.RTNLGRP_NEIGH) +
+      groupBit(C.RTNLGRP_IPV4_IFADDR) +
+      groupBit(C.RTNLGRP_IPV4_ROUTE) +
+      groupBit(NETRT_GROUP_DHCP),
   );
   const n = w.end();
   const framed = alloc(encodedMax(n + 3));

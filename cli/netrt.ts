@@ -4,28 +4,8 @@ import * as crypto from "node:crypto";
 import { Command, InvalidArgumentError } from "commander";
 import type { Bytes } from "../hal/types";
 import * as C from "../src/netlink/constants";
-import {
-  NETRT_A_GROUPS,
-  NETRT_A_KEY,
-  NETRT_A_MAC,
-  NETRT_CMD_AUTH_CHALLENGE,
-  NETRT_CMD_AUTH_END,
-  NETRT_CMD_AUTH_RESPONSE,
-  NETRT_CMD_SET_KEY,
-  NETRT_CMD_DHCP_GET,
-  NETRT_CMD_DHCP_RELEASE,
-  NETRT_CMD_DHCP_RENEW,
-  NETRT_CMD_DHCP_RESTART,
-  NETRT_CMD_SUBSCRIBE,
-  NETRT_GROUP_DHCP,
-  DHCP_EVENT_NAMES,
-} from "../src/netlink/channel";
-import { bit } from "../src/netlink/rtnl";
 import { PROTO_GENERIC, PROTO_ROUTE } from "../src/netlink/frame";
 import {
-  GENL_CMD,
-  GENLMSGHDR,
-  NETRT_GENL_TYPE,
   IFA_FAMILY_F,
   IFA_INDEX,
   IFA_PREFIXLEN,
@@ -50,6 +30,26 @@ import { int, ipv4, mac, prefix, UsageError } from "./args";
 import { findAttr, type MessageValue } from "./describe";
 import { addrJson, addrText, linkJson, linkText, neighJson, neighText, routeJson, routeText } from "./format";
 import { Channel, ChannelError, PcapWriter } from "./transport";
+import {
+  groupBit,
+  GENL_CMD,
+  GENLMSGHDR,
+  NETRT_A_GROUPS,
+  NETRT_A_KEY,
+  NETRT_A_MAC,
+  NETRT_CMD_AUTH_CHALLENGE,
+  NETRT_CMD_AUTH_END,
+  NETRT_CMD_AUTH_RESPONSE,
+  NETRT_CMD_DHCP_GET,
+  NETRT_CMD_DHCP_RELEASE,
+  NETRT_CMD_DHCP_RENEW,
+  NETRT_CMD_DHCP_RESTART,
+  NETRT_CMD_SET_KEY,
+  NETRT_CMD_SUBSCRIBE,
+  NETRT_GENL_TYPE,
+  NETRT_GROUP_DHCP,
+} from "../src/netlink/family";
+import { DHCP_EVENT_NAMES } from "../src/dhcp/states";
 
 interface Globals {
   port?: string;
@@ -470,7 +470,7 @@ async function monitorCmd(g: Globals, ch: Channel, args: string[]): Promise<void
   for (const n of names)
     if (GROUPS[n] === undefined)
       throw new UsageError(`monitor: unknown group "${n}" (link, address, neigh, route, dhcp, all)`);
-  const mask = names.reduce((acc, n) => acc + bit(GROUPS[n]), 0);
+  const mask = names.reduce((acc, n) => acc + groupBit(GROUPS[n]), 0);
   const name = namer(await links(ch));
   ch.onNotify = (m) => {
     const t = m.typeName;

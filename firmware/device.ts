@@ -24,20 +24,10 @@ import { IFEV_LINK, type Ifnet } from "../src/net/ifnet";
 import { defaultLltableParams, LLE_EVENT_RESOLVED, LLE_IFADDR, LLS_INCOMPLETE, LLS_PROBE } from "../src/net/lltable";
 import { RTPROT_STATIC, RT_SCOPE_UNIVERSE } from "../src/net/route";
 import { defaultStackConfig, NetStack } from "../src/net/stack";
-import {
-  DHCP_EV_BOUND,
-  DHCP_EV_REBOUND,
-  DHCP_EV_RENEWED,
-  DhcpClient,
-  type DhcpConfig,
-  type DhcpLease,
-  fastProfile,
-  PROBE_OFF,
-  PROBE_QUICK,
-  PROBE_STRICT,
-  rfc2131Profile,
-} from "../src/dhcp/client";
+import { DhcpClient } from "../src/dhcp/client";
 import type { BoardConfig } from "./board";
+import { DHCP_EV_BOUND, DHCP_EV_REBOUND, DHCP_EV_RENEWED } from "../src/dhcp/states";
+import { type DhcpConfig, fastProfile, PROBE_OFF, PROBE_QUICK, PROBE_STRICT, rfc2131Profile } from "../src/dhcp/config";
 
 export const VERSION = "0.2.0";
 
@@ -60,8 +50,8 @@ export interface Device {
  * without one.
  */
 export interface DeviceControl {
-  dhcp: DhcpClient | undefined;
-  dhcpEvent(kind: number, lease: DhcpLease): void;
+  /** The DHCP clients the channel answers for (its events reach it through the stack). */
+  readonly dhcp: DhcpClient[];
 }
 
 /** How an entry hands the control channel to startDevice: it supplies the UART. */
@@ -88,7 +78,7 @@ export function startDevice(
   const dev: Device = { platform: p, board: board, stack: stack, eth: undefined, dhcp: undefined, control: undefined };
   const log = p.log;
   log.write(LOG_INFO, "netrt " + VERSION + " on " + board.name + " (" + p.runtime + ")");
-  stack.listeners.push({
+  stack.events.add({
     link: (kind, ifp, mask) => {
       if (kind === IFEV_LINK) log.write(LOG_INFO, ifp.name + ": link " + (ifp.running() ? "up" : "down"));
     },
@@ -97,6 +87,16 @@ export function startDevice(
         log.write(
           LOG_INFO,
           ia.ifp.name + ": " + (kind === ADDR_NEW ? "added " : "removed ") + formatIPv4(ia.addr) + "/" + ia.prefixLen,
+        );
+    },
+    dhcp: (kind, client, lease) => {
+      if (kind !== DHCP_EV_BOUND && kind !== DHCP_EV_RENEWED && kind !== DHCP_EV_REBOUND) return;
+      let dns = "";
+      for (let i = 0; i < lease.dns.length; i++) dns += (i > 0 ? ", " : "") + formatIPv4(lease.dns[i]);
+      if (dns !== "")
+        log.write(
+          LOG_INFO,
+          "dhcp " + client.ifp.name + ": dns " + dns + (lease.domain !== "" ? " domain " + lease.domain : ""),
         );
     },
     neigh: (kind, ifp, slot) => {
@@ -154,19 +154,7 @@ function startDhcp(dev: Device, eth: Ifnet): void {
   cfg.hostname = boardHostname(dev.board, eth.hwaddr);
   const client = new DhcpClient(dev.stack, eth, cfg, p.clock, p.random, p.storage, p.log, () => p.epochSeconds());
   dev.dhcp = client;
-  if (dev.control !== undefined) dev.control.dhcp = client;
-  client.onEvent = (kind, lease) => {
-    if (dev.control !== undefined) dev.control.dhcpEvent(kind, lease);
-    if (kind === DHCP_EV_BOUND || kind === DHCP_EV_RENEWED || kind === DHCP_EV_REBOUND) {
-      let dns = "";
-      for (let i = 0; i < lease.dns.length; i++) dns += (i > 0 ? ", " : "") + formatIPv4(lease.dns[i]);
-      if (dns !== "")
-        p.log.write(
-          LOG_INFO,
-          "dhcp " + eth.name + ": dns " + dns + (lease.domain !== "" ? " domain " + lease.domain : ""),
-        );
-    }
-  };
+  if (dev.control !== undefined) dev.control.dhcp.push(client);
   if (!client.start()) p.log.write(LOG_WARN, "dhcp: UDP port 68 is taken");
 }
 

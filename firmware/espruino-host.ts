@@ -7,9 +7,9 @@
 import { EspruinoUdpMac } from "../hal/espruino/host";
 import { espruinoPlatform } from "../hal/espruino/platform";
 import type { MacOptions } from "../hal/types";
-import { DHCP_STOPPED } from "../src/dhcp/client";
 import type { BoardConfig } from "./board";
 import { boardHwaddr, reportMemoryEvery, startDevice, type ControlServer } from "./device";
+import { DHCP_STOPPED } from "../src/dhcp/states";
 
 declare const NETRT_ENV: Record<string, string> | undefined;
 declare const setTimeout: (cb: () => void, ms: number) => number;

@@ -9,10 +9,10 @@ import { UdpMac } from "../hal/host/mac-udp";
 import { PtySerial } from "../hal/host/pty";
 import { LOG_INFO, type SerialOptions } from "../hal/types";
 import type { BoardConfig } from "./board";
-import { DHCP_STOPPED } from "../src/dhcp/client";
 import { parseMac } from "../src/net/addr";
 import { serveControl } from "./control";
 import { boardHwaddr, startDevice } from "./device";
+import { DHCP_STOPPED } from "../src/dhcp/states";
 
 export function start(board: BoardConfig): void {
   // The static address can come from the environment, so one build serves every test network.

@@ -7,9 +7,9 @@
 // NETRT_MEMORY_REPORT_SECONDS logs memory in use that often.
 import { env, LuaUdpMac, luaHostPlatform, runLoop } from "../hal/lua/host";
 import { LOG_ERROR, type MacOptions } from "../hal/types";
-import { DHCP_STOPPED } from "../src/dhcp/client";
 import type { BoardConfig } from "./board";
 import { boardHwaddr, reportMemoryEvery, startDevice, type ControlServer } from "./device";
+import { DHCP_STOPPED } from "../src/dhcp/states";
 
 function envNumber(name: string, fallback: number): number {
   const v = env(name);

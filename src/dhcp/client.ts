@@ -2,18 +2,20 @@
 // `timer` for retransmissions and waits, `leaseTimer` for T1, T2 and expiry.
 // One xid per exchange, kept across its retransmissions. Replies are
 // validated completely before anything is believed (see accept()).
-import { alloc, get8, get32, len, set8, set32 } from "@hal/bytes";
+import { alloc, get8, set8 } from "@hal/bytes";
 import { band, bnot } from "@hal/u32";
 import { type Bytes, type Clock, LOG_INFO, LOG_WARN, type Log, type Random, type Storage } from "../../hal/types";
-import { PROBE_CONFLICT, PROBE_FREE } from "../net/arp";
+import { type Arp, PROBE_CONFLICT, PROBE_FREE } from "../net/arp";
 import { formatIPv4, formatMac } from "../net/addr";
 import { hexByte } from "../util/hex";
-import { EEXIST } from "../net/errno";
+import type { NetEvents, NetListener } from "../net/events";
 import { IFF_RUNNING, type Ifnet } from "../net/ifnet";
-import { addrRequest, classfulMask, LIFETIME_INFINITE } from "../net/inaddr";
-import { prefixLenOf, RTPROT_DHCP, RT_SCOPE_UNIVERSE } from "../net/route";
-import type { NetStack } from "../net/stack";
-import { type UdpDatagram, UDP_PAYLOAD } from "../net/udp";
+import { type AddrTable, classfulMask, LIFETIME_INFINITE } from "../net/inaddr";
+import { prefixLenOf, type RouteTable } from "../net/route";
+import { type Udp, type UdpDatagram, UDP_PAYLOAD } from "../net/udp";
+import { applyLease, pinServer, removeLease } from "./apply";
+import { type DhcpConfig, type EpochSource, PROBE_QUICK, PROBE_STRICT } from "./config";
+import { copyLease, decodeLease, DhcpLease, EPOCH_UNKNOWN, encodeLease, usableAddress } from "./lease";
 import {
   DHCP_CLIENT_PORT,
   DHCP_OK,
@@ -41,132 +43,41 @@ import {
   OPT_VENDOR_CLASS,
   parseDhcp,
 } from "./message";
+import {
+  DHCP_BOUND,
+  DHCP_DECLINING,
+  DHCP_EV_BOUND,
+  DHCP_EV_DECLINED,
+  DHCP_EV_EXPIRED,
+  DHCP_EV_INFORMED,
+  DHCP_EV_NAK,
+  DHCP_EV_REBOUND,
+  DHCP_EV_RELEASED,
+  DHCP_EV_RENEWED,
+  DHCP_INFORMING,
+  DHCP_INIT,
+  DHCP_INIT_REBOOT,
+  DHCP_PROBING,
+  DHCP_REBINDING,
+  DHCP_REBOOTING,
+  DHCP_RELEASING,
+  DHCP_RENEWING,
+  DHCP_REQUESTING,
+  DHCP_SELECTING,
+  DHCP_STOPPED,
+  type DhcpEvent,
+  type DhcpState,
+  dhcpStateName,
+} from "./states";
 
-export const DHCP_STOPPED = 0;
-export const DHCP_INIT = 1;
-export const DHCP_SELECTING = 2;
-export const DHCP_REQUESTING = 3;
-export const DHCP_PROBING = 4;
-export const DHCP_BOUND = 5;
-export const DHCP_RENEWING = 6;
-export const DHCP_REBINDING = 7;
-export const DHCP_INIT_REBOOT = 8;
-export const DHCP_REBOOTING = 9;
-export const DHCP_DECLINING = 10;
-export const DHCP_INFORMING = 11;
-/** RELEASE sent; the address stays until the frame has left (ARP may have had to run first). */
-export const DHCP_RELEASING = 12;
-
-const STATE_NAMES = [
-  "STOPPED",
-  "INIT",
-  "SELECTING",
-  "REQUESTING",
-  "PROBING",
-  "BOUND",
-  "RENEWING",
-  "REBINDING",
-  "INIT-REBOOT",
-  "REBOOTING",
-  "DECLINING",
-  "INFORMING",
-  "RELEASING",
-];
-
-export function dhcpStateName(s: number): string {
-  return s >= 0 && s < STATE_NAMES.length ? STATE_NAMES[s] : "?";
+/** What a client uses of the stack (a NetStack is one). */
+export interface DhcpDeps {
+  readonly udp: Udp;
+  readonly addrs: AddrTable;
+  readonly routes: RouteTable;
+  readonly arp: Arp;
+  readonly events: NetEvents;
 }
-
-export const DHCP_EV_BOUND = 1;
-export const DHCP_EV_RENEWED = 2;
-export const DHCP_EV_REBOUND = 3;
-export const DHCP_EV_EXPIRED = 4;
-export const DHCP_EV_NAK = 5;
-export const DHCP_EV_DECLINED = 6;
-export const DHCP_EV_RELEASED = 7;
-export const DHCP_EV_INFORMED = 8;
-
-/** Probe the offered address before using it (RFC 5227), or bind at once and defend, or neither. */
-export const PROBE_STRICT = 0;
-export const PROBE_QUICK = 1;
-export const PROBE_OFF = 2;
-
-export interface DhcpConfig {
-  /** Retransmission waits (ms) for the first tries; later ones double up to capMs. */
-  backoff: number[];
-  capMs: number;
-  /** ± this much random spread on every wait (RFC 2131: ±1 s). */
-  jitterMs: number;
-  /** Random wait before the first DISCOVER, up to this. */
-  initDelayMaxMs: number;
-  /** REQUEST transmissions before giving up and starting over. */
-  requestTries: number;
-  /** INIT-REBOOT REQUEST transmissions before falling back to INIT. */
-  rebootTries: number;
-  probe: number;
-  /** How long after binding (quick policy) a conflict still makes us DECLINE. */
-  quickDefendMs: number;
-  rapidCommit: boolean;
-  broadcastFlag: boolean;
-  hostname: string;
-  vendorClass: string;
-  maxRouters: number;
-  maxDns: number;
-  /** Where the lease is kept across reboots; "" disables persistence. */
-  storageKey: string;
-}
-
-/** Wall-clock seconds since 1970 when the device knows them (an RTC, SNTP), else -1. */
-export type EpochSource = () => number;
-
-/** RFC 2131's randomized exponential backoff: 4, 8, 16, 32, 64 s, ±1 s. */
-export function rfc2131Profile(): DhcpConfig {
-  return {
-    backoff: [4000, 8000, 16000, 32000, 64000],
-    capMs: 64000,
-    jitterMs: 1000,
-    initDelayMaxMs: 1000,
-    requestTries: 4,
-    rebootTries: 3,
-    probe: PROBE_STRICT,
-    quickDefendMs: 4000,
-    rapidCommit: false,
-    broadcastFlag: false,
-    hostname: "",
-    vendorClass: "netrt",
-    maxRouters: 2,
-    maxDns: 3,
-    storageKey: "dhcp",
-  };
-}
-
-/** The fast bring-up table (1.5 s, 1.75 s, 5 s, then doubling, each ±0.25 s), for devices that must come up quickly. */
-export function fastProfile(): DhcpConfig {
-  const c = rfc2131Profile();
-  c.backoff = [1500, 1750, 5000];
-  // Enough spread that devices powered up together stop retransmitting in lockstep.
-  c.jitterMs = 250;
-  c.initDelayMaxMs = 0;
-  return c;
-}
-
-export class DhcpLease {
-  addr = 0;
-  mask = 0;
-  server = 0;
-  routers: number[] = [];
-  dns: number[] = [];
-  domain = "";
-  mtu = -1;
-  /** Seconds; LIFETIME_INFINITE for a lease that never ends. */
-  leaseSecs = 0;
-  t1Secs = 0;
-  t2Secs = 0;
-  /** Clock time (ms) the lease was granted. */
-  boundAt = 0;
-}
-
-export type DhcpEventHandler = (kind: number, lease: DhcpLease) => void;
 
 const DECLINE_WAIT_MS = 10000;
 const RELEASE_GRACE_MS = 1000;
@@ -181,15 +92,13 @@ const MIN_T1_SECS = 10;
 /** How long after a handler was cut short (an exception, memory) the client picks itself up. */
 const RECOVER_MS = 5000;
 const DEFEND_INTERVAL_MS = 10000;
-const LEASE_RECORD_VERSION = 1;
 
 export class DhcpClient {
-  state = DHCP_STOPPED;
+  state: DhcpState = DHCP_STOPPED;
   /** The lease in force (valid while BOUND, RENEWING or REBINDING). */
   readonly lease = new DhcpLease();
   /** Counters for the control channel and tests. */
   readonly stats = { sent: 0, received: 0, refused: 0, naks: 0, declines: 0, bound: 0, recoveries: 0 };
-  onEvent: DhcpEventHandler | undefined = undefined;
   private xid = 0;
   private exchangeStart = 0;
   private tries = 0;
@@ -214,9 +123,11 @@ export class DhcpClient {
   private readonly onTimer: () => void;
   private readonly onLeaseTimer: () => void;
   private readonly candidate = new DhcpLease();
+  /** Link changes and address conflicts of our interface, while started. */
+  private readonly watch: NetListener;
 
   constructor(
-    private readonly stack: NetStack,
+    private readonly stack: DhcpDeps,
     readonly ifp: Ifnet,
     readonly cfg: DhcpConfig,
     private readonly clock: Clock,
@@ -245,15 +156,16 @@ export class DhcpClient {
       this.recover();
       this.end();
     };
-    // The interface starting or stopping to pass traffic (cable, admin state, Wi-Fi association) is ours to act on.
-    stack.listeners.push({
+    this.watch = {
+      // The interface starting or stopping to pass traffic (cable, admin state, Wi-Fi association) is ours to act on.
       link: (_kind, changed, mask) => {
         if (changed !== this.ifp || band(mask, IFF_RUNNING) === 0) return;
         this.begin();
         this.linkChanged(changed.running());
         this.end();
       },
-    });
+      conflict: (ifp, ip, mac) => this.conflict(ifp, ip, mac),
+    };
   }
 
   // --- public API ---------------------------------------------------------
@@ -261,9 +173,10 @@ export class DhcpClient {
   /** Starts: INIT-REBOOT with a stored lease, else INIT. false when UDP port 68 is taken. */
   start(): boolean {
     if (this.state !== DHCP_STOPPED) return true;
-    if (this.stack.udp.bind(DHCP_CLIENT_PORT, (d) => this.input(d)) < 0) return false;
+    // Port 68 is bound per interface, so each interface can run its own client.
+    if (this.stack.udp.bind(DHCP_CLIENT_PORT, (d) => this.input(d), this.ifp) < 0) return false;
     this.begin();
-    this.stack.arp.onConflict = (ifp, ip, mac) => this.conflict(ifp, ip, mac);
+    this.stack.events.add(this.watch);
     this.nakCount = 0;
     if (this.loadLease()) this.enter(DHCP_INIT_REBOOT, 0);
     else this.enter(DHCP_INIT, this.randomUpTo(this.cfg.initDelayMaxMs));
@@ -276,7 +189,8 @@ export class DhcpClient {
     this.cancelTimers();
     this.cancelRecovery();
     this.cancelProbe();
-    this.stack.udp.unbind(DHCP_CLIENT_PORT);
+    this.stack.udp.unbind(DHCP_CLIENT_PORT, this.ifp);
+    this.stack.events.remove(this.watch);
     this.ifp.acceptUdpToAny = false;
     this.setState(DHCP_STOPPED);
   }
@@ -372,14 +286,14 @@ export class DhcpClient {
 
   // --- the state machine ------------------------------------------------
 
-  private setState(s: number): void {
+  private setState(s: DhcpState): void {
     if (this.state === s) return;
     this.state = s;
     this.log.write(LOG_INFO, "dhcp " + this.ifp.name + ": " + dhcpStateName(s));
   }
 
   /** Enters state `s`, first transmission after `delayMs`. */
-  private enter(s: number, delayMs: number): void {
+  private enter(s: DhcpState, delayMs: number): void {
     this.cancelTimer();
     this.cancelProbe();
     this.tries = 0;
@@ -624,7 +538,7 @@ export class DhcpClient {
       this.fillLease(this.candidate, r, this.informAddr());
       this.cancelTimer();
       this.setState(DHCP_STOPPED);
-      if (this.onEvent !== undefined) this.onEvent(DHCP_EV_INFORMED, this.candidate);
+      this.stack.events.dhcp(DHCP_EV_INFORMED, this, this.candidate);
       return;
     }
     if (s === DHCP_SELECTING && r.msgType === DHCPOFFER) {
@@ -769,58 +683,28 @@ export class DhcpClient {
   }
 
   /** Makes `candidate` the lease: address with lifetimes, default route, storage, timers, event. */
-  private bind(kind: number): void {
+  private bind(kind: DhcpEvent): void {
     // The retransmission timer stays armed until the lease timer is: cut short anywhere
     // below, the client retransmits (and the recovery timer stands behind that).
     const c = this.candidate;
     const l = this.lease;
     const had = this.hasLease();
-    if (had && l.addr !== c.addr) this.unconfigure();
     const plen = prefixLenOf(c.mask);
-    const existing = this.stack.addrs.findOn(this.ifp, c.addr);
-    const life = c.leaseSecs;
-    if (existing !== undefined && existing.mask === c.mask) this.stack.addrs.setLifetimes(existing, life, life);
-    else {
-      const req = addrRequest(c.addr, plen);
-      req.valid = life;
-      req.preferred = life;
-      const err = this.stack.addrs.add(this.ifp, req);
-      if (err < 0) {
-        this.log.write(
-          LOG_WARN,
-          "dhcp " + this.ifp.name + ": cannot configure " + formatIPv4(c.addr) + ": errno " + -err,
-        );
-        if (had && l.addr !== c.addr) l.addr = 0;
-        this.enter(DHCP_INIT, this.backoff(0));
-        return;
-      }
-    }
-    const oldRouter = had && l.routers.length > 0 ? l.routers[0] : 0;
     const newRouter = c.routers.length > 0 ? c.routers[0] : 0;
-    if (oldRouter !== 0 && oldRouter !== newRouter) this.stack.routes.remove(0, 0, oldRouter, this.ifp.index, -1);
-    if (newRouter !== 0) {
-      const route = {
-        dst: 0,
-        prefixLen: 0,
-        gateway: newRouter,
-        ifindex: this.ifp.index,
-        protocol: RTPROT_DHCP,
-        scope: RT_SCOPE_UNIVERSE,
-        metric: 0,
-        prefsrc: c.addr,
-      };
-      const err = this.stack.routes.add(route, false);
-      if (err === -EEXIST) {
-        const cur = this.stack.routes.lookup(0);
-        // Replace only a default route DHCP made; an administrator's static one wins.
-        if (cur !== undefined && cur.prefixLen === 0 && cur.protocol === RTPROT_DHCP)
-          this.stack.routes.add(route, true);
-      }
+    const err = applyLease(this.stack, this.ifp, c, l, had);
+    if (err < 0) {
+      this.log.write(
+        LOG_WARN,
+        "dhcp " + this.ifp.name + ": cannot configure " + formatIPv4(c.addr) + ": errno " + -err,
+      );
+      if (had && l.addr !== c.addr) l.addr = 0;
+      this.enter(DHCP_INIT, this.backoff(0));
+      return;
     }
-    this.pinServer(false);
+    pinServer(this.ifp, l, false);
     copyLease(c, l);
     // The server we renew with must stay resolvable through an ARP flood.
-    this.pinServer(true);
+    pinServer(this.ifp, l, true);
     this.ifp.acceptUdpToAny = false;
     this.nakCount = 0;
     if (kind !== DHCP_EV_BOUND) this.lostLeases = 0;
@@ -846,27 +730,15 @@ export class DhcpClient {
         " from " +
         formatIPv4(l.server),
     );
-    if (this.onEvent !== undefined) this.onEvent(kind, l);
+    this.stack.events.dhcp(kind, this, l);
   }
 
-  /** Removes our address and default route (the lease is gone). */
-  private unconfigure(): void {
-    const l = this.lease;
-    if (l.routers.length > 0) this.stack.routes.remove(0, 0, l.routers[0], this.ifp.index, -1);
-    this.stack.addrs.remove(this.ifp, l.addr, true);
-  }
-
-  private pinServer(on: boolean): void {
-    const t = this.ifp.lltable;
-    if (t !== undefined && this.lease.server !== 0 && this.hasLease()) t.pin(this.lease.server, on);
-  }
-
-  private unbind(kind: number): void {
+  private unbind(kind: DhcpEvent): void {
     if (!this.hasLease()) return;
-    this.pinServer(false);
-    this.unconfigure();
+    pinServer(this.ifp, this.lease, false);
+    removeLease(this.stack, this.ifp, this.lease);
     this.cancelLeaseTimer();
-    if (this.onEvent !== undefined) this.onEvent(kind, this.lease);
+    this.stack.events.dhcp(kind, this, this.lease);
     this.lease.addr = 0;
   }
 
@@ -874,7 +746,7 @@ export class DhcpClient {
     this.stats.naks++;
     this.nakCount++;
     if (this.hasLease()) this.unbind(DHCP_EV_NAK);
-    else if (this.onEvent !== undefined) this.onEvent(DHCP_EV_NAK, this.candidate);
+    else this.stack.events.dhcp(DHCP_EV_NAK, this, this.candidate);
     this.forgetStoredLease();
     // A NAK storm must not make us loop fast: 0, 2, 4, ... 64 s.
     let wait = 0;
@@ -886,7 +758,7 @@ export class DhcpClient {
     this.stats.declines++;
     const server = this.hasLease() ? this.lease.server : this.offerServer;
     if (this.hasLease()) this.unbind(DHCP_EV_DECLINED);
-    else if (this.onEvent !== undefined) this.onEvent(DHCP_EV_DECLINED, this.candidate);
+    else this.stack.events.dhcp(DHCP_EV_DECLINED, this, this.candidate);
     this.cancelTimer();
     this.setState(DHCP_DECLINING);
     this.send(DHCPDECLINE, ip, server);
@@ -977,17 +849,22 @@ export class DhcpClient {
     if (this.storage === undefined || key === "") return false;
     const b = this.storage.read(key + "." + this.ifp.name);
     if (b === undefined) return false;
-    if (len(b) < 18 || get8(b, 0) !== LEASE_RECORD_VERSION) return false;
-    const addr = get32(b, 1);
-    const plen = get8(b, 5);
-    if (!usableAddress(addr) || plen < 1 || plen > 32) return false;
-    const leaseSecs = get32(b, 10);
-    const granted = get32(b, 14);
+    const stored = this.candidate;
+    const granted = decodeLease(b, stored);
+    if (granted < 0 || !usableAddress(stored.addr) || prefixLenOf(stored.mask) < 1) return false;
     const now = this.epoch();
-    if (leaseSecs !== LIFETIME_INFINITE && granted !== 0xffffffff && now >= 0 && now >= granted + leaseSecs) {
+    if (
+      stored.leaseSecs !== LIFETIME_INFINITE &&
+      granted !== EPOCH_UNKNOWN &&
+      now >= 0 &&
+      now >= granted + stored.leaseSecs
+    ) {
       this.forgetStoredLease();
       return false;
     }
+    const addr = stored.addr;
+    // The candidate was only borrowed to read the record: it holds no offer.
+    stored.addr = 0;
     this.rebootAddr = addr;
     return true;
   }
@@ -1058,55 +935,6 @@ function renewFloorMs(leaseSecs: number): number {
     : scaled < MIN_RENEW_WAIT_FLOOR_MS
       ? MIN_RENEW_WAIT_FLOOR_MS
       : scaled;
-}
-
-/** A host address a server may hand out: not 0/8, loopback, multicast, class E or broadcast. */
-export function usableAddress(a: number): boolean {
-  const first = Math.floor(a / 16777216);
-  return first !== 0 && first !== 127 && first < 224;
-}
-
-function copyLease(from: DhcpLease, to: DhcpLease): void {
-  to.addr = from.addr;
-  to.mask = from.mask;
-  to.server = from.server;
-  to.routers.splice(0, to.routers.length);
-  for (let i = 0; i < from.routers.length; i++) to.routers.push(from.routers[i]);
-  to.dns.splice(0, to.dns.length);
-  for (let i = 0; i < from.dns.length; i++) to.dns.push(from.dns[i]);
-  to.domain = from.domain;
-  to.mtu = from.mtu;
-  to.leaseSecs = from.leaseSecs;
-  to.t1Secs = from.t1Secs;
-  to.t2Secs = from.t2Secs;
-  to.boundAt = from.boundAt;
-}
-
-/**
- * The stored form of a lease: version, address, prefix length, server,
- * lease seconds, the epoch second it was granted (0xffffffff: unknown),
- * routers, DNS servers, domain.
- */
-export function encodeLease(l: DhcpLease, epochNow: number): Bytes {
-  const n = 1 + 4 + 1 + 4 + 4 + 4 + 1 + l.routers.length * 4 + 1 + l.dns.length * 4 + 1 + l.domain.length;
-  const b = alloc(n);
-  set8(b, 0, LEASE_RECORD_VERSION);
-  set32(b, 1, l.addr);
-  set8(b, 5, prefixLenOf(l.mask));
-  set32(b, 6, l.server);
-  set32(b, 10, l.leaseSecs);
-  set32(b, 14, epochNow >= 0 ? epochNow : 0xffffffff);
-  let p = putList(b, 18, l.routers);
-  p = putList(b, p, l.dns);
-  set8(b, p++, l.domain.length);
-  for (let i = 0; i < l.domain.length; i++) set8(b, p++, l.domain.charCodeAt(i) % 256);
-  return b;
-}
-
-function putList(b: Bytes, p: number, list: number[]): number {
-  set8(b, p, list.length);
-  for (let i = 0; i < list.length; i++) set32(b, p + 1 + i * 4, list[i]);
-  return p + 1 + list.length * 4;
 }
 
 const TYPE_NAMES = ["?", "DISCOVER", "OFFER", "REQUEST", "DECLINE", "ACK", "NAK", "RELEASE", "INFORM"];

@@ -3,6 +3,7 @@
 // RFC's algorithm says, sends requests and gratuitous announcements, and
 // runs RFC 5227 address probes for the DHCP client.
 import { alloc, get8, get16, get32, set8, set16, set32 } from "@hal/bytes";
+import type { NetEvents } from "./events";
 import type { Bytes, Clock, Random } from "../../hal/types";
 import { AddrTable, INADDR_ANY } from "./inaddr";
 import { ETH_HLEN, ETHERTYPE_ARP, isGroupMac, sameMac, setBroadcastMac, setEtherHeader } from "./ether";
@@ -53,7 +54,6 @@ export const PROBE_CANCELLED = 2;
 /** Called once per probe: PROBE_FREE, PROBE_CONFLICT (with the other host's MAC) or PROBE_CANCELLED. */
 export type ProbeCallback = (result: number, ip: number, otherMac: Bytes | undefined) => void;
 /** Someone else claims one of our addresses. */
-export type ConflictHandler = (ifp: Ifnet, ip: number, otherMac: Bytes) => void;
 
 class Probe {
   active = false;
@@ -74,7 +74,6 @@ class Probe {
 const PROBE_SLOTS = 2;
 
 export class Arp {
-  onConflict: ConflictHandler | undefined = undefined;
   private readonly probes: Probe[] = [];
 
   constructor(
@@ -84,6 +83,7 @@ export class Arp {
     private readonly random: Random,
     private readonly stats: NetStats,
     readonly probeParams: ProbeParams,
+    private readonly events: NetEvents,
   ) {
     for (let i = 0; i < PROBE_SLOTS; i++) this.probes.push(new Probe(this, i));
   }
@@ -112,7 +112,7 @@ export class Arp {
     if (spa !== INADDR_ANY && this.addrs.findOn(ifp, spa) !== undefined) {
       // Another host uses one of our addresses (RFC 5227 section 2.4): report it, never learn it.
       this.stats.arpConflicts++;
-      if (this.onConflict !== undefined) this.onConflict(ifp, spa, slice6(f, SHA));
+      this.events.conflict(ifp, spa, slice6(f, SHA));
       return RX_DELIVERED;
     }
     const forUs = this.addrs.findOn(ifp, tpa) !== undefined;

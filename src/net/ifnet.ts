@@ -4,6 +4,7 @@
 // so the control channel can publish RTM_NEWLINK with ifi_change.
 import { alloc } from "@hal/bytes";
 import { band, bor, bxor } from "@hal/u32";
+import type { NetEvents } from "./events";
 import type { Bytes, Mac } from "../../hal/types";
 import type { Lltable } from "./lltable";
 
@@ -138,18 +139,18 @@ export class Ifnet {
   }
 }
 
-export type IfEventHandler = (kind: number, ifp: Ifnet, changeMask: number) => void;
-
 /** The interface list. Index 1 is the loopback, as on Linux. */
 export class Interfaces {
   readonly list: Ifnet[] = [];
   private nextIndex = 1;
-  onEvent: IfEventHandler | undefined = undefined;
 
-  constructor(readonly capacity: number) {}
+  constructor(
+    readonly capacity: number,
+    private readonly events: NetEvents,
+  ) {}
 
   private emit(kind: number, ifp: Ifnet, mask: number): void {
-    if (this.onEvent !== undefined) this.onEvent(kind, ifp, mask);
+    this.events.link(kind, ifp, mask);
   }
 
   /** Adds an interface, or returns undefined when the list is full or the name is taken. */

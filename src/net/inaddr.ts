@@ -13,6 +13,7 @@
 // Lifetimes (valid, preferred) let DHCP attach its lease to an address.
 import { band, bor, bxor } from "@hal/u32";
 import type { Clock } from "../../hal/types";
+import type { NetEvents } from "./events";
 import { EADDRNOTAVAIL, EDESTADDRREQ, EINVAL, ENOSPC } from "./errno";
 import { IFF_BROADCAST, IFF_LOOPBACK, IFF_NOARP, IFF_POINTOPOINT, IFF_UP, type Ifnet, type Interfaces } from "./ifnet";
 import { maskOf, prefixLenOf, type RouteTable, RT_SCOPE_HOST, RT_SCOPE_LINK, RTPROT_KERNEL } from "./route";
@@ -101,19 +102,9 @@ export function classfulMask(addr: number): number {
   return 0xffffff00;
 }
 
-export type AddrEventHandler = (kind: number, ia: InAddr) => void;
-
-/** What the address table asks of the rest of the stack. */
-export interface AddrHooks {
-  /** Our own address now exists on a broadcast interface: its ARP entry, announcement. */
-  added(ia: InAddr): void;
-  event: AddrEventHandler;
-}
-
 export class AddrTable {
   /** Every address of every interface, in the order they were added. */
   readonly list: InAddr[] = [];
-  hooks: AddrHooks | undefined = undefined;
   private timer = 0;
   private armed = false;
   private readonly onTimer: () => void;
@@ -123,6 +114,7 @@ export class AddrTable {
     private readonly ifs: Interfaces,
     private readonly routes: RouteTable,
     private readonly clock: Clock,
+    private readonly events: NetEvents,
   ) {
     this.onTimer = () => {
       this.armed = false;
@@ -168,10 +160,7 @@ export class AddrTable {
       this.list.splice(this.list.length - 1, 1);
       return err;
     }
-    if (this.hooks !== undefined) {
-      this.hooks.event(ADDR_NEW, ia);
-      if (!ifp.has(IFF_LOOPBACK) && !ifp.has(IFF_NOARP)) this.hooks.added(ia);
-    }
+    this.events.addr(ADDR_NEW, ia);
     this.rearm();
     return 0;
   }
@@ -207,7 +196,7 @@ export class AddrTable {
   setLifetimes(ia: InAddr, valid: number, preferred: number): number {
     if (preferred !== LIFETIME_INFINITE && valid !== LIFETIME_INFINITE && preferred > valid) return -EINVAL;
     this.applyLifetimes(ia, valid, preferred);
-    if (this.hooks !== undefined) this.hooks.event(ADDR_CHANGE, ia);
+    this.events.addr(ADDR_CHANGE, ia);
     this.rearm();
     return 0;
   }
@@ -356,7 +345,7 @@ export class AddrTable {
       const via = this.routes.lookupOn(r.gateway, ifindex);
       return via === undefined || via.gateway !== 0;
     });
-    if (this.hooks !== undefined) this.hooks.event(ADDR_DEL, ia);
+    this.events.addr(ADDR_DEL, ia);
   }
 
   private scrubPrefix(target: InAddr, scrubStatic: boolean): void {
@@ -397,7 +386,7 @@ export class AddrTable {
       }
       if (!ia.deprecated && ia.preferredUntil >= 0 && ia.preferredUntil <= now) {
         ia.deprecated = true;
-        if (this.hooks !== undefined) this.hooks.event(ADDR_CHANGE, ia);
+        this.events.addr(ADDR_CHANGE, ia);
       }
       i++;
     }

@@ -3,6 +3,7 @@
 // Fixed capacity; protocols and scopes use the rtnetlink numbers.
 import { band, shl } from "@hal/u32";
 import { EEXIST, ENETUNREACH, ENOENT, ENOSPC, EINVAL } from "./errno";
+import type { NetEvents } from "./events";
 import type { Interfaces } from "./ifnet";
 
 export const RTPROT_KERNEL = 2;
@@ -41,15 +42,13 @@ export function prefixLenOf(mask: number): number {
   return -1;
 }
 
-export type RouteEventHandler = (kind: number, r: Route) => void;
-
 export class RouteTable {
   readonly routes: Route[] = [];
-  onEvent: RouteEventHandler | undefined = undefined;
 
   constructor(
     readonly capacity: number,
     private readonly ifs: Interfaces,
+    private readonly events: NetEvents,
   ) {}
 
   private find(dst: number, prefixLen: number, metric: number): number {
@@ -150,6 +149,6 @@ export class RouteTable {
   }
 
   private emit(kind: number, r: Route): void {
-    if (this.onEvent !== undefined) this.onEvent(kind, r);
+    this.events.route(kind, r);
   }
 }

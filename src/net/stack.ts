@@ -15,6 +15,7 @@ import {
   IFF_LOOPBACK,
   IFF_LOWER_UP,
   IFF_MULTICAST,
+  IFF_NOARP,
   IFF_PROMISC,
   IFF_RUNNING,
   IFF_UP,
@@ -25,10 +26,11 @@ import {
   RX_NOHANDLER,
   countRx,
 } from "./ifnet";
-import { AddrTable, addrRequest, type InAddr } from "./inaddr";
+import { NetEvents } from "./events";
+import { ADDR_NEW, AddrTable, addrRequest, type InAddr } from "./inaddr";
 import { Ipv4 } from "./ipv4";
 import { LLE_IFADDR, LLE_STATIC, Lltable, type LltableHost, type LltableParams } from "./lltable";
-import { type Route, RouteTable } from "./route";
+import { RouteTable } from "./route";
 import { type NetStats, zeroNetStats } from "./stats";
 import { Udp } from "./udp";
 
@@ -44,15 +46,6 @@ export function defaultStackConfig(): StackConfig {
   return { maxInterfaces: 4, maxAddresses: 8, maxRoutes: 8, udpSlots: 4, probe: rfc5227Params() };
 }
 
-/** Everything the control channel publishes. Each handler is optional. */
-export interface NetListener {
-  link?(kind: number, ifp: Ifnet, changeMask: number): void;
-  addr?(kind: number, ia: InAddr): void;
-  /** An lltable entry of `ifp` resolved/changed (LLE_EVENT_RESOLVED) or is being deleted. */
-  neigh?(kind: number, ifp: Ifnet, slot: number): void;
-  route?(kind: number, r: Route): void;
-}
-
 export class NetStack implements FrameSender {
   readonly stats: NetStats = zeroNetStats();
   readonly ifs: Interfaces;
@@ -62,7 +55,8 @@ export class NetStack implements FrameSender {
   readonly ip: Ipv4;
   readonly udp: Udp;
   readonly lo: Ifnet;
-  readonly listeners: NetListener[] = [];
+  /** Link, address, neighbour, route, conflict and DHCP events: add a NetListener here. */
+  readonly events = new NetEvents();
 
   constructor(
     readonly clock: Clock,
@@ -70,27 +64,19 @@ export class NetStack implements FrameSender {
     readonly log: Log,
     cfg: StackConfig,
   ) {
-    this.ifs = new Interfaces(Math.max(1, cfg.maxInterfaces));
-    this.routes = new RouteTable(cfg.maxRoutes, this.ifs);
-    this.addrs = new AddrTable(cfg.maxAddresses, this.ifs, this.routes, clock);
-    this.arp = new Arp(this.addrs, this, clock, random, this.stats, cfg.probe);
-    this.ip = new Ipv4(this.ifs, this.addrs, this.routes, this, clock, this.stats);
-    this.ifs.onEvent = (kind, ifp, mask) => this.linkEvent(kind, ifp, mask);
-    this.routes.onEvent = (kind, r) => {
-      for (let i = 0; i < this.listeners.length; i++) {
-        const l = this.listeners[i];
-        if (l.route !== undefined) l.route(kind, r);
-      }
-    };
-    this.addrs.hooks = {
-      added: (ia) => this.ownAddressAdded(ia),
-      event: (kind, ia) => {
-        for (let i = 0; i < this.listeners.length; i++) {
-          const l = this.listeners[i];
-          if (l.addr !== undefined) l.addr(kind, ia);
-        }
+    const ev = this.events;
+    // The stack's own reactions come first: announcing our addresses, forgetting neighbours off the wire.
+    ev.add({
+      link: (_kind, ifp, mask) => this.linkChanged(ifp, mask),
+      addr: (kind, ia) => {
+        if (kind === ADDR_NEW && !ia.ifp.has(IFF_LOOPBACK) && !ia.ifp.has(IFF_NOARP)) this.ownAddressAdded(ia);
       },
-    };
+    });
+    this.ifs = new Interfaces(Math.max(1, cfg.maxInterfaces), ev);
+    this.routes = new RouteTable(cfg.maxRoutes, this.ifs, ev);
+    this.addrs = new AddrTable(cfg.maxAddresses, this.ifs, this.routes, clock, ev);
+    this.arp = new Arp(this.addrs, this, clock, random, this.stats, cfg.probe, ev);
+    this.ip = new Ipv4(this.ifs, this.addrs, this.routes, this, clock, this.stats);
     const lo = this.ifs.attach(
       "lo",
       ARPHRD_LOOPBACK,
@@ -167,12 +153,7 @@ export class NetStack implements FrameSender {
         const r = this.routes.lookupOn(ip, ifp.index);
         return r !== undefined && r.gateway === 0;
       },
-      event: (kind, slot) => {
-        for (let i = 0; i < this.listeners.length; i++) {
-          const l = this.listeners[i];
-          if (l.neigh !== undefined) l.neigh(kind, ifp, slot);
-        }
-      },
+      event: (kind, slot) => this.events.neigh(kind, ifp, slot),
     };
   }
 
@@ -253,7 +234,7 @@ export class NetStack implements FrameSender {
     }, this.arp.probeParams.announceInterval);
   }
 
-  private linkEvent(kind: number, ifp: Ifnet, mask: number): void {
+  private linkChanged(ifp: Ifnet, mask: number): void {
     if (band(mask, IFF_RUNNING) !== 0) {
       if (ifp.running()) {
         // Back on a wire: tell the neighbours who we are.
@@ -264,10 +245,6 @@ export class NetStack implements FrameSender {
         // Off the wire: what we learned may not hold on the next one.
         ifp.lltable.flush(false);
       }
-    }
-    for (let i = 0; i < this.listeners.length; i++) {
-      const l = this.listeners[i];
-      if (l.link !== undefined) l.link(kind, ifp, mask);
     }
   }
 }

@@ -29,6 +29,8 @@ export type UdpHandler = (d: UdpDatagram) => void;
 export class Udp implements UdpInput {
   private ports: number[] = [];
   private handlers: (UdpHandler | undefined)[] = [];
+  /** The interface a slot is bound to; undefined: any. */
+  private ifps: (Ifnet | undefined)[] = [];
   // One reusable record: handlers get it synchronously, nothing is allocated per datagram.
   private readonly d: UdpDatagram;
 
@@ -41,29 +43,38 @@ export class Udp implements UdpInput {
     for (let i = 0; i < slots; i++) {
       this.ports.push(0);
       this.handlers.push(undefined);
+      this.ifps.push(undefined);
     }
     this.d = { ifp: lo, src: 0, srcPort: 0, dst: 0, dstPort: 0, f: ip.allocPacket(0), off: 0, n: 0 };
   }
 
-  /** Delivers datagrams for `port` to `h`: 0, -EADDRINUSE or -ENOSPC. */
-  bind(port: number, h: UdpHandler): number {
+  /**
+   * Delivers datagrams for `port` to `h`: 0, -EADDRINUSE or -ENOSPC. With
+   * `ifp`, only those that arrived on it (SO_BINDTODEVICE): one port can then
+   * serve one handler per interface (a DHCP client on each).
+   */
+  bind(port: number, h: UdpHandler, ifp: Ifnet | undefined): number {
     if (port <= 0 || port > 0xffff) return -EINVAL;
     let free = -1;
     for (let i = 0; i < this.slots; i++) {
-      if (this.ports[i] === port) return -EADDRINUSE;
+      const other = this.ifps[i];
+      if (this.ports[i] === port && (other === undefined || ifp === undefined || other === ifp)) return -EADDRINUSE;
       if (this.ports[i] === 0 && free < 0) free = i;
     }
     if (free < 0) return -ENOSPC;
     this.ports[free] = port;
     this.handlers[free] = h;
+    this.ifps[free] = ifp;
     return 0;
   }
 
-  unbind(port: number): void {
+  /** Undoes bind(port, _, ifp). */
+  unbind(port: number, ifp: Ifnet | undefined): void {
     for (let i = 0; i < this.slots; i++) {
-      if (this.ports[i] === port) {
+      if (this.ports[i] === port && this.ifps[i] === ifp) {
         this.ports[i] = 0;
         this.handlers[i] = undefined;
+        this.ifps[i] = undefined;
       }
     }
   }
@@ -82,7 +93,8 @@ export class Udp implements UdpInput {
     const port = get16(f, off + 2);
     for (let i = 0; i < this.slots; i++) {
       const h = this.handlers[i];
-      if (this.ports[i] !== port || h === undefined) continue;
+      const bound = this.ifps[i];
+      if (this.ports[i] !== port || h === undefined || (bound !== undefined && bound !== ifp)) continue;
       st.udpInDatagrams++;
       const d = this.d;
       d.ifp = ifp;

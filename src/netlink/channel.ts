@@ -7,16 +7,8 @@ import { alloc, get8, len, set8, view } from "@hal/bytes";
 import { band } from "@hal/u32";
 import type { Bytes, Clock, Random, Storage } from "../../hal/types";
 import { equalConstantTime, hmacSha256 } from "../util/sha256";
-import {
-  DHCP_BOUND,
-  DHCP_REBINDING,
-  DHCP_RENEWING,
-  DHCP_STOPPED,
-  type DhcpClient,
-  type DhcpLease,
-  dhcpStateName,
-} from "../dhcp/client";
-import { EINVAL, ENODEV, EOPNOTSUPP } from "../net/errno";
+import { type DhcpClient } from "../dhcp/client";
+import { EINVAL, ENODEV, ENOSPC, EOPNOTSUPP, EPERM } from "../net/errno";
 import type { Ifnet } from "../net/ifnet";
 import { ADDR_DEL, ADDR_NEW, type InAddr } from "../net/inaddr";
 import { LLE_EVENT_RESOLVED } from "../net/lltable";
@@ -27,52 +19,53 @@ import { type NlAttrSet, NlMsg, type NlWriter, parseMessage } from "./codec";
 import { encodedMax, encodeFrame, FrameDecoder, PROTO_GENERIC, PROTO_ROUTE } from "./frame";
 import { isOwnEntry, putAddr, putLink, putNeigh, putRoute } from "./messages";
 import { Rtnl, type RtnlHost } from "./rtnl";
-import { GENL_ATTRS, GENL_CMD, GENLMSGHDR, NETRT_GENL_TYPE } from "./schemas";
-
-// Our family's commands (genlmsghdr.cmd) and attributes: see README "control channel".
-export const NETRT_CMD_SUBSCRIBE = 1;
-export const NETRT_CMD_DHCP_GET = 2;
-export const NETRT_CMD_DHCP_RENEW = 3;
-export const NETRT_CMD_DHCP_RELEASE = 4;
-export const NETRT_CMD_DHCP_RESTART = 5;
-/** A DHCP notification (group NETRT_GROUP_DHCP) or the reply to DHCP_GET. */
-export const NETRT_CMD_DHCP_STATE = 6;
-/** Asks for a nonce; the reply (same cmd) carries NETRT_A_NONCE and NETRT_A_KEYED. */
-export const NETRT_CMD_AUTH_CHALLENGE = 7;
-/** NETRT_A_MAC = HMAC-SHA256(key, nonce): opens an authenticated session. */
-export const NETRT_CMD_AUTH_RESPONSE = 8;
-/** NETRT_A_KEY (16..64 bytes; empty clears it): allowed unconfigured or authenticated. */
-export const NETRT_CMD_SET_KEY = 9;
-export const NETRT_CMD_AUTH_END = 10;
-
-export const NETRT_A_GROUPS = 1;
-export const NETRT_A_IFINDEX = 2;
-export const NETRT_A_DHCP_STATE = 3;
-export const NETRT_A_DHCP_EVENT = 4;
-export const NETRT_A_ADDRESS = 5;
-export const NETRT_A_PREFIXLEN = 6;
-export const NETRT_A_SERVER = 7;
-export const NETRT_A_ROUTER = 8;
-export const NETRT_A_DNS = 9;
-export const NETRT_A_DOMAIN = 10;
-export const NETRT_A_LEASE = 11;
-export const NETRT_A_T1 = 12;
-export const NETRT_A_T2 = 13;
-export const NETRT_A_REMAINING = 14;
-export const NETRT_A_STATE_NAME = 15;
-export const NETRT_A_NONCE = 16;
-export const NETRT_A_MAC = 17;
-export const NETRT_A_KEY = 18;
-export const NETRT_A_KEYED = 19;
+import {
+  GENL_ATTRS,
+  GENL_CMD,
+  GENLMSGHDR,
+  NETRT_A_ADDRESS,
+  NETRT_A_DHCP_EVENT,
+  NETRT_A_DHCP_STATE,
+  NETRT_A_DNS,
+  NETRT_A_DOMAIN,
+  NETRT_A_GROUPS,
+  NETRT_A_IFINDEX,
+  NETRT_A_KEY,
+  NETRT_A_KEYED,
+  NETRT_A_LEASE,
+  NETRT_A_MAC,
+  NETRT_A_NONCE,
+  NETRT_A_PREFIXLEN,
+  NETRT_A_REMAINING,
+  NETRT_A_ROUTER,
+  NETRT_A_SERVER,
+  NETRT_A_STATE_NAME,
+  NETRT_A_T1,
+  NETRT_A_T2,
+  NETRT_CMD_AUTH_CHALLENGE,
+  NETRT_CMD_AUTH_END,
+  NETRT_CMD_AUTH_RESPONSE,
+  NETRT_CMD_DHCP_GET,
+  NETRT_CMD_DHCP_RELEASE,
+  NETRT_CMD_DHCP_RENEW,
+  NETRT_CMD_DHCP_RESTART,
+  NETRT_CMD_DHCP_STATE,
+  NETRT_CMD_SET_KEY,
+  NETRT_CMD_SUBSCRIBE,
+  NETRT_GENL_TYPE,
+  NETRT_GROUP_DHCP,
+  NETRT_KEY_MAX,
+  NETRT_KEY_MIN,
+  NETRT_MAC_LEN,
+  NETRT_NONCE_LEN,
+} from "./family";
+import { DHCP_BOUND, DHCP_REBINDING, DHCP_RENEWING, DHCP_STOPPED, dhcpStateName } from "../dhcp/states";
+import { type DhcpLease } from "../dhcp/lease";
 
 /** Where the device key lives in HAL storage. */
 export const KEY_STORAGE = "ctl.key";
-const NONCE_LEN = 16;
 /** An authenticated session lasts this long after its last use. */
 export const SESSION_MS = 300000;
-
-/** Not an rtnetlink group: DHCP events, bit 31 of the subscription mask. */
-export const NETRT_GROUP_DHCP = 32;
 
 export interface ChannelConfig {
   baud: number;
@@ -95,7 +88,9 @@ export class ControlChannel {
   private readonly onPump: () => void;
   private readonly m = new NlMsg();
   private readonly msPerByte: number;
-  dhcp: DhcpClient | undefined = undefined;
+  /** The DHCP clients, one per interface that runs one. */
+  readonly dhcp: DhcpClient[] = [];
+  private readonly handlers: GenlHandler[] = [];
 
   private nonce: Bytes | undefined = undefined;
   private sessionUntil = -1;
@@ -119,12 +114,13 @@ export class ControlChannel {
     };
     this.rtnl = new Rtnl(stack, host, cfg.maxMessage);
     this.decoder = new FrameDecoder(cfg.maxMessage, (proto, msg, n) => this.onFrame(proto, msg, n));
+    addFamilyHandlers(this.handlers);
     this.onPump = () => {
       this.pumpArmed = false;
       this.rtnl.pump();
       if (this.busy()) this.armPump();
     };
-    stack.listeners.push({
+    stack.events.add({
       link: (_kind, ifp, mask) =>
         this.pub(C.RTNLGRP_LINK, (w) => putLink(w, ifp, C.RTM_NEWLINK, 0, 0, 0, mask, hooks.driverName(ifp))),
       addr: (kind, ia) => this.addrEvent(kind, ia),
@@ -133,6 +129,7 @@ export class ControlChannel {
         this.pub(C.RTNLGRP_IPV4_ROUTE, (w) =>
           putRoute(w, r, kind === ROUTE_NEW ? C.RTM_NEWROUTE : C.RTM_DELROUTE, 0, 0, 0),
         ),
+      dhcp: (kind, d, lease) => this.pub(NETRT_GROUP_DHCP, (w) => this.putDhcp(w, d, lease, kind, 0, 0, 0)),
     });
   }
 
@@ -163,13 +160,6 @@ export class ControlChannel {
     this.pub(C.RTNLGRP_NEIGH, (w) =>
       putNeigh(w, ifp, t, slot, kind === LLE_EVENT_RESOLVED ? C.RTM_NEWNEIGH : C.RTM_DELNEIGH, 0, 0, 0),
     );
-  }
-
-  /** The DHCP client's events go to NETRT_GROUP_DHCP subscribers. */
-  dhcpEvent(kind: number, lease: DhcpLease): void {
-    const d = this.dhcp;
-    if (d === undefined) return;
-    this.pub(NETRT_GROUP_DHCP, (w) => this.putDhcp(w, d, lease, kind, 0, 0, 0));
   }
 
   // --- output -----------------------------------------------------------------
@@ -213,57 +203,60 @@ export class ControlChannel {
       return;
     }
     if (m.type !== NETRT_GENL_TYPE) {
-      r.replyError(b, 0, n, -EOPNOTSUPP, "unknown generic family " + m.type, 4);
+      r.replyError(b, 0, n, -EOPNOTSUPP, "unknown generic family " + m.type, C.NLMSG_TYPE_OFF);
       return;
     }
     const cmd = m.field(GENL_CMD);
-    let res = 0;
     r.err.clear();
-    if (cmd === NETRT_CMD_SUBSCRIBE) r.groups = m.attrs.num(NETRT_A_GROUPS, 0);
-    else if (cmd === NETRT_CMD_DHCP_GET) {
-      const d = this.dhcp;
-      if (d === undefined) res = r.err.fail(ENODEV, "DHCP is not enabled on this device", -1);
-      else {
-        r.replyOne((w) => this.putDhcp(w, d, d.lease, 0, 0, m.seq, m.pid));
-        return;
-      }
-    } else if (cmd === NETRT_CMD_DHCP_RENEW || cmd === NETRT_CMD_DHCP_RELEASE || cmd === NETRT_CMD_DHCP_RESTART) {
-      const d = this.dhcp;
-      if (!this.mayMutate())
-        res = r.err.fail(1, "this device needs an authenticated session to change state (netrt --key …)", -1);
-      else if (d === undefined) res = r.err.fail(ENODEV, "DHCP is not enabled on this device", -1);
-      else if (cmd === NETRT_CMD_DHCP_RENEW) {
-        if (d.state === DHCP_BOUND || d.state === DHCP_RENEWING || d.state === DHCP_REBINDING) d.renew();
-        else res = r.err.fail(EINVAL, "no lease to renew (state " + dhcpStateName(d.state) + ")", -1);
-      } else if (cmd === NETRT_CMD_DHCP_RELEASE) {
-        if (d.state === DHCP_STOPPED) res = r.err.fail(EINVAL, "the DHCP client is stopped", -1);
-        else d.release();
-      } else d.restart();
-    } else if (cmd === NETRT_CMD_AUTH_CHALLENGE) {
-      const n = alloc(NONCE_LEN);
-      for (let i = 0; i < NONCE_LEN; i += 4) {
-        let v = this.random.u32();
-        for (let k = 0; k < 4; k++) {
-          set8(n, i + k, v % 256);
-          v = Math.floor(v / 256);
-        }
-      }
-      this.nonce = n;
-      this.auth.challenges++;
-      const keyed = this.key() !== undefined ? 1 : 0;
-      r.replyOne((w) => {
-        if (!w.begin(NETRT_GENL_TYPE, 0, m.seq, m.pid, GENLMSGHDR.hdrLen)) return false;
-        w.field(GENL_CMD, NETRT_CMD_AUTH_CHALLENGE);
-        w.bytes(NETRT_A_NONCE, n, 0, NONCE_LEN);
-        w.put(GENL_ATTRS, NETRT_A_KEYED, keyed);
-        return w.end() > 0;
-      });
-      return;
-    } else if (cmd === NETRT_CMD_AUTH_RESPONSE) res = this.authenticate(m);
-    else if (cmd === NETRT_CMD_SET_KEY) res = this.setKey(m);
-    else if (cmd === NETRT_CMD_AUTH_END) this.sessionUntil = -1;
-    else res = r.err.fail(EOPNOTSUPP, "unknown command " + cmd, 16);
+    let h: GenlHandler | undefined = undefined;
+    for (let i = 0; i < this.handlers.length; i++) if (this.handlers[i].cmd === cmd) h = this.handlers[i];
+    let res = 0;
+    if (h === undefined) res = r.err.fail(EOPNOTSUPP, "unknown command " + cmd, C.NLMSG_HDRLEN);
+    else if (h.mutates && !this.mayMutate())
+      res = r.err.fail(EPERM, "this device needs an authenticated session to change state (netrt --key …)", -1);
+    else res = h.fn(this, m);
+    if (res === REPLY_SENT) return;
     if (res < 0 || band(m.flags, C.NLM_F_ACK) !== 0) r.replyError(b, 0, m.len, res, r.err.msg, r.err.off);
+  }
+
+  /** The DHCP client a request names (NETRT_A_IFINDEX; the first client when absent), or undefined with the error set. */
+  dhcpFor(m: NlMsg): DhcpClient | undefined {
+    const index = m.attrs.num(NETRT_A_IFINDEX, 0);
+    for (let i = 0; i < this.dhcp.length; i++) if (index === 0 || this.dhcp[i].ifindex() === index) return this.dhcp[i];
+    this.rtnl.err.set(
+      ENODEV,
+      index === 0 ? "DHCP is not enabled on this device" : "no DHCP client on interface " + index,
+      -1,
+    );
+    return undefined;
+  }
+
+  /** Answers an authentication challenge with a fresh nonce. */
+  challenge(m: NlMsg): number {
+    const n = alloc(NETRT_NONCE_LEN);
+    for (let i = 0; i < NETRT_NONCE_LEN; i += 4) {
+      let v = this.random.u32();
+      for (let k = 0; k < 4; k++) {
+        set8(n, i + k, v % 256);
+        v = Math.floor(v / 256);
+      }
+    }
+    this.nonce = n;
+    this.auth.challenges++;
+    const keyed = this.key() !== undefined ? 1 : 0;
+    this.rtnl.replyOne((w) => {
+      if (!w.begin(NETRT_GENL_TYPE, 0, m.seq, m.pid, GENLMSGHDR.hdrLen)) return false;
+      w.field(GENL_CMD, NETRT_CMD_AUTH_CHALLENGE);
+      w.bytes(NETRT_A_NONCE, n, 0, NETRT_NONCE_LEN);
+      w.put(GENL_ATTRS, NETRT_A_KEYED, keyed);
+      return w.end() > 0;
+    });
+    return REPLY_SENT;
+  }
+
+  /** Ends the authenticated session. */
+  endSession(): void {
+    this.sessionUntil = -1;
   }
 
   private key(): Bytes | undefined {
@@ -284,7 +277,7 @@ export class ControlChannel {
     return false;
   }
 
-  private authenticate(m: NlMsg): number {
+  authenticate(m: NlMsg): number {
     const r = this.rtnl;
     const key = this.key();
     const nonce = this.nonce;
@@ -293,47 +286,38 @@ export class ControlChannel {
     if (key === undefined) return r.err.fail(EINVAL, "no key is set on this device: nothing to authenticate", -1);
     if (nonce === undefined) return r.err.fail(EINVAL, "ask for a challenge first", -1);
     const i = m.attrs.find(NETRT_A_MAC);
-    if (i < 0 || m.attrs.lens[i] !== 32) return r.err.fail(EINVAL, "NETRT_A_MAC (32 bytes) is required", -1);
-    const mac = alloc(32);
-    for (let k = 0; k < 32; k++) set8(mac, k, get8(m.buf!, m.attrs.offs[i] + k));
-    if (!equalConstantTime(mac, hmacSha256(key, nonce, 0, NONCE_LEN))) {
+    if (i < 0 || m.attrs.lens[i] !== NETRT_MAC_LEN) return r.err.fail(EINVAL, "NETRT_A_MAC (32 bytes) is required", -1);
+    const mac = alloc(NETRT_MAC_LEN);
+    for (let k = 0; k < NETRT_MAC_LEN; k++) set8(mac, k, get8(m.buf!, m.attrs.offs[i] + k));
+    if (!equalConstantTime(mac, hmacSha256(key, nonce, 0, NETRT_NONCE_LEN))) {
       this.auth.failures++;
-      return r.err.fail(1, "authentication failed", -1);
+      return r.err.fail(EPERM, "authentication failed", -1);
     }
     this.auth.sessions++;
     this.sessionUntil = this.clock.now() + SESSION_MS;
     return 0;
   }
 
-  private setKey(m: NlMsg): number {
+  setKey(m: NlMsg): number {
     const r = this.rtnl;
     if (this.storage === undefined) return r.err.fail(EOPNOTSUPP, "this device has no storage for a key", -1);
-    if (!this.mayMutate()) return r.err.fail(1, "changing the key needs an authenticated session", -1);
     const i = m.attrs.find(NETRT_A_KEY);
     if (i < 0) return r.err.fail(EINVAL, "NETRT_A_KEY is required (empty to remove the key)", -1);
     const n = m.attrs.lens[i];
-    if (n !== 0 && (n < 16 || n > 64)) return r.err.fail(EINVAL, "a key is 16 to 64 bytes", -1);
+    if (n !== 0 && (n < NETRT_KEY_MIN || n > NETRT_KEY_MAX)) return r.err.fail(EINVAL, "a key is 16 to 64 bytes", -1);
     if (n === 0) {
       this.storage.remove(KEY_STORAGE);
       return 0;
     }
     const k = alloc(n);
     for (let j = 0; j < n; j++) set8(k, j, get8(m.buf!, m.attrs.offs[i] + j));
-    if (!this.storage.write(KEY_STORAGE, k)) return r.err.fail(28, "the key could not be stored", -1); // ENOSPC
+    if (!this.storage.write(KEY_STORAGE, k)) return r.err.fail(ENOSPC, "the key could not be stored", -1);
     // A new key ends the session that set it: prove it works.
     this.sessionUntil = -1;
     return 0;
   }
 
-  private putDhcp(
-    w: NlWriter,
-    d: DhcpClient,
-    l: DhcpLease,
-    event: number,
-    flags: number,
-    seq: number,
-    pid: number,
-  ): boolean {
+  putDhcp(w: NlWriter, d: DhcpClient, l: DhcpLease, event: number, flags: number, seq: number, pid: number): boolean {
     if (!w.begin(NETRT_GENL_TYPE, flags, seq, pid, GENLMSGHDR.hdrLen)) return false;
     w.field(GENL_CMD, NETRT_CMD_DHCP_STATE);
     const set: NlAttrSet = GENL_ATTRS;
@@ -357,15 +341,83 @@ export class ControlChannel {
   }
 }
 
-/** The events a DHCP notification names (NETRT_A_DHCP_EVENT), for hosts that print them. */
-export const DHCP_EVENT_NAMES = [
-  "",
-  "bound",
-  "renewed",
-  "rebound",
-  "expired",
-  "nak",
-  "declined",
-  "released",
-  "informed",
-];
+/** Handler result: the handler sent its own reply (no ACK follows). */
+export const REPLY_SENT = 1;
+
+export type GenlHandlerFn = (c: ControlChannel, m: NlMsg) => number;
+
+/** One command of our family: the auth check is the `mutates` column, applied by the dispatcher. */
+export class GenlHandler {
+  constructor(
+    readonly cmd: number,
+    readonly name: string,
+    readonly mutates: boolean,
+    readonly fn: GenlHandlerFn,
+  ) {}
+}
+
+function subscribe(c: ControlChannel, m: NlMsg): number {
+  c.rtnl.groups = m.attrs.num(NETRT_A_GROUPS, 0);
+  return 0;
+}
+
+function dhcpGet(c: ControlChannel, m: NlMsg): number {
+  const d = c.dhcpFor(m);
+  if (d === undefined) return -ENODEV;
+  const e = c.rtnl.replyOne((w) => c.putDhcp(w, d, d.lease, 0, 0, m.seq, m.pid));
+  return e < 0 ? e : REPLY_SENT;
+}
+
+function dhcpRenew(c: ControlChannel, m: NlMsg): number {
+  const d = c.dhcpFor(m);
+  if (d === undefined) return -ENODEV;
+  if (d.state !== DHCP_BOUND && d.state !== DHCP_RENEWING && d.state !== DHCP_REBINDING)
+    return c.rtnl.err.fail(EINVAL, "no lease to renew (state " + dhcpStateName(d.state) + ")", -1);
+  d.renew();
+  return 0;
+}
+
+function dhcpRelease(c: ControlChannel, m: NlMsg): number {
+  const d = c.dhcpFor(m);
+  if (d === undefined) return -ENODEV;
+  if (d.state === DHCP_STOPPED) return c.rtnl.err.fail(EINVAL, "the DHCP client is stopped", -1);
+  d.release();
+  return 0;
+}
+
+function dhcpRestart(c: ControlChannel, m: NlMsg): number {
+  const d = c.dhcpFor(m);
+  if (d === undefined) return -ENODEV;
+  d.restart();
+  return 0;
+}
+
+function authChallenge(c: ControlChannel, m: NlMsg): number {
+  return c.challenge(m);
+}
+
+function authResponse(c: ControlChannel, m: NlMsg): number {
+  return c.authenticate(m);
+}
+
+function setKey(c: ControlChannel, m: NlMsg): number {
+  return c.setKey(m);
+}
+
+function authEnd(c: ControlChannel): number {
+  c.endSession();
+  return 0;
+}
+
+function addFamilyHandlers(t: GenlHandler[]): void {
+  t.push(new GenlHandler(NETRT_CMD_SUBSCRIBE, "subscribe", false, subscribe));
+  t.push(new GenlHandler(NETRT_CMD_DHCP_GET, "get dhcp", false, dhcpGet));
+  t.push(new GenlHandler(NETRT_CMD_DHCP_RENEW, "renew dhcp", true, dhcpRenew));
+  t.push(new GenlHandler(NETRT_CMD_DHCP_RELEASE, "release dhcp", true, dhcpRelease));
+  t.push(new GenlHandler(NETRT_CMD_DHCP_RESTART, "restart dhcp", true, dhcpRestart));
+  t.push(new GenlHandler(NETRT_CMD_AUTH_CHALLENGE, "auth challenge", false, authChallenge));
+  t.push(new GenlHandler(NETRT_CMD_AUTH_RESPONSE, "auth response", false, authResponse));
+  // Setting a key is open on a device without one; mayMutate() says exactly that.
+  t.push(new GenlHandler(NETRT_CMD_SET_KEY, "set key", true, setKey));
+  t.push(new GenlHandler(NETRT_CMD_AUTH_END, "auth end", false, authEnd));
+}

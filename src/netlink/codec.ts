@@ -216,14 +216,33 @@ export function readField(b: Bytes, base: number, f: NlField): number {
   return getLe32(b, o);
 }
 
-/** Why a message was refused: Linux errno, extended-ack text, offending offset in the message (-1: none). */
+// Why the parser refused a message (NlError.reason); handlers' own refusals are NLE_REFUSED.
+export const NLE_NONE = 0;
+export const NLE_REFUSED = 1;
+export const NLE_SHORT = 2;
+export const NLE_LEN_BELOW_HEADER = 3;
+export const NLE_LEN_BEYOND_FRAME = 4;
+export const NLE_BAD_HEADER = 5;
+export const NLE_ATTR_LEFTOVER = 6;
+export const NLE_ATTR_SHORT = 7;
+export const NLE_ATTR_OVERRUN = 8;
+export const NLE_ATTR_POLICY = 9;
+
+/** Why a message was refused: Linux errno, reason code, extended-ack text, offending offset in the message (-1: none). */
 export class NlError {
   code = 0;
+  reason = NLE_NONE;
   msg = "";
   off = -1;
 
   set(code: number, msg: string, off: number): false {
+    return this.parse(NLE_REFUSED, code, msg, off);
+  }
+
+  /** A parse failure: `reason` says which check failed, for callers that treat some differently. */
+  parse(reason: number, code: number, msg: string, off: number): false {
     this.code = code;
+    this.reason = reason;
     this.msg = msg;
     this.off = off;
     return false;
@@ -237,6 +256,7 @@ export class NlError {
 
   clear(): void {
     this.code = 0;
+    this.reason = NLE_NONE;
     this.msg = "";
     this.off = -1;
   }
@@ -316,17 +336,20 @@ export function parseAttrs(
 ): boolean {
   let p = start;
   while (p < end) {
-    if (end - p < NLA_HDRLEN) return err.set(EINVAL, "bytes leftover after parsing attributes", p - msgStart);
+    if (end - p < NLA_HDRLEN)
+      return err.parse(NLE_ATTR_LEFTOVER, EINVAL, "bytes leftover after parsing attributes", p - msgStart);
     const nlaLen = getLe16(b, p);
     const type = getLe16(b, p + 2) % 65536;
     const t = type - (type >= NLA_F_NESTED ? NLA_F_NESTED : 0);
     const bare = t >= 0x4000 ? t - 0x4000 : t;
-    if (nlaLen < NLA_HDRLEN) return err.set(EINVAL, "attribute length below its header", p - msgStart);
-    if (p + nlaLen > end) return err.set(EINVAL, "attribute overruns its container", p - msgStart);
+    if (nlaLen < NLA_HDRLEN)
+      return err.parse(NLE_ATTR_SHORT, EINVAL, "attribute length below its header", p - msgStart);
+    if (p + nlaLen > end) return err.parse(NLE_ATTR_OVERRUN, EINVAL, "attribute overruns its container", p - msgStart);
     const i = set !== undefined ? set.find(bare) : -1;
     const n = nlaLen - NLA_HDRLEN;
     if (set !== undefined && i >= 0) {
-      if (!set.accepts(i, n)) return err.set(ERANGE, "Attribute failed policy validation", p - msgStart);
+      if (!set.accepts(i, n))
+        return err.parse(NLE_ATTR_POLICY, ERANGE, "Attribute failed policy validation", p - msgStart);
       if (
         set.kindAt(i) === NLA_NESTED &&
         !parseAttrs(b, p + NLA_HDRLEN, p + nlaLen, set.nestedAt(i), msgStart, undefined, err)
@@ -384,16 +407,18 @@ export function parseMessage(
   m.off = off;
   m.schema = schema;
   m.attrs.reset(b);
-  if (avail < NLMSG_HDRLEN || off + avail > len(b)) return err.set(EINVAL, "message shorter than a netlink header", -1);
+  if (avail < NLMSG_HDRLEN || off + avail > len(b))
+    return err.parse(NLE_SHORT, EINVAL, "message shorter than a netlink header", -1);
   m.len = getLe32(b, off);
   m.type = getLe16(b, off + 4);
   m.flags = getLe16(b, off + 6);
   m.seq = getLe32(b, off + 8);
   m.pid = getLe32(b, off + 12);
-  if (m.len < NLMSG_HDRLEN) return err.set(EINVAL, "nlmsg_len below the header size", 0);
-  if (m.len > avail) return err.set(EMSGSIZE, "nlmsg_len beyond the end of the frame", 0);
+  if (m.len < NLMSG_HDRLEN) return err.parse(NLE_LEN_BELOW_HEADER, EINVAL, "nlmsg_len below the header size", 0);
+  if (m.len > avail) return err.parse(NLE_LEN_BEYOND_FRAME, EMSGSIZE, "nlmsg_len beyond the end of the frame", 0);
   if (schema === undefined) return true;
-  if (m.len - NLMSG_HDRLEN < schema.hdrLen) return err.set(EINVAL, "Invalid header for " + schema.name, NLMSG_HDRLEN);
+  if (m.len - NLMSG_HDRLEN < schema.hdrLen)
+    return err.parse(NLE_BAD_HEADER, EINVAL, "Invalid header for " + schema.name, NLMSG_HDRLEN);
   const attrs =
     m.type === NLMSG_ERROR
       ? errorTlvOffset(b, off + NLMSG_HDRLEN, m.len - NLMSG_HDRLEN, m.flags)

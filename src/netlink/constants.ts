@@ -3,6 +3,12 @@
 
 export const NLMSG_HDRLEN = 16;
 export const NLA_HDRLEN = 4;
+// struct nlmsghdr: where each field sits.
+export const NLMSG_LEN_OFF = 0;
+export const NLMSG_TYPE_OFF = 4;
+export const NLMSG_FLAGS_OFF = 6;
+export const NLMSG_SEQ_OFF = 8;
+export const NLMSG_PID_OFF = 12;
 
 export const NLMSG_NOOP = 1;
 export const NLMSG_ERROR = 2;
@@ -32,6 +38,10 @@ export const NLM_F_ACK_TLVS = 0x200;
 
 export const NLMSGERR_ATTR_MSG = 1;
 export const NLMSGERR_ATTR_OFFS = 2;
+export const NLMSGERR_ATTR_COOKIE = 3;
+export const NLMSGERR_ATTR_POLICY = 4;
+export const NLMSGERR_ATTR_MISS_TYPE = 5;
+export const NLMSGERR_ATTR_MISS_NEST = 6;
 
 export const RTM_NEWLINK = 16;
 export const RTM_DELLINK = 17;

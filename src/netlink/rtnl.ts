@@ -7,14 +7,26 @@
 import { alloc, copy, len } from "@hal/bytes";
 import { band } from "@hal/u32";
 import type { Bytes } from "../../hal/types";
-import { EEXIST, EINVAL, ENODEV, ENOENT, ENOSPC, EOPNOTSUPP, EPERM } from "../net/errno";
+import { EBUSY, EEXIST, EINVAL, ENETUNREACH, ENOBUFS, ENODEV, ENOENT, ENOSPC, EOPNOTSUPP, EPERM } from "../net/errno";
 import { IFF_LOOPBACK, IFF_UP, type Ifnet } from "../net/ifnet";
 import { addrRequest } from "../net/inaddr";
 import { LLE_PUB, LLE_STATIC } from "../net/lltable";
 import { type Route, RT_SCOPE_UNIVERSE, RTPROT_BOOT, RTPROT_STATIC } from "../net/route";
 import type { NetStack } from "../net/stack";
 import * as C from "./constants";
-import { align4, getLe16, getLe32, NlError, NlMsg, NlWriter, parseMessage, setLe32 } from "./codec";
+import { groupBit } from "./family";
+import {
+  align4,
+  getLe16,
+  getLe32,
+  NLE_BAD_HEADER,
+  NLE_LEN_BEYOND_FRAME,
+  NlError,
+  NlMsg,
+  NlWriter,
+  parseMessage,
+  setLe32,
+} from "./codec";
 import { isOwnEntry, putAddr, putLink, putNeigh, putRoute, readMac } from "./messages";
 import {
   IFA_FAMILY_F,
@@ -170,23 +182,32 @@ export class Rtnl {
     const m = this.m;
     const err = this.err;
     this.counters.requests++;
-    const type = getLe16(b, off + 4);
+    const type = getLe16(b, off + C.NLMSG_TYPE_OFF);
     const h = this.find(type);
     // (A conditional as an argument costs a sparse-array spread in Lua: compute it first.)
     const schema = h !== undefined ? schemaFor(type) : undefined;
     const ok = parseMessage(b, off, avail, schema, m, err);
     if (!ok && m.len < C.NLMSG_HDRLEN) {
       // The header is there (the frame has 16 bytes) though its nlmsg_len is not: answer its seq.
-      this.writeError(getLe32(b, off + 8), getLe32(b, off + 12), b, off, 0, -err.code, err.msg, err.off);
+      this.writeError(
+        getLe32(b, off + C.NLMSG_SEQ_OFF),
+        getLe32(b, off + C.NLMSG_PID_OFF),
+        b,
+        off,
+        0,
+        -err.code,
+        err.msg,
+        err.off,
+      );
       return 0;
     }
-    if (!ok && err.msg === "nlmsg_len beyond the end of the frame") {
+    if (!ok && err.reason === NLE_LEN_BEYOND_FRAME) {
       this.replyError(b, off, avail, -err.code, err.msg, err.off);
       return 0;
     }
     const used = align4(m.len);
     if (band(m.flags, C.NLM_F_REQUEST) === 0) {
-      this.replyError(b, off, m.len, -EINVAL, "not a request (NLM_F_REQUEST unset)", 6);
+      this.replyError(b, off, m.len, -EINVAL, "not a request (NLM_F_REQUEST unset)", C.NLMSG_FLAGS_OFF);
       return used;
     }
     if (type < C.NLMSG_MIN_TYPE) {
@@ -194,11 +215,11 @@ export class Rtnl {
       return used;
     }
     if (h === undefined) {
-      this.replyError(b, off, m.len, -EOPNOTSUPP, "unknown message type " + type, 4);
+      this.replyError(b, off, m.len, -EOPNOTSUPP, "unknown message type " + type, C.NLMSG_TYPE_OFF);
       return used;
     }
     if (!ok) {
-      const msg = err.msg.indexOf("Invalid header for") === 0 ? "Invalid header for " + h.name : err.msg;
+      const msg = err.reason === NLE_BAD_HEADER ? "Invalid header for " + h.name : err.msg;
       this.replyError(b, off, m.len, -err.code, msg, err.off);
       return used;
     }
@@ -224,8 +245,8 @@ export class Rtnl {
   replyError(b: Bytes, off: number, n: number, error: number, msg: string, msgOff: number): void {
     const reqLen = n >= C.NLMSG_HDRLEN ? n : 0;
     this.writeError(
-      reqLen > 0 ? getLe32(b, off + 8) : 0,
-      reqLen > 0 ? getLe32(b, off + 12) : 0,
+      reqLen > 0 ? getLe32(b, off + C.NLMSG_SEQ_OFF) : 0,
+      reqLen > 0 ? getLe32(b, off + C.NLMSG_PID_OFF) : 0,
       b,
       off,
       n,
@@ -255,7 +276,7 @@ export class Rtnl {
     w.reset();
     const reqLen = n >= C.NLMSG_HDRLEN ? n : 0;
     // A request cut short by its frame is echoed as a header only (its nlmsg_len says more).
-    const whole = reqLen > 0 && getLe32(b, off) === reqLen;
+    const whole = reqLen > 0 && getLe32(b, off + C.NLMSG_LEN_OFF) === reqLen;
     let echo = error === 0 || !whole ? C.NLMSG_HDRLEN : reqLen;
     const tlvs = msg !== "" ? align4(C.NLA_HDRLEN + msg.length + 1) + (msgOff >= 0 ? 8 : 0) : 0;
     if (C.NLMSG_HDRLEN + 4 + align4(echo) + tlvs > len(w.buf)) echo = C.NLMSG_HDRLEN;
@@ -287,7 +308,7 @@ export class Rtnl {
 
   startDump(kind: number, seq: number, pid: number, ifindex: number): number {
     // One dump at a time (its cursor is the only one); other requests go on meanwhile.
-    if (this.dumping()) return this.err.fail(16, "a dump is still being sent", -1); // EBUSY
+    if (this.dumping()) return this.err.fail(EBUSY, "a dump is still being sent", -1);
     this.dumpKind = kind;
     this.dumpPos = 0;
     this.dumpSub = 0;
@@ -424,7 +445,7 @@ export class Rtnl {
    * an NLMSG_ERROR of ENOBUFS (sequence 0), as a netlink socket would.
    */
   notify(group: number, build: (w: NlWriter) => boolean): void {
-    if (band(this.groups, bit(group)) === 0) return;
+    if (band(this.groups, groupBit(group)) === 0) return;
     const w = this.notifyW;
     const mark = w.pos;
     if (!build(w)) {
@@ -450,7 +471,7 @@ export class Rtnl {
     if (this.lost > 0) {
       const n = this.lost;
       if (!w.begin(C.NLMSG_ERROR, C.NLM_F_CAPPED + C.NLM_F_ACK_TLVS, 0, 0, 4 + C.NLMSG_HDRLEN)) return false;
-      setLe32(w.buf, C.NLMSG_HDRLEN, -105); // ENOBUFS
+      setLe32(w.buf, C.NLMSG_HDRLEN, -ENOBUFS);
       w.str(C.NLMSGERR_ATTR_MSG, n + " notifications lost: the line was busy");
       w.end();
       this.lost = 0;
@@ -464,13 +485,6 @@ export class Rtnl {
   notificationsWaiting(): boolean {
     return this.notifyW.pos > 0 || this.lost > 0;
   }
-}
-
-/** The mask bit of an RTNLGRP_* group. */
-export function bit(group: number): number {
-  let v = 1;
-  for (let i = 1; i < group; i++) v *= 2;
-  return v;
 }
 
 // --- the handlers ---------------------------------------------------------------
@@ -733,7 +747,7 @@ function newRoute(r: Rtnl, m: NlMsg): number {
   if (route.ifindex === 0) {
     // Like Linux: the interface whose connected prefix holds the gateway.
     const via = r.stack.routes.lookup(route.gateway);
-    if (via === undefined || via.gateway !== 0) return r.err.fail(101, "Nexthop has invalid gateway", -1); // ENETUNREACH
+    if (via === undefined || via.gateway !== 0) return r.err.fail(ENETUNREACH, "Nexthop has invalid gateway", -1);
     route.ifindex = via.ifindex;
   }
   const replace = band(m.flags, C.NLM_F_REPLACE) !== 0;

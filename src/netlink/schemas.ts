@@ -3,6 +3,7 @@
 // checked against real kernel captures in test/netlink/). The walker and
 // writer in codec.ts do the rest.
 import * as C from "./constants";
+import { GENLMSGHDR, NETRT_GENL_TYPE } from "./family";
 import {
   NLA_BINARY,
   NLA_IN_ADDR,
@@ -139,10 +140,10 @@ export const ROUTE_ATTRS = new NlAttrSet("rta")
 export const ERR_ATTRS = new NlAttrSet("nlmsgerr_attr")
   .a(C.NLMSGERR_ATTR_MSG, "NLMSGERR_ATTR_MSG", NLA_STRING)
   .a(C.NLMSGERR_ATTR_OFFS, "NLMSGERR_ATTR_OFFS", NLA_U32)
-  .a(3, "NLMSGERR_ATTR_COOKIE", NLA_BINARY)
-  .nest(4, "NLMSGERR_ATTR_POLICY", undefined)
-  .a(5, "NLMSGERR_ATTR_MISS_TYPE", NLA_U32)
-  .a(6, "NLMSGERR_ATTR_MISS_NEST", NLA_U32);
+  .a(C.NLMSGERR_ATTR_COOKIE, "NLMSGERR_ATTR_COOKIE", NLA_BINARY)
+  .nest(C.NLMSGERR_ATTR_POLICY, "NLMSGERR_ATTR_POLICY", undefined)
+  .a(C.NLMSGERR_ATTR_MISS_TYPE, "NLMSGERR_ATTR_MISS_TYPE", NLA_U32)
+  .a(C.NLMSGERR_ATTR_MISS_NEST, "NLMSGERR_ATTR_MISS_NEST", NLA_U32);
 
 export const IFI_FAMILY = new NlField("family", 0, NLA_U8);
 export const IFI_TYPE = new NlField("type", 2, NLA_U16);
@@ -195,33 +196,6 @@ export const NLMSGERR_ERROR = new NlField("error", 0, NLA_S32);
 export const NLMSGERR = new NlSchema("error", 20, [NLMSGERR_ERROR], ERR_ATTRS);
 export const DONE_STATUS = new NlField("status", 0, NLA_S32);
 export const NLMSG_DONE_SCHEMA = new NlSchema("done", 4, [DONE_STATUS], undefined);
-
-// Our generic-netlink-style family (protocol PROTO_GENERIC on the serial line):
-// genlmsghdr, then attributes; commands and attributes in channel.ts.
-export const NETRT_GENL_TYPE = 32;
-export const GENL_CMD = new NlField("cmd", 0, NLA_U8);
-export const GENL_VERSION = new NlField("version", 1, NLA_U8);
-export const GENL_ATTRS = new NlAttrSet("netrt")
-  .a(1, "NETRT_A_GROUPS", NLA_U32)
-  .a(2, "NETRT_A_IFINDEX", NLA_U32)
-  .a(3, "NETRT_A_DHCP_STATE", NLA_U8)
-  .a(4, "NETRT_A_DHCP_EVENT", NLA_U8)
-  .a(5, "NETRT_A_ADDRESS", NLA_IN_ADDR)
-  .a(6, "NETRT_A_PREFIXLEN", NLA_U8)
-  .a(7, "NETRT_A_SERVER", NLA_IN_ADDR)
-  .a(8, "NETRT_A_ROUTER", NLA_IN_ADDR)
-  .a(9, "NETRT_A_DNS", NLA_IN_ADDR)
-  .sized(10, "NETRT_A_DOMAIN", NLA_STRING, 256)
-  .a(11, "NETRT_A_LEASE", NLA_U32)
-  .a(12, "NETRT_A_T1", NLA_U32)
-  .a(13, "NETRT_A_T2", NLA_U32)
-  .a(14, "NETRT_A_REMAINING", NLA_U32)
-  .sized(15, "NETRT_A_STATE_NAME", NLA_STRING, 32)
-  .sized(16, "NETRT_A_NONCE", NLA_BINARY, 16)
-  .sized(17, "NETRT_A_MAC", NLA_BINARY, 32)
-  .sized(18, "NETRT_A_KEY", NLA_BINARY, 64)
-  .a(19, "NETRT_A_KEYED", NLA_U8);
-export const GENLMSGHDR = new NlSchema("netrt", 4, [GENL_CMD, GENL_VERSION], GENL_ATTRS);
 
 /** The schema of a message type, or undefined for a type we do not speak. */
 export function schemaFor(type: number): NlSchema | undefined {

@@ -4,7 +4,7 @@
 // 16 KB of RX buffer memory shared out by Sn_TXBUF_SIZE/Sn_RXBUF_SIZE, the
 // pointer registers with their 16-bit wrap, socket commands and interrupts,
 // MACRAW framing (a 2-byte length before each received frame), the MAC
-// filter, the PHY's link bit, the RSTn input (no access while low, nor for
+// filter, the PHY's link groupBit, the RSTn input (no access while low, nor for
 // 1 ms after: the PLL locks) and the INTn output (low while a socket has an
 // interrupt that Sn_IMR and SIMR let through). Its wire side takes and gives
 // whole frames.

@@ -2,6 +2,12 @@
 // state, every timer, and the known failures of embedded clients.
 import { strict as assert } from "node:assert";
 import { MemoryStorage } from "../../hal/sim/storage";
+import { DhcpClient } from "../../src/dhcp/client";
+import { formatIPv4 } from "../../src/net/addr";
+import { addrRequest, IFA_F_PERMANENT } from "../../src/net/inaddr";
+import { RTPROT_DHCP } from "../../src/net/route";
+import { ip, Net, type Node } from "../net/helpers";
+import { type ServerOptions, SimDhcpServer } from "./sim-server";
 import {
   DHCP_BOUND,
   DHCP_EV_BOUND,
@@ -18,19 +24,15 @@ import {
   DHCP_REQUESTING,
   DHCP_SELECTING,
   DHCP_STOPPED,
-  DhcpClient,
+} from "../../src/dhcp/states";
+import {
   type DhcpConfig,
   fastProfile,
   PROBE_OFF,
   PROBE_QUICK,
   PROBE_STRICT,
   rfc2131Profile,
-} from "../../src/dhcp/client";
-import { formatIPv4 } from "../../src/net/addr";
-import { addrRequest, IFA_F_PERMANENT } from "../../src/net/inaddr";
-import { RTPROT_DHCP } from "../../src/net/route";
-import { ip, Net, type Node } from "../net/helpers";
-import { type ServerOptions, SimDhcpServer } from "./sim-server";
+} from "../../src/dhcp/config";
 
 interface Rig {
   net: Net;
@@ -66,7 +68,7 @@ function rig(
   );
   const events: string[] = [];
   const names = ["", "bound", "renewed", "rebound", "expired", "nak", "declined", "released", "informed"];
-  client.onEvent = (k, l) => events.push(`${names[k]} ${formatIPv4(l.addr)}`);
+  node.stack.events.add({ dhcp: (k, _c, l) => events.push(`${names[k]} ${formatIPv4(l.addr)}`) });
   return { net, server: server_, node, client, events, storage, epoch };
 }
 
@@ -595,11 +597,7 @@ describe("DHCP client", function () {
       wrap(st.arp, ["probe", "announce"]);
       wrap(r.storage, ["write", "remove"]);
       wrap(r.node.log, ["write"]);
-      const ev = r.client.onEvent!;
-      r.client.onEvent = (k2, l) => {
-        trip();
-        ev(k2, l);
-      };
+      r.node.stack.events.add({ dhcp: () => trip() });
       r.net.clock.catchFaults = true;
       return { thrown: () => thrown };
     }

@@ -5,10 +5,12 @@ import { strict as assert } from "node:assert";
 import fc from "fast-check";
 import { MemoryStorage } from "../../hal/sim/storage";
 import type { Bytes } from "../../hal/types";
-import { DHCP_BOUND, DHCP_REQUESTING, DhcpClient, PROBE_OFF, rfc2131Profile } from "../../src/dhcp/client";
+import { DhcpClient } from "../../src/dhcp/client";
 import { DhcpReply, parseDhcp } from "../../src/dhcp/message";
 import { checksum } from "../../src/net/cksum";
 import { ip, Net } from "../net/helpers";
+import { DHCP_BOUND, DHCP_REQUESTING } from "../../src/dhcp/states";
+import { PROBE_OFF, rfc2131Profile } from "../../src/dhcp/config";
 
 const SERVER = ip("192.0.2.1");
 const CLIENT_MAC = [2, 0, 0, 0, 0, 2];

@@ -118,7 +118,7 @@ export class SimDhcpServer {
     o: Partial<ServerOptions> = {},
   ) {
     this.o = { ...defaultServer(), ...o };
-    node.stack.udp.bind(67, (d) => this.input(d));
+    node.stack.udp.bind(67, (d) => this.input(d), undefined);
   }
 
   private macKey(d: UdpDatagram): string {

@@ -6,12 +6,12 @@ import { type ChildProcess, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { FileStorage } from "../../hal/host/platform";
-import { DhcpLease, encodeLease } from "../../src/dhcp/client";
 import { parseIPv4 } from "../../src/net/addr";
 import { buildAll } from "../../tools/lib/build";
 import { DhcpServer, SERVER_BINARIES, SERVER_NAMES, type ServerName } from "../../tools/lib/dhcp-servers";
 import { HostLink, hostLinkUnavailable } from "../../tools/lib/hostlink";
 import { FirmwareProcess } from "../../tools/lib/firmware-proc";
+import { DhcpLease, encodeLease } from "../../src/dhcp/lease";
 
 const SCENARIOS = [
   "full DORA bind (strict probing)",

@@ -14,7 +14,6 @@ import { W5500Mac } from "../../hal/drivers/w5500";
 import { type HostPlatform, hostPlatform } from "../../hal/host/platform";
 import type { Bytes, Mac, MacOptions } from "../../hal/types";
 import { type Device, startDevice } from "../../firmware/device";
-import { DHCP_BOUND } from "../../src/dhcp/client";
 import { parseMac } from "../../src/net/addr";
 import { alloc } from "../../hal/js/bytes";
 import { loadBoards } from "../../tools/lib/boards";
@@ -22,6 +21,7 @@ import { dnsmasqLink } from "../../tools/lib/dhcp-servers";
 import { hostLinkUnavailable } from "../../tools/lib/hostlink";
 import { Enc28j60Model } from "../chips/enc28j60-model";
 import { W5500Model } from "../chips/w5500-model";
+import { DHCP_BOUND } from "../../src/dhcp/states";
 
 /** One chip model with its driver: the cable side for the bridge, the driver for the device. */
 interface ChipUnderTest {

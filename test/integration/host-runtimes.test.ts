@@ -1,4 +1,4 @@
-// The Lua bundles on real Lua interpreters (lua5.1 + bit, lua5.3, with
+// The Lua bundles on real Lua interpreters (lua5.1 + groupBit, lua5.3, with
 // luasocket), and the Espruino bundle on Espruino's interpreter for Linux
 // (when ESPRUINO names it), get a lease from dnsmasq through the same UDP
 // frame link as the Node build: DORA, a ping from the Linux peer, and the

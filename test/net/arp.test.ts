@@ -84,8 +84,9 @@ describe("ARP", function () {
 
   it("reports another host claiming our address, and never learns it", function () {
     const conflicts: string[] = [];
-    a.stack.arp.onConflict = (ifp, addr, mac) =>
-      conflicts.push(`${ifp.name} ${addr} ${(mac as unknown as Uint8Array)[5]}`);
+    a.stack.events.add({
+      conflict: (ifp, addr, mac) => conflicts.push(`${ifp.name} ${addr} ${(mac as unknown as Uint8Array)[5]}`),
+    });
     a.stack.input(a.eth, arpFrame(9, 1, "192.0.2.1", "192.0.2.1"));
     assert.deepEqual(conflicts, [`eth0 ${ip("192.0.2.1")} 9`]);
     assert.equal(a.stack.stats.arpConflicts, 1);

@@ -43,7 +43,7 @@ describe("interfaces", function () {
     const net = new Net();
     const n = net.node(1);
     const ev: [number, string, number][] = [];
-    n.stack.listeners.push({ link: (k, ifp, m) => ev.push([k, ifp.name, m]) });
+    n.stack.events.add({ link: (k, ifp, m) => ev.push([k, ifp.name, m]) });
     n.stack.setUp(n.eth, false);
     assert.deepEqual(ev.pop(), [IFEV_CHANGE, "eth0", IFF_UP + IFF_RUNNING]);
     assert.equal(n.eth.operstate(), IF_OPER_DOWN);

@@ -207,7 +207,7 @@ describe("addresses (in.c semantics)", function () {
 
   it("lifetimes: deprecated after the preferred one, removed with its route after the valid one", function () {
     const events: string[] = [];
-    n.stack.listeners.push({
+    n.stack.events.add({
       addr: (k, ia) =>
         events.push(`${k === ADDR_NEW ? "new" : k === ADDR_DEL ? "del" : "change"} ${formatIPv4(ia.addr)}`),
     });

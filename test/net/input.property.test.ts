@@ -61,7 +61,7 @@ describe("input path (property)", function () {
     const n = net.node(1, `${US}/24`);
     const peer = net.node(2, `${PEER}/24`);
     const got: number[] = [];
-    n.stack.udp.bind(7, (d) => got.push(d.n));
+    n.stack.udp.bind(7, (d) => got.push(d.n), undefined);
     const base = seeds(n.eth.hwaddr);
     const random = fc.uint8Array({ minLength: 0, maxLength: 120 }).map((u) => u as unknown as Bytes);
     const mutated = fc

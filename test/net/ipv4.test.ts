@@ -90,7 +90,7 @@ describe("IPv4", function () {
     const a = net.node(1, "192.0.2.1/24");
     const b = net.node(2, "192.0.2.2/24");
     const got: string[] = [];
-    b.stack.udp.bind(9, (d) => got.push(`${d.dst}`));
+    b.stack.udp.bind(9, (d) => got.push(`${d.dst}`), undefined);
     ping(a, "192.0.2.255", 1);
     assert.equal(sendUdp(a, "192.0.2.255", 9, 3), 0);
     assert.equal(sendUdp(a, "255.255.255.255", 9, 3), 0);
@@ -138,7 +138,7 @@ describe("IPv4", function () {
     const net = new Net();
     const a = net.node(1, "192.0.2.1/24");
     const got: number[] = [];
-    a.stack.udp.bind(5, (d) => got.push(d.ifp.index));
+    a.stack.udp.bind(5, (d) => got.push(d.ifp.index), undefined);
     assert.equal(sendUdp(a, "192.0.2.1", 5, 2), 0);
     assert.equal(sendUdp(a, "127.0.0.1", 5, 2), 0);
     net.clock.advance(1);
@@ -169,7 +169,7 @@ describe("IPv4", function () {
     const net = new Net();
     const b = net.node(2, "192.0.2.2/24");
     const got: number[] = [];
-    b.stack.udp.bind(7, (d) => got.push(d.n));
+    b.stack.udp.bind(7, (d) => got.push(d.n), undefined);
     const mk = (src: number, ttl: number): Bytes => udpFrame(b.eth.hwaddr, src, ip("192.0.2.2"), 7, ttl);
     b.stack.input(b.eth, mk(ip("192.0.2.9"), 0));
     assert.deepEqual(got, [0]);

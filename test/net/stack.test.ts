@@ -9,7 +9,7 @@ describe("stack: two hosts on a segment", function () {
     const b = net.node(2, "192.0.2.2/24");
     const got: number[] = [];
     assert.equal(
-      b.stack.udp.bind(7, (d) => got.push(d.n)),
+      b.stack.udp.bind(7, (d) => got.push(d.n), undefined),
       0,
     );
     assert.equal(sendUdp(a, "192.0.2.2", 7, 33), 0);

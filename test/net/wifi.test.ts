@@ -10,13 +10,15 @@ import { MemoryStorage } from "../../hal/sim/storage";
 import { SimSegment } from "../../hal/sim/link";
 import { SimAir, type SimWifiMac } from "../../hal/sim/wifi";
 import type { WifiNetwork } from "../../hal/types";
-import { DHCP_BOUND, DhcpClient, PROBE_OFF, rfc2131Profile } from "../../src/dhcp/client";
+import { DhcpClient } from "../../src/dhcp/client";
 import { formatIPv4, formatMac } from "../../src/net/addr";
 import { IF_OPER_DORMANT, IF_OPER_UP, IFF_DORMANT, IFF_RUNNING, type Ifnet } from "../../src/net/ifnet";
 import { defaultLltableParams } from "../../src/net/lltable";
 import { defaultStackConfig, NetStack } from "../../src/net/stack";
 import { SimDhcpServer } from "../dhcp/sim-server";
 import { ip, macOf, Net } from "./helpers";
+import { DHCP_BOUND } from "../../src/dhcp/states";
+import { PROBE_OFF, rfc2131Profile } from "../../src/dhcp/config";
 
 interface Station {
   stack: NetStack;

@@ -8,24 +8,11 @@ import { findAttr, type MessageValue } from "../../cli/describe";
 import { alloc } from "../../hal/js/bytes";
 import type { Bytes } from "../../hal/types";
 import { LLE_STATIC } from "../../src/net/lltable";
-import {
-  NETRT_A_GROUPS,
-  NETRT_A_KEY,
-  NETRT_A_MAC,
-  NETRT_CMD_AUTH_CHALLENGE,
-  NETRT_CMD_AUTH_RESPONSE,
-  NETRT_CMD_SET_KEY,
-  NETRT_CMD_SUBSCRIBE,
-  NETRT_GROUP_DHCP,
-  SESSION_MS,
-} from "../../src/netlink/channel";
+import { SESSION_MS } from "../../src/netlink/channel";
 import { NlWriter } from "../../src/netlink/codec";
 import * as C from "../../src/netlink/constants";
 import { encodedMax, encodeFrame, PROTO_GENERIC, PROTO_ROUTE } from "../../src/netlink/frame";
-import { bit } from "../../src/netlink/rtnl";
 import {
-  GENL_CMD,
-  GENLMSGHDR,
   IFA_FAMILY_F,
   IFA_INDEX,
   IFA_PREFIXLEN,
@@ -33,11 +20,24 @@ import {
   IFI_INDEX,
   IFINFOMSG,
   NDMSG,
-  NETRT_GENL_TYPE,
 } from "../../src/netlink/schemas";
 import { addrRequest } from "../../src/net/inaddr";
 import { ip, macOf } from "../net/helpers";
 import { BAUD, Rig } from "./rig";
+import {
+  groupBit,
+  GENL_CMD,
+  GENLMSGHDR,
+  NETRT_A_GROUPS,
+  NETRT_A_KEY,
+  NETRT_A_MAC,
+  NETRT_CMD_AUTH_CHALLENGE,
+  NETRT_CMD_AUTH_RESPONSE,
+  NETRT_CMD_SET_KEY,
+  NETRT_CMD_SUBSCRIBE,
+  NETRT_GENL_TYPE,
+  NETRT_GROUP_DHCP,
+} from "../../src/netlink/family";
 
 describe("control channel (framing + rtnetlink + our family)", function () {
   it("answers a framed GETLINK with a framed reply", function () {
@@ -76,7 +76,7 @@ describe("control channel (framing + rtnetlink + our family)", function () {
     assert.equal(r.messages().length, 0, "nobody subscribed");
     r.send(PROTO_GENERIC, NETRT_GENL_TYPE, C.NLM_F_ACK, GENLMSGHDR.hdrLen, (w) => {
       w.field(GENL_CMD, NETRT_CMD_SUBSCRIBE);
-      w.int(NETRT_A_GROUPS, 4, bit(C.RTNLGRP_IPV4_IFADDR) + bit(NETRT_GROUP_DHCP));
+      w.int(NETRT_A_GROUPS, 4, groupBit(C.RTNLGRP_IPV4_IFADDR) + groupBit(NETRT_GROUP_DHCP));
     });
     assert.equal(r.messages()[0].header.error, 0, "subscription ACKed");
     r.got.length = 0;
@@ -95,7 +95,7 @@ describe("control channel (framing + rtnetlink + our family)", function () {
     const r = new Rig(64);
     r.send(PROTO_GENERIC, NETRT_GENL_TYPE, C.NLM_F_ACK, GENLMSGHDR.hdrLen, (w) => {
       w.field(GENL_CMD, NETRT_CMD_SUBSCRIBE);
-      w.int(NETRT_A_GROUPS, 4, bit(C.RTNLGRP_NEIGH));
+      w.int(NETRT_A_GROUPS, 4, groupBit(C.RTNLGRP_NEIGH));
     });
     r.net.clock.advance(100);
     r.got.length = 0;

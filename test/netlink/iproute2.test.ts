@@ -7,13 +7,18 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { addrRequest } from "../../src/net/inaddr";
 import { LLE_STATIC } from "../../src/net/lltable";
-import { NETRT_A_GROUPS, NETRT_CMD_SUBSCRIBE } from "../../src/netlink/channel";
 import * as C from "../../src/netlink/constants";
 import { PROTO_GENERIC } from "../../src/netlink/frame";
-import { bit } from "../../src/netlink/rtnl";
-import { GENL_CMD, GENLMSGHDR, NETRT_GENL_TYPE } from "../../src/netlink/schemas";
 import { ip, macOf } from "../net/helpers";
 import { Rig } from "./rig";
+import {
+  groupBit,
+  GENL_CMD,
+  GENLMSGHDR,
+  NETRT_A_GROUPS,
+  NETRT_CMD_SUBSCRIBE,
+  NETRT_GENL_TYPE,
+} from "../../src/netlink/family";
 
 describe("iproute2 prints our notifications (ip monitor file)", function () {
   it("shows link, address, neighbour and route events as it shows the kernel's", function () {
@@ -27,7 +32,10 @@ describe("iproute2 prints our notifications (ip monitor file)", function () {
       w.int(
         NETRT_A_GROUPS,
         4,
-        bit(C.RTNLGRP_LINK) + bit(C.RTNLGRP_NEIGH) + bit(C.RTNLGRP_IPV4_IFADDR) + bit(C.RTNLGRP_IPV4_ROUTE),
+        groupBit(C.RTNLGRP_LINK) +
+          groupBit(C.RTNLGRP_NEIGH) +
+          groupBit(C.RTNLGRP_IPV4_IFADDR) +
+          groupBit(C.RTNLGRP_IPV4_ROUTE),
       );
     });
     rig.net.clock.advance(100);

@@ -8,26 +8,22 @@ import { describeFrame, findAttr } from "../../cli/describe";
 import { fromHex } from "../../src/util/hex";
 import { addrRequest } from "../../src/net/inaddr";
 import { LLE_STATIC } from "../../src/net/lltable";
-import { NETRT_A_GROUPS, NETRT_CMD_SUBSCRIBE, NETRT_GROUP_DHCP } from "../../src/netlink/channel";
 import * as C from "../../src/netlink/constants";
 import { encodedMax, encodeFrame, PROTO_GENERIC, PROTO_ROUTE } from "../../src/netlink/frame";
-import { bit } from "../../src/netlink/rtnl";
-import {
-  GENL_CMD,
-  GENLMSGHDR,
-  IFA_FAMILY_F,
-  IFADDRMSG,
-  IFI_INDEX,
-  IFINFOMSG,
-  NDMSG,
-  NETRT_GENL_TYPE,
-  RTM_FAMILY,
-  RTMSG,
-} from "../../src/netlink/schemas";
+import { IFA_FAMILY_F, IFADDRMSG, IFI_INDEX, IFINFOMSG, NDMSG, RTM_FAMILY, RTMSG } from "../../src/netlink/schemas";
 import { alloc } from "../../hal/js/bytes";
 import { ip, macOf } from "../net/helpers";
 import { Rig } from "./rig";
 import { loadVectors } from "./vectors";
+import {
+  groupBit,
+  GENL_CMD,
+  GENLMSGHDR,
+  NETRT_A_GROUPS,
+  NETRT_CMD_SUBSCRIBE,
+  NETRT_GENL_TYPE,
+  NETRT_GROUP_DHCP,
+} from "../../src/netlink/family";
 
 const PY = "/usr/bin/python3";
 const SCRIPT = path.join(__dirname, "pyroute2_check.py");
@@ -77,11 +73,11 @@ function traffic(): { rig: Rig; frames: { proto: number; hex: string }[] } {
     w.int(
       NETRT_A_GROUPS,
       4,
-      bit(C.RTNLGRP_LINK) +
-        bit(C.RTNLGRP_NEIGH) +
-        bit(C.RTNLGRP_IPV4_IFADDR) +
-        bit(C.RTNLGRP_IPV4_ROUTE) +
-        bit(NETRT_GROUP_DHCP),
+      groupBit(C.RTNLGRP_LINK) +
+        groupBit(C.RTNLGRP_NEIGH) +
+        groupBit(C.RTNLGRP_IPV4_IFADDR) +
+        groupBit(C.RTNLGRP_IPV4_ROUTE) +
+        groupBit(NETRT_GROUP_DHCP),
     );
   });
   rig.send(PROTO_ROUTE, C.RTM_GETLINK, C.NLM_F_DUMP, IFINFOMSG.hdrLen, () => undefined);

@@ -6,17 +6,7 @@ import { MemoryStorage } from "../../hal/sim/storage";
 import { SimRandom } from "../../hal/sim/random";
 import type { Bytes } from "../../hal/types";
 import { describeFrame } from "../../cli/describe";
-import {
-  DHCP_BOUND,
-  DHCP_STOPPED,
-  DhcpClient,
-  DhcpLease,
-  encodeLease,
-  MIN_LEASE_SECS,
-  PROBE_OFF,
-  rfc2131Profile,
-  usableAddress,
-} from "../../src/dhcp/client";
+import { DhcpClient, MIN_LEASE_SECS } from "../../src/dhcp/client";
 import { DHCP_OK, DhcpReply, parseDhcp } from "../../src/dhcp/message";
 import { checksum } from "../../src/net/cksum";
 import { LIFETIME_INFINITE } from "../../src/net/inaddr";
@@ -49,6 +39,9 @@ import { fromHex } from "../../src/util/hex";
 import { ip, macOf, Net, type Node } from "../../test/net/helpers";
 import { loadVectors } from "../../test/netlink/vectors";
 import { concat, type Field, type Rng, type Seed } from "./mutate";
+import { DHCP_BOUND, DHCP_STOPPED } from "../../src/dhcp/states";
+import { PROBE_OFF, rfc2131Profile } from "../../src/dhcp/config";
+import { decodeLease, DhcpLease, encodeLease, usableAddress } from "../../src/dhcp/lease";
 
 export interface Target {
   name: string;
@@ -401,8 +394,8 @@ const framesTarget = (): Target => {
     net = new Net();
     node = net.node(10, "192.0.2.10/24", { capacity: 8 });
     node.eth.lltable!.addStatic(ip("192.0.2.1"), macOf(1), 0, LLE_STATIC);
-    node.stack.udp.bind(7, (d) => node.stack.udp.send(d.f, d.n, d.dst, 7, d.src, d.srcPort, undefined));
-    node.stack.udp.bind(68, () => undefined);
+    node.stack.udp.bind(7, (d) => node.stack.udp.send(d.f, d.n, d.dst, 7, d.src, d.srcPort, undefined), undefined);
+    node.stack.udp.bind(68, () => undefined, undefined);
   };
   fresh();
   return {
@@ -682,8 +675,46 @@ const plantedTarget = (): Target => ({
   },
 });
 
+/** The stored lease a board reads at boot: flash can hold anything (a half-written record, another version). */
+const leaseRecordTarget = (): Target => {
+  const l = new DhcpLease();
+  return {
+    name: "lease-record",
+    what: "stored DHCP lease reader (decodeLease)",
+    seeds: () => {
+      const a = new DhcpLease();
+      a.addr = 0xc0000232;
+      a.mask = 0xffffff00;
+      a.server = 0xc0000201;
+      a.leaseSecs = 3600;
+      a.routers = [0xc0000201];
+      a.dns = [0xc0000201, 0x08080808];
+      a.domain = "lan";
+      const b = u8(encodeLease(a, 1_800_000_000));
+      const c = u8(encodeLease(new DhcpLease(), -1));
+      return [
+        { bytes: b, fields: [] },
+        { bytes: c, fields: [] },
+      ];
+    },
+    reset: () => undefined,
+    run(input) {
+      const granted = decodeLease(toBytes(input), l);
+      if (granted < 0) return;
+      must(granted <= 0xffffffff, "the granted time is a u32");
+      must(l.routers.length <= 255 && l.dns.length <= 255, "lists are what their count bytes say");
+      must(/^[\x20-\x7e]*$/.test(l.domain), "the domain is printable ASCII");
+      // What was read whole writes back to the same bytes.
+      must(
+        Buffer.from(u8(encodeLease(l, granted === 0xffffffff ? -1 : granted))).equals(Buffer.from(input)),
+        "read and written back, the record is unchanged",
+      );
+    },
+  };
+};
+
 export function allTargets(): Target[] {
-  return [parseTarget(), clientTarget(), framesTarget(), netlinkTarget(), serialTarget()];
+  return [parseTarget(), clientTarget(), framesTarget(), netlinkTarget(), serialTarget(), leaseRecordTarget()];
 }
 
 export function plantedForSelfTest(): Target {
