@@ -10,7 +10,6 @@ import { alloc, len } from "../hal/js/bytes";
 import { MemoryStorage } from "../hal/sim/storage";
 import { SimRandom } from "../hal/sim/random";
 import { DhcpClient } from "../src/dhcp/client";
-import { NlWriter } from "../src/netlink/codec";
 import * as C from "../src/netlink/constants";
 import { ControlChannel } from "../src/netlink/channel";
 import { encodedMax, encodeFrame, FrameDecoder, PROTO_GENERIC } from "../src/netlink/frame";
@@ -27,6 +26,7 @@ import {
 } from "../src/netlink/family";
 import { DHCP_EV_EXPIRED, DHCP_EV_REBOUND, DHCP_EV_RENEWED } from "../src/dhcp/states";
 import { PROBE_QUICK, rfc2131Profile } from "../src/dhcp/config";
+import { NlWriter } from "../src/netlink/writer";
 
 export interface SoakDay {
   day: number;

@@ -5,13 +5,9 @@ import type { Bytes } from "../hal/types";
 import { toHex } from "../src/util/hex";
 import { asciiText } from "../src/util/text";
 import { NLA_HDRLEN, NLMSG_ERROR, NLMSG_HDRLEN } from "../src/netlink/constants";
+import { ERR_ATTRS, schemaFor, typeName } from "../src/netlink/schemas";
+import { align4, getBe32, getLe16, getLe32, getLe64 } from "../src/netlink/endian";
 import {
-  align4,
-  errorTlvOffset,
-  getBe32,
-  getLe16,
-  getLe32,
-  getLe64,
   NLA_BINARY,
   NLA_IN_ADDR,
   NLA_NESTED,
@@ -20,10 +16,10 @@ import {
   NLA_TYPE_MASK,
   NLA_UINT,
   type NlAttrSet,
-  readField,
   type NlSchema,
-} from "../src/netlink/codec";
-import { ERR_ATTRS, schemaFor, typeName } from "../src/netlink/schemas";
+  readField,
+} from "../src/netlink/policy";
+import { errorTlvOffset } from "../src/netlink/parse";
 
 export interface AttrValue {
   type: number;

@@ -8,9 +8,9 @@ import { SerialPort } from "serialport";
 import { alloc } from "../hal/js/bytes";
 import type { Bytes } from "../hal/types";
 import * as C from "../src/netlink/constants";
-import { NlWriter } from "../src/netlink/codec";
 import { encodedMax, encodeFrame, FrameDecoder } from "../src/netlink/frame";
 import { describeFrame, type MessageValue } from "./describe";
+import { NlWriter } from "../src/netlink/writer";
 
 export class ChannelError extends Error {
   constructor(

@@ -15,7 +15,6 @@ import { LLE_EVENT_RESOLVED } from "../net/lltable";
 import { prefixLenOf, ROUTE_NEW } from "../net/route";
 import type { NetStack } from "../net/stack";
 import * as C from "./constants";
-import { type NlAttrSet, NlMsg, type NlWriter, parseMessage } from "./codec";
 import { encodedMax, encodeFrame, FrameDecoder, PROTO_GENERIC, PROTO_ROUTE } from "./frame";
 import { isOwnEntry, putAddr, putLink, putNeigh, putRoute } from "./messages";
 import { Rtnl, type RtnlHost } from "./rtnl";
@@ -61,6 +60,9 @@ import {
 } from "./family";
 import { DHCP_BOUND, DHCP_REBINDING, DHCP_RENEWING, DHCP_STOPPED, dhcpStateName } from "../dhcp/states";
 import { type DhcpLease } from "../dhcp/lease";
+import { type NlAttrSet } from "./policy";
+import { NlMsg, parseMessage } from "./parse";
+import { type NlWriter } from "./writer";
 
 /** Where the device key lives in HAL storage. */
 export const KEY_STORAGE = "ctl.key";

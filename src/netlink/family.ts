@@ -1,8 +1,8 @@
+import { NLA_BINARY, NLA_IN_ADDR, NLA_STRING, NLA_U32, NLA_U8, NlAttrSet, NlField, NlSchema } from "./policy";
 // Our generic-netlink-style family (protocol PROTO_GENERIC on the serial
 // line): genlmsghdr, then attributes. The one place its numbers are declared:
 // the device, the CLI and docs/CONTROL-PROTOCOL.md (checked by a test) read
 // them from here.
-import { NLA_BINARY, NLA_IN_ADDR, NLA_STRING, NLA_U32, NLA_U8, NlAttrSet, NlField, NlSchema } from "./codec";
 
 /** The nlmsg_type of every message of the family. */
 export const NETRT_GENL_TYPE = 32;

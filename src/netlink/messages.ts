@@ -21,7 +21,6 @@ import {
 } from "../net/lltable";
 import { type Route, RT_SCOPE_HOST, RT_SCOPE_LINK, RT_SCOPE_UNIVERSE } from "../net/route";
 import * as C from "./constants";
-import { NlWriter, setLe32, setLe64 } from "./codec";
 import {
   IFA_CACHEINFO_LEN,
   IFA_FAMILY_F,
@@ -53,6 +52,8 @@ import {
   RTMSG,
   RTNL_LINK_STATS64_LEN,
 } from "./schemas";
+import { setLe32, setLe64 } from "./endian";
+import { NlWriter } from "./writer";
 
 /** Clock milliseconds to the kernel's clock_t (USER_HZ = 100). */
 function ticks(ms: number): number {

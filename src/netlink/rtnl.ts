@@ -7,63 +7,21 @@
 import { alloc, copy, len } from "@hal/bytes";
 import { band } from "@hal/u32";
 import type { Bytes } from "../../hal/types";
-import { EBUSY, EEXIST, EINVAL, ENETUNREACH, ENOBUFS, ENODEV, ENOENT, ENOSPC, EOPNOTSUPP, EPERM } from "../net/errno";
-import { IFF_LOOPBACK, IFF_UP, type Ifnet } from "../net/ifnet";
-import { addrRequest } from "../net/inaddr";
-import { LLE_PUB, LLE_STATIC } from "../net/lltable";
-import { type Route, RT_SCOPE_UNIVERSE, RTPROT_BOOT, RTPROT_STATIC } from "../net/route";
+import { EBUSY, EINVAL, ENOBUFS, ENOSPC, EOPNOTSUPP, EPERM } from "../net/errno";
+import type { Ifnet } from "../net/ifnet";
 import type { NetStack } from "../net/stack";
 import * as C from "./constants";
 import { groupBit } from "./family";
-import {
-  align4,
-  getLe16,
-  getLe32,
-  NLE_BAD_HEADER,
-  NLE_LEN_BEYOND_FRAME,
-  NlError,
-  NlMsg,
-  NlWriter,
-  parseMessage,
-  setLe32,
-} from "./codec";
-import { isOwnEntry, putAddr, putLink, putNeigh, putRoute, readMac } from "./messages";
-import {
-  IFA_FAMILY_F,
-  IFA_INDEX,
-  IFA_PREFIXLEN,
-  IFI_CHANGE,
-  IFI_FLAGS,
-  IFI_INDEX,
-  NDM_FLAGS,
-  NDM_IFINDEX,
-  NDM_STATE,
-  RTM_DST_LEN,
-  RTM_FAMILY,
-  RTM_PROTOCOL,
-  schemaFor,
-} from "./schemas";
-
-/** Handler result: 0 done (ACK if asked), a negative errno, or DUMP_STARTED (replies are under way). */
-export const DUMP_STARTED = 1;
-
-export const DUMP_NONE = 0;
-const DUMP_LINK = 1;
-const DUMP_ADDR = 2;
-const DUMP_NEIGH = 3;
-const DUMP_ROUTE = 4;
-
-export type RtnlHandlerFn = (r: Rtnl, m: NlMsg) => number;
-
-export class RtnlHandler {
-  constructor(
-    readonly type: number,
-    /** For messages: "get link" gives "Invalid header for get link". */
-    readonly name: string,
-    readonly mutates: boolean,
-    readonly fn: RtnlHandlerFn,
-  ) {}
-}
+import { DumpCursor, DUMP_STARTED, type DumpStep, type RtnlHandler } from "./handler";
+import { putLink } from "./messages";
+import { schemaFor } from "./schemas";
+import { addAddrHandlers } from "./route/addr";
+import { addLinkHandlers } from "./route/link";
+import { addNeighHandlers } from "./route/neigh";
+import { addRouteHandlers } from "./route/route";
+import { align4, getLe16, getLe32, setLe32 } from "./endian";
+import { NLE_BAD_HEADER, NLE_LEN_BEYOND_FRAME, NlError, NlMsg, parseMessage } from "./parse";
+import { NlWriter } from "./writer";
 
 export interface RtnlCounters {
   requests: number;
@@ -109,13 +67,7 @@ export class Rtnl {
   /** Subscribed RTNLGRP_* groups, as a bit mask (bit group-1). */
   groups = 0;
   private readonly m = new NlMsg();
-  // Dump cursor: what, where, and the request it answers.
-  private dumpKind = DUMP_NONE;
-  private dumpPos = 0;
-  private dumpSub = 0;
-  private dumpIfindex = 0;
-  private dumpSeq = 0;
-  private dumpPid = 0;
+  private readonly dump = new DumpCursor();
   private readonly notifyW: NlWriter;
 
   constructor(
@@ -126,7 +78,10 @@ export class Rtnl {
     this.w = new NlWriter(alloc(maxFrame));
     this.rw = new NlWriter(alloc(maxFrame));
     this.notifyW = new NlWriter(alloc(maxFrame));
+    addLinkHandlers(this);
+    addAddrHandlers(this);
     addRouteHandlers(this);
+    addNeighHandlers(this);
   }
 
   /**
@@ -155,7 +110,7 @@ export class Rtnl {
   }
 
   dumping(): boolean {
-    return this.dumpKind !== DUMP_NONE || this.pendingLen > 0;
+    return this.dump.step !== undefined || this.pendingLen > 0;
   }
 
   /**
@@ -306,15 +261,17 @@ export class Rtnl {
     return this.replyPendingLen > 0;
   }
 
-  startDump(kind: number, seq: number, pid: number, ifindex: number): number {
+  /** Starts a dump that `step` writes entry by entry; `ifindex` 0 for all interfaces. */
+  startDump(step: DumpStep, seq: number, pid: number, ifindex: number): number {
     // One dump at a time (its cursor is the only one); other requests go on meanwhile.
     if (this.dumping()) return this.err.fail(EBUSY, "a dump is still being sent", -1);
-    this.dumpKind = kind;
-    this.dumpPos = 0;
-    this.dumpSub = 0;
-    this.dumpIfindex = ifindex;
-    this.dumpSeq = seq;
-    this.dumpPid = pid;
+    const c = this.dump;
+    c.step = step;
+    c.pos = 0;
+    c.sub = 0;
+    c.ifindex = ifindex;
+    c.seq = seq;
+    c.pid = pid;
     return DUMP_STARTED;
   }
 
@@ -331,12 +288,14 @@ export class Rtnl {
         if (!this.host.send(w.buf, this.pendingLen)) return;
         this.pendingLen = 0;
       }
-      if (this.dumpKind === DUMP_NONE) return;
+      const c = this.dump;
+      const step = c.step;
+      if (step === undefined) return;
       w.reset();
       let done = false;
       for (;;) {
         const mark = w.pos;
-        if (!this.dumpOne(w)) {
+        if (!step(this, w, c)) {
           done = true;
           break;
         }
@@ -348,9 +307,9 @@ export class Rtnl {
       }
       if (done) {
         const mark = w.pos;
-        if (w.begin(C.NLMSG_DONE, C.NLM_F_MULTI, this.dumpSeq, this.dumpPid, 4)) {
+        if (w.begin(C.NLMSG_DONE, C.NLM_F_MULTI, c.seq, c.pid, 4)) {
           w.end();
-          this.dumpKind = DUMP_NONE;
+          c.step = undefined;
         } else {
           // NLMSG_DONE goes in a frame of its own.
           w.pos = mark;
@@ -359,66 +318,12 @@ export class Rtnl {
       }
       if (w.pos === 0) {
         // One entry larger than a frame: nothing can ever carry it. End the dump.
-        this.dumpKind = DUMP_NONE;
+        c.step = undefined;
         // The error ends the dump: it carries the dump request's seq, or the host waits for nothing.
-        this.writeError(this.dumpSeq, this.dumpPid, w.buf, 0, 0, -ENOSPC, "an entry is larger than the frame size", -1);
+        this.writeError(c.seq, c.pid, w.buf, 0, 0, -ENOSPC, "an entry is larger than the frame size", -1);
         return;
       }
       this.pendingLen = w.pos;
-    }
-  }
-
-  // Writes the dump's next entry (advancing the cursor when it fits); false when there is none left.
-  private dumpOne(w: NlWriter): boolean {
-    const st = this.stack;
-    const flags = C.NLM_F_MULTI;
-    for (;;) {
-      if (this.dumpKind === DUMP_LINK) {
-        const list = st.ifs.list;
-        if (this.dumpPos >= list.length) return false;
-        const ifp = list[this.dumpPos];
-        if (this.dumpIfindex !== 0 && ifp.index !== this.dumpIfindex) {
-          this.dumpPos++;
-          continue;
-        }
-        if (putLink(w, ifp, C.RTM_NEWLINK, flags, this.dumpSeq, this.dumpPid, 0, this.host.driverName(ifp)))
-          this.dumpPos++;
-        return true;
-      }
-      if (this.dumpKind === DUMP_ADDR) {
-        const list = st.addrs.list;
-        if (this.dumpPos >= list.length) return false;
-        const ia = list[this.dumpPos];
-        if (this.dumpIfindex !== 0 && ia.ifp.index !== this.dumpIfindex) {
-          this.dumpPos++;
-          continue;
-        }
-        if (putAddr(w, st.addrs, ia, C.RTM_NEWADDR, flags, this.dumpSeq, this.dumpPid)) this.dumpPos++;
-        return true;
-      }
-      if (this.dumpKind === DUMP_ROUTE) {
-        const list = st.routes.routes;
-        if (this.dumpPos >= list.length) return false;
-        if (putRoute(w, list[this.dumpPos], C.RTM_NEWROUTE, flags, this.dumpSeq, this.dumpPid)) this.dumpPos++;
-        return true;
-      }
-      // Neighbours: interface by interface (dumpPos), slot by slot (dumpSub).
-      const list = st.ifs.list;
-      if (this.dumpPos >= list.length) return false;
-      const ifp = list[this.dumpPos];
-      const t = ifp.lltable;
-      if (t === undefined || (this.dumpIfindex !== 0 && ifp.index !== this.dumpIfindex) || this.dumpSub >= t.capacity) {
-        this.dumpPos++;
-        this.dumpSub = 0;
-        continue;
-      }
-      const slot = this.dumpSub;
-      if (!t.inUse(slot) || isOwnEntry(t, slot)) {
-        this.dumpSub++;
-        continue;
-      }
-      if (putNeigh(w, ifp, t, slot, C.RTM_NEWNEIGH, flags, this.dumpSeq, this.dumpPid)) this.dumpSub++;
-      return true;
     }
   }
 
@@ -485,309 +390,4 @@ export class Rtnl {
   notificationsWaiting(): boolean {
     return this.notifyW.pos > 0 || this.lost > 0;
   }
-}
-
-// --- the handlers ---------------------------------------------------------------
-
-function linkOf(r: Rtnl, m: NlMsg, what: string): Ifnet | undefined {
-  const index = m.field(IFI_INDEX);
-  const name = m.attrs.str(C.IFLA_IFNAME);
-  const alt = m.attrs.str(C.IFLA_ALT_IFNAME);
-  const nm = name !== undefined ? name : alt;
-  if (index > 0) {
-    const ifp = r.stack.ifs.byIndex(index);
-    if (ifp === undefined || (nm !== undefined && ifp.name !== nm)) {
-      r.err.set(ENODEV, "no interface with index " + index + (nm !== undefined ? " named " + nm : ""), 20);
-      return undefined;
-    }
-    return ifp;
-  }
-  if (nm !== undefined) {
-    const ifp = r.stack.ifs.byName(nm);
-    if (ifp === undefined) r.err.set(ENODEV, "no interface named " + nm, -1);
-    return ifp;
-  }
-  r.err.set(EINVAL, what + ": give an interface index or IFLA_IFNAME", -1);
-  return undefined;
-}
-
-function getLink(r: Rtnl, m: NlMsg): number {
-  const index = m.field(IFI_INDEX);
-  const named = m.attrs.has(C.IFLA_IFNAME) || m.attrs.has(C.IFLA_ALT_IFNAME);
-  if (index === 0 && !named) {
-    if (band(m.flags, C.NLM_F_DUMP) === 0) {
-      r.err.set(EINVAL, "get link: give an interface index, a name or NLM_F_DUMP", -1);
-      return -EINVAL;
-    }
-    return r.startDump(DUMP_LINK, m.seq, m.pid, 0);
-  }
-  // The fast path: one interface by index or name, answered without NLM_F_MULTI.
-  const ifp = linkOf(r, m, "get link");
-  if (ifp === undefined) return -r.err.code;
-  return r.replyOne((w) => putLink(w, ifp, C.RTM_NEWLINK, 0, m.seq, m.pid, 0, r.host.driverName(ifp)));
-}
-
-function newLink(r: Rtnl, m: NlMsg): number {
-  const ifp = linkOf(r, m, "set link");
-  if (ifp === undefined) {
-    if (r.err.code === ENODEV && band(m.flags, C.NLM_F_CREATE) !== 0)
-      r.err.set(EOPNOTSUPP, "interfaces cannot be created on this device", -1);
-    return -r.err.code;
-  }
-  const ifs = r.stack.ifs;
-  const change = m.field(IFI_CHANGE);
-  const flags = m.field(IFI_FLAGS);
-  // ifi_change 0 means "all flags" in old requests (iproute2 sends 0xffffffff).
-  const sel = change === 0 ? 0 : change;
-  // Everything is checked before anything changes, as the kernel does: a refused request changes nothing.
-  const hasMtu = m.attrs.has(C.IFLA_MTU);
-  const mtu = hasMtu ? m.attrs.num(C.IFLA_MTU, 0) : 0;
-  const mtuAt = hasMtu ? m.attrs.offs[m.attrs.find(C.IFLA_MTU)] - 4 - m.off : -1;
-  if (hasMtu && mtu < ifp.minMtu) return r.err.fail(EINVAL, "mtu less than device minimum", mtuAt);
-  if (hasMtu && mtu > ifp.maxMtu) return r.err.fail(EINVAL, "mtu greater than device maximum", mtuAt);
-  if (band(sel, IFF_UP) !== 0 && ifp.has(IFF_LOOPBACK) && band(flags, IFF_UP) === 0)
-    return r.err.fail(EPERM, "the loopback interface stays up", -1);
-  const alias = m.attrs.str(C.IFLA_IFALIAS);
-  if (alias !== undefined && alias !== ifp.alias) {
-    // An alias the link's own message could not carry would make the interface unreportable.
-    const room = r.linkRoom(ifp);
-    if (alias.length > room)
-      return r.err.fail(
-        EINVAL,
-        "alias too long: this device's frames carry at most " + (room > 0 ? room : 0) + " bytes of it",
-        m.attrs.offs[m.attrs.find(C.IFLA_IFALIAS)] - 4 - m.off,
-      );
-  }
-  if (hasMtu && !ifs.setMtu(ifp, mtu)) return r.err.fail(EINVAL, "the driver refused mtu " + mtu, mtuAt);
-  if (alias !== undefined) ifs.setAlias(ifp, alias);
-  if (band(sel, IFF_UP) !== 0) r.stack.setUp(ifp, band(flags, IFF_UP) !== 0);
-  if (sel !== 0) ifs.setFlags(ifp, flags, band(sel, 0xffffffff - IFF_UP));
-  return 0;
-}
-
-function delLink(r: Rtnl, m: NlMsg): number {
-  const ifp = linkOf(r, m, "delete link");
-  if (ifp === undefined) return -r.err.code;
-  r.err.set(EOPNOTSUPP, ifp.name + " is a physical interface and cannot be deleted", -1);
-  return -EOPNOTSUPP;
-}
-
-function getAddr(r: Rtnl, m: NlMsg): number {
-  const fam = m.field(IFA_FAMILY_F);
-  if (fam !== C.AF_UNSPEC && fam !== C.AF_INET) {
-    // Nothing of another family: an empty dump, as Linux gives for AF_INET6 with IPv6 off.
-    return r.startDump(DUMP_ADDR, m.seq, m.pid, -1);
-  }
-  return r.startDump(DUMP_ADDR, m.seq, m.pid, m.field(IFA_INDEX));
-}
-
-function addrTarget(r: Rtnl, m: NlMsg, what: string): Ifnet | undefined {
-  const index = m.field(IFA_INDEX);
-  const ifp = r.stack.ifs.byIndex(index);
-  if (ifp === undefined) r.err.set(ENODEV, what + ": no interface with index " + index, 20);
-  return ifp;
-}
-
-function newAddr(r: Rtnl, m: NlMsg): number {
-  const ifp = addrTarget(r, m, "add address");
-  if (ifp === undefined) return -ENODEV;
-  if (m.field(IFA_FAMILY_F) !== C.AF_INET) return r.err.fail(EOPNOTSUPP, "only IPv4 addresses (AF_INET)", 16);
-  const local = m.attrs.inAddr(C.IFA_LOCAL, m.attrs.inAddr(C.IFA_ADDRESS, -1));
-  if (local < 0) return r.err.fail(EINVAL, "IFA_LOCAL (or IFA_ADDRESS) is required", -1);
-  const plen = m.field(IFA_PREFIXLEN);
-  if (plen > 32) return r.err.fail(EINVAL, "prefix length above 32", 17);
-  const existing = r.stack.addrs.findOn(ifp, local);
-  if (existing !== undefined && band(m.flags, C.NLM_F_EXCL) !== 0)
-    return r.err.fail(EEXIST, "address already assigned", -1);
-  if (existing === undefined && band(m.flags, C.NLM_F_CREATE) === 0)
-    return r.err.fail(ENOENT, "no such address (NLM_F_CREATE to add one)", -1);
-  const req = addrRequest(local, plen);
-  const peer = m.attrs.inAddr(C.IFA_ADDRESS, -1);
-  if (peer >= 0 && peer !== local) req.dst = peer;
-  const brd = m.attrs.inAddr(C.IFA_BROADCAST, -1);
-  if (brd >= 0) req.broadcast = brd;
-  const label = m.attrs.str(C.IFA_LABEL);
-  if (label !== undefined) req.label = label;
-  const ci = m.attrs.find(C.IFA_CACHEINFO);
-  if (ci >= 0) {
-    req.preferred = getLe32At(m, ci, 0);
-    req.valid = getLe32At(m, ci, 4);
-  }
-  const e = r.stack.addrs.add(ifp, req);
-  if (e < 0) r.err.set(-e, "the address was refused (errno " + -e + ")", -1);
-  return e;
-}
-
-function getLe32At(m: NlMsg, attr: number, k: number): number {
-  return getLe32(m.buf!, m.attrs.offs[attr] + k);
-}
-
-function delAddr(r: Rtnl, m: NlMsg): number {
-  const ifp = addrTarget(r, m, "delete address");
-  if (ifp === undefined) return -ENODEV;
-  const local = m.attrs.inAddr(C.IFA_LOCAL, m.attrs.inAddr(C.IFA_ADDRESS, -1));
-  if (local < 0) {
-    // No address: delete every address of the interface (ip addr flush sends one per address; this is the bulk form).
-    r.stack.addrs.flush(ifp);
-    return 0;
-  }
-  const e = r.stack.addrs.remove(ifp, local, false);
-  if (e < 0) r.err.set(-e, "no such address on " + ifp.name, -1);
-  return e;
-}
-
-function neighIf(r: Rtnl, m: NlMsg): Ifnet | undefined {
-  const index = m.attrs.num(C.NDA_IFINDEX, m.field(NDM_IFINDEX));
-  return index > 0 ? r.stack.ifs.byIndex(index) : undefined;
-}
-
-function getNeigh(r: Rtnl, m: NlMsg): number {
-  const ifp = neighIf(r, m);
-  const dst = m.attrs.inAddr(C.NDA_DST, -1);
-  if (dst >= 0) {
-    if (ifp === undefined) return r.err.fail(EINVAL, "has NDA_DST but no ifindex provided", -1);
-    const t = ifp.lltable;
-    const slot = t !== undefined ? t.lookup(dst) : -1;
-    if (t === undefined || slot < 0 || isOwnEntry(t, slot)) return r.err.fail(ENOENT, "no neighbour entry", -1);
-    return r.replyOne((w) => putNeigh(w, ifp, t, slot, C.RTM_NEWNEIGH, 0, m.seq, m.pid));
-  }
-  return r.startDump(DUMP_NEIGH, m.seq, m.pid, ifp !== undefined ? ifp.index : 0);
-}
-
-const NEIGH_MAC = alloc(6);
-
-function newNeigh(r: Rtnl, m: NlMsg): number {
-  const ifp = neighIf(r, m);
-  const dst = m.attrs.inAddr(C.NDA_DST, -1);
-  const ll = m.attrs.find(C.NDA_LLADDR);
-  if (ifp === undefined || dst < 0 || ll < 0) {
-    let msg = "";
-    if (ifp === undefined) msg = "NDA_IFINDEX / ndm_ifindex not set";
-    else if (dst < 0) msg = "NDA_DST not set";
-    else msg = "NDA_LLADDR not set";
-    return r.err.fail(EINVAL, msg, -1);
-  }
-  if (m.attrs.lens[ll] !== 6)
-    return r.err.fail(
-      EINVAL,
-      "NDA_LLADDR address length (" + m.attrs.lens[ll] + ") is different from expected (6)",
-      m.attrs.offs[ll] - 4 - m.off,
-    );
-  const state = m.field(NDM_STATE);
-  if (state !== C.NUD_PERMANENT) return r.err.fail(EOPNOTSUPP, "ndm_state " + state + " not supported", 16 + 8);
-  const nflags = m.field(NDM_FLAGS);
-  const supported = C.NTF_PROXY + C.NTF_STICKY;
-  if (band(nflags, 0xff - supported) !== 0)
-    return r.err.fail(EOPNOTSUPP, "ndm_flags " + band(nflags, 0xff - supported) + " not supported", 16 + 10);
-  if (band(m.flags, C.NLM_F_CREATE + C.NLM_F_REPLACE) === 0)
-    return r.err.fail(EOPNOTSUPP, "NLM_F_CREATE or NLM_F_REPLACE is required", 6);
-  const t = ifp.lltable;
-  if (t === undefined) return r.err.fail(EOPNOTSUPP, ifp.name + " has no neighbour table", -1);
-  const slot = t.lookup(dst);
-  if (slot >= 0) {
-    if (isOwnEntry(t, slot)) return r.err.fail(EPERM, "that is one of our own addresses", -1);
-    if (band(m.flags, C.NLM_F_EXCL) !== 0 || band(m.flags, C.NLM_F_REPLACE) === 0)
-      return r.err.fail(EEXIST, "neighbour entry exists (NLM_F_REPLACE to change it)", -1);
-  } else if (band(m.flags, C.NLM_F_CREATE) === 0)
-    return r.err.fail(ENOENT, "no such neighbour entry (NLM_F_CREATE to add one)", -1);
-  readMac(m.buf!, m.attrs.offs[ll], NEIGH_MAC);
-  const s = t.addStatic(dst, NEIGH_MAC, 0, LLE_STATIC + (band(nflags, C.NTF_PROXY) !== 0 ? LLE_PUB : 0));
-  if (s < 0) return r.err.fail(ENOSPC, "the neighbour table is full of permanent entries", -1);
-  return 0;
-}
-
-function delNeigh(r: Rtnl, m: NlMsg): number {
-  const dst = m.attrs.inAddr(C.NDA_DST, -1);
-  if (dst < 0) return r.err.fail(EINVAL, "NDA_DST not set", -1);
-  const ifp = neighIf(r, m);
-  if (ifp === undefined) return r.err.fail(EINVAL, "no ifindex provided", -1);
-  const t = ifp.lltable;
-  const slot = t !== undefined ? t.lookup(dst) : -1;
-  if (t === undefined || slot < 0) return r.err.fail(ENOENT, "no such neighbour entry", -1);
-  if (isOwnEntry(t, slot)) return r.err.fail(EPERM, "that is one of our own addresses", -1);
-  t.remove(dst, false);
-  return 0;
-}
-
-function getRoute(r: Rtnl, m: NlMsg): number {
-  return r.startDump(DUMP_ROUTE, m.seq, m.pid, 0);
-}
-
-/** The one route a request may change: a static default route. */
-function defaultRouteOf(r: Rtnl, m: NlMsg, route: Route): number {
-  if (m.field(RTM_FAMILY) !== C.AF_INET) return r.err.fail(EOPNOTSUPP, "only IPv4 routes (AF_INET)", 16);
-  if (m.field(RTM_DST_LEN) !== 0 || (m.attrs.has(C.RTA_DST) && m.attrs.inAddr(C.RTA_DST, 0) !== 0))
-    return r.err.fail(EOPNOTSUPP, "only the default route can be changed here", 17);
-  route.dst = 0;
-  route.prefixLen = 0;
-  route.gateway = m.attrs.inAddr(C.RTA_GATEWAY, 0);
-  route.metric = m.attrs.num(C.RTA_PRIORITY, 0);
-  route.ifindex = m.attrs.num(C.RTA_OIF, 0);
-  const proto = m.field(RTM_PROTOCOL);
-  route.protocol = proto === 0 || proto === RTPROT_BOOT ? RTPROT_STATIC : proto;
-  route.scope = RT_SCOPE_UNIVERSE;
-  route.prefsrc = m.attrs.inAddr(C.RTA_PREFSRC, 0);
-  return 0;
-}
-
-function newRoute(r: Rtnl, m: NlMsg): number {
-  const route: Route = {
-    dst: 0,
-    prefixLen: 0,
-    gateway: 0,
-    ifindex: 0,
-    protocol: RTPROT_STATIC,
-    scope: 0,
-    metric: 0,
-    prefsrc: 0,
-  };
-  const e = defaultRouteOf(r, m, route);
-  if (e < 0) return e;
-  if (route.gateway === 0) return r.err.fail(EINVAL, "RTA_GATEWAY is required", -1);
-  if (route.ifindex === 0) {
-    // Like Linux: the interface whose connected prefix holds the gateway.
-    const via = r.stack.routes.lookup(route.gateway);
-    if (via === undefined || via.gateway !== 0) return r.err.fail(ENETUNREACH, "Nexthop has invalid gateway", -1);
-    route.ifindex = via.ifindex;
-  }
-  const replace = band(m.flags, C.NLM_F_REPLACE) !== 0;
-  if (!replace && band(m.flags, C.NLM_F_CREATE) === 0)
-    return r.err.fail(ENOENT, "no such route (NLM_F_CREATE to add one)", -1);
-  const res = r.stack.routes.add(route, replace);
-  if (res < 0) r.err.set(-res, res === -EEXIST ? "File exists" : "Nexthop has invalid gateway", -1);
-  return res;
-}
-
-function delRoute(r: Rtnl, m: NlMsg): number {
-  const route: Route = {
-    dst: 0,
-    prefixLen: 0,
-    gateway: 0,
-    ifindex: 0,
-    protocol: RTPROT_STATIC,
-    scope: 0,
-    metric: 0,
-    prefsrc: 0,
-  };
-  const e = defaultRouteOf(r, m, route);
-  if (e < 0) return e;
-  const res = r.stack.routes.remove(0, 0, route.gateway, route.ifindex, route.metric);
-  if (res < 0) r.err.set(-res, "No such process", -1);
-  return res;
-}
-
-function addRouteHandlers(r: Rtnl): void {
-  r.register(new RtnlHandler(C.RTM_GETLINK, "get link", false, getLink));
-  r.register(new RtnlHandler(C.RTM_NEWLINK, "new link", true, newLink));
-  r.register(new RtnlHandler(C.RTM_SETLINK, "set link", true, newLink));
-  r.register(new RtnlHandler(C.RTM_DELLINK, "del link", true, delLink));
-  r.register(new RtnlHandler(C.RTM_GETADDR, "get address", false, getAddr));
-  r.register(new RtnlHandler(C.RTM_NEWADDR, "new address", true, newAddr));
-  r.register(new RtnlHandler(C.RTM_DELADDR, "del address", true, delAddr));
-  r.register(new RtnlHandler(C.RTM_GETNEIGH, "get neighbour", false, getNeigh));
-  r.register(new RtnlHandler(C.RTM_NEWNEIGH, "new neighbour", true, newNeigh));
-  r.register(new RtnlHandler(C.RTM_DELNEIGH, "del neighbour", true, delNeigh));
-  r.register(new RtnlHandler(C.RTM_GETROUTE, "get route", false, getRoute));
-  r.register(new RtnlHandler(C.RTM_NEWROUTE, "new route", true, newRoute));
-  r.register(new RtnlHandler(C.RTM_DELROUTE, "del route", true, delRoute));
 }

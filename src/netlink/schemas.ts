@@ -17,7 +17,7 @@ import {
   NlAttrSet,
   NlField,
   NlSchema,
-} from "./codec";
+} from "./policy";
 
 /** Longest interface name with its NUL (IFNAMSIZ). */
 export const IFNAMSIZ = 16;

@@ -12,13 +12,14 @@ import type { Bytes, Log } from "../../hal/types";
 import { addrRequest } from "../../src/net/inaddr";
 import { defaultLltableParams, LLE_STATIC } from "../../src/net/lltable";
 import { defaultStackConfig, NetStack } from "../../src/net/stack";
-import { getLe16, getLe32, getS32, NlError, NlMsg, parseMessage } from "../../src/netlink/codec";
 import { NLMSG_ERROR, NLMSG_HDRLEN } from "../../src/netlink/constants";
 import { Rtnl } from "../../src/netlink/rtnl";
 import { schemaFor } from "../../src/netlink/schemas";
 import { fromHex, toHex } from "../../src/util/hex";
 import { hmacSha256, sha256 } from "../../src/util/sha256";
 import type { Checker } from "./net-suites";
+import { getLe16, getLe32, getS32 } from "../../src/netlink/endian";
+import { NlError, NlMsg, parseMessage } from "../../src/netlink/parse";
 
 const quietLog: Log = { write: () => undefined };
 

@@ -9,7 +9,6 @@ import { alloc } from "../../hal/js/bytes";
 import type { Bytes } from "../../hal/types";
 import { LLE_STATIC } from "../../src/net/lltable";
 import { SESSION_MS } from "../../src/netlink/channel";
-import { NlWriter } from "../../src/netlink/codec";
 import * as C from "../../src/netlink/constants";
 import { encodedMax, encodeFrame, PROTO_GENERIC, PROTO_ROUTE } from "../../src/netlink/frame";
 import {
@@ -38,6 +37,7 @@ import {
   NETRT_GENL_TYPE,
   NETRT_GROUP_DHCP,
 } from "../../src/netlink/family";
+import { NlWriter } from "../../src/netlink/writer";
 
 describe("control channel (framing + rtnetlink + our family)", function () {
   it("answers a framed GETLINK with a framed reply", function () {

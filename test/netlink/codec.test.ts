@@ -9,7 +9,6 @@ import type { Bytes } from "../../hal/types";
 import { EINVAL, EMSGSIZE, ERANGE } from "../../src/net/errno";
 import * as C from "../../src/netlink/constants";
 import { NLA_HDRLEN } from "../../src/netlink/constants";
-import { getLe16, NLA_NESTED, NlAttrSet, NlError, NlMsg, NlWriter, parseMessage } from "../../src/netlink/codec";
 import {
   ADDR_ATTRS,
   AF_SPEC_ATTRS,
@@ -28,6 +27,10 @@ import {
 } from "../../src/netlink/schemas";
 import { fromHex, toHex } from "../../src/util/hex";
 import { loadVectors, VECTORS } from "./vectors";
+import { getLe16 } from "../../src/netlink/endian";
+import { NLA_NESTED, NlAttrSet } from "../../src/netlink/policy";
+import { NlError, NlMsg, parseMessage } from "../../src/netlink/parse";
+import { NlWriter } from "../../src/netlink/writer";
 
 const bytes = (hex: string): Bytes => {
   const b = fromHex(hex);

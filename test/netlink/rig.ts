@@ -4,12 +4,12 @@ import { describeFrame, type MessageValue } from "../../cli/describe";
 import { alloc, copy, len } from "../../hal/js/bytes";
 import { LLE_STATIC } from "../../src/net/lltable";
 import { ControlChannel } from "../../src/netlink/channel";
-import { NlWriter } from "../../src/netlink/codec";
 import * as C from "../../src/netlink/constants";
 import { encodedMax, encodeFrame, FrameDecoder } from "../../src/netlink/frame";
 import { MemoryStorage } from "../../hal/sim/storage";
 import { SimRandom } from "../../hal/sim/random";
 import { ip, macOf, Net, type Node } from "../net/helpers";
+import { NlWriter } from "../../src/netlink/writer";
 
 export const BAUD = 115200;
 

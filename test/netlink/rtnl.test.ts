@@ -11,7 +11,6 @@ import { IFF_UP } from "../../src/net/ifnet";
 import { addrRequest } from "../../src/net/inaddr";
 import { LLE_STATIC } from "../../src/net/lltable";
 import * as C from "../../src/netlink/constants";
-import { NlWriter } from "../../src/netlink/codec";
 import { Rtnl } from "../../src/netlink/rtnl";
 import {
   IFA_INDEX,
@@ -30,6 +29,7 @@ import {
 import { fromHex } from "../../src/util/hex";
 import { ip, macOf, Net, type Node } from "../net/helpers";
 import { loadVectors } from "./vectors";
+import { NlWriter } from "../../src/netlink/writer";
 
 class Device {
   readonly net = new Net();

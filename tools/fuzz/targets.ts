@@ -12,7 +12,6 @@ import { checksum } from "../../src/net/cksum";
 import { LIFETIME_INFINITE } from "../../src/net/inaddr";
 import { LLE_STATIC } from "../../src/net/lltable";
 import { RTPROT_STATIC } from "../../src/net/route";
-import { NlWriter } from "../../src/netlink/codec";
 import * as C from "../../src/netlink/constants";
 import { encodeFrame, encodedMax, FrameDecoder } from "../../src/netlink/frame";
 import { Rtnl } from "../../src/netlink/rtnl";
@@ -42,6 +41,7 @@ import { concat, type Field, type Rng, type Seed } from "./mutate";
 import { DHCP_BOUND, DHCP_STOPPED } from "../../src/dhcp/states";
 import { PROBE_OFF, rfc2131Profile } from "../../src/dhcp/config";
 import { decodeLease, DhcpLease, encodeLease, usableAddress } from "../../src/dhcp/lease";
+import { NlWriter } from "../../src/netlink/writer";
 
 export interface Target {
   name: string;

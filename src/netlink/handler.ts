@@ -1,0 +1,34 @@
+// What a route-family handler is, and the dump cursor handlers start: shared
+// by rtnl.ts (the dispatcher) and the per-object handler files in route/.
+import type { Rtnl } from "./rtnl";
+import { type NlMsg } from "./parse";
+import { type NlWriter } from "./writer";
+
+/** Handler result: 0 done (ACK if asked), a negative errno, or DUMP_STARTED (replies are under way). */
+export const DUMP_STARTED = 1;
+
+export type RtnlHandlerFn = (r: Rtnl, m: NlMsg) => number;
+
+export class RtnlHandler {
+  constructor(
+    readonly type: number,
+    /** For messages: "get link" gives "Invalid header for get link". */
+    readonly name: string,
+    readonly mutates: boolean,
+    readonly fn: RtnlHandlerFn,
+  ) {}
+}
+
+/** Writes the dump's next entry at the cursor (advancing it when the entry fits); false when none is left. */
+export type DumpStep = (r: Rtnl, w: NlWriter, c: DumpCursor) => boolean;
+
+/** Where a dump is and which request it answers; one at a time. */
+export class DumpCursor {
+  step: DumpStep | undefined = undefined;
+  pos = 0;
+  sub = 0;
+  /** Only this interface's objects (0: all; -1: none). */
+  ifindex = 0;
+  seq = 0;
+  pid = 0;
+}

@@ -1,0 +1,111 @@
+// RTM_{GET,NEW,SET,DEL}LINK: the interfaces (FreeBSD's netlink/route/iface.c).
+import { band } from "@hal/u32";
+import { EINVAL, ENODEV, EOPNOTSUPP, EPERM } from "../../net/errno";
+import { IFF_LOOPBACK, IFF_UP, type Ifnet } from "../../net/ifnet";
+import * as C from "../constants";
+import { type DumpCursor, RtnlHandler } from "../handler";
+import { putLink } from "../messages";
+import { IFI_CHANGE, IFI_FLAGS, IFI_INDEX } from "../schemas";
+import type { Rtnl } from "../rtnl";
+import { type NlMsg } from "../parse";
+import { type NlWriter } from "../writer";
+
+function linkOf(r: Rtnl, m: NlMsg, what: string): Ifnet | undefined {
+  const index = m.field(IFI_INDEX);
+  const name = m.attrs.str(C.IFLA_IFNAME);
+  const alt = m.attrs.str(C.IFLA_ALT_IFNAME);
+  const nm = name !== undefined ? name : alt;
+  if (index > 0) {
+    const ifp = r.stack.ifs.byIndex(index);
+    if (ifp === undefined || (nm !== undefined && ifp.name !== nm)) {
+      r.err.set(ENODEV, "no interface with index " + index + (nm !== undefined ? " named " + nm : ""), 20);
+      return undefined;
+    }
+    return ifp;
+  }
+  if (nm !== undefined) {
+    const ifp = r.stack.ifs.byName(nm);
+    if (ifp === undefined) r.err.set(ENODEV, "no interface named " + nm, -1);
+    return ifp;
+  }
+  r.err.set(EINVAL, what + ": give an interface index or IFLA_IFNAME", -1);
+  return undefined;
+}
+
+function getLink(r: Rtnl, m: NlMsg): number {
+  const index = m.field(IFI_INDEX);
+  const named = m.attrs.has(C.IFLA_IFNAME) || m.attrs.has(C.IFLA_ALT_IFNAME);
+  if (index === 0 && !named) {
+    if (band(m.flags, C.NLM_F_DUMP) === 0) {
+      r.err.set(EINVAL, "get link: give an interface index, a name or NLM_F_DUMP", -1);
+      return -EINVAL;
+    }
+    return r.startDump(dumpLinks, m.seq, m.pid, 0);
+  }
+  // The fast path: one interface by index or name, answered without NLM_F_MULTI.
+  const ifp = linkOf(r, m, "get link");
+  if (ifp === undefined) return -r.err.code;
+  return r.replyOne((w) => putLink(w, ifp, C.RTM_NEWLINK, 0, m.seq, m.pid, 0, r.host.driverName(ifp)));
+}
+
+function newLink(r: Rtnl, m: NlMsg): number {
+  const ifp = linkOf(r, m, "set link");
+  if (ifp === undefined) {
+    if (r.err.code === ENODEV && band(m.flags, C.NLM_F_CREATE) !== 0)
+      r.err.set(EOPNOTSUPP, "interfaces cannot be created on this device", -1);
+    return -r.err.code;
+  }
+  const ifs = r.stack.ifs;
+  const change = m.field(IFI_CHANGE);
+  const flags = m.field(IFI_FLAGS);
+  // ifi_change 0 means "all flags" in old requests (iproute2 sends 0xffffffff).
+  const sel = change === 0 ? 0 : change;
+  // Everything is checked before anything changes, as the kernel does: a refused request changes nothing.
+  const hasMtu = m.attrs.has(C.IFLA_MTU);
+  const mtu = hasMtu ? m.attrs.num(C.IFLA_MTU, 0) : 0;
+  const mtuAt = hasMtu ? m.attrs.offs[m.attrs.find(C.IFLA_MTU)] - 4 - m.off : -1;
+  if (hasMtu && mtu < ifp.minMtu) return r.err.fail(EINVAL, "mtu less than device minimum", mtuAt);
+  if (hasMtu && mtu > ifp.maxMtu) return r.err.fail(EINVAL, "mtu greater than device maximum", mtuAt);
+  if (band(sel, IFF_UP) !== 0 && ifp.has(IFF_LOOPBACK) && band(flags, IFF_UP) === 0)
+    return r.err.fail(EPERM, "the loopback interface stays up", -1);
+  const alias = m.attrs.str(C.IFLA_IFALIAS);
+  if (alias !== undefined && alias !== ifp.alias) {
+    // An alias the link's own message could not carry would make the interface unreportable.
+    const room = r.linkRoom(ifp);
+    if (alias.length > room)
+      return r.err.fail(
+        EINVAL,
+        "alias too long: this device's frames carry at most " + (room > 0 ? room : 0) + " bytes of it",
+        m.attrs.offs[m.attrs.find(C.IFLA_IFALIAS)] - 4 - m.off,
+      );
+  }
+  if (hasMtu && !ifs.setMtu(ifp, mtu)) return r.err.fail(EINVAL, "the driver refused mtu " + mtu, mtuAt);
+  if (alias !== undefined) ifs.setAlias(ifp, alias);
+  if (band(sel, IFF_UP) !== 0) r.stack.setUp(ifp, band(flags, IFF_UP) !== 0);
+  if (sel !== 0) ifs.setFlags(ifp, flags, band(sel, 0xffffffff - IFF_UP));
+  return 0;
+}
+
+function delLink(r: Rtnl, m: NlMsg): number {
+  const ifp = linkOf(r, m, "delete link");
+  if (ifp === undefined) return -r.err.code;
+  r.err.set(EOPNOTSUPP, ifp.name + " is a physical interface and cannot be deleted", -1);
+  return -EOPNOTSUPP;
+}
+
+/** Dump step: the next interface (all, or the cursor's ifindex). */
+function dumpLinks(r: Rtnl, w: NlWriter, c: DumpCursor): boolean {
+  const list = r.stack.ifs.list;
+  while (c.pos < list.length && c.ifindex !== 0 && list[c.pos].index !== c.ifindex) c.pos++;
+  if (c.pos >= list.length) return false;
+  const ifp = list[c.pos];
+  if (putLink(w, ifp, C.RTM_NEWLINK, C.NLM_F_MULTI, c.seq, c.pid, 0, r.host.driverName(ifp))) c.pos++;
+  return true;
+}
+
+export function addLinkHandlers(r: Rtnl): void {
+  r.register(new RtnlHandler(C.RTM_GETLINK, "get link", false, getLink));
+  r.register(new RtnlHandler(C.RTM_NEWLINK, "new link", true, newLink));
+  r.register(new RtnlHandler(C.RTM_SETLINK, "set link", true, newLink));
+  r.register(new RtnlHandler(C.RTM_DELLINK, "del link", true, delLink));
+}
