@@ -6,7 +6,7 @@ import { toHex } from "../src/util/hex";
 import { asciiText } from "../src/util/text";
 import { NLA_HDRLEN, NLMSG_ERROR, NLMSG_HDRLEN } from "../src/netlink/constants";
 import { ERR_ATTRS, schemaFor, typeName } from "../src/netlink/schemas";
-import { align4, getBe32, getLe16, getLe32, getLe64 } from "../src/netlink/endian";
+import { align4, getBe32, getLe16, getLe32, getLe64 } from "../src/wire/endian";
 import {
   NLA_BINARY,
   NLA_IN_ADDR,

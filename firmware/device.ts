@@ -112,7 +112,7 @@ export function startDevice(
             ": neigh " +
             what +
             " lladdr " +
-            formatMac(t.store, slot * 16 + 4) +
+            formatMac(t.store, t.macOff(slot)) +
             " " +
             neighStateName(t.stateAt(slot)),
         );

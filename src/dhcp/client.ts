@@ -69,6 +69,7 @@ import {
   type DhcpState,
   dhcpStateName,
 } from "./states";
+import { BOOTP_CHADDR, CLIENT_ID_ADDR, CLIENT_ID_TYPE, HLEN_ETHER, HTYPE_ETHER } from "../wire/dhcp";
 
 /** What a client uses of the stack (a NetStack is one). */
 export interface DhcpDeps {
@@ -449,10 +450,10 @@ export class DhcpClient {
       this.ifp.hwaddr,
     );
     w.u8(OPT_MESSAGE_TYPE, type);
-    const cid = alloc(7);
-    set8(cid, 0, 1);
-    for (let i = 0; i < 6; i++) set8(cid, 1 + i, get8(this.ifp.hwaddr, i));
-    w.bytes(OPT_CLIENT_ID, cid, 7);
+    const cid = alloc(CLIENT_ID_ADDR + HLEN_ETHER);
+    set8(cid, CLIENT_ID_TYPE, HTYPE_ETHER);
+    for (let i = 0; i < HLEN_ETHER; i++) set8(cid, CLIENT_ID_ADDR + i, get8(this.ifp.hwaddr, i));
+    w.bytes(OPT_CLIENT_ID, cid, CLIENT_ID_ADDR + HLEN_ETHER);
     if (reqIp !== 0) w.u32(OPT_REQUESTED_IP, reqIp);
     if (serverId !== 0) w.u32(OPT_SERVER_ID, serverId);
     if (type !== DHCPRELEASE && type !== DHCPDECLINE) {
@@ -590,7 +591,8 @@ export class DhcpClient {
     if (err !== DHCP_OK) return "malformed (" + err + ")";
     if (r.xid !== this.xid) return "xid";
     const f = d.f;
-    for (let i = 0; i < 6; i++) if (get8(f, d.off + 28 + i) !== get8(this.ifp.hwaddr, i)) return "chaddr";
+    for (let i = 0; i < HLEN_ETHER; i++)
+      if (get8(f, d.off + BOOTP_CHADDR + i) !== get8(this.ifp.hwaddr, i)) return "chaddr";
     const s = this.state;
     const t = r.msgType;
     let ok = false;

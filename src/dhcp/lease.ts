@@ -59,6 +59,9 @@ const REC_LISTS = 18;
 export const EPOCH_UNKNOWN = 0xffffffff;
 /** Longest list and domain a record holds (one length byte each). */
 const REC_LIST_MAX = 255;
+/** A list's or the domain's count byte, then its entries (addresses of 4 bytes). */
+const REC_COUNT = 1;
+const REC_ADDR_LEN = 4;
 
 export function encodeLease(l: DhcpLease, epochNow: number): Bytes {
   const routers = l.routers.length < REC_LIST_MAX ? l.routers.length : REC_LIST_MAX;
@@ -80,8 +83,8 @@ export function encodeLease(l: DhcpLease, epochNow: number): Bytes {
 
 function putList(b: Bytes, p: number, list: number[], n: number): number {
   set8(b, p, n);
-  for (let i = 0; i < n; i++) set32(b, p + 1 + i * 4, list[i]);
-  return p + 1 + n * 4;
+  for (let i = 0; i < n; i++) set32(b, p + REC_COUNT + i * REC_ADDR_LEN, list[i]);
+  return p + REC_COUNT + n * REC_ADDR_LEN;
 }
 
 /**
@@ -105,7 +108,7 @@ export function decodeLease(b: Bytes, l: DhcpLease): number {
   if (p + 1 + dlen !== n) return -1;
   // Only printable ASCII is ever stored (the DHCP parser keeps no other): anything else is damage.
   for (let i = 0; i < dlen; i++) {
-    const c = get8(b, p + 1 + i);
+    const c = get8(b, p + REC_COUNT + i);
     if (c < 32 || c > 126) return -1;
   }
   l.addr = get32(b, REC_ADDR);
@@ -118,12 +121,12 @@ export function decodeLease(b: Bytes, l: DhcpLease): number {
   l.mtu = -1;
   getList(b, REC_LISTS, l.routers);
   getList(b, REC_LISTS + 1 + nr * 4, l.dns);
-  l.domain = asciiText(b, p + 1, dlen);
+  l.domain = asciiText(b, p + REC_COUNT, dlen);
   return get32(b, REC_GRANTED);
 }
 
 function getList(b: Bytes, p: number, into: number[]): void {
   into.splice(0, into.length);
   const k = get8(b, p);
-  for (let i = 0; i < k; i++) into.push(get32(b, p + 1 + i * 4));
+  for (let i = 0; i < k; i++) into.push(get32(b, p + REC_COUNT + i * REC_ADDR_LEN));
 }

@@ -2,15 +2,39 @@
 // and a total parser for replies. The parser collects the option areas
 // (options, then file and sname when option 52 overloads them), joins
 // repeated options as RFC 3396 says, and checks every length before it reads.
-import { alloc, copy, get8, get32, set8, set16, set32 } from "@hal/bytes";
+import { alloc, copy, get8, get16, get32, set8, set16, set32 } from "@hal/bytes";
 import type { Bytes } from "../../hal/types";
+import {
+  BOOTP_CHADDR,
+  BOOTP_CIADDR,
+  BOOTP_COOKIE,
+  BOOTP_FILE,
+  BOOTP_FILE_LEN,
+  BOOTP_FLAGS,
+  BOOTP_GIADDR,
+  BOOTP_HLEN,
+  BOOTP_HTYPE,
+  BOOTP_OP,
+  BOOTP_OPTIONS,
+  BOOTP_SECS,
+  BOOTP_SIADDR,
+  BOOTP_SNAME,
+  BOOTP_SNAME_LEN,
+  BOOTP_XID,
+  BOOTP_YIADDR,
+  BOOTREPLY,
+  BOOTREQUEST,
+  DHCP_MAGIC,
+  HLEN_ETHER,
+  HTYPE_ETHER,
+  OPT_CODE,
+  OPT_DATA,
+  OPT_LEN,
+} from "../wire/dhcp";
 import { asciiChar } from "../util/text";
 
-export const BOOTREQUEST = 1;
-export const BOOTREPLY = 2;
-export const DHCP_MAGIC = 0x63825363;
 /** Fixed BOOTP header, then the 4-byte cookie: options start here. */
-export const DHCP_OPTIONS_OFF = 240;
+export const DHCP_OPTIONS_OFF = BOOTP_OPTIONS;
 /** BOOTP's minimum message (RFC 1542): requests are padded to it. */
 export const BOOTP_MIN_LEN = 300;
 export const DHCP_SERVER_PORT = 67;
@@ -113,15 +137,15 @@ function walkArea(m: Bytes, off: number, end: number): boolean {
       p++;
       continue;
     }
-    if (p + 1 >= end) return false;
-    const l = get8(m, p + 1);
-    if (p + 2 + l > end) return false;
+    if (p + OPT_LEN >= end) return false;
+    const l = get8(m, p + OPT_LEN);
+    if (p + OPT_DATA + l > end) return false;
     if (segCount >= MAX_SEGMENTS) return false;
     segCode[segCount] = code;
-    segOff[segCount] = p + 2;
+    segOff[segCount] = p + OPT_DATA;
     segLen[segCount] = l;
     segCount++;
-    p += 2 + l;
+    p += OPT_DATA + l;
   }
   // An area may end without END when it is filled exactly (file and sname often do).
   return true;
@@ -190,25 +214,30 @@ function optionList(m: Bytes, code: number, out: number[], max: number, r: DhcpR
  */
 export function parseDhcp(m: Bytes, off: number, n: number, r: DhcpReply): number {
   if (n < DHCP_OPTIONS_OFF) return DHCP_ERR_SHORT;
-  if (get8(m, off) !== BOOTREPLY || get8(m, off + 1) !== 1 || get8(m, off + 2) !== 6) return DHCP_ERR_HEADER;
-  if (get32(m, off + 236) !== DHCP_MAGIC) return DHCP_ERR_COOKIE;
+  if (
+    get8(m, off + BOOTP_OP) !== BOOTREPLY ||
+    get8(m, off + BOOTP_HTYPE) !== HTYPE_ETHER ||
+    get8(m, off + BOOTP_HLEN) !== HLEN_ETHER
+  )
+    return DHCP_ERR_HEADER;
+  if (get32(m, off + BOOTP_COOKIE) !== DHCP_MAGIC) return DHCP_ERR_COOKIE;
   r.op = BOOTREPLY;
-  r.xid = get32(m, off + 4);
-  r.secs = get8(m, off + 8) * 256 + get8(m, off + 9);
-  r.flags = get8(m, off + 10) * 256 + get8(m, off + 11);
-  r.ciaddr = get32(m, off + 12);
-  r.yiaddr = get32(m, off + 16);
-  r.siaddr = get32(m, off + 20);
-  r.giaddr = get32(m, off + 24);
+  r.xid = get32(m, off + BOOTP_XID);
+  r.secs = get16(m, off + BOOTP_SECS);
+  r.flags = get16(m, off + BOOTP_FLAGS);
+  r.ciaddr = get32(m, off + BOOTP_CIADDR);
+  r.yiaddr = get32(m, off + BOOTP_YIADDR);
+  r.siaddr = get32(m, off + BOOTP_SIADDR);
+  r.giaddr = get32(m, off + BOOTP_GIADDR);
   segCount = 0;
   if (!walkArea(m, off + DHCP_OPTIONS_OFF, off + n)) return DHCP_ERR_OPTIONS;
   // Option 52: the file (1) and/or sname (2) fields carry options too, read after the main area.
   const overload = optionLength(OPT_OVERLOAD) >= 1 ? optionByte(m, OPT_OVERLOAD, 0) : 0;
   if (overload === 1 || overload === 3) {
-    if (!walkArea(m, off + 108, off + 236)) return DHCP_ERR_OPTIONS;
+    if (!walkArea(m, off + BOOTP_FILE, off + BOOTP_FILE + BOOTP_FILE_LEN)) return DHCP_ERR_OPTIONS;
   }
   if (overload === 2 || overload === 3) {
-    if (!walkArea(m, off + 44, off + 108)) return DHCP_ERR_OPTIONS;
+    if (!walkArea(m, off + BOOTP_SNAME, off + BOOTP_SNAME + BOOTP_SNAME_LEN)) return DHCP_ERR_OPTIONS;
   }
   if (optionLength(OPT_MESSAGE_TYPE) < 1) return DHCP_ERR_NO_TYPE;
   r.msgType = optionByte(m, OPT_MESSAGE_TYPE, 0);
@@ -248,60 +277,56 @@ export class DhcpWriter {
     this.m = m;
     this.off = off;
     for (let i = 0; i < BOOTP_MIN_LEN; i++) set8(m, off + i, 0);
-    set8(m, off, BOOTREQUEST);
-    set8(m, off + 1, 1);
-    set8(m, off + 2, 6);
-    set32(m, off + 4, xid);
-    set16(m, off + 8, secs > 0xffff ? 0xffff : secs);
-    set16(m, off + 10, flags);
-    set32(m, off + 12, ciaddr);
-    copy(m, off + 28, chaddr, 0, 6);
-    set32(m, off + 236, DHCP_MAGIC);
+    set8(m, off + BOOTP_OP, BOOTREQUEST);
+    set8(m, off + BOOTP_HTYPE, HTYPE_ETHER);
+    set8(m, off + BOOTP_HLEN, HLEN_ETHER);
+    set32(m, off + BOOTP_XID, xid);
+    set16(m, off + BOOTP_SECS, secs > 0xffff ? 0xffff : secs);
+    set16(m, off + BOOTP_FLAGS, flags);
+    set32(m, off + BOOTP_CIADDR, ciaddr);
+    copy(m, off + BOOTP_CHADDR, chaddr, 0, HLEN_ETHER);
+    set32(m, off + BOOTP_COOKIE, DHCP_MAGIC);
     this.pos = off + DHCP_OPTIONS_OFF;
   }
 
+  /** Writes an option's code and length; returns where its `n` data bytes go. */
+  private opt(code: number, n: number): number {
+    const p = this.pos;
+    set8(this.m, p + OPT_CODE, code);
+    set8(this.m, p + OPT_LEN, n);
+    this.pos = p + OPT_DATA + n;
+    return p + OPT_DATA;
+  }
+
   u8(code: number, v: number): void {
-    set8(this.m, this.pos, code);
-    set8(this.m, this.pos + 1, 1);
-    set8(this.m, this.pos + 2, v);
-    this.pos += 3;
+    const at = this.opt(code, 1);
+    set8(this.m, at, v);
   }
 
   u16(code: number, v: number): void {
-    set8(this.m, this.pos, code);
-    set8(this.m, this.pos + 1, 2);
-    set16(this.m, this.pos + 2, v);
-    this.pos += 4;
+    const at = this.opt(code, 2);
+    set16(this.m, at, v);
   }
 
   u32(code: number, v: number): void {
-    set8(this.m, this.pos, code);
-    set8(this.m, this.pos + 1, 4);
-    set32(this.m, this.pos + 2, v);
-    this.pos += 6;
+    const at = this.opt(code, 4);
+    set32(this.m, at, v);
   }
 
   bytes(code: number, b: Bytes, n: number): void {
-    set8(this.m, this.pos, code);
-    set8(this.m, this.pos + 1, n);
-    copy(this.m, this.pos + 2, b, 0, n);
-    this.pos += 2 + n;
+    copy(this.m, this.opt(code, n), b, 0, n);
   }
 
   /** A text option, cut at 255 bytes; nothing when empty. */
   text(code: number, s: string): void {
     const n = s.length > 255 ? 255 : s.length;
     if (n === 0) return;
-    set8(this.m, this.pos, code);
-    set8(this.m, this.pos + 1, n);
-    for (let i = 0; i < n; i++) set8(this.m, this.pos + 2 + i, s.charCodeAt(i) % 256);
-    this.pos += 2 + n;
+    const p = this.opt(code, n);
+    for (let i = 0; i < n; i++) set8(this.m, p + i, s.charCodeAt(i) % 256);
   }
 
   flag(code: number): void {
-    set8(this.m, this.pos, code);
-    set8(this.m, this.pos + 1, 0);
-    this.pos += 2;
+    this.opt(code, 0);
   }
 
   /** Ends the options; returns the message length (at least BOOTP's 300 bytes). */

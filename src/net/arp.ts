@@ -6,18 +6,44 @@ import { alloc, get8, get16, get32, set8, set16, set32 } from "@hal/bytes";
 import type { NetEvents } from "./events";
 import type { Bytes, Clock, Random } from "../../hal/types";
 import { AddrTable, INADDR_ANY } from "./inaddr";
-import { ETH_HLEN, ETHERTYPE_ARP, isGroupMac, sameMac, setBroadcastMac, setEtherHeader } from "./ether";
+import {
+  ARP_ETHER_HLN,
+  ARP_HLN,
+  ARP_HTYPE,
+  ARP_IPV4_PLN,
+  ARP_LEN,
+  ARP_OP,
+  ARP_PLN,
+  ARP_PTYPE,
+  ARP_SHA,
+  ARP_SPA,
+  ARP_THA,
+  ARP_TPA,
+  ARPHRD_ETHER,
+  ARPOP_REPLY,
+  ARPOP_REQUEST,
+} from "../wire/arp";
+import {
+  ETH_ALEN,
+  ETH_DST,
+  ETH_HLEN,
+  ETHERTYPE_ARP,
+  ETHERTYPE_IPV4,
+  isGroupMac,
+  sameMac,
+  setBroadcastMac,
+  setEtherHeader,
+} from "../wire/ether";
 import { IFF_NOARP, RX_DELIVERED, RX_DROPPED, RX_ERROR, RX_NOHANDLER, type Ifnet } from "./ifnet";
 import { LLE_PUB } from "./lltable";
 import type { NetStats } from "./stats";
 
-export const ARP_LEN = 28;
-export const ARPOP_REQUEST = 1;
-export const ARPOP_REPLY = 2;
-const SHA = ETH_HLEN + 8;
-const SPA = ETH_HLEN + 14;
-const THA = ETH_HLEN + 18;
-const TPA = ETH_HLEN + 24;
+// The ARP packet's fields in a frame.
+const OP = ETH_HLEN + ARP_OP;
+const SHA = ETH_HLEN + ARP_SHA;
+const SPA = ETH_HLEN + ARP_SPA;
+const THA = ETH_HLEN + ARP_THA;
+const TPA = ETH_HLEN + ARP_TPA;
 
 export interface FrameSender {
   /** Transmits a complete frame on `ifp`, counting it; false when the MAC refused. */
@@ -92,13 +118,13 @@ export class Arp {
   input(ifp: Ifnet, f: Bytes, n: number): number {
     if (n < ETH_HLEN + ARP_LEN) return RX_ERROR;
     if (
-      get16(f, ETH_HLEN) !== 1 ||
-      get16(f, ETH_HLEN + 2) !== 0x0800 ||
-      get8(f, ETH_HLEN + 4) !== 6 ||
-      get8(f, ETH_HLEN + 5) !== 4
+      get16(f, ETH_HLEN + ARP_HTYPE) !== ARPHRD_ETHER ||
+      get16(f, ETH_HLEN + ARP_PTYPE) !== ETHERTYPE_IPV4 ||
+      get8(f, ETH_HLEN + ARP_HLN) !== ARP_ETHER_HLN ||
+      get8(f, ETH_HLEN + ARP_PLN) !== ARP_IPV4_PLN
     )
       return RX_NOHANDLER;
-    const op = get16(f, ETH_HLEN + 6);
+    const op = get16(f, OP);
     if (op !== ARPOP_REQUEST && op !== ARPOP_REPLY) return RX_NOHANDLER;
     if (ifp.has(IFF_NOARP)) return RX_DROPPED;
     // A sender hardware address that is a group address is a lie; one that is ours is our own frame.
@@ -132,7 +158,7 @@ export class Arp {
       const s = llt.lookup(tpa);
       if (s >= 0 && llt.validAt(s) && Math.floor(llt.flagsAt(s) / LLE_PUB) % 2 === 1) {
         this.stats.arpProxyReplies++;
-        this.reply(ifp, f, llt.store, s * 16 + 4);
+        this.reply(ifp, f, llt.store, llt.macOff(s));
       }
     }
     return RX_DELIVERED;
@@ -142,14 +168,14 @@ export class Arp {
   private reply(ifp: Ifnet, f: Bytes, mac: Bytes, macOff: number): void {
     const spa = get32(f, SPA);
     const tpa = get32(f, TPA);
-    for (let i = 0; i < 6; i++) {
+    for (let i = 0; i < ETH_ALEN; i++) {
       const sender = get8(f, SHA + i);
-      set8(f, i, sender);
+      set8(f, ETH_DST + i, sender);
       set8(f, THA + i, sender);
       set8(f, SHA + i, get8(mac, macOff + i));
     }
     setEtherHeader(f, ifp.hwaddr, ETHERTYPE_ARP);
-    set16(f, ETH_HLEN + 6, ARPOP_REPLY);
+    set16(f, OP, ARPOP_REPLY);
     set32(f, SPA, tpa);
     set32(f, TPA, spa);
     this.stats.arpRepliesSent++;
@@ -159,15 +185,15 @@ export class Arp {
   /** Sends a request for `tpa` from `spa`: broadcast, or unicast to `to` (the lltable's PROBE state). */
   request(ifp: Ifnet, spa: number, tpa: number, to: Bytes | undefined, toOff: number): void {
     const f = alloc(ETH_HLEN + ARP_LEN);
-    if (to === undefined) setBroadcastMac(f, 0);
-    else for (let i = 0; i < 6; i++) set8(f, i, get8(to, toOff + i));
+    if (to === undefined) setBroadcastMac(f, ETH_DST);
+    else for (let i = 0; i < ETH_ALEN; i++) set8(f, ETH_DST + i, get8(to, toOff + i));
     setEtherHeader(f, ifp.hwaddr, ETHERTYPE_ARP);
-    set16(f, ETH_HLEN, 1);
-    set16(f, ETH_HLEN + 2, 0x0800);
-    set8(f, ETH_HLEN + 4, 6);
-    set8(f, ETH_HLEN + 5, 4);
-    set16(f, ETH_HLEN + 6, ARPOP_REQUEST);
-    for (let i = 0; i < 6; i++) set8(f, SHA + i, get8(ifp.hwaddr, i));
+    set16(f, ETH_HLEN + ARP_HTYPE, ARPHRD_ETHER);
+    set16(f, ETH_HLEN + ARP_PTYPE, ETHERTYPE_IPV4);
+    set8(f, ETH_HLEN + ARP_HLN, ARP_ETHER_HLN);
+    set8(f, ETH_HLEN + ARP_PLN, ARP_IPV4_PLN);
+    set16(f, OP, ARPOP_REQUEST);
+    for (let i = 0; i < ETH_ALEN; i++) set8(f, SHA + i, get8(ifp.hwaddr, i));
     set32(f, SPA, spa);
     set32(f, TPA, tpa);
     this.stats.arpRequestsSent++;

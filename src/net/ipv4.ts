@@ -9,7 +9,44 @@ import { band } from "@hal/u32";
 import type { Bytes, Clock } from "../../hal/types";
 import { checksum, finish } from "./cksum";
 import { EHOSTUNREACH, EINVAL, EMSGSIZE, ENETDOWN, ENETUNREACH } from "./errno";
-import { ETH_HLEN, ETHERTYPE_IPV4, isGroupMac, setBroadcastMac, setEtherHeader, setMulticastMac } from "./ether";
+import {
+  ETH_DST,
+  ETH_HLEN,
+  ETHERTYPE_IPV4,
+  isGroupMac,
+  setBroadcastMac,
+  setEtherHeader,
+  setMulticastMac,
+} from "../wire/ether";
+import {
+  ICMP_CKSUM,
+  ICMP_CODE,
+  ICMP_ECHO,
+  ICMP_ECHO_ID,
+  ICMP_ECHO_SEQ,
+  ICMP_ECHOREPLY,
+  ICMP_HLEN,
+  ICMP_TYPE,
+  ICMP_UNREACH,
+  ICMP_UNREACH_PROTOCOL,
+} from "../wire/icmp";
+import {
+  IPPROTO_ICMP,
+  IPPROTO_UDP,
+  IPV4_CKSUM,
+  IPV4_DST,
+  IPV4_FRAG,
+  IPV4_FRAG_MASK,
+  IPV4_HLEN,
+  IPV4_ID,
+  IPV4_PROTO,
+  IPV4_SRC,
+  IPV4_TOS,
+  IPV4_TOTAL_LEN,
+  IPV4_TTL,
+  IPV4_VHL,
+  IPV4_VHL_DEFAULT,
+} from "../wire/ipv4";
 import {
   IFF_LOOPBACK,
   IFF_UP,
@@ -28,19 +65,14 @@ import type { RouteTable } from "./route";
 import type { NetStats } from "./stats";
 
 export const IP_OFF = ETH_HLEN;
-export const IP_HLEN = 20;
+export const IP_HLEN = IPV4_HLEN;
 /** Where a protocol header starts in a frame built by allocPacket. */
 export const IP_PAYLOAD = ETH_HLEN + IP_HLEN;
-export const IPPROTO_ICMP = 1;
-export const IPPROTO_UDP = 17;
+/** How much of the offending datagram's payload an ICMP error quotes. */
+const ICMP_QUOTE_PAYLOAD = 8;
 export const INADDR_ALLHOSTS = 0xe0000001;
 export const DEFAULT_TTL = 64;
 
-const ICMP_ECHOREPLY = 0;
-const ICMP_UNREACH = 3;
-const ICMP_ECHO = 8;
-export const ICMP_UNREACH_PROTOCOL = 2;
-export const ICMP_UNREACH_PORT = 3;
 /** ICMP errors allowed per second (a token bucket, as Linux's icmp_ratelimit). */
 const ICMP_ERRORS_PER_SEC = 10;
 const LOOP_QUEUE = 4;
@@ -105,25 +137,25 @@ export class Ipv4 {
     const st = this.stats;
     st.ipInReceives++;
     if (n < IP_PAYLOAD) return this.hdrError();
-    const vhl = get8(f, IP_OFF);
+    const vhl = get8(f, IP_OFF + IPV4_VHL);
     const hlen = (vhl % 16) * 4;
-    const total = get16(f, IP_OFF + 2);
+    const total = get16(f, IP_OFF + IPV4_TOTAL_LEN);
     if (Math.floor(vhl / 16) !== 4 || hlen < IP_HLEN || total < hlen || total > n - IP_OFF) return this.hdrError();
     if (checksum(f, IP_OFF, hlen) !== 0) return this.hdrError();
     // More-fragments set or a non-zero offset: a fragment; without reassembly it cannot be used.
-    if (band(get16(f, IP_OFF + 6), 0x3fff) !== 0) {
+    if (band(get16(f, IP_OFF + IPV4_FRAG), IPV4_FRAG_MASK) !== 0) {
       st.ipReasmFails++;
       return RX_DROPPED;
     }
-    if (get8(f, IP_OFF + 8) === 0) st.ipInTtlZero++;
-    const src = get32(f, IP_OFF + 12);
-    const dst = get32(f, IP_OFF + 16);
+    if (get8(f, IP_OFF + IPV4_TTL) === 0) st.ipInTtlZero++;
+    const src = get32(f, IP_OFF + IPV4_SRC);
+    const dst = get32(f, IP_OFF + IPV4_DST);
     if (src === INADDR_BROADCAST || isMulticast(src) || (src !== INADDR_ANY && this.addrs.isBroadcast(src, ifp))) {
       st.ipInAddrErrors++;
       return RX_DROPPED;
     }
     let toUs = this.addrs.local(dst) !== undefined;
-    const proto = get8(f, IP_OFF + 9);
+    const proto = get8(f, IP_OFF + IPV4_PROTO);
     const anyUdp = ifp.acceptUdpToAny && proto === IPPROTO_UDP && !isMulticast(dst);
     if (!toUs && !anyUdp && !this.addrs.isBroadcast(dst, ifp) && dst !== INADDR_ALLHOSTS) {
       st.ipInAddrErrors++;
@@ -151,11 +183,11 @@ export class Ipv4 {
   private icmpInput(ifp: Ifnet, f: Bytes, off: number, n: number, src: number, dst: number, toUs: boolean): number {
     const st = this.stats;
     st.icmpInMsgs++;
-    if (n < 8 || checksum(f, off, n) !== 0) {
+    if (n < ICMP_HLEN || checksum(f, off, n) !== 0) {
       st.icmpInErrors++;
       return RX_ERROR;
     }
-    const type = get8(f, off);
+    const type = get8(f, off + ICMP_TYPE);
     if (type === ICMP_ECHO) {
       st.icmpInEchos++;
       // Echo requests to a broadcast or group address go unanswered (Linux's icmp_echo_ignore_broadcasts),
@@ -167,7 +199,7 @@ export class Ipv4 {
     if (type === ICMP_ECHOREPLY) {
       st.icmpInEchoReps++;
       if (this.onEchoReply === undefined) return RX_NOHANDLER;
-      this.onEchoReply(src, get16(f, off + 4), get16(f, off + 6), f, off, n);
+      this.onEchoReply(src, get16(f, off + ICMP_ECHO_ID), get16(f, off + ICMP_ECHO_SEQ), f, off, n);
       return RX_DELIVERED;
     }
     // Errors and other informational messages: counted, nobody above listens yet.
@@ -176,10 +208,11 @@ export class Ipv4 {
 
   // The request becomes the reply in place: swap addresses, type 8 → 0 with an incremental checksum (RFC 1624).
   private echoReply(ifp: Ifnet, f: Bytes, off: number, n: number, src: number, dst: number): void {
-    const old = get16(f, off);
-    set8(f, off, ICMP_ECHOREPLY);
-    const sum = 0xffff - get16(f, off + 2) + (0xffff - old) + get16(f, off);
-    set16(f, off + 2, finish(sum));
+    // The type and code share a 16-bit word of the checksum.
+    const old = get16(f, off + ICMP_TYPE);
+    set8(f, off + ICMP_TYPE, ICMP_ECHOREPLY);
+    const sum = 0xffff - get16(f, off + ICMP_CKSUM) + (0xffff - old) + get16(f, off + ICMP_TYPE);
+    set16(f, off + ICMP_CKSUM, finish(sum));
     // Options of the request are not echoed: the reply gets a plain 20-byte header.
     const hlen = off - IP_OFF;
     if (hlen > IP_HLEN) copy(f, IP_PAYLOAD, f, off, n);
@@ -191,15 +224,15 @@ export class Ipv4 {
   /** An ICMP error about the received packet in `f` (RFC 1122 3.2.2: never about errors or broadcasts). */
   icmpError(f: Bytes, type: number, code: number): void {
     // Nor about a datagram that came in a link-layer broadcast or multicast frame (RFC 1122 3.2.2).
-    if (isGroupMac(f, 0)) return;
-    const hlen = (get8(f, IP_OFF) % 16) * 4;
-    const total = get16(f, IP_OFF + 2);
-    const src = get32(f, IP_OFF + 12);
+    if (isGroupMac(f, ETH_DST)) return;
+    const hlen = (get8(f, IP_OFF + IPV4_VHL) % 16) * 4;
+    const total = get16(f, IP_OFF + IPV4_TOTAL_LEN);
+    const src = get32(f, IP_OFF + IPV4_SRC);
     if (
       src === INADDR_ANY ||
-      (get8(f, IP_OFF + 9) === IPPROTO_ICMP &&
-        get8(f, IP_OFF + hlen) !== ICMP_ECHO &&
-        get8(f, IP_OFF + hlen) !== ICMP_ECHOREPLY)
+      (get8(f, IP_OFF + IPV4_PROTO) === IPPROTO_ICMP &&
+        get8(f, IP_OFF + hlen + ICMP_TYPE) !== ICMP_ECHO &&
+        get8(f, IP_OFF + hlen + ICMP_TYPE) !== ICMP_ECHOREPLY)
     )
       return;
     const now = this.clock.now();
@@ -213,15 +246,16 @@ export class Ipv4 {
       return;
     }
     this.icmpTokens--;
-    const quote = Math.min(total, hlen + 8);
-    const e = this.allocPacket(8 + quote);
-    set8(e, IP_PAYLOAD, type);
-    set8(e, IP_PAYLOAD + 1, code);
-    copy(e, IP_PAYLOAD + 8, f, IP_OFF, quote);
-    set16(e, IP_PAYLOAD + 2, checksum(e, IP_PAYLOAD, 8 + quote));
-    if (this.route(src, get32(f, IP_OFF + 16), undefined) < 0) return;
+    // The quote: the header and the first 8 bytes of its payload (RFC 792).
+    const quote = Math.min(total, hlen + ICMP_QUOTE_PAYLOAD);
+    const e = this.allocPacket(ICMP_HLEN + quote);
+    set8(e, IP_PAYLOAD + ICMP_TYPE, type);
+    set8(e, IP_PAYLOAD + ICMP_CODE, code);
+    copy(e, IP_PAYLOAD + ICMP_HLEN, f, IP_OFF, quote);
+    set16(e, IP_PAYLOAD + ICMP_CKSUM, checksum(e, IP_PAYLOAD, ICMP_HLEN + quote));
+    if (this.route(src, get32(f, IP_OFF + IPV4_DST), undefined) < 0) return;
     this.stats.icmpOutDestUnreachs++;
-    this.send(e, IPPROTO_ICMP, 8 + quote, DEFAULT_TTL);
+    this.send(e, IPPROTO_ICMP, ICMP_HLEN + quote, DEFAULT_TTL);
   }
 
   // --- output -----------------------------------------------------------
@@ -296,30 +330,30 @@ export class Ipv4 {
       this.stats.ipOutDiscards++;
       return -EMSGSIZE;
     }
-    set8(f, IP_OFF, 0x45);
-    set8(f, IP_OFF + 1, 0);
-    set16(f, IP_OFF + 2, total);
-    set16(f, IP_OFF + 4, this.nextId);
+    set8(f, IP_OFF + IPV4_VHL, IPV4_VHL_DEFAULT);
+    set8(f, IP_OFF + IPV4_TOS, 0);
+    set16(f, IP_OFF + IPV4_TOTAL_LEN, total);
+    set16(f, IP_OFF + IPV4_ID, this.nextId);
     this.nextId = this.nextId >= 0xffff ? 1 : this.nextId + 1;
-    set16(f, IP_OFF + 6, 0);
-    set8(f, IP_OFF + 8, this.rKind === TO_MULTICAST ? 1 : ttl);
-    set8(f, IP_OFF + 9, proto);
-    set16(f, IP_OFF + 10, 0);
-    set32(f, IP_OFF + 12, this.rSrc);
-    set32(f, IP_OFF + 16, this.rDst);
-    set16(f, IP_OFF + 10, checksum(f, IP_OFF, IP_HLEN));
+    set16(f, IP_OFF + IPV4_FRAG, 0);
+    set8(f, IP_OFF + IPV4_TTL, this.rKind === TO_MULTICAST ? 1 : ttl);
+    set8(f, IP_OFF + IPV4_PROTO, proto);
+    set16(f, IP_OFF + IPV4_CKSUM, 0);
+    set32(f, IP_OFF + IPV4_SRC, this.rSrc);
+    set32(f, IP_OFF + IPV4_DST, this.rDst);
+    set16(f, IP_OFF + IPV4_CKSUM, checksum(f, IP_OFF, IP_HLEN));
     // A reused receive buffer may be longer than the packet (padding, stripped options): send only the packet.
     if (len(f) > IP_PAYLOAD + payloadLen) f = view(f, 0, IP_PAYLOAD + payloadLen);
     setEtherHeader(f, ifp.hwaddr, ETHERTYPE_IPV4);
     this.stats.ipOutRequests++;
     if (this.rKind === TO_LOCAL) return this.loopback(f);
     if (this.rKind === TO_BROADCAST) {
-      setBroadcastMac(f, 0);
+      setBroadcastMac(f, ETH_DST);
       this.out.sendFrame(ifp, f);
       return 0;
     }
     if (this.rKind === TO_MULTICAST) {
-      setMulticastMac(f, 0, this.rDst);
+      setMulticastMac(f, ETH_DST, this.rDst);
       this.out.sendFrame(ifp, f);
       return 0;
     }

@@ -15,6 +15,7 @@
 import { alloc, compare, copy, get8, get16, get32, set8, set16, set32 } from "@hal/bytes";
 import { band } from "@hal/u32";
 import type { Bytes, Clock } from "../../hal/types";
+import { ETH_ALEN } from "../wire/ether";
 import { EHOSTUNREACH, ENOSPC } from "./errno";
 
 export const LLE_STATIC = 1;
@@ -42,6 +43,13 @@ export const MERGE_CREATED = 2;
 export const MERGE_STATIC_REFUSED = 3;
 
 export const LLE_BYTES = 16;
+// Where each field of an entry sits (the layout above); only this file reads them.
+const LLE_IP = 0;
+const LLE_MAC = 4;
+const LLE_META = 10;
+const LLE_PROBES = 11;
+const LLE_DEADLINE = 12;
+const LLE_USED = 14;
 const INUSE = 128;
 const TICK_MS = 125;
 const TICKS = 65536;
@@ -138,35 +146,39 @@ export class Lltable {
   // --- entry fields -------------------------------------------------------
 
   inUse(slot: number): boolean {
-    return get8(this.store, slot * LLE_BYTES + 10) >= INUSE;
+    return get8(this.store, slot * LLE_BYTES + LLE_META) >= INUSE;
   }
   ipAt(slot: number): number {
-    return get32(this.store, slot * LLE_BYTES);
+    return get32(this.store, slot * LLE_BYTES + LLE_IP);
   }
   stateAt(slot: number): number {
-    return Math.floor(get8(this.store, slot * LLE_BYTES + 10) / 16) % 8;
+    return Math.floor(get8(this.store, slot * LLE_BYTES + LLE_META) / 16) % 8;
   }
   flagsAt(slot: number): number {
-    return get8(this.store, slot * LLE_BYTES + 10) % 16;
+    return get8(this.store, slot * LLE_BYTES + LLE_META) % 16;
   }
   probesAt(slot: number): number {
-    return get8(this.store, slot * LLE_BYTES + 11);
+    return get8(this.store, slot * LLE_BYTES + LLE_PROBES);
   }
   /** The hardware address is meaningful (not INCOMPLETE). */
   validAt(slot: number): boolean {
     return this.stateAt(slot) !== LLS_INCOMPLETE;
   }
+  /** Where the entry's hardware address is in `store` (for readers that take a buffer and an offset). */
+  macOff(slot: number): number {
+    return slot * LLE_BYTES + LLE_MAC;
+  }
   macInto(slot: number, dst: Bytes, off: number): void {
-    copy(dst, off, this.store, slot * LLE_BYTES + 4, 6);
+    copy(dst, off, this.store, slot * LLE_BYTES + LLE_MAC, ETH_ALEN);
   }
   /** Milliseconds until the entry's timer fires, or -1 for a static entry. */
   expiresInMs(slot: number): number {
     if (this.flagsAt(slot) % 2 === LLE_STATIC) return -1;
-    return this.ticksUntil(get16(this.store, slot * LLE_BYTES + 12)) * TICK_MS;
+    return this.ticksUntil(get16(this.store, slot * LLE_BYTES + LLE_DEADLINE)) * TICK_MS;
   }
   /** Milliseconds since the entry was last used to send. */
   idleMs(slot: number): number {
-    return ((this.nowTicks() - get16(this.store, slot * LLE_BYTES + 14) + TICKS) % TICKS) * TICK_MS;
+    return ((this.nowTicks() - get16(this.store, slot * LLE_BYTES + LLE_USED) + TICKS) % TICKS) * TICK_MS;
   }
   hasHeld(slot: number): boolean {
     return this.held[slot] !== undefined;
@@ -179,19 +191,19 @@ export class Lltable {
   }
 
   private setMeta(slot: number, state: number, flags: number): void {
-    set8(this.store, slot * LLE_BYTES + 10, INUSE + state * 16 + flags);
+    set8(this.store, slot * LLE_BYTES + LLE_META, INUSE + state * 16 + flags);
   }
   private setState(slot: number, state: number): void {
     this.setMeta(slot, state, this.flagsAt(slot));
   }
   private setProbes(slot: number, n: number): void {
-    set8(this.store, slot * LLE_BYTES + 11, n > 255 ? 255 : n);
+    set8(this.store, slot * LLE_BYTES + LLE_PROBES, n > 255 ? 255 : n);
   }
   private isStatic(slot: number): boolean {
     return this.flagsAt(slot) % 2 === LLE_STATIC;
   }
   private sameMacAt(slot: number, mac: Bytes, off: number): boolean {
-    return compare(this.store, slot * LLE_BYTES + 4, mac, off, 6) === 0;
+    return compare(this.store, slot * LLE_BYTES + LLE_MAC, mac, off, ETH_ALEN) === 0;
   }
 
   // --- time ---------------------------------------------------------------
@@ -206,17 +218,17 @@ export class Lltable {
   }
   /** Sets the deadline at least `ms` from now (one extra tick: floor rounding never shortens it). */
   private setDeadline(slot: number, ms: number): void {
-    set16(this.store, slot * LLE_BYTES + 12, (this.nowTicks() + Math.ceil(ms / TICK_MS) + 1) % TICKS);
+    set16(this.store, slot * LLE_BYTES + LLE_DEADLINE, (this.nowTicks() + Math.ceil(ms / TICK_MS) + 1) % TICKS);
   }
   private touch(slot: number): void {
-    set16(this.store, slot * LLE_BYTES + 14, this.nowTicks());
+    set16(this.store, slot * LLE_BYTES + LLE_USED, this.nowTicks());
   }
 
   /** Makes sure the timer fires no later than slot `s`'s deadline: O(1), unlike rearm(). */
   private armFor(s: number): void {
     if (this.isStatic(s)) return;
     const now = this.clock.now();
-    const at = (Math.floor(now / TICK_MS) + this.ticksUntil(get16(this.store, s * LLE_BYTES + 12))) * TICK_MS;
+    const at = (Math.floor(now / TICK_MS) + this.ticksUntil(get16(this.store, s * LLE_BYTES + LLE_DEADLINE))) * TICK_MS;
     if (this.armedMs >= 0 && this.armedMs <= at) return;
     if (this.armedMs >= 0) this.clock.clear(this.timer);
     this.armedMs = at;
@@ -228,7 +240,7 @@ export class Lltable {
     let best = -1;
     for (let i = 0; i < this.capacity; i++) {
       if (!this.inUse(i) || this.isStatic(i)) continue;
-      const d = this.ticksUntil(get16(this.store, i * LLE_BYTES + 12));
+      const d = this.ticksUntil(get16(this.store, i * LLE_BYTES + LLE_DEADLINE));
       if (best < 0 || d < best) best = d;
     }
     if (best < 0) {
@@ -289,8 +301,8 @@ export class Lltable {
       this.removeSlot(victim);
       return this.allocate(ip, false);
     }
-    set32(this.store, s * LLE_BYTES, ip);
-    for (let i = 4; i < LLE_BYTES; i++) set8(this.store, s * LLE_BYTES + i, 0);
+    set32(this.store, s * LLE_BYTES + LLE_IP, ip);
+    for (let i = LLE_MAC; i < LLE_BYTES; i++) set8(this.store, s * LLE_BYTES + i, 0);
     this.touch(s);
     return s;
   }
@@ -300,7 +312,7 @@ export class Lltable {
     let oldest = -1;
     const now = this.nowTicks();
     for (let i = 0; i < this.capacity; i++) {
-      const meta = get8(this.store, i * LLE_BYTES + 10);
+      const meta = get8(this.store, i * LLE_BYTES + LLE_META);
       if (
         meta < INUSE ||
         meta % 2 === LLE_STATIC ||
@@ -309,7 +321,7 @@ export class Lltable {
         this.isPinned(this.ipAt(i))
       )
         continue;
-      const age = (now - get16(this.store, i * LLE_BYTES + 14) + TICKS) % TICKS;
+      const age = (now - get16(this.store, i * LLE_BYTES + LLE_USED) + TICKS) % TICKS;
       if (age > oldest) {
         oldest = age;
         victim = i;
@@ -327,7 +339,7 @@ export class Lltable {
     }
     let hole = slot;
     let j = slot;
-    set8(this.store, hole * LLE_BYTES + 10, 0);
+    set8(this.store, hole * LLE_BYTES + LLE_META, 0);
     for (let n = 1; n < this.capacity; n++) {
       j = (j + 1) % this.capacity;
       if (!this.inUse(j)) break;
@@ -338,7 +350,7 @@ export class Lltable {
       copy(this.store, hole * LLE_BYTES, this.store, j * LLE_BYTES, LLE_BYTES);
       this.held[hole] = this.held[j];
       this.held[j] = undefined;
-      set8(this.store, j * LLE_BYTES + 10, 0);
+      set8(this.store, j * LLE_BYTES + LLE_META, 0);
       hole = j;
     }
   }
@@ -418,7 +430,7 @@ export class Lltable {
   }
 
   private learn(s: number, mac: Bytes, macOff: number, reachable: boolean): void {
-    copy(this.store, s * LLE_BYTES + 4, mac, macOff, 6);
+    copy(this.store, s * LLE_BYTES + LLE_MAC, mac, macOff, ETH_ALEN);
     this.setProbes(s, 0);
     this.setDeadline(s, reachable ? this.params.reachableMs : this.params.staleMs);
     this.stats.resolved++;
@@ -439,7 +451,7 @@ export class Lltable {
     if (s < 0) return -ENOSPC;
     const f = flags % 16;
     this.setMeta(s, LLS_REACHABLE, f % 2 === LLE_STATIC ? f : f + LLE_STATIC);
-    copy(this.store, s * LLE_BYTES + 4, mac, macOff, 6);
+    copy(this.store, s * LLE_BYTES + LLE_MAC, mac, macOff, ETH_ALEN);
     this.setProbes(s, 0);
     const h = this.held[s];
     if (h !== undefined) {
@@ -505,7 +517,7 @@ export class Lltable {
   expire(): void {
     for (let i = 0; i < this.capacity; i++) {
       if (!this.inUse(i) || this.isStatic(i)) continue;
-      if (this.ticksUntil(get16(this.store, i * LLE_BYTES + 12)) > 0) continue;
+      if (this.ticksUntil(get16(this.store, i * LLE_BYTES + LLE_DEADLINE)) > 0) continue;
       if (this.step(i)) i--; // the slot now holds a shifted entry: look at it again
     }
     this.rearm();
@@ -526,7 +538,7 @@ export class Lltable {
       this.setProbes(s, 1);
       this.setDeadline(s, this.params.retransMs);
       this.stats.requests++;
-      this.host.solicit(this.ipAt(s), this.store, s * LLE_BYTES + 4);
+      this.host.solicit(this.ipAt(s), this.store, s * LLE_BYTES + LLE_MAC);
       return false;
     }
     const limit =
@@ -536,7 +548,7 @@ export class Lltable {
       this.setDeadline(s, this.params.retransMs);
       this.stats.requests++;
       if (st === LLS_INCOMPLETE) this.host.solicit(this.ipAt(s), undefined, 0);
-      else this.host.solicit(this.ipAt(s), this.store, s * LLE_BYTES + 4);
+      else this.host.solicit(this.ipAt(s), this.store, s * LLE_BYTES + LLE_MAC);
       return false;
     }
     if (st !== LLS_STALE) this.stats.failed++;

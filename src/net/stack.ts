@@ -7,7 +7,18 @@ import { band } from "@hal/u32";
 import type { Bytes, Clock, Log, Mac, MacOptions, Random } from "../../hal/types";
 import { LOG_ERROR, LOG_WARN } from "../../hal/types";
 import { Arp, type FrameSender, type ProbeParams, rfc5227Params } from "./arp";
-import { ETH_HLEN, ETHERTYPE_ARP, ETHERTYPE_IPV4, isBroadcastMac, isGroupMac, sameMac } from "./ether";
+import {
+  ETH_DST,
+  ETH_HLEN,
+  ETH_SRC,
+  ETH_TYPE,
+  ETHERTYPE_ARP,
+  ETHERTYPE_IPV4,
+  isAllHostsMac,
+  isBroadcastMac,
+  isGroupMac,
+  sameMac,
+} from "../wire/ether";
 import {
   ARPHRD_ETHER,
   ARPHRD_LOOPBACK,
@@ -187,13 +198,13 @@ export class NetStack implements FrameSender {
     if (n < ETH_HLEN) return RX_ERROR;
     if (!ifp.has(IFF_UP)) return RX_DROPPED;
     const promisc = ifp.has(IFF_PROMISC);
-    if (isGroupMac(f, 0)) {
+    if (isGroupMac(f, ETH_DST)) {
       ifp.counters.rxMulticast++;
       // Of the groups, only broadcast and all-hosts (01:00:5e:00:00:01) are ours.
-      if (!isBroadcastMac(f, 0) && !promisc && !isAllHostsMac(f)) return RX_DROPPED;
-    } else if (!promisc && !sameMac(f, 0, ifp.hwaddr, 0)) return RX_DROPPED;
-    if (sameMac(f, 6, ifp.hwaddr, 0)) return RX_DROPPED;
-    const type = get16(f, 12);
+      if (!isBroadcastMac(f, ETH_DST) && !promisc && !isAllHostsMac(f, ETH_DST)) return RX_DROPPED;
+    } else if (!promisc && !sameMac(f, ETH_DST, ifp.hwaddr, 0)) return RX_DROPPED;
+    if (sameMac(f, ETH_SRC, ifp.hwaddr, 0)) return RX_DROPPED;
+    const type = get16(f, ETH_TYPE);
     if (type === ETHERTYPE_ARP) return this.arp.input(ifp, f, n);
     if (type === ETHERTYPE_IPV4) return this.ip.input(ifp, f, n);
     return RX_NOHANDLER;
@@ -247,8 +258,4 @@ export class NetStack implements FrameSender {
       }
     }
   }
-}
-
-function isAllHostsMac(f: Bytes): boolean {
-  return get16(f, 0) === 0x0100 && get16(f, 2) === 0x5e00 && get16(f, 4) === 0x0001;
 }

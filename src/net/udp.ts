@@ -2,13 +2,15 @@
 // handler each. Checksums are checked when present and always sent.
 import { get16, len, set16, sum16 } from "@hal/bytes";
 import type { Bytes } from "../../hal/types";
+import { UDP_CKSUM, UDP_DPORT, UDP_HLEN, UDP_LEN, UDP_SPORT } from "../wire/udp";
 import { finish } from "./cksum";
 import { EADDRINUSE, EINVAL, ENOSPC } from "./errno";
 import { RX_DELIVERED, RX_ERROR, RX_NOHANDLER, type Ifnet } from "./ifnet";
-import { DEFAULT_TTL, ICMP_UNREACH_PORT, IP_PAYLOAD, IPPROTO_UDP, type Ipv4, pseudoSum, type UdpInput } from "./ipv4";
+import { DEFAULT_TTL, IP_PAYLOAD, type Ipv4, pseudoSum, type UdpInput } from "./ipv4";
 import type { NetStats } from "./stats";
+import { IPPROTO_UDP } from "../wire/ipv4";
+import { ICMP_UNREACH_PORT } from "../wire/icmp";
 
-export const UDP_HLEN = 8;
 /** Where the payload starts in a frame from Udp.alloc. */
 export const UDP_PAYLOAD = IP_PAYLOAD + UDP_HLEN;
 
@@ -81,16 +83,16 @@ export class Udp implements UdpInput {
 
   input(ifp: Ifnet, f: Bytes, off: number, n: number, src: number, dst: number, toUs: boolean): number {
     const st = this.stats;
-    const ulen = n >= UDP_HLEN ? get16(f, off + 4) : 0;
+    const ulen = n >= UDP_HLEN ? get16(f, off + UDP_LEN) : 0;
     if (n < UDP_HLEN || ulen < UDP_HLEN || ulen > n) {
       st.udpInErrors++;
       return RX_ERROR;
     }
-    if (get16(f, off + 6) !== 0 && finish(sum16(f, off, ulen, pseudoSum(src, dst, IPPROTO_UDP, ulen))) !== 0) {
+    if (get16(f, off + UDP_CKSUM) !== 0 && finish(sum16(f, off, ulen, pseudoSum(src, dst, IPPROTO_UDP, ulen))) !== 0) {
       st.udpInErrors++;
       return RX_ERROR;
     }
-    const port = get16(f, off + 2);
+    const port = get16(f, off + UDP_DPORT);
     for (let i = 0; i < this.slots; i++) {
       const h = this.handlers[i];
       const bound = this.ifps[i];
@@ -99,7 +101,7 @@ export class Udp implements UdpInput {
       const d = this.d;
       d.ifp = ifp;
       d.src = src;
-      d.srcPort = get16(f, off);
+      d.srcPort = get16(f, off + UDP_SPORT);
       d.dst = dst;
       d.dstPort = port;
       d.f = f;
@@ -136,13 +138,13 @@ export class Udp implements UdpInput {
     if (err < 0) return err;
     const from = this.ip.routedSource();
     const ulen = UDP_HLEN + n;
-    set16(f, IP_PAYLOAD, srcPort);
-    set16(f, IP_PAYLOAD + 2, dstPort);
-    set16(f, IP_PAYLOAD + 4, ulen);
-    set16(f, IP_PAYLOAD + 6, 0);
+    set16(f, IP_PAYLOAD + UDP_SPORT, srcPort);
+    set16(f, IP_PAYLOAD + UDP_DPORT, dstPort);
+    set16(f, IP_PAYLOAD + UDP_LEN, ulen);
+    set16(f, IP_PAYLOAD + UDP_CKSUM, 0);
     const c = finish(sum16(f, IP_PAYLOAD, ulen, pseudoSum(from, dst, IPPROTO_UDP, ulen)));
     // A computed zero is sent as all ones: zero means "no checksum" (RFC 768).
-    set16(f, IP_PAYLOAD + 6, c === 0 ? 0xffff : c);
+    set16(f, IP_PAYLOAD + UDP_CKSUM, c === 0 ? 0xffff : c);
     this.stats.udpOutDatagrams++;
     return this.ip.send(f, IPPROTO_UDP, ulen, DEFAULT_TTL);
   }

@@ -18,6 +18,7 @@ import * as C from "./constants";
 import { encodedMax, encodeFrame, FrameDecoder, PROTO_GENERIC, PROTO_ROUTE } from "./frame";
 import { isOwnEntry, putAddr, putLink, putNeigh, putRoute } from "./messages";
 import { Rtnl, type RtnlHost } from "./rtnl";
+import { NLMSG_TYPE_OFF } from "../wire/netlink";
 import {
   GENL_ATTRS,
   GENL_CMD,
@@ -205,7 +206,7 @@ export class ControlChannel {
       return;
     }
     if (m.type !== NETRT_GENL_TYPE) {
-      r.replyError(b, 0, n, -EOPNOTSUPP, "unknown generic family " + m.type, C.NLMSG_TYPE_OFF);
+      r.replyError(b, 0, n, -EOPNOTSUPP, "unknown generic family " + m.type, NLMSG_TYPE_OFF);
       return;
     }
     const cmd = m.field(GENL_CMD);

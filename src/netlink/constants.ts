@@ -3,12 +3,6 @@
 
 export const NLMSG_HDRLEN = 16;
 export const NLA_HDRLEN = 4;
-// struct nlmsghdr: where each field sits.
-export const NLMSG_LEN_OFF = 0;
-export const NLMSG_TYPE_OFF = 4;
-export const NLMSG_FLAGS_OFF = 6;
-export const NLMSG_SEQ_OFF = 8;
-export const NLMSG_PID_OFF = 12;
 
 export const NLMSG_NOOP = 1;
 export const NLMSG_ERROR = 2;

@@ -6,9 +6,12 @@
 // noise the receiver is back in step at the next 0x00; a frame that is too
 // long, badly encoded or fails its CRC is counted and dropped, never acted
 // on. Buffers are fixed: one for the frame being received, one for encoding.
-import { alloc, get8, len, set8 } from "@hal/bytes";
+import { alloc, get8, get16, len, set8, set16 } from "@hal/bytes";
 import { bxor } from "@hal/u32";
 import type { Bytes } from "../../hal/types";
+import { FRAME_CRC_LEN, FRAME_MSG, FRAME_OVERHEAD, FRAME_PROTO } from "../wire/frame";
+/** A CRC table entry: one big-endian u16. */
+const CRC_ENTRY = 2;
 
 /** rtnetlink messages (NETLINK_ROUTE). */
 export const PROTO_ROUTE = 0;
@@ -30,12 +33,11 @@ let crcTable: Bytes | undefined = undefined;
 
 function table(): Bytes {
   if (crcTable !== undefined) return crcTable;
-  const t = alloc(512);
+  const t = alloc(256 * CRC_ENTRY);
   for (let i = 0; i < 256; i++) {
     let c = i * 256;
     for (let k = 0; k < 8; k++) c = c >= 32768 ? bxor((c * 2) % 65536, 0x1021) : (c * 2) % 65536;
-    set8(t, i * 2, Math.floor(c / 256));
-    set8(t, i * 2 + 1, c % 256);
+    set16(t, i * CRC_ENTRY, c);
   }
   crcTable = t;
   return t;
@@ -47,7 +49,7 @@ export function crc16(b: Bytes, off: number, n: number): number {
   let crc = 0xffff;
   for (let i = 0; i < n; i++) {
     const idx = bxor(Math.floor(crc / 256), get8(b, off + i));
-    crc = bxor((crc % 256) * 256, get8(t, idx * 2) * 256 + get8(t, idx * 2 + 1));
+    crc = bxor((crc % 256) * 256, get16(t, idx * CRC_ENTRY));
   }
   return bxor(crc, 0xffff);
 }
@@ -63,13 +65,11 @@ export function encodedMax(n: number): number {
  * is too small.
  */
 export function encodeFrame(proto: number, msg: Bytes, off: number, n: number, out: Bytes, scratch: Bytes): number {
-  const total = n + 3;
+  const total = n + FRAME_OVERHEAD;
   if (len(scratch) < total || len(out) < encodedMax(total)) return -1;
-  set8(scratch, 0, proto);
-  for (let i = 0; i < n; i++) set8(scratch, 1 + i, get8(msg, off + i));
-  const crc = crc16(scratch, 0, n + 1);
-  set8(scratch, n + 1, Math.floor(crc / 256));
-  set8(scratch, n + 2, crc % 256);
+  set8(scratch, FRAME_PROTO, proto);
+  for (let i = 0; i < n; i++) set8(scratch, FRAME_MSG + i, get8(msg, off + i));
+  set16(scratch, FRAME_MSG + n, crc16(scratch, 0, FRAME_MSG + n));
   // COBS: each block starts with a code byte = distance to the next zero (or 0xff for 254 data bytes).
   let codeAt = 0;
   let o = 1;
@@ -147,23 +147,22 @@ export class FrameDecoder {
       for (let k = 1; k < code; k++) set8(this.out, o++, get8(this.raw, i++));
       if (code !== 0xff && i < n) set8(this.out, o++, 0);
     }
-    if (o < 3) {
+    if (o < FRAME_OVERHEAD) {
       this.counters.malformed++;
       return;
     }
-    const crc = get8(this.out, o - 2) * 256 + get8(this.out, o - 1);
-    if (crc16(this.out, 0, o - 2) !== crc) {
+    if (crc16(this.out, 0, o - FRAME_CRC_LEN) !== get16(this.out, o - FRAME_CRC_LEN)) {
       this.counters.crcErrors++;
       return;
     }
     this.counters.frames++;
-    this.onFrame(get8(this.out, 0), this.view(o - 3), o - 3);
+    this.onFrame(get8(this.out, FRAME_PROTO), this.view(o - FRAME_OVERHEAD), o - FRAME_OVERHEAD);
   }
 
   // The message after the protocol byte. A copy-free view would need HAL views on every runtime;
   // shifting by one byte in place is as cheap and keeps one buffer.
   private view(n: number): Bytes {
-    for (let i = 0; i < n; i++) set8(this.out, i, get8(this.out, i + 1));
+    for (let i = 0; i < n; i++) set8(this.out, i, get8(this.out, i + FRAME_MSG));
     return this.out;
   }
 }

@@ -52,8 +52,20 @@ import {
   RTMSG,
   RTNL_LINK_STATS64_LEN,
 } from "./schemas";
-import { setLe32, setLe64 } from "./endian";
+import { setLe32, setLe64 } from "../wire/endian";
 import { NlWriter } from "./writer";
+import {
+  IFA_CI_CSTAMP,
+  IFA_CI_PREFERED,
+  IFA_CI_TSTAMP,
+  IFA_CI_VALID,
+  NDA_CI_CONFIRMED,
+  NDA_CI_REFCNT,
+  NDA_CI_UPDATED,
+  NDA_CI_USED,
+  STATS64_RX_NOHANDLER,
+  STATS64_U64,
+} from "../wire/netlink";
 
 /** Clock milliseconds to the kernel's clock_t (USER_HZ = 100). */
 function ticks(ms: number): number {
@@ -109,7 +121,7 @@ export function putLink(
   const s = w.reserve(C.IFLA_STATS64, RTNL_LINK_STATS64_LEN);
   if (s >= 0) {
     const c = ifp.counters;
-    // rtnl_link_stats64: rx/tx packets, rx/tx bytes, rx/tx errors, rx/tx dropped, multicast …, rx_nohandler at 24 * 8.
+    // rtnl_link_stats64: rx/tx packets, rx/tx bytes, rx/tx errors, rx/tx dropped, multicast …, rx_nohandler.
     const order = [
       c.rxPackets,
       c.txPackets,
@@ -121,8 +133,8 @@ export function putLink(
       c.txDropped,
       c.rxMulticast,
     ];
-    for (let i = 0; i < order.length; i++) setLe64(w.buf, s + i * 8, order[i]);
-    setLe64(w.buf, s + 24 * 8, c.rxNoHandler);
+    for (let i = 0; i < order.length; i++) setLe64(w.buf, s + i * STATS64_U64, order[i]);
+    setLe64(w.buf, s + STATS64_RX_NOHANDLER, c.rxNoHandler);
   }
   w.str(C.IFLA_QDISC, "noqueue");
   if (ifp.alias !== "") w.str(C.IFLA_IFALIAS, ifp.alias);
@@ -162,10 +174,10 @@ export function putAddr(
   w.int(C.IFA_FLAGS, 4, f);
   const ci = w.reserve(C.IFA_CACHEINFO, IFA_CACHEINFO_LEN);
   if (ci >= 0) {
-    setLe32(w.buf, ci, addrs.remaining(ia.preferredUntil));
-    setLe32(w.buf, ci + 4, addrs.remaining(ia.validUntil));
-    setLe32(w.buf, ci + 8, ticks(ia.created));
-    setLe32(w.buf, ci + 12, ticks(ia.updated));
+    setLe32(w.buf, ci + IFA_CI_PREFERED, addrs.remaining(ia.preferredUntil));
+    setLe32(w.buf, ci + IFA_CI_VALID, addrs.remaining(ia.validUntil));
+    setLe32(w.buf, ci + IFA_CI_CSTAMP, ticks(ia.created));
+    setLe32(w.buf, ci + IFA_CI_TSTAMP, ticks(ia.updated));
   }
   return w.end() > 0;
 }
@@ -223,10 +235,10 @@ export function putNeigh(
   const ci = w.reserve(C.NDA_CACHEINFO, NDA_CACHEINFO_LEN);
   if (ci >= 0) {
     const used = ticks(t.idleMs(slot));
-    setLe32(w.buf, ci, used);
-    setLe32(w.buf, ci + 4, used);
-    setLe32(w.buf, ci + 8, used);
-    setLe32(w.buf, ci + 12, 0);
+    setLe32(w.buf, ci + NDA_CI_CONFIRMED, used);
+    setLe32(w.buf, ci + NDA_CI_USED, used);
+    setLe32(w.buf, ci + NDA_CI_UPDATED, used);
+    setLe32(w.buf, ci + NDA_CI_REFCNT, 0);
   }
   return w.end() > 0;
 }

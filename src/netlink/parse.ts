@@ -7,8 +7,18 @@ import type { Bytes } from "../../hal/types";
 import { EINVAL, EMSGSIZE, ERANGE } from "../net/errno";
 import { asciiText } from "../util/text";
 import { NLA_HDRLEN, NLM_F_CAPPED, NLMSG_ERROR, NLMSG_HDRLEN } from "./constants";
-import { align4, getBe32, getLe16, getLe32, getLe64 } from "./endian";
+import { align4, getBe32, getLe16, getLe32, getLe64 } from "../wire/endian";
 import { NLA_F_NESTED, NLA_NESTED, type NlAttrSet, type NlField, type NlSchema, readField } from "./policy";
+import {
+  NLA_LEN_OFF,
+  NLA_TYPE_OFF,
+  NLMSG_FLAGS_OFF,
+  NLMSG_LEN_OFF,
+  NLMSG_PID_OFF,
+  NLMSG_SEQ_OFF,
+  NLMSG_TYPE_OFF,
+  NLMSGERR_MSG_OFF,
+} from "../wire/netlink";
 
 // Why the parser refused a message (NlError.reason); handlers' own refusals are NLE_REFUSED.
 export const NLE_NONE = 0;
@@ -132,8 +142,8 @@ export function parseAttrs(
   while (p < end) {
     if (end - p < NLA_HDRLEN)
       return err.parse(NLE_ATTR_LEFTOVER, EINVAL, "bytes leftover after parsing attributes", p - msgStart);
-    const nlaLen = getLe16(b, p);
-    const type = getLe16(b, p + 2) % 65536;
+    const nlaLen = getLe16(b, p + NLA_LEN_OFF);
+    const type = getLe16(b, p + NLA_TYPE_OFF) % 65536;
     const t = type - (type >= NLA_F_NESTED ? NLA_F_NESTED : 0);
     const bare = t >= 0x4000 ? t - 0x4000 : t;
     if (nlaLen < NLA_HDRLEN)
@@ -203,11 +213,11 @@ export function parseMessage(
   m.attrs.reset(b);
   if (avail < NLMSG_HDRLEN || off + avail > len(b))
     return err.parse(NLE_SHORT, EINVAL, "message shorter than a netlink header", -1);
-  m.len = getLe32(b, off);
-  m.type = getLe16(b, off + 4);
-  m.flags = getLe16(b, off + 6);
-  m.seq = getLe32(b, off + 8);
-  m.pid = getLe32(b, off + 12);
+  m.len = getLe32(b, off + NLMSG_LEN_OFF);
+  m.type = getLe16(b, off + NLMSG_TYPE_OFF);
+  m.flags = getLe16(b, off + NLMSG_FLAGS_OFF);
+  m.seq = getLe32(b, off + NLMSG_SEQ_OFF);
+  m.pid = getLe32(b, off + NLMSG_PID_OFF);
   if (m.len < NLMSG_HDRLEN) return err.parse(NLE_LEN_BELOW_HEADER, EINVAL, "nlmsg_len below the header size", 0);
   if (m.len > avail) return err.parse(NLE_LEN_BEYOND_FRAME, EMSGSIZE, "nlmsg_len beyond the end of the frame", 0);
   if (schema === undefined) return true;
@@ -225,8 +235,9 @@ export function parseMessage(
  * the errno and the echoed request (only its header when NLM_F_CAPPED).
  */
 export function errorTlvOffset(b: Bytes, payload: number, payloadLen: number, flags: number): number {
-  if (payloadLen < 20) return payloadLen;
-  const echoed = band(flags, NLM_F_CAPPED) !== 0 ? NLMSG_HDRLEN : getLe32(b, payload + 4);
-  const off = 4 + align4(echoed < NLMSG_HDRLEN ? NLMSG_HDRLEN : echoed);
+  if (payloadLen < NLMSGERR_MSG_OFF + NLMSG_HDRLEN) return payloadLen;
+  const echoed =
+    band(flags, NLM_F_CAPPED) !== 0 ? NLMSG_HDRLEN : getLe32(b, payload + NLMSGERR_MSG_OFF + NLMSG_LEN_OFF);
+  const off = NLMSGERR_MSG_OFF + align4(echoed < NLMSG_HDRLEN ? NLMSG_HDRLEN : echoed);
   return off > payloadLen ? payloadLen : off;
 }

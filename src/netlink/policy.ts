@@ -3,7 +3,7 @@
 // schemas.ts and family.ts).
 import { get8 } from "@hal/bytes";
 import type { Bytes } from "../../hal/types";
-import { getLe16, getLe32, getS32 } from "./endian";
+import { getLe16, getLe32, getS32 } from "../wire/endian";
 
 // Attribute kinds: what the payload is, and so how long it must be.
 export const NLA_U8 = 1;

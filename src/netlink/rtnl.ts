@@ -12,6 +12,15 @@ import type { Ifnet } from "../net/ifnet";
 import type { NetStack } from "../net/stack";
 import * as C from "./constants";
 import { groupBit } from "./family";
+import {
+  NLMSG_FLAGS_OFF,
+  NLMSG_LEN_OFF,
+  NLMSG_PID_OFF,
+  NLMSG_SEQ_OFF,
+  NLMSG_TYPE_OFF,
+  NLMSGERR_ERROR_OFF,
+  NLMSGERR_MSG_OFF,
+} from "../wire/netlink";
 import { DumpCursor, DUMP_STARTED, type DumpStep, type RtnlHandler } from "./handler";
 import { putLink } from "./messages";
 import { schemaFor } from "./schemas";
@@ -19,7 +28,7 @@ import { addAddrHandlers } from "./route/addr";
 import { addLinkHandlers } from "./route/link";
 import { addNeighHandlers } from "./route/neigh";
 import { addRouteHandlers } from "./route/route";
-import { align4, getLe16, getLe32, setLe32 } from "./endian";
+import { align4, getLe16, getLe32, setLe32 } from "../wire/endian";
 import { NLE_BAD_HEADER, NLE_LEN_BEYOND_FRAME, NlError, NlMsg, parseMessage } from "./parse";
 import { NlWriter } from "./writer";
 
@@ -137,7 +146,7 @@ export class Rtnl {
     const m = this.m;
     const err = this.err;
     this.counters.requests++;
-    const type = getLe16(b, off + C.NLMSG_TYPE_OFF);
+    const type = getLe16(b, off + NLMSG_TYPE_OFF);
     const h = this.find(type);
     // (A conditional as an argument costs a sparse-array spread in Lua: compute it first.)
     const schema = h !== undefined ? schemaFor(type) : undefined;
@@ -145,8 +154,8 @@ export class Rtnl {
     if (!ok && m.len < C.NLMSG_HDRLEN) {
       // The header is there (the frame has 16 bytes) though its nlmsg_len is not: answer its seq.
       this.writeError(
-        getLe32(b, off + C.NLMSG_SEQ_OFF),
-        getLe32(b, off + C.NLMSG_PID_OFF),
+        getLe32(b, off + NLMSG_SEQ_OFF),
+        getLe32(b, off + NLMSG_PID_OFF),
         b,
         off,
         0,
@@ -162,7 +171,7 @@ export class Rtnl {
     }
     const used = align4(m.len);
     if (band(m.flags, C.NLM_F_REQUEST) === 0) {
-      this.replyError(b, off, m.len, -EINVAL, "not a request (NLM_F_REQUEST unset)", C.NLMSG_FLAGS_OFF);
+      this.replyError(b, off, m.len, -EINVAL, "not a request (NLM_F_REQUEST unset)", NLMSG_FLAGS_OFF);
       return used;
     }
     if (type < C.NLMSG_MIN_TYPE) {
@@ -170,7 +179,7 @@ export class Rtnl {
       return used;
     }
     if (h === undefined) {
-      this.replyError(b, off, m.len, -EOPNOTSUPP, "unknown message type " + type, C.NLMSG_TYPE_OFF);
+      this.replyError(b, off, m.len, -EOPNOTSUPP, "unknown message type " + type, NLMSG_TYPE_OFF);
       return used;
     }
     if (!ok) {
@@ -200,8 +209,8 @@ export class Rtnl {
   replyError(b: Bytes, off: number, n: number, error: number, msg: string, msgOff: number): void {
     const reqLen = n >= C.NLMSG_HDRLEN ? n : 0;
     this.writeError(
-      reqLen > 0 ? getLe32(b, off + C.NLMSG_SEQ_OFF) : 0,
-      reqLen > 0 ? getLe32(b, off + C.NLMSG_PID_OFF) : 0,
+      reqLen > 0 ? getLe32(b, off + NLMSG_SEQ_OFF) : 0,
+      reqLen > 0 ? getLe32(b, off + NLMSG_PID_OFF) : 0,
       b,
       off,
       n,
@@ -231,15 +240,15 @@ export class Rtnl {
     w.reset();
     const reqLen = n >= C.NLMSG_HDRLEN ? n : 0;
     // A request cut short by its frame is echoed as a header only (its nlmsg_len says more).
-    const whole = reqLen > 0 && getLe32(b, off + C.NLMSG_LEN_OFF) === reqLen;
+    const whole = reqLen > 0 && getLe32(b, off + NLMSG_LEN_OFF) === reqLen;
     let echo = error === 0 || !whole ? C.NLMSG_HDRLEN : reqLen;
     const tlvs = msg !== "" ? align4(C.NLA_HDRLEN + msg.length + 1) + (msgOff >= 0 ? 8 : 0) : 0;
     if (C.NLMSG_HDRLEN + 4 + align4(echo) + tlvs > len(w.buf)) echo = C.NLMSG_HDRLEN;
     let flags = echo < reqLen || error === 0 || !whole ? C.NLM_F_CAPPED : 0;
     if (tlvs > 0) flags += C.NLM_F_ACK_TLVS;
     w.begin(C.NLMSG_ERROR, flags, seq, pid, 4 + align4(echo));
-    setLe32(w.buf, C.NLMSG_HDRLEN, error);
-    if (reqLen > 0) copy(w.buf, C.NLMSG_HDRLEN + 4, b, off, echo);
+    setLe32(w.buf, C.NLMSG_HDRLEN + NLMSGERR_ERROR_OFF, error);
+    if (reqLen > 0) copy(w.buf, C.NLMSG_HDRLEN + NLMSGERR_MSG_OFF, b, off, echo);
     if (msg !== "") {
       w.str(C.NLMSGERR_ATTR_MSG, msg);
       if (msgOff >= 0) w.int(C.NLMSGERR_ATTR_OFFS, 4, msgOff);
@@ -376,7 +385,7 @@ export class Rtnl {
     if (this.lost > 0) {
       const n = this.lost;
       if (!w.begin(C.NLMSG_ERROR, C.NLM_F_CAPPED + C.NLM_F_ACK_TLVS, 0, 0, 4 + C.NLMSG_HDRLEN)) return false;
-      setLe32(w.buf, C.NLMSG_HDRLEN, -ENOBUFS);
+      setLe32(w.buf, C.NLMSG_HDRLEN + NLMSGERR_ERROR_OFF, -ENOBUFS);
       w.str(C.NLMSGERR_ATTR_MSG, n + " notifications lost: the line was busy");
       w.end();
       this.lost = 0;

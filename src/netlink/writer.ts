@@ -3,8 +3,16 @@
 import { get8, len, set8 } from "@hal/bytes";
 import type { Bytes } from "../../hal/types";
 import { NLA_HDRLEN, NLMSG_HDRLEN } from "./constants";
-import { align4, setBe32, setLe16, setLe32, setLe64, TWO32 } from "./endian";
+import { align4, setBe32, setLe16, setLe32, setLe64, TWO32 } from "../wire/endian";
 import { NLA_FLAG, NLA_IN_ADDR, NLA_U16, NLA_U8, NLA_UINT, type NlAttrSet, type NlField } from "./policy";
+import {
+  NLA_LEN_OFF,
+  NLA_TYPE_OFF,
+  NLMSG_FLAGS_OFF,
+  NLMSG_PID_OFF,
+  NLMSG_SEQ_OFF,
+  NLMSG_TYPE_OFF,
+} from "../wire/netlink";
 
 /**
  * Builds messages into one buffer. Every write checks the room left; on
@@ -42,10 +50,10 @@ export class NlWriter {
     if (!this.room(total)) return false;
     this.msgStart = this.pos;
     this.zero(total);
-    setLe16(this.buf, this.pos + 4, type);
-    setLe16(this.buf, this.pos + 6, flags);
-    setLe32(this.buf, this.pos + 8, seq);
-    setLe32(this.buf, this.pos + 12, pid);
+    setLe16(this.buf, this.pos + NLMSG_TYPE_OFF, type);
+    setLe16(this.buf, this.pos + NLMSG_FLAGS_OFF, flags);
+    setLe32(this.buf, this.pos + NLMSG_SEQ_OFF, seq);
+    setLe32(this.buf, this.pos + NLMSG_PID_OFF, pid);
     this.pos += total;
     return true;
   }
@@ -76,8 +84,8 @@ export class NlWriter {
   private attrHead(type: number, n: number): boolean {
     if (!this.room(align4(NLA_HDRLEN + n))) return false;
     this.zero(align4(NLA_HDRLEN + n));
-    setLe16(this.buf, this.pos, NLA_HDRLEN + n);
-    setLe16(this.buf, this.pos + 2, type);
+    setLe16(this.buf, this.pos + NLA_LEN_OFF, NLA_HDRLEN + n);
+    setLe16(this.buf, this.pos + NLA_TYPE_OFF, type);
     this.pos += NLA_HDRLEN;
     return true;
   }

@@ -1,7 +1,7 @@
 // SHA-256 (FIPS 180-4) and HMAC-SHA256 (RFC 2104) on the HAL's bytes and
 // u32 helpers, for the control channel's challenge-response. Small and
 // slow on purpose: it hashes a 16-byte nonce a few times per session.
-import { alloc, get8, len, set8 } from "@hal/bytes";
+import { alloc, get8, get32, len, set8, set32 } from "@hal/bytes";
 import { add, band, bnot, bor, bxor, shl, shr } from "@hal/u32";
 import type { Bytes } from "../../hal/types";
 
@@ -20,24 +20,30 @@ function rotr(x: number, n: number): number {
   return bor(shr(x, n), shl(x, 32 - n));
 }
 
+/** Block and digest sizes, and a message word (big-endian u32). */
+const BLOCK = 64;
+const DIGEST = 32;
+const WORD = 4;
+/** The message's bit length ends the last block, big-endian in 8 bytes. */
+const LENGTH_BYTES = 8;
+
 /** SHA-256 of b[off, off+n); 32 bytes. */
 export function sha256(b: Bytes, off: number, n: number): Bytes {
   const h = [0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19];
   // Message plus 0x80, zeros, and the 64-bit bit length, in whole 64-byte blocks.
-  const total = Math.floor((n + 9 + 63) / 64) * 64;
+  const total = Math.floor((n + 1 + LENGTH_BYTES + BLOCK - 1) / BLOCK) * BLOCK;
   const m = alloc(total);
   for (let i = 0; i < n; i++) set8(m, i, get8(b, off + i));
   set8(m, n, 0x80);
   let bits = n * 8;
-  for (let i = 0; i < 8; i++) {
-    set8(m, total - 1 - i, bits % 256);
+  for (let i = total - 1; i >= total - LENGTH_BYTES; i--) {
+    set8(m, i, bits % 256);
     bits = Math.floor(bits / 256);
   }
   const w: number[] = [];
-  for (let blk = 0; blk < total; blk += 64) {
+  for (let blk = 0; blk < total; blk += BLOCK) {
     for (let t = 0; t < 16; t++) {
-      const p = blk + t * 4;
-      w[t] = get8(m, p) * 16777216 + get8(m, p + 1) * 65536 + get8(m, p + 2) * 256 + get8(m, p + 3);
+      w[t] = get32(m, blk + t * WORD);
     }
     for (let t = 16; t < 64; t++) {
       const s0 = bxor(bxor(rotr(w[t - 15], 7), rotr(w[t - 15], 18)), shr(w[t - 15], 3));
@@ -77,31 +83,25 @@ export function sha256(b: Bytes, off: number, n: number): Bytes {
     h[6] = add(h[6], g);
     h[7] = add(h[7], hh);
   }
-  const out = alloc(32);
-  for (let i = 0; i < 8; i++) {
-    let v = h[i];
-    for (let k = 3; k >= 0; k--) {
-      set8(out, i * 4 + k, v % 256);
-      v = Math.floor(v / 256);
-    }
-  }
+  const out = alloc(DIGEST);
+  for (let i = 0; i < 8; i++) set32(out, i * WORD, h[i]);
   return out;
 }
 
 /** HMAC-SHA256(key, msg[off, off+n)); 32 bytes. */
 export function hmacSha256(key: Bytes, msg: Bytes, off: number, n: number): Bytes {
-  const k = len(key) > 64 ? sha256(key, 0, len(key)) : key;
-  const inner = alloc(64 + n);
-  const outer = alloc(64 + 32);
-  for (let i = 0; i < 64; i++) {
+  const k = len(key) > BLOCK ? sha256(key, 0, len(key)) : key;
+  const inner = alloc(BLOCK + n);
+  const outer = alloc(BLOCK + DIGEST);
+  for (let i = 0; i < BLOCK; i++) {
     const kb = i < len(k) ? get8(k, i) : 0;
     set8(inner, i, bxor(kb, 0x36));
     set8(outer, i, bxor(kb, 0x5c));
   }
-  for (let i = 0; i < n; i++) set8(inner, 64 + i, get8(msg, off + i));
-  const ih = sha256(inner, 0, 64 + n);
-  for (let i = 0; i < 32; i++) set8(outer, 64 + i, get8(ih, i));
-  return sha256(outer, 0, 96);
+  for (let i = 0; i < n; i++) set8(inner, BLOCK + i, get8(msg, off + i));
+  const ih = sha256(inner, 0, BLOCK + n);
+  for (let i = 0; i < DIGEST; i++) set8(outer, BLOCK + i, get8(ih, i));
+  return sha256(outer, 0, BLOCK + DIGEST);
 }
 
 /** Compares two byte strings in time that does not depend on where they differ. */

@@ -52,6 +52,17 @@ describe("build", function () {
     }
   });
 
+  it("named wire offsets cost nothing in Lua: constant expressions are single numbers, constant imports are gone", function () {
+    for (const a of artifacts.filter((x) => x.runtime.startsWith("lua"))) {
+      const code = fs.readFileSync(path.join(ROOT, a.file), "utf8");
+      // IP_OFF + IPV4_TTL would read as `14 + 8` if only the names were folded.
+      const sums = code.match(/\b(get|set)(8|16|32)\([a-z]+, [0-9]+ [-+*] [0-9]+\b/g) ?? [];
+      assert.deepEqual(sums, [], `${a.board}: unfolded constant offsets`);
+      for (const name of ["IPV4_TTL", "ARP_SPA", "BOOTP_XID", "NLMSG_SEQ_OFF", "ETH_TYPE"])
+        assert.ok(!code.includes(name), `${a.board}: ${name} is still bound in the Lua code`);
+    }
+  });
+
   it("each SPI chip board's bundle carries its own chip driver and not the other", function () {
     const marks: Record<string, string> = { w5500: "w5500: no chip answers", enc28j60: "enc28j60: no chip answers" };
     const chipBoards = loadBoards().filter((b) => marks[b.config.mac.driver] !== undefined);

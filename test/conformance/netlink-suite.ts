@@ -18,7 +18,7 @@ import { schemaFor } from "../../src/netlink/schemas";
 import { fromHex, toHex } from "../../src/util/hex";
 import { hmacSha256, sha256 } from "../../src/util/sha256";
 import type { Checker } from "./net-suites";
-import { getLe16, getLe32, getS32 } from "../../src/netlink/endian";
+import { getLe16, getLe32, getS32 } from "../../src/wire/endian";
 import { NlError, NlMsg, parseMessage } from "../../src/netlink/parse";
 
 const quietLog: Log = { write: () => undefined };

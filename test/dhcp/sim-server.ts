@@ -3,10 +3,10 @@
 // survive (silence, NAKs, odd options, unicast replies).
 import { set8, set32 } from "../../hal/js/bytes";
 import type { Bytes } from "../../hal/types";
-import { DHCP_MAGIC } from "../../src/dhcp/message";
 import { LLE_STATIC } from "../../src/net/lltable";
 import { UDP_PAYLOAD, type UdpDatagram } from "../../src/net/udp";
 import { ip, type Node } from "../net/helpers";
+import { DHCP_MAGIC } from "../../src/wire/dhcp";
 
 export interface SeenRequest {
   type: number;

@@ -27,7 +27,7 @@ import {
 } from "../../src/netlink/schemas";
 import { fromHex, toHex } from "../../src/util/hex";
 import { loadVectors, VECTORS } from "./vectors";
-import { getLe16 } from "../../src/netlink/endian";
+import { getLe16 } from "../../src/wire/endian";
 import { NLA_NESTED, NlAttrSet } from "../../src/netlink/policy";
 import { NlError, NlMsg, parseMessage } from "../../src/netlink/parse";
 import { NlWriter } from "../../src/netlink/writer";

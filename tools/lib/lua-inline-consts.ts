@@ -222,6 +222,34 @@ export const inlineConstsPlugin: Plugin = {
       const v = foldedValue(node, context.checker);
       return v !== undefined ? numberExpression(v, node) : context.superTransformExpression(node);
     },
+    // A whole constant expression (IP_OFF + IPV4_TTL) becomes one number, as esbuild and terser fold it.
+    [ts.SyntaxKind.BinaryExpression]: (node, context) => {
+      const op = node.operatorToken.kind;
+      if (op === ts.SyntaxKind.PlusToken || op === ts.SyntaxKind.MinusToken || op === ts.SyntaxKind.AsteriskToken) {
+        const v = constValue(node, context.checker, 0);
+        if (v !== undefined && Number.isSafeInteger(v)) return numberExpression(v, node);
+      }
+      return context.superTransformExpression(node);
+    },
+    // Importing a folded constant would only bind a local to nil: leave it out (and the import when nothing is left).
+    [ts.SyntaxKind.ImportDeclaration]: (node, context) => {
+      const bindings = node.importClause?.namedBindings;
+      if (node.importClause === undefined || node.importClause.name !== undefined || bindings === undefined)
+        return context.superTransformStatements(node);
+      if (!ts.isNamedImports(bindings)) return context.superTransformStatements(node);
+      const kept = bindings.elements.filter((e) => foldedValue(e.name, context.checker) === undefined);
+      if (kept.length === bindings.elements.length) return context.superTransformStatements(node);
+      if (kept.length === 0) return [];
+      const clause = ts.factory.updateImportClause(
+        node.importClause,
+        node.importClause.isTypeOnly,
+        undefined,
+        ts.factory.updateNamedImports(bindings, kept),
+      );
+      return context.superTransformStatements(
+        ts.factory.updateImportDeclaration(node, node.modifiers, clause, node.moduleSpecifier, node.attributes),
+      );
+    },
     [ts.SyntaxKind.VariableStatement]: (node, context) => {
       const exported = node.modifiers?.some((m) => m.kind === ts.SyntaxKind.ExportKeyword) === true;
       if (

@@ -8,7 +8,7 @@ import { type DumpCursor, RtnlHandler } from "../handler";
 import { putAddr } from "../messages";
 import { IFA_FAMILY_F, IFA_INDEX, IFA_PREFIXLEN } from "../schemas";
 import type { Rtnl } from "../rtnl";
-import { getLe32 } from "../endian";
+import { getLe32 } from "../../wire/endian";
 import { type NlMsg } from "../parse";
 import { type NlWriter } from "../writer";
 

@@ -1,9 +1,15 @@
 // Ethernet II framing: 14-byte header, no FCS (the MAC strips and adds it).
-import { compare, get8, set8, set16 } from "@hal/bytes";
+import { compare, get8, get16, set8, set16 } from "@hal/bytes";
 import { band, shr } from "@hal/u32";
 import type { Bytes } from "../../hal/types";
 
+// Header fields.
+export const ETH_DST = 0;
+export const ETH_SRC = 6;
+export const ETH_TYPE = 12;
 export const ETH_HLEN = 14;
+/** A MAC address's length. */
+export const ETH_ALEN = 6;
 export const ETHERTYPE_IPV4 = 0x0800;
 export const ETHERTYPE_ARP = 0x0806;
 export const ETHERTYPE_VLAN = 0x8100;
@@ -45,6 +51,11 @@ export function setMulticastMac(b: Bytes, off: number, group: number): void {
 
 /** Writes the source address and type; the destination is filled in once resolved. */
 export function setEtherHeader(frame: Bytes, src: Bytes, type: number): void {
-  for (let i = 0; i < 6; i++) set8(frame, 6 + i, get8(src, i));
-  set16(frame, 12, type);
+  for (let i = 0; i < ETH_ALEN; i++) set8(frame, ETH_SRC + i, get8(src, i));
+  set16(frame, ETH_TYPE, type);
+}
+
+/** 01:00:5e:00:00:01, the all-hosts group's MAC (RFC 1112). */
+export function isAllHostsMac(b: Bytes, off: number): boolean {
+  return get16(b, off) === 0x0100 && get16(b, off + 2) === 0x5e00 && get16(b, off + 4) === 0x0001;
 }
