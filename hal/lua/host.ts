@@ -1,11 +1,11 @@
 // Lua on the development host (lua5.1 + bit, lua5.3) with luasocket: the
 // same bundle as a board's, with its MAC on the UDP frame link the Node host
 // board uses, files for storage, and a run loop that waits on the socket
-// until the next timer is due. Time is a SimClock moved to the wall clock
+// until the next timer is due. Time is a TimerQueue moved to the wall clock
 // each turn of the loop, so timers keep their order and equal deadlines.
 /// <reference path="./lua-api.ts" />
 import { MacBase } from "../mac-base";
-import { SimClock } from "../sim/clock";
+import { TimerQueue } from "../timer-queue";
 import type { Bytes, Log, Mac, MacOptions, Platform, Random, Storage } from "../types";
 import { fromStr, luaMemory, toStr } from "./strings";
 
@@ -125,7 +125,7 @@ const LEVELS = ["debug", "info ", "warn ", "error"];
 /** The Node host board's log format: seconds since start, level, message. */
 export class LuaHostLog implements Log {
   constructor(
-    private readonly clock: SimClock,
+    private readonly clock: TimerQueue,
     private readonly minLevel: number,
   ) {}
   write(level: number, msg: string): void {
@@ -142,11 +142,11 @@ export class LuaHostLog implements Log {
 }
 
 export interface LuaHostPlatform extends Platform {
-  clock: SimClock;
+  clock: TimerQueue;
 }
 
 export function luaHostPlatform(runtime: string, stateDir: string, logLevel: number): LuaHostPlatform {
-  const clock = new SimClock();
+  const clock = new TimerQueue();
   return {
     runtime: runtime,
     clock: clock,
@@ -162,7 +162,7 @@ export function luaHostPlatform(runtime: string, stateDir: string, logLevel: num
  * Runs timers and the MAC until `stop()` says so: waits on the socket until
  * the next timer is due (at most 100 ms), then moves the clock to the wall clock.
  */
-export function runLoop(clock: SimClock, mac: LuaUdpMac | undefined, stop: () => boolean): void {
+export function runLoop(clock: TimerQueue, mac: LuaUdpMac | undefined, stop: () => boolean): void {
   const socket = g.require("socket") as LuaSocketLib;
   const t0 = socket.gettime();
   while (!stop()) {
