@@ -1,0 +1,111 @@
+// What every command shares: the global options, connecting (and
+// authenticating) to the device, keyword arguments, interface names, output.
+import * as crypto from "node:crypto";
+import type { Bytes } from "../hal/types";
+import * as C from "../src/netlink/constants";
+import { PROTO_GENERIC, PROTO_ROUTE } from "../src/netlink/frame";
+import { IFINFOMSG } from "../src/netlink/schemas";
+import { UsageError } from "./args";
+import { findAttr, type MessageValue } from "./describe";
+import { Channel, PcapWriter } from "./transport";
+import {
+  GENL_CMD,
+  GENLMSGHDR,
+  NETRT_A_MAC,
+  NETRT_CMD_AUTH_CHALLENGE,
+  NETRT_CMD_AUTH_RESPONSE,
+  NETRT_GENL_TYPE,
+} from "../src/netlink/family";
+
+export interface Globals {
+  port?: string;
+  baud: number;
+  json: boolean;
+  details: boolean;
+  timeout: number;
+  pcap?: string;
+  key?: string;
+}
+
+export /** iproute2-style keyword arguments: `dev eth0 mtu 1400 up`. */
+function keywords(
+  args: string[],
+  valued: string[],
+  flags: string[],
+): { kv: Record<string, string>; set: Set<string>; rest: string[] } {
+  const kv: Record<string, string> = {};
+  const set = new Set<string>();
+  const rest: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    if (valued.includes(a)) {
+      if (i + 1 >= args.length) throw new UsageError(`"${a}" needs a value`);
+      kv[a] = args[++i];
+    } else if (flags.includes(a)) set.add(a);
+    else rest.push(a);
+  }
+  return { kv, set, rest };
+}
+
+export function keyOf(g: Globals): Buffer | undefined {
+  const text = g.key ?? process.env.NETRT_KEY;
+  if (text === undefined || text === "") return undefined;
+  if (!/^([0-9a-f]{2}){16,64}$/i.test(text))
+    throw new UsageError("a device key is 16 to 64 bytes in hex (32 to 128 hex digits)");
+  return Buffer.from(text, "hex");
+}
+
+export /** Challenge-response: HMAC-SHA256(key, nonce). Returns whether the device has a key at all. */
+async function authenticate(ch: Channel, key: Buffer | undefined): Promise<boolean> {
+  const [c] = await ch.request(PROTO_GENERIC, NETRT_GENL_TYPE, 0, GENLMSGHDR.hdrLen, (w) =>
+    w.field(GENL_CMD, NETRT_CMD_AUTH_CHALLENGE),
+  );
+  const keyed = findAttr(c.attrs, "NETRT_A_KEYED")?.value === 1;
+  if (!keyed || key === undefined) return keyed;
+  const nonce = Buffer.from(String(findAttr(c.attrs, "NETRT_A_NONCE")?.value ?? ""), "hex");
+  const mac = crypto.createHmac("sha256", key).update(nonce).digest();
+  await ch.request(PROTO_GENERIC, NETRT_GENL_TYPE, C.NLM_F_ACK, GENLMSGHDR.hdrLen, (w) => {
+    w.field(GENL_CMD, NETRT_CMD_AUTH_RESPONSE);
+    w.bytes(NETRT_A_MAC, mac as unknown as Bytes, 0, 32);
+  });
+  return true;
+}
+
+export async function connect(g: Globals): Promise<Channel> {
+  const port = g.port ?? process.env.NETRT_PORT;
+  if (port === undefined || port === "")
+    throw new UsageError("no device: give --port /dev/ttyX (or tcp://host:port), or set NETRT_PORT");
+  const key = keyOf(g);
+  const ch = new Channel(g.timeout);
+  if (g.pcap !== undefined) ch.pcap = new PcapWriter(g.pcap);
+  await ch.open(port, g.baud);
+  if (key !== undefined) {
+    try {
+      await authenticate(ch, key);
+    } catch (e) {
+      ch.close();
+      throw e;
+    }
+  }
+  return ch;
+}
+
+export async function links(ch: Channel): Promise<MessageValue[]> {
+  return ch.request(PROTO_ROUTE, C.RTM_GETLINK, C.NLM_F_DUMP, IFINFOMSG.hdrLen, () => undefined);
+}
+
+export async function ifindexOf(ch: Channel, name: string): Promise<number> {
+  const r = await ch.request(PROTO_ROUTE, C.RTM_GETLINK, 0, IFINFOMSG.hdrLen, (w) => w.str(C.IFLA_IFNAME, name));
+  return r[0].header.index;
+}
+
+export function namer(ls: MessageValue[]): (i: number) => string {
+  const names = new Map(ls.map((m) => [m.header.index, String(findAttr(m.attrs, "IFLA_IFNAME")?.value ?? "?")]));
+  return (i) => names.get(i) ?? `if${i}`;
+}
+
+export function print(g: Globals, json: unknown, text: string): void {
+  console.log(g.json ? JSON.stringify(json) : text);
+}
+
+// --- commands ---------------------------------------------------------------------
