@@ -79,7 +79,7 @@ export function startDevice(
   const log = p.log;
   log.write(LOG_INFO, "netrt " + VERSION + " on " + board.name + " (" + p.runtime + ")");
   stack.events.add({
-    link: (kind, ifp, mask) => {
+    link: (kind, ifp) => {
       if (kind === IFEV_LINK) log.write(LOG_INFO, ifp.name + ": link " + (ifp.running() ? "up" : "down"));
     },
     addr: (kind, ia) => {

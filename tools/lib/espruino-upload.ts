@@ -18,7 +18,6 @@ export interface EspruinoUpload {
   until?: RegExp;
 }
 
-/* eslint-disable @typescript-eslint/no-explicit-any -- EspruinoTools is untyped and lives in a global */
 type Tools = any;
 declare const Espruino: Tools;
 
