@@ -3,7 +3,6 @@
 // the results (every run's figures) as JSON.
 import * as fs from "node:fs";
 import * as path from "node:path";
-import Table from "cli-table3";
 import { SingleBar } from "cli-progress";
 import {
   BENCH_NOTES,
@@ -15,6 +14,7 @@ import {
   PROBE_NOTES,
   type Stat,
 } from "./dhcp-bench";
+import { BenchTable, writeBenchSection } from "../tools/lib/bench-doc";
 
 const CONDITIONS = [
   { lossPercent: 0, probe: false },
@@ -34,6 +34,7 @@ export async function runDhcpBench(runs: number, out: string): Promise<void> {
   }
   const rtt = await linkRoundTrips();
   const results: ConditionResult[] = [];
+  const doc: (BenchTable | string)[] = [];
   for (const c of CONDITIONS) {
     const title = `DHCP bring-up against Kea, ${c.lossPercent} % loss, probing ${c.probe ? "on" : "off"}`;
     const bar = new SingleBar({
@@ -46,20 +47,17 @@ export async function runDhcpBench(runs: number, out: string): Promise<void> {
     const r = await benchCondition(c, runs, CLIENTS, (n) => bar.update(n));
     bar.stop();
     results.push(r);
-    const t = new Table({
-      head: [
-        "client",
-        "wire min",
-        "median",
-        "max ms",
-        "start→bound min",
-        "median",
-        "max ms",
-        "failed",
-        "ours / fastest peer (wire, start→bound)",
-      ],
-      style: { head: [], border: [] },
-    });
+    const t = new BenchTable([
+      "client",
+      "wire min",
+      "median",
+      "max ms",
+      "start→bound min",
+      "median",
+      "max ms",
+      "failed",
+      "ours / fastest peer (wire, start→bound)",
+    ]);
     for (const x of r.clients) {
       const failed = Math.max(x.wire?.failed ?? runs, x.startToBound?.failed ?? runs);
       const ratio =
@@ -70,6 +68,7 @@ export async function runDhcpBench(runs: number, out: string): Promise<void> {
     }
     console.log(title);
     console.log(t.toString());
+    doc.push(`**${title}** (${runs} runs per client; ms)`, t);
     if (r.recaptured > 0) console.log(`  ${r.recaptured} run(s) repeated because dumpcap's capture came back empty`);
     for (const x of r.clients) {
       const bad = x.runs.filter((y) => y.failure !== undefined);
@@ -95,4 +94,14 @@ export async function runDhcpBench(runs: number, out: string): Promise<void> {
     `${JSON.stringify({ server: "kea", runsPerClient: runs, linkRoundTripMs: rtt, probeNotes: PROBE_NOTES, notes: BENCH_NOTES, conditions: results }, null, 2)}\n`,
   );
   console.log(`written: ${path.relative(process.cwd(), out)}`);
+  doc.push(
+    "Probing on means: " +
+      Object.entries(PROBE_NOTES)
+        .map(([k, v]) => `${k}: ${v}`)
+        .join("; ") +
+      ".",
+    ...BENCH_NOTES,
+    `Ping round trip from the server namespace, median: to the firmware ${rtt.firmwareMs} ms (UDP frame link, two socat relays), to a Linux host on the same bridge ${rtt.linuxMs} ms.`,
+  );
+  writeBenchSection("dhcp", "DHCP bring-up against Kea, beside udhcpc, dhcpcd and dhclient", doc);
 }

@@ -12,6 +12,8 @@ export interface SpiPins {
 
 export interface BoardConfig {
   name: string;
+  /** The firmware's version: package.json's, put in by the build. */
+  version: string;
   runtime: string;
   /**
    * The MAC driver the board names, and whether this build has it. SPI chips

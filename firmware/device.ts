@@ -29,8 +29,6 @@ import type { BoardConfig } from "./board";
 import { DHCP_EV_BOUND, DHCP_EV_REBOUND, DHCP_EV_RENEWED } from "../src/dhcp/states";
 import { type DhcpConfig, fastProfile, PROBE_OFF, PROBE_QUICK, PROBE_STRICT, rfc2131Profile } from "../src/dhcp/config";
 
-export const VERSION = "0.2.0";
-
 export type MacFactory = (o: MacOptions) => Mac;
 export type SerialFactory = (o: SerialOptions) => Serial | undefined;
 
@@ -77,7 +75,7 @@ export function startDevice(
   const stack = new NetStack(p.clock, p.random, p.log, defaultStackConfig());
   const dev: Device = { platform: p, board: board, stack: stack, eth: undefined, dhcp: undefined, control: undefined };
   const log = p.log;
-  log.write(LOG_INFO, "netrt " + VERSION + " on " + board.name + " (" + p.runtime + ")");
+  log.write(LOG_INFO, "netrt " + board.version + " on " + board.name + " (" + p.runtime + ")");
   stack.events.add({
     link: (kind, ifp) => {
       if (kind === IFEV_LINK) log.write(LOG_INFO, ifp.name + ": link " + (ifp.running() ? "up" : "down"));

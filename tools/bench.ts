@@ -5,12 +5,12 @@
 // prints tables, writes dist/bench*.json.
 import * as fs from "node:fs";
 import * as path from "node:path";
-import Table from "cli-table3";
 import { Command, InvalidArgumentError, Option } from "commander";
 import { runDhcpBench } from "../bench/dhcp-report";
 import { controlBench } from "../bench/control-bench";
 import { memoryBench } from "../bench/memory-bench";
 import { soak, type SoakDay, soakProblems } from "../bench/soak";
+import { BenchTable, writeBenchSection } from "./lib/bench-doc";
 import { buildAll } from "./lib/build";
 import { DIST } from "./lib/paths";
 import { buildProgram, runProgram } from "./lib/program";
@@ -43,7 +43,7 @@ async function benchRuntimes(): Promise<void> {
       throw new Error(`${p.runtime}: benchmark printed nothing: ${run.stderr.trim().slice(-300)}`);
     results[p.label] = row;
   }
-  const table = new Table({ head: ["measure", ...Object.keys(results)], style: { head: [], border: [] } });
+  const table = new BenchTable(["measure", ...Object.keys(results)]);
   for (const n of names)
     table.push([
       n,
@@ -53,9 +53,15 @@ async function benchRuntimes(): Promise<void> {
   for (const a of absent) console.log(`absent ${a}`);
 
   const artifacts = await buildAll();
-  const sizes = new Table({ head: ["board", "runtime", "bytes", "gzip"], style: { head: [], border: [] } });
+  const sizes = new BenchTable(["board", "runtime", "bytes", "gzip"]);
   for (const a of artifacts) sizes.push([a.board, a.runtime, a.bytes, a.gzipBytes]);
   console.log(sizes.toString());
+  writeBenchSection("runtimes", "Bytes and lltable on every runtime, and the artifacts", [
+    table,
+    ...absent.map((a) => `Absent: ${a}.`),
+    "Board bundles (`npm run build`):",
+    sizes,
+  ]);
 
   const out = path.join(DIST, "bench.json");
   fs.writeFileSync(
@@ -68,22 +74,23 @@ async function benchRuntimes(): Promise<void> {
 async function benchControl(): Promise<void> {
   await buildAll(["host"]);
   const rows = await controlBench(20);
-  const t = new Table({
-    head: [
-      "control channel at 115200 baud (host board, pty)",
-      "runs",
-      "min ms",
-      "median ms",
-      "max ms",
-      "bytes on the line",
-      "their wire time ms",
-      "median / wire",
-    ],
-    style: { head: [], border: [] },
-  });
+  const t = new BenchTable([
+    "control channel at 115200 baud (host board, pty)",
+    "runs",
+    "min ms",
+    "median ms",
+    "max ms",
+    "bytes on the line",
+    "their wire time ms",
+    "median / wire",
+  ]);
   for (const r of rows)
     t.push([r.what, r.runs, r.minMs, r.medianMs, r.maxMs, r.bytes, r.wireMs, (r.medianMs / r.wireMs).toFixed(2)]);
   console.log(t.toString());
+  writeBenchSection("control", "The control channel at 115200 baud", [
+    "The host board on its pty, both directions crossing at the line rate, the CLI's transport as the host.",
+    t,
+  ]);
   const out = path.join(DIST, "bench-control.json");
   fs.writeFileSync(out, `${JSON.stringify({ baud: 115200, rows }, null, 2)}\n`);
   console.log(`written: ${path.relative(process.cwd(), out)}`);
@@ -104,21 +111,18 @@ async function benchMemory(): Promise<void> {
     "nodemcu-esp8266-enc28j60",
   ]);
   const { rows, absent } = await memoryBench();
-  const t = new Table({
-    head: [
-      "runtime",
-      "board",
-      "code loaded",
-      "unit",
-      "boot + lease",
-      `+ 32 ARP entries`,
-      "growth",
-      "of total",
-      "the code itself",
-      "the rest (RAM with code in flash)",
-    ],
-    style: { head: [], border: [] },
-  });
+  const t = new BenchTable([
+    "runtime",
+    "board",
+    "code loaded",
+    "unit",
+    "boot + lease",
+    `+ 32 ARP entries`,
+    "growth",
+    "of total",
+    "the code itself",
+    "the rest (RAM with code in flash)",
+  ]);
   for (const r of rows)
     t.push([
       r.runtime,
@@ -134,9 +138,16 @@ async function benchMemory(): Promise<void> {
     ]);
   console.log(t.toString());
   for (const a of absent) console.log(`  absent: ${a}`);
-  const sizes = new Table({ head: ["board", "runtime", "bytes", "gzip"], style: { head: [], border: [] } });
+  const sizes = new BenchTable(["board", "runtime", "bytes", "gzip"]);
   for (const a of artifacts) sizes.push([a.board, a.runtime, a.bytes, a.gzipBytes]);
   console.log(sizes.toString());
+  writeBenchSection("memory", "Memory on the real interpreters", [
+    "After boot, a DHCP lease from dnsmasq on the host link and 32 more ARP entries. For Lua, *the code itself* is the heap the chunk takes once loaded and before it runs (what NodeMCU's Lua Flash Store keeps in flash); *the rest* is what a board holds in RAM whatever it does with its code. Espruino counts variables.",
+    t,
+    ...absent.map((a) => `Absent: ${a}.`),
+    "The bundles measured:",
+    sizes,
+  ]);
   const out = path.join(DIST, "bench-memory.json");
   fs.writeFileSync(
     out,
@@ -147,21 +158,18 @@ async function benchMemory(): Promise<void> {
 
 function benchSoak(days: number): void {
   console.log(`soak: ${days} virtual days, 60 s lease, 10 % loss each way, control channel subscribed to every group`);
-  const t = new Table({
-    head: [
-      "day",
-      "renewals",
-      "rebinds",
-      "expiries",
-      "frames lost",
-      "timers armed",
-      "lltable entries",
-      "heap after GC",
-      "notifications (total)",
-      "s without address",
-    ],
-    style: { head: [], border: [] },
-  });
+  const t = new BenchTable([
+    "day",
+    "renewals",
+    "rebinds",
+    "expiries",
+    "frames lost",
+    "timers armed",
+    "lltable entries",
+    "heap after GC",
+    "notifications (total)",
+    "s without address",
+  ]);
   const r = soak(days, (d) => {
     if (d.day === 1 || d.day % 30 === 0 || d.day === days)
       t.push([
@@ -183,6 +191,11 @@ function benchSoak(days: number): void {
   console.log(
     `${days} days in ${r.wallSeconds.toFixed(0)} s: ${sum((d) => d.renewals)} renewals, ${sum((d) => d.rebinds)} rebinds, ${sum((d) => d.expiries)} expiries, ${sum((d) => d.framesLost)} frames lost; ${problems.length === 0 ? "flat, never without the address" : `PROBLEMS: ${problems.join("; ")}`}`,
   );
+  writeBenchSection("soak", "The soak", [
+    `${days} virtual days of a 60 s lease, 10 % of frames lost each way, a peer talking every minute, the control channel subscribed to every group; ${r.wallSeconds.toFixed(0)} s of wall time.`,
+    t,
+    `Totals: ${sum((d) => d.renewals)} renewals, ${sum((d) => d.rebinds)} rebinds, ${sum((d) => d.expiries)} expiries, ${sum((d) => d.framesLost)} frames lost; ${problems.length === 0 ? "flat, never without the address" : `problems: ${problems.join("; ")}`}.`,
+  ]);
   const out = path.join(DIST, "bench-soak.json");
   fs.mkdirSync(DIST, { recursive: true });
   fs.writeFileSync(out, `${JSON.stringify({ ...r, problems }, null, 1)}\n`);

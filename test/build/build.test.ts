@@ -52,6 +52,16 @@ describe("build", function () {
     }
   });
 
+  it("every artifact reports package.json's version", function () {
+    const version = (JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")) as { version: string })
+      .version;
+    assert.match(version, /^\d+\.\d+\.\d+$/);
+    for (const a of artifacts) {
+      const code = fs.readFileSync(path.join(ROOT, a.file), "utf8");
+      assert.ok(code.includes(`"${version}"`), `${a.board} does not carry ${version}`);
+    }
+  });
+
   it("named wire offsets cost nothing in Lua: constant expressions are single numbers, constant imports are gone", function () {
     for (const a of artifacts.filter((x) => x.runtime.startsWith("lua"))) {
       const code = fs.readFileSync(path.join(ROOT, a.file), "utf8");

@@ -4,6 +4,7 @@
 import { strict as assert } from "node:assert";
 import * as path from "node:path";
 import { buildAll } from "../../tools/lib/build";
+import { PACKAGE_VERSION } from "../../tools/lib/boards";
 import { FirmwareProcess } from "../../tools/lib/firmware-proc";
 
 const TRACE = path.join(__dirname, "..", "fixtures", "trace-require.js");
@@ -24,6 +25,10 @@ describe("host firmware settings (NETRT_CONTROL, NETRT_MAC)", function () {
     });
     try {
       await fw.waitFor(/eth0 02:00:00:00:00:42 mtu/, 10000);
+      assert.match(
+        fw.lines.join("\n"),
+        new RegExp(`netrt ${PACKAGE_VERSION.replace(/\./g, "\\.")} on host \\(node\\)`),
+      );
       await fw.waitFor(/control channel off/, 5000);
       await new Promise((r) => setTimeout(r, 300));
       const log = fw.lines.join("\n");

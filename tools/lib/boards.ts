@@ -6,6 +6,11 @@ import type { BoardConfig, SpiPins } from "../../firmware/board";
 import { ROOT } from "./paths";
 import { RUNTIMES, type Runtime } from "./targets";
 
+/** What the firmware reports as its version (package.json's "version"). */
+export const PACKAGE_VERSION: string = (
+  JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")) as { version: string }
+).version;
+
 /** MAC drivers this build has, and the runtimes each runs on. */
 export const DRIVERS: Record<string, Runtime[]> = {
   udp: ["node", "lua51", "lua53", "espruino"],
@@ -249,6 +254,7 @@ export function parseBoard(file: string, text: string): Board {
   }
   const config: BoardConfig = {
     name,
+    version: PACKAGE_VERSION,
     runtime,
     mac: { driver, available, hwaddr: hwaddr.toLowerCase(), mtu, bus, pins, spiBaud },
     control: controlConfig,
