@@ -412,7 +412,8 @@ function authEnd(c: ControlChannel): number {
   return 0;
 }
 
-function addFamilyHandlers(t: GenlHandler[]): void {
+/** Our family's handler table (exported for the protocol document's test). */
+export function addFamilyHandlers(t: GenlHandler[]): void {
   t.push(new GenlHandler(NETRT_CMD_SUBSCRIBE, "subscribe", false, subscribe));
   t.push(new GenlHandler(NETRT_CMD_DHCP_GET, "get dhcp", false, dhcpGet));
   t.push(new GenlHandler(NETRT_CMD_DHCP_RENEW, "renew dhcp", true, dhcpRenew));

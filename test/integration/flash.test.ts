@@ -363,7 +363,7 @@ describe("npm run flash", function () {
   it("uploads to Espruino for Linux over --telnet; after a restart the firmware boots from Storage and gets its lease (ESPRUINO)", async function () {
     const bin = process.env.ESPRUINO;
     if (!bin) {
-      console.log("      skipped: ESPRUINO is not set (the Espruino interpreter for Linux; see README)");
+      console.log("      skipped: ESPRUINO is not set (the Espruino interpreter for Linux; see CONTRIBUTING.md)");
       this.skip();
     }
     const why = hostLinkUnavailable();

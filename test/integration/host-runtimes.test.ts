@@ -49,7 +49,7 @@ const espruinoRun: Run = {
   mac: "02:00:00:00:00:e5",
   absent: () => {
     const bin = process.env.ESPRUINO;
-    if (!bin) return "ESPRUINO is not set (the Espruino interpreter for Linux; see README)";
+    if (!bin) return "ESPRUINO is not set (the Espruino interpreter for Linux; see CONTRIBUTING.md)";
     return fs.existsSync(bin) ? undefined : `ESPRUINO=${bin} does not exist`;
   },
   // Espruino cannot read the environment: the settings go in front of the bundle.

@@ -3,6 +3,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { BoardError, loadBoards, parseBoard } from "../../tools/lib/boards";
+import { BOARDS_DOC, renderBoardsDoc } from "../../tools/lib/boards-doc";
 import { ROOT } from "../../tools/lib/paths";
 
 const good = {
@@ -146,4 +147,12 @@ describe("board files", function () {
       );
     });
   }
+});
+
+describe("docs/BOARDS.md", function () {
+  it("its board sections are what boards/*.json say (npm run docs)", function () {
+    const doc = fs.readFileSync(BOARDS_DOC, "utf8");
+    assert.equal(doc, renderBoardsDoc(doc), "docs/BOARDS.md is out of date: run npm run docs");
+    for (const b of loadBoards()) assert.ok(doc.includes(`### ${b.config.name}\n`), `${b.config.name} is missing`);
+  });
 });

@@ -182,7 +182,7 @@ export async function flashNodeMcu(o: FlashOptions, bar: cliProgress.SingleBar):
     );
     let debugInfo = "";
     if (o.compile) {
-      // Bytecode without locals, upvalue names and line numbers takes a fifth less heap (README, memory table).
+      // Bytecode without locals, upvalue names and line numbers takes a fifth less heap (docs/BENCHMARKS.md, memory).
       const strip = await dog.step(
         "node.stripdebug(3)",
         nmt.execute('if node.stripdebug then node.stripdebug(3) print("stripped") else print("kept") end'),
