@@ -539,7 +539,7 @@ export class DhcpClient {
       this.fillLease(this.candidate, r, this.informAddr());
       this.cancelTimer();
       this.setState(DHCP_STOPPED);
-      this.stack.events.dhcp(DHCP_EV_INFORMED, this, this.candidate);
+      this.stack.events.emit("dhcp", DHCP_EV_INFORMED, this, this.candidate);
       return;
     }
     if (s === DHCP_SELECTING && r.msgType === DHCPOFFER) {
@@ -732,7 +732,7 @@ export class DhcpClient {
         " from " +
         formatIPv4(l.server),
     );
-    this.stack.events.dhcp(kind, this, l);
+    this.stack.events.emit("dhcp", kind, this, l);
   }
 
   private unbind(kind: DhcpEvent): void {
@@ -740,7 +740,7 @@ export class DhcpClient {
     pinServer(this.ifp, this.lease, false);
     removeLease(this.stack, this.ifp, this.lease);
     this.cancelLeaseTimer();
-    this.stack.events.dhcp(kind, this, this.lease);
+    this.stack.events.emit("dhcp", kind, this, this.lease);
     this.lease.addr = 0;
   }
 
@@ -748,7 +748,7 @@ export class DhcpClient {
     this.stats.naks++;
     this.nakCount++;
     if (this.hasLease()) this.unbind(DHCP_EV_NAK);
-    else this.stack.events.dhcp(DHCP_EV_NAK, this, this.candidate);
+    else this.stack.events.emit("dhcp", DHCP_EV_NAK, this, this.candidate);
     this.forgetStoredLease();
     // A NAK storm must not make us loop fast: 0, 2, 4, ... 64 s.
     let wait = 0;
@@ -760,7 +760,7 @@ export class DhcpClient {
     this.stats.declines++;
     const server = this.hasLease() ? this.lease.server : this.offerServer;
     if (this.hasLease()) this.unbind(DHCP_EV_DECLINED);
-    else this.stack.events.dhcp(DHCP_EV_DECLINED, this, this.candidate);
+    else this.stack.events.emit("dhcp", DHCP_EV_DECLINED, this, this.candidate);
     this.cancelTimer();
     this.setState(DHCP_DECLINING);
     this.send(DHCPDECLINE, ip, server);

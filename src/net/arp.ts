@@ -138,7 +138,7 @@ export class Arp {
     if (spa !== INADDR_ANY && this.addrs.findOn(ifp, spa) !== undefined) {
       // Another host uses one of our addresses (RFC 5227 section 2.4): report it, never learn it.
       this.stats.arpConflicts++;
-      this.events.conflict(ifp, spa, slice6(f, SHA));
+      this.events.emit("conflict", ifp, spa, slice6(f, SHA));
       return RX_DELIVERED;
     }
     const forUs = this.addrs.findOn(ifp, tpa) !== undefined;

@@ -23,6 +23,13 @@ export interface NetListener {
   dhcp?(kind: number, client: DhcpClient, lease: DhcpLease): void;
 }
 
+/** The arguments of listener method `K`, padded to three (a missing one is undefined). */
+type Arg<K extends keyof NetListener, I extends number> = I extends keyof Parameters<NonNullable<NetListener[K]>>
+  ? Parameters<NonNullable<NetListener[K]>>[I]
+  : undefined;
+
+type Method = (this: NetListener, a: unknown, b: unknown, c: unknown) => void;
+
 export class NetEvents {
   private readonly list: NetListener[] = [];
 
@@ -38,45 +45,16 @@ export class NetEvents {
       }
   }
 
-  link(kind: number, ifp: Ifnet, changeMask: number): void {
+  /**
+   * Calls method `m` of every listener that has one. One function for every
+   * kind of event: on the boards each function costs memory, and a kind
+   * added to NetListener needs nothing here.
+   */
+  emit<K extends keyof NetListener>(m: K, a: Arg<K, 0>, b: Arg<K, 1>, c: Arg<K, 2>): void {
     for (let i = 0; i < this.list.length; i++) {
       const l = this.list[i];
-      if (l.link !== undefined) l.link(kind, ifp, changeMask);
-    }
-  }
-
-  addr(kind: number, ia: InAddr): void {
-    for (let i = 0; i < this.list.length; i++) {
-      const l = this.list[i];
-      if (l.addr !== undefined) l.addr(kind, ia);
-    }
-  }
-
-  neigh(kind: number, ifp: Ifnet, slot: number): void {
-    for (let i = 0; i < this.list.length; i++) {
-      const l = this.list[i];
-      if (l.neigh !== undefined) l.neigh(kind, ifp, slot);
-    }
-  }
-
-  route(kind: number, r: Route): void {
-    for (let i = 0; i < this.list.length; i++) {
-      const l = this.list[i];
-      if (l.route !== undefined) l.route(kind, r);
-    }
-  }
-
-  conflict(ifp: Ifnet, ip: number, mac: Bytes): void {
-    for (let i = 0; i < this.list.length; i++) {
-      const l = this.list[i];
-      if (l.conflict !== undefined) l.conflict(ifp, ip, mac);
-    }
-  }
-
-  dhcp(kind: number, client: DhcpClient, lease: DhcpLease): void {
-    for (let i = 0; i < this.list.length; i++) {
-      const l = this.list[i];
-      if (l.dhcp !== undefined) l.dhcp(kind, client, lease);
+      const f = l[m] as Method | undefined;
+      if (f !== undefined) f.call(l, a, b, c);
     }
   }
 }

@@ -150,7 +150,7 @@ export class Interfaces {
   ) {}
 
   private emit(kind: number, ifp: Ifnet, mask: number): void {
-    this.events.link(kind, ifp, mask);
+    this.events.emit("link", kind, ifp, mask);
   }
 
   /** Adds an interface, or returns undefined when the list is full or the name is taken. */

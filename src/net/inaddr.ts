@@ -160,7 +160,7 @@ export class AddrTable {
       this.list.splice(this.list.length - 1, 1);
       return err;
     }
-    this.events.addr(ADDR_NEW, ia);
+    this.events.emit("addr", ADDR_NEW, ia, undefined);
     this.rearm();
     return 0;
   }
@@ -196,7 +196,7 @@ export class AddrTable {
   setLifetimes(ia: InAddr, valid: number, preferred: number): number {
     if (preferred !== LIFETIME_INFINITE && valid !== LIFETIME_INFINITE && preferred > valid) return -EINVAL;
     this.applyLifetimes(ia, valid, preferred);
-    this.events.addr(ADDR_CHANGE, ia);
+    this.events.emit("addr", ADDR_CHANGE, ia, undefined);
     this.rearm();
     return 0;
   }
@@ -345,7 +345,7 @@ export class AddrTable {
       const via = this.routes.lookupOn(r.gateway, ifindex);
       return via === undefined || via.gateway !== 0;
     });
-    this.events.addr(ADDR_DEL, ia);
+    this.events.emit("addr", ADDR_DEL, ia, undefined);
   }
 
   private scrubPrefix(target: InAddr, scrubStatic: boolean): void {
@@ -386,7 +386,7 @@ export class AddrTable {
       }
       if (!ia.deprecated && ia.preferredUntil >= 0 && ia.preferredUntil <= now) {
         ia.deprecated = true;
-        this.events.addr(ADDR_CHANGE, ia);
+        this.events.emit("addr", ADDR_CHANGE, ia, undefined);
       }
       i++;
     }

@@ -149,6 +149,6 @@ export class RouteTable {
   }
 
   private emit(kind: number, r: Route): void {
-    this.events.route(kind, r);
+    this.events.emit("route", kind, r, undefined);
   }
 }

@@ -164,7 +164,7 @@ export class NetStack implements FrameSender {
         const r = this.routes.lookupOn(ip, ifp.index);
         return r !== undefined && r.gateway === 0;
       },
-      event: (kind, slot) => this.events.neigh(kind, ifp, slot),
+      event: (kind, slot) => this.events.emit("neigh", kind, ifp, slot),
     };
   }
 

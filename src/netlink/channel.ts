@@ -17,6 +17,7 @@ import type { NetStack } from "../net/stack";
 import * as C from "./constants";
 import { encodedMax, encodeFrame, FrameDecoder, PROTO_GENERIC, PROTO_ROUTE } from "./frame";
 import { isOwnEntry, putAddr, putLink, putNeigh, putRoute } from "./messages";
+import { Handler } from "./handler";
 import { Rtnl, type RtnlHost } from "./rtnl";
 import { NLMSG_TYPE_OFF } from "../wire/netlink";
 import {
@@ -93,7 +94,7 @@ export class ControlChannel {
   private readonly msPerByte: number;
   /** The DHCP clients, one per interface that runs one. */
   readonly dhcp: DhcpClient[] = [];
-  private readonly handlers: GenlHandler[] = [];
+  private readonly handlers: Handler<ControlChannel>[] = [];
 
   private nonce: Bytes | undefined = undefined;
   private sessionUntil = -1;
@@ -211,8 +212,8 @@ export class ControlChannel {
     }
     const cmd = m.field(GENL_CMD);
     r.err.clear();
-    let h: GenlHandler | undefined = undefined;
-    for (let i = 0; i < this.handlers.length; i++) if (this.handlers[i].cmd === cmd) h = this.handlers[i];
+    let h: Handler<ControlChannel> | undefined = undefined;
+    for (let i = 0; i < this.handlers.length; i++) if (this.handlers[i].type === cmd) h = this.handlers[i];
     let res = 0;
     if (h === undefined) res = r.err.fail(EOPNOTSUPP, "unknown command " + cmd, C.NLMSG_HDRLEN);
     else if (h.mutates && !this.mayMutate())
@@ -347,18 +348,6 @@ export class ControlChannel {
 /** Handler result: the handler sent its own reply (no ACK follows). */
 export const REPLY_SENT = 1;
 
-export type GenlHandlerFn = (c: ControlChannel, m: NlMsg) => number;
-
-/** One command of our family: the auth check is the `mutates` column, applied by the dispatcher. */
-export class GenlHandler {
-  constructor(
-    readonly cmd: number,
-    readonly name: string,
-    readonly mutates: boolean,
-    readonly fn: GenlHandlerFn,
-  ) {}
-}
-
 function subscribe(c: ControlChannel, m: NlMsg): number {
   c.rtnl.groups = m.attrs.num(NETRT_A_GROUPS, 0);
   return 0;
@@ -413,15 +402,15 @@ function authEnd(c: ControlChannel): number {
 }
 
 /** Our family's handler table (exported for the protocol document's test). */
-export function addFamilyHandlers(t: GenlHandler[]): void {
-  t.push(new GenlHandler(NETRT_CMD_SUBSCRIBE, "subscribe", false, subscribe));
-  t.push(new GenlHandler(NETRT_CMD_DHCP_GET, "get dhcp", false, dhcpGet));
-  t.push(new GenlHandler(NETRT_CMD_DHCP_RENEW, "renew dhcp", true, dhcpRenew));
-  t.push(new GenlHandler(NETRT_CMD_DHCP_RELEASE, "release dhcp", true, dhcpRelease));
-  t.push(new GenlHandler(NETRT_CMD_DHCP_RESTART, "restart dhcp", true, dhcpRestart));
-  t.push(new GenlHandler(NETRT_CMD_AUTH_CHALLENGE, "auth challenge", false, authChallenge));
-  t.push(new GenlHandler(NETRT_CMD_AUTH_RESPONSE, "auth response", false, authResponse));
+export function addFamilyHandlers(t: Handler<ControlChannel>[]): void {
+  t.push(new Handler<ControlChannel>(NETRT_CMD_SUBSCRIBE, "subscribe", false, subscribe));
+  t.push(new Handler<ControlChannel>(NETRT_CMD_DHCP_GET, "get dhcp", false, dhcpGet));
+  t.push(new Handler<ControlChannel>(NETRT_CMD_DHCP_RENEW, "renew dhcp", true, dhcpRenew));
+  t.push(new Handler<ControlChannel>(NETRT_CMD_DHCP_RELEASE, "release dhcp", true, dhcpRelease));
+  t.push(new Handler<ControlChannel>(NETRT_CMD_DHCP_RESTART, "restart dhcp", true, dhcpRestart));
+  t.push(new Handler<ControlChannel>(NETRT_CMD_AUTH_CHALLENGE, "auth challenge", false, authChallenge));
+  t.push(new Handler<ControlChannel>(NETRT_CMD_AUTH_RESPONSE, "auth response", false, authResponse));
   // Setting a key is open on a device without one; mayMutate() says exactly that.
-  t.push(new GenlHandler(NETRT_CMD_SET_KEY, "set key", true, setKey));
-  t.push(new GenlHandler(NETRT_CMD_AUTH_END, "auth end", false, authEnd));
+  t.push(new Handler<ControlChannel>(NETRT_CMD_SET_KEY, "set key", true, setKey));
+  t.push(new Handler<ControlChannel>(NETRT_CMD_AUTH_END, "auth end", false, authEnd));
 }

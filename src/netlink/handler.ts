@@ -7,17 +7,23 @@ import { type NlWriter } from "./writer";
 /** Handler result: 0 done (ACK if asked), a negative errno, or DUMP_STARTED (replies are under way). */
 export const DUMP_STARTED = 1;
 
-export type RtnlHandlerFn = (r: Rtnl, m: NlMsg) => number;
-
-export class RtnlHandler {
+/**
+ * One row of a family's handler table, the same shape for both families:
+ * the message type (rtnetlink) or command (our family), a name for errors,
+ * whether it changes state (the dispatcher's auth check reads this column),
+ * and the handler, given the family's context (the Rtnl or the channel).
+ */
+export class Handler<C> {
   constructor(
     readonly type: number,
     /** For messages: "get link" gives "Invalid header for get link". */
     readonly name: string,
     readonly mutates: boolean,
-    readonly fn: RtnlHandlerFn,
+    readonly fn: (ctx: C, m: NlMsg) => number,
   ) {}
 }
+
+export type RtnlHandler = Handler<Rtnl>;
 
 /** Writes the dump's next entry at the cursor (advancing it when the entry fits); false when none is left. */
 export type DumpStep = (r: Rtnl, w: NlWriter, c: DumpCursor) => boolean;

@@ -7,7 +7,8 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { alloc, set8 } from "../../hal/js/bytes";
 import { DHCP_EVENT_NAMES, DHCP_STATE_NAMES } from "../../src/dhcp/states";
-import { addFamilyHandlers, type GenlHandler } from "../../src/netlink/channel";
+import { addFamilyHandlers, type ControlChannel } from "../../src/netlink/channel";
+import type { Handler } from "../../src/netlink/handler";
 import * as F from "../../src/netlink/family";
 import { crc16, PROTO_GENERIC, PROTO_ROUTE } from "../../src/netlink/frame";
 import { NLA_BINARY, NLA_IN_ADDR, NLA_STRING, NLA_U32, NLA_U8 } from "../../src/netlink/policy";
@@ -47,10 +48,10 @@ describe("docs/CONTROL-PROTOCOL.md against the code", function () {
   });
 
   it("says which commands need a session exactly as the handler table's mutates column", function () {
-    const t: GenlHandler[] = [];
+    const t: Handler<ControlChannel>[] = [];
     addFamilyHandlers(t);
     for (const r of table("cmd")) {
-      const h = t.find((x) => x.cmd === Number(r[0]));
+      const h = t.find((x) => x.type === Number(r[0]));
       const mutates = h !== undefined && h.mutates;
       assert.equal(r[2], mutates ? "yes" : "no", `${r[1]}: the document says ${r[2]}`);
     }

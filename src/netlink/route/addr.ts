@@ -4,7 +4,7 @@ import { EEXIST, EINVAL, ENODEV, ENOENT, EOPNOTSUPP } from "../../net/errno";
 import type { Ifnet } from "../../net/ifnet";
 import { addrRequest } from "../../net/inaddr";
 import * as C from "../constants";
-import { type DumpCursor, RtnlHandler } from "../handler";
+import { type DumpCursor, Handler } from "../handler";
 import { putAddr } from "../messages";
 import { IFA_FAMILY_F, IFA_INDEX, IFA_PREFIXLEN } from "../schemas";
 import type { Rtnl } from "../rtnl";
@@ -86,7 +86,7 @@ function dumpAddrs(r: Rtnl, w: NlWriter, c: DumpCursor): boolean {
 }
 
 export function addAddrHandlers(r: Rtnl): void {
-  r.register(new RtnlHandler(C.RTM_GETADDR, "get address", false, getAddr));
-  r.register(new RtnlHandler(C.RTM_NEWADDR, "new address", true, newAddr));
-  r.register(new RtnlHandler(C.RTM_DELADDR, "del address", true, delAddr));
+  r.register(new Handler<Rtnl>(C.RTM_GETADDR, "get address", false, getAddr));
+  r.register(new Handler<Rtnl>(C.RTM_NEWADDR, "new address", true, newAddr));
+  r.register(new Handler<Rtnl>(C.RTM_DELADDR, "del address", true, delAddr));
 }

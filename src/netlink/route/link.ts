@@ -3,7 +3,7 @@ import { band } from "@hal/u32";
 import { EINVAL, ENODEV, EOPNOTSUPP, EPERM } from "../../net/errno";
 import { IFF_LOOPBACK, IFF_UP, type Ifnet } from "../../net/ifnet";
 import * as C from "../constants";
-import { type DumpCursor, RtnlHandler } from "../handler";
+import { type DumpCursor, Handler } from "../handler";
 import { putLink } from "../messages";
 import { IFI_CHANGE, IFI_FLAGS, IFI_INDEX } from "../schemas";
 import type { Rtnl } from "../rtnl";
@@ -104,8 +104,8 @@ function dumpLinks(r: Rtnl, w: NlWriter, c: DumpCursor): boolean {
 }
 
 export function addLinkHandlers(r: Rtnl): void {
-  r.register(new RtnlHandler(C.RTM_GETLINK, "get link", false, getLink));
-  r.register(new RtnlHandler(C.RTM_NEWLINK, "new link", true, newLink));
-  r.register(new RtnlHandler(C.RTM_SETLINK, "set link", true, newLink));
-  r.register(new RtnlHandler(C.RTM_DELLINK, "del link", true, delLink));
+  r.register(new Handler<Rtnl>(C.RTM_GETLINK, "get link", false, getLink));
+  r.register(new Handler<Rtnl>(C.RTM_NEWLINK, "new link", true, newLink));
+  r.register(new Handler<Rtnl>(C.RTM_SETLINK, "set link", true, newLink));
+  r.register(new Handler<Rtnl>(C.RTM_DELLINK, "del link", true, delLink));
 }

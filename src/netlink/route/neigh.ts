@@ -6,7 +6,7 @@ import { EEXIST, EINVAL, ENOENT, ENOSPC, EOPNOTSUPP, EPERM } from "../../net/err
 import type { Ifnet } from "../../net/ifnet";
 import { LLE_PUB, LLE_STATIC } from "../../net/lltable";
 import * as C from "../constants";
-import { type DumpCursor, RtnlHandler } from "../handler";
+import { type DumpCursor, Handler } from "../handler";
 import { isOwnEntry, putNeigh, readMac } from "../messages";
 import { NDM_FLAGS, NDM_IFINDEX, NDM_STATE } from "../schemas";
 import type { Rtnl } from "../rtnl";
@@ -109,7 +109,7 @@ function dumpNeighs(r: Rtnl, w: NlWriter, c: DumpCursor): boolean {
 }
 
 export function addNeighHandlers(r: Rtnl): void {
-  r.register(new RtnlHandler(C.RTM_GETNEIGH, "get neighbour", false, getNeigh));
-  r.register(new RtnlHandler(C.RTM_NEWNEIGH, "new neighbour", true, newNeigh));
-  r.register(new RtnlHandler(C.RTM_DELNEIGH, "del neighbour", true, delNeigh));
+  r.register(new Handler<Rtnl>(C.RTM_GETNEIGH, "get neighbour", false, getNeigh));
+  r.register(new Handler<Rtnl>(C.RTM_NEWNEIGH, "new neighbour", true, newNeigh));
+  r.register(new Handler<Rtnl>(C.RTM_DELNEIGH, "del neighbour", true, delNeigh));
 }

@@ -4,7 +4,7 @@ import { band } from "@hal/u32";
 import { EEXIST, EINVAL, ENETUNREACH, ENOENT, EOPNOTSUPP } from "../../net/errno";
 import { type Route, RT_SCOPE_UNIVERSE, RTPROT_BOOT, RTPROT_STATIC } from "../../net/route";
 import * as C from "../constants";
-import { type DumpCursor, RtnlHandler } from "../handler";
+import { type DumpCursor, Handler } from "../handler";
 import { putRoute } from "../messages";
 import { RTM_DST_LEN, RTM_FAMILY, RTM_PROTOCOL } from "../schemas";
 import type { Rtnl } from "../rtnl";
@@ -87,7 +87,7 @@ function dumpRoutes(r: Rtnl, w: NlWriter, c: DumpCursor): boolean {
 }
 
 export function addRouteHandlers(r: Rtnl): void {
-  r.register(new RtnlHandler(C.RTM_GETROUTE, "get route", false, getRoute));
-  r.register(new RtnlHandler(C.RTM_NEWROUTE, "new route", true, newRoute));
-  r.register(new RtnlHandler(C.RTM_DELROUTE, "del route", true, delRoute));
+  r.register(new Handler<Rtnl>(C.RTM_GETROUTE, "get route", false, getRoute));
+  r.register(new Handler<Rtnl>(C.RTM_NEWROUTE, "new route", true, newRoute));
+  r.register(new Handler<Rtnl>(C.RTM_DELROUTE, "del route", true, delRoute));
 }
