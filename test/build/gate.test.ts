@@ -34,6 +34,12 @@ describe("the gate", function () {
         /^hal\/bad\.ts:1:24: hal\/ may not import src\//,
       ],
       [
+        "a runtime binding importing the simulation",
+        "hal/lua/bad.ts",
+        'import { SimClock } from "../sim/clock";\nexport const c = new SimClock();\n',
+        /^hal\/lua\/bad\.ts:1:26: only tests and simulations use hal\/sim\/; a runtime binding may not/,
+      ],
+      [
         "cli/ importing device state",
         "cli/bad.ts",
         'import { NetStack } from "../src/net/stack";\nexport type S = NetStack;\n',
@@ -63,6 +69,7 @@ describe("the gate", function () {
   });
 
   describe("formatter, linter and the core's type-check, on a scratch copy", function () {
+    this.timeout(120000);
     let dir = "";
     before(function () {
       dir = fs.mkdtempSync(path.join(os.tmpdir(), "netrt-gate-"));

@@ -4,7 +4,7 @@
 // - import boundaries: src/ (the portable core) imports only src/,
 //   hal/types.ts and the @hal/* aliases; hal/ never imports src/ or test/;
 //   cli/ imports no device state, only the control-plane vocabulary, the
-//   codec and small utilities;
+//   codec and small utilities; only tests and simulations import hal/sim/;
 // - wire layouts live in src/wire/ (tools/lib/wire-offsets.ts);
 // - no literal errno numbers in src/ or cli/: errno.ts names them.
 import * as fs from "node:fs";
@@ -62,8 +62,12 @@ function boundary(file: string, target: string): string | undefined {
   if (file.startsWith("hal/")) {
     if (target.startsWith("src/") || target.startsWith("test/"))
       return `hal/ may not import ${target.split("/")[0]}/ (${target})`;
+    if (target.startsWith("hal/sim/") && !file.startsWith("hal/sim/"))
+      return `only tests and simulations use hal/sim/; a runtime binding may not (${target})`;
     return undefined;
   }
+  if ((file.startsWith("firmware/") || file.startsWith("cli/")) && target.startsWith("hal/sim/"))
+    return `only tests and simulations use hal/sim/ (${target})`;
   if (file.startsWith("cli/") && target.startsWith("src/")) {
     if (CLI_MAY_IMPORT.includes(target) || CLI_MAY_IMPORT_DIRS.some((d) => target.startsWith(d))) return undefined;
     return `cli/ may import the vocabulary and the codec, not device state (${target})`;
