@@ -5,7 +5,9 @@ import { UsageError } from "../args";
 import { findAttr, type MessageValue } from "../describe";
 import { Channel } from "../transport";
 import {
+  GENL_ATTRS,
   GENL_CMD,
+  NETRT_A_IFINDEX,
   GENLMSGHDR,
   NETRT_CMD_DHCP_GET,
   NETRT_CMD_DHCP_RELEASE,
@@ -14,7 +16,7 @@ import {
   NETRT_GENL_TYPE,
 } from "../../src/netlink/family";
 import { DHCP_EVENT_NAMES } from "../../src/dhcp/states";
-import { type Globals, links, namer, print } from "../session";
+import { type Globals, ifindexOf, keywords, links, namer, print } from "../session";
 
 export function dhcpJson(m: MessageValue): Record<string, unknown> {
   const all = (n: string): string[] => m.attrs.filter((a) => a.name === n).map((a) => String(a.value));
@@ -61,12 +63,19 @@ export async function dhcpCmd(g: Globals, ch: Channel, args: string[]): Promise<
   };
   const cmd = cmds[verb];
   if (cmd === undefined) throw new UsageError(`dhcp: unknown command "${verb}" (show, renew, release, restart)`);
+  // `dev IFNAME` picks the interface's client on a device that runs several; without it, the first.
+  const { kv, rest } = keywords(args.slice(1), ["dev"], []);
+  if (rest.length > 0) throw new UsageError(`dhcp ${verb}: unexpected "${rest[0]}" (dev IFNAME)`);
+  const ifindex = kv.dev !== undefined ? await ifindexOf(ch, kv.dev) : 0;
   const r = await ch.request(
     PROTO_GENERIC,
     NETRT_GENL_TYPE,
     cmd === NETRT_CMD_DHCP_GET ? 0 : C.NLM_F_ACK,
     GENLMSGHDR.hdrLen,
-    (w) => w.field(GENL_CMD, cmd),
+    (w) => {
+      w.field(GENL_CMD, cmd);
+      if (ifindex > 0) w.put(GENL_ATTRS, NETRT_A_IFINDEX, ifindex);
+    },
   );
   if (cmd !== NETRT_CMD_DHCP_GET) return;
   const name = namer(await links(ch));

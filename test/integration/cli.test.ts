@@ -189,8 +189,13 @@ describe("integration: the netrt CLI over the control channel", function () {
       [j.state, j.address, j.server, j.routers, j.dns, j.lease_time],
       ["BOUND", addr, "192.0.2.1", ["192.0.2.1"], ["192.0.2.1"], 600],
     );
+    // dev picks the interface's client: eth0 has one, lo none.
+    assert.equal(json<{ address: string }>("dhcp", "show", "dev", "eth0").address, addr);
+    const none = netrt("dhcp", "show", "dev", "lo");
+    assert.equal(none.status, 1);
+    assert.match(none.stderr, /no DHCP client on interface 1 \(errno 19\)/);
     const from = fw.mark();
-    ok("dhcp", "renew");
+    ok("dhcp", "renew", "dev", "eth0");
     return fw.waitFor(/dhcp eth0: renewed/, 10000, from);
   });
 

@@ -36,7 +36,14 @@ import {
   NETRT_CMD_SUBSCRIBE,
   NETRT_GENL_TYPE,
   NETRT_GROUP_DHCP,
+  GENL_ATTRS,
+  NETRT_A_IFINDEX,
+  NETRT_CMD_DHCP_GET,
 } from "../../src/netlink/family";
+import { DhcpClient } from "../../src/dhcp/client";
+import { PROBE_OFF, rfc2131Profile } from "../../src/dhcp/config";
+import { DHCP_EV_EXPIRED } from "../../src/dhcp/states";
+import { ENODEV } from "../../src/net/errno";
 import { NlWriter } from "../../src/netlink/writer";
 
 describe("control channel (framing + rtnetlink + our family)", function () {
@@ -182,6 +189,58 @@ describe("control channel (framing + rtnetlink + our family)", function () {
     assert.equal(m.typeName, "NLMSG_ERROR");
     assert.equal(m.seq, 9);
     assert.equal(m.header.error, -19);
+  });
+
+  it("answers DHCP requests for the interface they name (NETRT_A_IFINDEX), and publishes each client's events", function () {
+    const r = new Rig();
+    const client = new DhcpClient(
+      r.node.stack,
+      r.node.eth,
+      { ...rfc2131Profile(), probe: PROBE_OFF },
+      r.net.clock,
+      r.node.stack.random,
+      undefined,
+      r.node.log,
+      () => -1,
+    );
+    r.ch.dhcp.push(client);
+    client.start();
+    const get = (ifindex: number, seq: number): MessageValue => {
+      r.send(
+        PROTO_GENERIC,
+        NETRT_GENL_TYPE,
+        0,
+        GENLMSGHDR.hdrLen,
+        (w) => {
+          w.field(GENL_CMD, NETRT_CMD_DHCP_GET);
+          if (ifindex > 0) w.put(GENL_ATTRS, NETRT_A_IFINDEX, ifindex);
+        },
+        seq,
+      );
+      const m = r.messages().filter((x) => x.seq === seq);
+      assert.equal(m.length, 1);
+      return m[0];
+    };
+    const mine = get(r.node.eth.index, 20);
+    assert.equal(mine.typeName, "NETRT");
+    assert.equal(findAttr(mine.attrs, "NETRT_A_IFINDEX")?.value, r.node.eth.index);
+    assert.equal(findAttr(get(0, 21).attrs, "NETRT_A_IFINDEX")?.value, r.node.eth.index, "no index: the first client");
+    const lo = get(1, 22);
+    assert.equal(lo.typeName, "NLMSG_ERROR");
+    assert.equal(lo.header.error, -ENODEV);
+    assert.match(String(findAttr(lo.attrs, "NLMSGERR_ATTR_MSG")?.value), /no DHCP client on interface 1/);
+    // Its events reach a subscriber through the stack's events, with its interface.
+    r.send(PROTO_GENERIC, NETRT_GENL_TYPE, 0, GENLMSGHDR.hdrLen, (w) => {
+      w.field(GENL_CMD, NETRT_CMD_SUBSCRIBE);
+      w.int(NETRT_A_GROUPS, 4, groupBit(NETRT_GROUP_DHCP));
+    });
+    const before = r.messages().length;
+    r.node.stack.events.emit("dhcp", DHCP_EV_EXPIRED, client, client.lease);
+    r.net.clock.advance(100);
+    const ev = r.messages().slice(before);
+    assert.equal(ev.length, 1);
+    assert.equal(findAttr(ev[0].attrs, "NETRT_A_DHCP_EVENT")?.value, DHCP_EV_EXPIRED);
+    assert.equal(findAttr(ev[0].attrs, "NETRT_A_IFINDEX")?.value, r.node.eth.index);
   });
 
   it("survives any noise on the line, never changes state for it, and keeps answering (property)", function () {
