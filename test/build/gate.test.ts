@@ -57,6 +57,12 @@ describe("the gate", function () {
         "export function f(): number {\n  return -22;\n}\n",
         /^src\/net\/bad\.ts:2:10: a literal errno \(-22\)/,
       ],
+      [
+        "a test comparing an error with a bare number",
+        "test/net/bad.test.ts",
+        "assert.equal(m.header.error, -19);\n",
+        /^test\/net\/bad\.test\.ts:1:30: a literal errno \(-19\)/,
+      ],
     ];
     for (const [what, file, code, expected] of cases)
       it(`finds ${what}, with its place`, function () {

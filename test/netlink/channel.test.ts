@@ -43,7 +43,7 @@ import {
 import { DhcpClient } from "../../src/dhcp/client";
 import { PROBE_OFF, rfc2131Profile } from "../../src/dhcp/config";
 import { DHCP_EV_EXPIRED } from "../../src/dhcp/states";
-import { ENODEV } from "../../src/net/errno";
+import { EINVAL, ENOBUFS, ENODEV, EPERM } from "../../src/net/errno";
 import { NlWriter } from "../../src/netlink/writer";
 
 describe("control channel (framing + rtnetlink + our family)", function () {
@@ -113,7 +113,7 @@ describe("control channel (framing + rtnetlink + our family)", function () {
     const news = m.filter((x) => x.typeName === "RTM_NEWNEIGH").length;
     const lost = m.find((x) => x.typeName === "NLMSG_ERROR");
     assert.ok(lost !== undefined, "the listener hears about the loss");
-    assert.equal(lost.header.error, -105);
+    assert.equal(lost.header.error, -ENOBUFS);
     const n = Number(/^(\d+) notifications lost/.exec(String(findAttr(lost.attrs, "NLMSGERR_ATTR_MSG")?.value))?.[1]);
     assert.equal(news + n, 40, `${news} delivered + ${n} lost`);
     assert.ok(
@@ -149,7 +149,7 @@ describe("control channel (framing + rtnetlink + our family)", function () {
     assert.equal(setMtu(1400).header.error, 0);
     assert.equal(genl(NETRT_CMD_SET_KEY, (w) => w.bytes(NETRT_A_KEY, bytesOf(key), 0, 32)).header.error, 0);
     const refused = setMtu(1300);
-    assert.equal(refused.header.error, -1);
+    assert.equal(refused.header.error, -EPERM);
     assert.match(String(findAttr(refused.attrs, "NLMSGERR_ATTR_MSG")?.value), /authenticated session/);
     assert.equal(r.node.eth.mtu, 1400);
     r.got.length = 0;
@@ -161,11 +161,14 @@ describe("control channel (framing + rtnetlink + our family)", function () {
     const nonce = Buffer.from(String(findAttr(ch.attrs, "NETRT_A_NONCE")?.value), "hex");
     assert.equal(nonce.length, 16);
     const wrong = crypto.createHmac("sha256", crypto.randomBytes(32)).update(nonce).digest();
-    assert.equal(genl(NETRT_CMD_AUTH_RESPONSE, (w) => w.bytes(NETRT_A_MAC, bytesOf(wrong), 0, 32)).header.error, -1);
+    assert.equal(
+      genl(NETRT_CMD_AUTH_RESPONSE, (w) => w.bytes(NETRT_A_MAC, bytesOf(wrong), 0, 32)).header.error,
+      -EPERM,
+    );
     const right = crypto.createHmac("sha256", key).update(nonce).digest();
     assert.equal(
       genl(NETRT_CMD_AUTH_RESPONSE, (w) => w.bytes(NETRT_A_MAC, bytesOf(right), 0, 32)).header.error,
-      -22,
+      -EINVAL,
       "the nonce was used up",
     );
     // The right answer to a fresh nonce opens a session.
@@ -178,7 +181,7 @@ describe("control channel (framing + rtnetlink + our family)", function () {
     assert.equal(r.node.eth.mtu, 1300);
     // Idle sessions end.
     r.net.clock.advance(SESSION_MS + 1000);
-    assert.equal(setMtu(1280).header.error, -1);
+    assert.equal(setMtu(1280).header.error, -EPERM);
     assert.deepEqual(r.ch.auth, { challenges: 2, failures: 1, sessions: 1, refused: 2 });
   });
 
@@ -188,7 +191,7 @@ describe("control channel (framing + rtnetlink + our family)", function () {
     const m = r.messages()[0];
     assert.equal(m.typeName, "NLMSG_ERROR");
     assert.equal(m.seq, 9);
-    assert.equal(m.header.error, -19);
+    assert.equal(m.header.error, -ENODEV);
   });
 
   it("answers DHCP requests for the interface they name (NETRT_A_IFINDEX), and publishes each client's events", function () {

@@ -6,7 +6,7 @@ import fc from "fast-check";
 import { describeFrame, findAttr, type AttrValue } from "../../cli/describe";
 import { alloc, len } from "../../hal/js/bytes";
 import type { Bytes } from "../../hal/types";
-import { EINVAL, EMSGSIZE, ERANGE } from "../../src/net/errno";
+import { EEXIST, EINVAL, EMSGSIZE, ERANGE } from "../../src/net/errno";
 import * as C from "../../src/netlink/constants";
 import { NLA_HDRLEN } from "../../src/netlink/constants";
 import {
@@ -133,7 +133,7 @@ describe("netlink codec", function () {
     assert.equal(tooSmall.header.error, -EINVAL);
     assert.equal(findAttr(tooSmall.attrs, "NLMSGERR_ATTR_MSG")?.value, "mtu less than device minimum");
     const capped = describeFrame(bytes(byName.get("newneigh_excl_dup_capack")!.replies![0]))[0];
-    assert.equal(capped.header.error, -17);
+    assert.equal(capped.header.error, -EEXIST);
     assert.equal(capped.len, 36);
   });
 

@@ -6,7 +6,7 @@ import { strict as assert } from "node:assert";
 import { describeFrame, findAttr, type MessageValue } from "../../cli/describe";
 import { alloc, copy, len } from "../../hal/js/bytes";
 import type { Bytes } from "../../hal/types";
-import { EEXIST, EINVAL, ENODEV, ENOENT, EOPNOTSUPP, EPERM, ERANGE } from "../../src/net/errno";
+import { EEXIST, EINVAL, ENETUNREACH, ENODEV, ENOENT, ENOSPC, EOPNOTSUPP, EPERM, ERANGE } from "../../src/net/errno";
 import { IFF_UP } from "../../src/net/ifnet";
 import { addrRequest } from "../../src/net/inaddr";
 import { LLE_STATIC } from "../../src/net/lltable";
@@ -339,7 +339,7 @@ describe("rtnetlink handlers", function () {
     assert.equal(route(C.RTM_NEWROUTE, C.NLM_F_CREATE + C.NLM_F_EXCL, "192.0.2.1").header.error, 0);
     assert.equal(dev.node.stack.routes.lookup(ip("8.8.8.8"))?.gateway, ip("192.0.2.1"));
     assert.equal(route(C.RTM_NEWROUTE, C.NLM_F_CREATE + C.NLM_F_EXCL, "192.0.2.1").header.error, -EEXIST);
-    assert.equal(route(C.RTM_NEWROUTE, C.NLM_F_CREATE, "10.9.9.9").header.error, -101);
+    assert.equal(route(C.RTM_NEWROUTE, C.NLM_F_CREATE, "10.9.9.9").header.error, -ENETUNREACH);
     assert.equal(route(C.RTM_NEWROUTE, C.NLM_F_CREATE, "192.0.2.1", 8).header.error, -EOPNOTSUPP);
     const dump = dev.ask(request(C.RTM_GETROUTE, C.NLM_F_DUMP, () => undefined, RTMSG.hdrLen));
     const def = dump.find((m) => m.typeName === "RTM_NEWROUTE" && m.header.dst_len === 0)!;
@@ -479,7 +479,7 @@ describe("rtnetlink handlers", function () {
         ),
       )[0];
     const r = replace(25);
-    assert.equal(r.header.error, -28); // ENOSPC
+    assert.equal(r.header.error, -ENOSPC);
     assert.equal(
       JSON.stringify([
         st.addrs.list.map((a) => [a.addr, a.prefixLen]),

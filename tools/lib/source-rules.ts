@@ -6,7 +6,8 @@
 //   cli/ imports no device state, only the control-plane vocabulary, the
 //   codec and small utilities; only tests and simulations import hal/sim/;
 // - wire layouts live in src/wire/ (tools/lib/wire-offsets.ts);
-// - no literal errno numbers in src/ or cli/: errno.ts names them.
+// - no literal errno numbers in src/ or cli/ (nor errors compared with bare
+//   numbers in tests): errno.ts names them.
 import * as fs from "node:fs";
 import * as path from "node:path";
 import ts from "typescript";
@@ -100,6 +101,18 @@ export function checkFile(file: string, text: string): Finding[] {
       Number(n.operand.text) < 256
     )
       findings.push(at(sf, file, n, `a literal errno (-${n.operand.text}): name it from src/net/errno.ts`));
+    // In tests: an error compared with a bare number (assert.equal(m.header.error, -19)).
+    if (
+      file.startsWith("test/") &&
+      ts.isCallExpression(n) &&
+      n.arguments.length >= 2 &&
+      /(\.error|errno)$/.test(n.arguments[0].getText(sf)) &&
+      ts.isPrefixUnaryExpression(n.arguments[1]) &&
+      ts.isNumericLiteral(n.arguments[1].operand)
+    )
+      findings.push(
+        at(sf, file, n.arguments[1], `a literal errno (${n.arguments[1].getText(sf)}): name it from src/net/errno.ts`),
+      );
     if (
       (file.startsWith("src/") || file.startsWith("cli/")) &&
       ts.isCallExpression(n) &&
