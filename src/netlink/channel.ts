@@ -3,12 +3,11 @@
 // replies and notifications framed back out. The line is paced on the HAL
 // clock from the baud rate, so a dump never queues more than one frame
 // ahead of the UART and memory stays fixed.
-import { alloc, get8, len, set8, view } from "@hal/bytes";
+import { alloc, view } from "@hal/bytes";
 import { band } from "@hal/u32";
 import type { Bytes, Clock, Random, Storage } from "../../hal/types";
-import { equalConstantTime, hmacSha256 } from "../util/sha256";
 import { type DhcpClient } from "../dhcp/client";
-import { EINVAL, ENODEV, ENOSPC, EOPNOTSUPP, EPERM } from "../net/errno";
+import { EINVAL, ENODEV, EOPNOTSUPP, EPERM } from "../net/errno";
 import type { Ifnet } from "../net/ifnet";
 import { ADDR_DEL, ADDR_NEW, type InAddr } from "../net/inaddr";
 import { LLE_EVENT_RESOLVED } from "../net/lltable";
@@ -17,7 +16,8 @@ import type { NetStack } from "../net/stack";
 import * as C from "./constants";
 import { encodedMax, encodeFrame, FrameDecoder, PROTO_GENERIC, PROTO_ROUTE } from "./frame";
 import { isOwnEntry, putAddr, putLink, putNeigh, putRoute } from "./messages";
-import { Handler } from "./handler";
+import { authChallenge, authEnd, authResponse, ControlAuth, mayMutate, setKey } from "./auth";
+import { Handler, REPLY_SENT } from "./handler";
 import { Rtnl, type RtnlHost } from "./rtnl";
 import { NLMSG_TYPE_OFF } from "../wire/netlink";
 import {
@@ -31,11 +31,7 @@ import {
   NETRT_A_DOMAIN,
   NETRT_A_GROUPS,
   NETRT_A_IFINDEX,
-  NETRT_A_KEY,
-  NETRT_A_KEYED,
   NETRT_A_LEASE,
-  NETRT_A_MAC,
-  NETRT_A_NONCE,
   NETRT_A_PREFIXLEN,
   NETRT_A_REMAINING,
   NETRT_A_ROUTER,
@@ -55,21 +51,12 @@ import {
   NETRT_CMD_SUBSCRIBE,
   NETRT_GENL_TYPE,
   NETRT_GROUP_DHCP,
-  NETRT_KEY_MAX,
-  NETRT_KEY_MIN,
-  NETRT_MAC_LEN,
-  NETRT_NONCE_LEN,
 } from "./family";
 import { DHCP_BOUND, DHCP_REBINDING, DHCP_RENEWING, DHCP_STOPPED, dhcpStateName } from "../dhcp/states";
 import { type DhcpLease } from "../dhcp/lease";
 import { type NlAttrSet } from "./policy";
 import { NlMsg, parseMessage } from "./parse";
 import { type NlWriter } from "./writer";
-
-/** Where the device key lives in HAL storage. */
-export const KEY_STORAGE = "ctl.key";
-/** An authenticated session lasts this long after its last use. */
-export const SESSION_MS = 300000;
 
 export interface ChannelConfig {
   baud: number;
@@ -96,24 +83,24 @@ export class ControlChannel {
   readonly dhcp: DhcpClient[] = [];
   private readonly handlers: Handler<ControlChannel>[] = [];
 
-  private nonce: Bytes | undefined = undefined;
-  private sessionUntil = -1;
-  readonly auth = { challenges: 0, failures: 0, sessions: 0, refused: 0 };
+  /** The device key, the challenge in play and the session it opened. */
+  readonly auth: ControlAuth;
 
   constructor(
     readonly stack: NetStack,
     private readonly clock: Clock,
     private readonly hooks: ChannelHooks,
     readonly cfg: ChannelConfig,
-    private readonly storage: Storage | undefined,
-    private readonly random: Random,
+    storage: Storage | undefined,
+    random: Random,
   ) {
+    this.auth = new ControlAuth(clock, storage, random);
     this.tx = alloc(encodedMax(cfg.maxMessage + 3));
     this.scratch = alloc(cfg.maxMessage + 3);
     this.msPerByte = 10000 / cfg.baud; // 8N1: ten bit times per byte
     const host: RtnlHost = {
       driverName: (ifp) => hooks.driverName(ifp),
-      mayMutate: () => this.mayMutate(),
+      mayMutate: () => mayMutate(this.auth),
       send: (b, n) => this.sendFrame(PROTO_ROUTE, b, n),
     };
     this.rtnl = new Rtnl(stack, host, cfg.maxMessage);
@@ -216,7 +203,7 @@ export class ControlChannel {
     for (let i = 0; i < this.handlers.length; i++) if (this.handlers[i].type === cmd) h = this.handlers[i];
     let res = 0;
     if (h === undefined) res = r.err.fail(EOPNOTSUPP, "unknown command " + cmd, C.NLMSG_HDRLEN);
-    else if (h.mutates && !this.mayMutate())
+    else if (h.mutates && !mayMutate(this.auth))
       res = r.err.fail(EPERM, "this device needs an authenticated session to change state (netrt --key …)", -1);
     else res = h.fn(this, m);
     if (res === REPLY_SENT) return;
@@ -233,92 +220,6 @@ export class ControlChannel {
       -1,
     );
     return undefined;
-  }
-
-  /** Answers an authentication challenge with a fresh nonce. */
-  challenge(m: NlMsg): number {
-    const n = alloc(NETRT_NONCE_LEN);
-    for (let i = 0; i < NETRT_NONCE_LEN; i += 4) {
-      let v = this.random.u32();
-      for (let k = 0; k < 4; k++) {
-        set8(n, i + k, v % 256);
-        v = Math.floor(v / 256);
-      }
-    }
-    this.nonce = n;
-    this.auth.challenges++;
-    const keyed = this.key() !== undefined ? 1 : 0;
-    this.rtnl.replyOne((w) => {
-      if (!w.begin(NETRT_GENL_TYPE, 0, m.seq, m.pid, GENLMSGHDR.hdrLen)) return false;
-      w.field(GENL_CMD, NETRT_CMD_AUTH_CHALLENGE);
-      w.bytes(NETRT_A_NONCE, n, 0, NETRT_NONCE_LEN);
-      w.put(GENL_ATTRS, NETRT_A_KEYED, keyed);
-      return w.end() > 0;
-    });
-    return REPLY_SENT;
-  }
-
-  /** Ends the authenticated session. */
-  endSession(): void {
-    this.sessionUntil = -1;
-  }
-
-  private key(): Bytes | undefined {
-    if (this.storage === undefined) return undefined;
-    const k = this.storage.read(KEY_STORAGE);
-    return k !== undefined && len(k) > 0 ? k : undefined;
-  }
-
-  /** Reads are always allowed; changes need a session once a key is set (bring-up is open). */
-  mayMutate(): boolean {
-    if (this.key() === undefined) return true;
-    const now = this.clock.now();
-    if (now < this.sessionUntil) {
-      this.sessionUntil = now + SESSION_MS;
-      return true;
-    }
-    this.auth.refused++;
-    return false;
-  }
-
-  authenticate(m: NlMsg): number {
-    const r = this.rtnl;
-    const key = this.key();
-    const nonce = this.nonce;
-    // A nonce answers one response, right or wrong.
-    this.nonce = undefined;
-    if (key === undefined) return r.err.fail(EINVAL, "no key is set on this device: nothing to authenticate", -1);
-    if (nonce === undefined) return r.err.fail(EINVAL, "ask for a challenge first", -1);
-    const i = m.attrs.find(NETRT_A_MAC);
-    if (i < 0 || m.attrs.lens[i] !== NETRT_MAC_LEN) return r.err.fail(EINVAL, "NETRT_A_MAC (32 bytes) is required", -1);
-    const mac = alloc(NETRT_MAC_LEN);
-    for (let k = 0; k < NETRT_MAC_LEN; k++) set8(mac, k, get8(m.buf!, m.attrs.offs[i] + k));
-    if (!equalConstantTime(mac, hmacSha256(key, nonce, 0, NETRT_NONCE_LEN))) {
-      this.auth.failures++;
-      return r.err.fail(EPERM, "authentication failed", -1);
-    }
-    this.auth.sessions++;
-    this.sessionUntil = this.clock.now() + SESSION_MS;
-    return 0;
-  }
-
-  setKey(m: NlMsg): number {
-    const r = this.rtnl;
-    if (this.storage === undefined) return r.err.fail(EOPNOTSUPP, "this device has no storage for a key", -1);
-    const i = m.attrs.find(NETRT_A_KEY);
-    if (i < 0) return r.err.fail(EINVAL, "NETRT_A_KEY is required (empty to remove the key)", -1);
-    const n = m.attrs.lens[i];
-    if (n !== 0 && (n < NETRT_KEY_MIN || n > NETRT_KEY_MAX)) return r.err.fail(EINVAL, "a key is 16 to 64 bytes", -1);
-    if (n === 0) {
-      this.storage.remove(KEY_STORAGE);
-      return 0;
-    }
-    const k = alloc(n);
-    for (let j = 0; j < n; j++) set8(k, j, get8(m.buf!, m.attrs.offs[i] + j));
-    if (!this.storage.write(KEY_STORAGE, k)) return r.err.fail(ENOSPC, "the key could not be stored", -1);
-    // A new key ends the session that set it: prove it works.
-    this.sessionUntil = -1;
-    return 0;
   }
 
   putDhcp(w: NlWriter, d: DhcpClient, l: DhcpLease, event: number, flags: number, seq: number, pid: number): boolean {
@@ -344,9 +245,6 @@ export class ControlChannel {
     return w.end() > 0;
   }
 }
-
-/** Handler result: the handler sent its own reply (no ACK follows). */
-export const REPLY_SENT = 1;
 
 function subscribe(c: ControlChannel, m: NlMsg): number {
   c.rtnl.groups = m.attrs.num(NETRT_A_GROUPS, 0);
@@ -381,23 +279,6 @@ function dhcpRestart(c: ControlChannel, m: NlMsg): number {
   const d = c.dhcpFor(m);
   if (d === undefined) return -ENODEV;
   d.restart();
-  return 0;
-}
-
-function authChallenge(c: ControlChannel, m: NlMsg): number {
-  return c.challenge(m);
-}
-
-function authResponse(c: ControlChannel, m: NlMsg): number {
-  return c.authenticate(m);
-}
-
-function setKey(c: ControlChannel, m: NlMsg): number {
-  return c.setKey(m);
-}
-
-function authEnd(c: ControlChannel): number {
-  c.endSession();
   return 0;
 }
 

@@ -6,6 +6,8 @@ import { type NlWriter } from "./writer";
 
 /** Handler result: 0 done (ACK if asked), a negative errno, or DUMP_STARTED (replies are under way). */
 export const DUMP_STARTED = 1;
+/** Our family's handler result: the handler sent its own reply (no ACK follows). */
+export const REPLY_SENT = 1;
 
 /**
  * One row of a family's handler table, the same shape for both families:

@@ -8,7 +8,6 @@ import { findAttr, type MessageValue } from "../../cli/describe";
 import { alloc } from "../../hal/js/bytes";
 import type { Bytes } from "../../hal/types";
 import { LLE_STATIC } from "../../src/net/lltable";
-import { SESSION_MS } from "../../src/netlink/channel";
 import * as C from "../../src/netlink/constants";
 import { encodedMax, encodeFrame, PROTO_GENERIC, PROTO_ROUTE } from "../../src/netlink/frame";
 import {
@@ -45,6 +44,7 @@ import { PROBE_OFF, rfc2131Profile } from "../../src/dhcp/config";
 import { DHCP_EV_EXPIRED } from "../../src/dhcp/states";
 import { EINVAL, ENOBUFS, ENODEV, EPERM } from "../../src/net/errno";
 import { NlWriter } from "../../src/netlink/writer";
+import { SESSION_MS } from "../../src/netlink/auth";
 
 describe("control channel (framing + rtnetlink + our family)", function () {
   it("answers a framed GETLINK with a framed reply", function () {
@@ -182,7 +182,7 @@ describe("control channel (framing + rtnetlink + our family)", function () {
     // Idle sessions end.
     r.net.clock.advance(SESSION_MS + 1000);
     assert.equal(setMtu(1280).header.error, -EPERM);
-    assert.deepEqual(r.ch.auth, { challenges: 2, failures: 1, sessions: 1, refused: 2 });
+    assert.deepEqual(r.ch.auth.counters, { challenges: 2, failures: 1, sessions: 1, refused: 2 });
   });
 
   it("answers requests for DHCP with an error when the device has no DHCP client", function () {
