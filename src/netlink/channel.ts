@@ -17,7 +17,7 @@ import * as C from "./constants";
 import { encodedMax, encodeFrame, FrameDecoder, PROTO_GENERIC, PROTO_ROUTE } from "./frame";
 import { isOwnEntry, putAddr, putLink, putNeigh, putRoute } from "./messages";
 import { authChallenge, authEnd, authResponse, ControlAuth, mayMutate, setKey } from "./auth";
-import { Handler, REPLY_SENT } from "./handler";
+import { findHandler, Handler, REPLY_SENT } from "./handler";
 import { Rtnl, type RtnlHost } from "./rtnl";
 import { NLMSG_TYPE_OFF } from "../wire/netlink";
 import {
@@ -199,8 +199,7 @@ export class ControlChannel {
     }
     const cmd = m.field(GENL_CMD);
     r.err.clear();
-    let h: Handler<ControlChannel> | undefined = undefined;
-    for (let i = 0; i < this.handlers.length; i++) if (this.handlers[i].type === cmd) h = this.handlers[i];
+    const h = findHandler(this.handlers, cmd);
     let res = 0;
     if (h === undefined) res = r.err.fail(EOPNOTSUPP, "unknown command " + cmd, C.NLMSG_HDRLEN);
     else if (h.mutates && !mayMutate(this.auth))

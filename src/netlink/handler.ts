@@ -27,6 +27,12 @@ export class Handler<C> {
 
 export type RtnlHandler = Handler<Rtnl>;
 
+/** The row of `table` for message type (or command) `type`. */
+export function findHandler<C>(table: Handler<C>[], type: number): Handler<C> | undefined {
+  for (let i = 0; i < table.length; i++) if (table[i].type === type) return table[i];
+  return undefined;
+}
+
 /** Writes the dump's next entry at the cursor (advancing it when the entry fits); false when none is left. */
 export type DumpStep = (r: Rtnl, w: NlWriter, c: DumpCursor) => boolean;
 

@@ -21,7 +21,7 @@ import {
   NLMSGERR_ERROR_OFF,
   NLMSGERR_MSG_OFF,
 } from "../wire/netlink";
-import { DumpCursor, DUMP_STARTED, type DumpStep, type RtnlHandler } from "./handler";
+import { DumpCursor, DUMP_STARTED, type DumpStep, findHandler, type RtnlHandler } from "./handler";
 import { putLink } from "./messages";
 import { schemaFor } from "./schemas";
 import { addAddrHandlers } from "./route/addr";
@@ -113,11 +113,6 @@ export class Rtnl {
     this.handlers.push(h);
   }
 
-  private find(type: number): RtnlHandler | undefined {
-    for (let i = 0; i < this.handlers.length; i++) if (this.handlers[i].type === type) return this.handlers[i];
-    return undefined;
-  }
-
   dumping(): boolean {
     return this.dump.step !== undefined || this.pendingLen > 0;
   }
@@ -147,7 +142,7 @@ export class Rtnl {
     const err = this.err;
     this.counters.requests++;
     const type = getLe16(b, off + NLMSG_TYPE_OFF);
-    const h = this.find(type);
+    const h = findHandler(this.handlers, type);
     // (A conditional as an argument costs a sparse-array spread in Lua: compute it first.)
     const schema = h !== undefined ? schemaFor(type) : undefined;
     const ok = parseMessage(b, off, avail, schema, m, err);

@@ -58,6 +58,12 @@ describe("the gate", function () {
         /^src\/net\/bad\.ts:2:10: a literal errno \(-22\)/,
       ],
       [
+        "an extended-ack offset written as a number",
+        "src/netlink/route/bad.ts",
+        'export const f = (r: any): number => r.err.fail(95, "no", 16 + 8);\n',
+        /src\/netlink\/route\/bad\.ts:1:59: an error offset written as a number \(16\)/,
+      ],
+      [
         "a test comparing an error with a bare number",
         "test/net/bad.test.ts",
         "assert.equal(m.header.error, -19);\n",

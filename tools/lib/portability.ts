@@ -5,12 +5,12 @@
 //   (../shared/DESIGN.md, "Platform facts").
 // - The portable core (src/), for every target: no runtime global except a
 //   few Math functions that every runtime (and typescript-to-lua) maps.
-import * as fs from "node:fs";
 import * as path from "node:path";
 import ts from "typescript";
 import { ESPRUINO_MISSING_GLOBALS, ESPRUINO_MISSING_MEMBERS } from "./espruino-facts";
 import type { Finding } from "./findings";
 import { ROOT, rel } from "./paths";
+import { sourceFiles } from "./source-rules";
 
 export type Target = "espruino" | "lua51" | "lua53" | "node";
 
@@ -179,17 +179,9 @@ export function checkProgram(program: ts.Program, target: Target): Finding[] {
 
 /** Every TypeScript file of the portable core: all are checked, imported or not. */
 export function coreFiles(): string[] {
-  const out: string[] = [];
-  const walkDir = (dir: string): void => {
-    for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
-      const p = path.join(dir, e.name);
-      if (e.isDirectory()) {
-        if (p !== path.join(ROOT, "src", "host")) walkDir(p);
-      } else if (e.name.endsWith(".ts") && !e.name.endsWith(".d.ts")) out.push(p);
-    }
-  };
-  walkDir(path.join(ROOT, "src"));
-  return out.sort();
+  return sourceFiles(ROOT, ["src"])
+    .filter((f) => !f.startsWith("src/host/"))
+    .map((f) => path.join(ROOT, f));
 }
 
 /** Type-checks and checks the program rooted at `rootNames` (plus all of src/) under `options`. */

@@ -76,6 +76,16 @@ function boundary(file: string, target: string): string | undefined {
   return undefined;
 }
 
+function numbersInExpression(e: ts.Expression): ts.NumericLiteral[] {
+  const out: ts.NumericLiteral[] = [];
+  const visit = (n: ts.Node): void => {
+    if (ts.isNumericLiteral(n) && n.text !== "0") out.push(n);
+    else ts.forEachChild(n, visit);
+  };
+  visit(e);
+  return out;
+}
+
 function at(sf: ts.SourceFile, file: string, node: ts.Node, message: string): Finding {
   const pos = sf.getLineAndCharacterOfPosition(node.getStart(sf));
   return { file, line: pos.line + 1, col: pos.character + 1, message };
@@ -123,6 +133,11 @@ export function checkFile(file: string, text: string): Finding[] {
       const code = n.arguments[n.expression.name.text === "parse" ? 1 : 0];
       if (code !== undefined && ts.isNumericLiteral(code))
         findings.push(at(sf, file, code, `a literal errno (${code.text}): name it from src/net/errno.ts`));
+      // The extended-ack offset of the field to blame is a wire offset too (-1: none).
+      const off = n.arguments[n.expression.name.text === "parse" ? 3 : 2];
+      if (off !== undefined && !(ts.isPrefixUnaryExpression(off) && off.getText(sf) === "-1"))
+        for (const lit of numbersInExpression(off))
+          findings.push(at(sf, file, lit, `an error offset written as a number (${lit.text}): name the field`));
     }
     ts.forEachChild(n, visit);
   };

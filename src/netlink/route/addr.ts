@@ -24,18 +24,19 @@ function getAddr(r: Rtnl, m: NlMsg): number {
 function addrTarget(r: Rtnl, m: NlMsg, what: string): Ifnet | undefined {
   const index = m.field(IFA_INDEX);
   const ifp = r.stack.ifs.byIndex(index);
-  if (ifp === undefined) r.err.set(ENODEV, what + ": no interface with index " + index, 20);
+  if (ifp === undefined) r.err.set(ENODEV, what + ": no interface with index " + index, C.NLMSG_HDRLEN + IFA_INDEX.off);
   return ifp;
 }
 
 function newAddr(r: Rtnl, m: NlMsg): number {
   const ifp = addrTarget(r, m, "add address");
   if (ifp === undefined) return -ENODEV;
-  if (m.field(IFA_FAMILY_F) !== C.AF_INET) return r.err.fail(EOPNOTSUPP, "only IPv4 addresses (AF_INET)", 16);
+  if (m.field(IFA_FAMILY_F) !== C.AF_INET)
+    return r.err.fail(EOPNOTSUPP, "only IPv4 addresses (AF_INET)", C.NLMSG_HDRLEN + IFA_FAMILY_F.off);
   const local = m.attrs.inAddr(C.IFA_LOCAL, m.attrs.inAddr(C.IFA_ADDRESS, -1));
   if (local < 0) return r.err.fail(EINVAL, "IFA_LOCAL (or IFA_ADDRESS) is required", -1);
   const plen = m.field(IFA_PREFIXLEN);
-  if (plen > 32) return r.err.fail(EINVAL, "prefix length above 32", 17);
+  if (plen > 32) return r.err.fail(EINVAL, "prefix length above 32", C.NLMSG_HDRLEN + IFA_PREFIXLEN.off);
   const existing = r.stack.addrs.findOn(ifp, local);
   if (existing !== undefined && band(m.flags, C.NLM_F_EXCL) !== 0)
     return r.err.fail(EEXIST, "address already assigned", -1);

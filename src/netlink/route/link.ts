@@ -18,7 +18,11 @@ function linkOf(r: Rtnl, m: NlMsg, what: string): Ifnet | undefined {
   if (index > 0) {
     const ifp = r.stack.ifs.byIndex(index);
     if (ifp === undefined || (nm !== undefined && ifp.name !== nm)) {
-      r.err.set(ENODEV, "no interface with index " + index + (nm !== undefined ? " named " + nm : ""), 20);
+      r.err.set(
+        ENODEV,
+        "no interface with index " + index + (nm !== undefined ? " named " + nm : ""),
+        C.NLMSG_HDRLEN + IFI_INDEX.off,
+      );
       return undefined;
     }
     return ifp;
@@ -63,7 +67,7 @@ function newLink(r: Rtnl, m: NlMsg): number {
   // Everything is checked before anything changes, as the kernel does: a refused request changes nothing.
   const hasMtu = m.attrs.has(C.IFLA_MTU);
   const mtu = hasMtu ? m.attrs.num(C.IFLA_MTU, 0) : 0;
-  const mtuAt = hasMtu ? m.attrs.offs[m.attrs.find(C.IFLA_MTU)] - 4 - m.off : -1;
+  const mtuAt = hasMtu ? m.attrs.offs[m.attrs.find(C.IFLA_MTU)] - C.NLA_HDRLEN - m.off : -1;
   if (hasMtu && mtu < ifp.minMtu) return r.err.fail(EINVAL, "mtu less than device minimum", mtuAt);
   if (hasMtu && mtu > ifp.maxMtu) return r.err.fail(EINVAL, "mtu greater than device maximum", mtuAt);
   if (band(sel, IFF_UP) !== 0 && ifp.has(IFF_LOOPBACK) && band(flags, IFF_UP) === 0)
@@ -76,7 +80,7 @@ function newLink(r: Rtnl, m: NlMsg): number {
       return r.err.fail(
         EINVAL,
         "alias too long: this device's frames carry at most " + (room > 0 ? room : 0) + " bytes of it",
-        m.attrs.offs[m.attrs.find(C.IFLA_IFALIAS)] - 4 - m.off,
+        m.attrs.offs[m.attrs.find(C.IFLA_IFALIAS)] - C.NLA_HDRLEN - m.off,
       );
   }
   if (hasMtu && !ifs.setMtu(ifp, mtu)) return r.err.fail(EINVAL, "the driver refused mtu " + mtu, mtuAt);

@@ -6,6 +6,7 @@ import { EEXIST, EINVAL, ENOENT, ENOSPC, EOPNOTSUPP, EPERM } from "../../net/err
 import type { Ifnet } from "../../net/ifnet";
 import { LLE_PUB, LLE_STATIC } from "../../net/lltable";
 import * as C from "../constants";
+import { NLMSG_FLAGS_OFF } from "../../wire/netlink";
 import { type DumpCursor, Handler } from "../handler";
 import { isOwnEntry, putNeigh, readMac } from "../messages";
 import { NDM_FLAGS, NDM_IFINDEX, NDM_STATE } from "../schemas";
@@ -48,16 +49,21 @@ function newNeigh(r: Rtnl, m: NlMsg): number {
     return r.err.fail(
       EINVAL,
       "NDA_LLADDR address length (" + m.attrs.lens[ll] + ") is different from expected (6)",
-      m.attrs.offs[ll] - 4 - m.off,
+      m.attrs.offs[ll] - C.NLA_HDRLEN - m.off,
     );
   const state = m.field(NDM_STATE);
-  if (state !== C.NUD_PERMANENT) return r.err.fail(EOPNOTSUPP, "ndm_state " + state + " not supported", 16 + 8);
+  if (state !== C.NUD_PERMANENT)
+    return r.err.fail(EOPNOTSUPP, "ndm_state " + state + " not supported", C.NLMSG_HDRLEN + NDM_STATE.off);
   const nflags = m.field(NDM_FLAGS);
   const supported = C.NTF_PROXY + C.NTF_STICKY;
   if (band(nflags, 0xff - supported) !== 0)
-    return r.err.fail(EOPNOTSUPP, "ndm_flags " + band(nflags, 0xff - supported) + " not supported", 16 + 10);
+    return r.err.fail(
+      EOPNOTSUPP,
+      "ndm_flags " + band(nflags, 0xff - supported) + " not supported",
+      C.NLMSG_HDRLEN + NDM_FLAGS.off,
+    );
   if (band(m.flags, C.NLM_F_CREATE + C.NLM_F_REPLACE) === 0)
-    return r.err.fail(EOPNOTSUPP, "NLM_F_CREATE or NLM_F_REPLACE is required", 6);
+    return r.err.fail(EOPNOTSUPP, "NLM_F_CREATE or NLM_F_REPLACE is required", NLMSG_FLAGS_OFF);
   const t = ifp.lltable;
   if (t === undefined) return r.err.fail(EOPNOTSUPP, ifp.name + " has no neighbour table", -1);
   const slot = t.lookup(dst);

@@ -15,36 +15,32 @@ function getRoute(r: Rtnl, m: NlMsg): number {
   return r.startDump(dumpRoutes, m.seq, m.pid, 0);
 }
 
-/** The one route a request may change: a static default route. */
-function defaultRouteOf(r: Rtnl, m: NlMsg, route: Route): number {
-  if (m.field(RTM_FAMILY) !== C.AF_INET) return r.err.fail(EOPNOTSUPP, "only IPv4 routes (AF_INET)", 16);
-  if (m.field(RTM_DST_LEN) !== 0 || (m.attrs.has(C.RTA_DST) && m.attrs.inAddr(C.RTA_DST, 0) !== 0))
-    return r.err.fail(EOPNOTSUPP, "only the default route can be changed here", 17);
-  route.dst = 0;
-  route.prefixLen = 0;
-  route.gateway = m.attrs.inAddr(C.RTA_GATEWAY, 0);
-  route.metric = m.attrs.num(C.RTA_PRIORITY, 0);
-  route.ifindex = m.attrs.num(C.RTA_OIF, 0);
+/** The one route a request may change: a static default route, or undefined with the error set. */
+function defaultRouteOf(r: Rtnl, m: NlMsg): Route | undefined {
+  if (m.field(RTM_FAMILY) !== C.AF_INET) {
+    r.err.set(EOPNOTSUPP, "only IPv4 routes (AF_INET)", C.NLMSG_HDRLEN + RTM_FAMILY.off);
+    return undefined;
+  }
+  if (m.field(RTM_DST_LEN) !== 0 || (m.attrs.has(C.RTA_DST) && m.attrs.inAddr(C.RTA_DST, 0) !== 0)) {
+    r.err.set(EOPNOTSUPP, "only the default route can be changed here", C.NLMSG_HDRLEN + RTM_DST_LEN.off);
+    return undefined;
+  }
   const proto = m.field(RTM_PROTOCOL);
-  route.protocol = proto === 0 || proto === RTPROT_BOOT ? RTPROT_STATIC : proto;
-  route.scope = RT_SCOPE_UNIVERSE;
-  route.prefsrc = m.attrs.inAddr(C.RTA_PREFSRC, 0);
-  return 0;
+  return {
+    dst: 0,
+    prefixLen: 0,
+    gateway: m.attrs.inAddr(C.RTA_GATEWAY, 0),
+    ifindex: m.attrs.num(C.RTA_OIF, 0),
+    protocol: proto === 0 || proto === RTPROT_BOOT ? RTPROT_STATIC : proto,
+    scope: RT_SCOPE_UNIVERSE,
+    metric: m.attrs.num(C.RTA_PRIORITY, 0),
+    prefsrc: m.attrs.inAddr(C.RTA_PREFSRC, 0),
+  };
 }
 
 function newRoute(r: Rtnl, m: NlMsg): number {
-  const route: Route = {
-    dst: 0,
-    prefixLen: 0,
-    gateway: 0,
-    ifindex: 0,
-    protocol: RTPROT_STATIC,
-    scope: 0,
-    metric: 0,
-    prefsrc: 0,
-  };
-  const e = defaultRouteOf(r, m, route);
-  if (e < 0) return e;
+  const route = defaultRouteOf(r, m);
+  if (route === undefined) return -r.err.code;
   if (route.gateway === 0) return r.err.fail(EINVAL, "RTA_GATEWAY is required", -1);
   if (route.ifindex === 0) {
     // Like Linux: the interface whose connected prefix holds the gateway.
@@ -61,18 +57,8 @@ function newRoute(r: Rtnl, m: NlMsg): number {
 }
 
 function delRoute(r: Rtnl, m: NlMsg): number {
-  const route: Route = {
-    dst: 0,
-    prefixLen: 0,
-    gateway: 0,
-    ifindex: 0,
-    protocol: RTPROT_STATIC,
-    scope: 0,
-    metric: 0,
-    prefsrc: 0,
-  };
-  const e = defaultRouteOf(r, m, route);
-  if (e < 0) return e;
+  const route = defaultRouteOf(r, m);
+  if (route === undefined) return -r.err.code;
   const res = r.stack.routes.remove(0, 0, route.gateway, route.ifindex, route.metric);
   if (res < 0) r.err.set(-res, "No such process", -1);
   return res;
