@@ -13,9 +13,14 @@ import { ROOT } from "../../tools/lib/paths";
 
 const BIN = path.join(ROOT, "node_modules", ".bin");
 
+// CI may force colour (FORCE_COLOR); the tools' messages are matched as
+// plain text, so colour is turned off and any escape left is removed.
+const PLAIN_ENV = { ...process.env, FORCE_COLOR: "0", NO_COLOR: "1" };
+const ANSI = new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, "g");
+
 function run(cwd: string, tool: string, args: string[]): { status: number | null; out: string } {
-  const r = spawnSync(path.join(BIN, tool), args, { cwd, encoding: "utf8" });
-  return { status: r.status, out: `${r.stdout}${r.stderr}` };
+  const r = spawnSync(path.join(BIN, tool), args, { cwd, encoding: "utf8", env: PLAIN_ENV });
+  return { status: r.status, out: `${r.stdout}${r.stderr}`.replace(ANSI, "") };
 }
 
 describe("the gate", function () {
