@@ -7,14 +7,14 @@ import { MacBase } from "../mac-base";
 import type { Bytes, Mac, MacOptions } from "../types";
 import { fromStr, toStr } from "./platform";
 
-interface EspruinoDgramSocket {
+declare interface EspruinoDgramSocket {
   on(event: "message", cb: (msg: string) => void): void;
   on(event: "error", cb: (e: unknown) => void): void;
   bind(port: number, cb: () => void): void;
   send(data: string, port: number, address: string): void;
   close(): void;
 }
-interface EspruinoDgram {
+declare interface EspruinoDgram {
   createSocket(o: { type: string; recvBufferSize: number }): EspruinoDgramSocket;
 }
 

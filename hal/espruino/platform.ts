@@ -15,7 +15,7 @@ import {
   type Storage,
 } from "../types";
 
-interface EspruinoSerial {
+declare interface EspruinoSerial {
   setup(baud: number, options?: { rx?: unknown; tx?: unknown }): void;
   on(event: "data", cb: (data: string) => void): void;
   removeAllListeners(event: string): void;
@@ -23,7 +23,7 @@ interface EspruinoSerial {
   /** USB only: keep the REPL console here even with no USB host attached. */
   setConsole?(force: boolean): void;
 }
-interface StorageModule {
+declare interface StorageModule {
   read(name: string): string | undefined;
   write(name: string, data: string): boolean;
   erase(name: string): void;

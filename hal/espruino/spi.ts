@@ -2,7 +2,7 @@
 // routed to any pins) with the chip select driven by send()'s nss argument.
 import type { Bytes, Gpio, PinName, Spi } from "../types";
 
-interface EspruinoSpiBus {
+declare interface EspruinoSpiBus {
   setup(o: { sck: unknown; miso: unknown; mosi: unknown; baud: number; mode: number }): void;
   send(data: Uint8Array, nss: unknown): Uint8Array;
 }

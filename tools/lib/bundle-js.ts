@@ -12,6 +12,7 @@ import ts from "typescript";
 import { ESPRUINO_MISSING_GLOBALS, ESPRUINO_MISSING_MEMBERS } from "./espruino-facts";
 import { type Finding, PortabilityError } from "./findings";
 import { hoistFunctions, hoistVars, unhoistedFunctions } from "./hoist-vars";
+import { internalPropertyNames } from "./mangle-props";
 import { checkSources } from "./portability";
 import { compilerOptions, type Runtime } from "./targets";
 
@@ -170,7 +171,12 @@ export async function bundleJs(o: JsBundleOptions): Promise<number> {
       // Espruino's parser rejects `for(function(){}(), ...;;)`, which joined
       // sequences produce.
       compress: { ecma: 5, passes: 2, sequences: false },
-      mangle: { toplevel: true },
+      mangle: {
+        toplevel: true,
+        // Our own property and method names, shortened (see mangle-props.ts).
+        // builtins: the names are ours even where a DOM type has the same one.
+        properties: { regex: new RegExp(`^(?:${internalPropertyNames(check.program).join("|")})$`), builtins: true },
+      },
       format: { ecma: 5, comments: false },
     });
     // Espruino does not hoist `var`; declare every function's vars at its top.

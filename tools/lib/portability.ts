@@ -189,7 +189,7 @@ export function checkSources(
   rootNames: string[],
   options: ts.CompilerOptions,
   target: Target,
-): { findings: Finding[]; errors: string[] } {
+): { findings: Finding[]; errors: string[]; program: ts.Program } {
   const program = ts.createProgram({ rootNames: [...rootNames, ...coreFiles()], options });
   const diags = ts.getPreEmitDiagnostics(program);
   const errors = diags
@@ -200,5 +200,5 @@ export function checkSources(
       const pos = d.file.getLineAndCharacterOfPosition(d.start);
       return `${rel(d.file.fileName)}:${pos.line + 1}:${pos.character + 1}: ${msg}`;
     });
-  return { findings: checkProgram(program, target), errors };
+  return { findings: checkProgram(program, target), errors, program };
 }
