@@ -46,7 +46,7 @@ export interface MemoryRow {
 const NEIGHBOURS = 32;
 const MEMORY_LINE = /memory: used (\d+) (bytes|vars)(?: of (\d+))?; lltable (\d+) entries/;
 
-interface Target {
+export interface Target {
   runtime: string;
   board: string;
   loaded: string;
@@ -55,29 +55,110 @@ interface Target {
   command(env: Record<string, string>, dir: string): string[];
   /** Heap the code takes once loaded and before it runs, in the row's unit; -1: not measured. */
   codeSize(dir: string): number;
+  /** Where the firmware logs that itself (Espruino from Storage). */
+  codeLine?: RegExp;
 }
 
-function espruinoTarget(fromFlash: boolean, board = "espruino-host"): Target {
+/** Bytes of the bundle per Storage.write: a board-sized interpreter cannot hold the whole text in RAM. */
+const STORE_CHUNK = 2048;
+
+/**
+ * Writes `code` to the interpreter's Storage (espruino.flash in `dir`) a
+ * chunk per run, as an upload to a board's flash does: the text never has
+ * to fit in the interpreter's RAM.
+ */
+export function storeInFlash(bin: string, dir: string, name: string, code: string): void {
+  const script = path.join(dir, "store.js");
+  // Offsets count bytes: each chunk goes as base64 (atob gives a byte string), whatever UTF-8 the bundle holds.
+  const bytes = Buffer.from(code, "utf8");
+  for (let off = 0; off < bytes.length; off += STORE_CHUNK) {
+    const part = bytes.subarray(off, off + STORE_CHUNK).toString("base64");
+    fs.writeFileSync(
+      script,
+      `require("Storage").write(${JSON.stringify(name)}, atob("${part}"), ${off}, ${bytes.length});\nquit();\n`,
+    );
+    const r = spawnSync(bin, [script], { cwd: dir, encoding: "utf8", timeout: 60000 });
+    if (r.status !== 0 || /Uncaught|ERROR|OUT OF MEMORY/.test(r.stdout))
+      throw new Error(`storing the bundle failed at byte ${off}: ${r.stdout.slice(-300)}${r.stderr}`);
+  }
+  fs.rmSync(script);
+}
+
+/**
+ * The script that runs the stored bundle. Its first read of NETRT_IPV4 (the
+ * first thing start() does) logs the variables the bundle holds once
+ * loaded: its functions, classes and module tables, before any state.
+ */
+function espruinoRunner(env: Record<string, string>, body: string): string {
+  return withNetrtEnv(
+    env,
+    `var NETRT_M0 = process.memory().usage, NETRT_V4 = NETRT_ENV.NETRT_IPV4;
+Object.defineProperty(NETRT_ENV, "NETRT_IPV4", { get: function () {
+  if (NETRT_M0 >= 0) { print("memory: code " + (process.memory().usage - NETRT_M0) + " vars"); NETRT_M0 = -1; }
+  return NETRT_V4; } });
+${body}`,
+  );
+}
+
+const CODE_LINE = /memory: code (\d+) vars/;
+
+class OutOfMemory extends Error {
+  constructor(readonly codeLine: string | undefined) {
+    super("the interpreter ran out of memory");
+  }
+}
+
+/** An Espruino interpreter: ESPRUINO (as built, 64-bit) or one of ESPRUINO_BOARDS (32-bit, a board's variable count). */
+export interface EspruinoBin {
+  path: string;
+  label: string;
+  vars: number;
+}
+
+/** The interpreters ESPRUINO_BOARDS names (comma-separated), each labelled with its variable count. */
+export function boardSizedEspruinos(): { bins: EspruinoBin[]; absent?: string } {
+  const list = (process.env.ESPRUINO_BOARDS ?? "").split(",").filter((p) => p !== "");
+  if (list.length === 0) return { bins: [], absent: "ESPRUINO_BOARDS is not set" };
+  const bins: EspruinoBin[] = [];
+  for (const p of list) {
+    if (!fs.existsSync(p)) return { bins, absent: `${p} (in ESPRUINO_BOARDS) does not exist` };
+    const r = spawnSync(
+      p,
+      ["-e", 'print("vars " + process.memory().total + " block " + process.memory().blocksize); quit();'],
+      {
+        encoding: "utf8",
+        timeout: 10000,
+      },
+    );
+    const m = /vars (\d+) block (\d+)/.exec(r.stdout);
+    if (m === null) return { bins, absent: `${p} (in ESPRUINO_BOARDS) did not report its memory` };
+    bins.push({ path: p, label: `${m[1]} vars of ${m[2]} bytes`, vars: Number(m[1]) });
+  }
+  return { bins: bins.sort((a, b) => a.vars - b.vars) };
+}
+
+export function espruinoTarget(fromFlash: boolean, board = "espruino-host", bin?: EspruinoBin): Target {
   const bundle = (): string => fs.readFileSync(path.join(ROOT, "dist", board, "firmware.js"), "utf8");
+  const binPath = (): string => (bin !== undefined ? bin.path : process.env.ESPRUINO!);
+  const where = bin !== undefined ? `, on a 32-bit interpreter with ${bin.label}` : "";
   return {
     runtime: "espruino",
     board,
-    loaded: fromFlash ? "from Storage (flash), as a board boots" : "as a script in RAM",
-    absent: () => (process.env.ESPRUINO && fs.existsSync(process.env.ESPRUINO) ? undefined : "ESPRUINO is not set"),
+    loaded: (fromFlash ? "from Storage (flash), as a board boots" : "as a script in RAM") + where,
+    absent: () =>
+      bin !== undefined || (process.env.ESPRUINO && fs.existsSync(process.env.ESPRUINO))
+        ? undefined
+        : "ESPRUINO is not set",
     command: (env, dir) => {
-      const bin = process.env.ESPRUINO!;
       const script = path.join(dir, "run.js");
       if (fromFlash) {
-        // First run: put the code in Storage (espruino.flash in the working directory), as an upload to flash does.
-        const store = path.join(dir, "store.js");
-        fs.writeFileSync(store, `require("Storage").write("netrt.js", ${JSON.stringify(bundle())});\nquit();\n`);
-        const r = spawnSync(bin, [store], { cwd: dir, encoding: "utf8", timeout: 60000 });
-        if (r.status !== 0) throw new Error(`storing the bundle failed: ${r.stdout}${r.stderr}`);
-        fs.writeFileSync(script, withNetrtEnv(env, `eval(require("Storage").read("netrt.js"));`));
+        storeInFlash(binPath(), dir, "netrt.js", bundle());
+        fs.writeFileSync(script, espruinoRunner(env, `eval(require("Storage").read("netrt.js"));`));
       } else fs.writeFileSync(script, withNetrtEnv(env, bundle()));
-      return [bin, script];
+      return [binPath(), script];
     },
     codeSize: () => -1,
+    codeLine: fromFlash ? CODE_LINE : undefined,
   };
 }
 
@@ -86,7 +167,7 @@ function espruinoTarget(fromFlash: boolean, board = "espruino-host"): Target {
  * compiling on a board with its debug stripping leaves it. `board`: the host
  * board built (lua51-host, or lua51-host-lean without the control channel).
  */
-function luaTarget(v: "5.1" | "5.3", stripped: boolean, board: string): Target {
+export function luaTarget(v: "5.1" | "5.3", stripped: boolean, board: string): Target {
   // The file the interpreter loads: the bundle, or its stripped bytecode in the state directory.
   const chunk = (dir: string): string => {
     const source = path.join(ROOT, "dist", board, "firmware.lua");
@@ -118,7 +199,7 @@ function luaTarget(v: "5.1" | "5.3", stripped: boolean, board: string): Target {
   };
 }
 
-async function measure(t: Target, index: number): Promise<MemoryRow> {
+export async function measure(t: Target, index: number): Promise<MemoryRow> {
   const base = 48500 + (process.pid % 200) * 10 + index * 2;
   const { link } = await dnsmasqLink(`m${index}${process.pid % 10000}`, base);
   let fw: FirmwareProcess | undefined;
@@ -132,8 +213,18 @@ async function measure(t: Target, index: number): Promise<MemoryRow> {
     const state = path.join(link.dir, "state");
     fs.mkdirSync(state, { recursive: true });
     fw = new FirmwareProcess(env, state, t.command(env, state));
-    const ip = (await fw.waitFor(/bound to (\d+\.\d+\.\d+\.\d+)\/24/, 30000))[1];
-    const after = async (from: number): Promise<RegExpMatchArray> => fw!.waitFor(MEMORY_LINE, 10000, from);
+    const started = fw;
+    // A build that does not fit runs out of memory: a row that says so, not a failed bench.
+    const outOfMemory = new Promise<never>((_resolve, reject) => {
+      void started.waitFor(/OUT OF MEMORY|LOW_MEMORY/, 120000).then(
+        () => reject(new OutOfMemory(started.lines.find((l) => CODE_LINE.test(l)))),
+        () => undefined,
+      );
+    });
+    outOfMemory.catch(() => undefined);
+    const ip = (await Promise.race([fw.waitFor(/bound to (\d+\.\d+\.\d+\.\d+)\/24/, 30000), outOfMemory]))[1];
+    const after = async (from: number): Promise<RegExpMatchArray> =>
+      Promise.race([fw!.waitFor(MEMORY_LINE, 10000, from), outOfMemory]);
     // Two reports after binding: the second is the settled figure.
     await after(fw.mark());
     const bound = await after(fw.mark());
@@ -157,8 +248,24 @@ async function measure(t: Target, index: number): Promise<MemoryRow> {
       growth: used1 - used0,
       lltableEntries: entries,
       total: full[3] !== undefined ? Number(full[3]) : -1,
-      code: t.codeSize(state),
+      code: t.codeLine !== undefined ? Number((await fw.waitFor(t.codeLine, 1000))[1]) : t.codeSize(state),
       note: added < NEIGHBOURS ? `only ${added} entries were added` : undefined,
+    };
+  } catch (e) {
+    if (!(e instanceof OutOfMemory)) throw e;
+    const code = e.codeLine !== undefined ? CODE_LINE.exec(e.codeLine) : null;
+    return {
+      runtime: t.runtime,
+      board: t.board,
+      loaded: t.loaded,
+      unit: "vars",
+      bound: -1,
+      with32: -1,
+      growth: 0,
+      lltableEntries: 0,
+      total: -1,
+      code: code !== null ? Number(code[1]) : -1,
+      note: "out of memory: does not fit",
     };
   } finally {
     await fw?.stop();
@@ -176,8 +283,12 @@ export async function memoryBench(): Promise<{ rows: MemoryRow[]; absent: string
     targets.push(luaTarget(v, false, board), luaTarget(v, true, board), luaTarget(v, true, `${board}-lean`));
   }
   targets.push(espruinoTarget(true), espruinoTarget(true, "espruino-host-lean"), espruinoTarget(false));
+  const sized = boardSizedEspruinos();
+  for (const bin of sized.bins)
+    targets.push(espruinoTarget(true, "espruino-host", bin), espruinoTarget(true, "espruino-host-lean", bin));
   const rows: MemoryRow[] = [];
   const absent: string[] = [];
+  if (sized.absent !== undefined) absent.push(`espruino (32-bit, a board's variable count): ${sized.absent}`);
   for (let i = 0; i < targets.length; i++) {
     const t = targets[i];
     const a = t.absent();

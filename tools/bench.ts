@@ -123,26 +123,28 @@ async function benchMemory(): Promise<void> {
     "the code itself",
     "the rest (RAM with code in flash)",
   ]);
-  for (const r of rows)
+  for (const r of rows) {
+    const fits = r.bound >= 0;
     t.push([
       r.runtime,
       r.board,
       r.loaded,
       r.unit,
-      r.bound,
-      r.with32,
-      r.growth,
+      fits ? r.bound : (r.note ?? "did not bind"),
+      fits ? r.with32 : "",
+      fits ? r.growth : "",
       r.total < 0 ? "" : r.total,
       r.code < 0 ? "" : r.code,
-      r.code < 0 ? "" : r.with32 - r.code,
+      r.code < 0 || !fits ? "" : r.with32 - r.code,
     ]);
+  }
   console.log(t.toString());
   for (const a of absent) console.log(`  absent: ${a}`);
   const sizes = new BenchTable(["board", "runtime", "bytes", "gzip"]);
   for (const a of artifacts) sizes.push([a.board, a.runtime, a.bytes, a.gzipBytes]);
   console.log(sizes.toString());
   writeBenchSection("memory", "Memory on the real interpreters", [
-    "After boot, a DHCP lease from dnsmasq on the host link and 32 more ARP entries. For Lua, *the code itself* is the heap the chunk takes once loaded and before it runs (what NodeMCU's Lua Flash Store keeps in flash); *the rest* is what a board holds in RAM whatever it does with its code. Espruino counts variables.",
+    "After boot, a DHCP lease from dnsmasq on the host link and 32 more ARP entries. For Lua, *the code itself* is the heap the chunk takes once loaded and before it runs (what NodeMCU's Lua Flash Store keeps in flash); *the rest* is what a board holds in RAM whatever it does with its code. Espruino counts variables; from Storage, *the code itself* is what the loaded bundle holds before start() runs (its functions, classes and module tables: the code stays in flash, each function still costs variables). Rows on a 32-bit interpreter with a board's variable count (ESPRUINO_BOARDS) are what an STM32 board sees; a build that does not fit says so.",
     t,
     ...absent.map((a) => `Absent: ${a}.`),
     "The bundles measured:",
