@@ -47,6 +47,10 @@ describe("board files", function () {
     });
     assert.deepEqual([b.config.control.uart, b.config.control.pins], ["uart2", { tx: 17, rx: 16 }]);
   });
+  it("a board's memory budget is read from memory.budget; without one there is none", function () {
+    assert.equal(parse({ ...good, memory: { budget: 24000 } }).memoryBudget, 24000);
+    assert.equal(parse(good).memoryBudget, undefined);
+  });
   it('"control": false builds the board without a control channel', function () {
     assert.deepEqual(parse({ ...good, control: false }).config.control, {
       enabled: false,
@@ -138,6 +142,13 @@ describe("board files", function () {
       /tx and rx as GPIO numbers/,
     ],
     ["bad DHCP profile", { ...good, dhcp: { enabled: true, profile: "slow" } }, /"dhcp.profile"/],
+    [
+      "a memory budget that is not a positive integer",
+      { ...good, memory: { budget: -3 } },
+      /"memory.budget" must be a positive integer/,
+    ],
+    ["a memory section without its budget", { ...good, memory: {} }, /missing "memory.budget"/],
+    ["a misspelt memory field", { ...good, memory: { budget: 9, budgett: 9 } }, /unknown field "memory.budgett"/],
   ];
   for (const [what, input, msg] of bad) {
     it(`rejects ${what} with the file and field`, function () {

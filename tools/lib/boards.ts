@@ -28,6 +28,13 @@ export interface Board {
   config: BoardConfig;
   /** Why the MAC driver is missing from this build, if it is. */
   driverNote?: string;
+  /**
+   * The most memory the board may use after boot, a lease and 32 ARP entries
+   * (`"memory": { "budget": N }`): Espruino variables (on a 32-bit
+   * interpreter, code in Storage), or for Lua the heap in bytes besides the
+   * code itself. The memory budget test holds each board to it.
+   */
+  memoryBudget?: number;
 }
 
 export class BoardError extends Error {}
@@ -69,7 +76,8 @@ function checkNodeMcuUart(file: string, runtime: string, c: BoardConfig["control
 
 /** Every field a board file may have, by where it sits: a misspelt one is an error, not silently ignored. */
 const KNOWN_FIELDS: Record<string, string[]> = {
-  "": ["name", "description", "runtime", "mac", "control", "lltable", "dhcp", "ipv4", "hostname", "logLevel"],
+  "": ["name", "description", "runtime", "mac", "control", "lltable", "dhcp", "ipv4", "hostname", "logLevel", "memory"],
+  "memory.": ["budget"],
   "mac.": ["driver", "hwaddr", "mtu", "bus", "pins", "spiBaud"],
   "mac.pins.": ["sck", "miso", "mosi", "cs", "reset", "int"],
   "control.": ["uart", "baud", "maxFrame", "pins"],
@@ -271,7 +279,13 @@ export function parseBoard(file: string, text: string): Board {
     hostname: raw.hostname === undefined ? "" : field<string>(file, raw, "hostname", "string"),
     logLevel: typeof raw.logLevel === "number" ? raw.logLevel : 1,
   };
-  return { file, runtime: runtime as Runtime, config, driverNote };
+  let memoryBudget: number | undefined;
+  if (raw.memory !== undefined) {
+    memoryBudget = field<number>(file, field<Json>(file, raw, "memory", "object"), "budget", "number", "memory.");
+    if (!Number.isInteger(memoryBudget) || memoryBudget <= 0)
+      throw new BoardError(`${file}: "memory.budget" must be a positive integer`);
+  }
+  return { file, runtime: runtime as Runtime, config, driverNote, memoryBudget };
 }
 
 /** The board names in `dir` (a board's file is its name plus .json). */

@@ -1,0 +1,73 @@
+// Every board file that states a memory budget ("memory": { "budget": N })
+// is held to it, measured on the real interpreter after boot, a DHCP lease
+// from dnsmasq and 32 more ARP entries (bench/memory-bench.ts does the
+// measuring): Lua boards as the heap besides the code itself (what stays in
+// RAM when NodeMCU keeps the code in its Lua Flash Store), Espruino boards
+// in variables with the code in Storage, on a 32-bit interpreter built with
+// a board's variable count (ESPRUINO_BOARDS; CONTRIBUTING.md says how to
+// build one). The Lua measurements are required in CI.
+import { strict as assert } from "node:assert";
+import { spawnSync } from "node:child_process";
+import {
+  boardSizedEspruinos,
+  espruinoTarget,
+  luaTarget,
+  measure,
+  type MemoryRow,
+  type Target,
+} from "../../bench/memory-bench";
+import { loadBoards } from "../../tools/lib/boards";
+import { buildAll } from "../../tools/lib/build";
+import { hostLinkUnavailable } from "../../tools/lib/hostlink";
+
+/** The part of a row a budget limits: Lua's heap besides its code, Espruino's variables in use. */
+export function budgeted(r: MemoryRow): number {
+  return r.unit === "bytes" ? r.with32 - r.code : r.with32;
+}
+
+describe("memory budgets of the boards (board files' memory.budget)", function () {
+  this.timeout(300000);
+  const boards = loadBoards().filter((b) => b.memoryBudget !== undefined);
+
+  it("some boards state a budget, and only boards the bench can measure", function () {
+    assert.ok(boards.length >= 3);
+    for (const b of boards)
+      assert.equal(b.config.mac.driver, "udp", `${b.config.name}: measured on the host link only`);
+  });
+
+  before(async function () {
+    if (hostLinkUnavailable() === undefined) await buildAll(boards.map((b) => b.config.name));
+  });
+
+  boards.forEach((b, i) => {
+    const name = b.config.name;
+    it(`${name} stays within ${b.memoryBudget} ${b.runtime === "espruino" ? "variables" : "bytes besides its code"}`, async function () {
+      const why = hostLinkUnavailable();
+      if (why !== undefined) {
+        if (process.env.CI) assert.fail(why);
+        this.skip();
+      }
+      let target: Target;
+      if (b.runtime === "espruino") {
+        const { bins, absent } = boardSizedEspruinos();
+        if (bins.length === 0) this.skip(); // ESPRUINO_BOARDS is not set: said in the bench's absent list
+        assert.equal(absent, undefined, absent);
+        // The largest interpreter given (they are sorted by size): the budget is what the build uses, not the total.
+        target = espruinoTarget(true, name, bins[bins.length - 1]);
+      } else {
+        const v = b.runtime === "lua51" ? "5.1" : "5.3";
+        if (spawnSync(`lua${v}`, ["-e", "require('socket')"]).status !== 0) {
+          if (process.env.CI) assert.fail(`lua${v} with luasocket must run in CI`);
+          this.skip();
+        }
+        target = luaTarget(v, true, name);
+      }
+      const row = await measure(target, 40 + i);
+      assert.notEqual(row.bound, -1, `${name} ${row.note ?? "did not bind"}`);
+      const used = budgeted(row);
+      assert.ok(used > 0);
+      assert.ok(used <= b.memoryBudget!, `${name} uses ${used} ${row.unit}, over its budget of ${b.memoryBudget}`);
+      console.log(`      ${name}: ${used} ${row.unit} of its budget of ${b.memoryBudget}`);
+    });
+  });
+});
