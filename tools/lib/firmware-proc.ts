@@ -27,7 +27,9 @@ export class FirmwareProcess {
     this.proc = spawn(command[0], command.slice(1), {
       cwd: this.stateDir,
       env: { ...process.env, NETRT_STATE: this.stateDir, ...env },
-      stdio: ["ignore", "pipe", "pipe"],
+      // stdin a pipe that stays open and silent: at end of file (/dev/null) Espruino for Linux
+      // reads 0xFF bytes into its REPL line without end, a leak the board never has.
+      stdio: ["pipe", "pipe", "pipe"],
     });
     let buf = "";
     const onData = (d: Buffer): void => {
