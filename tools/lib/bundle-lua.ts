@@ -54,6 +54,49 @@ export function parseLuacGlobals(listing: string): LuaRef[] {
   return refs;
 }
 
+/** NodeMCU's Lua 5.1 allows 50 active locals per function (LUAI_MAXVARS); stock Lua 5.1 allows 200. */
+export const NODEMCU_51_MAX_LOCALS = 50;
+
+/**
+ * Functions of a `luac -l -l` listing with more locals active at once than
+ * `max`: the line each begins on, and the count. Each local's debug entry
+ * gives the instructions it lives over; the most alive at one instruction
+ * is what the parser's limit counts.
+ */
+export function tooManyLocals(listing: string, max: number): { line: number; locals: number }[] {
+  const out: { line: number; locals: number }[] = [];
+  let line = 0;
+  let ranges: [number, number][] | undefined;
+  const finish = (): void => {
+    if (ranges === undefined) return;
+    const events: [number, number][] = [];
+    for (const [a, b] of ranges) events.push([a, 1], [b, -1]);
+    events.sort((x, y) => x[0] - y[0] || x[1] - y[1]);
+    let alive = 0;
+    let most = 0;
+    for (const [, d] of events) most = Math.max(most, (alive += d));
+    if (most > max) out.push({ line, locals: most });
+    ranges = undefined;
+  };
+  for (const l of listing.split("\n")) {
+    const f = /^(?:main|function) <[^:]*:(\d+),\d+>/.exec(l);
+    if (f) {
+      finish();
+      line = Number(f[1]);
+      continue;
+    }
+    if (/^locals \(\d+\) for /.test(l)) {
+      ranges = [];
+      continue;
+    }
+    const v = /^\t\d+\t\S+\t(\d+)\t(\d+)$/.exec(l);
+    if (v && ranges !== undefined) ranges.push([Number(v[1]), Number(v[2])]);
+    else if (ranges !== undefined && !/^\t/.test(l)) finish();
+  }
+  finish();
+  return out;
+}
+
 /** Checks a Lua artifact with the target's own compiler. Findings name artifact lines. */
 export function checkLuaArtifact(
   file: string,
@@ -79,6 +122,12 @@ export function checkLuaArtifact(
   const allowed = luaGlobals(runtime);
   for (const g of extraGlobals) allowed.add(g);
   const out: { line: number; message: string }[] = [];
+  if (runtime === "lua51")
+    for (const f of tooManyLocals(res.stdout, NODEMCU_51_MAX_LOCALS))
+      out.push({
+        line: f.line,
+        message: `a function with ${f.locals} locals alive at once: NodeMCU's Lua 5.1 allows ${NODEMCU_51_MAX_LOCALS} (LUAI_MAXVARS) and cannot load it`,
+      });
   const seen = new Set<string>();
   for (const r of parseLuacGlobals(res.stdout)) {
     const key = `${r.name}@${r.line}@${r.set}`;

@@ -251,11 +251,9 @@ export const inlineConstsPlugin: Plugin = {
       );
     },
     [ts.SyntaxKind.VariableStatement]: (node, context) => {
-      const exported = node.modifiers?.some((m) => m.kind === ts.SyntaxKind.ExportKeyword) === true;
-      if (
-        exported &&
-        node.declarationList.declarations.every((d) => foldableDeclaration(d, context.checker, 0) !== undefined)
-      )
+      // Exported or not: every read is folded, and a local left behind would
+      // count against NodeMCU Lua 5.1's 50 locals per function.
+      if (node.declarationList.declarations.every((d) => foldableDeclaration(d, context.checker, 0) !== undefined))
         return [];
       return context.superTransformStatements(node);
     },
