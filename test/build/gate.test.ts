@@ -69,6 +69,12 @@ describe("the gate", function () {
         /src\/netlink\/route\/bad\.ts:1:59: an error offset written as a number \(16\)/,
       ],
       [
+        "a native described without declare in the Espruino bindings",
+        "hal/espruino/bad.ts",
+        "interface Socket {\n  send(s: string): void;\n}\nexport type S = Socket;\n",
+        /^hal\/espruino\/bad\.ts:1:11: an interface in the Espruino bindings describes a native: write `declare interface`/,
+      ],
+      [
         "a test comparing an error with a bare number",
         "test/net/bad.test.ts",
         "assert.equal(m.header.error, -19);\n",

@@ -7,7 +7,9 @@
 //   codec and small utilities; only tests and simulations import hal/sim/;
 // - wire layouts live in src/wire/ (tools/lib/wire-offsets.ts);
 // - no literal errno numbers in src/ or cli/ (nor errors compared with bare
-//   numbers in tests): errno.ts names them.
+//   numbers in tests): errno.ts names them;
+// - interfaces in hal/espruino/ are `declare interface`: they describe
+//   natives, whose member names the Espruino build must keep.
 import * as fs from "node:fs";
 import * as path from "node:path";
 import ts from "typescript";
@@ -111,6 +113,21 @@ export function checkFile(file: string, text: string): Finding[] {
       Number(n.operand.text) < 256
     )
       findings.push(at(sf, file, n, `a literal errno (-${n.operand.text}): name it from src/net/errno.ts`));
+    // The Espruino bindings' interfaces describe natives (dgram, Storage, SPI):
+    // the build renames our own member names, and keeps only declared ones.
+    if (
+      file.startsWith("hal/espruino/") &&
+      ts.isInterfaceDeclaration(n) &&
+      !(ts.getModifiers(n) ?? []).some((m) => m.kind === ts.SyntaxKind.DeclareKeyword)
+    )
+      findings.push(
+        at(
+          sf,
+          file,
+          n.name,
+          "an interface in the Espruino bindings describes a native: write `declare interface`, or the Espruino build renames its members",
+        ),
+      );
     // In tests: an error compared with a bare number (assert.equal(m.header.error, -19)).
     if (
       file.startsWith("test/") &&
