@@ -61,6 +61,16 @@ describe("compacted Espruino builds", function () {
       assert.ok(members.has(n), `.${n} was renamed`);
   });
 
+  it("write beside the bundle what each shortened name stands for (firmware.names.json)", function () {
+    const dir = path.join(ROOT, "dist", "espruino-host");
+    const names = JSON.parse(fs.readFileSync(path.join(dir, "firmware.names.json"), "utf8")) as Record<string, string>;
+    const code = fs.readFileSync(path.join(dir, "firmware.js"), "utf8");
+    const short = Object.keys(names).find((k) => names[k] === "lltableCapacity");
+    assert.ok(short !== undefined && short.length <= 3, "lltableCapacity is not in the map");
+    assert.ok(code.includes(`.${short}`), `.${short} is not in the bundle`);
+    assert.equal(new Set(Object.values(names)).size, Object.keys(names).length, "two short names for one name");
+  });
+
   it("the compacted conformance program passes every vector on Node", async function () {
     this.timeout(120000);
     const artifact = await buildProgram(

@@ -135,6 +135,11 @@ export function checkEspruinoArtifact(code: string, name: string): Finding[] {
   return findings;
 }
 
+/** Where an Espruino artifact's property-name map is written: firmware.js → firmware.names.json. */
+export function namesFile(artifact: string): string {
+  return artifact.replace(/\.js$/, ".names.json");
+}
+
 export async function bundleJs(o: JsBundleOptions): Promise<number> {
   const check = checkSources([o.entry, ...(o.declarations ?? [])], compilerOptions(o.runtime, o.aliases), o.runtime);
   if (check.errors.length > 0) throw new Error(`type errors:\n${check.errors.join("\n")}`);
@@ -160,12 +165,17 @@ export async function bundleJs(o: JsBundleOptions): Promise<number> {
     tsconfigRaw: { compilerOptions: { useDefineForClassFields: false } },
   });
   let code = built.outputFiles[0].text;
+  /** Espruino: each shortened property name and the name it stands for. */
+  const renamed: Record<string, string> = {};
   if (espruino) {
     code = ts.transpileModule(`(function(){\n${code}\n})();\n`, {
       fileName: "bundle.js",
       compilerOptions: { target: ts.ScriptTarget.ES5, module: ts.ModuleKind.None, removeComments: true, allowJs: true },
     }).outputText;
+    // The renamed properties, kept beside the artifact (firmware.names.json): a report or a stack trace from a board names them.
+    const nameCache: { props?: { props?: Record<string, string> } } = {};
     const min = await minify(code, {
+      nameCache,
       ecma: 5,
       toplevel: true,
       // Espruino's parser rejects `for(function(){}(), ...;;)`, which joined
@@ -180,6 +190,7 @@ export async function bundleJs(o: JsBundleOptions): Promise<number> {
       format: { ecma: 5, comments: false },
     });
     // Espruino does not hoist `var`; declare every function's vars at its top.
+    for (const [k, v] of Object.entries(nameCache.props?.props ?? {})) renamed[v] = k.slice(1); // keys are "$name"
     code = hoistFunctions(hoistVars(min.code ?? ""));
     const findings = checkEspruinoArtifact(code, o.outFile);
     if (findings.length > 0) {
@@ -191,5 +202,6 @@ export async function bundleJs(o: JsBundleOptions): Promise<number> {
   }
   fs.mkdirSync(path.dirname(o.outFile), { recursive: true });
   fs.writeFileSync(o.outFile, code);
+  if (espruino) fs.writeFileSync(namesFile(o.outFile), `${JSON.stringify(renamed, null, 1)}\n`);
   return Buffer.byteLength(code);
 }
