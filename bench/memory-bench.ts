@@ -13,6 +13,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { spawnSync } from "node:child_process";
 import { dnsmasqLink } from "../tools/lib/dhcp-servers";
+import { namesFile } from "../tools/lib/bundle-js";
 import { withNetrtEnv } from "../tools/lib/espruino-host";
 import { FirmwareProcess } from "../tools/lib/firmware-proc";
 import { hostLinkUnavailable } from "../tools/lib/hostlink";
@@ -40,6 +41,12 @@ export interface MemoryRow {
    * in RAM; -1 where not measured (Espruino from Storage keeps code in flash).
    */
   code: number;
+  /**
+   * Espruino from Storage: the variables each part of the device holds
+   * (its own fields, buffers and the closures it keeps, each counted once,
+   * in this order), measured after the rest by walking the device.
+   */
+  parts?: { name: string; vars: number }[];
   note?: string;
 }
 
@@ -101,6 +108,27 @@ ${body}`,
 }
 
 const CODE_LINE = /memory: code (\d+) vars/;
+
+/**
+ * Typed into Espruino's REPL once the figures are taken: walks the device
+ * the host entry exposes (NETRT_EXPOSE_DEVICE) and prints "part: <name>
+ * <vars>" for each field of its stack and of the device. An object is
+ * counted once, with its fields, buffers and the scopes of the functions it
+ * holds, never its prototype; a function's code is not counted (that is the
+ * code row).
+ */
+const deviceWalk = (stackKey: string): string => `(function(){var seen=[];
+function own(v){if(v===null||(typeof v!="object"&&typeof v!="function"))return 0;if(seen.indexOf(v)>=0)return 0;seen.push(v);
+if(typeof v=="function"){var sc;try{sc=v["\\xFFsco"];}catch(e){}return 1+(sc?own(sc):0);}
+var l=E.getSizeOf(v,1);if(!Array.isArray(l))return E.getSizeOf(v);var t=1;
+for(var i=0;i<l.length;i++){var n=l[i].name;if(n=="__proto__"){t++;continue;}var c;try{c=v[n];}catch(e){}
+if(c!==null&&(typeof c=="object"||typeof c=="function"))t+=own(c)+1;else t+=l[i].size;}return t;}
+var d=NETRT_ENV.NETRT_DEVICE,out=[];
+function walk(o,skip){E.getSizeOf(o,1).forEach(function(c){if(c.name=="__proto__"||c.name==skip)return;var v=o[c.name];
+out.push("part: "+c.name+" "+((v!==null&&(typeof v=="object"||typeof v=="function"))?own(v):c.size));});}
+var s=d["${stackKey}"];seen.push(d);seen.push(s);walk(s,"");walk(d,"${stackKey}");
+out.forEach(function(l){print(l);});print("part"+": end");})();
+`;
 
 class OutOfMemory extends Error {
   constructor(readonly codeLine: string | undefined) {
@@ -199,6 +227,28 @@ export function luaTarget(v: "5.1" | "5.3", stripped: boolean, board: string): T
   };
 }
 
+/** The device's parts and their variables, named as in the source (the build's firmware.names.json). */
+async function deviceParts(fw: FirmwareProcess, board: string): Promise<{ name: string; vars: number }[] | undefined> {
+  const names = JSON.parse(fs.readFileSync(namesFile(path.join(ROOT, "dist", board, "firmware.js")), "utf8")) as Record<
+    string,
+    string
+  >;
+  const stackKey = Object.keys(names).find((k) => names[k] === "stack") ?? "stack";
+  const from = fw.mark();
+  fw.send(`${deviceWalk(stackKey).replace(/\n/g, "")}\n`);
+  try {
+    await fw.waitFor(/part: end/, 20000, from); // the REPL echoes the walk as "part"+": end"
+  } catch {
+    return undefined; // a board too full to walk itself: the row says nothing of its parts
+  }
+  const parts: { name: string; vars: number }[] = [];
+  for (const l of fw.lines.slice(from)) {
+    const m = /part: (\S+) (\d+)\r?$/.exec(l);
+    if (m) parts.push({ name: names[m[1]] ?? m[1], vars: Number(m[2]) });
+  }
+  return parts;
+}
+
 export async function measure(t: Target, index: number): Promise<MemoryRow> {
   const base = 48500 + (process.pid % 200) * 10 + index * 2;
   const { link } = await dnsmasqLink(`m${index}${process.pid % 10000}`, base);
@@ -209,6 +259,7 @@ export async function measure(t: Target, index: number): Promise<MemoryRow> {
       NETRT_TX_PORT: String(base + 1),
       NETRT_MEMORY_REPORT_SECONDS: "1",
       NETRT_LLTABLE_CAPACITY: "40",
+      NETRT_EXPOSE_DEVICE: "1",
     };
     const state = path.join(link.dir, "state");
     fs.mkdirSync(state, { recursive: true });
@@ -249,6 +300,7 @@ export async function measure(t: Target, index: number): Promise<MemoryRow> {
       lltableEntries: entries,
       total: full[3] !== undefined ? Number(full[3]) : -1,
       code: t.codeLine !== undefined ? Number((await fw.waitFor(t.codeLine, 1000))[1]) : t.codeSize(state),
+      parts: t.codeLine !== undefined ? await deviceParts(fw, t.board) : undefined,
       note: added < NEIGHBOURS ? `only ${added} entries were added` : undefined,
     };
   } catch (e) {

@@ -8,17 +8,17 @@ import { EspruinoUdpMac } from "../hal/espruino/host";
 import { espruinoPlatform } from "../hal/espruino/platform";
 import type { MacOptions } from "../hal/types";
 import type { BoardConfig } from "./board";
-import { boardHwaddr, reportMemoryEvery, startDevice, type ControlServer } from "./device";
+import { boardHwaddr, reportMemoryEvery, startDevice, type ControlServer, type Device } from "./device";
 import { DHCP_STOPPED } from "../src/dhcp/states";
 
-declare const NETRT_ENV: Record<string, string> | undefined;
+declare const NETRT_ENV: Record<string, string | Device> | undefined;
 declare const setTimeout: (cb: () => void, ms: number) => number;
 declare const quit: (() => void) | undefined;
 
 function setting(name: string): string {
   const all = typeof NETRT_ENV !== "undefined" ? NETRT_ENV : undefined;
   const v = all !== undefined ? all[name] : undefined;
-  return v === undefined ? "" : "" + v;
+  return typeof v === "string" ? v : "";
 }
 
 function settingNumber(name: string, fallback: number): number {
@@ -49,6 +49,8 @@ export function start(board: BoardConfig, _openChip?: unknown, control?: Control
     control === undefined ? undefined : (d) => control(d, () => undefined),
   );
   reportMemoryEvery(dev, settingNumber("NETRT_MEMORY_REPORT_SECONDS", 0));
+  // The memory bench walks the device to say where the memory goes.
+  if (setting("NETRT_EXPOSE_DEVICE") !== "" && typeof NETRT_ENV !== "undefined") NETRT_ENV["NETRT_DEVICE"] = dev;
   const runMs = settingNumber("NETRT_RUN_SECONDS", 0) * 1000;
   if (runMs <= 0) return;
   setTimeout(() => {

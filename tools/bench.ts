@@ -140,6 +140,15 @@ async function benchMemory(): Promise<void> {
   }
   console.log(t.toString());
   for (const a of absent) console.log(`  absent: ${a}`);
+  // Where the variables go, for the Espruino rows that could walk their device.
+  const parts = new BenchTable(["board", "code loaded", "part", "vars"]);
+  for (const r of rows.filter((x) => x.parts !== undefined && x.parts.length > 0)) {
+    const inParts = r.parts!.reduce((n, p) => n + p.vars, 0);
+    parts.push([r.board, r.loaded, "the code (functions, classes, module tables)", r.code]);
+    for (const p of [...r.parts!].sort((a, b) => b.vars - a.vars)) if (p.vars > 0) parts.push(["", "", p.name, p.vars]);
+    parts.push(["", "", "the rest (timers, the interpreter's own, the runner)", r.with32 - r.code - inParts]);
+  }
+  if (parts.length > 0) console.log(parts.toString());
   const sizes = new BenchTable(["board", "runtime", "bytes", "gzip"]);
   for (const a of artifacts) sizes.push([a.board, a.runtime, a.bytes, a.gzipBytes]);
   console.log(sizes.toString());
@@ -147,6 +156,12 @@ async function benchMemory(): Promise<void> {
     "After boot, a DHCP lease from dnsmasq on the host link and 32 more ARP entries. For Lua, *the code itself* is the heap the chunk takes once loaded and before it runs (what NodeMCU's Lua Flash Store keeps in flash); *the rest* is what a board holds in RAM whatever it does with its code. Espruino counts variables; from Storage, *the code itself* is what the loaded bundle holds before start() runs (its functions, classes and module tables: the code stays in flash, each function still costs variables). Rows on a 32-bit interpreter with a board's variable count (ESPRUINO_BOARDS) are what an STM32 board sees; a build that does not fit says so.",
     t,
     ...absent.map((a) => `Absent: ${a}.`),
+    ...(parts.length > 0
+      ? [
+          "Where the variables go on Espruino, after the figures above: the loaded code, then each part of the device (the stack's fields, then the device's own; an object counted once, with its fields, buffers and the scopes of the closures it holds). A board-sized interpreter too full to walk itself has no rows here.",
+          parts,
+        ]
+      : []),
     "The bundles measured:",
     sizes,
   ]);

@@ -64,6 +64,15 @@ describe("memory budgets of the boards (board files' memory.budget)", function (
       }
       const row = await measure(target, 40 + i);
       assert.notEqual(row.bound, -1, `${name} ${row.note ?? "did not bind"}`);
+      // A walk of the device (Espruino, when it has the room) names parts that add up within what is in use.
+      if (row.parts !== undefined && row.parts.length > 0) {
+        assert.ok(row.parts.every((p) => p.vars >= 0));
+        assert.ok(row.code + row.parts.reduce((n, p) => n + p.vars, 0) <= row.with32);
+        assert.ok(
+          row.parts.some((p) => p.name === "dhcp"),
+          "the parts carry their source names",
+        );
+      }
       const used = budgeted(row);
       assert.ok(used > 0);
       assert.ok(used <= b.memoryBudget!, `${name} uses ${used} ${row.unit}, over its budget of ${b.memoryBudget}`);

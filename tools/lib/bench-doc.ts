@@ -28,6 +28,10 @@ export class BenchTable {
     this.rows.push(row.map((c) => String(c)));
   }
 
+  get length(): number {
+    return this.rows.length;
+  }
+
   toString(): string {
     const t = new Table({ head: this.head, style: { head: [], border: [] } });
     for (const r of this.rows) t.push(r);

@@ -81,6 +81,11 @@ export class FirmwareProcess {
     });
   }
 
+  /** Types `text` on the process's stdin (Espruino's REPL runs it). */
+  send(text: string): void {
+    this.proc.stdin?.write(text);
+  }
+
   /** Whether the process is still running. */
   get running(): boolean {
     return this.proc.exitCode === null && this.proc.signalCode === null;
