@@ -15,13 +15,7 @@
 // - accessors stay (ES5 lowers them to defineProperty with the name as a
 //   string).
 import ts from "typescript";
-
-function isAmbient(n: ts.Node): boolean {
-  for (let p: ts.Node | undefined = n; p !== undefined && !ts.isSourceFile(p); p = p.parent)
-    if (ts.canHaveModifiers(p) && (ts.getModifiers(p) ?? []).some((m) => m.kind === ts.SyntaxKind.DeclareKeyword))
-      return true;
-  return false;
-}
+import { isAmbient } from "./portability";
 
 function memberName(n: ts.Node): string | undefined {
   if (

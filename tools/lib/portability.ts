@@ -29,14 +29,16 @@ function isAmbientGlobal(checker: ts.TypeChecker, id: ts.Identifier): boolean {
     const sf = d.getSourceFile();
     if (sf.isDeclarationFile) return true;
     // `declare const x` inside a module: an ambient runtime global too.
-    let n: ts.Node | undefined = d;
-    while (n !== undefined && !ts.isSourceFile(n)) {
-      if (ts.canHaveModifiers(n) && (ts.getModifiers(n) ?? []).some((m) => m.kind === ts.SyntaxKind.DeclareKeyword))
-        return true;
-      n = n.parent;
-    }
-    return false;
+    return isAmbient(d);
   });
+}
+
+/** Whether `n` sits inside a `declare` (it describes something outside our code). */
+export function isAmbient(n: ts.Node): boolean {
+  for (let p: ts.Node | undefined = n; p !== undefined && !ts.isSourceFile(p); p = p.parent)
+    if (ts.canHaveModifiers(p) && (ts.getModifiers(p) ?? []).some((m) => m.kind === ts.SyntaxKind.DeclareKeyword))
+      return true;
+  return false;
 }
 
 function extendsError(checker: ts.TypeChecker, expr: ts.Expression): boolean {
