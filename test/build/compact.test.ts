@@ -8,6 +8,8 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import * as acorn from "acorn";
+import * as walk from "acorn-walk";
 import ts from "typescript";
 import { parseOutput } from "../../tools/lib/conformance";
 import { internalPropertyNames } from "../../tools/lib/mangle-props";
@@ -59,6 +61,35 @@ describe("compacted Espruino builds", function () {
       assert.ok(!members.has(n), `.${n} is still in the bundle`);
     for (const n of ["createSocket", "memory", "usage", "subarray", "write"])
       assert.ok(members.has(n), `.${n} was renamed`);
+  });
+
+  it("keep the bundle at the top level, every global of ours under a short `$` name", function () {
+    // A function made inside another costs Espruino a scope link: no IIFE
+    // around the bundle or its classes. Globals share the root with
+    // Espruino's own (E, pins) and the user's program: `$`, 4 characters at most.
+    for (const board of ["espruino-host", "espruino-pico-w5500"]) {
+      const code = fs.readFileSync(path.join(ROOT, "dist", board, "firmware.js"), "utf8");
+      const tree = acorn.parse(code, { ecmaVersion: 5 });
+      const globals: string[] = [];
+      let iifes = 0;
+      for (const s of tree.body) {
+        if (s.type === "FunctionDeclaration") globals.push(s.id.name);
+        if (s.type === "VariableDeclaration")
+          for (const d of s.declarations) globals.push((d.id as acorn.Identifier).name);
+        walk.simple(s, {
+          CallExpression(c) {
+            if (c.callee.type === "FunctionExpression" && /\bprototype\b/.test(code.slice(c.start, c.end))) iifes++;
+          },
+        });
+      }
+      assert.ok(globals.length > 100, `${board}: ${globals.length} globals`);
+      assert.deepEqual(
+        globals.filter((g) => !/^\$[\w$]{1,3}$/.test(g)),
+        [],
+        `${board}: globals without a short $ name`,
+      );
+      assert.equal(iifes, 0, `${board}: a class still sits in an IIFE`);
+    }
   });
 
   it("write beside the bundle what each shortened name stands for (firmware.names.json)", function () {

@@ -17,6 +17,8 @@ describe("var hoisting for Espruino", function () {
       "function g(){x=5;var r=typeof x;return r;var x}out=[g(),typeof x]",
       "function h(o){var s=0;for(var k in o)s+=o[k];for(var i=0,n=2;i<n;i++)s+=i;if(s)var t;return[s,t]}out=h({a:1,b:2})",
       "function m(){var a=1,b;b=a+1;return function(){var a=b;return a}()}out=m()",
+      // Top level: the bundle's code is not wrapped, its globals are read before their `var` runs.
+      '"use strict";function r(){return typeof v}out=[r()];var v=1;out.push(r(),v)',
     ];
     for (const c of cases) {
       const hoisted = hoistVars(c);

@@ -7,14 +7,21 @@ import * as path from "node:path";
 import * as acorn from "acorn";
 import * as walk from "acorn-walk";
 import * as esbuild from "esbuild";
-import { minify } from "terser";
+import { type MinifyOptions, minify } from "terser";
 import ts from "typescript";
 import { ESPRUINO_MISSING_GLOBALS, ESPRUINO_MISSING_MEMBERS } from "./espruino-facts";
 import { type Finding, PortabilityError } from "./findings";
+import { flattenClasses } from "./flatten-classes";
 import { hoistFunctions, hoistVars, unhoistedFunctions } from "./hoist-vars";
 import { internalPropertyNames } from "./mangle-props";
 import { checkSources } from "./portability";
 import { compilerOptions, type Runtime } from "./targets";
+
+/** terser's name cache: for each renamed name ("$" + name), its new name. */
+interface NameCache {
+  vars?: { props?: Record<string, string> };
+  props?: { props?: Record<string, string> };
+}
 
 export interface JsBundleOptions {
   entry: string;
@@ -168,14 +175,16 @@ export async function bundleJs(o: JsBundleOptions): Promise<number> {
   /** Espruino: each shortened property name and the name it stands for. */
   const renamed: Record<string, string> = {};
   if (espruino) {
-    code = ts.transpileModule(`(function(){\n${code}\n})();\n`, {
+    // No IIFE around the bundle: on Espruino a function made inside another
+    // keeps a link to that scope (about two variables per function), so the
+    // code lives at the top level, classes included (flatten-classes.ts).
+    code = ts.transpileModule(code, {
       fileName: "bundle.js",
       compilerOptions: { target: ts.ScriptTarget.ES5, module: ts.ModuleKind.None, removeComments: true, allowJs: true },
     }).outputText;
-    // The renamed properties, kept beside the artifact (firmware.names.json): a report or a stack trace from a board names them.
-    const nameCache: { props?: { props?: Record<string, string> } } = {};
-    const min = await minify(code, {
-      nameCache,
+    code = flattenClasses(code).code;
+    // A fresh object per run: terser keeps its caches in the options it is given.
+    const options = (): MinifyOptions => ({
       ecma: 5,
       toplevel: true,
       // Espruino's parser rejects `for(function(){}(), ...;;)`, which joined
@@ -189,8 +198,18 @@ export async function bundleJs(o: JsBundleOptions): Promise<number> {
       },
       format: { ecma: 5, comments: false },
     });
-    // Espruino does not hoist `var`; declare every function's vars at its top.
+    // Our globals share the interpreter's root with Espruino's (E, SPI, pins
+    // such as A0) and with the user's program, which is free to say `var t`:
+    // a first pass names them, a second gives each of those names a `$`,
+    // which neither uses, and still at most 4 characters (one variable).
+    const first: NameCache = {};
+    await minify(code, { ...options(), nameCache: first });
+    const nameCache: NameCache = {
+      vars: { props: Object.fromEntries(Object.entries(first.vars?.props ?? {}).map(([k, v]) => [k, `$${v}`])) },
+    };
+    const min = await minify(code, { ...options(), nameCache });
     for (const [k, v] of Object.entries(nameCache.props?.props ?? {})) renamed[v] = k.slice(1); // keys are "$name"
+    // Espruino does not hoist `var`; declare every function's vars at its top.
     code = hoistFunctions(hoistVars(min.code ?? ""));
     const findings = checkEspruinoArtifact(code, o.outFile);
     if (findings.length > 0) {

@@ -19,14 +19,24 @@ function declaratorNames(d: acorn.VariableDeclaration): string[] {
   return d.declarations.map((x) => (x.id as acorn.Identifier).name);
 }
 
+/** Where the program's code starts: after "use strict" and any other directive. */
+function afterDirectives(program: acorn.Program): number {
+  let at = program.start;
+  for (const s of program.body) {
+    if (s.type !== "ExpressionStatement" || (s as acorn.ExpressionStatement).directive === undefined) break;
+    at = s.end;
+  }
+  return at;
+}
+
 export function hoistVars(code: string): string {
   const tree = acorn.parse(code, { ecmaVersion: 5 });
-  const names = new Map<Fn, Set<string>>();
+  const names = new Map<Fn | acorn.Program, Set<string>>();
   const edits: Edit[] = [];
   walk.fullAncestor(tree, (node, _state, ancestors) => {
     if (node.type !== "VariableDeclaration") return;
     const decl = node as acorn.VariableDeclaration;
-    let fn: Fn | undefined;
+    let fn: Fn | acorn.Program = tree;
     for (let i = ancestors.length - 2; i >= 0; i--) {
       const a = ancestors[i];
       if (a.type === "FunctionDeclaration" || a.type === "FunctionExpression") {
@@ -34,8 +44,8 @@ export function hoistVars(code: string): string {
         break;
       }
     }
-    // Top-level vars are globals already; the artifact's code lives in an IIFE.
-    if (fn === undefined) return;
+    // Top-level ones too: the artifact's code lives at the top level, and a
+    // global read before its `var` has run would not exist yet.
     let set = names.get(fn);
     if (set === undefined) names.set(fn, (set = new Set()));
     for (const n of declaratorNames(decl)) set.add(n);
@@ -47,7 +57,7 @@ export function hoistVars(code: string): string {
     edits.push({ start: decl.start, end, text: "" });
   });
   for (const [fn, set] of names) {
-    const at = fn.body.start + 1;
+    const at = fn.type === "Program" ? afterDirectives(fn) : fn.body.start + 1;
     edits.push({ start: at, end: at, text: `var ${[...set].join(",")};` });
   }
   edits.sort((x, y) => y.start - x.start || y.end - x.end);
