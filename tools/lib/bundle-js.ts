@@ -12,6 +12,7 @@ import ts from "typescript";
 import { ESPRUINO_MISSING_GLOBALS, ESPRUINO_MISSING_MEMBERS } from "./espruino-facts";
 import { type Finding, PortabilityError } from "./findings";
 import { flattenClasses } from "./flatten-classes";
+import { dropDeadMethods, inlineAllTrivialCalls } from "./shrink-es5";
 import { hoistFunctions, hoistVars, unhoistedFunctions } from "./hoist-vars";
 import { internalPropertyNames } from "./mangle-props";
 import { checkSources } from "./portability";
@@ -209,8 +210,10 @@ export async function bundleJs(o: JsBundleOptions): Promise<number> {
     };
     const min = await minify(code, { ...options(), nameCache });
     for (const [k, v] of Object.entries(nameCache.props?.props ?? {})) renamed[v] = k.slice(1); // keys are "$name"
+    // Fewer functions: trivial helpers written into their callers, methods nothing calls dropped (shrink-es5.ts).
+    code = dropDeadMethods(inlineAllTrivialCalls(min.code ?? ""), new Set(Object.keys(renamed))).code;
     // Espruino does not hoist `var`; declare every function's vars at its top.
-    code = hoistFunctions(hoistVars(min.code ?? ""));
+    code = hoistFunctions(hoistVars(code));
     const findings = checkEspruinoArtifact(code, o.outFile);
     if (findings.length > 0) {
       // Keep the rejected artifact beside the target for inspection.
