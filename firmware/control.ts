@@ -25,6 +25,8 @@ export function serveControl(dev: Device, openSerial: SerialFactory): void {
     p.storage,
     p.random,
   );
+  // The device holds it whether or not its UART opens: it is built, and the memory bench counts it.
+  dev.control = ch;
   if (board.control.uart === "none") {
     // Built (its code and buffers count in memory), but this board has no UART for it.
     p.log.write(LOG_INFO, "control channel built, no UART on this board");
@@ -51,6 +53,5 @@ export function serveControl(dev: Device, openSerial: SerialFactory): void {
     p.log.write(LOG_WARN, "control: cannot open " + board.control.uart);
     return;
   }
-  dev.control = ch;
   p.log.write(LOG_INFO, "control channel on " + board.control.uart + " at " + board.control.baud + " baud");
 }

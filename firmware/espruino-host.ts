@@ -3,9 +3,10 @@
 // process environment, so the runner prepends `var NETRT_ENV = {...}` with
 // the same keys the Node host board reads: NETRT_RX_PORT, NETRT_TX_PORT,
 // NETRT_IPV4, NETRT_DHCP_PROFILE, NETRT_DHCP_PROBE, NETRT_RUN_SECONDS,
-// NETRT_MEMORY_REPORT_SECONDS.
+// NETRT_MEMORY_REPORT_SECONDS; and NETRT_CONTROL_PATH, a pseudo-terminal
+// the control channel is served on (as Serial1), for a build that has one.
 import { EspruinoUdpMac } from "../hal/espruino/host";
-import { espruinoPlatform } from "../hal/espruino/platform";
+import { espruinoPlatform, EspruinoSerialPort } from "../hal/espruino/platform";
 import type { MacOptions } from "../hal/types";
 import type { BoardConfig } from "./board";
 import { boardHwaddr, reportMemoryEvery, startDevice, type ControlServer, type Device } from "./device";
@@ -27,13 +28,15 @@ function settingNumber(name: string, fallback: number): number {
   return n === n ? n : fallback;
 }
 
-/** `control`: the board's control channel, built without a UART (the interpreter for Linux has none to give it). */
+/** `control`: the board's control channel, on Serial1 opened at NETRT_CONTROL_PATH, else built without a UART. */
 export function start(board: BoardConfig, _openChip?: unknown, control?: ControlServer): void {
   if (setting("NETRT_IPV4") !== "") board.ipv4 = { address: setting("NETRT_IPV4"), gateway: setting("NETRT_GATEWAY") };
   if (setting("NETRT_DHCP_PROFILE") !== "") board.dhcp.profile = setting("NETRT_DHCP_PROFILE");
   if (setting("NETRT_DHCP_PROBE") !== "") board.dhcp.probe = setting("NETRT_DHCP_PROBE");
   const cap = settingNumber("NETRT_LLTABLE_CAPACITY", 0);
   if (cap >= 1 && cap <= 1024) board.lltableCapacity = Math.floor(cap);
+  const controlPath = setting("NETRT_CONTROL_PATH");
+  if (controlPath !== "") board.control.uart = "Serial1";
   const p = espruinoPlatform(board.logLevel);
   const dev = startDevice(
     p,
@@ -46,7 +49,9 @@ export function start(board: BoardConfig, _openChip?: unknown, control?: Control
         settingNumber("NETRT_RX_PORT", 9000),
         settingNumber("NETRT_TX_PORT", 9001),
       ),
-    control === undefined ? undefined : (d) => control(d, () => undefined),
+    control === undefined
+      ? undefined
+      : (d) => control(d, (o) => (controlPath !== "" ? new EspruinoSerialPort(o, { path: controlPath }) : undefined)),
   );
   reportMemoryEvery(dev, settingNumber("NETRT_MEMORY_REPORT_SECONDS", 0));
   // The memory bench walks the device to say where the memory goes.

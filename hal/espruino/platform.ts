@@ -16,7 +16,8 @@ import {
 } from "../types";
 
 declare interface EspruinoSerial {
-  setup(baud: number, options?: { rx?: unknown; tx?: unknown }): void;
+  /** `path`: Espruino for Linux only, the device file (a pseudo-terminal) the UART opens. */
+  setup(baud: number, options?: { rx?: unknown; tx?: unknown; path?: string }): void;
   on(event: "data", cb: (data: string) => void): void;
   removeAllListeners(event: string): void;
   write(data: string): void;
@@ -115,7 +116,7 @@ function serialByName(port: string): EspruinoSerial | undefined {
 export class EspruinoSerialPort implements Serial {
   private pending = "";
   private readonly dev: EspruinoSerial;
-  constructor(o: SerialOptions, pins: { rx?: unknown; tx?: unknown }) {
+  constructor(o: SerialOptions, pins: { rx?: unknown; tx?: unknown; path?: string }) {
     const dev = serialByName(o.port);
     if (dev === undefined) throw new Error("no serial port " + o.port);
     this.dev = dev;
