@@ -51,6 +51,12 @@ describe("board files", function () {
     assert.equal(parse({ ...good, memory: { budget: 24000 } }).memoryBudget, 24000);
     assert.equal(parse(good).memoryBudget, undefined);
   });
+  it('memory.parameters: "arguments" asks an Espruino build to read parameters from arguments', function () {
+    const espruino = { ...good, runtime: "espruino", mac: { driver: "udp", hwaddr: "02:00:00:00:00:01", mtu: 1500 } };
+    assert.equal(parse({ ...espruino, memory: { budget: 9, parameters: "arguments" } }).parametersFromArguments, true);
+    assert.equal(parse({ ...espruino, memory: { budget: 9, parameters: "named" } }).parametersFromArguments, false);
+    assert.equal(parse({ ...espruino, memory: { budget: 9 } }).parametersFromArguments, undefined);
+  });
   it('"control": false builds the board without a control channel', function () {
     assert.deepEqual(parse({ ...good, control: false }).config.control, {
       enabled: false,
@@ -147,8 +153,18 @@ describe("board files", function () {
       { ...good, memory: { budget: -3 } },
       /"memory.budget" must be a positive integer/,
     ],
-    ["a memory section without its budget", { ...good, memory: {} }, /missing "memory.budget"/],
+    ["an empty memory section", { ...good, memory: {} }, /"memory" needs a "budget" or "parameters"/],
     ["a misspelt memory field", { ...good, memory: { budget: 9, budgett: 9 } }, /unknown field "memory.budgett"/],
+    [
+      "parameters from arguments on Lua",
+      { ...good, memory: { budget: 9, parameters: "arguments" } },
+      /"memory.parameters": "arguments" is for Espruino builds only/,
+    ],
+    [
+      "an unknown way to pass parameters",
+      { ...good, memory: { budget: 9, parameters: "stack" } },
+      /"named" or "arguments"/,
+    ],
   ];
   for (const [what, input, msg] of bad) {
     it(`rejects ${what} with the file and field`, function () {

@@ -1,5 +1,14 @@
 import { strict as assert } from "node:assert";
-import { dropDeadMethods, inlineAllTrivialCalls, inlineTrivialCalls } from "../../tools/lib/shrink-es5";
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import {
+  dropDeadMethods,
+  inlineAllTrivialCalls,
+  inlineTrivialCalls,
+  parametersFromArguments,
+} from "../../tools/lib/shrink-es5";
 
 const run = (code: string): string => new Function(`var out;${code};return JSON.stringify(out)`)() as string;
 
@@ -56,5 +65,42 @@ describe("shrinking the Espruino artifact", function () {
     assert.equal(run(r.code), run(code));
     // A name not ours (a native's, kept whole) is never dropped.
     assert.deepEqual(dropDeadMethods(code, new Set(["a"])).dropped, []);
+  });
+
+  // The shape Espruino 2v29 gets wrong: a function inside one that has read
+  // `arguments` finds the outer one's.
+  const NESTED =
+    "function $o(a){var r=function(b){return b}(5);return [a,r]}out=$o(1).concat([function(x,y){return x+y}(2,3)])";
+
+  it("reads parameters from arguments, never in a function inside another that does", function () {
+    const r = parametersFromArguments(NESTED);
+    assert.equal(run(r.code), run(NESTED), r.code);
+    assert.equal(r.functions, 2, r.code); // $o and the last IIFE; not the one inside $o
+    assert.match(r.code, /function\(b\)\{return b\}/);
+    assert.doesNotMatch(r.code, /function \$o\(a\)/);
+    const reads = "function $f(a){return arguments.length+a}out=$f(1,2)";
+    assert.equal(parametersFromArguments(reads).functions, 0);
+  });
+
+  it("is needed that way on the Espruino interpreter (ESPRUINO)", function () {
+    const bin = process.env.ESPRUINO;
+    if (!bin) this.skip();
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "netrt-args-"));
+    const run = (code: string): string | undefined => {
+      const f = path.join(dir, "t.js");
+      fs.writeFileSync(f, `var out;${code};console.log("OUT "+JSON.stringify(out));\nquit();\n`);
+      return /OUT (.*)/.exec(spawnSync(bin!, [f], { encoding: "utf8", timeout: 10000 }).stdout)?.[1];
+    };
+    try {
+      const naive = "function $o(){var a=arguments[0];var r=function(){return arguments[0]}(5);return [a,r]}out=$o(1)";
+      assert.notEqual(
+        run(naive),
+        "[1,5]",
+        "Espruino gives a nested function its own arguments now: revisit parametersFromArguments",
+      );
+      assert.equal(run(parametersFromArguments(NESTED).code), "[1,5,5]");
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -35,6 +35,12 @@ export interface Board {
    * code itself. The memory budget test holds each board to it.
    */
   memoryBudget?: number;
+  /**
+   * Espruino (`"memory": { "parameters": "arguments" }`): functions read their
+   * parameters from `arguments`, a variable less per parameter for as long as
+   * the code is loaded, for calls that take about twice as long.
+   */
+  parametersFromArguments?: boolean;
 }
 
 export class BoardError extends Error {}
@@ -77,7 +83,7 @@ function checkNodeMcuUart(file: string, runtime: string, c: BoardConfig["control
 /** Every field a board file may have, by where it sits: a misspelt one is an error, not silently ignored. */
 const KNOWN_FIELDS: Record<string, string[]> = {
   "": ["name", "description", "runtime", "mac", "control", "lltable", "dhcp", "ipv4", "hostname", "logLevel", "memory"],
-  "memory.": ["budget"],
+  "memory.": ["budget", "parameters"],
   "mac.": ["driver", "hwaddr", "mtu", "bus", "pins", "spiBaud"],
   "mac.pins.": ["sck", "miso", "mosi", "cs", "reset", "int"],
   "control.": ["uart", "baud", "maxFrame", "pins"],
@@ -280,12 +286,27 @@ export function parseBoard(file: string, text: string): Board {
     logLevel: typeof raw.logLevel === "number" ? raw.logLevel : 1,
   };
   let memoryBudget: number | undefined;
+  let parametersFromArguments: boolean | undefined;
   if (raw.memory !== undefined) {
-    memoryBudget = field<number>(file, field<Json>(file, raw, "memory", "object"), "budget", "number", "memory.");
-    if (!Number.isInteger(memoryBudget) || memoryBudget <= 0)
-      throw new BoardError(`${file}: "memory.budget" must be a positive integer`);
+    const memory = field<Json>(file, raw, "memory", "object");
+    if (memory.budget === undefined && memory.parameters === undefined)
+      throw new BoardError(`${file}: "memory" needs a "budget" or "parameters"`);
+    // Only a board the memory bench can run states a budget; a chip board is measured through its host twin.
+    if (memory.budget !== undefined) {
+      memoryBudget = field<number>(file, memory, "budget", "number", "memory.");
+      if (!Number.isInteger(memoryBudget) || memoryBudget <= 0)
+        throw new BoardError(`${file}: "memory.budget" must be a positive integer`);
+    }
+    if (memory.parameters !== undefined) {
+      const how = field<string>(file, memory, "parameters", "string", "memory.");
+      if (how !== "named" && how !== "arguments")
+        throw new BoardError(`${file}: "memory.parameters" must be "named" or "arguments", got ${JSON.stringify(how)}`);
+      if (how === "arguments" && runtime !== "espruino")
+        throw new BoardError(`${file}: "memory.parameters": "arguments" is for Espruino builds only`);
+      parametersFromArguments = how === "arguments";
+    }
   }
-  return { file, runtime: runtime as Runtime, config, driverNote, memoryBudget };
+  return { file, runtime: runtime as Runtime, config, driverNote, memoryBudget, parametersFromArguments };
 }
 
 /** The board names in `dir` (a board's file is its name plus .json). */

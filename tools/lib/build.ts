@@ -65,7 +65,7 @@ export async function buildBoard(b: Board): Promise<Artifact> {
   let outFile: string;
   if (b.runtime === "node" || b.runtime === "espruino") {
     outFile = path.join(DIST, name, "firmware.js");
-    await bundleJs({ entry, runtime: b.runtime, aliases, outFile });
+    await bundleJs({ entry, runtime: b.runtime, aliases, outFile, parametersFromArguments: b.parametersFromArguments });
   } else {
     outFile = path.join(DIST, name, "firmware.lua");
     await bundleLua({ entry, runtime: b.runtime, aliases, outFile, workDir: path.join(BUILD, "lua", name) });

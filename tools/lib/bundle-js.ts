@@ -12,7 +12,7 @@ import ts from "typescript";
 import { ESPRUINO_MISSING_GLOBALS, ESPRUINO_MISSING_MEMBERS } from "./espruino-facts";
 import { type Finding, PortabilityError } from "./findings";
 import { flattenClasses } from "./flatten-classes";
-import { dropDeadMethods, inlineAllTrivialCalls } from "./shrink-es5";
+import { dropDeadMethods, inlineAllTrivialCalls, parametersFromArguments } from "./shrink-es5";
 import { hoistFunctions, hoistVars, unhoistedFunctions } from "./hoist-vars";
 import { internalPropertyNames } from "./mangle-props";
 import { checkSources } from "./portability";
@@ -31,6 +31,8 @@ export interface JsBundleOptions {
   outFile: string;
   /** Extra ambient declaration files the program needs (e.g. Espruino globals). */
   declarations?: string[];
+  /** Espruino: parameters read from `arguments` (the board file's memory.parameters; shrink-es5.ts). */
+  parametersFromArguments?: boolean;
 }
 
 const ESPRUINO_MODULES = ["Storage", "net", "dgram", "http", "Wifi", "WIZnet", "fs", "crypto"];
@@ -212,6 +214,7 @@ export async function bundleJs(o: JsBundleOptions): Promise<number> {
     for (const [k, v] of Object.entries(nameCache.props?.props ?? {})) renamed[v] = k.slice(1); // keys are "$name"
     // Fewer functions: trivial helpers written into their callers, methods nothing calls dropped (shrink-es5.ts).
     code = dropDeadMethods(inlineAllTrivialCalls(min.code ?? ""), new Set(Object.keys(renamed))).code;
+    if (o.parametersFromArguments === true) code = parametersFromArguments(code, 1).code;
     // Espruino does not hoist `var`; declare every function's vars at its top.
     code = hoistFunctions(hoistVars(code));
     const findings = checkEspruinoArtifact(code, o.outFile);

@@ -217,3 +217,57 @@ export function dropDeadMethods(code: string, ours: Set<string>): { code: string
     out = applyEdits(out, edits);
   }
 }
+
+/**
+ * Every function with at least `minParams` parameters (and no use of
+ * `arguments` already) reads them from `arguments` instead: Espruino keeps
+ * one variable per declared parameter for as long as the function exists,
+ * and none for `arguments` until a call builds it. Each call then costs an
+ * array and about twice the time: a board file's choice (memory.parameters).
+ */
+export function parametersFromArguments(
+  code: string,
+  minParams = 1,
+): { code: string; functions: number; params: number } {
+  const tree = acorn.parse(code, { ecmaVersion: 5 });
+  type Fn = acorn.FunctionDeclaration | acorn.FunctionExpression;
+  // Each function, its enclosing one and whether it reads `arguments` itself.
+  const parent = new Map<Fn, Fn | undefined>();
+  const reads = new Set<Fn>();
+  walk.fullAncestor(tree, (node, _s, ancestors) => {
+    const enclosing = ancestors
+      .slice(0, -1)
+      .reverse()
+      .find((a) => a.type === "FunctionDeclaration" || a.type === "FunctionExpression") as Fn | undefined;
+    if (node.type === "FunctionDeclaration" || node.type === "FunctionExpression") parent.set(node as Fn, enclosing);
+    else if (node.type === "Identifier" && (node as acorn.Identifier).name === "arguments" && enclosing !== undefined)
+      reads.add(enclosing);
+  });
+  // Espruino keeps a function's `arguments` as a variable of its scope, and
+  // a function made inside it finds that one before its own: no function
+  // inside one that reads `arguments` may read it too.
+  const within = (f: Fn, set: Set<Fn>): boolean => {
+    for (let p = parent.get(f); p !== undefined; p = parent.get(p)) if (set.has(p)) return true;
+    return false;
+  };
+  const hasInnerReader = (f: Fn): boolean => [...reads].some((r) => r !== f && within(r, new Set([f])));
+  const edits: Edit[] = [];
+  const taken = new Set<Fn>(reads);
+  let functions = 0;
+  let params = 0;
+  for (const fn of [...parent.keys()].sort((x, y) => x.start - y.start)) {
+    if (fn.params.length < minParams || !fn.params.every((p) => p.type === "Identifier")) continue;
+    if (reads.has(fn) || within(fn, taken) || hasInnerReader(fn)) continue;
+    taken.add(fn);
+    const names = fn.params.map((p) => (p as acorn.Identifier).name);
+    edits.push({ start: fn.params[0].start, end: fn.params[fn.params.length - 1].end, text: "" });
+    edits.push({
+      start: fn.body.start + 1,
+      end: fn.body.start + 1,
+      text: `var ${names.map((n, i) => `${n}=arguments[${i}]`).join(",")};`,
+    });
+    functions++;
+    params += names.length;
+  }
+  return { code: applyEdits(code, edits), functions, params };
+}
