@@ -42,6 +42,12 @@ export interface MemoryRow {
    */
   code: number;
   /**
+   * Lua: the heap of the bare interpreter with the libraries the host build
+   * loads (luasocket), which NodeMCU keeps in ROM instead; 0 for Espruino,
+   * whose rows count every variable in use.
+   */
+  interpreter: number;
+  /**
    * Espruino from Storage: the variables each part of the device holds
    * (its own fields, buffers and the closures it keeps, each counted once,
    * in this order), measured after the rest by walking the device.
@@ -62,6 +68,8 @@ export interface Target {
   command(env: Record<string, string>, dir: string): string[];
   /** Heap the code takes once loaded and before it runs, in the row's unit; -1: not measured. */
   codeSize(dir: string): number;
+  /** Heap the interpreter holds before any of our code (MemoryRow.interpreter). */
+  interpreterSize(): number;
   /** Where the firmware logs that itself (Espruino from Storage). */
   codeLine?: RegExp;
 }
@@ -186,6 +194,7 @@ export function espruinoTarget(fromFlash: boolean, board = "espruino-host", bin?
       return [binPath(), script];
     },
     codeSize: () => -1,
+    interpreterSize: () => 0,
     codeLine: fromFlash ? CODE_LINE : undefined,
   };
 }
@@ -222,6 +231,14 @@ export function luaTarget(v: "5.1" | "5.3", stripped: boolean, board: string): T
       });
       const n = Number(r.stdout.trim());
       if (r.status !== 0 || !Number.isFinite(n)) throw new Error(`measuring the code on lua${v} failed: ${r.stderr}`);
+      return n;
+    },
+    interpreterSize: () => {
+      // The host build's libraries: the standard ones and luasocket (its UDP link and clock).
+      const probe = `require("socket") collectgarbage("collect") print(math.floor(collectgarbage("count") * 1024))`;
+      const r = spawnSync(`lua${v}`, ["-e", probe], { encoding: "utf8" });
+      const n = Number(r.stdout.trim());
+      if (r.status !== 0 || !Number.isFinite(n)) throw new Error(`measuring lua${v} itself failed: ${r.stderr}`);
       return n;
     },
   };
@@ -300,6 +317,7 @@ export async function measure(t: Target, index: number): Promise<MemoryRow> {
       lltableEntries: entries,
       total: full[3] !== undefined ? Number(full[3]) : -1,
       code: t.codeLine !== undefined ? Number((await fw.waitFor(t.codeLine, 1000))[1]) : t.codeSize(state),
+      interpreter: t.interpreterSize(),
       parts: t.codeLine !== undefined ? await deviceParts(fw, t.board) : undefined,
       note: added < NEIGHBOURS ? `only ${added} entries were added` : undefined,
     };
@@ -317,6 +335,7 @@ export async function measure(t: Target, index: number): Promise<MemoryRow> {
       lltableEntries: 0,
       total: -1,
       code: code !== null ? Number(code[1]) : -1,
+      interpreter: t.interpreterSize(),
       note: "out of memory: does not fit",
     };
   } finally {

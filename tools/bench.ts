@@ -121,7 +121,8 @@ async function benchMemory(): Promise<void> {
     "growth",
     "of total",
     "the code itself",
-    "the rest (RAM with code in flash)",
+    "the interpreter's own",
+    "ours besides code (RAM with code in flash)",
   ]);
   for (const r of rows) {
     const fits = r.bound >= 0;
@@ -135,7 +136,8 @@ async function benchMemory(): Promise<void> {
       fits ? r.growth : "",
       r.total < 0 ? "" : r.total,
       r.code < 0 ? "" : r.code,
-      r.code < 0 || !fits ? "" : r.with32 - r.code,
+      r.interpreter > 0 ? r.interpreter : "",
+      r.code < 0 || !fits ? "" : r.with32 - r.code - r.interpreter,
     ]);
   }
   console.log(t.toString());
@@ -153,7 +155,7 @@ async function benchMemory(): Promise<void> {
   for (const a of artifacts) sizes.push([a.board, a.runtime, a.bytes, a.gzipBytes]);
   console.log(sizes.toString());
   writeBenchSection("memory", "Memory on the real interpreters", [
-    "After boot, a DHCP lease from dnsmasq on the host link and 32 more ARP entries. For Lua, *the code itself* is the heap the chunk takes once loaded and before it runs (what NodeMCU's Lua Flash Store keeps in flash); *the rest* is what a board holds in RAM whatever it does with its code. Espruino counts variables; from Storage, *the code itself* is what the loaded bundle holds before start() runs (its functions, classes and module tables: the code stays in flash, each function still costs variables). Rows on a 32-bit interpreter with a board's variable count (ESPRUINO_BOARDS) are what an STM32 board sees; a build that does not fit says so.",
+    "After boot, a DHCP lease from dnsmasq on the host link and 32 more ARP entries. For Lua, *the code itself* is the heap the chunk takes once loaded and before it runs (what NodeMCU's Lua Flash Store keeps in flash); *the interpreter's own* is the bare interpreter with the libraries the host build loads (the standard ones and luasocket), which NodeMCU keeps in ROM; *ours besides code* is what a board holds in RAM for us whatever it does with its code (what the Lua budgets limit). Espruino counts variables; from Storage, *the code itself* is what the loaded bundle holds before start() runs (its functions, classes and module tables: the code stays in flash, each function still costs variables). Rows on a 32-bit interpreter with a board's variable count (ESPRUINO_BOARDS) are what an STM32 board sees; a build that does not fit says so.",
     t,
     ...absent.map((a) => `Absent: ${a}.`),
     ...(parts.length > 0

@@ -6,7 +6,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # Lua interpreters (conformance, the Lua build's luac checks) and luasocket
-# (the Lua host bundles on the UDP frame link); socat
+# (the Lua host bundles on the UDP frame link), 32-bit (i386) as NodeMCU's
+# Lua is: the memory bench and the boards' Lua budgets measure what a 32-bit
+# Lua holds; socat
 # (pseudo-terminal pairs, and the host link's TAP bridge); iproute2, ping and
 # tshark for the tests that put the firmware on a Linux network; the four
 # DHCP servers the client is proven against (dnsmasq, ISC dhcpd, Kea, busybox
@@ -14,9 +16,16 @@ cd "$(dirname "$0")/.."
 # dhclient), nftables (this kernel has no netem; loss is dropped by nft) and
 # pyroute2, which must decode everything the control channel sends; g++ and
 # make for nodemcu-tool's serial port binding, which npm builds from source.
-PACKAGES=(lua5.1 lua-bitop lua5.3 lua-socket socat iproute2 iputils-ping tshark
+PACKAGES=(lua5.1:i386 lua-bitop:i386 lua5.3:i386 lua-socket:i386 socat iproute2 iputils-ping tshark
   dnsmasq-base isc-dhcp-server kea-dhcp4-server busybox dhcpcd-base
   isc-dhcp-client nftables python3-pyroute2 g++ make)
+if ! dpkg --print-foreign-architectures | grep -qx i386; then
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "setup: need root to add the i386 architecture for 32-bit Lua (run: sudo $0)" >&2
+    exit 1
+  fi
+  dpkg --add-architecture i386
+fi
 missing=()
 for p in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -31,8 +31,9 @@ export interface Board {
   /**
    * The most memory the board may use after boot, a lease and 32 ARP entries
    * (`"memory": { "budget": N }`): Espruino variables (on a 32-bit
-   * interpreter, code in Storage), or for Lua the heap in bytes besides the
-   * code itself. The memory budget test holds each board to it.
+   * interpreter, code in Storage), or for Lua the heap in bytes on 32-bit
+   * Lua besides the code itself and the bare interpreter's own. The memory
+   * budget test holds each board to it.
    */
   memoryBudget?: number;
   /**
