@@ -43,7 +43,8 @@ export interface MemoryRow {
   code: number;
   /**
    * Lua: the heap of the bare interpreter with the libraries the host build
-   * loads (luasocket), which NodeMCU keeps in ROM instead; 0 for Espruino,
+   * loads (luasocket; lua-bitop on 5.1), which NodeMCU keeps in ROM (or has
+   * no need of); 0 for Espruino,
    * whose rows count every variable in use.
    */
   interpreter: number;
@@ -234,8 +235,8 @@ export function luaTarget(v: "5.1" | "5.3", stripped: boolean, board: string): T
       return n;
     },
     interpreterSize: () => {
-      // The host build's libraries: the standard ones and luasocket (its UDP link and clock).
-      const probe = `require("socket") collectgarbage("collect") print(math.floor(collectgarbage("count") * 1024))`;
+      // The host build's libraries: the standard ones, luasocket (its UDP link and clock) and on 5.1 lua-bitop (NodeMCU's built-in bit).
+      const probe = `require("socket") ${v === "5.1" ? 'require("bit")' : ""} collectgarbage("collect") print(math.floor(collectgarbage("count") * 1024))`;
       const r = spawnSync(`lua${v}`, ["-e", probe], { encoding: "utf8" });
       const n = Number(r.stdout.trim());
       if (r.status !== 0 || !Number.isFinite(n)) throw new Error(`measuring lua${v} itself failed: ${r.stderr}`);

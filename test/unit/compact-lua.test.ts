@@ -1,5 +1,6 @@
 import { strict as assert } from "node:assert";
-import { compactLua } from "../../tools/lib/bundle-lua";
+import { spawnSync } from "node:child_process";
+import { compactLua, leanModuleLoader } from "../../tools/lib/bundle-lua";
 
 describe("Lua bundle compaction", function () {
   it("drops indentation and trailing blanks but keeps every line", function () {
@@ -11,5 +12,47 @@ describe("Lua bundle compaction", function () {
   it("leaves text with a long bracket untouched (its whitespace is content)", function () {
     for (const src of ["local s = [[\n  keep\n]]\n", "local s = [==[\n  keep\n]==]\n"])
       assert.equal(compactLua(src), src);
+  });
+
+  it("loads each module once, and lets its function and the cache wrapper go (leanModuleLoader)", function () {
+    // TypeScriptToLua's loader and bundle shape, as compactLua leaves them.
+    const bundle = compactLua(`local ____modules = {}
+local ____moduleCache = {}
+local ____originalRequire = require
+local function require(file, ...)
+    if ____moduleCache[file] then
+        return ____moduleCache[file].value
+    end
+    if ____modules[file] then
+        local module = ____modules[file]
+        local value = nil
+        if (select("#", ...) > 0) then value = module(...) else value = module(file) end
+        ____moduleCache[file] = { value = value }
+        return value
+    else
+        if ____originalRequire then
+            return ____originalRequire(file)
+        else
+            error("module '" .. file .. "' not found")
+        end
+    end
+end
+loads = 0
+____modules = {
+["shared"] = function(...) loads = loads + 1 local ____exports = {} ____exports.n = 7 return ____exports end,
+["a"] = function(...) local s = require("shared") return { v = s.n + 1 } end,
+["main"] = function(...) local a = require("a") local s = require("shared") return { a.v, s.n, loads, ____modules["shared"] == nil, select("#", ...) } end,
+}
+local r = require("main", "x", "y")
+print(r[1], r[2], r[3], r[4], r[5])
+`);
+    const lean = leanModuleLoader(bundle);
+    assert.notEqual(lean, bundle);
+    for (const lua of ["lua5.1", "lua5.3"]) {
+      const r = spawnSync(lua, ["-"], { input: lean, encoding: "utf8" });
+      assert.equal(r.status, 0, r.stderr);
+      assert.equal(r.stdout.trim().split(/\s+/).join(" "), "8 7 1 true 2");
+    }
+    assert.throws(() => leanModuleLoader("local x = 1\n"), /revisit leanModuleLoader/);
   });
 });
