@@ -35,6 +35,12 @@ describe("class flattening for Espruino", function () {
     const helper =
       "var C = (function () { var shared = 1; function C() { this.v = shared; } return C; }()); out = new C().v;";
     const noCtor = "var D = (function () { return D; }()); out = 1;";
+    // A method whose parameter is named like the base class: `_super` cannot become that name there.
+    const shadow = es5(
+      "class B { m(): number { return 1; } }\nclass K extends B { m(): number { return 2; } n(B: number): number { return super.m() + B; } }\nout = new K().n(5);",
+    );
+    assert.equal(flattenClasses(shadow).lifted, 1); // B alone
+    assert.equal(run(flattenClasses(shadow).code), "6");
     for (const c of [helper, noCtor]) {
       const { code, lifted } = flattenClasses(c);
       assert.equal(lifted, 0);

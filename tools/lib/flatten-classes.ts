@@ -9,15 +9,10 @@
 // its IIFE. Runs on ES5 text before minification.
 import * as acorn from "acorn";
 import * as walk from "acorn-walk";
-
-interface Edit {
-  start: number;
-  end: number;
-  text: string;
-}
+import { applyEdits, type TextEdit } from "./text-edits";
 
 /** The lifted statements for one `var C = (function (…) {…}(…));`, or undefined when it is not a plain class IIFE. */
-function liftClass(code: string, stmt: acorn.Statement): Edit | undefined {
+function liftClass(code: string, stmt: acorn.Statement): TextEdit | undefined {
   if (stmt.type !== "VariableDeclaration" || stmt.declarations.length !== 1) return undefined;
   const decl = stmt.declarations[0];
   if (decl.id.type !== "Identifier" || decl.init?.type !== "CallExpression") return undefined;
@@ -47,10 +42,20 @@ function liftClass(code: string, stmt: acorn.Statement): Edit | undefined {
   }
   if (!ctor) return undefined;
   // `_super` → the base's name, wherever it is read (never as a property name).
-  const renames: Edit[] = [];
+  const renames: TextEdit[] = [];
   if (param !== undefined && base !== undefined) {
     const from = (param as acorn.Identifier).name;
     const to = (base as acorn.Identifier).name;
+    // A method's own variable of that name would take the base's place: such a class stays as it is.
+    let shadowed = false;
+    walk.full(fn.body, (n) => {
+      if (n.type === "FunctionExpression" || n.type === "FunctionDeclaration") {
+        const f = n as acorn.FunctionExpression;
+        if (f.id?.name === to || f.params.some((p) => p.type === "Identifier" && p.name === to)) shadowed = true;
+      } else if (n.type === "VariableDeclarator" && (n as acorn.VariableDeclarator).id.type === "Identifier")
+        if (((n as acorn.VariableDeclarator).id as acorn.Identifier).name === to) shadowed = true;
+    });
+    if (shadowed) return undefined;
     walk.ancestor(fn.body, {
       Identifier(n, _state, ancestors) {
         const id = n as acorn.Identifier;
@@ -83,12 +88,10 @@ function liftClass(code: string, stmt: acorn.Statement): Edit | undefined {
 /** ES5 `code` with every top-level class IIFE it can lift lifted. */
 export function flattenClasses(code: string): { code: string; lifted: number } {
   const tree = acorn.parse(code, { ecmaVersion: 5 });
-  const edits: Edit[] = [];
+  const edits: TextEdit[] = [];
   for (const stmt of tree.body) {
     const e = liftClass(code, stmt as acorn.Statement);
     if (e !== undefined) edits.push(e);
   }
-  let out = code;
-  for (const e of edits.sort((a, b) => b.start - a.start)) out = out.slice(0, e.start) + e.text + out.slice(e.end);
-  return { code: out, lifted: edits.length };
+  return { code: applyEdits(code, edits), lifted: edits.length };
 }

@@ -6,14 +6,9 @@
 // after minification.
 import * as acorn from "acorn";
 import * as walk from "acorn-walk";
+import { applyEdits, type TextEdit } from "./text-edits";
 
 type Fn = acorn.FunctionDeclaration | acorn.FunctionExpression;
-
-interface Edit {
-  start: number;
-  end: number;
-  text: string;
-}
 
 function declaratorNames(d: acorn.VariableDeclaration): string[] {
   return d.declarations.map((x) => (x.id as acorn.Identifier).name);
@@ -32,7 +27,7 @@ function afterDirectives(program: acorn.Program): number {
 export function hoistVars(code: string): string {
   const tree = acorn.parse(code, { ecmaVersion: 5 });
   const names = new Map<Fn | acorn.Program, Set<string>>();
-  const edits: Edit[] = [];
+  const edits: TextEdit[] = [];
   walk.fullAncestor(tree, (node, _state, ancestors) => {
     if (node.type !== "VariableDeclaration") return;
     const decl = node as acorn.VariableDeclaration;
@@ -60,10 +55,7 @@ export function hoistVars(code: string): string {
     const at = fn.type === "Program" ? afterDirectives(fn) : fn.body.start + 1;
     edits.push({ start: at, end: at, text: `var ${[...set].join(",")};` });
   }
-  edits.sort((x, y) => y.start - x.start || y.end - x.end);
-  let out = code;
-  for (const e of edits) out = out.slice(0, e.start) + e.text + out.slice(e.end);
-  return out;
+  return applyEdits(code, edits);
 }
 
 type Body = acorn.Program | acorn.BlockStatement;

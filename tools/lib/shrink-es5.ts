@@ -10,18 +10,7 @@
 //   never read anywhere else is code no path can reach in this build.
 import * as acorn from "acorn";
 import * as walk from "acorn-walk";
-
-interface Edit {
-  start: number;
-  end: number;
-  text: string;
-}
-
-function applyEdits(code: string, edits: Edit[]): string {
-  let out = code;
-  for (const e of [...edits].sort((a, b) => b.start - a.start)) out = out.slice(0, e.start) + e.text + out.slice(e.end);
-  return out;
-}
+import { applyEdits, type TextEdit } from "./text-edits";
 
 interface Template {
   params: string[];
@@ -109,7 +98,7 @@ export function inlineTrivialCalls(code: string): { code: string; inlined: strin
     });
     if (free || !global(name)) templates.delete(name);
   }
-  const edits: Edit[] = [];
+  const edits: TextEdit[] = [];
   const remaining = new Map<string, number>();
   const inlined = new Set<string>();
   walk.fullAncestor(tree, (node, _s, ancestors) => {
@@ -145,7 +134,7 @@ export function inlineTrivialCalls(code: string): { code: string; inlined: strin
     edits.push({ start: call.start, end: call.end, text: `(${text})` });
     inlined.add(id.name);
   });
-  const removed: Edit[] = [];
+  const removed: TextEdit[] = [];
   for (const name of inlined)
     if ((remaining.get(name) ?? 0) === 0) {
       const fn = templates.get(name)!.fn;
@@ -211,7 +200,7 @@ export function dropDeadMethods(code: string, ours: Set<string>): { code: string
     });
     const dead = [...defined.keys()].filter((n) => !read.has(n));
     if (dead.length === 0) return { code: out, dropped };
-    const edits: Edit[] = [];
+    const edits: TextEdit[] = [];
     for (const n of dead) for (const s of defined.get(n)!) edits.push({ start: s.start, end: s.end, text: "" });
     dropped.push(...dead);
     out = applyEdits(out, edits);
@@ -251,7 +240,7 @@ export function parametersFromArguments(
     return false;
   };
   const hasInnerReader = (f: Fn): boolean => [...reads].some((r) => r !== f && within(r, new Set([f])));
-  const edits: Edit[] = [];
+  const edits: TextEdit[] = [];
   const taken = new Set<Fn>(reads);
   let functions = 0;
   let params = 0;
