@@ -3,13 +3,14 @@ import ts from "typescript";
 import { checkEspruinoArtifact } from "../../tools/lib/bundle-js";
 import { flattenClasses } from "../../tools/lib/flatten-classes";
 import { hoistFunctions, hoistVars } from "../../tools/lib/hoist-vars";
+import { runOnNode } from "./es5-run";
 
 const es5 = (source: string): string =>
   ts.transpileModule(source, {
     compilerOptions: { target: ts.ScriptTarget.ES5, module: ts.ModuleKind.None, removeComments: true },
   }).outputText;
 
-const run = (code: string): string => new Function(`var out;${code};return JSON.stringify(out)`)() as string;
+const run = runOnNode;
 
 const CLASSES = `
 class Counter { n: number; constructor(start: number) { this.n = start; } add(k: number): number { this.n += k; return this.n; } static zero(): Counter { return new Counter(0); } }

@@ -1,10 +1,7 @@
 import { strict as assert } from "node:assert";
-import { spawnSync } from "node:child_process";
-import * as fs from "node:fs";
-import * as os from "node:os";
-import * as path from "node:path";
 import { checkEspruinoArtifact } from "../../tools/lib/bundle-js";
 import { hoistFunctions, hoistVars } from "../../tools/lib/hoist-vars";
+import { runOnEspruino, runOnNode } from "./es5-run";
 
 // The shape that broke the bytes module on Espruino: one declaration, used
 // on a path where it never ran.
@@ -23,26 +20,16 @@ describe("var hoisting for Espruino", function () {
     for (const c of cases) {
       const hoisted = hoistVars(c);
       assert.deepEqual(checkEspruinoArtifact(hoisted, "t.js"), [], hoisted);
-      const run = (code: string) => new Function(`var out;${code};return JSON.stringify(out)`)();
-      assert.equal(run(hoisted), run(c), hoisted);
+      assert.equal(runOnNode(hoisted), runOnNode(c), hoisted);
     }
   });
 
   it("fixes the trap on the Espruino interpreter (ESPRUINO)", function () {
     const bin = process.env.ESPRUINO;
     if (!bin) this.skip();
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "netrt-hoist-"));
-    const run = (code: string) => {
-      const f = path.join(dir, "t.js");
-      fs.writeFileSync(f, `${code}\nconsole.log("OUT "+f(false)+" "+typeof o);\nquit();\n`);
-      return /OUT (.*)/.exec(spawnSync(bin!, [f], { encoding: "utf8", timeout: 10000 }).stdout)?.[1];
-    };
-    try {
-      assert.equal(run(TRAP), "number number", "Espruino hoists var now: revisit hoist-vars.ts");
-      assert.equal(run(hoistVars(TRAP)), "number function");
-    } finally {
-      fs.rmSync(dir, { recursive: true, force: true });
-    }
+    const run = (code: string) => runOnEspruino(bin!, code, `f(false)+" "+typeof o`);
+    assert.equal(run(TRAP), "number number", "Espruino hoists var now: revisit hoist-vars.ts");
+    assert.equal(run(hoistVars(TRAP)), "number function");
   });
 });
 
@@ -60,8 +47,7 @@ describe("function hoisting for Espruino", function () {
     for (const c of cases) {
       const hoisted = hoistFunctions(hoistVars(c));
       assert.deepEqual(checkEspruinoArtifact(hoisted, "t.js"), [], hoisted);
-      const run = (code: string) => new Function(`var out;${code};return JSON.stringify(out)`)();
-      assert.equal(run(hoisted), run(c), hoisted);
+      assert.equal(runOnNode(hoisted), runOnNode(c), hoisted);
     }
     assert.ok(
       checkEspruinoArtifact(FN_TRAP, "t.js").some((f) => f.message.includes("does not hoist function declarations")),
@@ -71,17 +57,8 @@ describe("function hoisting for Espruino", function () {
   it("is needed on the Espruino interpreter (ESPRUINO)", function () {
     const bin = process.env.ESPRUINO;
     if (!bin) this.skip();
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "netrt-hoist-"));
-    const run = (code: string) => {
-      const f = path.join(dir, "t.js");
-      fs.writeFileSync(f, `${code}\nconsole.log("OUT "+g()+" "+h());\nquit();\n`);
-      return /OUT (.*)/.exec(spawnSync(bin!, [f], { encoding: "utf8", timeout: 10000 }).stdout)?.[1];
-    };
-    try {
-      assert.notEqual(run(FN_TRAP), "function 7", "Espruino hoists function declarations now: revisit hoistFunctions");
-      assert.equal(run(hoistFunctions(hoistVars(FN_TRAP))), "function 7");
-    } finally {
-      fs.rmSync(dir, { recursive: true, force: true });
-    }
+    const run = (code: string) => runOnEspruino(bin!, code, `g()+" "+h()`);
+    assert.notEqual(run(FN_TRAP), "function 7", "Espruino hoists function declarations now: revisit hoistFunctions");
+    assert.equal(run(hoistFunctions(hoistVars(FN_TRAP))), "function 7");
   });
 });

@@ -1,16 +1,13 @@
 import { strict as assert } from "node:assert";
-import { spawnSync } from "node:child_process";
-import * as fs from "node:fs";
-import * as os from "node:os";
-import * as path from "node:path";
 import {
   dropDeadMethods,
   inlineAllTrivialCalls,
   inlineTrivialCalls,
   parametersFromArguments,
 } from "../../tools/lib/shrink-es5";
+import { runOnEspruino, runOnNode } from "./es5-run";
 
-const run = (code: string): string => new Function(`var out;${code};return JSON.stringify(out)`)() as string;
+const run = runOnNode;
 
 describe("shrinking the Espruino artifact", function () {
   it("writes trivial helpers into their callers, nested calls included, keeping behaviour", function () {
@@ -85,22 +82,13 @@ describe("shrinking the Espruino artifact", function () {
   it("is needed that way on the Espruino interpreter (ESPRUINO)", function () {
     const bin = process.env.ESPRUINO;
     if (!bin) this.skip();
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "netrt-args-"));
-    const run = (code: string): string | undefined => {
-      const f = path.join(dir, "t.js");
-      fs.writeFileSync(f, `var out;${code};console.log("OUT "+JSON.stringify(out));\nquit();\n`);
-      return /OUT (.*)/.exec(spawnSync(bin!, [f], { encoding: "utf8", timeout: 10000 }).stdout)?.[1];
-    };
-    try {
-      const naive = "function $o(){var a=arguments[0];var r=function(){return arguments[0]}(5);return [a,r]}out=$o(1)";
-      assert.notEqual(
-        run(naive),
-        "[1,5]",
-        "Espruino gives a nested function its own arguments now: revisit parametersFromArguments",
-      );
-      assert.equal(run(parametersFromArguments(NESTED).code), "[1,5,5]");
-    } finally {
-      fs.rmSync(dir, { recursive: true, force: true });
-    }
+    const run = (code: string) => runOnEspruino(bin!, `var out;${code}`, "JSON.stringify(out)");
+    const naive = "function $o(){var a=arguments[0];var r=function(){return arguments[0]}(5);return [a,r]}out=$o(1)";
+    assert.notEqual(
+      run(naive),
+      "[1,5]",
+      "Espruino gives a nested function its own arguments now: revisit parametersFromArguments",
+    );
+    assert.equal(run(parametersFromArguments(NESTED).code), "[1,5,5]");
   });
 });

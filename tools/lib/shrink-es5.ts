@@ -239,14 +239,16 @@ export function parametersFromArguments(
     for (let p = parent.get(f); p !== undefined; p = parent.get(p)) if (set.has(p)) return true;
     return false;
   };
-  const hasInnerReader = (f: Fn): boolean => [...reads].some((r) => r !== f && within(r, new Set([f])));
+  // The functions with a reader somewhere inside them, marked once from each reader up.
+  const enclosesReader = new Set<Fn>();
+  for (const r of reads) for (let p = parent.get(r); p !== undefined; p = parent.get(p)) enclosesReader.add(p);
   const edits: TextEdit[] = [];
   const taken = new Set<Fn>(reads);
   let functions = 0;
   let params = 0;
   for (const fn of [...parent.keys()].sort((x, y) => x.start - y.start)) {
     if (fn.params.length < minParams || !fn.params.every((p) => p.type === "Identifier")) continue;
-    if (reads.has(fn) || within(fn, taken) || hasInnerReader(fn)) continue;
+    if (reads.has(fn) || within(fn, taken) || enclosesReader.has(fn)) continue;
     taken.add(fn);
     const names = fn.params.map((p) => (p as acorn.Identifier).name);
     edits.push({ start: fn.params[0].start, end: fn.params[fn.params.length - 1].end, text: "" });
