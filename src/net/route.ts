@@ -51,7 +51,8 @@ export class RouteTable {
     private readonly events: NetEvents,
   ) {}
 
-  private find(dst: number, prefixLen: number, metric: number): number {
+  /** The slot of the route to dst/prefixLen at `metric`, or -1. */
+  find(dst: number, prefixLen: number, metric: number): number {
     for (let i = 0; i < this.routes.length; i++) {
       const r = this.routes[i];
       if (r.dst === dst && r.prefixLen === prefixLen && r.metric === metric) return i;
@@ -80,7 +81,7 @@ export class RouteTable {
     const at = this.find(r.dst, r.prefixLen, r.metric);
     if (at >= 0) {
       if (!replace) return -EEXIST;
-      this.emit(ROUTE_DEL, this.routes[at]);
+      // A replacement is one change, announced once (as Linux's NLM_F_REPLACE notification).
       this.routes[at] = r;
       this.emit(ROUTE_NEW, r);
       return 0;

@@ -11,7 +11,7 @@ import { EINVAL, ENODEV, EOPNOTSUPP, EPERM } from "../net/errno";
 import type { Ifnet } from "../net/ifnet";
 import { ADDR_DEL, ADDR_NEW, type InAddr } from "../net/inaddr";
 import { LLE_EVENT_RESOLVED } from "../net/lltable";
-import { prefixLenOf, ROUTE_NEW } from "../net/route";
+import { prefixLenOf, type Route, ROUTE_NEW } from "../net/route";
 import type { NetStack } from "../net/stack";
 import * as C from "./constants";
 import { encodedMax, encodeFrame, FrameDecoder, PROTO_GENERIC, PROTO_ROUTE } from "./frame";
@@ -116,10 +116,7 @@ export class ControlChannel {
         this.pub(C.RTNLGRP_LINK, (w) => putLink(w, ifp, C.RTM_NEWLINK, 0, 0, 0, mask, hooks.driverName(ifp))),
       addr: (kind, ia) => this.addrEvent(kind, ia),
       neigh: (kind, ifp, slot) => this.neighEvent(kind, ifp, slot),
-      route: (kind, r) =>
-        this.pub(C.RTNLGRP_IPV4_ROUTE, (w) =>
-          putRoute(w, r, kind === ROUTE_NEW ? C.RTM_NEWROUTE : C.RTM_DELROUTE, 0, 0, 0),
-        ),
+      route: (kind, r) => this.routeEvent(kind, r),
       dhcp: (kind, d, lease) => this.pub(NETRT_GROUP_DHCP, (w) => this.putDhcp(w, d, lease, kind, 0, 0, 0)),
     });
   }
@@ -138,18 +135,41 @@ export class ControlChannel {
     if (this.busy()) this.armPump();
   }
 
+  // Notifications carry what the kernel's do: the causing request's seq and port where Linux puts them.
+
   private addrEvent(kind: number, ia: InAddr): void {
     if (kind !== ADDR_NEW && kind !== ADDR_DEL) return;
+    const r = this.rtnl;
+    const seq = r.reqSeq;
+    const pid = r.reqPid;
     this.pub(C.RTNLGRP_IPV4_IFADDR, (w) =>
-      putAddr(w, this.stack.addrs, ia, kind === ADDR_NEW ? C.RTM_NEWADDR : C.RTM_DELADDR, 0, 0, 0),
+      putAddr(w, this.stack.addrs, ia, kind === ADDR_NEW ? C.RTM_NEWADDR : C.RTM_DELADDR, 0, seq, pid),
     );
   }
 
   private neighEvent(kind: number, ifp: Ifnet, slot: number): void {
     const t = ifp.lltable;
     if (t === undefined || isOwnEntry(t, slot)) return;
+    const r = this.rtnl;
+    const added = kind === LLE_EVENT_RESOLVED;
+    const pid = added ? r.reqPid : 0;
+    const failed = !added && r.neighDeleting;
     this.pub(C.RTNLGRP_NEIGH, (w) =>
-      putNeigh(w, ifp, t, slot, kind === LLE_EVENT_RESOLVED ? C.RTM_NEWNEIGH : C.RTM_DELNEIGH, 0, 0, 0),
+      putNeigh(w, ifp, t, slot, added ? C.RTM_NEWNEIGH : C.RTM_DELNEIGH, 0, 0, pid, failed),
+    );
+  }
+
+  private routeEvent(kind: number, route: Route): void {
+    const r = this.rtnl;
+    const byRequest = r.routeReq;
+    const seq = byRequest ? r.reqSeq : 0;
+    const pid = byRequest ? r.reqPid : 0;
+    // A new route says how it came: NLM_F_REPLACE for a replacement, else CREATE|EXCL, as Linux's do.
+    let flags = 0;
+    if (kind === ROUTE_NEW)
+      flags = byRequest && band(r.reqFlags, C.NLM_F_REPLACE) !== 0 ? C.NLM_F_REPLACE : C.NLM_F_CREATE + C.NLM_F_EXCL;
+    this.pub(C.RTNLGRP_IPV4_ROUTE, (w) =>
+      putRoute(w, route, kind === ROUTE_NEW ? C.RTM_NEWROUTE : C.RTM_DELROUTE, flags, seq, pid),
     );
   }
 

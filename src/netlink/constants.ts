@@ -16,6 +16,7 @@ export const NLM_F_MULTI = 0x02;
 export const NLM_F_ACK = 0x04;
 export const NLM_F_ECHO = 0x08;
 export const NLM_F_DUMP_INTR = 0x10;
+export const NLM_F_DUMP_FILTERED = 0x20;
 // GET requests
 export const NLM_F_ROOT = 0x100;
 export const NLM_F_MATCH = 0x200;

@@ -5,7 +5,7 @@
 import { alloc, get8, set8 } from "@hal/bytes";
 import { band } from "@hal/u32";
 import type { Bytes } from "../../hal/types";
-import { IFF_BROADCAST, IFF_LOOPBACK, IFF_LOWER_UP, IFF_PROMISC, type Ifnet } from "../net/ifnet";
+import { IFF_BROADCAST, IFF_LOOPBACK, IFF_LOWER_UP, IFF_PROMISC, IFF_RUNNING, IFF_UP, type Ifnet } from "../net/ifnet";
 import type { AddrTable, InAddr } from "../net/inaddr";
 import {
   LLE_IFADDR,
@@ -96,8 +96,10 @@ export function putLink(
   w.field(IFI_FAMILY, C.AF_UNSPEC);
   w.field(IFI_TYPE, ifp.type);
   w.field(IFI_INDEX, ifp.index);
-  w.field(IFI_FLAGS, ifp.flags);
-  w.field(IFI_CHANGE, change);
+  // An interface that is down has no operational state, as Linux reports it; carrier changes are not flag changes.
+  const live = IFF_RUNNING + IFF_LOWER_UP;
+  w.field(IFI_FLAGS, ifp.has(IFF_UP) ? ifp.flags : ifp.flags - band(ifp.flags, live));
+  w.field(IFI_CHANGE, change - band(change, live));
   w.str(C.IFLA_IFNAME, ifp.name);
   w.put(LINK_ATTRS, C.IFLA_TXQLEN, ifp.txqlen);
   w.put(LINK_ATTRS, C.IFLA_OPERSTATE, ifp.operstate());
@@ -219,15 +221,17 @@ export function putNeigh(
   flags: number,
   seq: number,
   pid: number,
+  /** An administrator's delete: Linux reports the entry FAILED, without its address. */
+  failed?: boolean,
 ): boolean {
   if (!w.begin(type, flags, seq, pid, NDMSG.hdrLen)) return false;
   w.field(NDM_FAMILY, C.AF_INET);
   w.field(NDM_IFINDEX, ifp.index);
-  w.field(NDM_STATE, nudState(t, slot));
+  w.field(NDM_STATE, failed === true ? C.NUD_FAILED : nudState(t, slot));
   w.field(NDM_FLAGS, ntfFlags(t, slot));
   w.field(NDM_TYPE, C.RTN_UNICAST);
   w.inAddr(C.NDA_DST, t.ipAt(slot));
-  if (t.validAt(slot)) {
+  if (failed !== true && t.validAt(slot)) {
     t.macInto(slot, MAC, 0);
     w.bytes(C.NDA_LLADDR, MAC, 0, 6);
   }
@@ -247,11 +251,16 @@ export function putRoute(w: NlWriter, r: Route, type: number, flags: number, seq
   if (!w.begin(type, flags, seq, pid, RTMSG.hdrLen)) return false;
   w.field(RTM_FAMILY, C.AF_INET);
   w.field(RTM_DST_LEN, r.prefixLen);
-  w.field(RTM_TABLE, C.RT_TABLE_MAIN);
+  // The loopback route is a local one: Linux keeps it in its local table, as type local, scope host.
+  const local = r.prefixLen > 0 && Math.floor(r.dst / 16777216) === 127;
+  const table = local ? C.RT_TABLE_LOCAL : C.RT_TABLE_MAIN;
+  w.field(RTM_TABLE, table);
   w.field(RTM_PROTOCOL, r.protocol);
-  w.field(RTM_SCOPE, r.gateway === 0 && r.prefixLen > 0 ? RT_SCOPE_LINK : r.scope);
-  w.field(RTM_TYPE, C.RTN_UNICAST);
-  w.int(C.RTA_TABLE, 4, C.RT_TABLE_MAIN);
+  let scope = r.gateway === 0 && r.prefixLen > 0 ? RT_SCOPE_LINK : r.scope;
+  if (local) scope = RT_SCOPE_HOST;
+  w.field(RTM_SCOPE, scope);
+  w.field(RTM_TYPE, local ? C.RTN_LOCAL : C.RTN_UNICAST);
+  w.int(C.RTA_TABLE, 4, table);
   if (r.prefixLen > 0) w.inAddr(C.RTA_DST, r.dst);
   if (r.metric !== 0) w.int(C.RTA_PRIORITY, 4, r.metric);
   if (r.prefsrc !== 0) w.inAddr(C.RTA_PREFSRC, r.prefsrc);

@@ -38,6 +38,9 @@ export class NlError {
   reason = NLE_NONE;
   msg = "";
   off = -1;
+  /** For NLE_ATTR_POLICY: the set and declaration the attribute failed (the POLICY TLV describes it). */
+  policySet: NlAttrSet | undefined = undefined;
+  policyIndex = -1;
 
   set(code: number, msg: string, off: number): false {
     return this.parse(NLE_REFUSED, code, msg, off);
@@ -63,6 +66,7 @@ export class NlError {
     this.reason = NLE_NONE;
     this.msg = "";
     this.off = -1;
+    this.policySet = undefined;
   }
 }
 
@@ -152,8 +156,12 @@ export function parseAttrs(
     const i = set !== undefined ? set.find(bare) : -1;
     const n = nlaLen - NLA_HDRLEN;
     if (set !== undefined && i >= 0) {
-      if (!set.accepts(i, n))
-        return err.parse(NLE_ATTR_POLICY, ERANGE, "Attribute failed policy validation", p - msgStart);
+      if (!set.accepts(i, n)) {
+        err.parse(NLE_ATTR_POLICY, ERANGE, "Attribute failed policy validation", p - msgStart);
+        err.policySet = set;
+        err.policyIndex = i;
+        return false;
+      }
       if (
         set.kindAt(i) === NLA_NESTED &&
         !parseAttrs(b, p + NLA_HDRLEN, p + nlaLen, set.nestedAt(i), msgStart, undefined, err)
@@ -177,9 +185,12 @@ export class NlMsg {
   pid = 0;
   schema: NlSchema | undefined = undefined;
   readonly attrs = new NlAttrList();
+  /** Attributes after a malformed one were ignored, as Linux does: the ACK carries this text as a warning. */
+  warning = "";
 
-  /** A family-header field (the field constants in schemas.ts). */
+  /** A family-header field (the field constants in schemas.ts); 0 beyond a short header (a legacy dump request). */
   field(f: NlField): number {
+    if (NLMSG_HDRLEN + f.off >= this.len) return 0;
     return readField(this.buf!, this.off + NLMSG_HDRLEN, f);
   }
 
@@ -210,6 +221,7 @@ export function parseMessage(
   m.buf = b;
   m.off = off;
   m.schema = schema;
+  m.warning = "";
   m.attrs.reset(b);
   if (avail < NLMSG_HDRLEN || off + avail > len(b))
     return err.parse(NLE_SHORT, EINVAL, "message shorter than a netlink header", -1);
@@ -227,7 +239,15 @@ export function parseMessage(
     m.type === NLMSG_ERROR
       ? errorTlvOffset(b, off + NLMSG_HDRLEN, m.len - NLMSG_HDRLEN, m.flags)
       : align4(schema.hdrLen);
-  return parseAttrs(b, off + NLMSG_HDRLEN + attrs, off + m.len, schema.attrs, off, m.attrs, err);
+  if (parseAttrs(b, off + NLMSG_HDRLEN + attrs, off + m.len, schema.attrs, off, m.attrs, err)) return true;
+  // Like rtnetlink's liberal parse: a malformed attribute ends the list, the ones before it stand, and the
+  // request goes on with a warning. A policy failure refuses the request.
+  if (err.reason === NLE_ATTR_POLICY || err.off < 0 || err.off >= m.len) return false;
+  if (err.reason !== NLE_ATTR_LEFTOVER && err.reason !== NLE_ATTR_SHORT && err.reason !== NLE_ATTR_OVERRUN)
+    return false;
+  m.warning = "bytes leftover after parsing attributes";
+  err.clear();
+  return true;
 }
 
 /**

@@ -118,11 +118,17 @@ export class NlAttrSet {
     return -1;
   }
 
-  /** Whether a payload of `n` bytes is acceptable for attribute `i`. */
+  /**
+   * Whether a payload of `n` bytes is acceptable for attribute `i`, as
+   * rtnetlink's liberal parse judges it: an integer may be longer than its
+   * type (the first bytes count), never shorter; an address with a size is
+   * checked by its handler.
+   */
   accepts(i: number, n: number): boolean {
-    const f = this.fixedSize(i);
-    if (f >= 0) return n === f;
     const k = this.kindAt(i);
+    if (k === NLA_IN_ADDR && this.sizeAt(i) > 0) return n <= this.sizeAt(i);
+    const f = this.fixedSize(i);
+    if (f >= 0) return k === NLA_STRUCT || k === NLA_FLAG || k === NLA_LLADDR ? n === f : n >= f;
     if (k === NLA_UINT) return n === 4 || n === 8;
     if (k === NLA_STRING || k === NLA_BINARY) return this.sizeAt(i) === 0 || n <= this.sizeAt(i);
     return true;

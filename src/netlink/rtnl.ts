@@ -13,7 +13,6 @@ import type { NetStack } from "../net/stack";
 import * as C from "./constants";
 import { groupBit } from "./family";
 import {
-  NLMSG_FLAGS_OFF,
   NLMSG_LEN_OFF,
   NLMSG_PID_OFF,
   NLMSG_SEQ_OFF,
@@ -22,7 +21,8 @@ import {
   NLMSGERR_MSG_OFF,
 } from "../wire/netlink";
 import { DumpCursor, DUMP_STARTED, type DumpStep, findHandler, type RtnlHandler } from "./handler";
-import { putLink } from "./messages";
+import { putLink, putNeigh } from "./messages";
+import type { Lltable } from "../net/lltable";
 import { schemaFor } from "./schemas";
 import { addAddrHandlers } from "./route/addr";
 import { addLinkHandlers } from "./route/link";
@@ -31,6 +31,7 @@ import { addRouteHandlers } from "./route/route";
 import { align4, getLe16, getLe32, setLe32 } from "../wire/endian";
 import { NLE_BAD_HEADER, NLE_LEN_BEYOND_FRAME, NlError, NlMsg, parseMessage } from "./parse";
 import { NlWriter } from "./writer";
+import { NLA_BINARY, NLA_F_NESTED, NLA_IN_ADDR, NLA_STRING, NLA_U16, NLA_U32, NLA_U8, type NlAttrSet } from "./policy";
 
 export interface RtnlCounters {
   requests: number;
@@ -55,6 +56,44 @@ export interface RtnlHost {
   send(frame: Bytes, n: number): boolean;
 }
 
+/** The longest NLMSGERR_ATTR_POLICY: its header, two u64 bounds and the type. */
+const POLICY_TLV_MAX = 4 + 12 + 12 + 8;
+
+/**
+ * NLMSGERR_ATTR_POLICY for an attribute that failed its declaration, as
+ * Linux describes its policy: the bounds, then NL_POLICY_TYPE_ATTR_TYPE.
+ * Exact-size structures get none, as in the kernel.
+ */
+function putPolicy(w: NlWriter, set: NlAttrSet, i: number): void {
+  const k = set.kindAt(i);
+  let t = 0;
+  let max = 0;
+  if (k === NLA_U8) {
+    t = 2;
+    max = 0xff;
+  } else if (k === NLA_U16) {
+    t = 3;
+    max = 0xffff;
+  } else if (k === NLA_U32 || k === NLA_IN_ADDR) {
+    t = 4;
+    max = 0xffffffff;
+  } else if (k === NLA_STRING) t = 11;
+  else if (k === NLA_BINARY) t = 10;
+  if (t === 0) return;
+  const at = w.nest(C.NLMSGERR_ATTR_POLICY + NLA_F_NESTED);
+  if (max > 0) {
+    w.int(NL_POLICY_TYPE_ATTR_MIN_VALUE_U, 8, 0);
+    w.int(NL_POLICY_TYPE_ATTR_MAX_VALUE_U, 8, max);
+  } else if (set.sizeAt(i) > 0) w.int(NL_POLICY_TYPE_ATTR_MAX_LENGTH, 4, set.sizeAt(i) - (t === 11 ? 1 : 0));
+  w.int(NL_POLICY_TYPE_ATTR_TYPE, 4, t);
+  w.endNest(at);
+}
+
+const NL_POLICY_TYPE_ATTR_TYPE = 1;
+const NL_POLICY_TYPE_ATTR_MIN_VALUE_U = 4;
+const NL_POLICY_TYPE_ATTR_MAX_VALUE_U = 5;
+const NL_POLICY_TYPE_ATTR_MAX_LENGTH = 7;
+
 export class Rtnl {
   /** Dump frames; a frame the transport refused stays here until pump() sends it. */
   readonly w: NlWriter;
@@ -75,6 +114,14 @@ export class Rtnl {
   readonly handlers: RtnlHandler[] = [];
   /** Subscribed RTNLGRP_* groups, as a bit mask (bit group-1). */
   groups = 0;
+  /** The request being handled (0 outside one): its notifications carry its seq and port. */
+  reqSeq = 0;
+  reqPid = 0;
+  reqFlags = 0;
+  /** A route request is being handled: its route notifications carry its seq, port and flags. */
+  routeReq = false;
+  /** An administrator's neighbour delete is under way (its DELNEIGH says FAILED). */
+  neighDeleting = false;
   private readonly m = new NlMsg();
   private readonly dump = new DumpCursor();
   private readonly notifyW: NlWriter;
@@ -165,21 +212,21 @@ export class Rtnl {
       return 0;
     }
     const used = align4(m.len);
-    if (band(m.flags, C.NLM_F_REQUEST) === 0) {
-      this.replyError(b, off, m.len, -EINVAL, "not a request (NLM_F_REQUEST unset)", NLMSG_FLAGS_OFF);
-      return used;
-    }
-    if (type < C.NLMSG_MIN_TYPE) {
+    // Linux ignores what is not a request, ACKing it when asked.
+    if (band(m.flags, C.NLM_F_REQUEST) === 0 || type < C.NLMSG_MIN_TYPE) {
       if (band(m.flags, C.NLM_F_ACK) !== 0) this.replyError(b, off, m.len, 0, "", -1);
       return used;
     }
     if (h === undefined) {
-      this.replyError(b, off, m.len, -EOPNOTSUPP, "unknown message type " + type, NLMSG_TYPE_OFF);
+      this.replyError(b, off, m.len, -EOPNOTSUPP, "", -1);
       return used;
     }
-    if (!ok) {
+    // A dump request may carry a shorter header (the legacy 1-byte rtgenmsg): no filter, as Linux reads it.
+    const legacyDump =
+      !ok && err.reason === NLE_BAD_HEADER && h.type % 4 === 2 && band(m.flags, C.NLM_F_DUMP) === C.NLM_F_DUMP;
+    if (!ok && !legacyDump) {
       const msg = err.reason === NLE_BAD_HEADER ? "Invalid header for " + h.name : err.msg;
-      this.replyError(b, off, m.len, -err.code, msg, err.off);
+      this.replyError(b, off, m.len, -err.code, msg, err.reason === NLE_BAD_HEADER ? -1 : err.off);
       return used;
     }
     if (h.mutates && !this.host.mayMutate()) {
@@ -187,12 +234,20 @@ export class Rtnl {
       return used;
     }
     err.clear();
+    // Notifications the request causes carry its seq and port, as the kernel's do.
+    this.reqSeq = m.seq;
+    this.reqPid = m.pid;
+    this.reqFlags = m.flags;
     const r = h.fn(this, m);
+    this.reqSeq = 0;
+    this.reqPid = 0;
+    this.reqFlags = 0;
+    const text = err.msg !== "" ? err.msg : m.warning;
     if (r === DUMP_STARTED) {
       this.counters.dumps++;
       this.pump();
-    } else if (r < 0) this.replyError(b, off, m.len, r, err.msg, err.off);
-    else if (band(m.flags, C.NLM_F_ACK) !== 0) this.replyError(b, off, m.len, 0, "", -1);
+    } else if (r < 0) this.replyError(b, off, m.len, r, text, err.off);
+    else if (band(m.flags, C.NLM_F_ACK) !== 0) this.replyError(b, off, m.len, 0, text, -1);
     return used;
   }
 
@@ -237,17 +292,19 @@ export class Rtnl {
     // A request cut short by its frame is echoed as a header only (its nlmsg_len says more).
     const whole = reqLen > 0 && getLe32(b, off + NLMSG_LEN_OFF) === reqLen;
     let echo = error === 0 || !whole ? C.NLMSG_HDRLEN : reqLen;
-    const tlvs = msg !== "" ? align4(C.NLA_HDRLEN + msg.length + 1) + (msgOff >= 0 ? 8 : 0) : 0;
+    const policy = error !== 0 && this.err.policySet !== undefined && error === -this.err.code;
+    let tlvs = msg !== "" ? align4(C.NLA_HDRLEN + msg.length + 1) : 0;
+    if (msgOff >= 0) tlvs += 8;
+    if (policy) tlvs += POLICY_TLV_MAX;
     if (C.NLMSG_HDRLEN + 4 + align4(echo) + tlvs > len(w.buf)) echo = C.NLMSG_HDRLEN;
     let flags = echo < reqLen || error === 0 || !whole ? C.NLM_F_CAPPED : 0;
     if (tlvs > 0) flags += C.NLM_F_ACK_TLVS;
     w.begin(C.NLMSG_ERROR, flags, seq, pid, 4 + align4(echo));
     setLe32(w.buf, C.NLMSG_HDRLEN + NLMSGERR_ERROR_OFF, error);
     if (reqLen > 0) copy(w.buf, C.NLMSG_HDRLEN + NLMSGERR_MSG_OFF, b, off, echo);
-    if (msg !== "") {
-      w.str(C.NLMSGERR_ATTR_MSG, msg);
-      if (msgOff >= 0) w.int(C.NLMSGERR_ATTR_OFFS, 4, msgOff);
-    }
+    if (msg !== "") w.str(C.NLMSGERR_ATTR_MSG, msg);
+    if (msgOff >= 0) w.int(C.NLMSGERR_ATTR_OFFS, 4, msgOff);
+    if (policy) putPolicy(w, this.err.policySet!, this.err.policyIndex);
     const total = w.end();
     if (total > 0) this.sendReply(total);
   }
@@ -345,6 +402,12 @@ export class Rtnl {
   }
 
   // --- notifications ----------------------------------------------------------
+
+  /** The NEWNEIGH (FAILED) Linux sends before an administrator's delete. */
+  neighFailed(ifp: Ifnet, t: Lltable, slot: number): void {
+    const pid = this.reqPid;
+    this.notify(C.RTNLGRP_NEIGH, (w) => putNeigh(w, ifp, t, slot, C.RTM_NEWNEIGH, 0, 0, pid, true));
+  }
 
   /**
    * Publishes to a group. Notifications collect in one frame's worth of

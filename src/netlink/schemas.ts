@@ -105,7 +105,8 @@ export const ADDR_ATTRS = new NlAttrSet("ifa")
   .a(C.IFA_PROTO, "IFA_PROTO", NLA_U8);
 
 export const NEIGH_ATTRS = new NlAttrSet("nda")
-  .a(C.NDA_DST, "NDA_DST", NLA_IN_ADDR)
+  // Linux declares NDA_DST as up to MAX_ADDR_LEN bytes and checks the length itself (EINVAL, no offset).
+  .sized(C.NDA_DST, "NDA_DST", NLA_IN_ADDR, 32)
   .sized(C.NDA_LLADDR, "NDA_LLADDR", NLA_BINARY, 32)
   .sized(C.NDA_CACHEINFO, "NDA_CACHEINFO", NLA_STRUCT, NDA_CACHEINFO_LEN)
   .a(C.NDA_PROBES, "NDA_PROBES", NLA_U32)

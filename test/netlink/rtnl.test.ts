@@ -222,7 +222,7 @@ describe("rtnetlink handlers", function () {
     assert.equal(findAttr(link.attrs, "IFLA_IFALIAS")?.value, "uplink");
     r = dev.ask(request(C.RTM_DELLINK, C.NLM_F_ACK, (w) => w.field(IFI_INDEX, 2), IFINFOMSG.hdrLen));
     assert.equal(r[0].header.error, -EOPNOTSUPP);
-    assert.match(String(findAttr(r[0].attrs, "NLMSGERR_ATTR_MSG")?.value), /physical/);
+    assert.equal(r[0].attrs.length, 0, "a bare error, as Linux answers a NIC's delete");
     r = dev.ask(request(C.RTM_GETLINK, 0, (w) => w.str(C.IFLA_IFNAME, "wlan9"), IFINFOMSG.hdrLen));
     assert.equal(r[0].header.error, -ENODEV);
   });
@@ -246,11 +246,15 @@ describe("rtnetlink handlers", function () {
     assert.equal(add(C.NLM_F_CREATE + C.NLM_F_EXCL, "198.51.100.7", 24).header.error, 0);
     assert.ok(dev.node.stack.addrs.findOn(dev.node.eth, ip("198.51.100.7")) !== undefined);
     assert.equal(add(C.NLM_F_CREATE + C.NLM_F_EXCL, "198.51.100.7", 24).header.error, -EEXIST);
-    assert.equal(add(0, "203.0.113.1", 24).header.error, -ENOENT);
+    // As Linux for IPv4: no NLM_F_CREATE needed; an existing address changes only with REPLACE.
+    assert.equal(add(0, "203.0.113.1", 24).header.error, 0);
+    assert.equal(add(C.NLM_F_CREATE, "203.0.113.1", 24).header.error, -EEXIST);
+    dev.node.stack.addrs.remove(dev.node.eth, ip("203.0.113.1"), true);
     const dump = dev.ask(request(C.RTM_GETADDR, C.NLM_F_DUMP, (w) => w.field(IFA_INDEX, 2), IFADDRMSG.hdrLen));
     assert.deepEqual(
       dump.filter((m) => m.typeName === "RTM_NEWADDR").map((m) => findAttr(m.attrs, "IFA_LOCAL")?.value),
-      ["192.0.2.10", "198.51.100.7"],
+      ["127.0.0.1", "192.0.2.10", "198.51.100.7"],
+      "every address: Linux filters by ifa_index only for strict sockets",
     );
     const routes = dev.ask(request(C.RTM_GETROUTE, C.NLM_F_DUMP, (w) => w.field(RTM_FAMILY, C.AF_INET), RTMSG.hdrLen));
     assert.ok(
@@ -305,7 +309,7 @@ describe("rtnetlink handlers", function () {
     assert.equal(findAttr(got.attrs, "NDA_LLADDR")?.value, "020000000006");
     const reach = neigh(C.RTM_NEWNEIGH, C.NLM_F_ACK + C.NLM_F_CREATE, "192.0.2.6", "020000000007", C.NUD_REACHABLE)[0];
     assert.equal(reach.header.error, -EOPNOTSUPP);
-    assert.equal(findAttr(reach.attrs, "NLMSGERR_ATTR_MSG")?.value, "ndm_state 2 not supported");
+    assert.equal(findAttr(reach.attrs, "NLMSGERR_ATTR_MSG")?.value, "only permanent entries (NUD_PERMANENT)");
     const noMac = neigh(C.RTM_NEWNEIGH, C.NLM_F_ACK + C.NLM_F_CREATE, "192.0.2.6")[0];
     assert.equal(findAttr(noMac.attrs, "NLMSGERR_ATTR_MSG")?.value, "NDA_LLADDR not set");
     const own = neigh(C.RTM_DELNEIGH, C.NLM_F_ACK, "192.0.2.10")[0];
@@ -344,18 +348,18 @@ describe("rtnetlink handlers", function () {
     const dump = dev.ask(request(C.RTM_GETROUTE, C.NLM_F_DUMP, () => undefined, RTMSG.hdrLen));
     const def = dump.find((m) => m.typeName === "RTM_NEWROUTE" && m.header.dst_len === 0)!;
     assert.equal(findAttr(def.attrs, "RTA_GATEWAY")?.value, "192.0.2.1");
-    assert.equal(def.header.protocol, 4, "RTPROT_STATIC");
+    assert.equal(def.header.protocol, 0, "the request's rtm_protocol, kept as Linux keeps it");
     assert.equal(route(C.RTM_DELROUTE, 0, "192.0.2.1").header.error, 0);
     assert.equal(dev.node.stack.routes.lookup(ip("8.8.8.8")), undefined);
   });
 
-  it("answers every malformed or unknown request with an error, never silence", function () {
+  it("answers every malformed or unknown request, never silence (the kernel's shape where it answers)", function () {
     const dev = new Device();
     const cases: [Bytes, number][] = [
       [hex("0c000000"), EINVAL], // shorter than a header
       [hex(vectors.get("malformed_nlmsg_len_lt_16")!.request!), EINVAL],
       [hex(vectors.get("malformed_nlmsg_len_gt_datagram")!.request!), 90], // EMSGSIZE
-      [hex(vectors.get("malformed_nla_len_overrun")!.request!), EINVAL],
+      [hex(vectors.get("malformed_nla_len_overrun")!.request!), 0], // ACKed with a warning, as Linux does
       [hex(vectors.get("malformed_nla_wrong_size")!.request!), ERANGE],
       [request(99, C.NLM_F_ACK, () => undefined, 0), EOPNOTSUPP],
     ];
@@ -363,11 +367,7 @@ describe("rtnetlink handlers", function () {
       const r = dev.ask(req);
       assert.equal(r.length, 1, `one reply to ${len(req)} bytes`);
       assert.equal(r[0].typeName, "NLMSG_ERROR");
-      assert.equal(r[0].header.error, -errno);
-      assert.ok(
-        String(findAttr(r[0].attrs, "NLMSGERR_ATTR_MSG")?.value ?? "") !== "",
-        `with a message: ${JSON.stringify(r[0])}`,
-      );
+      assert.equal(r[0].header.error, errno === 0 ? 0 : -errno);
     }
   });
 
@@ -419,7 +419,7 @@ describe("rtnetlink handlers", function () {
     assert.equal(all[all.length - 1].typeName, "NLMSG_DONE");
     assert.ok(frames.length >= 8 && frames.every((f) => len(f) <= 600), `${frames.length} frames`);
   });
-  it("a refused NEWLINK changes nothing: lo stays up and keeps its MTU and alias (validate all, then apply)", function () {
+  it("a refused NEWLINK changes nothing: lo keeps its state, MTU and alias (validate all, then apply)", function () {
     const dev = new Device();
     const lo = dev.node.stack.lo;
     const before = [lo.mtu, lo.alias, lo.flags];
@@ -431,13 +431,13 @@ describe("rtnetlink handlers", function () {
           w.field(IFI_INDEX, 1);
           w.field(IFI_FLAGS, 0);
           w.field(IFI_CHANGE, IFF_UP);
-          w.int(C.IFLA_MTU, 4, 1500);
+          w.int(C.IFLA_MTU, 4, 20);
           w.str(C.IFLA_IFALIAS, "changed");
         },
         IFINFOMSG.hdrLen,
       ),
     );
-    assert.equal(r[0].header.error, -EPERM);
+    assert.equal(r[0].header.error, -EINVAL, "an MTU below the minimum");
     assert.deepEqual([lo.mtu, lo.alias, lo.flags], before);
   });
 

@@ -1,6 +1,6 @@
 // RTM_{GET,NEW,DEL}ADDR: IPv4 addresses (FreeBSD's netlink/route/iface.c, in.c).
 import { band } from "@hal/u32";
-import { EEXIST, EINVAL, ENODEV, ENOENT, EOPNOTSUPP } from "../../net/errno";
+import { EADDRNOTAVAIL, EEXIST, EINVAL, ENODEV, EOPNOTSUPP } from "../../net/errno";
 import type { Ifnet } from "../../net/ifnet";
 import { addrRequest } from "../../net/inaddr";
 import * as C from "../constants";
@@ -13,40 +13,40 @@ import { type NlMsg } from "../parse";
 import { type NlWriter } from "../writer";
 
 function getAddr(r: Rtnl, m: NlMsg): number {
+  if (band(m.flags, C.NLM_F_DUMP) !== C.NLM_F_DUMP) return r.err.fail(EOPNOTSUPP, "", -1);
   const fam = m.field(IFA_FAMILY_F);
   if (fam !== C.AF_UNSPEC && fam !== C.AF_INET) {
     // Nothing of another family: an empty dump, as Linux gives for AF_INET6 with IPv6 off.
     return r.startDump(dumpAddrs, m.seq, m.pid, -1);
   }
-  return r.startDump(dumpAddrs, m.seq, m.pid, m.field(IFA_INDEX));
+  // Linux filters a dump by ifa_index only for sockets that asked for strict checking; a serial host never can.
+  return r.startDump(dumpAddrs, m.seq, m.pid, 0);
 }
 
 function addrTarget(r: Rtnl, m: NlMsg, what: string): Ifnet | undefined {
   const index = m.field(IFA_INDEX);
   const ifp = r.stack.ifs.byIndex(index);
-  if (ifp === undefined) r.err.set(ENODEV, what + ": no interface with index " + index, C.NLMSG_HDRLEN + IFA_INDEX.off);
+  if (ifp === undefined) r.err.set(ENODEV, what + ": no interface with index " + index, -1);
   return ifp;
 }
 
 function newAddr(r: Rtnl, m: NlMsg): number {
   const ifp = addrTarget(r, m, "add address");
   if (ifp === undefined) return -ENODEV;
-  if (m.field(IFA_FAMILY_F) !== C.AF_INET)
-    return r.err.fail(EOPNOTSUPP, "only IPv4 addresses (AF_INET)", C.NLMSG_HDRLEN + IFA_FAMILY_F.off);
-  const local = m.attrs.inAddr(C.IFA_LOCAL, m.attrs.inAddr(C.IFA_ADDRESS, -1));
-  if (local < 0) return r.err.fail(EINVAL, "IFA_LOCAL (or IFA_ADDRESS) is required", -1);
+  if (m.field(IFA_FAMILY_F) !== C.AF_INET) return r.err.fail(EOPNOTSUPP, "", -1);
+  if (m.field(IFA_PREFIXLEN) > 32) return r.err.fail(EINVAL, "ipv4: Invalid prefix length", -1);
+  const local = m.attrs.inAddr(C.IFA_LOCAL, -1);
+  if (local < 0) return r.err.fail(EINVAL, "ipv4: Local address is not supplied", -1);
   const plen = m.field(IFA_PREFIXLEN);
-  if (plen > 32) return r.err.fail(EINVAL, "prefix length above 32", C.NLMSG_HDRLEN + IFA_PREFIXLEN.off);
+  // As Linux for IPv4: an address is created without NLM_F_CREATE; an existing one changes only with REPLACE.
   const existing = r.stack.addrs.findOn(ifp, local);
-  if (existing !== undefined && band(m.flags, C.NLM_F_EXCL) !== 0)
-    return r.err.fail(EEXIST, "address already assigned", -1);
-  if (existing === undefined && band(m.flags, C.NLM_F_CREATE) === 0)
-    return r.err.fail(ENOENT, "no such address (NLM_F_CREATE to add one)", -1);
+  if (existing !== undefined && (band(m.flags, C.NLM_F_EXCL) !== 0 || band(m.flags, C.NLM_F_REPLACE) === 0))
+    return r.err.fail(EEXIST, "ipv4: Address already assigned", -1);
   const req = addrRequest(local, plen);
   const peer = m.attrs.inAddr(C.IFA_ADDRESS, -1);
   if (peer >= 0 && peer !== local) req.dst = peer;
-  const brd = m.attrs.inAddr(C.IFA_BROADCAST, -1);
-  if (brd >= 0) req.broadcast = brd;
+  // No broadcast unless one is given, as `ip addr add` without `brd` leaves it.
+  req.broadcast = m.attrs.inAddr(C.IFA_BROADCAST, 0);
   const label = m.attrs.str(C.IFA_LABEL);
   if (label !== undefined) req.label = label;
   const ci = m.attrs.find(C.IFA_CACHEINFO);
@@ -63,18 +63,30 @@ function getLe32At(m: NlMsg, attr: number, k: number): number {
   return getLe32(m.buf!, m.attrs.offs[attr] + k);
 }
 
+/**
+ * Deletes the first address of the interface that every given attribute
+ * matches, as Linux does: IFA_LOCAL, IFA_LABEL, and IFA_ADDRESS with the
+ * prefix length (its prefix must hold the address). With none given, the
+ * first address goes: one, never all.
+ */
 function delAddr(r: Rtnl, m: NlMsg): number {
   const ifp = addrTarget(r, m, "delete address");
   if (ifp === undefined) return -ENODEV;
-  const local = m.attrs.inAddr(C.IFA_LOCAL, m.attrs.inAddr(C.IFA_ADDRESS, -1));
-  if (local < 0) {
-    // No address: delete every address of the interface (ip addr flush sends one per address; this is the bulk form).
-    r.stack.addrs.flush(ifp);
-    return 0;
+  const local = m.attrs.inAddr(C.IFA_LOCAL, -1);
+  const peer = m.attrs.inAddr(C.IFA_ADDRESS, -1);
+  const label = m.attrs.str(C.IFA_LABEL);
+  const plen = m.field(IFA_PREFIXLEN);
+  const list = r.stack.addrs.list;
+  for (let i = 0; i < list.length; i++) {
+    const ia = list[i];
+    if (ia.ifp !== ifp) continue;
+    if (local >= 0 && ia.addr !== local) continue;
+    if (label !== undefined && ia.label !== label) continue;
+    if (peer >= 0 && (plen !== ia.prefixLen || band(peer, ia.mask) !== ia.subnet())) continue;
+    // An administrator's delete: the address's own neighbour entry and the static ones of its prefix go too.
+    return r.stack.addrs.remove(ifp, ia.addr, true);
   }
-  const e = r.stack.addrs.remove(ifp, local, false);
-  if (e < 0) r.err.set(-e, "no such address on " + ifp.name, -1);
-  return e;
+  return r.err.fail(EADDRNOTAVAIL, "ipv4: Address not found", -1);
 }
 
 /** Dump step: the next address (all, or those of the cursor's ifindex; -1: none). */

@@ -1,7 +1,7 @@
 // RTM_{GET,NEW,SET,DEL}LINK: the interfaces (FreeBSD's netlink/route/iface.c).
 import { band } from "@hal/u32";
-import { EINVAL, ENODEV, EOPNOTSUPP, EPERM } from "../../net/errno";
-import { IFF_LOOPBACK, IFF_UP, type Ifnet } from "../../net/ifnet";
+import { EINVAL, ENODEV, EOPNOTSUPP } from "../../net/errno";
+import { IFF_UP, type Ifnet } from "../../net/ifnet";
 import * as C from "../constants";
 import { type DumpCursor, Handler } from "../handler";
 import { putLink } from "../messages";
@@ -10,30 +10,16 @@ import type { Rtnl } from "../rtnl";
 import { type NlMsg } from "../parse";
 import { type NlWriter } from "../writer";
 
-function linkOf(r: Rtnl, m: NlMsg, what: string): Ifnet | undefined {
+/** The interface a request names: by index when it gives one (a name beside it is not checked), else by name. */
+function linkOf(r: Rtnl, m: NlMsg): Ifnet | undefined {
   const index = m.field(IFI_INDEX);
   const name = m.attrs.str(C.IFLA_IFNAME);
-  const alt = m.attrs.str(C.IFLA_ALT_IFNAME);
-  const nm = name !== undefined ? name : alt;
-  if (index > 0) {
-    const ifp = r.stack.ifs.byIndex(index);
-    if (ifp === undefined || (nm !== undefined && ifp.name !== nm)) {
-      r.err.set(
-        ENODEV,
-        "no interface with index " + index + (nm !== undefined ? " named " + nm : ""),
-        C.NLMSG_HDRLEN + IFI_INDEX.off,
-      );
-      return undefined;
-    }
-    return ifp;
-  }
-  if (nm !== undefined) {
-    const ifp = r.stack.ifs.byName(nm);
-    if (ifp === undefined) r.err.set(ENODEV, "no interface named " + nm, -1);
-    return ifp;
-  }
-  r.err.set(EINVAL, what + ": give an interface index or IFLA_IFNAME", -1);
-  return undefined;
+  const nm = name !== undefined ? name : m.attrs.str(C.IFLA_ALT_IFNAME);
+  let ifp: Ifnet | undefined = undefined;
+  if (index > 0) ifp = r.stack.ifs.byIndex(index);
+  else if (nm !== undefined) ifp = r.stack.ifs.byName(nm);
+  if (ifp === undefined) r.err.set(ENODEV, "", -1);
+  return ifp;
 }
 
 function getLink(r: Rtnl, m: NlMsg): number {
@@ -41,22 +27,21 @@ function getLink(r: Rtnl, m: NlMsg): number {
   const named = m.attrs.has(C.IFLA_IFNAME) || m.attrs.has(C.IFLA_ALT_IFNAME);
   if (index === 0 && !named) {
     if (band(m.flags, C.NLM_F_DUMP) === 0) {
-      r.err.set(EINVAL, "get link: give an interface index, a name or NLM_F_DUMP", -1);
-      return -EINVAL;
+      return r.err.fail(EINVAL, "", -1);
     }
     return r.startDump(dumpLinks, m.seq, m.pid, 0);
   }
   // The fast path: one interface by index or name, answered without NLM_F_MULTI.
-  const ifp = linkOf(r, m, "get link");
+  const ifp = linkOf(r, m);
   if (ifp === undefined) return -r.err.code;
   return r.replyOne((w) => putLink(w, ifp, C.RTM_NEWLINK, 0, m.seq, m.pid, 0, r.host.driverName(ifp)));
 }
 
 function newLink(r: Rtnl, m: NlMsg): number {
-  const ifp = linkOf(r, m, "set link");
+  const ifp = linkOf(r, m);
   if (ifp === undefined) {
-    if (r.err.code === ENODEV && band(m.flags, C.NLM_F_CREATE) !== 0)
-      r.err.set(EOPNOTSUPP, "interfaces cannot be created on this device", -1);
+    // Creating one needs a kind (IFLA_LINKINFO) this device has none of.
+    if (band(m.flags, C.NLM_F_CREATE) !== 0) r.err.set(EOPNOTSUPP, "interfaces cannot be created on this device", -1);
     return -r.err.code;
   }
   const ifs = r.stack.ifs;
@@ -68,10 +53,8 @@ function newLink(r: Rtnl, m: NlMsg): number {
   const hasMtu = m.attrs.has(C.IFLA_MTU);
   const mtu = hasMtu ? m.attrs.num(C.IFLA_MTU, 0) : 0;
   const mtuAt = hasMtu ? m.attrs.offs[m.attrs.find(C.IFLA_MTU)] - C.NLA_HDRLEN - m.off : -1;
-  if (hasMtu && mtu < ifp.minMtu) return r.err.fail(EINVAL, "mtu less than device minimum", mtuAt);
-  if (hasMtu && mtu > ifp.maxMtu) return r.err.fail(EINVAL, "mtu greater than device maximum", mtuAt);
-  if (band(sel, IFF_UP) !== 0 && ifp.has(IFF_LOOPBACK) && band(flags, IFF_UP) === 0)
-    return r.err.fail(EPERM, "the loopback interface stays up", -1);
+  if (hasMtu && mtu < ifp.minMtu) return r.err.fail(EINVAL, "mtu less than device minimum", -1);
+  if (hasMtu && mtu > ifp.maxMtu) return r.err.fail(EINVAL, "mtu greater than device maximum", -1);
   const alias = m.attrs.str(C.IFLA_IFALIAS);
   if (alias !== undefined && alias !== ifp.alias) {
     // An alias the link's own message could not carry would make the interface unreportable.
@@ -91,10 +74,10 @@ function newLink(r: Rtnl, m: NlMsg): number {
 }
 
 function delLink(r: Rtnl, m: NlMsg): number {
-  const ifp = linkOf(r, m, "delete link");
+  const ifp = linkOf(r, m);
   if (ifp === undefined) return -r.err.code;
-  r.err.set(EOPNOTSUPP, ifp.name + " is a physical interface and cannot be deleted", -1);
-  return -EOPNOTSUPP;
+  // Physical interfaces: Linux answers a NIC's delete the same way.
+  return r.err.fail(EOPNOTSUPP, "", -1);
 }
 
 /** Dump step: the next interface (all, or the cursor's ifindex). */

@@ -1,12 +1,11 @@
 // RTM_{GET,NEW,DEL}NEIGH: the ARP entries of each interface's lltable
 // (FreeBSD's netlink/route/neigh.c).
-import { alloc } from "@hal/bytes";
+import { alloc, get8, set8 } from "@hal/bytes";
 import { band } from "@hal/u32";
-import { EEXIST, EINVAL, ENOENT, ENOSPC, EOPNOTSUPP, EPERM } from "../../net/errno";
+import { EEXIST, EINVAL, ENODEV, ENOENT, ENOSPC, EOPNOTSUPP, EPERM } from "../../net/errno";
 import type { Ifnet } from "../../net/ifnet";
 import { LLE_PUB, LLE_STATIC } from "../../net/lltable";
 import * as C from "../constants";
-import { NLMSG_FLAGS_OFF } from "../../wire/netlink";
 import { type DumpCursor, Handler } from "../handler";
 import { isOwnEntry, putNeigh, readMac } from "../messages";
 import { NDM_FLAGS, NDM_IFINDEX, NDM_STATE } from "../schemas";
@@ -14,81 +13,85 @@ import type { Rtnl } from "../rtnl";
 import { type NlMsg } from "../parse";
 import { type NlWriter } from "../writer";
 
-function neighIf(r: Rtnl, m: NlMsg): Ifnet | undefined {
-  const index = m.attrs.num(C.NDA_IFINDEX, m.field(NDM_IFINDEX));
-  return index > 0 ? r.stack.ifs.byIndex(index) : undefined;
+/** The interface of ndm_ifindex: undefined with ENODEV set when it names none, or EINVAL when it is 0. */
+function neighIf(r: Rtnl, m: NlMsg, noIndex: string): Ifnet | undefined {
+  const index = m.field(NDM_IFINDEX);
+  const ifp = index > 0 ? r.stack.ifs.byIndex(index) : undefined;
+  if (ifp === undefined) r.err.set(index > 0 ? ENODEV : EINVAL, index > 0 ? "" : noIndex, -1);
+  return ifp;
+}
+
+/** NDA_DST as an IPv4 address, or -1 with EINVAL set when absent or not 4 bytes. */
+function neighDst(r: Rtnl, m: NlMsg): number {
+  const i = m.attrs.find(C.NDA_DST);
+  if (i < 0) r.err.set(EINVAL, "Network address not specified", -1);
+  else if (m.attrs.lens[i] !== 4) r.err.set(EINVAL, "Invalid network address in neighbor request", -1);
+  return i < 0 || m.attrs.lens[i] !== 4 ? -1 : m.attrs.inAddr(C.NDA_DST, -1);
 }
 
 function getNeigh(r: Rtnl, m: NlMsg): number {
-  const ifp = neighIf(r, m);
-  const dst = m.attrs.inAddr(C.NDA_DST, -1);
-  if (dst >= 0) {
-    if (ifp === undefined) return r.err.fail(EINVAL, "has NDA_DST but no ifindex provided", -1);
-    const t = ifp.lltable;
-    const slot = t !== undefined ? t.lookup(dst) : -1;
-    if (t === undefined || slot < 0 || isOwnEntry(t, slot)) return r.err.fail(ENOENT, "no neighbour entry", -1);
-    return r.replyOne((w) => putNeigh(w, ifp, t, slot, C.RTM_NEWNEIGH, 0, m.seq, m.pid));
+  if (band(m.flags, C.NLM_F_DUMP) === C.NLM_F_DUMP) {
+    // Linux filters a dump by NDA_IFINDEX (ndm_ifindex only for strict sockets), and says it filtered.
+    const index = m.attrs.num(C.NDA_IFINDEX, 0);
+    return r.startDump(dumpNeighs, m.seq, m.pid, index > 0 ? index : 0);
   }
-  return r.startDump(dumpNeighs, m.seq, m.pid, ifp !== undefined ? ifp.index : 0);
+  const dst = neighDst(r, m);
+  if (dst < 0) return -r.err.code;
+  const ifp = neighIf(r, m, "get neigh: ifindex is required");
+  if (ifp === undefined)
+    return r.err.fail(r.err.code, r.err.code === ENODEV ? "Network device not found" : r.err.msg, -1);
+  const t = ifp.lltable;
+  const slot = t !== undefined ? t.lookup(dst) : -1;
+  if (t === undefined || slot < 0 || isOwnEntry(t, slot)) return r.err.fail(ENOENT, "Neighbour entry not found", -1);
+  return r.replyOne((w) => putNeigh(w, ifp, t, slot, C.RTM_NEWNEIGH, 0, m.seq, m.pid));
 }
 
 const NEIGH_MAC = alloc(6);
 
 function newNeigh(r: Rtnl, m: NlMsg): number {
-  const ifp = neighIf(r, m);
-  const dst = m.attrs.inAddr(C.NDA_DST, -1);
-  const ll = m.attrs.find(C.NDA_LLADDR);
-  if (ifp === undefined || dst < 0 || ll < 0) {
-    let msg = "";
-    if (ifp === undefined) msg = "NDA_IFINDEX / ndm_ifindex not set";
-    else if (dst < 0) msg = "NDA_DST not set";
-    else msg = "NDA_LLADDR not set";
-    return r.err.fail(EINVAL, msg, -1);
-  }
-  if (m.attrs.lens[ll] !== 6)
-    return r.err.fail(
-      EINVAL,
-      "NDA_LLADDR address length (" + m.attrs.lens[ll] + ") is different from expected (6)",
-      m.attrs.offs[ll] - C.NLA_HDRLEN - m.off,
-    );
-  const state = m.field(NDM_STATE);
-  if (state !== C.NUD_PERMANENT)
-    return r.err.fail(EOPNOTSUPP, "ndm_state " + state + " not supported", C.NLMSG_HDRLEN + NDM_STATE.off);
+  const ifp = neighIf(r, m, "Device not specified");
+  if (ifp === undefined) return -r.err.code;
+  const dst = neighDst(r, m);
+  if (dst < 0) return -r.err.code;
   const nflags = m.field(NDM_FLAGS);
+  const proxy = band(nflags, C.NTF_PROXY) !== 0;
+  const ll = m.attrs.find(C.NDA_LLADDR);
+  if (ll >= 0 && m.attrs.lens[ll] !== 6) return r.err.fail(EINVAL, "Invalid link address", -1);
+  if (ll < 0 && !proxy) return r.err.fail(EINVAL, "NDA_LLADDR not set", -1);
+  const state = m.field(NDM_STATE);
+  if (state !== C.NUD_PERMANENT) return r.err.fail(EOPNOTSUPP, "only permanent entries (NUD_PERMANENT)", -1);
   const supported = C.NTF_PROXY + C.NTF_STICKY;
-  if (band(nflags, 0xff - supported) !== 0)
-    return r.err.fail(
-      EOPNOTSUPP,
-      "ndm_flags " + band(nflags, 0xff - supported) + " not supported",
-      C.NLMSG_HDRLEN + NDM_FLAGS.off,
-    );
-  if (band(m.flags, C.NLM_F_CREATE + C.NLM_F_REPLACE) === 0)
-    return r.err.fail(EOPNOTSUPP, "NLM_F_CREATE or NLM_F_REPLACE is required", NLMSG_FLAGS_OFF);
+  if (band(nflags, 0xff - supported) !== 0) return r.err.fail(EOPNOTSUPP, "", -1);
   const t = ifp.lltable;
-  if (t === undefined) return r.err.fail(EOPNOTSUPP, ifp.name + " has no neighbour table", -1);
+  if (t === undefined) return r.err.fail(EOPNOTSUPP, "", -1);
   const slot = t.lookup(dst);
+  // As Linux: EXCL refuses an existing entry, CREATE makes a missing one, REPLACE changes the address.
   if (slot >= 0) {
     if (isOwnEntry(t, slot)) return r.err.fail(EPERM, "that is one of our own addresses", -1);
-    if (band(m.flags, C.NLM_F_EXCL) !== 0 || band(m.flags, C.NLM_F_REPLACE) === 0)
-      return r.err.fail(EEXIST, "neighbour entry exists (NLM_F_REPLACE to change it)", -1);
-  } else if (band(m.flags, C.NLM_F_CREATE) === 0)
-    return r.err.fail(ENOENT, "no such neighbour entry (NLM_F_CREATE to add one)", -1);
-  readMac(m.buf!, m.attrs.offs[ll], NEIGH_MAC);
-  const s = t.addStatic(dst, NEIGH_MAC, 0, LLE_STATIC + (band(nflags, C.NTF_PROXY) !== 0 ? LLE_PUB : 0));
+    if (band(m.flags, C.NLM_F_EXCL) !== 0) return r.err.fail(EEXIST, "", -1);
+    if (band(m.flags, C.NLM_F_REPLACE) === 0) return 0;
+  } else if (band(m.flags, C.NLM_F_CREATE) === 0) return r.err.fail(ENOENT, "", -1);
+  if (ll >= 0) readMac(m.buf!, m.attrs.offs[ll], NEIGH_MAC);
+  else for (let i = 0; i < 6; i++) set8(NEIGH_MAC, i, get8(ifp.hwaddr, i));
+  const s = t.addStatic(dst, NEIGH_MAC, 0, LLE_STATIC + (proxy ? LLE_PUB : 0));
   if (s < 0) return r.err.fail(ENOSPC, "the neighbour table is full of permanent entries", -1);
   return 0;
 }
 
 function delNeigh(r: Rtnl, m: NlMsg): number {
-  const dst = m.attrs.inAddr(C.NDA_DST, -1);
-  if (dst < 0) return r.err.fail(EINVAL, "NDA_DST not set", -1);
-  const ifp = neighIf(r, m);
-  if (ifp === undefined) return r.err.fail(EINVAL, "no ifindex provided", -1);
+  const dst = neighDst(r, m);
+  if (dst < 0) return -r.err.code;
+  const ifp = neighIf(r, m, "");
+  if (ifp === undefined) return -r.err.code;
   const t = ifp.lltable;
   const slot = t !== undefined ? t.lookup(dst) : -1;
-  if (t === undefined || slot < 0) return r.err.fail(ENOENT, "no such neighbour entry", -1);
+  if (t === undefined || slot < 0) return r.err.fail(ENOENT, "", -1);
   if (isOwnEntry(t, slot)) return r.err.fail(EPERM, "that is one of our own addresses", -1);
+  // Linux fails the entry first (NEWNEIGH, FAILED), then deletes it (DELNEIGH, FAILED).
+  r.neighDeleting = true;
+  r.neighFailed(ifp, t, slot);
   t.remove(dst, false);
+  r.neighDeleting = false;
   return 0;
 }
 
@@ -109,7 +112,8 @@ function dumpNeighs(r: Rtnl, w: NlWriter, c: DumpCursor): boolean {
       c.sub++;
       continue;
     }
-    if (putNeigh(w, ifp, t, slot, C.RTM_NEWNEIGH, C.NLM_F_MULTI, c.seq, c.pid)) c.sub++;
+    const flags = C.NLM_F_MULTI + (c.ifindex !== 0 ? C.NLM_F_DUMP_FILTERED : 0);
+    if (putNeigh(w, ifp, t, slot, C.RTM_NEWNEIGH, flags, c.seq, c.pid)) c.sub++;
     return true;
   }
 }

@@ -1,12 +1,15 @@
 // RTM_{GET,NEW,DEL}ROUTE: the routing table; only the default route may be
 // changed from outside (FreeBSD's netlink/route/rt.c).
 import { band } from "@hal/u32";
-import { EEXIST, EINVAL, ENETUNREACH, ENOENT, EOPNOTSUPP } from "../../net/errno";
-import { type Route, RT_SCOPE_UNIVERSE, RTPROT_BOOT, RTPROT_STATIC } from "../../net/route";
+import { EEXIST, EINVAL, ENETUNREACH, ENOENT, EOPNOTSUPP, ESRCH } from "../../net/errno";
+import { type Route, RT_SCOPE_UNIVERSE } from "../../net/route";
 import * as C from "../constants";
 import { type DumpCursor, Handler } from "../handler";
 import { putRoute } from "../messages";
-import { RTM_DST_LEN, RTM_FAMILY, RTM_PROTOCOL } from "../schemas";
+import { RTM_DST_LEN, RTM_FAMILY, RTM_PROTOCOL, RTM_SCOPE, RTM_TYPE } from "../schemas";
+
+/** rtm_scope of a delete that matches any scope. */
+const RT_SCOPE_NOWHERE = 255;
 import type { Rtnl } from "../rtnl";
 import { type NlMsg } from "../parse";
 import { type NlWriter } from "../writer";
@@ -15,23 +18,26 @@ function getRoute(r: Rtnl, m: NlMsg): number {
   return r.startDump(dumpRoutes, m.seq, m.pid, 0);
 }
 
-/** The one route a request may change: a static default route, or undefined with the error set. */
+/** The one route a request may change: a default route, or undefined with the error set. */
 function defaultRouteOf(r: Rtnl, m: NlMsg): Route | undefined {
   if (m.field(RTM_FAMILY) !== C.AF_INET) {
-    r.err.set(EOPNOTSUPP, "only IPv4 routes (AF_INET)", C.NLMSG_HDRLEN + RTM_FAMILY.off);
+    r.err.set(EOPNOTSUPP, "", -1);
+    return undefined;
+  }
+  if (m.field(RTM_DST_LEN) > 32) {
+    r.err.set(EINVAL, "Invalid prefix length", -1);
     return undefined;
   }
   if (m.field(RTM_DST_LEN) !== 0 || (m.attrs.has(C.RTA_DST) && m.attrs.inAddr(C.RTA_DST, 0) !== 0)) {
     r.err.set(EOPNOTSUPP, "only the default route can be changed here", C.NLMSG_HDRLEN + RTM_DST_LEN.off);
     return undefined;
   }
-  const proto = m.field(RTM_PROTOCOL);
   return {
     dst: 0,
     prefixLen: 0,
     gateway: m.attrs.inAddr(C.RTA_GATEWAY, 0),
     ifindex: m.attrs.num(C.RTA_OIF, 0),
-    protocol: proto === 0 || proto === RTPROT_BOOT ? RTPROT_STATIC : proto,
+    protocol: m.field(RTM_PROTOCOL),
     scope: RT_SCOPE_UNIVERSE,
     metric: m.attrs.num(C.RTA_PRIORITY, 0),
     prefsrc: m.attrs.inAddr(C.RTA_PREFSRC, 0),
@@ -41,6 +47,8 @@ function defaultRouteOf(r: Rtnl, m: NlMsg): Route | undefined {
 function newRoute(r: Rtnl, m: NlMsg): number {
   const route = defaultRouteOf(r, m);
   if (route === undefined) return -r.err.code;
+  if (route.ifindex !== 0 && r.stack.ifs.byIndex(route.ifindex) === undefined)
+    return r.err.fail(ENETUNREACH, "Nexthop device is not up", -1);
   if (route.gateway === 0) return r.err.fail(EINVAL, "RTA_GATEWAY is required", -1);
   if (route.ifindex === 0) {
     // Like Linux: the interface whose connected prefix holds the gateway.
@@ -48,20 +56,39 @@ function newRoute(r: Rtnl, m: NlMsg): number {
     if (via === undefined || via.gateway !== 0) return r.err.fail(ENETUNREACH, "Nexthop has invalid gateway", -1);
     route.ifindex = via.ifindex;
   }
-  const replace = band(m.flags, C.NLM_F_REPLACE) !== 0;
-  if (!replace && band(m.flags, C.NLM_F_CREATE) === 0)
-    return r.err.fail(ENOENT, "no such route (NLM_F_CREATE to add one)", -1);
+  // Linux's order: EXCL refuses an existing route, REPLACE changes it, CREATE adds a missing one.
+  const exists = r.stack.routes.find(0, 0, route.metric) >= 0;
+  if (exists && band(m.flags, C.NLM_F_EXCL) !== 0) return r.err.fail(EEXIST, "", -1);
+  const replace = exists && band(m.flags, C.NLM_F_REPLACE) !== 0;
+  if (!exists && band(m.flags, C.NLM_F_CREATE) === 0) return r.err.fail(ENOENT, "", -1);
+  if (exists && !replace && band(m.flags, C.NLM_F_CREATE) === 0) return r.err.fail(ENOENT, "", -1);
+  r.routeReq = true;
   const res = r.stack.routes.add(route, replace);
-  if (res < 0) r.err.set(-res, res === -EEXIST ? "File exists" : "Nexthop has invalid gateway", -1);
+  r.routeReq = false;
+  if (res < 0) r.err.set(-res, res === -EEXIST ? "" : "Nexthop has invalid gateway", -1);
   return res;
 }
 
 function delRoute(r: Rtnl, m: NlMsg): number {
   const route = defaultRouteOf(r, m);
   if (route === undefined) return -r.err.code;
-  const res = r.stack.routes.remove(0, 0, route.gateway, route.ifindex, route.metric);
-  if (res < 0) r.err.set(-res, "No such process", -1);
-  return res;
+  // Linux matches the given scope (RT_SCOPE_NOWHERE: any), type and protocol too.
+  const scope = m.field(RTM_SCOPE);
+  const type = m.field(RTM_TYPE);
+  const list = r.stack.routes.routes;
+  for (let i = 0; i < list.length; i++) {
+    const x = list[i];
+    if (x.prefixLen !== 0 || (scope !== RT_SCOPE_NOWHERE && x.scope !== scope)) continue;
+    if ((type !== 0 && type !== C.RTN_UNICAST) || (route.protocol !== 0 && x.protocol !== route.protocol)) continue;
+    if (route.gateway !== 0 && x.gateway !== route.gateway) continue;
+    if (route.ifindex !== 0 && x.ifindex !== route.ifindex) continue;
+    if (m.attrs.has(C.RTA_PRIORITY) && x.metric !== route.metric) continue;
+    r.routeReq = true;
+    r.stack.routes.remove(0, 0, x.gateway, x.ifindex, x.metric);
+    r.routeReq = false;
+    return 0;
+  }
+  return r.err.fail(ESRCH, "", -1);
 }
 
 /** Dump step: the next route. */
