@@ -12,6 +12,29 @@ import { encodedMax, encodeFrame, FrameDecoder } from "../src/netlink/frame";
 import { describeFrame, type MessageValue } from "./describe";
 import { NlWriter } from "../src/netlink/writer";
 
+/** What glibc's strerror says, for the errors a device sends without a text (as Linux does). */
+const STRERROR: Record<number, string> = {
+  1: "Operation not permitted",
+  2: "No such file or directory",
+  3: "No such process",
+  16: "Device or resource busy",
+  17: "File exists",
+  19: "No such device",
+  22: "Invalid argument",
+  28: "No space left on device",
+  34: "Numerical result out of range",
+  90: "Message too long",
+  95: "Operation not supported",
+  97: "Address family not supported by protocol",
+  99: "Cannot assign requested address",
+  101: "Network is unreachable",
+  105: "No buffer space available",
+};
+
+export function strerror(errno: number): string {
+  return STRERROR[errno] ?? `error ${errno}`;
+}
+
 export class ChannelError extends Error {
   constructor(
     message: string,
@@ -32,6 +55,7 @@ interface Pending {
 }
 
 const MAX_MESSAGE = 8192;
+const DELIMITER = Buffer.from([0]);
 
 export class Channel {
   private seq = Math.floor(Date.now() / 1000) % 1000000;
@@ -103,7 +127,7 @@ export class Channel {
       if (errno === 0) p.resolve(p.replies);
       else {
         const text = m.attrs.find((a) => a.name === "NLMSGERR_ATTR_MSG")?.value;
-        p.reject(new ChannelError(typeof text === "string" && text !== "" ? text : `error ${errno}`, errno));
+        p.reject(new ChannelError(typeof text === "string" && text !== "" ? text : strerror(errno), errno));
       }
       return;
     }
@@ -136,7 +160,22 @@ export class Channel {
     hdrLen: number,
     build: (w: NlWriter) => void,
   ): Promise<MessageValue[]> {
-    if (this.pending !== undefined) return Promise.reject(new ChannelError("one request at a time"));
+    // One request on the line at a time: the device's reply queue is one frame deep, so requests
+    // made together wait here for the previous answer rather than race on the wire.
+    const turn = this.queue.then(() => this.send(proto, type, flags, hdrLen, build));
+    this.queue = turn.catch(() => undefined);
+    return turn;
+  }
+
+  private queue: Promise<unknown> = Promise.resolve();
+
+  private send(
+    proto: number,
+    type: number,
+    flags: number,
+    hdrLen: number,
+    build: (w: NlWriter) => void,
+  ): Promise<MessageValue[]> {
     const seq = ++this.seq;
     const w = new NlWriter(alloc(MAX_MESSAGE));
     w.begin(type, C.NLM_F_REQUEST + flags, seq, 0, hdrLen);
@@ -151,8 +190,9 @@ export class Channel {
         reject(new ChannelError(`no answer from the device within ${this.timeoutMs} ms`));
       }, this.timeoutMs);
       this.pending = { seq, replies: [], dump: (flags & C.NLM_F_DUMP) === C.NLM_F_DUMP, resolve, reject, timer };
-      this.bytesOut += k;
-      this.writeRaw(Buffer.from((this.out as unknown as Uint8Array).subarray(0, k)));
+      // A delimiter first: whatever the line held before (a boot banner, half a frame) ends there.
+      this.bytesOut += k + 1;
+      this.writeRaw(Buffer.concat([DELIMITER, Buffer.from((this.out as unknown as Uint8Array).subarray(0, k))]));
     });
   }
 }

@@ -1,5 +1,6 @@
 // `netrt addr`: show, add and delete addresses (ip addr).
 import * as C from "../../src/netlink/constants";
+import { findAttr } from "../describe";
 import { PROTO_ROUTE } from "../../src/netlink/frame";
 import { IFA_FAMILY_F, IFA_INDEX, IFA_PREFIXLEN, IFADDRMSG } from "../../src/netlink/schemas";
 import { int, ipv4, prefix, UsageError } from "../args";
@@ -47,8 +48,10 @@ export async function addrCmd(g: Globals, ch: Channel, args: string[]): Promise<
       w.field(IFA_INDEX, index);
       w.inAddr(C.IFA_LOCAL, a);
       w.inAddr(C.IFA_ADDRESS, kv.peer !== undefined ? ipv4(kv.peer, "peer") : a);
+      // As ip(8): no broadcast unless given; "+" sets the prefix's host bits.
       const brd = kv.brd ?? kv.broadcast;
-      if (brd !== undefined) w.inAddr(C.IFA_BROADCAST, ipv4(brd, "broadcast"));
+      if (brd === "+") w.inAddr(C.IFA_BROADCAST, (a | (len >= 31 ? 0 : 0xffffffff >>> len)) >>> 0);
+      else if (brd !== undefined) w.inAddr(C.IFA_BROADCAST, ipv4(brd, "broadcast"));
       if (kv.label !== undefined) w.str(C.IFA_LABEL, kv.label);
       if (kv.valid_lft !== undefined || kv.preferred_lft !== undefined) {
         const at = w.reserve(C.IFA_CACHEINFO, 16);
@@ -66,10 +69,20 @@ export async function addrCmd(g: Globals, ch: Channel, args: string[]): Promise<
     const dev = kv.dev ?? rest[0];
     if (dev === undefined) throw new UsageError("addr flush: which device? (dev NAME)");
     const index = await ifindexOf(ch, dev);
-    await ch.request(PROTO_ROUTE, C.RTM_DELADDR, C.NLM_F_ACK, IFADDRMSG.hdrLen, (w) => {
-      w.field(IFA_FAMILY_F, C.AF_INET);
-      w.field(IFA_INDEX, index);
-    });
+    // As ip(8): one delete per address (a delete without an address takes only the first, as in Linux).
+    const as = await ch.request(PROTO_ROUTE, C.RTM_GETADDR, C.NLM_F_DUMP, IFADDRMSG.hdrLen, (w) =>
+      w.field(IFA_FAMILY_F, C.AF_INET),
+    );
+    for (const m of as.filter((x) => x.header.index === index)) {
+      const local = findAttr(m.attrs, "IFA_LOCAL")?.value;
+      if (typeof local !== "string") continue;
+      await ch.request(PROTO_ROUTE, C.RTM_DELADDR, C.NLM_F_ACK, IFADDRMSG.hdrLen, (w) => {
+        w.field(IFA_FAMILY_F, C.AF_INET);
+        w.field(IFA_PREFIXLEN, m.header.prefixlen);
+        w.field(IFA_INDEX, index);
+        w.inAddr(C.IFA_LOCAL, ipv4(local, "address"));
+      });
+    }
     return;
   }
   throw new UsageError(`addr: unknown command "${verb}" (show, add, del, replace, flush)`);

@@ -80,4 +80,10 @@ export async function monitorCmd(g: Globals, ch: Channel, args: string[]): Promi
     process.once("SIGINT", resolve);
     process.once("SIGTERM", resolve);
   });
+  // The device's subscription is its only one: leave none behind for the next session.
+  ch.onNotify = undefined;
+  await ch.request(PROTO_GENERIC, NETRT_GENL_TYPE, C.NLM_F_ACK, GENLMSGHDR.hdrLen, (w) => {
+    w.field(GENL_CMD, NETRT_CMD_SUBSCRIBE);
+    w.int(NETRT_A_GROUPS, 4, 0);
+  });
 }

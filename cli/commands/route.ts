@@ -15,6 +15,9 @@ import { routeJson, routeText } from "../format";
 import { Channel } from "../transport";
 import { type Globals, keywords, links, ifindexOf, namer, print } from "../session";
 
+/** rtm_scope of a delete that matches any scope. */
+const RT_SCOPE_NOWHERE = 255;
+
 export async function routeCmd(g: Globals, ch: Channel, args: string[]): Promise<void> {
   const verb = args[0] ?? "show";
   if (verb === "show" || verb === "list") {
@@ -42,8 +45,10 @@ export async function routeCmd(g: Globals, ch: Channel, args: string[]): Promise
       w.field(RTM_FAMILY, C.AF_INET);
       w.field(RTM_DST_LEN, 0);
       w.field(RTM_TABLE, C.RT_TABLE_MAIN);
-      w.field(RTM_PROTOCOL, kv.proto === "dhcp" ? 16 : 4);
-      w.field(RTM_SCOPE, 0);
+      // As ip(8): a delete matches any protocol and scope unless told; an add is static unless told.
+      const proto = kv.proto === "dhcp" ? 16 : kv.proto === "static" ? 4 : kv.proto === "boot" ? 3 : -1;
+      w.field(RTM_PROTOCOL, proto >= 0 ? proto : del ? 0 : 4);
+      w.field(RTM_SCOPE, del ? RT_SCOPE_NOWHERE : 0);
       w.field(RTM_TYPE, C.RTN_UNICAST);
       if (kv.via !== undefined) w.inAddr(C.RTA_GATEWAY, ipv4(kv.via, "gateway"));
       if (index !== 0) w.int(C.RTA_OIF, 4, index);

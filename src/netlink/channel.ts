@@ -101,7 +101,7 @@ export class ControlChannel {
     const host: RtnlHost = {
       driverName: (ifp) => hooks.driverName(ifp),
       mayMutate: () => mayMutate(this.auth),
-      send: (b, n) => this.sendFrame(PROTO_ROUTE, b, n),
+      send: (b, n, proto) => this.sendFrame(proto, b, n),
     };
     this.rtnl = new Rtnl(stack, host, cfg.maxMessage);
     this.decoder = new FrameDecoder(cfg.maxMessage, (proto, msg, n) => this.onFrame(proto, msg, n));
@@ -207,6 +207,14 @@ export class ControlChannel {
   }
 
   private generic(b: Bytes, n: number): void {
+    const r = this.rtnl;
+    // Our family's answers go out as our family (a host tells them apart by the protocol byte).
+    r.replyProto = PROTO_GENERIC;
+    this.genericOne(b, n);
+    r.replyProto = PROTO_ROUTE;
+  }
+
+  private genericOne(b: Bytes, n: number): void {
     const m = this.m;
     const r = this.rtnl;
     if (!parseMessage(b, 0, n, GENLMSGHDR, m, r.err)) {
@@ -225,7 +233,8 @@ export class ControlChannel {
     else if (h.mutates && !mayMutate(this.auth))
       res = r.err.fail(EPERM, "this device needs an authenticated session to change state (netrt --key …)", -1);
     else res = h.fn(this, m);
-    if (res === REPLY_SENT) return;
+    // A command that answered is still ACKed when asked, as generic netlink does.
+    if (res === REPLY_SENT) res = 0;
     if (res < 0 || band(m.flags, C.NLM_F_ACK) !== 0) r.replyError(b, 0, m.len, res, r.err.msg, r.err.off);
   }
 

@@ -4,14 +4,15 @@
 // time through `send`. A dump that does not fit a frame is continued by
 // `pump()` when the transport can take the next frame, so one frame buffer
 // serves any table size.
-import { alloc, copy, len } from "@hal/bytes";
+import { alloc, copy, get8, len, set8 } from "@hal/bytes";
 import { band } from "@hal/u32";
 import type { Bytes } from "../../hal/types";
 import { EBUSY, EINVAL, ENOBUFS, ENOSPC, EOPNOTSUPP, EPERM } from "../net/errno";
 import type { Ifnet } from "../net/ifnet";
 import type { NetStack } from "../net/stack";
 import * as C from "./constants";
-import { groupBit } from "./family";
+import { groupBit, NETRT_GROUP_DHCP } from "./family";
+import { PROTO_GENERIC, PROTO_ROUTE } from "./frame";
 import {
   NLMSG_LEN_OFF,
   NLMSG_PID_OFF,
@@ -28,7 +29,7 @@ import { addAddrHandlers } from "./route/addr";
 import { addLinkHandlers } from "./route/link";
 import { addNeighHandlers } from "./route/neigh";
 import { addRouteHandlers } from "./route/route";
-import { align4, getLe16, getLe32, setLe32 } from "../wire/endian";
+import { align4, getLe16, getLe32, setLe16, setLe32 } from "../wire/endian";
 import { NLE_BAD_HEADER, NLE_LEN_BEYOND_FRAME, NlError, NlMsg, parseMessage } from "./parse";
 import { NlWriter } from "./writer";
 import { NLA_BINARY, NLA_F_NESTED, NLA_IN_ADDR, NLA_STRING, NLA_U16, NLA_U32, NLA_U8, type NlAttrSet } from "./policy";
@@ -42,7 +43,7 @@ export interface RtnlCounters {
   notifications: number;
   /** Notifications dropped because the transport was busy (netlink's ENOBUFS). */
   notifyDropped: number;
-  /** Replies dropped because one was already waiting for the line (a host that does not wait). */
+  /** Replies dropped because the reply queue was full (a host that does not wait); reported with ENOBUFS. */
   repliesDropped: number;
 }
 
@@ -52,8 +53,8 @@ export interface RtnlHost {
   driverName(ifp: Ifnet): string;
   /** May this request change state? (Authentication lives outside; true when open.) */
   mayMutate(): boolean;
-  /** Sends one finished frame. False: the transport is full, try again on pump(). */
-  send(frame: Bytes, n: number): boolean;
+  /** Sends one finished frame of family `proto`. False: the transport is full, try again on pump(). */
+  send(frame: Bytes, n: number, proto: number): boolean;
 }
 
 /** The longest NLMSGERR_ATTR_POLICY: its header, two u64 bounds and the type. */
@@ -89,6 +90,21 @@ function putPolicy(w: NlWriter, set: NlAttrSet, i: number): void {
   w.endNest(at);
 }
 
+/**
+ * The report of lost messages, as a netlink socket's ENOBUFS: an
+ * NLMSG_ERROR of seq 0 whose echoed header is an empty NLMSG_NOOP (so
+ * decoders can parse it), with a text saying how many.
+ */
+function putLoss(w: NlWriter, text: string): boolean {
+  if (!w.begin(C.NLMSG_ERROR, C.NLM_F_CAPPED + C.NLM_F_ACK_TLVS, 0, 0, 4 + C.NLMSG_HDRLEN)) return false;
+  setLe32(w.buf, w.msgStart + C.NLMSG_HDRLEN + NLMSGERR_ERROR_OFF, -ENOBUFS);
+  const echo = w.msgStart + C.NLMSG_HDRLEN + NLMSGERR_MSG_OFF;
+  setLe32(w.buf, echo + NLMSG_LEN_OFF, C.NLMSG_HDRLEN);
+  setLe16(w.buf, echo + NLMSG_TYPE_OFF, C.NLMSG_NOOP);
+  w.str(C.NLMSGERR_ATTR_MSG, text);
+  return w.end() > 0;
+}
+
 const NL_POLICY_TYPE_ATTR_TYPE = 1;
 const NL_POLICY_TYPE_ATTR_MIN_VALUE_U = 4;
 const NL_POLICY_TYPE_ATTR_MAX_VALUE_U = 5;
@@ -98,9 +114,20 @@ export class Rtnl {
   /** Dump frames; a frame the transport refused stays here until pump() sends it. */
   readonly w: NlWriter;
   private pendingLen = 0;
-  /** Single replies: ACKs, errors, GETs of one object; one may wait for the line. */
+  /** Single replies (ACKs, errors, GETs of one object) are built here. */
   private readonly rw: NlWriter;
-  private replyPendingLen = 0;
+  /**
+   * Replies waiting for the line, in order, in a ring of one frame's size:
+   * each is [protocol][length, 2 bytes little-endian][message]. What does
+   * not fit is counted and reported (ENOBUFS), never silently lost.
+   */
+  private readonly q: Bytes;
+  private qStart = 0;
+  private qLen = 0;
+  private repliesLost = 0;
+  /** The family of the replies being made (our family's handlers set PROTO_GENERIC). */
+  replyProto = PROTO_ROUTE;
+  private notifyProto = PROTO_ROUTE;
   readonly err = new NlError();
   readonly counters: RtnlCounters = {
     requests: 0,
@@ -133,6 +160,7 @@ export class Rtnl {
   ) {
     this.w = new NlWriter(alloc(maxFrame));
     this.rw = new NlWriter(alloc(maxFrame));
+    this.q = alloc(maxFrame);
     this.notifyW = new NlWriter(alloc(maxFrame));
     addLinkHandlers(this);
     addAddrHandlers(this);
@@ -173,7 +201,9 @@ export class Rtnl {
     let off = 0;
     if (n < C.NLMSG_HDRLEN) {
       this.counters.runts++;
-      this.replyError(b, 0, 0, -EINVAL, "frame shorter than a netlink header", -1);
+      // Its seq, when the runt still holds one, so the host can match the error.
+      const seq = n >= NLMSG_SEQ_OFF + 4 ? getLe32(b, NLMSG_SEQ_OFF) : 0;
+      this.writeError(seq, 0, b, 0, 0, -EINVAL, "frame shorter than a netlink header", -1);
       return;
     }
     while (n - off >= C.NLMSG_HDRLEN) {
@@ -200,7 +230,7 @@ export class Rtnl {
         getLe32(b, off + NLMSG_PID_OFF),
         b,
         off,
-        0,
+        C.NLMSG_HDRLEN,
         -err.code,
         err.msg,
         err.off,
@@ -282,10 +312,6 @@ export class Rtnl {
     msgOff: number,
   ): void {
     if (error < 0) this.counters.errors++;
-    if (this.replyPendingLen > 0) {
-      this.counters.repliesDropped++;
-      return;
-    }
     const w = this.rw;
     w.reset();
     const reqLen = n >= C.NLMSG_HDRLEN ? n : 0;
@@ -301,7 +327,14 @@ export class Rtnl {
     if (tlvs > 0) flags += C.NLM_F_ACK_TLVS;
     w.begin(C.NLMSG_ERROR, flags, seq, pid, 4 + align4(echo));
     setLe32(w.buf, C.NLMSG_HDRLEN + NLMSGERR_ERROR_OFF, error);
-    if (reqLen > 0) copy(w.buf, C.NLMSG_HDRLEN + NLMSGERR_MSG_OFF, b, off, echo);
+    const at = C.NLMSG_HDRLEN + NLMSGERR_MSG_OFF;
+    if (reqLen > 0) copy(w.buf, at, b, off, echo);
+    else {
+      // Nothing to echo (a runt frame): an empty NLMSG_NOOP header, so decoders can still parse the error.
+      setLe32(w.buf, at + NLMSG_LEN_OFF, C.NLMSG_HDRLEN);
+      setLe16(w.buf, at + NLMSG_TYPE_OFF, C.NLMSG_NOOP);
+      setLe32(w.buf, at + NLMSG_SEQ_OFF, seq);
+    }
     if (msg !== "") w.str(C.NLMSGERR_ATTR_MSG, msg);
     if (msgOff >= 0) w.int(C.NLMSGERR_ATTR_OFFS, 4, msgOff);
     if (policy) putPolicy(w, this.err.policySet!, this.err.policyIndex);
@@ -309,17 +342,53 @@ export class Rtnl {
     if (total > 0) this.sendReply(total);
   }
 
-  // A reply the line cannot take now waits in its buffer for pump(); while one waits,
-  // the buffer is taken and a further reply is dropped (counted): the host times out
-  // on it rather than the device growing a queue.
+  // A reply goes straight to the line when nothing waits before it; else it joins the queue, or,
+  // when the queue is full (a host sending faster than the line answers), it is counted as lost.
   private sendReply(n: number): void {
-    if (this.host.send(this.rw.buf, n)) return;
-    this.replyPendingLen = n;
+    if (this.qLen === 0 && this.repliesLost === 0 && this.host.send(this.rw.buf, n, this.replyProto)) return;
+    const cap = len(this.q);
+    if (this.qLen + 3 + n > cap) {
+      this.counters.repliesDropped++;
+      this.repliesLost++;
+      return;
+    }
+    this.qPut(this.replyProto);
+    this.qPut(n % 256);
+    this.qPut(Math.floor(n / 256));
+    for (let i = 0; i < n; i++) this.qPut(get8(this.rw.buf, i));
   }
 
-  /** Whether a reply is waiting for the line (the reply buffer is in use). */
+  private qPut(v: number): void {
+    set8(this.q, (this.qStart + this.qLen) % len(this.q), v);
+    this.qLen++;
+  }
+
+  private qAt(k: number): number {
+    return get8(this.q, (this.qStart + k) % len(this.q));
+  }
+
+  /** Sends queued replies, then the report of lost ones, while the line takes them; true when none wait. */
+  private flushReplies(): boolean {
+    const w = this.rw;
+    while (this.qLen > 0) {
+      const n = this.qAt(1) + this.qAt(2) * 256;
+      for (let i = 0; i < n; i++) set8(w.buf, i, this.qAt(3 + i));
+      if (!this.host.send(w.buf, n, this.qAt(0))) return false;
+      this.qStart = (this.qStart + 3 + n) % len(this.q);
+      this.qLen -= 3 + n;
+    }
+    if (this.repliesLost > 0) {
+      w.reset();
+      if (!putLoss(w, this.repliesLost + " replies lost: requests came faster than the line could answer")) return false;
+      if (!this.host.send(w.buf, w.pos, PROTO_ROUTE)) return false;
+      this.repliesLost = 0;
+    }
+    return true;
+  }
+
+  /** Whether replies wait for the line. */
   replyWaiting(): boolean {
-    return this.replyPendingLen > 0;
+    return this.qLen > 0 || this.repliesLost > 0;
   }
 
   /** Starts a dump that `step` writes entry by entry; `ifindex` 0 for all interfaces. */
@@ -338,15 +407,12 @@ export class Rtnl {
 
   /** Sends the next frames of a dump in progress, as long as the transport takes them. */
   pump(): void {
-    if (this.replyPendingLen > 0) {
-      if (!this.host.send(this.rw.buf, this.replyPendingLen)) return;
-      this.replyPendingLen = 0;
-    }
+    if (!this.flushReplies()) return;
     if (!this.flushNotifications()) return;
     const w = this.w;
     for (;;) {
       if (this.pendingLen > 0) {
-        if (!this.host.send(w.buf, this.pendingLen)) return;
+        if (!this.host.send(w.buf, this.pendingLen, PROTO_ROUTE)) return;
         this.pendingLen = 0;
       }
       const c = this.dump;
@@ -390,10 +456,6 @@ export class Rtnl {
 
   /** Sends one message built by `build` into the reply buffer (a GET by index or name). */
   replyOne(build: (w: NlWriter) => boolean): number {
-    if (this.replyPendingLen > 0) {
-      this.counters.repliesDropped++;
-      return 0;
-    }
     const w = this.rw;
     w.reset();
     if (!build(w)) return this.err.fail(ENOSPC, "the answer does not fit a frame", -1);
@@ -419,14 +481,18 @@ export class Rtnl {
   notify(group: number, build: (w: NlWriter) => boolean): void {
     if (band(this.groups, groupBit(group)) === 0) return;
     const w = this.notifyW;
+    // A frame carries one family: our family's group goes out apart from rtnetlink's.
+    const proto = group === NETRT_GROUP_DHCP ? PROTO_GENERIC : PROTO_ROUTE;
+    if (w.pos > 0 && proto !== this.notifyProto) this.flushNotifications();
     const mark = w.pos;
-    if (!build(w)) {
+    if ((mark > 0 && proto !== this.notifyProto) || !build(w)) {
       w.pos = mark;
       w.overflow = false;
       this.counters.notifyDropped++;
       this.lost++;
       return;
     }
+    this.notifyProto = proto;
     this.counters.notifications++;
     this.flushNotifications();
   }
@@ -437,17 +503,13 @@ export class Rtnl {
   flushNotifications(): boolean {
     const w = this.notifyW;
     if (w.pos > 0) {
-      if (!this.host.send(w.buf, w.pos)) return false;
+      if (!this.host.send(w.buf, w.pos, this.notifyProto)) return false;
       w.reset();
     }
     if (this.lost > 0) {
-      const n = this.lost;
-      if (!w.begin(C.NLMSG_ERROR, C.NLM_F_CAPPED + C.NLM_F_ACK_TLVS, 0, 0, 4 + C.NLMSG_HDRLEN)) return false;
-      setLe32(w.buf, C.NLMSG_HDRLEN + NLMSGERR_ERROR_OFF, -ENOBUFS);
-      w.str(C.NLMSGERR_ATTR_MSG, n + " notifications lost: the line was busy");
-      w.end();
+      if (!putLoss(w, this.lost + " notifications lost: the line was busy")) return false;
       this.lost = 0;
-      if (!this.host.send(w.buf, w.pos)) return false;
+      if (!this.host.send(w.buf, w.pos, PROTO_ROUTE)) return false;
       w.reset();
     }
     return true;

@@ -12,6 +12,29 @@ import { HostLink, hostLinkUnavailable } from "../../tools/lib/hostlink";
 import { ROOT } from "../../tools/lib/paths";
 
 const TSX = path.join(ROOT, "node_modules", ".bin", "tsx");
+
+/** The netlink messages of a CLI pcap from byte `from` on: direction, protocol, type, seq. */
+function pcapMessages(file: string, from = 24): { outgoing: boolean; proto: number; type: number; seq: number }[] {
+  const b = fs.readFileSync(file);
+  const out: { outgoing: boolean; proto: number; type: number; seq: number }[] = [];
+  for (let off = Math.max(from, 24); off + 16 <= b.length;) {
+    const n = b.readUInt32LE(off + 8);
+    const rec = b.subarray(off + 16, off + 16 + n);
+    for (let m = 16; m + 16 <= rec.length;) {
+      const len = rec.readUInt32LE(m);
+      out.push({
+        outgoing: rec.readUInt16BE(0) === 4,
+        proto: rec.readUInt16BE(14),
+        type: rec.readUInt16LE(m + 4),
+        seq: rec.readUInt32LE(m + 8),
+      });
+      if (len < 16) break;
+      m += (len + 3) & ~3;
+    }
+    off += 16 + n;
+  }
+  return out;
+}
 const CLI = path.join(ROOT, "cli", "netrt.ts");
 
 describe("integration: the netrt CLI over the control channel", function () {
@@ -139,22 +162,22 @@ describe("integration: the netrt CLI over the control channel", function () {
     assert.deepEqual(n, { dst: "192.0.2.200", dev: "eth0", lladdr: "02:00:00:00:02:00", state: ["PERMANENT"] });
     const again = netrt("neigh", "add", "192.0.2.200", "lladdr", "02:00:00:00:02:01", "dev", "eth0");
     assert.equal(again.status, 1);
-    assert.match(again.stderr, /Error: neighbour entry exists .*\(errno 17\)/);
+    assert.match(again.stderr, /Error: File exists \(errno 17\)/);
     ok("neigh", "replace", "192.0.2.200", "lladdr", "02:00:00:00:02:01", "dev", "eth0");
     assert.match(ok("neigh"), /192\.0\.2\.200 dev eth0 lladdr 02:00:00:00:02:01 PERMANENT/);
     ok("neigh", "del", "192.0.2.200", "dev", "eth0");
     assert.doesNotMatch(ok("neigh"), /192\.0\.2\.200/);
     const gone = netrt("neigh", "del", "192.0.2.200", "dev", "eth0");
     assert.equal(gone.status, 1);
-    assert.match(gone.stderr, /no such neighbour entry \(errno 2\)/);
+    assert.match(gone.stderr, /Error: No such file or directory \(errno 2\)/);
   });
 
   it("addr add/del/flush and link set: state changes, and the device's own error text", function () {
-    ok("addr", "add", "198.51.100.7/24", "dev", "eth0");
+    ok("addr", "add", "198.51.100.7/24", "brd", "+", "dev", "eth0");
     assert.match(ok("addr", "show", "dev", "eth0"), /inet 198\.51\.100\.7\/24 brd 198\.51\.100\.255 scope global eth0/);
     const dup = netrt("addr", "add", "198.51.100.7/24", "dev", "eth0");
     assert.equal(dup.status, 1);
-    assert.match(dup.stderr, /address already assigned \(errno 17\)/);
+    assert.match(dup.stderr, /Address already assigned \(errno 17\)/);
     ok("addr", "del", "198.51.100.7/24", "dev", "eth0");
     assert.doesNotMatch(ok("addr"), /198\.51\.100\.7/);
     ok("link", "set", "dev", "eth0", "mtu", "1400", "alias", "uplink");
@@ -200,7 +223,7 @@ describe("integration: the netrt CLI over the control channel", function () {
   });
 
   it("monitor: address and neighbour notifications arrive as they happen", async function () {
-    const mon: ChildProcess = spawn(TSX, [CLI, "--port", port, "-j", "monitor", "address", "neigh"], {
+    const mon: ChildProcess = spawn(TSX, [CLI, "--port", port, "--pcap", pcap, "-j", "monitor", "address", "neigh"], {
       stdio: ["ignore", "pipe", "pipe"],
     });
     let out = "";
@@ -243,6 +266,14 @@ describe("integration: the netrt CLI over the control channel", function () {
     } finally {
       mon.kill("SIGINT");
     }
+    await new Promise<void>((resolve) => (mon.exitCode !== null ? resolve() : mon.once("exit", () => resolve())));
+    assert.equal(mon.exitCode, 0, `monitor exits cleanly after Ctrl-C: ${err}`);
+    // It unsubscribed on the way out: a later session hears no notifications it never asked for.
+    const before = fs.statSync(pcap).size;
+    ok("neigh", "add", "192.0.2.211", "lladdr", "02:00:00:00:02:11", "dev", "eth0");
+    ok("neigh", "del", "192.0.2.211", "dev", "eth0");
+    const heard = pcapMessages(pcap, before).filter((m) => !m.outgoing && m.seq === 0);
+    assert.deepEqual(heard, [], "no notifications after the monitor left");
   });
 
   it("addr flush and neigh flush: an interface's addresses go; dynamic neighbours go, permanent ones stay", async function () {
@@ -308,6 +339,15 @@ describe("integration: the netrt CLI over the control channel", function () {
     assert.ok(read("netlink-route").length >= 40, "the session's route messages");
     assert.ok(read("netlink.hdr_type == 16").length >= 4, "RTM_NEWLINK replies");
     assert.deepEqual(read("_ws.malformed || _ws.expert.severity >= 6291456"), []);
+    // Our family is its own protocol: generic netlink to tshark, never "Add routing rule" (type 32 in rtnetlink).
+    const ours = pcapMessages(pcap).filter((m) => m.type === 32);
+    assert.ok(ours.length >= 6, `${ours.length} messages of our family (DHCP, auth, monitor)`);
+    assert.ok(
+      ours.every((m) => m.proto === 16),
+      "every one framed as protocol 16",
+    );
+    assert.deepEqual(read("netlink-route && netlink.hdr_type == 32"), []);
+    assert.ok(read("genl").length >= ours.length, "tshark reads them as generic netlink");
   });
 
   it("pyroute2 decodes every message the firmware sent in this session", function () {
@@ -337,6 +377,29 @@ describe("integration: the netrt CLI over the control channel", function () {
       .map((l) => JSON.parse(l) as { ok: boolean; error?: string; messages?: unknown[] });
     assert.equal(results.length, frames.length);
     results.forEach((x, i) => assert.ok(x.ok && (x.messages?.length ?? 0) > 0, `frame ${i}: ${x.error}`));
+    assert.ok(
+      frames.some((f) => f.proto === 16),
+      "frames of our family, decoded as our family",
+    );
+  });
+
+  it("iproute2 reads every rtnetlink message the firmware sent in this session (ip monitor file)", function () {
+    const b = fs.readFileSync(pcap);
+    const msgs: Buffer[] = [];
+    for (let off = 24; off + 16 <= b.length;) {
+      const n = b.readUInt32LE(off + 8);
+      const rec = b.subarray(off + 16, off + 16 + n);
+      if (rec.readUInt16BE(0) === 0 && rec.readUInt16BE(14) === 0) msgs.push(rec.subarray(16));
+      off += 16 + n;
+    }
+    const file = path.join(link.dir, "session.nl");
+    fs.writeFileSync(file, Buffer.concat(msgs));
+    const r = spawnSync("ip", ["monitor", "file", file], { encoding: "utf8" });
+    assert.equal(r.status, 0, r.stderr);
+    assert.doesNotMatch(r.stdout + r.stderr, /[Uu]nknown|[Mm]alformed|[Tt]runcated|!!!/);
+    assert.match(r.stdout, /^\d+: eth0: <BROADCAST,MULTICAST/m, "the links");
+    assert.match(r.stdout, /inet 192\.0\.2\.\d+\/24/, "the addresses");
+    assert.match(r.stdout, /^default via 192\.0\.2\.1 dev eth0/m, "the routes");
   });
 
   it("refuses wrong arguments and a missing device with a message and a non-zero exit", function () {

@@ -20,6 +20,7 @@ import {
   GENL_CMD,
   GENLMSGHDR,
   NETRT_A_GROUPS,
+  NETRT_CMD_AUTH_CHALLENGE,
   NETRT_CMD_SUBSCRIBE,
   NETRT_GENL_TYPE,
   NETRT_GROUP_DHCP,
@@ -59,6 +60,12 @@ function decode(frames: { proto: number; hex: string }[]): Decoded[] {
     .map((l) => JSON.parse(l) as Decoded);
 }
 
+/** "message type/attribute type" of an attribute pyroute2 could not name (its value holds the raw header). */
+function unknownKey(msgType: number, value: unknown): string {
+  const h = (value as { header?: { type?: number } } | null)?.header;
+  return `${msgType}/${(h?.type ?? -1) & 0x3fff}`;
+}
+
 /** A device in a busy state, and every kind of message it sends. */
 function traffic(): { rig: Rig; frames: { proto: number; hex: string }[] } {
   const rig = new Rig(16);
@@ -89,6 +96,14 @@ function traffic(): { rig: Rig; frames: { proto: number; hex: string }[] } {
   rig.send(PROTO_ROUTE, C.RTM_GETLINK, 0, IFINFOMSG.hdrLen, (w) => w.field(IFI_INDEX, 9)); // error with text
   rig.send(PROTO_ROUTE, 99, C.NLM_F_ACK, 0, () => undefined); // unknown type
   rig.send(PROTO_GENERIC, NETRT_GENL_TYPE, 0, GENLMSGHDR.hdrLen, (w) => w.field(GENL_CMD, 2)); // no DHCP here
+  rig.send(PROTO_GENERIC, NETRT_GENL_TYPE, C.NLM_F_ACK, GENLMSGHDR.hdrLen, (w) =>
+    w.field(GENL_CMD, NETRT_CMD_AUTH_CHALLENGE),
+  );
+  // A policy failure: text, offset and the policy the attribute failed.
+  rig.send(PROTO_ROUTE, C.RTM_NEWLINK, C.NLM_F_ACK, IFINFOMSG.hdrLen, (w) => {
+    w.field(IFI_INDEX, 2);
+    w.int(C.IFLA_MTU, 2, 1400);
+  });
   // Notifications: link down/up, an address, a neighbour, a route.
   rig.node.stack.setUp(rig.node.eth, false);
   rig.node.stack.setUp(rig.node.eth, true);
@@ -119,11 +134,7 @@ describe("pyroute2 reads and writes our wire format", function () {
       const ours = describeFrame(fromHex(kernel[i])!);
       d.messages?.forEach((m, k) =>
         m.attrs.forEach(
-          ([name], j) =>
-            name === "UNKNOWN" &&
-            ours[k] &&
-            ours[k].attrs[j] &&
-            kernelUnknown.add(`${ours[k].type}/${ours[k].attrs[j].type}`),
+          ([name, value]) => name === "UNKNOWN" && ours[k] && kernelUnknown.add(unknownKey(ours[k].type, value)),
         ),
       );
     });
@@ -142,11 +153,11 @@ describe("pyroute2 reads and writes our wire format", function () {
         const o = ours[k];
         assert.deepEqual([p.type, p.flags, p.seq], [o.type, o.flags, o.seq], `frame ${i} message ${k}`);
         // pyroute2 0.7 predates a few attributes; only those the kernel's own messages share may be UNKNOWN.
-        p.attrs.forEach(([name], j) => {
+        p.attrs.forEach(([name, value]) => {
           if (name === "UNKNOWN")
             assert.ok(
-              kernelUnknown.has(`${o.type}/${o.attrs[j].type}`),
-              `frame ${i}: pyroute2 could not name ${o.typeName}.${o.attrs[j].name}`,
+              kernelUnknown.has(unknownKey(o.type, value)),
+              `frame ${i}: pyroute2 could not name ${o.typeName} attribute ${unknownKey(o.type, value)}`,
             );
         });
         // Spot checks: the values pyroute2 reads are the values we wrote.
@@ -190,8 +201,21 @@ describe("pyroute2 reads and writes our wire format", function () {
     assert.ok(errs.length >= 3, JSON.stringify(all.filter((m) => m.type === C.NLMSG_ERROR)));
     const texts = errs.flatMap((m) => m.attrs.filter(([n]) => n === "NLMSGERR_ATTR_MSG").map(([, v]) => v));
     assert.ok(
-      texts.some((t) => /no interface with index 9/.test(String(t))),
+      texts.some((t) => /DHCP is not enabled on this device/.test(String(t))),
       JSON.stringify(texts),
+    );
+  });
+
+  it("refuses a mislabelled frame: our family's message with rtnetlink's protocol byte, and the reverse", function () {
+    const { frames } = traffic();
+    const ours = frames.find((f) => f.proto === PROTO_GENERIC && f.hex.slice(8, 12) === "2000");
+    const route = frames.find((f) => f.proto === PROTO_ROUTE && f.hex.slice(8, 12) === "1000");
+    assert.ok(ours !== undefined && route !== undefined, "the traffic has both families");
+    const d = decode([{ proto: PROTO_ROUTE, hex: ours.hex }, { proto: PROTO_GENERIC, hex: route.hex }, ours, route]);
+    assert.deepEqual(
+      d.map((x) => x.ok),
+      [false, false, true, true],
+      JSON.stringify(d),
     );
   });
 

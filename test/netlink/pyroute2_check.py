@@ -39,6 +39,10 @@ class netrtmsg(genlmsg):
         ("NETRT_A_T2", "uint32"),
         ("NETRT_A_REMAINING", "uint32"),
         ("NETRT_A_STATE_NAME", "asciiz"),
+        ("NETRT_A_NONCE", "cdata"),
+        ("NETRT_A_MAC", "cdata"),
+        ("NETRT_A_KEY", "cdata"),
+        ("NETRT_A_KEYED", "uint8"),
     )
 
 
@@ -67,25 +71,37 @@ def summary(msg):
     return out
 
 
+def message_types(data):
+    off = 0
+    while off + 16 <= len(data):
+        length = int.from_bytes(data[off:off + 4], "little")
+        yield off, length, int.from_bytes(data[off + 4:off + 6], "little")
+        if length < 16:
+            return
+        off += (length + 3) & ~3
+
+
 def decode(line):
+    """Strict: a frame's protocol byte says its family, and every message must belong to it."""
     req = json.loads(line)
     data = bytes.fromhex(req["hex"])
     if req["proto"] == 16:
-        msgs, off = [], 0
-        while off + 16 <= len(data):
-            length = int.from_bytes(data[off:off + 4], "little")
-            mtype = int.from_bytes(data[off + 4:off + 6], "little")
+        msgs = []
+        for off, length, mtype in message_types(data):
             if mtype == NETRT_GENL_TYPE:
                 m = netrtmsg(data[off:off + length])
-            else:
+                m.decode()
+            elif mtype in (2, 3):
                 m = MarshalRtnl().parse(data[off:off + length])[0]
-                msgs.append(summary(m))
-                off += (length + 3) & ~3
-                continue
-            m.decode()
+            else:
+                raise ValueError("type %d in a frame of our family (protocol 16)" % mtype)
             msgs.append(summary(m))
-            off += (length + 3) & ~3
         return msgs
+    if req["proto"] != 0:
+        raise ValueError("protocol %d is neither rtnetlink (0) nor our family (16)" % req["proto"])
+    for _, _, mtype in message_types(data):
+        if mtype != 2 and mtype != 3 and not 16 <= mtype <= 31:
+            raise ValueError("type %d in an rtnetlink frame is not a link, address, route or neighbour message" % mtype)
     return [summary(m) for m in MarshalRtnl().parse(data)]
 
 
