@@ -379,7 +379,8 @@ export class Rtnl {
     }
     if (this.repliesLost > 0) {
       w.reset();
-      if (!putLoss(w, this.repliesLost + " replies lost: requests came faster than the line could answer")) return false;
+      if (!putLoss(w, this.repliesLost + " replies lost: requests came faster than the line could answer"))
+        return false;
       if (!this.host.send(w.buf, w.pos, PROTO_ROUTE)) return false;
       this.repliesLost = 0;
     }
