@@ -308,6 +308,26 @@ export class AddrTable {
     return err;
   }
 
+  /**
+   * The interface was taken down: its prefix routes and the routes through
+   * it go (the addresses stay, and keep their claim on their prefix).
+   */
+  ifDown(ifp: Ifnet): void {
+    for (let i = 0; i < this.list.length; i++) {
+      const ia = this.list[i];
+      if (ia.ifp === ifp && ia.ownsRoute) this.uninstallRoute(ia);
+    }
+    this.routes.removeWhere(ifp.index, () => true);
+  }
+
+  /** Back up: the prefix routes of its addresses return (not routes through gateways: their owners re-add them). */
+  ifUp(ifp: Ifnet): void {
+    for (let i = 0; i < this.list.length; i++) {
+      const ia = this.list[i];
+      if (ia.ifp === ifp && ia.ownsRoute) this.installRoute(ia);
+    }
+  }
+
   private installRoute(ia: InAddr): number {
     const host = this.isHostRoute(ia);
     return this.routes.add(

@@ -508,6 +508,22 @@ export class Lltable {
     return n;
   }
 
+  /** Deletes every entry but the interface's own addresses (the interface taken down, as Linux flushes it). */
+  flushAllButOwn(): number {
+    let n = 0;
+    let i = 0;
+    while (i < this.capacity) {
+      if (this.inUse(i) && Math.floor(this.flagsAt(i) / LLE_IFADDR) % 2 === 0) {
+        this.removeSlot(i);
+        n++;
+        continue;
+      }
+      i++;
+    }
+    if (n > 0) this.rearm();
+    return n;
+  }
+
   /** Deletes every dynamic entry (link down) and, when `staticToo`, the rest. */
   flush(staticToo: boolean): number {
     return this.prefixFree(0, 0, staticToo);

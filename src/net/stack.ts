@@ -246,6 +246,15 @@ export class NetStack implements FrameSender {
   }
 
   private linkChanged(ifp: Ifnet, mask: number): void {
+    // Taken down by an administrator: as Linux, its neighbours (permanent ones too) and routes go;
+    // brought up, its prefix routes return.
+    if (band(mask, IFF_UP) !== 0 && !ifp.has(IFF_LOOPBACK)) {
+      if (ifp.has(IFF_UP)) this.addrs.ifUp(ifp);
+      else {
+        if (ifp.lltable !== undefined) ifp.lltable.flushAllButOwn();
+        this.addrs.ifDown(ifp);
+      }
+    }
     if (band(mask, IFF_RUNNING) !== 0) {
       if (ifp.running()) {
         // Back on a wire: tell the neighbours who we are.

@@ -9,13 +9,13 @@ import type { Bytes, Clock, Random, Storage } from "../../hal/types";
 import { type DhcpClient } from "../dhcp/client";
 import { EINVAL, ENODEV, EOPNOTSUPP, EPERM } from "../net/errno";
 import type { Ifnet } from "../net/ifnet";
-import { ADDR_DEL, ADDR_NEW, type InAddr } from "../net/inaddr";
+import { ADDR_CHANGE, ADDR_DEL, ADDR_NEW, type InAddr } from "../net/inaddr";
 import { LLE_EVENT_RESOLVED } from "../net/lltable";
 import { prefixLenOf, type Route, ROUTE_NEW } from "../net/route";
 import type { NetStack } from "../net/stack";
 import * as C from "./constants";
 import { encodedMax, encodeFrame, FrameDecoder, PROTO_GENERIC, PROTO_ROUTE } from "./frame";
-import { isOwnEntry, putAddr, putLink, putNeigh, putRoute } from "./messages";
+import { isOwnEntry, isProxyEntry, putAddr, putLink, putNeigh, putRoute } from "./messages";
 import { authChallenge, authEnd, authResponse, ControlAuth, mayMutate, setKey } from "./auth";
 import { findHandler, Handler, REPLY_SENT } from "./handler";
 import { Rtnl, type RtnlHost } from "./rtnl";
@@ -138,18 +138,20 @@ export class ControlChannel {
   // Notifications carry what the kernel's do: the causing request's seq and port where Linux puts them.
 
   private addrEvent(kind: number, ia: InAddr): void {
-    if (kind !== ADDR_NEW && kind !== ADDR_DEL) return;
+    // A change (new lifetimes) is announced as Linux does: RTM_NEWADDR again.
+    if (kind !== ADDR_NEW && kind !== ADDR_DEL && kind !== ADDR_CHANGE) return;
     const r = this.rtnl;
     const seq = r.reqSeq;
     const pid = r.reqPid;
     this.pub(C.RTNLGRP_IPV4_IFADDR, (w) =>
-      putAddr(w, this.stack.addrs, ia, kind === ADDR_NEW ? C.RTM_NEWADDR : C.RTM_DELADDR, 0, seq, pid),
+      putAddr(w, this.stack.addrs, ia, kind === ADDR_DEL ? C.RTM_DELADDR : C.RTM_NEWADDR, 0, seq, pid),
     );
   }
 
   private neighEvent(kind: number, ifp: Ifnet, slot: number): void {
     const t = ifp.lltable;
-    if (t === undefined || isOwnEntry(t, slot)) return;
+    // Proxy entries are not announced (Linux's proxy table sends no notifications).
+    if (t === undefined || isOwnEntry(t, slot) || isProxyEntry(t, slot)) return;
     const r = this.rtnl;
     const added = kind === LLE_EVENT_RESOLVED;
     const pid = added ? r.reqPid : 0;

@@ -43,6 +43,8 @@ export class DumpCursor {
   sub = 0;
   /** Only this interface's objects (0: all; -1: none). */
   ifindex = 0;
+  /** Neighbours: the proxy entries (NTF_PROXY asked) instead of the others. */
+  proxy = false;
   seq = 0;
   pid = 0;
 }

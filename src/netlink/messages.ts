@@ -205,6 +205,11 @@ export function ntfFlags(t: Lltable, slot: number): number {
   return n;
 }
 
+/** A proxy-ARP entry: Linux keeps these in a table of their own, listed and announced apart. */
+export function isProxyEntry(t: Lltable, slot: number): boolean {
+  return band(t.flagsAt(slot), LLE_PUB) !== 0;
+}
+
 /** Our own addresses live in the lltable too; neither Linux nor we list them as neighbours. */
 export function isOwnEntry(t: Lltable, slot: number): boolean {
   return band(t.flagsAt(slot), LLE_IFADDR) !== 0;
@@ -227,11 +232,15 @@ export function putNeigh(
   if (!w.begin(type, flags, seq, pid, NDMSG.hdrLen)) return false;
   w.field(NDM_FAMILY, C.AF_INET);
   w.field(NDM_IFINDEX, ifp.index);
-  w.field(NDM_STATE, failed === true ? C.NUD_FAILED : nudState(t, slot));
+  // A proxy entry is an address answered for, not a neighbour: no state, no link-layer address (as Linux's).
+  const proxy = isProxyEntry(t, slot);
+  let state = failed === true ? C.NUD_FAILED : nudState(t, slot);
+  if (proxy) state = 0;
+  w.field(NDM_STATE, state);
   w.field(NDM_FLAGS, ntfFlags(t, slot));
   w.field(NDM_TYPE, C.RTN_UNICAST);
   w.inAddr(C.NDA_DST, t.ipAt(slot));
-  if (failed !== true && t.validAt(slot)) {
+  if (failed !== true && !proxy && t.validAt(slot)) {
     t.macInto(slot, MAC, 0);
     w.bytes(C.NDA_LLADDR, MAC, 0, 6);
   }

@@ -393,7 +393,7 @@ export class Rtnl {
   }
 
   /** Starts a dump that `step` writes entry by entry; `ifindex` 0 for all interfaces. */
-  startDump(step: DumpStep, seq: number, pid: number, ifindex: number): number {
+  startDump(step: DumpStep, seq: number, pid: number, ifindex: number, proxy?: boolean): number {
     // One dump at a time (its cursor is the only one); other requests go on meanwhile.
     if (this.dumping()) return this.err.fail(EBUSY, "a dump is still being sent", -1);
     const c = this.dump;
@@ -401,6 +401,7 @@ export class Rtnl {
     c.pos = 0;
     c.sub = 0;
     c.ifindex = ifindex;
+    c.proxy = proxy === true;
     c.seq = seq;
     c.pid = pid;
     return DUMP_STARTED;

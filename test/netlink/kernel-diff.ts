@@ -14,6 +14,7 @@ import { GENL_CMD, GENLMSGHDR, NETRT_A_GROUPS, NETRT_CMD_SUBSCRIBE, NETRT_GENL_T
 import { NlWriter } from "../../src/netlink/writer";
 import { fromHex, toHex } from "../../src/util/hex";
 import { nudState } from "../../src/netlink/messages";
+import { LLE_PUB } from "../../src/net/lltable";
 import { Rig } from "./rig";
 
 export const PY = "/usr/bin/python3";
@@ -43,10 +44,21 @@ export interface DiffCase {
   requests: Bytes[];
   /** Extra `ip -batch` lines for the kernel, and the same change on the device. */
   extra?: { kernel: string[]; device: (r: Rig) => void };
-  /** Why the device answers otherwise on purpose (the case then checks that it still does, and why). */
-  deliberate?: string;
-  /** A difference not fixed yet: the case is reported pending with this reason. */
-  open?: string;
+  /** Why the device answers otherwise on purpose, and where (the case checks it still does, there only). */
+  deliberate?: Difference;
+}
+
+/** The parts of a case's outcome that are compared. */
+export type Part = "replies" | "notifications" | "state";
+export const ALL: Part[] = ["replies", "notifications", "state"];
+
+export interface Difference {
+  parts: Part[];
+  why: string;
+}
+
+export function diff(parts: Part[], why: string): Difference {
+  return { parts, why };
 }
 
 export interface KernelResult {
@@ -216,7 +228,9 @@ export function deviceState(r: Rig): State {
   const st = r.node.stack;
   const dotted = (v: number): string => [v >>> 24, (v >>> 16) & 255, (v >>> 8) & 255, v & 255].join(".");
   const links = st.ifs.list.map((i) => {
-    const flags = IFF_NAMES.filter(([bit]) => (i.flags & bit) !== 0).map(([, n]) => n);
+    // As the device reports them (and Linux): a link that is down has no operational flags.
+    const shown = (i.flags & 0x1) !== 0 ? i.flags : i.flags & ~(0x40 + 0x10000);
+    const flags = IFF_NAMES.filter(([bit]) => (shown & bit) !== 0).map(([, n]) => n);
     // iproute2 shows NO-CARRIER for an interface that is up without a carrier.
     if ((i.flags & 0x1) !== 0 && (i.flags & 0x40) === 0) flags.push("NO-CARRIER");
     return [i.index, i.name, flags.sort(), i.mtu, i.alias];
@@ -245,7 +259,8 @@ export function deviceState(r: Rig): State {
     const t = ifp.lltable;
     if (t === undefined) continue;
     for (let s = 0; s < t.capacity; s++) {
-      if (!t.inUse(s) || st.addrs.findOn(ifp, t.ipAt(s)) !== undefined) continue;
+      // ip neigh show lists neither our own addresses nor proxy entries.
+      if (!t.inUse(s) || st.addrs.findOn(ifp, t.ipAt(s)) !== undefined || (t.flagsAt(s) & LLE_PUB) !== 0) continue;
       const mac = alloc(6);
       t.macInto(s, mac, 0);
       const text = toHex(mac, 0, 6).replace(/(..)(?!$)/g, "$1:");

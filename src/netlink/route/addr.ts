@@ -54,6 +54,9 @@ function newAddr(r: Rtnl, m: NlMsg): number {
     req.preferred = getLe32At(m, ci, 0);
     req.valid = getLe32At(m, ci, 4);
   }
+  // Linux changes an existing address in place: its lifetimes (the rest stays as it was).
+  if (existing !== undefined && existing.prefixLen === plen)
+    return r.stack.addrs.setLifetimes(existing, req.valid, req.preferred);
   const e = r.stack.addrs.add(ifp, req);
   if (e < 0) r.err.set(-e, "the address was refused (errno " + -e + ")", -1);
   return e;

@@ -7,7 +7,7 @@ import type { Ifnet } from "../../net/ifnet";
 import { LLE_PUB, LLE_STATIC } from "../../net/lltable";
 import * as C from "../constants";
 import { type DumpCursor, Handler } from "../handler";
-import { isOwnEntry, putNeigh, readMac } from "../messages";
+import { isOwnEntry, isProxyEntry, putNeigh, readMac } from "../messages";
 import { NDM_FLAGS, NDM_IFINDEX, NDM_STATE } from "../schemas";
 import type { Rtnl } from "../rtnl";
 import { type NlMsg } from "../parse";
@@ -33,7 +33,9 @@ function getNeigh(r: Rtnl, m: NlMsg): number {
   if (band(m.flags, C.NLM_F_DUMP) === C.NLM_F_DUMP) {
     // Linux filters a dump by NDA_IFINDEX (ndm_ifindex only for strict sockets), and says it filtered.
     const index = m.attrs.num(C.NDA_IFINDEX, 0);
-    return r.startDump(dumpNeighs, m.seq, m.pid, index > 0 ? index : 0);
+    // Proxy entries are listed apart, as Linux keeps them apart (ip neigh show proxy).
+    const proxy = band(m.field(NDM_FLAGS), C.NTF_PROXY) !== 0;
+    return r.startDump(dumpNeighs, m.seq, m.pid, index > 0 ? index : 0, proxy);
   }
   const dst = neighDst(r, m);
   if (dst < 0) return -r.err.code;
@@ -108,7 +110,7 @@ function dumpNeighs(r: Rtnl, w: NlWriter, c: DumpCursor): boolean {
       continue;
     }
     const slot = c.sub;
-    if (!t.inUse(slot) || isOwnEntry(t, slot)) {
+    if (!t.inUse(slot) || isOwnEntry(t, slot) || isProxyEntry(t, slot) !== c.proxy) {
       c.sub++;
       continue;
     }
