@@ -10,6 +10,13 @@ import { DhcpServer } from "../../tools/lib/dhcp-servers";
 import { FirmwareProcess } from "../../tools/lib/firmware-proc";
 import { HostLink, hostLinkUnavailable } from "../../tools/lib/hostlink";
 import { ROOT } from "../../tools/lib/paths";
+import { describeFrame, findAttr } from "../../cli/describe";
+import { alloc, copy } from "../../hal/js/bytes";
+import type { Bytes } from "../../hal/types";
+import * as C from "../../src/netlink/constants";
+import { encodedMax, encodeFrame, FrameDecoder, PROTO_ROUTE } from "../../src/netlink/frame";
+import { IFI_INDEX, IFINFOMSG } from "../../src/netlink/schemas";
+import { NlWriter } from "../../src/netlink/writer";
 
 const TSX = path.join(ROOT, "node_modules", ".bin", "tsx");
 
@@ -400,6 +407,59 @@ describe("integration: the netrt CLI over the control channel", function () {
     assert.match(r.stdout, /^\d+: eth0: <BROADCAST,MULTICAST/m, "the links");
     assert.match(r.stdout, /inet 192\.0\.2\.\d+\/24/, "the addresses");
     assert.match(r.stdout, /^default via 192\.0\.2\.1 dev eth0/m, "the routes");
+  });
+
+  it("1,000 requests written to the firmware's port at once: every answer arrives or is reported lost", async function () {
+    const { SerialPort } = await import("serialport");
+    const total = 1000;
+    const frames: Buffer[] = [];
+    // Answers owed: a link's message, plus an ACK when asked; a missing link (index 3) gets one error.
+    let owed = 0;
+    for (let i = 0; i < total; i++) {
+      owed += i % 3 === 2 ? 1 : 1 + (i % 2 === 0 ? 1 : 0);
+      const w = new NlWriter(alloc(64));
+      w.begin(C.RTM_GETLINK, C.NLM_F_REQUEST + (i % 2 === 0 ? C.NLM_F_ACK : 0), 50000 + i, 0, IFINFOMSG.hdrLen);
+      w.field(IFI_INDEX, 1 + (i % 3));
+      const n = w.end();
+      const out = alloc(encodedMax(n + 3));
+      const k = encodeFrame(PROTO_ROUTE, w.buf, 0, n, out, alloc(n + 3));
+      frames.push(Buffer.concat([Buffer.from([0]), Buffer.from((out as unknown as Uint8Array).subarray(0, k))]));
+    }
+    const answered = new Set<number>();
+    let received = 0;
+    let lost = 0;
+    let last = Date.now();
+    const decoder = new FrameDecoder(8192, (_proto, msg, n) => {
+      last = Date.now();
+      const b = alloc(n);
+      copy(b, 0, msg, 0, n);
+      for (const m of describeFrame(b)) {
+        if (m.seq >= 50000 && m.seq < 50000 + total) {
+          answered.add(m.seq);
+          received++;
+        }
+        const text = String(findAttr(m.attrs, "NLMSGERR_ATTR_MSG")?.value ?? "");
+        const k = /^(\d+) replies lost/.exec(text);
+        if (m.seq === 0 && m.typeName === "NLMSG_ERROR" && k !== null) lost += Number(k[1]);
+      }
+    });
+    const sp = new SerialPort({ path: port, baudRate: 115200, autoOpen: false });
+    await new Promise<void>((resolve, reject) => sp.open((e) => (e ? reject(e) : resolve())));
+    try {
+      sp.on("data", (d: Buffer) => decoder.push(new Uint8Array(d) as unknown as Bytes, 0, d.length));
+      // Written without waiting for a single answer.
+      sp.write(Buffer.concat(frames));
+      await new Promise<void>((resolve) => {
+        const poll = (): void => (Date.now() - last > 3000 ? resolve() : void setTimeout(poll, 200));
+        setTimeout(poll, 1000);
+      });
+    } finally {
+      await new Promise<void>((resolve) => sp.close(() => resolve()));
+    }
+    assert.ok(answered.size > 0 && lost > 0, `${answered.size} requests answered, ${lost} answers reported lost`);
+    assert.equal(received + lost, owed, `${received} answers received + ${lost} reported lost`);
+    // The device is still itself afterwards.
+    assert.match(ok("link", "show", "eth0"), /^2: eth0:/);
   });
 
   it("refuses wrong arguments and a missing device with a message and a non-zero exit", function () {
