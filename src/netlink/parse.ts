@@ -8,7 +8,16 @@ import { EINVAL, EMSGSIZE, ERANGE } from "../net/errno";
 import { asciiText } from "../util/text";
 import { NLA_HDRLEN, NLM_F_CAPPED, NLMSG_ERROR, NLMSG_HDRLEN } from "./constants";
 import { align4, getBe32, getLe16, getLe32, getLe64 } from "../wire/endian";
-import { NLA_F_NESTED, NLA_NESTED, type NlAttrSet, type NlField, type NlSchema, readField } from "./policy";
+import {
+  NLA_F_NESTED,
+  NLA_NESTED,
+  NLA_U16,
+  NLA_U8,
+  type NlAttrSet,
+  type NlField,
+  type NlSchema,
+  readField,
+} from "./policy";
 import {
   NLA_LEN_OFF,
   NLA_TYPE_OFF,
@@ -190,7 +199,8 @@ export class NlMsg {
 
   /** A family-header field (the field constants in schemas.ts); 0 beyond a short header (a legacy dump request). */
   field(f: NlField): number {
-    if (NLMSG_HDRLEN + f.off >= this.len) return 0;
+    const width = f.kind === NLA_U8 ? 1 : f.kind === NLA_U16 ? 2 : 4;
+    if (NLMSG_HDRLEN + f.off + width > this.len) return 0;
     return readField(this.buf!, this.off + NLMSG_HDRLEN, f);
   }
 

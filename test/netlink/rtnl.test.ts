@@ -353,6 +353,16 @@ describe("rtnetlink handlers", function () {
     assert.equal(dev.node.stack.routes.lookup(ip("8.8.8.8")), undefined);
   });
 
+  it("serves a dump whose family header is short (the legacy rtgenmsg), reading nothing past the message", function () {
+    const dev = new Device();
+    // 23 bytes: a GETLINK dump with 7 bytes of its 16-byte ifinfomsg (the fuzzer's reproducer: it read byte 23).
+    const r = dev.ask(hex("1700000012000103000000000000000000000000000000"));
+    assert.deepEqual(
+      r.map((m) => m.typeName),
+      ["RTM_NEWLINK", "RTM_NEWLINK", "NLMSG_DONE"],
+    );
+  });
+
   it("answers every malformed or unknown request, never silence (the kernel's shape where it answers)", function () {
     const dev = new Device();
     const cases: [Bytes, number][] = [
