@@ -140,12 +140,19 @@ export class FrameDecoder {
     const n = this.n;
     while (i < n) {
       const code = get8(this.raw, i++);
-      if (i + code - 1 > n || o + code > len(this.out)) {
+      if (i + code - 1 > n) {
         this.counters.malformed++;
         return;
       }
+      // A block's data, then the zero it stands for (none after the last block): a frame that fills the
+      // buffer exactly fits.
+      const zero = code !== 0xff && i + code - 1 < n ? 1 : 0;
+      if (o + code - 1 + zero > len(this.out)) {
+        this.counters.oversize++;
+        return;
+      }
       for (let k = 1; k < code; k++) set8(this.out, o++, get8(this.raw, i++));
-      if (code !== 0xff && i < n) set8(this.out, o++, 0);
+      if (zero === 1) set8(this.out, o++, 0);
     }
     if (o < FRAME_OVERHEAD) {
       this.counters.malformed++;

@@ -12,7 +12,7 @@ const MAX = 300;
 
 function encode(proto: number, msg: Uint8Array): Uint8Array {
   const out = alloc(encodedMax(msg.length + 3));
-  const n = encodeFrame(proto, msg as unknown as Bytes, 0, msg.length, out, alloc(MAX + 3));
+  const n = encodeFrame(proto, msg as unknown as Bytes, 0, msg.length, out, alloc(MAX + 4));
   assert.ok(n > 0);
   return (out as unknown as Uint8Array).slice(0, n);
 }
@@ -121,6 +121,18 @@ describe("serial framing (COBS + CRC-16)", function () {
     feed(dec, encode(PROTO_ROUTE, Uint8Array.from([9])));
     assert.equal(dec.counters.oversize, 1);
     assert.deepEqual(got, [[PROTO_ROUTE, "09"]]);
+  });
+
+  it("takes a message of exactly the largest size, with or without zeros in it; one byte more is oversize", function () {
+    for (const fill of [0x41, 0]) {
+      for (const n of [MAX, MAX + 1]) {
+        const { dec, got } = collector();
+        feed(dec, encode(PROTO_ROUTE, new Uint8Array(n).fill(fill)));
+        assert.equal(got.length, n === MAX ? 1 : 0, `${n} bytes of ${fill}`);
+        assert.equal(dec.counters.oversize, n === MAX ? 0 : 1, `${n} bytes of ${fill}`);
+        assert.equal(dec.counters.malformed, 0);
+      }
+    }
   });
 
   it("refuses to encode into a buffer that is too small", function () {
