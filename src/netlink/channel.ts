@@ -10,12 +10,12 @@ import { type DhcpClient } from "../dhcp/client";
 import { EINVAL, ENODEV, EOPNOTSUPP, EPERM } from "../net/errno";
 import type { Ifnet } from "../net/ifnet";
 import { ADDR_CHANGE, ADDR_DEL, ADDR_NEW, type InAddr } from "../net/inaddr";
-import { LLE_EVENT_RESOLVED } from "../net/lltable";
+import { LLE_EVENT_RESOLVED, LLE_IFADDR, LLE_PUB } from "../net/lltable";
 import { prefixLenOf, type Route, ROUTE_NEW } from "../net/route";
 import type { NetStack } from "../net/stack";
 import * as C from "./constants";
 import { encodedMax, encodeFrame, FrameDecoder, PROTO_GENERIC, PROTO_ROUTE } from "./frame";
-import { isOwnEntry, isProxyEntry, putAddr, putLink, putNeigh, putRoute } from "./messages";
+import { putAddr, putLink, putNeigh, putRoute } from "./messages";
 import { authChallenge, authEnd, authResponse, ControlAuth, mayMutate, setKey } from "./auth";
 import { findHandler, Handler, REPLY_SENT } from "./handler";
 import { Rtnl, type RtnlHost } from "./rtnl";
@@ -150,8 +150,8 @@ export class ControlChannel {
 
   private neighEvent(kind: number, ifp: Ifnet, slot: number): void {
     const t = ifp.lltable;
-    // Proxy entries are not announced (Linux's proxy table sends no notifications).
-    if (t === undefined || isOwnEntry(t, slot) || isProxyEntry(t, slot)) return;
+    // Neither our own addresses nor proxy entries are announced (Linux's proxy table sends no notifications).
+    if (t === undefined || band(t.flagsAt(slot), LLE_IFADDR + LLE_PUB) !== 0) return;
     const r = this.rtnl;
     const added = kind === LLE_EVENT_RESOLVED;
     const pid = added ? r.reqPid : 0;
