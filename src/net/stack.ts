@@ -226,8 +226,20 @@ export class NetStack implements FrameSender {
   }
 
   /** Administratively up or down (ip link set dev X up/down). */
+  /**
+   * An administrator's up or down. Down, as Linux: the interface's
+   * neighbours go (permanent ones too) and its routes; up, its prefix
+   * routes return. After the link's own change, so it is announced first.
+   */
   setUp(ifp: Ifnet, up: boolean): void {
+    const was = ifp.has(IFF_UP);
     this.ifs.setFlags(ifp, up ? IFF_UP : 0, IFF_UP);
+    if (was === up || ifp.has(IFF_LOOPBACK)) return;
+    if (up) this.addrs.ifUp(ifp);
+    else {
+      if (ifp.lltable !== undefined) ifp.lltable.flushAllButOwn();
+      this.addrs.ifDown(ifp);
+    }
   }
 
   private ownAddressAdded(ia: InAddr): void {
@@ -246,15 +258,6 @@ export class NetStack implements FrameSender {
   }
 
   private linkChanged(ifp: Ifnet, mask: number): void {
-    // Taken down by an administrator: as Linux, its neighbours (permanent ones too) and routes go;
-    // brought up, its prefix routes return.
-    if (band(mask, IFF_UP) !== 0 && !ifp.has(IFF_LOOPBACK)) {
-      if (ifp.has(IFF_UP)) this.addrs.ifUp(ifp);
-      else {
-        if (ifp.lltable !== undefined) ifp.lltable.flushAllButOwn();
-        this.addrs.ifDown(ifp);
-      }
-    }
     if (band(mask, IFF_RUNNING) !== 0) {
       if (ifp.running()) {
         // Back on a wire: tell the neighbours who we are.

@@ -17,6 +17,7 @@ import * as C from "../../src/netlink/constants";
 import { encodedMax, encodeFrame, FrameDecoder, PROTO_ROUTE } from "../../src/netlink/frame";
 import { IFI_INDEX, IFINFOMSG } from "../../src/netlink/schemas";
 import { NlWriter } from "../../src/netlink/writer";
+import { ipMonitorFile } from "../netlink/ip-monitor";
 
 const TSX = path.join(ROOT, "node_modules", ".bin", "tsx");
 
@@ -401,7 +402,7 @@ describe("integration: the netrt CLI over the control channel", function () {
     }
     const file = path.join(link.dir, "session.nl");
     fs.writeFileSync(file, Buffer.concat(msgs));
-    const r = spawnSync("ip", ["monitor", "file", file], { encoding: "utf8" });
+    const r = ipMonitorFile(file);
     assert.equal(r.status, 0, r.stderr);
     assert.doesNotMatch(r.stdout + r.stderr, /[Uu]nknown|[Mm]alformed|[Tt]runcated|!!!/);
     assert.match(r.stdout, /^\d+: eth0: <BROADCAST,MULTICAST/m, "the links");

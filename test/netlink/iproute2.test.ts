@@ -10,6 +10,7 @@ import { LLE_STATIC } from "../../src/net/lltable";
 import * as C from "../../src/netlink/constants";
 import { PROTO_GENERIC } from "../../src/netlink/frame";
 import { ip, macOf } from "../net/helpers";
+import { ipMonitorFile } from "./ip-monitor";
 import { Rig } from "./rig";
 import {
   groupBit,
@@ -53,7 +54,7 @@ describe("iproute2 prints our notifications (ip monitor file)", function () {
     step(() => st.addrs.remove(rig.node.eth, ip("203.0.113.5"), false));
     const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "netrt-mon-")), "saved");
     fs.writeFileSync(file, Buffer.concat(rig.got.map((g) => Buffer.from(g.hex, "hex"))));
-    const r = spawnSync("ip", ["monitor", "file", file], { encoding: "utf8" });
+    const r = ipMonitorFile(file);
     fs.rmSync(path.dirname(file), { recursive: true, force: true });
     assert.equal(r.status, 0, r.stderr);
     const out = r.stdout.replace(/ +\n/g, "\n");

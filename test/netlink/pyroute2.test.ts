@@ -104,13 +104,20 @@ function traffic(): { rig: Rig; frames: { proto: number; hex: string }[] } {
     w.field(IFI_INDEX, 2);
     w.int(C.IFLA_MTU, 2, 1400);
   });
-  // Notifications: link down/up, an address, a neighbour, a route.
-  rig.node.stack.setUp(rig.node.eth, false);
-  rig.node.stack.setUp(rig.node.eth, true);
-  rig.node.stack.addrs.add(rig.node.eth, addrRequest(ip("203.0.113.5"), 24));
-  rig.node.stack.addrs.remove(rig.node.eth, ip("203.0.113.5"), false);
-  rig.node.eth.lltable!.addStatic(ip("192.0.2.99"), macOf(99), 0, LLE_STATIC);
-  rig.node.eth.lltable!.remove(ip("192.0.2.99"), false);
+  // Notifications: link down/up, an address, a neighbour, a route; each with time for the line.
+  const st = rig.node.stack;
+  const steps = [
+    () => st.setUp(rig.node.eth, false),
+    () => st.setUp(rig.node.eth, true),
+    () => st.addrs.add(rig.node.eth, addrRequest(ip("203.0.113.5"), 24)),
+    () => st.addrs.remove(rig.node.eth, ip("203.0.113.5"), false),
+    () => rig.node.eth.lltable!.addStatic(ip("192.0.2.99"), macOf(99), 0, LLE_STATIC),
+    () => rig.node.eth.lltable!.remove(ip("192.0.2.99"), false),
+  ];
+  for (const step of steps) {
+    step();
+    rig.net.clock.advance(1000);
+  }
   rig.net.clock.advance(5000);
   return { rig, frames: rig.got.map((g) => ({ proto: g.proto, hex: g.hex })) };
 }
