@@ -10,6 +10,7 @@ import { linkCmd } from "./commands/link";
 import { monitorCmd } from "./commands/monitor";
 import { neighCmd } from "./commands/neigh";
 import { routeCmd } from "./commands/route";
+import { listPorts } from "./ports";
 import { type Globals, connect } from "./session";
 
 const COMMANDS: Record<string, (g: Globals, ch: Channel, args: string[]) => Promise<void>> = {
@@ -38,17 +39,27 @@ function positive(v: string): number {
 const program = new Command()
   .name("netrt")
   .description("an ip-like tool for a netrt device's network, over its serial control channel")
-  .option("-p, --port <path>", "the device: a serial port, a pty, or tcp://host:port (default: $NETRT_PORT)")
+  .option(
+    "-p, --port [path]",
+    "the device: a serial port, a pty, or tcp://host:port (default: $NETRT_PORT); with no path, list the serial ports and mark those a device answers on",
+  )
   .option("-b, --baud <rate>", "baud rate of a serial port", positive, 115200)
   .option("-j, --json", "JSON output, with iproute2's field names", false)
   .option("-d, --details", "more detail (link counters and limits)", false)
   .option("-t, --timeout <ms>", "how long to wait for the device", positive, 3000)
   .option("--pcap <file>", "append the session's netlink messages to a pcap (Wireshark, tshark)")
   .option("-k, --key <hex>", "the device key, for changes once the device has one (default: $NETRT_KEY)")
-  .argument("<object>", "link | addr | neigh | route | dhcp | monitor | auth")
+  .argument("[object]", "link | addr | neigh | route | dhcp | monitor | auth")
   .argument("[args...]", "as for ip(8): show, add, del, set …")
   .showHelpAfterError()
-  .action(async (object: string, args: string[], o: Globals) => {
+  .action(async (object: string | undefined, args: string[], opts: Omit<Globals, "port"> & { port?: unknown }) => {
+    const o: Globals = { ...opts, port: typeof opts.port === "string" ? opts.port : undefined };
+    if (opts.port === true) {
+      if (object !== undefined)
+        throw new UsageError("--port without a path lists the ports; give a path to run a command");
+      return listPorts(o);
+    }
+    if (object === undefined) throw new UsageError("which object? (link, addr, neigh, route, dhcp, monitor, auth)");
     const run = COMMANDS[object];
     if (run === undefined)
       throw new UsageError(`unknown object "${object}" (link, addr, neigh, route, dhcp, monitor, auth)`);

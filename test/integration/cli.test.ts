@@ -4,6 +4,7 @@
 import { strict as assert } from "node:assert";
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import { buildAll } from "../../tools/lib/build";
 import { DhcpServer } from "../../tools/lib/dhcp-servers";
@@ -18,6 +19,7 @@ import { encodedMax, encodeFrame, FrameDecoder, PROTO_ROUTE } from "../../src/ne
 import { IFI_INDEX, IFINFOMSG } from "../../src/netlink/schemas";
 import { NlWriter } from "../../src/netlink/writer";
 import { ipMonitorFile } from "../netlink/ip-monitor";
+import { answersFraming } from "../../cli/ports";
 
 const TSX = path.join(ROOT, "node_modules", ".bin", "tsx");
 
@@ -461,6 +463,66 @@ describe("integration: the netrt CLI over the control channel", function () {
     assert.equal(received + lost, owed, `${received} answers received + ${lost} reported lost`);
     // The device is still itself afterwards.
     assert.match(ok("link", "show", "eth0"), /^2: eth0:/);
+  });
+
+  it("the packed CLI installs into an empty prefix without a registry and runs a session on the device", function () {
+    this.timeout(180000);
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "netrt-pack-"));
+    try {
+      const pack = spawnSync("npm", ["pack", "--pack-destination", dir], { cwd: ROOT, encoding: "utf8" });
+      assert.equal(pack.status, 0, pack.stderr);
+      const tarball = path.join(dir, pack.stdout.trim().split("\n").pop()!);
+      const prefix = path.join(dir, "prefix");
+      // Offline: its runtime dependencies travel inside the tarball (bundleDependencies).
+      const inst = spawnSync(
+        "npm",
+        ["install", "--global", "--prefix", prefix, "--offline", "--no-audit", "--no-fund", tarball],
+        { encoding: "utf8" },
+      );
+      assert.equal(inst.status, 0, inst.stderr);
+      const installed = path.join(prefix, "lib", "node_modules", "netrt");
+      assert.ok(!fs.existsSync(path.join(installed, "cli")), "no TypeScript sources in the package");
+      const run = (...args: string[]) =>
+        spawnSync(path.join(prefix, "bin", "netrt"), args, {
+          encoding: "utf8",
+          timeout: 20000,
+          // Nothing of the repository's: not its node_modules, not tsx.
+          cwd: dir,
+          env: { PATH: `${path.join(prefix, "bin")}:${path.dirname(process.execPath)}:/usr/bin:/bin`, HOME: dir },
+        });
+      const help = run("--help");
+      assert.equal(help.status, 0, help.stderr);
+      assert.match(help.stdout, /^Usage: netrt/);
+      const links = run("--port", port, "-j", "link", "show");
+      assert.equal(links.status, 0, links.stderr);
+      assert.deepEqual(
+        (JSON.parse(links.stdout) as { ifname: string }[]).map((l) => l.ifname),
+        ["lo", "eth0"],
+      );
+      const addrs = run("--port", port, "addr", "show", "dev", "eth0");
+      assert.equal(addrs.status, 0, addrs.stderr);
+      assert.match(addrs.stdout, new RegExp(`inet ${addr.replace(/\./g, "\\.")}/24`));
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("--port with no path lists the serial ports; a port is marked only when a device answers our framing", async function () {
+    const listed = netrt("-j", "--port");
+    assert.equal(listed.status, 0, listed.stderr);
+    assert.ok(Array.isArray(JSON.parse(listed.stdout)), "a JSON list (empty on a machine without serial ports)");
+    assert.equal(await answersFraming(port, 115200, 2000), true, "the firmware's port answers");
+    // A pty pair with nobody at the other end: it opens, and stays silent.
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "netrt-silent-"));
+    const socat = spawn("socat", [`pty,raw,echo=0,link=${dir}/a`, `pty,raw,echo=0,link=${dir}/b`], { stdio: "ignore" });
+    try {
+      for (let i = 0; i < 50 && !fs.existsSync(`${dir}/a`); i++) await new Promise((r) => setTimeout(r, 50));
+      assert.equal(await answersFraming(`${dir}/a`, 115200, 500), false, "a silent port is not a device");
+      assert.equal(await answersFraming(`${dir}/nothing`, 115200, 500), false, "nor is a missing one");
+    } finally {
+      socat.kill();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("refuses wrong arguments and a missing device with a message and a non-zero exit", function () {
