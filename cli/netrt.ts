@@ -10,6 +10,7 @@ import { linkCmd } from "./commands/link";
 import { monitorCmd } from "./commands/monitor";
 import { neighCmd } from "./commands/neigh";
 import { routeCmd } from "./commands/route";
+import { Agent } from "./agent";
 import { listPorts } from "./ports";
 import { type Globals, connect } from "./session";
 
@@ -60,6 +61,7 @@ const program = new Command()
       return listPorts(o);
     }
     if (object === undefined) throw new UsageError("which object? (link, addr, neigh, route, dhcp, monitor, auth)");
+    if (object === "agent") return runAgent(o);
     const run = COMMANDS[object];
     if (run === undefined)
       throw new UsageError(`unknown object "${object}" (link, addr, neigh, route, dhcp, monitor, auth)`);
@@ -70,6 +72,22 @@ const program = new Command()
       ch.close();
     }
   });
+
+/** `netrt agent --port P`: serve the port to other netrt processes until stopped. */
+async function runAgent(o: Globals): Promise<void> {
+  if (o.port === undefined || o.port === "") throw new UsageError("agent: which port? (--port /dev/ttyX)");
+  const idle = process.env.NETRT_AGENT_IDLE_MS;
+  const agent = new Agent({ port: o.port, baud: o.baud, idleExitMs: idle !== undefined ? Number(idle) : undefined });
+  try {
+    await agent.start();
+  } catch (e) {
+    throw new ChannelError(`cannot open ${o.port}: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  if (idle === undefined) console.error(`netrt agent: serving ${o.port} on ${agent.socketPath}; Ctrl-C to stop`);
+  const stop = (): void => agent.stop();
+  process.once("SIGINT", stop);
+  process.once("SIGTERM", stop);
+}
 
 program.parseAsync(process.argv).catch((e: unknown) => {
   if (e instanceof ChannelError) console.error(`Error: ${e.message}${e.errno !== 0 ? ` (errno ${e.errno})` : ""}`);

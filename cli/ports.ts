@@ -6,6 +6,7 @@ import { SerialPort } from "serialport";
 import * as C from "../src/netlink/constants";
 import { PROTO_ROUTE } from "../src/netlink/frame";
 import { IFI_INDEX, IFINFOMSG } from "../src/netlink/schemas";
+import { agentSocketPath } from "./agent";
 import { Channel, ChannelError } from "./transport";
 import { type Globals, print } from "./session";
 
@@ -13,7 +14,8 @@ import { type Globals, print } from "./session";
 export async function answersFraming(path: string, baud: number, timeoutMs: number): Promise<boolean> {
   const ch = new Channel(timeoutMs);
   try {
-    await ch.open(path, baud);
+    // A port an agent holds is asked through the agent.
+    if (!(await ch.openSocket(agentSocketPath(path)))) await ch.open(path, baud);
   } catch {
     return false;
   }

@@ -1,13 +1,16 @@
 // What every command shares: the global options, connecting (and
 // authenticating) to the device, keyword arguments, interface names, output.
+import { spawn } from "node:child_process";
 import * as crypto from "node:crypto";
+import * as fs from "node:fs";
 import type { Bytes } from "../hal/types";
 import * as C from "../src/netlink/constants";
 import { PROTO_GENERIC, PROTO_ROUTE } from "../src/netlink/frame";
 import { IFINFOMSG } from "../src/netlink/schemas";
 import { UsageError } from "./args";
 import { findAttr, type MessageValue } from "./describe";
-import { Channel, PcapWriter } from "./transport";
+import { agentSocketPath, answers } from "./agent";
+import { Channel, ChannelError, PcapWriter } from "./transport";
 import {
   GENL_CMD,
   GENLMSGHDR,
@@ -78,7 +81,8 @@ export async function connect(g: Globals): Promise<Channel> {
   const key = keyOf(g);
   const ch = new Channel(g.timeout);
   if (g.pcap !== undefined) ch.pcap = new PcapWriter(g.pcap);
-  await ch.open(port, g.baud);
+  if (/^tcp:\/\//.test(port)) await ch.open(port, g.baud);
+  else await openViaAgent(ch, port, g.baud);
   if (key !== undefined) {
     try {
       await authenticate(ch, key);
@@ -88,6 +92,50 @@ export async function connect(g: Globals): Promise<Channel> {
     }
   }
   return ch;
+}
+
+/**
+ * Opens `port` through its agent, starting one when none runs, so that
+ * several netrt processes can use the line at once (a monitor in one
+ * terminal, changes in another).
+ */
+export async function openViaAgent(ch: Channel, port: string, baud: number): Promise<void> {
+  const sock = agentSocketPath(port);
+  if (await ch.openSocket(sock)) return;
+  if (!fs.existsSync(port)) throw new ChannelError(`cannot open ${port}: No such file or directory`);
+  const why = await startAgent(port, baud, sock);
+  if (await ch.openSocket(sock)) return;
+  throw new ChannelError(`cannot open ${port}: ${why !== "" ? why : "its agent did not start"}`);
+}
+
+/** Starts a detached agent for `port` (leaving 2 s after its last client); "" once it listens, else why not. */
+function startAgent(port: string, baud: number, sock: string): Promise<string> {
+  const child = spawn(
+    process.execPath,
+    [...process.execArgv, process.argv[1], "agent", "--port", port, "-b", String(baud)],
+    {
+      detached: true,
+      stdio: ["ignore", "ignore", "pipe"],
+      env: { ...process.env, NETRT_AGENT_IDLE_MS: process.env.NETRT_AGENT_IDLE_MS ?? "2000" },
+    },
+  );
+  let err = "";
+  child.stderr!.on("data", (d: Buffer) => (err += d.toString()));
+  return new Promise((resolve) => {
+    let exited = false;
+    child.once("exit", () => (exited = true));
+    const t0 = Date.now();
+    const poll = async (): Promise<void> => {
+      if (exited || Date.now() - t0 > 10000) return resolve(err.trim().replace(/^netrt: /, ""));
+      if (fs.existsSync(sock) && (await answers(sock))) {
+        child.stderr!.destroy();
+        child.unref();
+        return resolve("");
+      }
+      setTimeout(() => void poll(), 50);
+    };
+    void poll();
+  });
 }
 
 export async function links(ch: Channel): Promise<MessageValue[]> {

@@ -105,13 +105,37 @@ export class Channel {
       sp.open((e) => (e ? reject(new ChannelError(`cannot open ${port}: ${e.message}`)) : resolve())),
     );
     sp.on("data", feed);
+    sp.on("close", () => this.lost?.());
     this.writeRaw = (b) => sp.write(b);
     this.closeRaw = () => {
       if (sp.isOpen) sp.close();
     };
   }
 
+  /** Connects to a netrt agent's local socket; false when none listens there. */
+  async openSocket(file: string): Promise<boolean> {
+    const sock = net.connect(file);
+    const ok = await new Promise<boolean>((resolve) => {
+      sock.once("connect", () => resolve(true));
+      sock.once("error", () => resolve(false));
+    });
+    if (!ok) return false;
+    sock.on("data", (d: Buffer) => {
+      this.bytesIn += d.length;
+      this.decoder.push(new Uint8Array(d) as unknown as Bytes, 0, d.length);
+    });
+    sock.on("error", () => undefined);
+    sock.on("close", () => this.lost?.());
+    this.writeRaw = (b) => sock.write(b);
+    this.closeRaw = () => sock.destroy();
+    return true;
+  }
+
+  /** Called when the line goes away under a session (an agent that stopped, a port that closed). */
+  lost: (() => void) | undefined;
+
   close(): void {
+    this.lost = undefined;
     this.closeRaw();
   }
 

@@ -4,7 +4,7 @@ import { PROTO_GENERIC } from "../../src/netlink/frame";
 import { UsageError } from "../args";
 import { findAttr } from "../describe";
 import { addrJson, addrText, linkJson, linkText, neighJson, neighText, routeJson, routeText } from "../format";
-import { Channel } from "../transport";
+import { Channel, ChannelError } from "../transport";
 import {
   groupBit,
   GENL_CMD,
@@ -76,9 +76,11 @@ export async function monitorCmd(g: Globals, ch: Channel, args: string[]): Promi
     w.int(NETRT_A_GROUPS, 4, mask);
   });
   if (!g.json) console.error(`monitoring ${names.join(", ")}; Ctrl-C to stop`);
-  await new Promise<void>((resolve) => {
+  await new Promise<void>((resolve, reject) => {
     process.once("SIGINT", resolve);
     process.once("SIGTERM", resolve);
+    // A device that goes away ends the monitor with a word and an error, not in silence.
+    ch.lost = () => reject(new ChannelError("the device went away: its port closed"));
   });
   // The device's subscription is its only one: leave none behind for the next session.
   ch.onNotify = undefined;

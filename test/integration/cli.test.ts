@@ -20,6 +20,7 @@ import { IFI_INDEX, IFINFOMSG } from "../../src/netlink/schemas";
 import { NlWriter } from "../../src/netlink/writer";
 import { ipMonitorFile } from "../netlink/ip-monitor";
 import { answersFraming } from "../../cli/ports";
+import { agentSocketPath } from "../../cli/agent";
 
 const TSX = path.join(ROOT, "node_modules", ".bin", "tsx");
 
@@ -286,6 +287,51 @@ describe("integration: the netrt CLI over the control channel", function () {
     assert.deepEqual(heard, [], "no notifications after the monitor left");
   });
 
+  it("many sessions, one port: two monitors and a third process changing things, at once, all through one agent", async function () {
+    const watch = (): { proc: ChildProcess; out: () => string } => {
+      const proc = spawn(TSX, [CLI, "--port", port, "-j", "monitor", "neigh"], { stdio: ["ignore", "pipe", "pipe"] });
+      let out = "";
+      proc.stdout!.on("data", (d: Buffer) => (out += d.toString()));
+      return { proc, out: () => out };
+    };
+    const a = watch();
+    const b = watch();
+    try {
+      // Both subscribed once the agent has forwarded their subscriptions.
+      await new Promise((r) => setTimeout(r, 4000));
+      const n = 6;
+      for (let i = 0; i < n; i++) {
+        ok("neigh", "add", `192.0.2.${220 + i}`, "lladdr", `02:00:00:00:02:${20 + i}`, "dev", "eth0");
+        ok("neigh", "del", `192.0.2.${220 + i}`, "dev", "eth0");
+      }
+      const seen = (out: string): string[] =>
+        out
+          .trim()
+          .split("\n")
+          .filter((l) => l !== "")
+          .map((l) => JSON.parse(l) as { dst?: string; deleted?: boolean })
+          .filter((e) => e.dst !== undefined && /^192\.0\.2\.22\d$/.test(e.dst))
+          .map((e) => `${e.deleted === true ? "-" : "+"}${e.dst}`);
+      const t0 = Date.now();
+      while ((seen(a.out()).length < 3 * n || seen(b.out()).length < 3 * n) && Date.now() - t0 < 15000)
+        await new Promise((r) => setTimeout(r, 100));
+      // Each change: NEWNEIGH on add, then NEWNEIGH (FAILED) and DELNEIGH on delete.
+      for (const m of [a, b]) {
+        const got = seen(m.out());
+        for (let i = 0; i < n; i++) {
+          assert.ok(got.includes(`+192.0.2.${220 + i}`), `added ${220 + i}: ${got.join(" ")}`);
+          assert.ok(got.includes(`-192.0.2.${220 + i}`), `deleted ${220 + i}: ${got.join(" ")}`);
+        }
+      }
+    } finally {
+      a.proc.kill("SIGINT");
+      b.proc.kill("SIGINT");
+      await Promise.all(
+        [a.proc, b.proc].map((p) => new Promise((r) => (p.exitCode !== null ? r(0) : p.once("exit", r)))),
+      );
+    }
+  });
+
   it("addr flush and neigh flush: an interface's addresses go; dynamic neighbours go, permanent ones stay", async function () {
     // A second interface would be safer to flush; the device has one, so flush eth0 and let DHCP put it back.
     ok("neigh", "add", "192.0.2.210", "lladdr", "02:00:00:00:02:10", "dev", "eth0");
@@ -446,6 +492,10 @@ describe("integration: the netrt CLI over the control channel", function () {
         if (m.seq === 0 && m.typeName === "NLMSG_ERROR" && k !== null) lost += Number(k[1]);
       }
     });
+    // Straight to the port, past any agent: wait for the last one to leave (2 s after its last client).
+    const sock = agentSocketPath(port);
+    for (let i = 0; i < 100 && fs.existsSync(sock); i++) await new Promise((r) => setTimeout(r, 100));
+    assert.ok(!fs.existsSync(sock), "the agent left after its last client");
     const sp = new SerialPort({ path: port, baudRate: 115200, autoOpen: false });
     await new Promise<void>((resolve, reject) => sp.open((e) => (e ? reject(e) : resolve())));
     try {
