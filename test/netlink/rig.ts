@@ -2,6 +2,7 @@
 // records every frame the device sends (tests only).
 import { describeFrame, type MessageValue } from "../../cli/describe";
 import { alloc, copy, len } from "../../hal/js/bytes";
+import type { Bytes } from "../../hal/types";
 import { LLE_STATIC } from "../../src/net/lltable";
 import { ControlChannel } from "../../src/netlink/channel";
 import * as C from "../../src/netlink/constants";
@@ -20,6 +21,8 @@ export class Rig {
   readonly storage = new MemoryStorage(4096);
   readonly got: { at: number; proto: number; msgs: MessageValue[]; hex: string }[] = [];
   bytesOut = 0;
+  /** Also hands the device's bytes here (a real line, in integration tests). */
+  onWrite: ((d: Bytes) => void) | undefined;
   private readonly host: FrameDecoder;
 
   constructor(neighbours = 8) {
@@ -40,6 +43,7 @@ export class Rig {
       this.net.clock,
       {
         write: (d) => {
+          this.onWrite?.(d);
           this.bytesOut += len(d);
           this.host.push(d, 0, len(d));
         },
