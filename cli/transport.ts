@@ -84,10 +84,7 @@ export class Channel {
 
   /** Opens `/dev/ttyX`, a pty path, or `tcp://host:port`. */
   async open(port: string, baud: number): Promise<void> {
-    const feed = (d: Buffer): void => {
-      this.bytesIn += d.length;
-      this.decoder.push(new Uint8Array(d) as unknown as Bytes, 0, d.length);
-    };
+    const feed = this.feed;
     const tcp = /^tcp:\/\/([^:/]+):(\d+)$/.exec(port);
     if (tcp !== null) {
       const sock = net.connect(Number(tcp[2]), tcp[1]);
@@ -120,16 +117,19 @@ export class Channel {
       sock.once("error", () => resolve(false));
     });
     if (!ok) return false;
-    sock.on("data", (d: Buffer) => {
-      this.bytesIn += d.length;
-      this.decoder.push(new Uint8Array(d) as unknown as Bytes, 0, d.length);
-    });
+    sock.on("data", this.feed);
     sock.on("error", () => undefined);
     sock.on("close", () => this.lost?.());
     this.writeRaw = (b) => sock.write(b);
     this.closeRaw = () => sock.destroy();
     return true;
   }
+
+  /** Bytes from the line, whichever it is. */
+  private readonly feed = (d: Buffer): void => {
+    this.bytesIn += d.length;
+    this.decoder.push(new Uint8Array(d) as unknown as Bytes, 0, d.length);
+  };
 
   /** Called when the line goes away under a session (an agent that stopped, a port that closed). */
   lost: (() => void) | undefined;

@@ -493,27 +493,21 @@ export class Lltable {
 
   /** Deletes every entry inside prefix/mask: dynamic ones always, static ones when `staticToo`. Returns the count. */
   prefixFree(prefix: number, mask: number, staticToo: boolean): number {
-    let n = 0;
-    let i = 0;
-    // Removal shifts later entries back into freed slots, so re-examine a slot after a removal.
-    while (i < this.capacity) {
-      if (this.inUse(i) && band(this.ipAt(i), mask) === prefix && (staticToo || !this.isStatic(i))) {
-        this.removeSlot(i);
-        n++;
-        continue;
-      }
-      i++;
-    }
-    if (n > 0) this.rearm();
-    return n;
+    return this.freeWhere((i) => band(this.ipAt(i), mask) === prefix && (staticToo || !this.isStatic(i)));
   }
 
   /** Deletes every entry but the interface's own addresses (the interface taken down, as Linux flushes it). */
   flushAllButOwn(): number {
+    return this.freeWhere((i) => Math.floor(this.flagsAt(i) / LLE_IFADDR) % 2 === 0);
+  }
+
+  /** Deletes every entry `doomed` picks; how many went. */
+  private freeWhere(doomed: (slot: number) => boolean): number {
     let n = 0;
     let i = 0;
+    // Removal shifts later entries back into freed slots, so re-examine a slot after a removal.
     while (i < this.capacity) {
-      if (this.inUse(i) && Math.floor(this.flagsAt(i) / LLE_IFADDR) % 2 === 0) {
+      if (this.inUse(i) && doomed(i)) {
         this.removeSlot(i);
         n++;
         continue;

@@ -252,7 +252,6 @@ export function parseMessage(
   if (parseAttrs(b, off + NLMSG_HDRLEN + attrs, off + m.len, schema.attrs, off, m.attrs, err)) return true;
   // Like rtnetlink's liberal parse: a malformed attribute ends the list, the ones before it stand, and the
   // request goes on with a warning. A policy failure refuses the request.
-  if (err.reason === NLE_ATTR_POLICY || err.off < 0 || err.off >= m.len) return false;
   if (err.reason !== NLE_ATTR_LEFTOVER && err.reason !== NLE_ATTR_SHORT && err.reason !== NLE_ATTR_OVERRUN)
     return false;
   m.warning = "bytes leftover after parsing attributes";

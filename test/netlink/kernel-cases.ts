@@ -472,27 +472,18 @@ export function cases(): DiffCase[] {
       w.bytes(C.NDA_DST, ipBytes(), 0, 2),
     ),
   ]);
-  add(
-    "newneigh proxy",
-    [
-      msg(C.RTM_NEWNEIGH, R + ACK + CREATE, NDMSG.hdrLen, (w) => {
-        w.field(NDM_FAMILY, C.AF_INET);
-        w.field(NDM_IFINDEX, 2);
-        w.field(NDM_STATE, C.NUD_PERMANENT);
-        w.field(NDM_FLAGS, C.NTF_PROXY);
-        w.inAddr(C.NDA_DST, ip("192.0.2.60"));
-      }),
-    ],
-    {},
-  );
-  add("newneigh proxy, then the proxy dump", [
+  // A proxy entry for 192.0.2.60 (no NDA_LLADDR: the device answers for it with its own).
+  const proxy = (): Bytes =>
     msg(C.RTM_NEWNEIGH, R + ACK + CREATE, NDMSG.hdrLen, (w) => {
       w.field(NDM_FAMILY, C.AF_INET);
       w.field(NDM_IFINDEX, 2);
       w.field(NDM_STATE, C.NUD_PERMANENT);
       w.field(NDM_FLAGS, C.NTF_PROXY);
       w.inAddr(C.NDA_DST, ip("192.0.2.60"));
-    }),
+    });
+  add("newneigh proxy", [proxy()]);
+  add("newneigh proxy, then the proxy dump", [
+    proxy(),
     msg(C.RTM_GETNEIGH, R + DUMP, NDMSG.hdrLen, (w) => {
       w.field(NDM_FAMILY, C.AF_INET);
       w.field(NDM_FLAGS, C.NTF_PROXY);

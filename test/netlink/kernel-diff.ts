@@ -15,6 +15,7 @@ import { NlWriter } from "../../src/netlink/writer";
 import { fromHex, toHex } from "../../src/util/hex";
 import { nudState } from "../../src/netlink/messages";
 import { LLE_PUB } from "../../src/net/lltable";
+import { getLe16 } from "../../src/wire/endian";
 import { Rig } from "./rig";
 
 export const PY = "/usr/bin/python3";
@@ -204,9 +205,10 @@ function isNotification(m: string, req: Bytes): boolean {
   const b = Buffer.from(m, "hex");
   const type = b.readUInt16LE(4);
   const flags = b.readUInt16LE(6);
-  if (type === C.NLMSG_ERROR || type === C.NLMSG_DONE) return b.readUInt32LE(8) === 0 && type === C.NLMSG_ERROR;
+  if (type === C.NLMSG_DONE) return false;
+  if (type === C.NLMSG_ERROR) return b.readUInt32LE(8) === 0;
   if ((flags & C.NLM_F_MULTI) !== 0) return false;
-  const reqType = Buffer.from(toHex(req, 0, len(req)), "hex").readUInt16LE(4);
+  const reqType = getLe16(req, 4);
   // A GET is answered with the NEW message of its kind (GET = NEW + 2).
   return !(reqType % 4 === 2 && type === reqType - 2);
 }
