@@ -1,34 +1,42 @@
 // The CLI's argument parsers: strict, because a loose one configures the
 // wrong thing without a word ("1.2.3.4/" must not become 1.2.3.4/0, every
-// destination on-link). Usage errors are UsageError (exit 2).
+// destination on-link). Usage errors are UsageError.
 import { parseIPv4 } from "../src/net/addr";
 
-export class UsageError extends Error {}
+/** A usage error: printed as is, exit 255 as ip's usage errors (some of ip's exit 1: `code`). */
+export class UsageError extends Error {
+  constructor(
+    message: string,
+    readonly code = 255,
+  ) {
+    super(message);
+  }
+}
 
 /** Plain decimal digits, no sign, exponent, hex, blanks or leading zeros. */
 const DECIMAL = /^(0|[1-9][0-9]*)$/;
 
-export function ipv4(s: string, what: string): number {
+/** An IPv4 address; as ip, `Error: any valid address is expected rather than "X".` (exit 1) when not. */
+export function ipv4(s: string): number {
   const v = parseIPv4(s);
-  if (v < 0) throw new UsageError(`${what}: "${s}" is not an IPv4 address`);
+  if (v < 0) throw new UsageError(`Error: any valid address is expected rather than "${s}".`, 1);
   return v;
 }
 
-/** "a.b.c.d" (a /32) or "a.b.c.d/len" with len 0..32. */
+/** "a.b.c.d" (a /32) or "a.b.c.d/len" with len 0..32; as ip, "any valid prefix is expected" (exit 1) when not. */
 export function prefix(s: string): [number, number] {
   const parts = s.split("/");
-  if (parts.length > 2) throw new UsageError(`"${s}": one "/" at most, as in 192.0.2.7/24`);
-  if (parts.length === 2 && !DECIMAL.test(parts[1]))
-    throw new UsageError(`"${s}": the prefix length after "/" must be a number 0..32`);
-  const len = parts.length === 1 ? 32 : Number(parts[1]);
-  if (len > 32) throw new UsageError(`"${s}": the prefix length must be 0..32`);
-  return [ipv4(parts[0], "address"), len];
+  const len = parts.length === 1 ? 32 : parts.length === 2 && DECIMAL.test(parts[1]) ? Number(parts[1]) : 99;
+  const a = parseIPv4(parts[0]);
+  if (len > 32 || a < 0) throw new UsageError(`Error: any valid prefix is expected rather than "${s}".`, 1);
+  return [a, len];
 }
 
+/** As ip: `Error: argument "X" is wrong: Invalid "what" value` (exit 255). */
 export function int(s: string, what: string, min: number, max: number): number {
   const n = DECIMAL.test(s) ? Number(s) : NaN;
   if (!Number.isInteger(n) || n < min || n > max)
-    throw new UsageError(`${what} must be an integer within ${min}..${max}, got "${s}"`);
+    throw new UsageError(`Error: argument "${s}" is wrong: Invalid "${what}" value\n`);
   return n;
 }
 

@@ -1,97 +1,158 @@
-// netrt: an `ip`-like command line for a device's network, over its serial
-// control channel. `netrt --port /dev/ttyUSB0 addr show`, `-j` for JSON.
-import { Command, InvalidArgumentError } from "commander";
+// netrt: ip(8) for a device's network, over its serial control channel.
+// `netrt -port /dev/ttyUSB0 addr show`; the grammar, output and exit codes
+// are iproute2's (cli/grammar.ts), so that `ip` habits and scripts carry over.
+import * as fs from "node:fs";
 import { UsageError } from "./args";
 import { Channel, ChannelError } from "./transport";
-import { authCmd } from "./commands/auth";
-import { addrCmd } from "./commands/addr";
-import { dhcpCmd } from "./commands/dhcp";
-import { linkCmd } from "./commands/link";
-import { monitorCmd } from "./commands/monitor";
-import { neighCmd } from "./commands/neigh";
-import { routeCmd } from "./commands/route";
 import { Agent } from "./agent";
 import { listPorts } from "./ports";
-import { type Globals, connect } from "./session";
+import { commandOf, Exit, type Globals, objectOf, parseOptions, splitLine, USAGE } from "./grammar";
+import { connect } from "./session";
+import type { ObjectDef } from "./commands/object";
+import { addrObject } from "./commands/addr";
+import { authObject } from "./commands/auth";
+import { dhcpObject } from "./commands/dhcp";
+import { linkObject } from "./commands/link";
+import { monitorObject } from "./commands/monitor";
+import { neighObject } from "./commands/neigh";
+import { routeObject } from "./commands/route";
 
-const COMMANDS: Record<string, (g: Globals, ch: Channel, args: string[]) => Promise<void>> = {
-  auth: authCmd,
-  link: linkCmd,
-  l: linkCmd,
-  address: addrCmd,
-  addr: addrCmd,
-  a: addrCmd,
-  neighbour: neighCmd,
-  neighbor: neighCmd,
-  neigh: neighCmd,
-  n: neighCmd,
-  route: routeCmd,
-  r: routeCmd,
-  dhcp: dhcpCmd,
-  monitor: monitorCmd,
+const OBJECTS: Record<string, ObjectDef> = {
+  address: addrObject,
+  route: routeObject,
+  neighbor: neighObject,
+  neighbour: neighObject,
+  link: linkObject,
+  monitor: monitorObject,
+  dhcp: dhcpObject,
+  auth: authObject,
 };
 
-function positive(v: string): number {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError("a whole number above 0");
-  return n;
+/** A command line resolved before any byte goes to the device: usage errors cost no session. */
+interface Resolved {
+  def: ObjectDef;
+  cmd: string;
+  args: string[];
 }
 
-const program = new Command()
-  .name("netrt")
-  .description("an ip-like tool for a netrt device's network, over its serial control channel")
-  .option(
-    "-p, --port [path]",
-    "the device: a serial port, a pty, or tcp://host:port (default: $NETRT_PORT); with no path, list the serial ports and mark those a device answers on",
-  )
-  .option("-b, --baud <rate>", "baud rate of a serial port", positive, 115200)
-  .option("-j, --json", "JSON output, with iproute2's field names", false)
-  .option("-d, --details", "more detail (link counters and limits)", false)
-  .option("-t, --timeout <ms>", "how long to wait for the device", positive, 3000)
-  .option("--pcap <file>", "append the session's netlink messages to a pcap (Wireshark, tshark)")
-  .option("-k, --key <hex>", "the device key, for changes once the device has one (default: $NETRT_KEY)")
-  .argument("[object]", "link | addr | neigh | route | dhcp | monitor | auth")
-  .argument("[args...]", "as for ip(8): show, add, del, set …")
-  .showHelpAfterError()
-  .action(async (object: string | undefined, args: string[], opts: Omit<Globals, "port"> & { port?: unknown }) => {
-    const o: Globals = { ...opts, port: typeof opts.port === "string" ? opts.port : undefined };
-    if (opts.port === true) {
-      if (object !== undefined)
-        throw new UsageError("--port without a path lists the ports; give a path to run a command");
-      return listPorts(o);
-    }
-    if (object === undefined) throw new UsageError("which object? (link, addr, neigh, route, dhcp, monitor, auth)");
-    if (object === "agent") return runAgent(o);
-    const run = COMMANDS[object];
-    if (run === undefined)
-      throw new UsageError(`unknown object "${object}" (link, addr, neigh, route, dhcp, monitor, auth)`);
-    const ch = await connect(o);
-    try {
-      await run(o, ch, args);
-    } finally {
-      ch.close();
-    }
-  });
+/** ip's "Object … is unknown": in a batch, a failed command rather than the end. */
+class UnknownObject extends UsageError {}
 
-/** `netrt agent --port P`: serve the port to other netrt processes until stopped. */
-async function runAgent(o: Globals): Promise<void> {
-  if (o.port === undefined || o.port === "") throw new UsageError("agent: which port? (--port /dev/ttyX)");
+function resolve(words: string[]): Resolved | "agent" {
+  // (`agent` takes its options after it too: `netrt agent -port P`.)
+  const obj = objectOf(words[0]);
+  if (obj === undefined) throw new UnknownObject(`Object "${words[0]}" is unknown, try "netrt help".`, 1);
+  if (obj === "help") throw new Exit(USAGE, 255);
+  if (obj === "agent") return "agent";
+  const def = OBJECTS[obj];
+  if (def === undefined) throw new UsageError(`Object "${obj}" is not supported by this device, try "netrt help".`, 1);
+  const rest = words.slice(1);
+  // As ip: "help" anywhere in a command asks for the object's usage.
+  if (rest.includes("help")) throw new Exit(def.usage, 255);
+  if (def.commands.length === 0) return { def, cmd: "", args: rest };
+  const cmd = rest.length === 0 ? def.default : commandOf(rest[0], def.commands, obj);
+  if (!def.supported.includes(cmd))
+    throw new UsageError(`Command "${cmd}" of "${obj}" is not supported by this device, try "netrt ${obj} help".`);
+  return { def, cmd, args: rest.slice(1) };
+}
+
+/** `netrt -port P agent`: serve the port to other netrt processes until stopped. */
+async function runAgent(g: Globals): Promise<void> {
+  if (g.port === undefined || g.port === "") throw new UsageError("agent: which port? (-port /dev/ttyX)");
   const idle = process.env.NETRT_AGENT_IDLE_MS;
-  const agent = new Agent({ port: o.port, baud: o.baud, idleExitMs: idle !== undefined ? Number(idle) : undefined });
+  const agent = new Agent({ port: g.port, baud: g.baud, idleExitMs: idle !== undefined ? Number(idle) : undefined });
   try {
     await agent.start();
   } catch (e) {
-    throw new ChannelError(`cannot open ${o.port}: ${e instanceof Error ? e.message : String(e)}`);
+    throw new ChannelError(`cannot open ${g.port}: ${e instanceof Error ? e.message : String(e)}`);
   }
-  if (idle === undefined) console.error(`netrt agent: serving ${o.port} on ${agent.socketPath}; Ctrl-C to stop`);
+  if (idle === undefined) console.error(`netrt agent: serving ${g.port} on ${agent.socketPath}; Ctrl-C to stop`);
   const stop = (): void => agent.stop();
   process.once("SIGINT", stop);
   process.once("SIGTERM", stop);
 }
 
-program.parseAsync(process.argv).catch((e: unknown) => {
-  if (e instanceof ChannelError) console.error(`Error: ${e.message}${e.errno !== 0 ? ` (errno ${e.errno})` : ""}`);
-  else if (e instanceof UsageError) console.error(`netrt: ${e.message}`);
-  else console.error(`netrt: ${e instanceof Error ? e.message : String(e)}`);
-  process.exitCode = e instanceof UsageError ? 2 : 1;
-});
+/** What a failure prints, ip's way. */
+function report(e: unknown): number {
+  if (e instanceof Exit) {
+    (e.out ? process.stdout : process.stderr).write(e.text);
+    return e.code;
+  }
+  if (e instanceof UsageError) {
+    console.error(e.message);
+    return e.code;
+  }
+  if (e instanceof ChannelError) {
+    console.error(e.ipLine());
+    return e.exit;
+  }
+  console.error(`netrt: ${e instanceof Error ? e.message : String(e)}`);
+  return 1;
+}
+
+/**
+ * `-batch FILE` (or - for stdin): one command per line, on one session. As
+ * ip: a command that fails (the device refused it, an unknown object) prints
+ * "Command failed FILE:LINE" and ends the batch unless -force, and the exit
+ * code is then 1; a usage error ends everything at once, with its own code.
+ */
+async function batch(g: Globals, file: string): Promise<number> {
+  const lines = fs.readFileSync(file === "-" ? 0 : file, "utf8").split("\n");
+  let ch: Channel | undefined;
+  let status = 0;
+  try {
+    for (let i = 0; i < lines.length; i++) {
+      const words = splitLine(lines[i]);
+      if (words.length === 0) continue;
+      try {
+        const r = resolve(words);
+        if (r === "agent") throw new UsageError("agent: not in a batch");
+        ch ??= await connect(g);
+        await r.def.run(g, ch, r.cmd, r.args);
+      } catch (e) {
+        const failed = e instanceof UnknownObject || (e instanceof ChannelError && e.errno !== 0 && !e.fatal);
+        if (!failed) throw e;
+        report(e);
+        console.error(`Command failed ${file}:${i + 1}`);
+        status = 1;
+        if (!g.force) break;
+      }
+    }
+  } finally {
+    ch?.close();
+  }
+  return status;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const { g, rest } = parseOptions(argv, process.stdout.isTTY === true);
+  if (g.listPorts) {
+    if (rest.length > 0) throw new UsageError("-port without a path lists the ports; give a path to run a command");
+    await listPorts(g);
+    return 0;
+  }
+  if (g.batch !== undefined) return batch(g, g.batch);
+  if (rest.length === 0) throw new Exit(USAGE, 255);
+  const r = resolve(rest);
+  if (r === "agent") {
+    const after = parseOptions(rest.slice(1)).g;
+    await runAgent({ ...g, port: after.port ?? g.port, baud: after.port !== undefined ? after.baud : g.baud });
+    return 0;
+  }
+  const ch: Channel = await connect(g);
+  try {
+    await r.def.run(g, ch, r.cmd, r.args);
+  } finally {
+    ch.close();
+  }
+  return 0;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    if (code !== 0) process.exitCode = code;
+  },
+  (e: unknown) => {
+    process.exitCode = report(e);
+  },
+);

@@ -7,7 +7,10 @@ import type { Bytes } from "../hal/types";
 import * as C from "../src/netlink/constants";
 import { PROTO_GENERIC, PROTO_ROUTE } from "../src/netlink/frame";
 import { IFINFOMSG } from "../src/netlink/schemas";
+import { ENODEV } from "../src/net/errno";
 import { UsageError } from "./args";
+import { type Globals } from "./grammar";
+import { type Style } from "./format";
 import { findAttr, type MessageValue } from "./describe";
 import { agentSocketPath, answers } from "./agent";
 import { Channel, ChannelError, PcapWriter } from "./transport";
@@ -20,14 +23,11 @@ import {
   NETRT_GENL_TYPE,
 } from "../src/netlink/family";
 
-export interface Globals {
-  port?: string;
-  baud: number;
-  json: boolean;
-  details: boolean;
-  timeout: number;
-  pcap?: string;
-  key?: string;
+export type { Globals };
+
+/** How the text output looks, from the options. */
+export function style(g: Globals): Style {
+  return { color: g.color, details: g.details, stats: g.stats, human: g.human, iec: g.iec };
 }
 
 export /** iproute2-style keyword arguments: `dev eth0 mtu 1400 up`. */
@@ -112,7 +112,7 @@ export async function openViaAgent(ch: Channel, port: string, baud: number): Pro
 function startAgent(port: string, baud: number, sock: string): Promise<string> {
   const child = spawn(
     process.execPath,
-    [...process.execArgv, process.argv[1], "agent", "--port", port, "-b", String(baud)],
+    [...process.execArgv, process.argv[1], "-port", port, "-baud", String(baud), "agent"],
     {
       detached: true,
       stdio: ["ignore", "ignore", "pipe"],
@@ -142,9 +142,15 @@ export async function links(ch: Channel): Promise<MessageValue[]> {
   return ch.request(PROTO_ROUTE, C.RTM_GETLINK, C.NLM_F_DUMP, IFINFOMSG.hdrLen, () => undefined);
 }
 
+/** The index of interface `name`; as ip, `Cannot find device "X"` (exit 1) when there is none. */
 export async function ifindexOf(ch: Channel, name: string): Promise<number> {
-  const r = await ch.request(PROTO_ROUTE, C.RTM_GETLINK, 0, IFINFOMSG.hdrLen, (w) => w.str(C.IFLA_IFNAME, name));
-  return r[0].header.index;
+  try {
+    const r = await ch.request(PROTO_ROUTE, C.RTM_GETLINK, 0, IFINFOMSG.hdrLen, (w) => w.str(C.IFLA_IFNAME, name));
+    return r[0].header.index;
+  } catch (e) {
+    if (e instanceof ChannelError && e.errno === ENODEV) throw new ChannelError(`Cannot find device "${name}"`, 0, 1);
+    throw e;
+  }
 }
 
 export function namer(ls: MessageValue[]): (i: number) => string {
@@ -152,8 +158,26 @@ export function namer(ls: MessageValue[]): (i: number) => string {
   return (i) => names.get(i) ?? `if${i}`;
 }
 
+/** JSON as ip writes it: compact, or with -p its own pretty layout ("[ {", 4-space indents, "[ a,b ]"). */
+export function ipJson(v: unknown, pretty: boolean): string {
+  if (!pretty) return JSON.stringify(v);
+  const write = (x: unknown, depth: number): string => {
+    if (Array.isArray(x)) return x.length === 0 ? "[ ]" : `[ ${x.map((e) => write(e, depth + 1)).join(",")} ]`;
+    if (x !== null && typeof x === "object") {
+      const fields = Object.entries(x).filter(([, e]) => e !== undefined);
+      if (fields.length === 0) return "{}";
+      const pad = "    ".repeat(depth + 1);
+      return `{${fields.map(([k, e]) => `\n${pad}${JSON.stringify(k)}: ${write(e, depth + 1)}`).join(",")}\n${"    ".repeat(depth)}}`;
+    }
+    return JSON.stringify(x);
+  };
+  return write(v, 0);
+}
+
+/** Prints `json` with -j, else `text` (nothing when it is empty, as ip prints no blank line). */
 export function print(g: Globals, json: unknown, text: string): void {
-  console.log(g.json ? JSON.stringify(json) : text);
+  if (g.json) console.log(ipJson(json, g.pretty));
+  else if (text !== "") console.log(text);
 }
 
 // --- commands ---------------------------------------------------------------------

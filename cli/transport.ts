@@ -40,8 +40,22 @@ export class ChannelError extends Error {
     message: string,
     /** Linux errno (positive) when the device answered with an error. */
     readonly errno = 0,
+    /** The exit code, as ip's: 2 for an error the device answered, 1 for the rest. */
+    readonly exit = errno !== 0 ? 2 : 1,
+    /** The device's extended-ack text, when it sent one. */
+    readonly ext?: string,
   ) {
     super(message);
+  }
+
+  /** Ends a batch at once with this error's code (where ip exits rather than returns). */
+  fatal = false;
+
+  /** The line ip prints: "Error: TEXT." with the device's text, else "RTNETLINK answers: STRERROR". */
+  ipLine(): string {
+    if (this.errno === 0) return this.message;
+    if (this.ext !== undefined) return `Error: ${this.ext}${this.ext.endsWith(".") ? "" : "."}`;
+    return `RTNETLINK answers: ${strerror(this.errno)}`;
   }
 }
 
@@ -151,7 +165,8 @@ export class Channel {
       if (errno === 0) p.resolve(p.replies);
       else {
         const text = m.attrs.find((a) => a.name === "NLMSGERR_ATTR_MSG")?.value;
-        p.reject(new ChannelError(typeof text === "string" && text !== "" ? text : strerror(errno), errno));
+        const ext = typeof text === "string" && text !== "" ? text : undefined;
+        p.reject(new ChannelError(ext ?? strerror(errno), errno, 2, ext));
       }
       return;
     }

@@ -1,6 +1,6 @@
 // Compiles the host CLI to one plain JavaScript file, dist/cli/netrt.js, so
 // the packed package (npm pack) runs bin/netrt with only its runtime
-// dependencies (commander, serialport): no tsx, no TypeScript sources.
+// dependency (serialport): no tsx, no TypeScript sources.
 import * as path from "node:path";
 import { build } from "esbuild";
 import { ROOT } from "./lib/paths";
@@ -16,7 +16,7 @@ export async function buildCli(): Promise<string> {
     target: "node20",
     format: "cjs",
     // The package's dependencies stay requires; everything of ours is inside.
-    external: ["commander", "serialport"],
+    external: ["serialport"],
     // tsconfig.json's paths map @hal/bytes and @hal/u32 to the Node HAL.
     tsconfig: path.join(ROOT, "tsconfig.json"),
     logLevel: "warning",

@@ -145,7 +145,7 @@ async function main(o: StartOptions): Promise<void> {
     console.log(t.toString());
     if (ctl !== undefined)
       console.log(
-        `\ntry, from another terminal while it runs:  bin/netrt -p ${ctl} addr show    (or: link, neigh, route, dhcp, monitor)`,
+        `\ntry, from another terminal while it runs:  bin/netrt -port ${ctl} addr show    (or: link, neigh, route, dhcp, monitor)`,
       );
     if (o.for !== undefined) {
       console.log(`running for ${o.for} s more`);

@@ -13,16 +13,20 @@ import {
   NETRT_GENL_TYPE,
 } from "../../src/netlink/family";
 import { type Globals, authenticate, print } from "../session";
+import type { ObjectDef } from "./object";
 
-export async function authCmd(g: Globals, ch: Channel, args: string[]): Promise<void> {
-  const verb = args[0] ?? "status";
+const USAGE = `Usage: netrt auth { status | set-key HEX | clear-key | logout }
+HEX := 16 to 64 bytes in hex; changes then need -key HEX (or $NETRT_KEY)
+`;
+
+async function auth(g: Globals, ch: Channel, verb: string, args: string[]): Promise<void> {
   if (verb === "status") {
     const keyed = await authenticate(ch, undefined);
     print(
       g,
       { keyed },
       keyed
-        ? "this device has a key: changes need --key (or NETRT_KEY)"
+        ? "this device has a key: changes need -key HEX (or NETRT_KEY)"
         : "this device has no key: anyone on the line may change it (netrt auth set-key HEX)",
     );
     return;
@@ -30,7 +34,7 @@ export async function authCmd(g: Globals, ch: Channel, args: string[]): Promise<
   if (verb === "set-key" || verb === "clear-key") {
     let key = Buffer.alloc(0);
     if (verb === "set-key") {
-      const text = args[1];
+      const text = args[0];
       if (text === undefined || !/^([0-9a-f]{2}){16,64}$/i.test(text))
         throw new UsageError("auth set-key HEX: 16 to 64 bytes in hex");
       key = Buffer.from(text, "hex");
@@ -47,5 +51,12 @@ export async function authCmd(g: Globals, ch: Channel, args: string[]): Promise<
     );
     return;
   }
-  throw new UsageError(`auth: unknown command "${verb}" (status, set-key HEX, clear-key, logout)`);
 }
+
+export const authObject: ObjectDef = {
+  commands: ["status", "set-key", "clear-key", "logout", "help"],
+  supported: ["status", "set-key", "clear-key", "logout"],
+  default: "status",
+  usage: USAGE,
+  run: auth,
+};

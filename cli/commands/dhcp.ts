@@ -17,6 +17,7 @@ import {
 } from "../../src/netlink/family";
 import { DHCP_EVENT_NAMES } from "../../src/dhcp/states";
 import { type Globals, ifindexOf, keywords, links, namer, print } from "../session";
+import type { ObjectDef } from "./object";
 
 export function dhcpJson(m: MessageValue): Record<string, unknown> {
   const all = (n: string): string[] => m.attrs.filter((a) => a.name === n).map((a) => String(a.value));
@@ -53,18 +54,20 @@ export function dhcpText(j: Record<string, unknown>, ifname: string): string {
   return s;
 }
 
-export async function dhcpCmd(g: Globals, ch: Channel, args: string[]): Promise<void> {
-  const verb = args[0] ?? "show";
-  const cmds: Record<string, number> = {
-    show: NETRT_CMD_DHCP_GET,
-    renew: NETRT_CMD_DHCP_RENEW,
-    release: NETRT_CMD_DHCP_RELEASE,
-    restart: NETRT_CMD_DHCP_RESTART,
-  };
-  const cmd = cmds[verb];
-  if (cmd === undefined) throw new UsageError(`dhcp: unknown command "${verb}" (show, renew, release, restart)`);
+const USAGE = `Usage: netrt dhcp { show | renew | release | restart } [ dev IFNAME ]
+`;
+
+const CMDS: Record<string, number> = {
+  show: NETRT_CMD_DHCP_GET,
+  renew: NETRT_CMD_DHCP_RENEW,
+  release: NETRT_CMD_DHCP_RELEASE,
+  restart: NETRT_CMD_DHCP_RESTART,
+};
+
+async function dhcp(g: Globals, ch: Channel, verb: string, args: string[]): Promise<void> {
+  const cmd = CMDS[verb];
   // `dev IFNAME` picks the interface's client on a device that runs several; without it, the first.
-  const { kv, rest } = keywords(args.slice(1), ["dev"], []);
+  const { kv, rest } = keywords(args, ["dev"], []);
   if (rest.length > 0) throw new UsageError(`dhcp ${verb}: unexpected "${rest[0]}" (dev IFNAME)`);
   const ifindex = kv.dev !== undefined ? await ifindexOf(ch, kv.dev) : 0;
   const r = await ch.request(
@@ -82,3 +85,11 @@ export async function dhcpCmd(g: Globals, ch: Channel, args: string[]): Promise<
   const j = dhcpJson(r[0]);
   print(g, j, dhcpText(j, name(Number(j.ifindex))));
 }
+
+export const dhcpObject: ObjectDef = {
+  commands: ["show", "renew", "release", "restart", "help"],
+  supported: ["show", "renew", "release", "restart"],
+  default: "show",
+  usage: USAGE,
+  run: dhcp,
+};

@@ -3,40 +3,80 @@ import * as C from "../../src/netlink/constants";
 import { PROTO_ROUTE } from "../../src/netlink/frame";
 import { IFI_CHANGE, IFI_FLAGS, IFINFOMSG } from "../../src/netlink/schemas";
 import { int, UsageError } from "../args";
-import { linkJson, linkText } from "../format";
-import { Channel } from "../transport";
-import { type Globals, keywords, links, print } from "../session";
+import { linkBrief, linkJson, linkStats, linkText } from "../format";
+import { Channel, ChannelError } from "../transport";
+import { type Globals, ifindexOf, keywords, links, print, style } from "../session";
+import { ENODEV } from "../../src/net/errno";
+import type { ObjectDef } from "./object";
 
-export async function linkCmd(g: Globals, ch: Channel, args: string[]): Promise<void> {
-  const verb = args[0] ?? "show";
-  if (verb === "show" || verb === "list") {
-    const { kv, rest } = keywords(args.slice(1), ["dev"], []);
-    const dev = kv.dev ?? rest[0];
-    const ms =
+const USAGE = `Usage: netrt link set { DEVICE | dev DEVICE } [ { up | down } ] [ mtu MTU ] [ alias NAME ]
+       netrt link show [ [dev] DEVICE ]
+       netrt link help
+`;
+
+async function show(g: Globals, ch: Channel, args: string[]): Promise<void> {
+  const { kv, rest } = keywords(args, ["dev"], []);
+  const dev = kv.dev ?? rest[0];
+  const st = style(g);
+  let ms;
+  try {
+    ms =
       dev !== undefined
         ? await ch.request(PROTO_ROUTE, C.RTM_GETLINK, 0, IFINFOMSG.hdrLen, (w) => w.str(C.IFLA_IFNAME, dev))
         : await links(ch);
-    const js = ms.map(linkJson);
-    print(g, js, js.map((j) => linkText(j, g.details)).join("\n"));
-    return;
+  } catch (e) {
+    if (e instanceof ChannelError && e.errno === ENODEV)
+      throw new ChannelError(`Device "${dev}" does not exist.`, 0, 1);
+    throw e;
   }
-  if (verb === "set") {
-    const { kv, set, rest } = keywords(args.slice(1), ["dev", "mtu", "alias"], ["up", "down"]);
-    const dev = kv.dev ?? rest.shift();
-    if (dev === undefined) throw new UsageError("link set: which device? (dev NAME)");
-    if (rest.length > 0) throw new UsageError(`link set: unknown argument "${rest[0]}"`);
-    if (set.has("up") && set.has("down")) throw new UsageError("link set: up or down, not both");
-    const mtu = kv.mtu !== undefined ? int(kv.mtu, "mtu", 0, 65535) : undefined;
-    if (mtu === undefined && kv.alias === undefined && set.size === 0)
-      throw new UsageError("link set: nothing to change (up, down, mtu N, alias TEXT)");
-    await ch.request(PROTO_ROUTE, C.RTM_NEWLINK, C.NLM_F_ACK, IFINFOMSG.hdrLen, (w) => {
-      w.field(IFI_FLAGS, set.has("up") ? 1 : 0);
-      w.field(IFI_CHANGE, set.size > 0 ? 1 : 0);
-      w.str(C.IFLA_IFNAME, dev);
-      if (mtu !== undefined) w.int(C.IFLA_MTU, 4, mtu);
-      if (kv.alias !== undefined) w.str(C.IFLA_IFALIAS, kv.alias);
-    });
-    return;
-  }
-  throw new UsageError(`link: unknown command "${verb}" (show, set)`);
+  const js = ms.map((m) => linkJson(m, st));
+  const text = js.map((j) => {
+    if (g.brief) return linkBrief(j, st);
+    const t = linkText(j, st) + linkStats(j, st);
+    return g.oneline ? t.replace(/\n/g, "\\") : t;
+  });
+  print(g, js, text.join("\n"));
 }
+
+async function set(ch: Channel, args: string[]): Promise<void> {
+  const { kv, set, rest } = keywords(args, ["dev", "mtu", "alias"], ["up", "down"]);
+  const dev = kv.dev ?? rest.shift();
+  if (dev === undefined) throw new UsageError('Not enough information: "dev" argument is required.');
+  if (rest.length > 0) throw new UsageError(`Error: either "dev" is duplicate, or "${rest[0]}" is a garbage.`);
+  if (set.has("up") && set.has("down")) throw new UsageError("link set: up or down, not both");
+  const mtu = kv.mtu !== undefined ? int(kv.mtu, "mtu", 0, 4294967295) : undefined;
+  // As ip: an unknown device is "Cannot find device"; `link set DEV` with nothing to change succeeds.
+  await ifindexOf(ch, dev);
+  if (mtu === undefined && kv.alias === undefined && set.size === 0) return;
+  await ch.request(PROTO_ROUTE, C.RTM_NEWLINK, C.NLM_F_ACK, IFINFOMSG.hdrLen, (w) => {
+    w.field(IFI_FLAGS, set.has("up") ? 1 : 0);
+    w.field(IFI_CHANGE, set.size > 0 ? 1 : 0);
+    w.str(C.IFLA_IFNAME, dev);
+    if (mtu !== undefined) w.int(C.IFLA_MTU, 4, mtu);
+    if (kv.alias !== undefined) w.str(C.IFLA_IFALIAS, kv.alias);
+  });
+}
+
+export const linkObject: ObjectDef = {
+  commands: [
+    "add",
+    "set",
+    "change",
+    "replace",
+    "delete",
+    "show",
+    "lst",
+    "list",
+    "xstats",
+    "afstats",
+    "property",
+    "help",
+  ],
+  supported: ["set", "change", "show", "lst", "list"],
+  default: "show",
+  usage: USAGE,
+  run(g, ch, cmd, args) {
+    if (cmd === "set" || cmd === "change") return set(ch, args);
+    return show(g, ch, args);
+  },
+};

@@ -2,8 +2,19 @@
 import * as C from "../../src/netlink/constants";
 import { PROTO_GENERIC } from "../../src/netlink/frame";
 import { UsageError } from "../args";
-import { findAttr } from "../describe";
-import { addrJson, addrText, linkJson, linkText, neighJson, neighText, routeJson, routeText } from "../format";
+import { findAttr, type MessageValue } from "../describe";
+import {
+  addrJson,
+  addrText,
+  linkJson,
+  linkText,
+  neighJson,
+  neighText,
+  routeJson,
+  routeOut,
+  routeText,
+} from "../format";
+import { matches } from "../grammar";
 import { Channel, ChannelError } from "../transport";
 import {
   groupBit,
@@ -15,66 +26,124 @@ import {
   NETRT_GROUP_DHCP,
 } from "../../src/netlink/family";
 import { dhcpJson, dhcpText } from "./dhcp";
-import { type Globals, links, namer, print } from "../session";
+import { type Globals, links, namer, print, style } from "../session";
+import type { ObjectDef } from "./object";
+
+const USAGE = `Usage: netrt monitor [ all | OBJECTS ] [ label ]
+OBJECTS :=  address | link | neigh | route | dhcp
+`;
 
 const GROUPS: Record<string, number> = {
   link: C.RTNLGRP_LINK,
   address: C.RTNLGRP_IPV4_IFADDR,
-  neigh: C.RTNLGRP_NEIGH,
   route: C.RTNLGRP_IPV4_ROUTE,
+  neigh: C.RTNLGRP_NEIGH,
   dhcp: NETRT_GROUP_DHCP,
 };
 
-export async function monitorCmd(g: Globals, ch: Channel, args: string[]): Promise<void> {
-  const names =
-    args.length === 0 || args.includes("all") ? Object.keys(GROUPS) : args.map((a) => (a === "addr" ? "address" : a));
-  for (const n of names)
-    if (GROUPS[n] === undefined)
-      throw new UsageError(`monitor: unknown group "${n}" (link, address, neigh, route, dhcp, all)`);
+/** ip monitor's words in its order; those without a group are ip's that this device has nothing for. */
+const WORDS = [
+  "file",
+  "label",
+  "link",
+  "address",
+  "route",
+  "mroute",
+  "prefix",
+  "neigh",
+  "netconf",
+  "rule",
+  "nsid",
+  "nexthop",
+];
+
+const two = (n: number): string => String(n).padStart(2, "0");
+
+/** ip's timestamps: -t a "Timestamp:" line (asctime, local), -ts an ISO-like prefix. */
+export function timestamp(kind: number, d: Date, usec: number): string {
+  const u = String(usec).padStart(6, "0");
+  if (kind === 2)
+    return `[${d.getFullYear()}-${two(d.getMonth() + 1)}-${two(d.getDate())}T${two(d.getHours())}:${two(d.getMinutes())}:${two(d.getSeconds())}.${u}] `;
+  const day = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"][d.getDay()];
+  const mon = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"][d.getMonth()];
+  return `Timestamp: ${day} ${mon} ${String(d.getDate()).padStart(2)} ${two(d.getHours())}:${two(d.getMinutes())}:${two(d.getSeconds())} ${d.getFullYear()} ${usec} usec\n`;
+}
+
+/** The groups and banner choice of `monitor ARGS`, as ip reads them. */
+export function monitorArgs(args: string[]): { names: string[]; banner: boolean } {
+  const names: string[] = [];
+  let banner = false;
+  for (const a of args) {
+    if (a === "all") {
+      banner = true;
+      continue;
+    }
+    if (a === "dhcp") {
+      names.push("dhcp");
+      continue;
+    }
+    const w = WORDS.find((x) => matches(a, x));
+    if (w === undefined) throw new UsageError(`Argument "${a}" is unknown, try "netrt monitor help".`);
+    if (w === "label") banner = true;
+    else if (GROUPS[w] !== undefined) names.push(w);
+    else throw new UsageError(`Argument "${a}" is not supported by this device (${Object.keys(GROUPS).join(", ")}).`);
+  }
+  return { names: names.length === 0 ? Object.keys(GROUPS) : names, banner };
+}
+
+function eventText(g: Globals, m: MessageValue, name: (i: number) => string): [string, unknown, string] | undefined {
+  const t = m.typeName;
+  const st = style(g);
+  const del = t.startsWith("RTM_DEL") ? "Deleted " : "";
+  const deleted = del !== "" || undefined;
+  if (t === "RTM_NEWLINK" || t === "RTM_DELLINK") {
+    const j = linkJson(m, st, false);
+    return ["LINK", { ...j, deleted }, `${del}${linkText(j, st)}`];
+  }
+  if (t === "RTM_NEWADDR" || t === "RTM_DELADDR") {
+    const a = addrJson(m);
+    return [
+      "ADDR",
+      { ifindex: m.header.index, deleted, addr_info: [a] },
+      `${del}${m.header.index}: ${name(m.header.index)}    ${addrText(a, st)}`,
+    ];
+  }
+  if (t === "RTM_NEWNEIGH" || t === "RTM_DELNEIGH") {
+    const n = neighJson(m, name);
+    return ["NEIGH", { ...n, deleted }, `${del}${neighText(n, st)}`];
+  }
+  if (t === "RTM_NEWROUTE" || t === "RTM_DELROUTE") {
+    const r = routeJson(m, name, st);
+    return ["ROUTE", { ...routeOut(r), deleted }, `${del}${routeText(r, st)}`];
+  }
+  if (t === "NETRT") {
+    const j = dhcpJson(m);
+    return ["DHCP", { dhcp: j }, `dhcp ${dhcpText(j, name(Number(j.ifindex)))}`];
+  }
+  return undefined;
+}
+
+async function monitor(g: Globals, ch: Channel, _cmd: string, args: string[]): Promise<void> {
+  const { names, banner } = monitorArgs(args);
   const mask = names.reduce((acc, n) => acc + groupBit(GROUPS[n]), 0);
   const name = namer(await links(ch));
   ch.onNotify = (m) => {
-    const t = m.typeName;
-    if (t === "RTM_NEWLINK" || t === "RTM_DELLINK") {
-      const j = linkJson(m);
-      print(
-        g,
-        { ...j, deleted: t === "RTM_DELLINK" || undefined },
-        `${t === "RTM_DELLINK" ? "Deleted " : ""}${linkText(j, false)}`,
-      );
-    } else if (t === "RTM_NEWADDR" || t === "RTM_DELADDR") {
-      const a = addrJson(m);
-      print(
-        g,
-        { ifindex: m.header.index, deleted: t === "RTM_DELADDR" || undefined, addr_info: [a] },
-        `${t === "RTM_DELADDR" ? "Deleted " : ""}${m.header.index}: ${name(m.header.index)}\n${addrText(a)}`,
-      );
-    } else if (t === "RTM_NEWNEIGH" || t === "RTM_DELNEIGH") {
-      const n = neighJson(m, name);
-      print(
-        g,
-        { ...n, deleted: t === "RTM_DELNEIGH" || undefined },
-        `${t === "RTM_DELNEIGH" ? "Deleted " : ""}${neighText(n)}`,
-      );
-    } else if (t === "RTM_NEWROUTE" || t === "RTM_DELROUTE") {
-      const r = routeJson(m, name);
-      print(
-        g,
-        { ...r, deleted: t === "RTM_DELROUTE" || undefined },
-        `${t === "RTM_DELROUTE" ? "Deleted " : ""}${routeText(r)}`,
-      );
-    } else if (t === "NLMSG_ERROR") {
+    if (m.typeName === "NLMSG_ERROR") {
       // ENOBUFS from the device: it could not send everything while the line was busy.
       console.error(`Warning: ${String(findAttr(m.attrs, "NLMSGERR_ATTR_MSG")?.value ?? `error ${m.header.error}`)}`);
-    } else if (t === "NETRT") {
-      const j = dhcpJson(m);
-      print(g, { dhcp: j }, `dhcp ${dhcpText(j, name(Number(j.ifindex)))}`);
+      return;
     }
+    const e = eventText(g, m, name);
+    if (e === undefined) return;
+    const now = Date.now();
+    const stamp = g.timestamp > 0 && !g.json ? timestamp(g.timestamp, new Date(now), (now % 1000) * 1000) : "";
+    print(g, e[1], `${stamp}${banner && !g.json ? `[${e[0]}]` : ""}${e[2]}`);
   };
   await ch.request(PROTO_GENERIC, NETRT_GENL_TYPE, C.NLM_F_ACK, GENLMSGHDR.hdrLen, (w) => {
     w.field(GENL_CMD, NETRT_CMD_SUBSCRIBE);
     w.int(NETRT_A_GROUPS, 4, mask);
   });
+  // On stderr, so that stdout stays ip's: a session (and a test) knows the subscription holds.
   if (!g.json) console.error(`monitoring ${names.join(", ")}; Ctrl-C to stop`);
   await new Promise<void>((resolve, reject) => {
     process.once("SIGINT", resolve);
@@ -89,3 +158,12 @@ export async function monitorCmd(g: Globals, ch: Channel, args: string[]): Promi
     w.int(NETRT_A_GROUPS, 4, 0);
   });
 }
+
+/** monitor takes objects, not commands: every word goes to it (help aside). */
+export const monitorObject: ObjectDef = {
+  commands: [],
+  supported: [],
+  default: "",
+  usage: USAGE,
+  run: monitor,
+};

@@ -197,4 +197,6 @@ export const RT_TABLE_LOCAL = 255;
 export const RTN_UNSPEC = 0;
 export const RTN_UNICAST = 1;
 export const RTN_LOCAL = 2;
+/** rtm_flags of an answer to `route get`: a looked-up (cloned) route. */
+export const RTM_F_CLONED = 0x200;
 export const RTN_BROADCAST = 3;

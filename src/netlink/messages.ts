@@ -49,6 +49,7 @@ import {
   RTM_SCOPE,
   RTM_TABLE,
   RTM_TYPE,
+  RTM_FLAGS,
   RTMSG,
   RTNL_LINK_STATS64_LEN,
 } from "./schemas";
@@ -256,19 +257,30 @@ export function putNeigh(
   return w.end() > 0;
 }
 
-export function putRoute(w: NlWriter, r: Route, type: number, flags: number, seq: number, pid: number): boolean {
+/** `get`: 1 for a `route get` answer (marked cloned, as Linux does), 2 for one about the device's own address (type local). */
+export function putRoute(
+  w: NlWriter,
+  r: Route,
+  type: number,
+  flags: number,
+  seq: number,
+  pid: number,
+  get?: number,
+): boolean {
   if (!w.begin(type, flags, seq, pid, RTMSG.hdrLen)) return false;
   w.field(RTM_FAMILY, C.AF_INET);
   w.field(RTM_DST_LEN, r.prefixLen);
   // The loopback route is a local one: Linux keeps it in its local table, as type local, scope host.
-  const local = r.prefixLen > 0 && Math.floor(r.dst / 16777216) === 127;
-  const table = local ? C.RT_TABLE_LOCAL : C.RT_TABLE_MAIN;
+  const local = get === 2 || (r.prefixLen > 0 && Math.floor(r.dst / 16777216) === 127);
+  // A `route get` answer is in the main table with universe scope, local or not, as Linux's.
+  const table = local && get === undefined ? C.RT_TABLE_LOCAL : C.RT_TABLE_MAIN;
   w.field(RTM_TABLE, table);
   w.field(RTM_PROTOCOL, r.protocol);
   let scope = r.gateway === 0 && r.prefixLen > 0 ? RT_SCOPE_LINK : r.scope;
   if (local) scope = RT_SCOPE_HOST;
-  w.field(RTM_SCOPE, scope);
+  w.field(RTM_SCOPE, get !== undefined ? RT_SCOPE_UNIVERSE : scope);
   w.field(RTM_TYPE, local ? C.RTN_LOCAL : C.RTN_UNICAST);
+  if (get !== undefined) w.field(RTM_FLAGS, C.RTM_F_CLONED);
   w.int(C.RTA_TABLE, 4, table);
   if (r.prefixLen > 0) w.inAddr(C.RTA_DST, r.dst);
   if (r.metric !== 0) w.int(C.RTA_PRIORITY, 4, r.metric);

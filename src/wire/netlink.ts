@@ -28,6 +28,6 @@ export const NDA_CI_USED = 4;
 export const NDA_CI_UPDATED = 8;
 export const NDA_CI_REFCNT = 12;
 
-// struct rtnl_link_stats64: u64 counters; rx_nohandler is the 25th.
+// struct rtnl_link_stats64: u64 counters; rx_nohandler is the 24th (rx_otherhost_dropped follows it).
 export const STATS64_U64 = 8;
-export const STATS64_RX_NOHANDLER = 24 * STATS64_U64;
+export const STATS64_RX_NOHANDLER = 23 * STATS64_U64;

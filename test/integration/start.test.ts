@@ -60,7 +60,7 @@ describe("npm start", function () {
     // Where to reach the device, and the command to try.
     const ctl = /control port +│ (\S+)/.exec(out)?.[1];
     assert.ok(ctl !== undefined, out);
-    assert.ok(out.includes(`bin/netrt -p ${ctl} addr show`), out);
+    assert.ok(out.includes(`bin/netrt -port ${ctl} addr show`), out);
     assert.match(out, /send RELEASE/);
     assert.match(out, new RegExp(`DHCPRELEASE\\(veth0\\) ${addr.replace(/\./g, "\\.")} 02:00:00:00:00:10`));
     assert.match(out, /dnsmasq holds 0 active lease\(s\)/);

@@ -2,6 +2,7 @@
 // every message the kernel sent and every well-formed request decodes, and
 // every attribute the kernel emitted has the size our schemas declare for it.
 import { strict as assert } from "node:assert";
+import * as fs from "node:fs";
 import fc from "fast-check";
 import { describeFrame, findAttr, type AttrValue } from "../../cli/describe";
 import { alloc, len } from "../../hal/js/bytes";
@@ -23,11 +24,13 @@ import {
   NDM_STATE,
   NDMSG,
   NEIGH_ATTRS,
+  RTNL_LINK_STATS64_LEN,
   schemaFor,
 } from "../../src/netlink/schemas";
 import { fromHex, toHex } from "../../src/util/hex";
 import { loadVectors, VECTORS } from "./vectors";
 import { getLe16 } from "../../src/wire/endian";
+import { STATS64_RX_NOHANDLER, STATS64_U64 } from "../../src/wire/netlink";
 import { NLA_NESTED, NlAttrSet } from "../../src/netlink/policy";
 import { NlError, NlMsg, parseMessage } from "../../src/netlink/parse";
 import { NlWriter } from "../../src/netlink/writer";
@@ -261,6 +264,21 @@ describe("netlink codec", function () {
     assert.equal(LINK_ATTRS.nestedAt(LINK_ATTRS.find(C.IFLA_AF_SPEC)), AF_SPEC_ATTRS);
     assert.equal(LINK_ATTRS.nestedAt(LINK_ATTRS.find(C.IFLA_MTU)), undefined);
     assert.equal(LINK_ATTRS.find(0x3fff), -1);
+  });
+
+  it("IFLA_STATS64: our counters sit where Linux's header puts them", function () {
+    // pyroute2 0.7 stops before rx_nohandler, so the kernel's own header is the reference.
+    const header = "/usr/include/linux/if_link.h";
+    if (!fs.existsSync(header)) {
+      if (process.env.CI) throw new Error(`${header} is missing (Debian's linux-libc-dev)`);
+      console.log(`      skipped: no ${header}`);
+      this.skip();
+    }
+    const text = fs.readFileSync(header, "utf8");
+    const body = text.slice(text.indexOf("struct rtnl_link_stats64 {"));
+    const fields = [...body.slice(0, body.indexOf("};")).matchAll(/__u64\s+(\w+);/g)].map((m) => m[1]);
+    assert.equal(fields.indexOf("rx_nohandler") * STATS64_U64, STATS64_RX_NOHANDLER);
+    assert.ok(fields.length * STATS64_U64 <= RTNL_LINK_STATS64_LEN);
   });
 
   it("never throws on arbitrary bytes or mutated kernel messages (property)", function () {

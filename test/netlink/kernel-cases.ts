@@ -507,6 +507,18 @@ export function cases(): DiffCase[] {
   add("getroute dump", [route(C.RTM_GETROUTE, DUMP, undefined)]);
   add("getroute dump with ACK", [route(C.RTM_GETROUTE, DUMP + ACK, undefined)]);
   add("getroute dump, short header", [msg(C.RTM_GETROUTE, R + DUMP, 4)]);
+  // `ip route get`: one lookup, answered as a cloned /32 with the source the device would use.
+  const lookup = (dst: string): Bytes =>
+    msg(C.RTM_GETROUTE, R, RTMSG.hdrLen, (w) => {
+      w.field(RTM_FAMILY, C.AF_INET);
+      w.field(RTM_DST_LEN, 32);
+      w.inAddr(C.RTA_DST, ip(dst));
+    });
+  add("getroute one on-link destination", [lookup("192.0.2.77")]);
+  add("getroute one destination via the gateway", [lookup("8.8.8.8")]);
+  add("getroute the device's own address", [lookup("192.0.2.10")]);
+  add("getroute a loopback address", [lookup("127.0.0.5")]);
+  add("getroute with no route to it", [route(C.RTM_DELROUTE, ACK, undefined), lookup("8.8.8.8")]);
   for (const f of FLAG_SETS) {
     add(`newroute default via another, ${flagName(f)}`, [route(C.RTM_NEWROUTE, ACK + f, "192.0.2.254")]);
     add(`newroute default via the same, ${flagName(f)}`, [route(C.RTM_NEWROUTE, ACK + f, "192.0.2.1")]);

@@ -378,6 +378,8 @@ export function shape(hex: string): Shape | undefined {
       gateway: inet(a.get(C.RTA_GATEWAY)),
       oif: u32(a.get(C.RTA_OIF)),
       priority: u32(a.get(C.RTA_PRIORITY)) ?? 0,
+      // A `route get` answer: marked cloned, with the source address chosen.
+      ...((b.readUInt32LE(24) & C.RTM_F_CLONED) !== 0 ? { cloned: true, prefsrc: inet(a.get(C.RTA_PREFSRC)) } : {}),
     };
   }
   if (type === C.RTM_NEWNEIGH || type === C.RTM_DELNEIGH) {

@@ -15,7 +15,20 @@ import { type NlMsg } from "../parse";
 import { type NlWriter } from "../writer";
 
 function getRoute(r: Rtnl, m: NlMsg): number {
-  return r.startDump(dumpRoutes, m.seq, m.pid, 0);
+  if (band(m.flags, C.NLM_F_DUMP) !== 0 || !m.attrs.has(C.RTA_DST)) return r.startDump(dumpRoutes, m.seq, m.pid, 0);
+  // `ip route get`: the device's own choice for one destination, and the source it would send from.
+  const s = r.stack;
+  const dst = m.attrs.inAddr(C.RTA_DST, 0);
+  // Linux answers for 127/8 and the device's own addresses from the loopback: type local, dev lo.
+  const loop = Math.floor(dst / 16777216) === 127;
+  const own = loop || s.addrs.local(dst) !== undefined;
+  const rt = s.routes.lookup(own ? 0x7f000001 : dst);
+  const ifp = rt !== undefined ? s.ifs.byIndex(rt.ifindex) : undefined;
+  if (rt === undefined || ifp === undefined) return r.err.fail(ENETUNREACH, "", -1);
+  const gw = own ? 0 : rt.gateway;
+  const src = own && !loop ? dst : rt.prefsrc !== 0 ? rt.prefsrc : s.addrs.sourceFor(ifp, gw !== 0 ? gw : dst);
+  const one = { dst, prefixLen: 32, gateway: gw, ifindex: rt.ifindex, protocol: 0, scope: 0, metric: 0, prefsrc: src };
+  return r.replyOne((w) => putRoute(w, one, C.RTM_NEWROUTE, 0, m.seq, m.pid, own ? 2 : 1));
 }
 
 /** The one route a request may change: a default route, or undefined with the error set. */
