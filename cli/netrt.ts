@@ -16,6 +16,7 @@ import { linkObject } from "./commands/link";
 import { monitorObject } from "./commands/monitor";
 import { neighObject } from "./commands/neigh";
 import { routeObject } from "./commands/route";
+import { arpingObject, pingObject } from "./commands/ping";
 
 const OBJECTS: Record<string, ObjectDef> = {
   address: addrObject,
@@ -26,6 +27,8 @@ const OBJECTS: Record<string, ObjectDef> = {
   monitor: monitorObject,
   dhcp: dhcpObject,
   auth: authObject,
+  ping: pingObject,
+  arping: arpingObject,
 };
 
 /** A command line resolved before any byte goes to the device: usage errors cost no session. */

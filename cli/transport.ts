@@ -192,16 +192,18 @@ export class Channel {
    * attributes through the shared writer) and resolves with its replies:
    * the messages of a dump, the one answer of a GET, nothing for an ACK.
    */
+  /** `timeoutMs`: for a request the device answers late by design (a probe), else the channel's. */
   request(
     proto: number,
     type: number,
     flags: number,
     hdrLen: number,
     build: (w: NlWriter) => void,
+    timeoutMs = this.timeoutMs,
   ): Promise<MessageValue[]> {
     // One request on the line at a time: the device's reply queue is one frame deep, so requests
     // made together wait here for the previous answer rather than race on the wire.
-    const turn = this.queue.then(() => this.send(proto, type, flags, hdrLen, build));
+    const turn = this.queue.then(() => this.send(proto, type, flags, hdrLen, build, timeoutMs));
     this.queue = turn.catch(() => undefined);
     return turn;
   }
@@ -214,6 +216,7 @@ export class Channel {
     flags: number,
     hdrLen: number,
     build: (w: NlWriter) => void,
+    timeoutMs: number,
   ): Promise<MessageValue[]> {
     const seq = ++this.seq;
     const w = new NlWriter(alloc(MAX_MESSAGE));
@@ -226,8 +229,8 @@ export class Channel {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.pending = undefined;
-        reject(new ChannelError(`no answer from the device within ${this.timeoutMs} ms`));
-      }, this.timeoutMs);
+        reject(new ChannelError(`no answer from the device within ${timeoutMs} ms`));
+      }, timeoutMs);
       this.pending = { seq, replies: [], dump: (flags & C.NLM_F_DUMP) === C.NLM_F_DUMP, resolve, reject, timer };
       // A delimiter first: whatever the line held before (a boot banner, half a frame) ends there.
       this.bytesOut += k + 1;

@@ -24,8 +24,8 @@ export interface BoardConfig {
   /**
    * The control channel: whether the build has it at all (a board short of
    * memory leaves it out: `"control": false`), its UART ("none": built but
-   * not connected), baud rate, pins where the UART can be routed, and the
-   * longest message either way (bytes).
+   * not connected), baud rate, pins where the UART can be routed, the
+   * longest message either way (bytes), and whether it has the probes.
    */
   control: {
     enabled: boolean;
@@ -33,6 +33,8 @@ export interface BoardConfig {
     baud: number;
     maxFrame: number;
     pins: { tx: string | number; rx: string | number };
+    /** `netrt ping` and `netrt arping`: the device's own probes (src/netlink/probe.ts). */
+    probes: boolean;
   };
   lltableCapacity: number;
   /** Static configuration; empty strings when the board has none. */

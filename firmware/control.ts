@@ -8,7 +8,7 @@ import { ControlChannel } from "../src/netlink/channel";
 import type { Device, SerialFactory } from "./device";
 
 /** Builds the control channel, opens the board's control UART and serves the channel on it. */
-export function serveControl(dev: Device, openSerial: SerialFactory): void {
+export function serveControl(dev: Device, openSerial: SerialFactory): ControlChannel {
   const board = dev.board;
   const p = dev.platform;
   let serial: Serial | undefined = undefined;
@@ -30,7 +30,7 @@ export function serveControl(dev: Device, openSerial: SerialFactory): void {
   if (board.control.uart === "none") {
     // Built (its code and buffers count in memory), but this board has no UART for it.
     p.log.write(LOG_INFO, "control channel built, no UART on this board");
-    return;
+    return ch;
   }
   try {
     serial = openSerial({
@@ -51,7 +51,8 @@ export function serveControl(dev: Device, openSerial: SerialFactory): void {
   }
   if (serial === undefined) {
     p.log.write(LOG_WARN, "control: cannot open " + board.control.uart);
-    return;
+    return ch;
   }
   p.log.write(LOG_INFO, "control channel on " + board.control.uart + " at " + board.control.baud + " baud");
+  return ch;
 }

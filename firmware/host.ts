@@ -11,6 +11,7 @@ import { LOG_INFO, type SerialOptions } from "../hal/types";
 import type { BoardConfig } from "./board";
 import { parseMac } from "../src/net/addr";
 import { serveControl } from "./control";
+import { serveControlWithProbes } from "./probes";
 import { boardHwaddr, startDevice } from "./device";
 import { DHCP_STOPPED } from "../src/dhcp/states";
 
@@ -62,7 +63,9 @@ export function start(board: BoardConfig): void {
       });
       return mac;
     },
-    board.control.enabled && control !== "off" ? (d) => serveControl(d, openSerial) : undefined,
+    board.control.enabled && control !== "off"
+      ? (d) => void (board.control.probes ? serveControlWithProbes(d, openSerial) : serveControl(d, openSerial))
+      : undefined,
   );
   if (board.control.enabled && control === "off") p.log.write(LOG_INFO, "control channel off (NETRT_CONTROL=off)");
   const stop = (): void => {

@@ -101,6 +101,8 @@ const PROBE_SLOTS = 2;
 
 export class Arp {
   private readonly probes: Probe[] = [];
+  /** Every ARP reply from a neighbour (arping listens here). */
+  onReply: ((ifp: Ifnet, spa: number, f: Bytes, shaOff: number) => void) | undefined = undefined;
 
   constructor(
     private readonly addrs: AddrTable,
@@ -149,6 +151,7 @@ export class Arp {
     }
     const llt = ifp.lltable;
     if (llt !== undefined) llt.input(spa, f, SHA, op === ARPOP_REPLY && forUs, forUs);
+    if (op === ARPOP_REPLY && this.onReply !== undefined) this.onReply(ifp, spa, f, SHA);
     if (op !== ARPOP_REQUEST) return RX_DELIVERED;
     if (forUs) {
       this.reply(ifp, f, ifp.hwaddr, 0);

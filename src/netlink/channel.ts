@@ -17,7 +17,7 @@ import * as C from "./constants";
 import { encodedMax, encodeFrame, FrameDecoder, PROTO_GENERIC, PROTO_ROUTE } from "./frame";
 import { putAddr, putLink, putNeigh, putRoute } from "./messages";
 import { authChallenge, authEnd, authResponse, ControlAuth, mayMutate, setKey } from "./auth";
-import { findHandler, Handler, REPLY_SENT } from "./handler";
+import { ANSWER_LATER, findHandler, Handler, REPLY_SENT } from "./handler";
 import { Rtnl, type RtnlHost } from "./rtnl";
 import { NLMSG_TYPE_OFF } from "../wire/netlink";
 import {
@@ -235,9 +235,15 @@ export class ControlChannel {
     else if (h.mutates && !mayMutate(this.auth))
       res = r.err.fail(EPERM, "this device needs an authenticated session to change state (netrt --key …)", -1);
     else res = h.fn(this, m);
+    if (res === ANSWER_LATER) return;
     // A command that answered is still ACKed when asked, as generic netlink does.
     if (res === REPLY_SENT) res = 0;
     if (res < 0 || band(m.flags, C.NLM_F_ACK) !== 0) r.replyError(b, 0, m.len, res, r.err.msg, r.err.off);
+  }
+
+  /** Adds a command of our family (a board feature's: the probes). */
+  extend(h: Handler<ControlChannel>): void {
+    this.handlers.push(h);
   }
 
   /** The DHCP client a request names (NETRT_A_IFINDEX; the first client when absent), or undefined with the error set. */

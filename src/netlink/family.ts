@@ -23,6 +23,15 @@ export const NETRT_CMD_AUTH_RESPONSE = 8;
 /** NETRT_A_KEY (16..64 bytes; empty clears it): allowed unconfigured or authenticated. */
 export const NETRT_CMD_SET_KEY = 9;
 export const NETRT_CMD_AUTH_END = 10;
+/**
+ * NETRT_A_ADDRESS, optional NETRT_A_SIZE (payload bytes, default 56) and
+ * NETRT_A_TIMEOUT (ms, default 1000): the device sends one ICMP echo request
+ * and answers (same cmd) when the reply arrives, with NETRT_A_RTT (ms) and
+ * NETRT_A_TTL, or at the timeout without them; then the ACK.
+ */
+export const NETRT_CMD_PING = 11;
+/** As PING with one ARP request (NETRT_A_IFINDEX optional); the answer has NETRT_A_LLADDR. */
+export const NETRT_CMD_ARPING = 12;
 
 // Attributes.
 export const NETRT_A_GROUPS = 1;
@@ -44,6 +53,11 @@ export const NETRT_A_NONCE = 16;
 export const NETRT_A_MAC = 17;
 export const NETRT_A_KEY = 18;
 export const NETRT_A_KEYED = 19;
+export const NETRT_A_TIMEOUT = 20;
+export const NETRT_A_SIZE = 21;
+export const NETRT_A_RTT = 22;
+export const NETRT_A_TTL = 23;
+export const NETRT_A_LLADDR = 24;
 
 /** Not an rtnetlink group: DHCP events, bit 31 of the subscription mask. */
 export const NETRT_GROUP_DHCP = 32;
@@ -76,7 +90,12 @@ export const GENL_ATTRS = new NlAttrSet("netrt")
   .sized(NETRT_A_NONCE, "NETRT_A_NONCE", NLA_BINARY, NETRT_NONCE_LEN)
   .sized(NETRT_A_MAC, "NETRT_A_MAC", NLA_BINARY, NETRT_MAC_LEN)
   .sized(NETRT_A_KEY, "NETRT_A_KEY", NLA_BINARY, NETRT_KEY_MAX)
-  .a(NETRT_A_KEYED, "NETRT_A_KEYED", NLA_U8);
+  .a(NETRT_A_KEYED, "NETRT_A_KEYED", NLA_U8)
+  .a(NETRT_A_TIMEOUT, "NETRT_A_TIMEOUT", NLA_U32)
+  .a(NETRT_A_SIZE, "NETRT_A_SIZE", NLA_U32)
+  .a(NETRT_A_RTT, "NETRT_A_RTT", NLA_U32)
+  .a(NETRT_A_TTL, "NETRT_A_TTL", NLA_U8)
+  .sized(NETRT_A_LLADDR, "NETRT_A_LLADDR", NLA_BINARY, 6);
 export const GENLMSGHDR = new NlSchema("netrt", 4, [GENL_CMD, GENL_VERSION], GENL_ATTRS);
 
 /** The mask bit of a notification group (RTNLGRP_* or NETRT_GROUP_DHCP) in NETRT_A_GROUPS. */

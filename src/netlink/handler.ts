@@ -8,6 +8,8 @@ import { type NlWriter } from "./writer";
 export const DUMP_STARTED = 1;
 /** Our family's handler result: the handler sent its own reply (no ACK follows). */
 export const REPLY_SENT = 1;
+/** Our family's handler result: the answer (and the ACK) will come later, when the network has answered. */
+export const ANSWER_LATER = 2;
 
 /**
  * One row of a family's handler table, the same shape for both families:

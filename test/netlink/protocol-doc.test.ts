@@ -7,6 +7,8 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { alloc, set8 } from "../../hal/js/bytes";
 import { DHCP_EVENT_NAMES, DHCP_STATE_NAMES } from "../../src/dhcp/states";
+import { Prober } from "../../src/netlink/probe";
+import { Rig } from "./rig";
 import { addFamilyHandlers, type ControlChannel } from "../../src/netlink/channel";
 import type { Handler } from "../../src/netlink/handler";
 import * as F from "../../src/netlink/family";
@@ -50,6 +52,9 @@ describe("docs/CONTROL-PROTOCOL.md against the code", function () {
   it("says which commands need a session exactly as the handler table's mutates column", function () {
     const t: Handler<ControlChannel>[] = [];
     addFamilyHandlers(t);
+    // The probes, a board feature, add theirs.
+    const rig = new Rig();
+    t.push(...new Prober(rig.ch, rig.net.clock).handlers);
     for (const r of table("cmd")) {
       const h = t.find((x) => x.type === Number(r[0]));
       const mutates = h !== undefined && h.mutates;

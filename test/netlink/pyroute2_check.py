@@ -43,6 +43,11 @@ class netrtmsg(genlmsg):
         ("NETRT_A_MAC", "cdata"),
         ("NETRT_A_KEY", "cdata"),
         ("NETRT_A_KEYED", "uint8"),
+        ("NETRT_A_TIMEOUT", "uint32"),
+        ("NETRT_A_SIZE", "uint32"),
+        ("NETRT_A_RTT", "uint32"),
+        ("NETRT_A_TTL", "uint8"),
+        ("NETRT_A_LLADDR", "cdata"),
     )
 
 

@@ -64,6 +64,7 @@ describe("board files", function () {
       baud: 0,
       maxFrame: 0,
       pins: { tx: "", rx: "" },
+      probes: false,
     });
   });
   it("every SPI chip board names its bus and all four pins", function () {

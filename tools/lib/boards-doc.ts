@@ -35,7 +35,9 @@ function section(b: Board, description: string): string {
   else {
     const pins = c.control.pins.tx !== "" ? ` (TX ${c.control.pins.tx}, RX ${c.control.pins.rx})` : "";
     const where = c.control.uart === "none" ? "built, on no UART" : `${c.control.uart}${pins}`;
-    lines.push(`| control channel | ${where}, ${c.control.baud} baud, messages up to ${c.control.maxFrame} bytes |`);
+    lines.push(
+      `| control channel | ${where}, ${c.control.baud} baud, messages up to ${c.control.maxFrame} bytes${c.control.probes ? "; with the device's probes (`netrt ping`, `netrt arping`)" : ""} |`,
+    );
   }
   lines.push(
     `| addressing | ${c.ipv4.address !== "" ? `static ${c.ipv4.address}` : c.dhcp.enabled ? `DHCP, ${c.dhcp.profile} profile, probing ${c.dhcp.probe}` : "none"} |`,

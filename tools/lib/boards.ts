@@ -87,7 +87,7 @@ const KNOWN_FIELDS: Record<string, string[]> = {
   "memory.": ["budget", "parameters"],
   "mac.": ["driver", "hwaddr", "mtu", "bus", "pins", "spiBaud"],
   "mac.pins.": ["sck", "miso", "mosi", "cs", "reset", "int"],
-  "control.": ["uart", "baud", "maxFrame", "pins"],
+  "control.": ["uart", "baud", "maxFrame", "pins", "probes"],
   "control.pins.": ["tx", "rx"],
   "lltable.": ["capacity"],
   "dhcp.": ["enabled", "profile", "probe", "rapidCommit", "vendorClass"],
@@ -191,6 +191,7 @@ export function parseBoard(file: string, text: string): Board {
     baud: 0,
     maxFrame: 0,
     pins: { tx: "", rx: "" },
+    probes: false,
   };
   if (raw.control !== false) {
     const control = field<Json>(file, raw, "control", "object");
@@ -221,6 +222,8 @@ export function parseBoard(file: string, text: string): Board {
       baud,
       maxFrame,
       pins: { tx: uartPin("tx"), rx: uartPin("rx") },
+      // netrt ping / arping from the device: a feature a board turns on ("probes": true).
+      probes: control.probes === undefined ? false : field<boolean>(file, control, "probes", "boolean", "control."),
     };
     if (runtime === "lua51" || runtime === "lua53") checkNodeMcuUart(file, runtime, controlConfig);
   }

@@ -47,7 +47,10 @@ function writeEntry(b: Board): string {
   if (chip !== undefined) imports.push(`import { ${chip.factory} } from "${from(chip.module)}";`);
   // The control channel's code only in builds whose board has one (the Node host entry imports it itself).
   if (b.config.control.enabled && b.runtime !== "node") {
-    imports.push(`import { serveControl } from "${from("firmware/control")}";`);
+    // With the probes (netrt ping, arping), the channel comes from firmware/probes.ts, which adds them.
+    if (b.config.control.probes)
+      imports.push(`import { serveControlWithProbes as serveControl } from "${from("firmware/probes")}";`);
+    else imports.push(`import { serveControl } from "${from("firmware/control")}";`);
     args.push("serveControl");
   }
   if (args[args.length - 1] === "undefined") args.pop();
