@@ -4,7 +4,7 @@
 // passes (a NETRT_CMD_PING / NETRT_CMD_ARPING message, then the ACK), so a
 // host paces a ping run by waiting for each answer. A board feature
 // ("probes" in the board file): builds without it carry none of this.
-import { alloc, get8, len, set8, set16 } from "@hal/bytes";
+import { alloc, get8, set8, set16 } from "@hal/bytes";
 import { band } from "@hal/u32";
 import type { Bytes, Clock, TimerId } from "../../hal/types";
 import { checksum } from "../net/cksum";
@@ -100,20 +100,25 @@ export class Prober {
   }
 
   private sendEcho(m: NlMsg, dst: number): number {
-    const ip = this.c.stack.ip;
+    const s = this.c.stack;
+    const ip = s.ip;
     const size = m.attrs.num(NETRT_A_SIZE, DEFAULT_SIZE);
     const e = ip.route(dst, -1, undefined);
     if (e < 0) return this.c.rtnl.err.fail(-e, "", -1);
+    // Checked before anything is allocated: the size comes from outside.
+    const rt = s.routes.lookup(dst);
+    const ifp = rt !== undefined ? s.ifs.byIndex(rt.ifindex) : undefined;
+    if (ifp !== undefined && IP_PAYLOAD - IP_OFF + ICMP_HLEN + size > ifp.mtu)
+      return this.c.rtnl.err.fail(EMSGSIZE, "larger than the interface's MTU", -1);
     const f = ip.allocPacket(ICMP_HLEN + size);
-    if (len(f) !== IP_PAYLOAD + ICMP_HLEN + size) return this.c.rtnl.err.fail(EINVAL, "bad size", -1);
     this.echoSeq = this.echoSeq >= 0xffff ? 1 : this.echoSeq + 1;
     set8(f, IP_PAYLOAD + ICMP_TYPE, ICMP_ECHO);
     set16(f, IP_PAYLOAD + ICMP_ECHO_ID, PING_ID);
     set16(f, IP_PAYLOAD + ICMP_ECHO_SEQ, this.echoSeq);
-    for (let i = 0; i < size; i++) set8(f, IP_PAYLOAD + ICMP_HLEN + i, i);
+    for (let i = 0; i < size; i++) set8(f, IP_PAYLOAD + ICMP_HLEN + i, band(i, 255));
     set16(f, IP_PAYLOAD + ICMP_CKSUM, checksum(f, IP_PAYLOAD, ICMP_HLEN + size));
-    const s = ip.send(f, IPPROTO_ICMP, ICMP_HLEN + size, 64);
-    return s < 0 ? this.c.rtnl.err.fail(-s, s === -EMSGSIZE ? "larger than the interface's MTU" : "", -1) : 0;
+    const r = ip.send(f, IPPROTO_ICMP, ICMP_HLEN + size, 64);
+    return r < 0 ? this.c.rtnl.err.fail(-r, "", -1) : 0;
   }
 
   private sendArp(m: NlMsg, dst: number): number {

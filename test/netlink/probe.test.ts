@@ -77,6 +77,19 @@ describe("the device's probes (ping, arping)", function () {
     assert.ok(r.messages().some((m) => m.seq === 9 && findAttr(m.attrs, "NETRT_A_RTT") !== undefined));
   });
 
+  it("a payload beyond 255 bytes (its pattern wraps) and the largest the MTU takes", function () {
+    const r = rig();
+    probe(r, NETRT_CMD_PING, "192.0.2.20", { [NETRT_A_SIZE]: 1472 }, 1);
+    r.net.clock.advance(200);
+    assert.ok(r.messages().some((m) => m.seq === 1 && findAttr(m.attrs, "NETRT_A_RTT") !== undefined));
+    probe(r, NETRT_CMD_PING, "192.0.2.20", { [NETRT_A_SIZE]: 0xffffffff }, 2);
+    assert.equal(
+      r.messages().find((m) => m.seq === 2)?.header.error,
+      -EMSGSIZE,
+      "refused before anything is allocated",
+    );
+  });
+
   it("refuses what it cannot send: no route, too large, a bad timeout, no address", function () {
     const r = rig();
     const errOf = (seq: number): number | undefined => r.messages().find((m) => m.seq === seq)?.header.error;

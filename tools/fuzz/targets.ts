@@ -15,6 +15,10 @@ import { RTPROT_STATIC } from "../../src/net/route";
 import * as C from "../../src/netlink/constants";
 import { encodeFrame, encodedMax, FrameDecoder } from "../../src/netlink/frame";
 import { Rtnl } from "../../src/netlink/rtnl";
+import { ControlChannel } from "../../src/netlink/channel";
+import * as F from "../../src/netlink/family";
+import { Prober } from "../../src/netlink/probe";
+import type { MessageValue } from "../../cli/describe";
 import {
   IFA_INDEX,
   IFA_PREFIXLEN,
@@ -608,6 +612,98 @@ const netlinkTarget = (): Target => {
   };
 };
 
+// --- our family (PROTO_GENERIC), with the probes ------------------------------------
+
+function familySeed(cmd: number, flags: number, build: (w: NlWriter) => void): Seed {
+  const w = new NlWriter(alloc(512));
+  w.begin(F.NETRT_GENL_TYPE, C.NLM_F_REQUEST + flags, 77, 0, F.GENLMSGHDR.hdrLen);
+  w.field(F.GENL_CMD, cmd);
+  build(w);
+  const n = w.end();
+  const bytes = Uint8Array.from(u8(w.buf).subarray(0, n));
+  const fields: Field[] = [{ off: 0, width: 4, little: true }];
+  for (let a = 20; a + 4 <= n;) {
+    fields.push({ off: a, width: 2, little: true });
+    const l = bytes[a] | (bytes[a + 1] << 8);
+    if (l < 4) break;
+    a += (l + 3) & ~3;
+  }
+  return { bytes, fields };
+}
+
+const familyTarget = (): Target => {
+  let net: Net;
+  let node: Node;
+  let ch: ControlChannel;
+  let got: MessageValue[] = [];
+  const fresh = () => {
+    net = new Net();
+    node = net.node(10, "192.0.2.10/24", { capacity: 8 });
+    net.node(20, "192.0.2.20/24");
+    node.eth.lltable!.addStatic(ip("192.0.2.1"), macOf(1), 0, LLE_STATIC);
+    const host = new FrameDecoder(4096, (_proto, m, n) => {
+      const b = alloc(n);
+      (b as unknown as Uint8Array).set(u8(m).subarray(0, n));
+      got.push(...describeFrame(b));
+    });
+    ch = new ControlChannel(
+      node.stack,
+      net.clock,
+      { write: (d) => host.push(d, 0, len(d)), driverName: () => "sim" },
+      { baud: 115200, maxMessage: 512 },
+      new MemoryStorage(1024),
+      new SimRandom(5),
+    );
+    new Prober(ch, net.clock);
+  };
+  fresh();
+  const ACK = C.NLM_F_ACK;
+  return {
+    name: "family",
+    what: "our family's commands (DHCP, auth, subscribe, ping, arping) on the control channel",
+    seeds: () => [
+      familySeed(F.NETRT_CMD_PING, ACK, (w) => w.inAddr(F.NETRT_A_ADDRESS, ip("192.0.2.20"))),
+      familySeed(F.NETRT_CMD_PING, ACK, (w) => {
+        w.inAddr(F.NETRT_A_ADDRESS, ip("192.0.2.99"));
+        w.put(F.GENL_ATTRS, F.NETRT_A_TIMEOUT, 300);
+        w.put(F.GENL_ATTRS, F.NETRT_A_SIZE, 1000);
+      }),
+      familySeed(F.NETRT_CMD_ARPING, ACK, (w) => {
+        w.inAddr(F.NETRT_A_ADDRESS, ip("192.0.2.20"));
+        w.put(F.GENL_ATTRS, F.NETRT_A_IFINDEX, 2);
+      }),
+      familySeed(F.NETRT_CMD_SUBSCRIBE, ACK, (w) => w.put(F.GENL_ATTRS, F.NETRT_A_GROUPS, 0xffffffff)),
+      familySeed(F.NETRT_CMD_DHCP_GET, 0, () => undefined),
+      familySeed(F.NETRT_CMD_AUTH_CHALLENGE, 0, () => undefined),
+    ],
+    reset: fresh,
+    run(input) {
+      got = [];
+      const seq = input.length >= 12 ? (input[8] | (input[9] << 8) | (input[10] << 16) | (input[11] << 24)) >>> 0 : 0;
+      const flags = input.length >= 8 ? input[6] | (input[7] << 8) : 0;
+      const n = Math.min(input.length, 512);
+      const out = alloc(encodedMax(n + 3));
+      const k = encodeFrame(16, toBytes(input.subarray(0, n)), 0, n, out, alloc(n + 3));
+      ch.input(out, 0, k);
+      // A probe answers within its longest timeout.
+      net.clock.advance(10001);
+      const mine = got.filter((m) => m.seq === seq);
+      must(
+        got.every((m) => m.seq === seq || m.seq === 0),
+        "every answer carries the request's seq (or 0, a notification)",
+      );
+      must(mine.filter((m) => m.typeName === "NLMSG_ERROR").length <= 1, "at most one NLMSG_ERROR per request");
+      if (input.length >= 20 && (flags & C.NLM_F_REQUEST) !== 0 && (flags & ACK) !== 0)
+        must(
+          mine.some((m) => m.typeName === "NLMSG_ERROR"),
+          "a request with NLM_F_ACK is answered, a probe's too",
+        );
+      must(node.stack.stats.inputFaults === 0, "no handler threw");
+      must(net.clock.pending() < 40, "timers stay bounded");
+    },
+  };
+};
+
 // --- the serial deframer ---------------------------------------------------------
 
 const serialTarget = (): Target => {
@@ -726,7 +822,15 @@ const leaseRecordTarget = (): Target => {
 };
 
 export function allTargets(): Target[] {
-  return [parseTarget(), clientTarget(), framesTarget(), netlinkTarget(), serialTarget(), leaseRecordTarget()];
+  return [
+    parseTarget(),
+    clientTarget(),
+    framesTarget(),
+    netlinkTarget(),
+    familyTarget(),
+    serialTarget(),
+    leaseRecordTarget(),
+  ];
 }
 
 export function plantedForSelfTest(): Target {
