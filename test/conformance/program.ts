@@ -12,6 +12,7 @@ import { fromHex, hexOf, toHex } from "../../src/util/hex";
 import { runAddr, runLltable } from "./net-suites";
 import { runNetlink, runSha } from "./netlink-suite";
 import { runDrivers } from "./driver-suite";
+import { runSettings } from "./settings-suite";
 
 type Out = (line: string) => void;
 
@@ -186,6 +187,7 @@ export function runConformance(out: Out): number {
     new Suite("netlink", out),
     new Suite("sha256", out),
     new Suite("drivers", out),
+    new Suite("settings", out),
   ];
   runU32(suites[0]);
   runBytes(suites[1]);
@@ -197,6 +199,7 @@ export function runConformance(out: Out): number {
   runNetlink(suites[7]);
   runSha(suites[8]);
   runDrivers(suites[9]);
+  runSettings(suites[10]);
   let passed = 0;
   let failed = 0;
   for (let i = 0; i < suites.length; i++) {

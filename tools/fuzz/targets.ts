@@ -20,6 +20,13 @@ import * as F from "../../src/netlink/family";
 import { Prober } from "../../src/netlink/probe";
 import type { MessageValue } from "../../cli/describe";
 import {
+  decodeSettings,
+  DeviceSettings,
+  encodeSettings,
+  SETTINGS_OK,
+  SETTINGS_PROBLEMS,
+} from "../../src/config/settings";
+import {
   IFA_INDEX,
   IFA_PREFIXLEN,
   IFADDRMSG,
@@ -821,6 +828,51 @@ const leaseRecordTarget = (): Target => {
   };
 };
 
+// --- the stored settings record -----------------------------------------------------
+
+const settingsRecordTarget = (): Target => {
+  const s = new DeviceSettings();
+  const seed = (build: (x: DeviceSettings) => void): Seed => {
+    const x = new DeviceSettings();
+    build(x);
+    const bytes = Uint8Array.from(u8(encodeSettings(x)!));
+    const fields: Field[] = [{ off: 3, width: 2, little: false }];
+    for (let a = 7; a + 2 <= bytes.length; a += 2 + bytes[a + 1]) fields.push({ off: a + 1, width: 1, little: true });
+    return { bytes, fields };
+  };
+  return {
+    name: "settings-record",
+    what: "decodeSettings on stored records (truncated, flipped, foreign)",
+    seeds: () => [
+      seed(() => undefined),
+      seed((x) => {
+        x.dhcp = 0;
+        x.addrs.push(ip("192.0.2.10"));
+        x.prefixLens.push(24);
+        x.gateway = ip("192.0.2.1");
+        x.hostname = "sensor";
+        x.profile = 1;
+        x.probe = 2;
+        x.neighIps.push(ip("192.0.2.99"));
+      }),
+    ],
+    reset: () => undefined,
+    run(input) {
+      const r = decodeSettings(toBytes(input), s);
+      must(r >= SETTINGS_OK && r < SETTINGS_PROBLEMS.length, "a known result");
+      if (r !== SETTINGS_OK) {
+        must(s.addrs.length === 0 && s.hostname === "" && s.dhcp === -1, "a refused record applies nothing");
+        return;
+      }
+      const again = encodeSettings(s);
+      must(
+        again !== undefined && Buffer.from(u8(again)).equals(Buffer.from(input)),
+        "what it reads whole writes back to the same bytes",
+      );
+    },
+  };
+};
+
 export function allTargets(): Target[] {
   return [
     parseTarget(),
@@ -830,6 +882,7 @@ export function allTargets(): Target[] {
     familyTarget(),
     serialTarget(),
     leaseRecordTarget(),
+    settingsRecordTarget(),
   ];
 }
 
