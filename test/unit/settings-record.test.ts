@@ -67,7 +67,10 @@ const arbSettings = fc
   .map((r) => {
     const s = new DeviceSettings();
     s.dhcp = r.dhcp;
-    for (const [a, l] of r.addrs) (s.addrs.push(a), s.prefixLens.push(l));
+    for (const [a, l] of r.addrs) {
+      s.addrs.push(a);
+      s.prefixLens.push(l);
+    }
     s.gateway = r.gw;
     s.hostname = r.host;
     s.profile = r.profile;
