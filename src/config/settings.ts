@@ -7,6 +7,7 @@ import { alloc, get8, get16, get32, len, set8, set16, set32 } from "@hal/bytes";
 import type { Bytes } from "../../hal/types";
 import { crc16 } from "../netlink/frame";
 import { asciiText } from "../util/text";
+import { ETH_ALEN } from "../wire/ether";
 import {
   SET_CRC,
   SET_HLEN,
@@ -19,12 +20,15 @@ import {
   SETF_VALUE,
   SETT_ADDR,
   SETT_ADDR_LEN,
+  SETT_ADDR_PLEN,
+  SETT_BYTE_LEN,
   SETT_DHCP,
   SETT_GATEWAY,
   SETT_HOSTNAME,
   SETT_MAC,
   SETT_NEIGH,
   SETT_NEIGH_LEN,
+  SETT_NEIGH_MAC,
   SETT_PROBE,
   SETT_PROFILE,
 } from "../wire/settings";
@@ -105,8 +109,8 @@ function putField(b: Bytes, p: number, type: number, n: number): number {
 /** A one-byte field when set (-1: left out). */
 function putByte(b: Bytes, p: number, type: number, v: number): number {
   if (v < 0) return p;
-  set8(b, putField(b, p, type, 1), v);
-  return p + SETF_VALUE + 1;
+  set8(b, putField(b, p, type, SETT_BYTE_LEN), v);
+  return p + SETF_VALUE + SETT_BYTE_LEN;
 }
 
 /** Writes `s` as a record: its bytes, or undefined when it holds more than a record can (never, within the limits). */
@@ -119,7 +123,7 @@ export function encodeSettings(s: DeviceSettings): Bytes | undefined {
   for (let i = 0; i < s.addrs.length; i++) {
     p = putField(b, p, SETT_ADDR, SETT_ADDR_LEN);
     set32(b, p, s.addrs[i]);
-    set8(b, p + 4, s.prefixLens[i]);
+    set8(b, p + SETT_ADDR_PLEN, s.prefixLens[i]);
     p += SETT_ADDR_LEN;
   }
   if (s.gateway !== 0) {
@@ -140,7 +144,7 @@ export function encodeSettings(s: DeviceSettings): Bytes | undefined {
   for (let i = 0; i < s.neighIps.length; i++) {
     p = putField(b, p, SETT_NEIGH, SETT_NEIGH_LEN);
     set32(b, p, s.neighIps[i]);
-    for (let k = 0; k < 6; k++) set8(b, p + 4 + k, get8(s.neighMacs, i * 6 + k));
+    for (let k = 0; k < ETH_ALEN; k++) set8(b, p + SETT_NEIGH_MAC + k, get8(s.neighMacs, i * ETH_ALEN + k));
     p += SETT_NEIGH_LEN;
   }
   set16(b, SET_MAGIC, SET_MAGIC_VALUE);
@@ -163,9 +167,9 @@ function readField(b: Bytes, p: number, type: number, n: number, s: DeviceSettin
     return true;
   }
   if (type === SETT_ADDR) {
-    if (n !== SETT_ADDR_LEN || s.addrs.length >= SETTINGS_ADDR_MAX || get8(b, p + 4) > 32) return false;
+    if (n !== SETT_ADDR_LEN || s.addrs.length >= SETTINGS_ADDR_MAX || get8(b, p + SETT_ADDR_PLEN) > 32) return false;
     s.addrs.push(get32(b, p));
-    s.prefixLens.push(get8(b, p + 4));
+    s.prefixLens.push(get8(b, p + SETT_ADDR_PLEN));
     return true;
   }
   if (type === SETT_GATEWAY) {
@@ -193,7 +197,7 @@ function readField(b: Bytes, p: number, type: number, n: number, s: DeviceSettin
     if (n !== SETT_NEIGH_LEN || s.neighIps.length >= SETTINGS_NEIGH_MAX) return false;
     const k = s.neighIps.length;
     s.neighIps.push(get32(b, p));
-    for (let i = 0; i < 6; i++) set8(s.neighMacs, k * 6 + i, get8(b, p + 4 + i));
+    for (let i = 0; i < ETH_ALEN; i++) set8(s.neighMacs, k * ETH_ALEN + i, get8(b, p + SETT_NEIGH_MAC + i));
     return true;
   }
   return false;

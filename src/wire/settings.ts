@@ -20,6 +20,7 @@ export const SETF_VALUE = 2;
 export const SETT_DHCP = 1;
 /** address u32, prefix length u8; repeated. */
 export const SETT_ADDR = 2;
+export const SETT_ADDR_PLEN = 4;
 export const SETT_ADDR_LEN = 5;
 /** u32: the default route's gateway. */
 export const SETT_GATEWAY = 3;
@@ -33,4 +34,7 @@ export const SETT_PROFILE = 6;
 export const SETT_PROBE = 7;
 /** address u32, MAC 6 bytes: a permanent neighbour; repeated. */
 export const SETT_NEIGH = 8;
+export const SETT_NEIGH_MAC = 4;
 export const SETT_NEIGH_LEN = 10;
+/** The value length of the one-byte fields. */
+export const SETT_BYTE_LEN = 1;
