@@ -188,9 +188,7 @@ export function parseOptions(argv: string[], isTty = false): { g: Globals; rest:
     const eq = opt.indexOf("=");
     const own = eq > 0 ? OPTIONS.find((x) => OWN.includes(x.word) && matches(opt.slice(0, eq), x.word)) : undefined;
     if (o === undefined && own !== undefined) {
-      const v = opt.slice(eq + 1);
-      if (own.word === "-port") g.port = v;
-      else own.set!(g, v);
+      own.set!(g, opt.slice(eq + 1));
       continue;
     }
     if (o === undefined || o.word === "-color")
