@@ -88,7 +88,7 @@ describe("integration: the Espruino build serves the control channel on the real
         assert.match(ip("neigh", "show"), /^192\.0\.2\.1 dev eth0 lladdr [0-9a-f:]{17} /m);
         // A change, then the read that shows it: the handlers that write work too.
         ip("neigh", "add", "192.0.2.201", "lladdr", "02:00:00:00:02:01", "dev", "eth0");
-        assert.match(ip("neigh", "show"), /^192\.0\.2\.201 dev eth0 lladdr 02:00:00:00:02:01 PERMANENT$/m);
+        assert.match(ip("neigh", "show"), /^192\.0\.2\.201 dev eth0 lladdr 02:00:00:00:02:01 PERMANENT $/m);
         assert.doesNotMatch(fw.lines.join("\n"), /Uncaught|OUT OF MEMORY|LOW_MEMORY/);
       } finally {
         await fw?.stop();
