@@ -382,6 +382,30 @@ describe("integration: the netrt CLI over the control channel", function () {
     assert.match(ok("auth", "status"), /has no key/);
   });
 
+  it("ping and arping: the device probes the Linux peer, and says when nobody answers", function () {
+    const out = ok("ping", "-c", "3", "-i", "0.2", "192.0.2.1");
+    assert.match(out, /^PING 192\.0\.2\.1 \(192\.0\.2\.1\) 56\(84\) bytes of data\.$/m);
+    for (const seq of [1, 2, 3])
+      assert.match(out, new RegExp(`^64 bytes from 192\\.0\\.2\\.1: icmp_seq=${seq} ttl=64 time=\\d+ ms$`, "m"));
+    assert.match(out, /^3 packets transmitted, 3 received, 0% packet loss, time \d+ms$/m);
+    assert.match(out, /^rtt min\/avg\/max\/mdev = [\d.]+\/[\d.]+\/[\d.]+\/[\d.]+ ms$/m);
+    const big = json<{ received: number }>("ping", "-c", "1", "-s", "1400", "192.0.2.1");
+    assert.equal(big.received, 1, "a 1400-byte echo comes back whole");
+    const none = netrt("ping", "-c", "2", "-i", "0.2", "-W", "0.3", "192.0.2.254");
+    assert.equal(none.status, 1, "nothing came back: exit 1, as ping");
+    assert.match(none.stdout, /2 packets transmitted, 0 received, 100% packet loss/);
+    const peerMac = /link\/ether ([0-9a-f:]{17})/.exec(link.exec(link.peerNs, ["ip", "link", "show", link.peerIf]))![1];
+    const arp = ok("arping", "-c", "2", "192.0.2.1");
+    assert.match(arp, new RegExp(`^Unicast reply from 192\\.0\\.2\\.1 \\[${peerMac.toUpperCase()}\\]  \\d+ms$`, "m"));
+    assert.match(arp, /^Received 2 response\(s\)$/m);
+    const off = netrt("arping", "-c", "1", "198.51.100.1");
+    assert.equal(off.status, 2);
+    assert.equal(off.stderr, "Error: no interface has this address on its link.\n");
+    const usage = netrt("ping");
+    assert.equal(usage.status, 255);
+    assert.equal(usage.stderr, "ping: which address?\n");
+  });
+
   it("tshark reads the whole session's pcap (linktype 253) with no malformed packet or warning", function () {
     const read = (filter: string): string[] => {
       const r = spawnSync(
@@ -573,30 +597,6 @@ describe("integration: the netrt CLI over the control channel", function () {
       socat.kill();
       fs.rmSync(dir, { recursive: true, force: true });
     }
-  });
-
-  it("ping and arping: the device probes the Linux peer, and says when nobody answers", function () {
-    const out = ok("ping", "-c", "3", "-i", "0.2", "192.0.2.1");
-    assert.match(out, /^PING 192\.0\.2\.1 \(192\.0\.2\.1\) 56\(84\) bytes of data\.$/m);
-    for (const seq of [1, 2, 3])
-      assert.match(out, new RegExp(`^64 bytes from 192\\.0\\.2\\.1: icmp_seq=${seq} ttl=64 time=\\d+ ms$`, "m"));
-    assert.match(out, /^3 packets transmitted, 3 received, 0% packet loss, time \d+ms$/m);
-    assert.match(out, /^rtt min\/avg\/max\/mdev = [\d.]+\/[\d.]+\/[\d.]+\/[\d.]+ ms$/m);
-    const big = json<{ received: number }>("ping", "-c", "1", "-s", "1400", "192.0.2.1");
-    assert.equal(big.received, 1, "a 1400-byte echo comes back whole");
-    const none = netrt("ping", "-c", "2", "-i", "0.2", "-W", "0.3", "192.0.2.254");
-    assert.equal(none.status, 1, "nothing came back: exit 1, as ping");
-    assert.match(none.stdout, /2 packets transmitted, 0 received, 100% packet loss/);
-    const peerMac = /link\/ether ([0-9a-f:]{17})/.exec(link.exec(link.peerNs, ["ip", "link", "show", link.peerIf]))![1];
-    const arp = ok("arping", "-c", "2", "192.0.2.1");
-    assert.match(arp, new RegExp(`^Unicast reply from 192\\.0\\.2\\.1 \\[${peerMac.toUpperCase()}\\]  \\d+ms$`, "m"));
-    assert.match(arp, /^Received 2 response\(s\)$/m);
-    const off = netrt("arping", "-c", "1", "198.51.100.1");
-    assert.equal(off.status, 2);
-    assert.equal(off.stderr, "Error: no interface has this address on its link.\n");
-    const usage = netrt("ping");
-    assert.equal(usage.status, 255);
-    assert.equal(usage.stderr, "ping: which address?\n");
   });
 
   it("refuses wrong arguments and a missing device with a message and a non-zero exit", function () {
