@@ -20,6 +20,8 @@ import {
   readField,
 } from "../src/netlink/policy";
 import { errorTlvOffset } from "../src/netlink/parse";
+// The host decodes every feature's attributes: declare them.
+import "../src/netlink/family-probes";
 
 export interface AttrValue {
   type: number;

@@ -32,6 +32,8 @@ import {
   NETRT_CMD_PING,
   NETRT_GENL_TYPE,
 } from "./family";
+// Declares the attributes the probes' requests and answers carry.
+import "./family-probes";
 import { ANSWER_LATER, Handler } from "./handler";
 import type { NlMsg } from "./parse";
 import { PROTO_GENERIC, PROTO_ROUTE } from "./frame";

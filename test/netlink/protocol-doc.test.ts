@@ -8,6 +8,8 @@ import * as path from "node:path";
 import { alloc, set8 } from "../../hal/js/bytes";
 import { DHCP_EVENT_NAMES, DHCP_STATE_NAMES } from "../../src/dhcp/states";
 import { Prober } from "../../src/netlink/probe";
+// A feature's attributes join the set when its module loads (the probes' here).
+import "../../src/netlink/family-probes";
 import { Rig } from "./rig";
 import { addFamilyHandlers, type ControlChannel } from "../../src/netlink/channel";
 import type { Handler } from "../../src/netlink/handler";

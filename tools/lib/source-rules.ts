@@ -22,6 +22,7 @@ const CLI_MAY_IMPORT = [
   "src/netlink/constants.ts",
   "src/netlink/schemas.ts",
   "src/netlink/family.ts",
+  "src/netlink/family-probes.ts",
   "src/netlink/parse.ts",
   "src/netlink/policy.ts",
   "src/netlink/writer.ts",
