@@ -22,6 +22,7 @@ import {
 import { errorTlvOffset } from "../src/netlink/parse";
 // The host decodes every feature's attributes: declare them.
 import "../src/netlink/family-probes";
+import "../src/netlink/family-settings";
 
 export interface AttrValue {
   type: number;

@@ -232,7 +232,7 @@ export const VERSION = "netrt-0.3.0, ip grammar of iproute2-6.1";
 export const USAGE = `Usage: netrt [ OPTIONS ] OBJECT { COMMAND | help }
        netrt [ -force ] -batch filename
 where  OBJECT := { address | link | neighbour | route | monitor | dhcp | auth | ping | arping |
-                   agent | help }
+                   config | save | agent | help }
        OPTIONS := { -V[ersion] | -s[tatistics] | -d[etails] | -h[uman-readable] | -iec |
                     -f[amily] { inet | inet6 | link } | -4 | -6 | -0 |
                     -o[neline] | -t[imestamp] | -ts[hort] | -b[atch] [filename] |
@@ -284,6 +284,8 @@ export const OBJECTS: string[] = [
   "agent",
   "ping",
   "arping",
+  "config",
+  "save",
 ];
 
 /** The object an abbreviation names, as ip resolves it; undefined when none. */

@@ -17,6 +17,7 @@ import { monitorObject } from "./commands/monitor";
 import { neighObject } from "./commands/neigh";
 import { routeObject } from "./commands/route";
 import { arpingObject, pingObject } from "./commands/ping";
+import { configObject, saveObject } from "./commands/config";
 
 const OBJECTS: Record<string, ObjectDef> = {
   address: addrObject,
@@ -29,6 +30,8 @@ const OBJECTS: Record<string, ObjectDef> = {
   auth: authObject,
   ping: pingObject,
   arping: arpingObject,
+  config: configObject,
+  save: saveObject,
 };
 
 /** A command line resolved before any byte goes to the device: usage errors cost no session. */

@@ -35,6 +35,8 @@ export interface BoardConfig {
     pins: { tx: string | number; rx: string | number };
     /** `netrt ping` and `netrt arping`: the device's own probes (src/netlink/probe.ts). */
     probes: boolean;
+    /** Settings kept across reboots: `netrt save`, `config show`, `config reset` (src/config/). */
+    settings: boolean;
   };
   lltableCapacity: number;
   /** Static configuration; empty strings when the board has none. */

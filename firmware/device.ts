@@ -39,6 +39,8 @@ export interface Device {
   eth: Ifnet | undefined;
   dhcp: DhcpClient | undefined;
   control: DeviceControl | undefined;
+  /** Called once eth0 is attached, before the board's static address or DHCP (the stored settings apply here). */
+  afterEth?: (eth: Ifnet) => void;
 }
 
 /**
@@ -131,6 +133,7 @@ export function startDevice(
   dev.eth = eth;
   if (eth === undefined) return dev;
   log.write(LOG_INFO, "eth0 " + formatMac(eth.hwaddr, 0) + " mtu " + eth.mtu);
+  if (dev.afterEth !== undefined) dev.afterEth(eth);
   configureStatic(dev, eth, board.ipv4.address, board.ipv4.gateway);
   if (board.dhcp.enabled && board.ipv4.address === "") startDhcp(dev, eth);
   return dev;

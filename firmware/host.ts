@@ -11,7 +11,8 @@ import { LOG_INFO, type SerialOptions } from "../hal/types";
 import type { BoardConfig } from "./board";
 import { parseMac } from "../src/net/addr";
 import { serveControl } from "./control";
-import { serveControlWithProbes } from "./probes";
+import { addProbes } from "./probes";
+import { addSettings } from "./settings";
 import { boardHwaddr, startDevice } from "./device";
 import { DHCP_STOPPED } from "../src/dhcp/states";
 
@@ -64,7 +65,11 @@ export function start(board: BoardConfig): void {
       return mac;
     },
     board.control.enabled && control !== "off"
-      ? (d) => void (board.control.probes ? serveControlWithProbes(d, openSerial) : serveControl(d, openSerial))
+      ? (d) => {
+          const ch = serveControl(d, openSerial);
+          if (board.control.probes) addProbes(d, ch);
+          if (board.control.settings) addSettings(d, ch);
+        }
       : undefined,
   );
   if (board.control.enabled && control === "off") p.log.write(LOG_INFO, "control channel off (NETRT_CONTROL=off)");

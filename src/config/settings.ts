@@ -25,7 +25,6 @@ import {
   SETT_DHCP,
   SETT_GATEWAY,
   SETT_HOSTNAME,
-  SETT_MAC,
   SETT_NEIGH,
   SETT_NEIGH_LEN,
   SETT_NEIGH_MAC,
@@ -39,7 +38,7 @@ export const SETTINGS_VERSION = 1;
 export const SETTINGS_ADDR_MAX = 4;
 export const SETTINGS_NEIGH_MAX = 8;
 export const SETTINGS_HOSTNAME_MAX = 32;
-/** The longest record: header, DHCP, addresses, gateway, hostname, MAC, profile, probe, neighbours. */
+/** The longest record: header, DHCP, addresses, gateway, hostname, profile, probe, neighbours. */
 export const SETTINGS_MAX =
   SET_HLEN +
   3 +
@@ -47,7 +46,6 @@ export const SETTINGS_MAX =
   6 +
   2 +
   SETTINGS_HOSTNAME_MAX +
-  8 +
   3 +
   3 +
   SETTINGS_NEIGH_MAX * (2 + SETT_NEIGH_LEN);
@@ -72,15 +70,13 @@ export const SETTINGS_PROBLEMS = [
   "a field is out of range",
 ];
 
-/** -1 in a number field, "" in the hostname, hasMac false: not set, the board's default applies. */
+/** -1 in a number field, "" in the hostname: not set, the board's default applies. */
 export class DeviceSettings {
   dhcp = -1;
   readonly addrs: number[] = [];
   readonly prefixLens: number[] = [];
   gateway = 0;
   hostname = "";
-  readonly mac: Bytes = alloc(6);
-  hasMac = false;
   profile = -1;
   probe = -1;
   readonly neighIps: number[] = [];
@@ -93,7 +89,6 @@ export class DeviceSettings {
     this.prefixLens.splice(0, this.prefixLens.length);
     this.gateway = 0;
     this.hostname = "";
-    this.hasMac = false;
     this.profile = -1;
     this.probe = -1;
     this.neighIps.splice(0, this.neighIps.length);
@@ -134,10 +129,6 @@ export function encodeSettings(s: DeviceSettings): Bytes | undefined {
   if (s.hostname !== "") {
     p = putField(b, p, SETT_HOSTNAME, s.hostname.length);
     for (let i = 0; i < s.hostname.length; i++) set8(b, p++, s.hostname.charCodeAt(i) % 256);
-  }
-  if (s.hasMac) {
-    p = putField(b, p, SETT_MAC, 6);
-    for (let i = 0; i < 6; i++) set8(b, p++, get8(s.mac, i));
   }
   p = putByte(b, p, SETT_PROFILE, s.profile);
   p = putByte(b, p, SETT_PROBE, s.probe);
@@ -184,13 +175,6 @@ function readField(b: Bytes, p: number, type: number, n: number, s: DeviceSettin
       if (c < 33 || c > 126) return false;
     }
     s.hostname = asciiText(b, p, n);
-    return true;
-  }
-  if (type === SETT_MAC) {
-    // A unicast MAC only: a group address would be a lie on the wire.
-    if (n !== 6 || s.hasMac || get8(b, p) % 2 === 1) return false;
-    for (let i = 0; i < 6; i++) set8(s.mac, i, get8(b, p + i));
-    s.hasMac = true;
     return true;
   }
   if (type === SETT_NEIGH) {

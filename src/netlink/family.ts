@@ -32,6 +32,12 @@ export const NETRT_CMD_AUTH_END = 10;
 export const NETRT_CMD_PING = 11;
 /** As PING with one ARP request (NETRT_A_IFINDEX optional); the answer has NETRT_A_LLADDR. */
 export const NETRT_CMD_ARPING = 12;
+/** The stored settings: a message of the same cmd with NETRT_A_CONFIG_STATUS and, when stored, NETRT_A_CONFIG. */
+export const NETRT_CMD_CONFIG_GET = 13;
+/** Stores the running settings (src/config/settings.ts), applied at the next boot. */
+export const NETRT_CMD_CONFIG_SAVE = 14;
+/** Removes the stored settings: the board's defaults at the next boot. */
+export const NETRT_CMD_CONFIG_RESET = 15;
 
 // Attributes.
 export const NETRT_A_GROUPS = 1;
@@ -58,6 +64,10 @@ export const NETRT_A_SIZE = 21;
 export const NETRT_A_RTT = 22;
 export const NETRT_A_TTL = 23;
 export const NETRT_A_LLADDR = 24;
+/** The stored settings record, as stored (src/wire/settings.ts). */
+export const NETRT_A_CONFIG = 25;
+/** What reading it found: SETTINGS_OK, SETTINGS_NONE, or the problem (src/config/settings.ts). */
+export const NETRT_A_CONFIG_STATUS = 26;
 
 /** Not an rtnetlink group: DHCP events, bit 31 of the subscription mask. */
 export const NETRT_GROUP_DHCP = 32;

@@ -10,6 +10,8 @@ import { DHCP_EVENT_NAMES, DHCP_STATE_NAMES } from "../../src/dhcp/states";
 import { Prober } from "../../src/netlink/probe";
 // A feature's attributes join the set when its module loads (the probes' here).
 import "../../src/netlink/family-probes";
+import "../../src/netlink/family-settings";
+import { SettingsControl } from "../../src/config/control";
 import { Rig } from "./rig";
 import { addFamilyHandlers, type ControlChannel } from "../../src/netlink/channel";
 import type { Handler } from "../../src/netlink/handler";
@@ -57,6 +59,7 @@ describe("docs/CONTROL-PROTOCOL.md against the code", function () {
     // The probes, a board feature, add theirs.
     const rig = new Rig();
     t.push(...new Prober(rig.ch, rig.net.clock).handlers);
+    t.push(...new SettingsControl(rig.ch, rig.storage, () => undefined).handlers);
     for (const r of table("cmd")) {
       const h = t.find((x) => x.type === Number(r[0]));
       const mutates = h !== undefined && h.mutates;

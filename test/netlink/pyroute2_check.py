@@ -48,6 +48,8 @@ class netrtmsg(genlmsg):
         ("NETRT_A_RTT", "uint32"),
         ("NETRT_A_TTL", "uint8"),
         ("NETRT_A_LLADDR", "cdata"),
+        ("NETRT_A_CONFIG", "cdata"),
+        ("NETRT_A_CONFIG_STATUS", "uint8"),
     )
 
 

@@ -65,6 +65,7 @@ describe("board files", function () {
       maxFrame: 0,
       pins: { tx: "", rx: "" },
       probes: false,
+      settings: false,
     });
   });
   it("every SPI chip board names its bus and all four pins", function () {

@@ -36,7 +36,7 @@ function section(b: Board, description: string): string {
     const pins = c.control.pins.tx !== "" ? ` (TX ${c.control.pins.tx}, RX ${c.control.pins.rx})` : "";
     const where = c.control.uart === "none" ? "built, on no UART" : `${c.control.uart}${pins}`;
     lines.push(
-      `| control channel | ${where}, ${c.control.baud} baud, messages up to ${c.control.maxFrame} bytes${c.control.probes ? "; with the device's probes (`netrt ping`, `netrt arping`)" : ""} |`,
+      `| control channel | ${where}, ${c.control.baud} baud, messages up to ${c.control.maxFrame} bytes${c.control.probes ? "; with the device's probes (`netrt ping`, `netrt arping`)" : ""}${c.control.settings ? "; with stored settings (`netrt save`)" : ""} |`,
     );
   }
   lines.push(

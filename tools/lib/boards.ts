@@ -87,7 +87,7 @@ const KNOWN_FIELDS: Record<string, string[]> = {
   "memory.": ["budget", "parameters"],
   "mac.": ["driver", "hwaddr", "mtu", "bus", "pins", "spiBaud"],
   "mac.pins.": ["sck", "miso", "mosi", "cs", "reset", "int"],
-  "control.": ["uart", "baud", "maxFrame", "pins", "probes"],
+  "control.": ["uart", "baud", "maxFrame", "pins", "probes", "settings"],
   "control.pins.": ["tx", "rx"],
   "lltable.": ["capacity"],
   "dhcp.": ["enabled", "profile", "probe", "rapidCommit", "vendorClass"],
@@ -192,6 +192,7 @@ export function parseBoard(file: string, text: string): Board {
     maxFrame: 0,
     pins: { tx: "", rx: "" },
     probes: false,
+    settings: false,
   };
   if (raw.control !== false) {
     const control = field<Json>(file, raw, "control", "object");
@@ -224,6 +225,9 @@ export function parseBoard(file: string, text: string): Board {
       pins: { tx: uartPin("tx"), rx: uartPin("rx") },
       // netrt ping / arping from the device: a feature a board turns on ("probes": true).
       probes: control.probes === undefined ? false : field<boolean>(file, control, "probes", "boolean", "control."),
+      // Settings kept across reboots (netrt save): a feature a board turns on ("settings": true).
+      settings:
+        control.settings === undefined ? false : field<boolean>(file, control, "settings", "boolean", "control."),
     };
     if (runtime === "lua51" || runtime === "lua53") checkNodeMcuUart(file, runtime, controlConfig);
   }

@@ -47,11 +47,22 @@ function writeEntry(b: Board): string {
   if (chip !== undefined) imports.push(`import { ${chip.factory} } from "${from(chip.module)}";`);
   // The control channel's code only in builds whose board has one (the Node host entry imports it itself).
   if (b.config.control.enabled && b.runtime !== "node") {
-    // With the probes (netrt ping, arping), the channel comes from firmware/probes.ts, which adds them.
-    if (b.config.control.probes)
-      imports.push(`import { serveControlWithProbes as serveControl } from "${from("firmware/probes")}";`);
-    else imports.push(`import { serveControl } from "${from("firmware/control")}";`);
-    args.push("serveControl");
+    imports.push(`import { serveControl } from "${from("firmware/control")}";`);
+    // The channel's features (the probes, the stored settings): each a module only its boards import.
+    const features: string[] = [];
+    if (b.config.control.probes) {
+      imports.push(`import { addProbes } from "${from("firmware/probes")}";`);
+      features.push("addProbes(d, ch);");
+    }
+    if (b.config.control.settings) {
+      imports.push(`import { addSettings } from "${from("firmware/settings")}";`);
+      features.push("addSettings(d, ch);");
+    }
+    args.push(
+      features.length === 0
+        ? "serveControl"
+        : `(d, o) => {\n  const ch = serveControl(d, o);\n  ${features.join("\n  ")}\n}`,
+    );
   }
   if (args[args.length - 1] === "undefined") args.pop();
   fs.writeFileSync(

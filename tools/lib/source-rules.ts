@@ -23,6 +23,8 @@ const CLI_MAY_IMPORT = [
   "src/netlink/schemas.ts",
   "src/netlink/family.ts",
   "src/netlink/family-probes.ts",
+  "src/netlink/family-settings.ts",
+  "src/config/settings.ts",
   "src/netlink/parse.ts",
   "src/netlink/policy.ts",
   "src/netlink/writer.ts",

@@ -1,0 +1,146 @@
+// Settings that survive a reboot, on the host board: a device that booted on
+// DHCP is given a static address, a gateway and a neighbour from the console,
+// saved, and restarted: it comes back with them (the address answers ping
+// with no DHCP exchange). A damaged record is reported at boot and the
+// board's defaults apply; `config reset` removes it.
+import { strict as assert } from "node:assert";
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { buildAll } from "../../tools/lib/build";
+import { DhcpServer } from "../../tools/lib/dhcp-servers";
+import { FirmwareProcess } from "../../tools/lib/firmware-proc";
+import { HostLink, hostLinkUnavailable } from "../../tools/lib/hostlink";
+import { ROOT } from "../../tools/lib/paths";
+
+const TSX = path.join(ROOT, "node_modules", ".bin", "tsx");
+const CLI = path.join(ROOT, "cli", "netrt.ts");
+
+describe("integration: settings kept across a reboot (netrt save, config show, config reset)", function () {
+  this.timeout(180000);
+  let link: HostLink;
+  let server: DhcpServer;
+  let fw: FirmwareProcess | undefined;
+  let state = "";
+  let port = "";
+  let base = 0;
+
+  const netrt = (...args: string[]): { status: number | null; stdout: string; stderr: string } => {
+    const r = spawnSync(TSX, [CLI, "-port", port, ...args], { encoding: "utf8", timeout: 20000 });
+    return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+  };
+  const ok = (...args: string[]): string => {
+    const r = netrt(...args);
+    assert.equal(r.status, 0, `netrt ${args.join(" ")}: ${r.stderr}`);
+    return r.stdout;
+  };
+  const boot = async (): Promise<FirmwareProcess> => {
+    const f = new FirmwareProcess(
+      {
+        NETRT_RX_PORT: String(base),
+        NETRT_TX_PORT: String(base + 1),
+        NETRT_DHCP_PROBE: "off",
+        NETRT_DHCP_PROFILE: "fast",
+        NETRT_CONTROL: port,
+      },
+      state,
+    );
+    await f.waitFor(/control port/, 10000);
+    return f;
+  };
+  const restart = async (): Promise<FirmwareProcess> => {
+    await fw?.stop("SIGTERM", true);
+    fw = await boot();
+    return fw;
+  };
+
+  before(async function () {
+    const why = hostLinkUnavailable();
+    if (why !== undefined) {
+      if (process.env.CI) throw new Error(`prerequisites missing in CI: ${why}`);
+      console.log(`      skipped: ${why}`);
+      this.skip();
+    }
+    await buildAll(["host"]);
+    base = 47000 + (process.pid % 500) * 2;
+    link = new HostLink({
+      id: `st${process.pid % 100000}`,
+      firmwareRxPort: base,
+      firmwareTxPort: base + 1,
+      peerCidr: "192.0.2.1/24",
+    });
+    await link.up();
+    server = new DhcpServer("dnsmasq", link, {
+      serverIp: "192.0.2.1",
+      rangeStart: "192.0.2.50",
+      rangeEnd: "192.0.2.99",
+      leaseSecs: 600,
+      noPing: true,
+    });
+    server.start();
+    await server.ready();
+    port = path.join(link.dir, "tty");
+    state = fs.mkdtempSync(path.join(os.tmpdir(), "netrt-settings-"));
+    fw = await boot();
+    await fw.waitFor(/bound to ([\d.]+)\/24/, 30000);
+  });
+
+  after(async function () {
+    await fw?.stop("SIGTERM");
+    server?.stop();
+    link?.dispose();
+    if (state !== "") fs.rmSync(state, { recursive: true, force: true });
+  });
+
+  it("nothing stored at first: config show says so", function () {
+    assert.match(ok("config", "show"), /^no stored settings: the board's defaults apply at boot$/m);
+    assert.equal(JSON.parse(ok("-j", "config")).status, "none stored");
+  });
+
+  it("a static address, gateway and neighbour, saved, come back after a restart without DHCP", async function () {
+    ok("dhcp", "release");
+    ok("addr", "add", "192.0.2.10/24", "dev", "eth0");
+    ok("route", "replace", "default", "via", "192.0.2.1");
+    ok("neigh", "add", "192.0.2.77", "lladdr", "02:00:00:00:00:77", "dev", "eth0");
+    ok("save");
+    const shown = ok("config", "show");
+    assert.match(shown, /^ {4}dhcp off$/m);
+    assert.match(shown, /^ {4}address 192\.0\.2\.10\/24 dev eth0$/m);
+    assert.match(shown, /^ {4}route default via 192\.0\.2\.1$/m);
+    assert.match(shown, /^ {4}neigh 192\.0\.2\.77 lladdr 02:00:00:00:00:77 dev eth0$/m);
+    assert.match(shown, /^ {4}dhcp profile fast$/m);
+
+    const f = await restart();
+    await f.waitFor(/settings: applying the stored settings \(DHCP off, 1 addresses, 1 neighbours\)/, 10000);
+    await f.waitFor(/eth0: added 192\.0\.2\.10\/24/, 10000);
+    const ping = link.exec(link.peerNs, ["ping", "-c", "2", "-W", "2", "192.0.2.10"], true);
+    assert.match(ping, /2 received/, `the saved address answers: ${ping}`);
+    assert.doesNotMatch(f.lines.join("\n"), /send DISCOVER/, "no DHCP exchange");
+    assert.match(ok("addr", "show", "dev", "eth0"), /inet 192\.0\.2\.10\/24 brd 192\.0\.2\.255 scope global eth0$/m);
+    assert.match(ok("route"), /^default via 192\.0\.2\.1 dev eth0 proto static $/m);
+    assert.match(ok("neigh"), /^192\.0\.2\.77 dev eth0 lladdr 02:00:00:00:00:77 PERMANENT $/m);
+  });
+
+  it("a damaged record is reported at boot, the board's defaults apply, and config reset removes it", async function () {
+    const file = path.join(state, "netrt.settings");
+    const b = fs.readFileSync(file);
+    b[b.length - 1] ^= 0x40;
+    fs.writeFileSync(file, b);
+    const f = await restart();
+    await f.waitFor(
+      /settings: the stored settings are damaged \(its CRC does not match\): the board's defaults apply/,
+      10000,
+    );
+    await f.waitFor(/bound to ([\d.]+)\/24/, 30000);
+    assert.match(ok("config", "show"), /^the stored settings are damaged \(its CRC does not match\)/m);
+    // Truncated, too: named, never a crash.
+    fs.writeFileSync(file, b.subarray(0, 5));
+    const g = await restart();
+    await g.waitFor(/settings: the stored settings are truncated/, 10000);
+    await g.waitFor(/bound to ([\d.]+)\/24/, 30000);
+    ok("config", "reset");
+    assert.equal(fs.existsSync(file), false, "the record is gone");
+    assert.match(ok("config", "show"), /^no stored settings/m);
+  });
+});
