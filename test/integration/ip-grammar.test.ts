@@ -149,14 +149,12 @@ describe("integration: netrt reads and answers like ip, line by line", function 
     x("sysctl", "-qw", "net.ipv6.conf.lo.disable_ipv6=1");
     x("ip", "link", "set", "lo", "up", "txqueuelen", "0");
     // A TAP held open (so it has a carrier) for as long as the test runs.
-    tap = spawn("ip", [
-      "netns",
-      "exec",
-      ns,
-      "socat",
-      "TUN,tun-name=eth0,tun-type=tap,iff-no-pi,iff-up",
-      "SYSTEM:sleep 100000",
-    ]);
+    // No pipes to it: a pipe its child inherited would keep this process (and mocha) alive.
+    tap = spawn(
+      "ip",
+      ["netns", "exec", ns, "socat", "TUN,tun-name=eth0,tun-type=tap,iff-no-pi,iff-up", "SYSTEM:sleep 100000"],
+      { stdio: "ignore" },
+    );
     for (let i = 0; i < 100 && ip(["link", "show", "eth0"]).status !== 0; i++)
       await new Promise((r) => setTimeout(r, 50));
     x("ip", "link", "set", "eth0", "address", "02:00:00:00:00:10", "txqueuelen", "1");
@@ -167,7 +165,11 @@ describe("integration: netrt reads and answers like ip, line by line", function 
 
   after(async function () {
     tap?.kill();
-    if (ns !== "") spawnSync("ip", ["netns", "del", ns]);
+    // Everything left in the namespace (socat's child) goes with it.
+    if (ns !== "") {
+      spawnSync("sh", ["-c", `ip netns pids ${ns} | xargs -r kill -9`]);
+      spawnSync("ip", ["netns", "del", ns]);
+    }
     if (dir !== "") fs.rmSync(dir, { recursive: true, force: true });
     await fw?.stop("SIGTERM");
     link?.dispose();
