@@ -30,6 +30,8 @@ export interface Globals {
   iec: boolean;
   force: boolean;
   batch?: string;
+  /** -save: after the command succeeds, store the device's settings (netrt save). */
+  save: boolean;
 }
 
 export function defaults(): Globals {
@@ -49,6 +51,7 @@ export function defaults(): Globals {
     human: false,
     iec: false,
     force: false,
+    save: false,
   };
 }
 
@@ -150,6 +153,7 @@ const OPTIONS: Option[] = [
   { word: "-timeout", value: true, set: (g, v) => (g.timeout = positive("timeout", v)) },
   { word: "-pcap", value: true, set: (g, v) => (g.pcap = v) },
   { word: "-key", value: true, set: (g, v) => (g.key = v) },
+  { word: "-save", set: (g) => (g.save = true) },
 ];
 
 const OWN = ["-port", "-baud", "-timeout", "-pcap", "-key"];
@@ -237,7 +241,8 @@ where  OBJECT := { address | link | neighbour | route | monitor | dhcp | auth | 
                     -f[amily] { inet | inet6 | link } | -4 | -6 | -0 |
                     -o[neline] | -t[imestamp] | -ts[hort] | -b[atch] [filename] |
                     -c[olor] | -br[ief] | -j[son] | -p[retty] | -N[umeric] |
-                    -po[rt] [PATH] | -bau[d] RATE | -timeo[ut] MS | -pc[ap] FILE | -k[ey] HEX }
+                    -po[rt] [PATH] | -bau[d] RATE | -timeo[ut] MS | -pc[ap] FILE | -k[ey] HEX |
+                    -sa[ve] }
        -port PATH is a serial port, a pty or tcp://host:port (default: $NETRT_PORT);
        -port alone lists the serial ports, marking those a device answers on.
 `;

@@ -148,6 +148,8 @@ async function main(argv: string[]): Promise<number> {
   const ch: Channel = await connect(g);
   try {
     await r.def.run(g, ch, r.cmd, r.args);
+    // -save: the change just made, kept across reboots (as `netrt save` after it).
+    if (g.save) await saveObject.run(g, ch, "", []);
   } finally {
     ch.close();
   }

@@ -102,8 +102,9 @@ describe("integration: settings kept across a reboot (netrt save, config show, c
     ok("dhcp", "release");
     ok("addr", "add", "192.0.2.10/24", "dev", "eth0");
     ok("route", "replace", "default", "via", "192.0.2.1");
-    ok("neigh", "add", "192.0.2.77", "lladdr", "02:00:00:00:00:77", "dev", "eth0");
     ok("save");
+    // -save: a change and the save in one command.
+    ok("-save", "neigh", "add", "192.0.2.77", "lladdr", "02:00:00:00:00:77", "dev", "eth0");
     const shown = ok("config", "show");
     assert.match(shown, /^ {4}dhcp off$/m);
     assert.match(shown, /^ {4}address 192\.0\.2\.10\/24 dev eth0$/m);

@@ -43,6 +43,8 @@ describe("CLI grammar (ip's)", function () {
     assert.equal(parseOptions(["-timeout=500", "a"]).g.timeout, 500);
     assert.equal(parseOptions(["-pc", "f.pcap", "a"]).g.pcap, "f.pcap");
     assert.equal(parseOptions(["-k", "00", "a"]).g.key, "00");
+    assert.equal(parseOptions(["-sa", "a"]).g.save, true, '"-s" stays -stats; "-sa" is -save');
+    assert.equal(parseOptions(["-s", "a"]).g.save, false);
     assert.equal(parseOptions(["-port"]).g.listPorts, true, "-port alone lists the ports");
     assert.equal(parseOptions(["-port", "-j"]).g.listPorts, true);
     const { g, rest } = parseOptions(["-port", "/dev/x", "-br", "a", "s", "-4"]);
