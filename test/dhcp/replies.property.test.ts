@@ -86,9 +86,10 @@ function bindable(p: Buffer, xid: number, offeredServer: number): boolean {
     return true;
   };
   if (!walk(240, p.length)) return false;
+  // Option 52 overloads file (1), sname (2) or both (3): RFC 2132 defines no other value, and one is ignored.
   const ov = opts.get(52)?.[0] ?? 0;
-  if ((ov & 1) === 1 && !walk(108, 236)) return false;
-  if ((ov & 2) === 2 && !walk(44, 108)) return false;
+  if ((ov === 1 || ov === 3) && !walk(108, 236)) return false;
+  if ((ov === 2 || ov === 3) && !walk(44, 108)) return false;
   const u32 = (c: number) => {
     const v = opts.get(c);
     return v !== undefined && v.length >= 4 ? Buffer.from(v).readUInt32BE(0) : -1;

@@ -100,8 +100,15 @@ describe("integration: settings kept across a reboot (netrt save, config show, c
 
   it("a static address, gateway and neighbour, saved, come back after a restart without DHCP", async function () {
     ok("dhcp", "release");
+    // The release is done when the client has stopped and taken its lease (address and route) off.
+    for (let i = 0; i < 100; i++) {
+      const d = JSON.parse(ok("-j", "dhcp", "show")) as { state: string };
+      if (d.state === "STOPPED" && !/^default/m.test(ok("route")) && !/inet /.test(ok("addr", "show", "dev", "eth0")))
+        break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
     ok("addr", "add", "192.0.2.10/24", "dev", "eth0");
-    ok("route", "replace", "default", "via", "192.0.2.1");
+    ok("route", "add", "default", "via", "192.0.2.1");
     ok("save");
     // -save: a change and the save in one command.
     ok("-save", "neigh", "add", "192.0.2.77", "lladdr", "02:00:00:00:00:77", "dev", "eth0");

@@ -18,6 +18,7 @@ import { Rtnl } from "../../src/netlink/rtnl";
 import { ControlChannel } from "../../src/netlink/channel";
 import * as F from "../../src/netlink/family";
 import { Prober } from "../../src/netlink/probe";
+import { SettingsControl, snapshot } from "../../src/config/control";
 import type { MessageValue } from "../../cli/describe";
 import {
   decodeSettings,
@@ -658,16 +659,18 @@ const familyTarget = (): Target => {
       net.clock,
       { write: (d) => host.push(d, 0, len(d)), driverName: () => "sim" },
       { baud: 115200, maxMessage: 512 },
-      new MemoryStorage(1024),
+      (storage = new MemoryStorage(4096)),
       new SimRandom(5),
     );
     new Prober(ch, net.clock);
+    new SettingsControl(ch, storage, (x) => snapshot(node.stack, 0, x));
   };
+  let storage = new MemoryStorage(4096);
   fresh();
   const ACK = C.NLM_F_ACK;
   return {
     name: "family",
-    what: "our family's commands (DHCP, auth, subscribe, ping, arping) on the control channel",
+    what: "our family's commands (DHCP, auth, subscribe, ping, arping, settings) on the control channel",
     seeds: () => [
       familySeed(F.NETRT_CMD_PING, ACK, (w) => w.inAddr(F.NETRT_A_ADDRESS, ip("192.0.2.20"))),
       familySeed(F.NETRT_CMD_PING, ACK, (w) => {
@@ -682,6 +685,9 @@ const familyTarget = (): Target => {
       familySeed(F.NETRT_CMD_SUBSCRIBE, ACK, (w) => w.put(F.GENL_ATTRS, F.NETRT_A_GROUPS, 0xffffffff)),
       familySeed(F.NETRT_CMD_DHCP_GET, 0, () => undefined),
       familySeed(F.NETRT_CMD_AUTH_CHALLENGE, 0, () => undefined),
+      familySeed(F.NETRT_CMD_CONFIG_SAVE, ACK, () => undefined),
+      familySeed(F.NETRT_CMD_CONFIG_GET, ACK, () => undefined),
+      familySeed(F.NETRT_CMD_CONFIG_RESET, ACK, () => undefined),
     ],
     reset: fresh,
     run(input) {
