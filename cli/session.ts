@@ -50,6 +50,14 @@ function keywords(
   return { kv, set, rest };
 }
 
+/** nlmsg_flags of ip's add (create, exclusive), replace (create or replace), change (replace only) and delete. */
+export function changeFlags(cmd: string): number {
+  if (cmd === "delete") return C.NLM_F_ACK;
+  if (cmd === "add") return C.NLM_F_ACK + C.NLM_F_CREATE + C.NLM_F_EXCL;
+  if (cmd === "replace") return C.NLM_F_ACK + C.NLM_F_CREATE + C.NLM_F_REPLACE;
+  return C.NLM_F_ACK + C.NLM_F_REPLACE;
+}
+
 export function keyOf(g: Globals): Buffer | undefined {
   const text = g.key ?? process.env.NETRT_KEY;
   if (text === undefined || text === "") return undefined;

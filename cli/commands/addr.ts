@@ -6,7 +6,7 @@ import { IFA_FAMILY_F, IFA_INDEX, IFA_PREFIXLEN, IFADDRMSG } from "../../src/net
 import { int, ipv4, prefix, UsageError } from "../args";
 import { addrBrief, addrJson, addrText, linkHead, linkJson, linkStats, linkText } from "../format";
 import { Channel, ChannelError } from "../transport";
-import { type Globals, keywords, links, ifindexOf, print, style } from "../session";
+import { changeFlags, type Globals, keywords, links, ifindexOf, print, style } from "../session";
 import type { ObjectDef } from "./object";
 
 const USAGE = `Usage: netrt address {add|change|replace} IFADDR dev IFNAME [ LIFETIME ]
@@ -70,15 +70,7 @@ async function modify(g: Globals, ch: Channel, cmd: string, args: string[]): Pro
   const life = (s: string | undefined): number =>
     s === undefined || s === "forever" ? 4294967295 : int(s.replace(/sec$/, ""), "lifetime", 0, 4294967295);
   const del = cmd === "delete";
-  const flags =
-    C.NLM_F_ACK +
-    (del
-      ? 0
-      : cmd === "add"
-        ? C.NLM_F_CREATE + C.NLM_F_EXCL
-        : cmd === "replace"
-          ? C.NLM_F_CREATE + C.NLM_F_REPLACE
-          : C.NLM_F_REPLACE);
+  const flags = changeFlags(cmd);
   await ch.request(PROTO_ROUTE, del ? C.RTM_DELADDR : C.RTM_NEWADDR, flags, IFADDRMSG.hdrLen, (w) => {
     w.field(IFA_FAMILY_F, C.AF_INET);
     w.field(IFA_PREFIXLEN, len);

@@ -6,7 +6,7 @@ import { ipv4, mac, UsageError } from "../args";
 import { findAttr } from "../describe";
 import { neighBrief, neighJson, neighText } from "../format";
 import { Channel, ChannelError } from "../transport";
-import { type Globals, keywords, links, ifindexOf, namer, print, style } from "../session";
+import { changeFlags, type Globals, keywords, links, ifindexOf, namer, print, style } from "../session";
 import type { ObjectDef } from "./object";
 
 const USAGE = `Usage: netrt neigh { add | del | change | replace }
@@ -68,15 +68,7 @@ async function modify(ch: Channel, cmd: string, args: string[]): Promise<void> {
   const a = ipv4(dst);
   const m = del ? undefined : mac(kv.lladdr);
   const index = await ifindexOf(ch, kv.dev);
-  const flags =
-    C.NLM_F_ACK +
-    (del
-      ? 0
-      : cmd === "add"
-        ? C.NLM_F_CREATE + C.NLM_F_EXCL
-        : cmd === "replace"
-          ? C.NLM_F_CREATE + C.NLM_F_REPLACE
-          : C.NLM_F_REPLACE);
+  const flags = changeFlags(cmd);
   try {
     await ch.request(PROTO_ROUTE, del ? C.RTM_DELNEIGH : C.RTM_NEWNEIGH, flags, NDMSG.hdrLen, (w) => {
       w.field(NDM_FAMILY, C.AF_INET);

@@ -14,7 +14,7 @@ import {
 import { int, ipv4, prefix, UsageError } from "../args";
 import { routeJson, routeOrder, routeOut, routeText } from "../format";
 import { Channel } from "../transport";
-import { type Globals, keywords, links, ifindexOf, namer, print, style } from "../session";
+import { changeFlags, type Globals, keywords, links, ifindexOf, namer, print, style } from "../session";
 import type { ObjectDef } from "./object";
 
 /** rtm_scope of a delete that matches any scope. */
@@ -69,15 +69,7 @@ async function modify(ch: Channel, cmd: string, args: string[]): Promise<void> {
   const del = cmd === "delete";
   if (!del && kv.via === undefined) throw new UsageError(`route ${cmd}: via GATEWAY is required`);
   const index = kv.dev !== undefined ? await ifindexOf(ch, kv.dev) : 0;
-  const flags =
-    C.NLM_F_ACK +
-    (del
-      ? 0
-      : cmd === "add"
-        ? C.NLM_F_CREATE + C.NLM_F_EXCL
-        : cmd === "replace"
-          ? C.NLM_F_CREATE + C.NLM_F_REPLACE
-          : C.NLM_F_REPLACE);
+  const flags = changeFlags(cmd);
   await ch.request(PROTO_ROUTE, del ? C.RTM_DELROUTE : C.RTM_NEWROUTE, flags, RTMSG.hdrLen, (w) => {
     w.field(RTM_FAMILY, C.AF_INET);
     w.field(RTM_DST_LEN, 0);
