@@ -40,6 +40,20 @@ export function int(s: string, what: string, min: number, max: number): number {
   return n;
 }
 
+/** A MAC as iproute2's ll_addr_a2n reads it: hex bytes between colons; its length is checked against the device's. */
+export function lladdr(text: string): Buffer {
+  const bytes: number[] = [];
+  for (const part of text.split(":")) {
+    // sscanf("%x"): leading hex digits, the rest ignored.
+    const m = /^\s*(?:0x)?([0-9a-f]+)/i.exec(part);
+    const v = m === null ? NaN : parseInt(m[1], 16);
+    if (!(v <= 255)) throw new UsageError(`"${part}" is invalid lladdr.`, 1);
+    bytes.push(v);
+  }
+  if (bytes.length !== 6) throw new UsageError(`Invalid address length ${bytes.length} - must be 6 bytes`, 1);
+  return Buffer.from(bytes);
+}
+
 export function mac(s: string): Buffer {
   if (!/^([0-9a-f]{2}:){5}[0-9a-f]{2}$/i.test(s))
     throw new UsageError(`"${s}" is not a MAC address (like 02:00:00:00:00:01)`);

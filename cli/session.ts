@@ -42,7 +42,8 @@ function keywords(
   for (let i = 0; i < args.length; i++) {
     const a = args[i];
     if (valued.includes(a)) {
-      if (i + 1 >= args.length) throw new UsageError(`"${a}" needs a value`);
+      // ip's NEXT_ARG() words.
+      if (i + 1 >= args.length) throw new UsageError('Command line is not complete. Try option "help"');
       kv[a] = args[++i];
     } else if (flags.includes(a)) set.add(a);
     else rest.push(a);

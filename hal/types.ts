@@ -202,6 +202,8 @@ export interface Mac {
   mtu(): number;
   /** false when `mtu` is outside [minMtu, maxMtu]. */
   setMtu(mtu: number): boolean;
+  /** `hwaddr`'s bytes were changed: reprogram the chip's own-address filter (absent where the stack filters). */
+  hwaddrChanged?(): void;
   carrier(): boolean;
   /** Wi-Fi MACs: not associated (no traffic yet); absent on wired MACs. */
   dormant?(): boolean;

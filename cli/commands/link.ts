@@ -2,14 +2,15 @@
 import * as C from "../../src/netlink/constants";
 import { PROTO_ROUTE } from "../../src/netlink/frame";
 import { IFI_CHANGE, IFI_FLAGS, IFINFOMSG } from "../../src/netlink/schemas";
-import { int, UsageError } from "../args";
+import { int, lladdr, UsageError } from "../args";
 import { linkBrief, linkJson, linkStats, linkText } from "../format";
 import { Channel, ChannelError } from "../transport";
 import { type Globals, ifindexOf, keywords, links, print, style } from "../session";
 import { ENODEV } from "../../src/net/errno";
 import type { ObjectDef } from "./object";
 
-const USAGE = `Usage: netrt link set { DEVICE | dev DEVICE } [ { up | down } ] [ mtu MTU ] [ alias NAME ]
+const USAGE = `Usage: netrt link set { DEVICE | dev DEVICE } [ { up | down } ] [ address LLADDR ] [ mtu MTU ]
+                     [ alias NAME ]
        netrt link show [ [dev] DEVICE ]
        netrt link help
 `;
@@ -39,19 +40,23 @@ async function show(g: Globals, ch: Channel, args: string[]): Promise<void> {
 }
 
 async function set(ch: Channel, args: string[]): Promise<void> {
-  const { kv, set, rest } = keywords(args, ["dev", "mtu", "alias"], ["up", "down"]);
+  // ip reads any abbreviation of "address" (a, addr) as it.
+  const words = args.map((a, i) => (a !== "" && "address".startsWith(a) && args[i - 1] !== "dev" ? "address" : a));
+  const { kv, set, rest } = keywords(words, ["dev", "mtu", "alias", "address"], ["up", "down"]);
   const dev = kv.dev ?? rest.shift();
   if (dev === undefined) throw new UsageError('Not enough information: "dev" argument is required.');
   if (rest.length > 0) throw new UsageError(`Error: either "dev" is duplicate, or "${rest[0]}" is a garbage.`);
   if (set.has("up") && set.has("down")) throw new UsageError("link set: up or down, not both");
   const mtu = kv.mtu !== undefined ? int(kv.mtu, "mtu", 0, 4294967295) : undefined;
+  const hw = kv.address !== undefined ? lladdr(kv.address) : undefined;
   // As ip: an unknown device is "Cannot find device"; `link set DEV` with nothing to change succeeds.
   await ifindexOf(ch, dev);
-  if (mtu === undefined && kv.alias === undefined && set.size === 0) return;
+  if (mtu === undefined && kv.alias === undefined && hw === undefined && set.size === 0) return;
   await ch.request(PROTO_ROUTE, C.RTM_NEWLINK, C.NLM_F_ACK, IFINFOMSG.hdrLen, (w) => {
     w.field(IFI_FLAGS, set.has("up") ? 1 : 0);
     w.field(IFI_CHANGE, set.size > 0 ? 1 : 0);
     w.str(C.IFLA_IFNAME, dev);
+    if (hw !== undefined) w.bytes(C.IFLA_ADDRESS, hw as unknown as Parameters<typeof w.bytes>[1], 0, 6);
     if (mtu !== undefined) w.int(C.IFLA_MTU, 4, mtu);
     if (kv.alias !== undefined) w.str(C.IFLA_IFALIAS, kv.alias);
   });

@@ -88,6 +88,8 @@ export abstract class ChipMac extends MacBase {
 
   /** Set up and ready for frames. */
   protected abstract usable(): boolean;
+  /** Programs `hwaddr` into the chip's address filter. */
+  protected abstract writeHwaddr(): void;
   /** Puts one frame in the chip and starts sending it; false (counted) when the chip has no room. */
   protected abstract transmit(frame: Bytes): boolean;
   /** Asks the chip whether the frame being sent has gone; calls txDone() when it has. */
@@ -97,6 +99,11 @@ export abstract class ChipMac extends MacBase {
 
   carrier(): boolean {
     return this.link;
+  }
+
+  // A chip still coming up programs the new address when it gets there.
+  hwaddrChanged(): void {
+    if (this.usable()) this.writeHwaddr();
   }
 
   write(frame: Bytes): boolean {

@@ -75,6 +75,7 @@ const MAX_FRAME = 1518; // with the CRC
 /** The next-packet pointer and the receive status vector before every frame. */
 const RX_HEADER = 6;
 const RSV_RECEIVED_OK = 0x80;
+const MAADR_ORDER = [4, 5, 2, 3, 0, 1];
 /** ERXFCON: our unicast address, broadcast, and CRC checked by the chip. */
 const FILTER = 0x80 + 0x20 + 0x01;
 const MII_POLLS = 50;
@@ -139,9 +140,7 @@ export class Enc28j60Mac extends ChipMac implements Mac {
     this.writeReg(MABBIPG, 0x12);
     this.writeReg(MAIPGL, 0x12);
     this.writeReg(MAIPGH, 0x0c);
-    // MAADR1 is the first byte on the wire; the registers are laid out 5, 6, 3, 4, 1, 2.
-    const order = [4, 5, 2, 3, 0, 1];
-    for (let i = 0; i < 6; i++) this.writeReg(MAADR5 + order[i], get8(this.hwaddr, i));
+    this.writeHwaddr();
     if (!this.writePhy(PHCON2, PHCON2_HDLDIS)) return;
     this.bfs(ECON1, ECON1_RXEN);
     this.ready = true;
@@ -154,6 +153,11 @@ export class Enc28j60Mac extends ChipMac implements Mac {
     this.write16(ERDPTL, RX_START);
     this.write16(ERXRDPTL, RX_END); // odd (errata 14)
     this.nextPacket = RX_START;
+  }
+
+  protected writeHwaddr(): void {
+    // MAADR1 is the first byte on the wire; the registers are laid out 5, 6, 3, 4, 1, 2.
+    for (let i = 0; i < 6; i++) this.writeReg(MAADR5 + MAADR_ORDER[i], get8(this.hwaddr, i));
   }
 
   protected usable(): boolean {

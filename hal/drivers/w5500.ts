@@ -109,9 +109,7 @@ export class W5500Mac extends ChipMac implements Mac {
     while (band(this.read8(BSB_COMMON, MR), MR_RST) !== 0) {
       if (++n > CR_POLLS) return "w5500: stays in reset";
     }
-    const r = this.reg;
-    copy(r, 3, this.hwaddr, 0, 6);
-    this.access(BSB_COMMON, SHAR, true, 6);
+    this.writeHwaddr();
     const err = this.openSocket();
     if (err !== undefined) return err;
     if (this.watchInterrupt()) {
@@ -139,6 +137,11 @@ export class W5500Mac extends ChipMac implements Mac {
     this.open = true;
     this.sending = false;
     return undefined;
+  }
+
+  protected writeHwaddr(): void {
+    copy(this.reg, 3, this.hwaddr, 0, 6);
+    this.access(BSB_COMMON, SHAR, true, 6);
   }
 
   protected usable(): boolean {

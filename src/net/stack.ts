@@ -2,7 +2,7 @@
 // routes, one lltable per Ethernet interface, ARP, IPv4/ICMP, UDP. MAC
 // drivers hand frames to input(); every received frame ends in exactly one
 // interface counter (delivered, error, dropped, no handler).
-import { get16, len } from "@hal/bytes";
+import { get16, get8, len, set8 } from "@hal/bytes";
 import { band } from "@hal/u32";
 import type { Bytes, Clock, Log, Mac, MacOptions, Random } from "../../hal/types";
 import { LOG_ERROR, LOG_WARN } from "../../hal/types";
@@ -30,6 +30,7 @@ import {
   IFF_PROMISC,
   IFF_RUNNING,
   IFF_UP,
+  IFEV_CHANGE,
   Ifnet,
   Interfaces,
   RX_DROPPED,
@@ -225,7 +226,6 @@ export class NetStack implements FrameSender {
     return true;
   }
 
-  /** Administratively up or down (ip link set dev X up/down). */
   /**
    * An administrator's up or down. Down, as Linux: the interface's
    * neighbours go (permanent ones too) and its routes; up, its prefix
@@ -240,6 +240,21 @@ export class NetStack implements FrameSender {
       if (ifp.lltable !== undefined) ifp.lltable.flushAllButOwn();
       this.addrs.ifDown(ifp);
     }
+  }
+
+  /**
+   * A new MAC (ip link set dev X address). As Linux, the neighbour table is
+   * flushed (permanent entries too: they were set up for the old identity);
+   * our own entries take the new address and the neighbours are told it.
+   */
+  setHwaddr(ifp: Ifnet, b: Bytes, off: number): void {
+    for (let i = 0; i < 6; i++) set8(ifp.hwaddr, i, get8(b, off + i));
+    // The driver's receive filter follows (the chips filter on it; the host links need not).
+    if (ifp.mac !== undefined && ifp.mac.hwaddrChanged !== undefined) ifp.mac.hwaddrChanged();
+    this.events.emit("link", IFEV_CHANGE, ifp, 0);
+    if (ifp.lltable !== undefined) ifp.lltable.flushAllButOwn();
+    const as = this.addrs.list;
+    for (let i = 0; i < as.length; i++) if (as[i].ifp === ifp) this.ownAddressAdded(as[i]);
   }
 
   private ownAddressAdded(ia: InAddr): void {

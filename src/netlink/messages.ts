@@ -76,8 +76,6 @@ function ticks(ms: number): number {
 /** The driver's name as IFLA_INFO_KIND shows it ("w5500", "udp"…); empty for none. */
 export type DriverName = (ifp: Ifnet) => string;
 
-const BCAST = alloc(6);
-for (let i = 0; i < 6; i++) set8(BCAST, i, 0xff);
 
 /**
  * One RTM_NEWLINK (or DELLINK) for `ifp`. `change` is ifi_change: the flags
@@ -120,7 +118,9 @@ export function putLink(
   w.put(LINK_ATTRS, C.IFLA_CARRIER_DOWN_COUNT, ifp.carrierChanges - ifp.carrierUps);
   w.put(LINK_ATTRS, C.IFLA_PROTO_DOWN, 0);
   w.bytes(C.IFLA_ADDRESS, ifp.hwaddr, 0, 6);
-  w.bytes(C.IFLA_BROADCAST, ifp.has(IFF_BROADCAST) ? BCAST : ifp.hwaddr, 0, 6);
+  // ff:ff:ff:ff:ff:ff, or the loopback's zeros whatever its own address is set to (as Linux's).
+  const brd = w.reserve(C.IFLA_BROADCAST, 6);
+  for (let i = 0; brd >= 0 && i < 6; i++) set8(w.buf, brd + i, ifp.has(IFF_BROADCAST) ? 0xff : 0);
   const s = w.reserve(C.IFLA_STATS64, RTNL_LINK_STATS64_LEN);
   if (s >= 0) {
     const c = ifp.counters;

@@ -33,7 +33,8 @@ function rig(opts: { link?: boolean } = {}) {
   const mac = new Enc28j60Mac({
     spi: chip,
     clock,
-    hwaddr: MAC as unknown as Bytes,
+    // A copy: a test may change the unit's address.
+    hwaddr: Uint8Array.from(MAC) as unknown as Bytes,
     onReadable: () => readable++,
     onLinkChange: (up) => links.push(up),
     onError: (m) => errors.push(m),
@@ -64,6 +65,20 @@ describe("ENC28J60 driver on the chip model", function () {
     r.chip.fromWire(frame(60, MAC, 2));
     assert.equal(r.chip.stats.rxFiltered, 1, "another host's unicast is filtered by the chip");
     assert.deepEqual(r.drain(), [frame(60, BCAST, 1), frame(60, MAC, 2)]);
+  });
+
+  it("a new MAC address is programmed at once: the filter follows it (ip link set dev eth0 address)", function () {
+    const r = rig();
+    r.up();
+    const hw = r.mac.hwaddr as unknown as Uint8Array;
+    hw.set(OTHER);
+    r.mac.hwaddrChanged();
+    r.chip.fromWire(frame(60, MAC, 1));
+    r.chip.fromWire(frame(60, OTHER, 2));
+    r.clock.advance(20);
+    assert.equal(r.chip.stats.rxFiltered, 1, "the old address is another host's now");
+    assert.deepEqual(r.drain(), [frame(60, OTHER, 2)]);
+    assert.deepEqual(r.chip.stats.errors, []);
   });
 
   it("says so when no chip answers", function () {

@@ -28,7 +28,8 @@ function rig(opts: { link?: boolean } = {}) {
   const mac = new W5500Mac({
     spi: chip,
     clock,
-    hwaddr: MAC as unknown as Bytes,
+    // A copy: a test may change the unit's address.
+    hwaddr: Uint8Array.from(MAC) as unknown as Bytes,
     onReadable: () => readable++,
     onLinkChange: (up) => links.push(up),
     onError: (m) => errors.push(m),
@@ -54,6 +55,20 @@ describe("W5500 driver on the chip model", function () {
     r.chip.fromWire(frame(60, Uint8Array.from([0xff, 0xff, 0xff, 0xff, 0xff, 0xff])));
     assert.equal(r.chip.stats.rxFiltered, 1);
     assert.equal(r.drain().length, 1);
+  });
+
+  it("a new MAC address is programmed at once: the filter follows it (ip link set dev eth0 address)", function () {
+    const r = rig();
+    r.mac.start();
+    const next = Uint8Array.from([2, 0, 0, 0, 0x66, 1]);
+    (r.mac.hwaddr as unknown as Uint8Array).set(next);
+    r.mac.hwaddrChanged();
+    r.chip.fromWire(frame(60, MAC, 1));
+    r.chip.fromWire(frame(60, next, 2));
+    r.clock.advance(10);
+    assert.equal(r.chip.stats.rxFiltered, 1, "the old address is another host's now");
+    assert.deepEqual(r.drain(), [frame(60, next, 2)]);
+    assert.deepEqual(r.chip.stats.errors, []);
   });
 
   it("says so when no W5500 answers", function () {

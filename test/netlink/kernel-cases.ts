@@ -192,6 +192,10 @@ export const D = {
     ALL,
     "the device's MAC takes frames of at most 1500 bytes (the driver's maximum); Linux's TAP takes 65521",
   ),
+  wholeSetlink: diff(
+    ["notifications", "state"],
+    "a refused link change changes nothing on the device; Linux has already applied the attributes it handles before the refused one (IFLA_ADDRESS before IFLA_MTU)",
+  ),
   physical: diff(
     ALL,
     "the device's interfaces are its chips; the oracle's eth0 is a TAP, which Linux may delete (a physical NIC answers EOPNOTSUPP, as the device does)",
@@ -319,6 +323,28 @@ export function cases(): DiffCase[] {
     deliberate: D.mtuMax,
   });
   add("setlink mtu of 2 bytes", [link(C.RTM_NEWLINK, ACK, 2, (w) => w.int(C.IFLA_MTU, 2, 1400))]);
+  const hw = (b: number[]) => (w: NlWriter) => {
+    const at = w.reserve(C.IFLA_ADDRESS, b.length);
+    for (let i = 0; i < b.length; i++) set8(w.buf, at + i, b[i]);
+  };
+  add("setlink address", [link(C.RTM_NEWLINK, ACK, 2, hw([2, 0, 0, 0, 0, 0x42]))]);
+  add("setlink address, the same again", [link(C.RTM_NEWLINK, ACK, 2, hw([2, 0, 0, 0, 0, 0x0a]))]);
+  add("setlink address of lo", [link(C.RTM_NEWLINK, ACK, 1, hw([0, 0, 0, 0, 0, 1]))]);
+  add("setlink address multicast", [link(C.RTM_NEWLINK, ACK, 2, hw([1, 0, 0x5e, 0, 0, 1]))]);
+  add("setlink address broadcast", [link(C.RTM_NEWLINK, ACK, 2, hw([255, 255, 255, 255, 255, 255]))]);
+  add("setlink address zero", [link(C.RTM_NEWLINK, ACK, 2, hw([0, 0, 0, 0, 0, 0]))]);
+  add("setlink address of 4 bytes", [link(C.RTM_NEWLINK, ACK, 2, hw([2, 0, 0, 0]))]);
+  add("setlink address of 8 bytes", [link(C.RTM_NEWLINK, ACK, 2, hw([2, 0, 0, 0, 0, 0x43, 0, 0]))]);
+  add(
+    "setlink address and an mtu too big: nothing changes",
+    [
+      link(C.RTM_NEWLINK, ACK, 2, (w) => {
+        hw([2, 0, 0, 0, 0, 0x44])(w);
+        w.int(C.IFLA_MTU, 4, 70000);
+      }),
+    ],
+    { deliberate: D.wholeSetlink },
+  );
   add("setlink alias", [link(C.RTM_NEWLINK, ACK, 2, (w) => w.str(C.IFLA_IFALIAS, "uplink"))]);
   add("setlink alias, then clear it", [
     link(C.RTM_NEWLINK, ACK, 2, (w) => w.str(C.IFLA_IFALIAS, "uplink")),

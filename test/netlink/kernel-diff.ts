@@ -235,7 +235,10 @@ export function deviceState(r: Rig): State {
     const flags = IFF_NAMES.filter(([bit]) => (shown & bit) !== 0).map(([, n]) => n);
     // iproute2 shows NO-CARRIER for an interface that is up without a carrier.
     if ((i.flags & 0x1) !== 0 && (i.flags & 0x40) === 0) flags.push("NO-CARRIER");
-    return [i.index, i.name, flags.sort(), i.mtu, i.alias];
+    const mac = [...Array(6).keys()].map((k) =>
+      ((i.hwaddr as unknown as Uint8Array)[k] ?? 0).toString(16).padStart(2, "0"),
+    );
+    return [i.index, i.name, flags.sort(), i.mtu, i.alias, mac.join(":")];
   });
   const addrs = st.addrs.list
     .map((a) => [

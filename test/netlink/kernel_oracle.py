@@ -72,7 +72,8 @@ def ip_json(*args):
 
 def state():
     links = [
-        [l["ifindex"], l["ifname"], sorted(l.get("flags", [])), l.get("mtu"), l.get("ifalias", "")]
+        [l["ifindex"], l["ifname"], sorted(l.get("flags", [])), l.get("mtu"), l.get("ifalias", ""),
+         l.get("address", "")]
         for l in ip_json("link", "show")
     ]
     addrs = []

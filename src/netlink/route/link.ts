@@ -1,6 +1,7 @@
 // RTM_{GET,NEW,SET,DEL}LINK: the interfaces (FreeBSD's netlink/route/iface.c).
 import { band } from "@hal/u32";
-import { EINVAL, ENODEV, EOPNOTSUPP } from "../../net/errno";
+import { get16, get32, get8 } from "@hal/bytes";
+import { EADDRNOTAVAIL, EINVAL, ENODEV, EOPNOTSUPP } from "../../net/errno";
 import { IFF_UP, type Ifnet } from "../../net/ifnet";
 import * as C from "../constants";
 import { type DumpCursor, Handler } from "../handler";
@@ -66,8 +67,16 @@ function newLink(r: Rtnl, m: NlMsg): number {
         m.attrs.offs[m.attrs.find(C.IFLA_IFALIAS)] - C.NLA_HDRLEN - m.off,
       );
   }
+  // A new MAC, taken live as Linux's TAP and loopback do: a unicast, non-zero one of 6 bytes.
+  const hw = m.attrs.find(C.IFLA_ADDRESS);
+  const b = m.buf!;
+  const hwAt = hw < 0 ? -1 : m.attrs.offs[hw];
+  if (hw >= 0 && m.attrs.lens[hw] < 6) return r.err.fail(EINVAL, "", -1);
+  if (hw >= 0 && (get8(b, hwAt) % 2 === 1 || get32(b, hwAt) + get16(b, hwAt + 4) === 0))
+    return r.err.fail(EADDRNOTAVAIL, "", -1);
   if (hasMtu && !ifs.setMtu(ifp, mtu)) return r.err.fail(EINVAL, "the driver refused mtu " + mtu, mtuAt);
   if (alias !== undefined) ifs.setAlias(ifp, alias);
+  if (hw >= 0) r.stack.setHwaddr(ifp, b, hwAt);
   if (band(sel, IFF_UP) !== 0) r.stack.setUp(ifp, band(flags, IFF_UP) !== 0);
   if (sel !== 0) ifs.setFlags(ifp, flags, band(sel, 0xffffffff - IFF_UP));
   return 0;
