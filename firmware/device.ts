@@ -152,7 +152,7 @@ export function dhcpConfig(board: BoardConfig): DhcpConfig {
 function startDhcp(dev: Device, eth: Ifnet): void {
   const p = dev.platform;
   const cfg = dhcpConfig(dev.board);
-  cfg.hostname = boardHostname(dev.board, eth.hwaddr);
+  cfg.hostname = boardHostname(dev.board.name, dev.board.hostname, eth.hwaddr);
   const client = new DhcpClient(dev.stack, eth, cfg, p.clock, p.random, p.storage, p.log, () => p.epochSeconds());
   dev.dhcp = client;
   if (dev.control !== undefined) dev.control.dhcp.push(client);
@@ -253,9 +253,9 @@ export function openChipMac(
     p.log.write(LOG_ERROR, "eth0: " + board.mac.driver + " on " + board.mac.bus + ": " + (e as Error).message);
     return undefined;
   }
-  const hw = boardHwaddr(board, p);
   const pins = { reset: board.mac.pins.reset, int: board.mac.pins.int };
-  return (o: MacOptions) => openChip(spi, p.clock, hw, board.mac.mtu, o, gpio, pins);
+  // The address is read when the chip is opened: stored settings may have replaced the board's by then.
+  return (o: MacOptions) => openChip(spi, p.clock, boardHwaddr(board, p), board.mac.mtu, o, gpio, pins);
 }
 
 /**
@@ -294,7 +294,7 @@ export function deriveHwaddr(id: string, out: Bytes): void {
 }
 
 /** The DHCP hostname: the board file's, else the board's name and the MAC's last two bytes. */
-export function boardHostname(board: BoardConfig, hwaddr: Bytes): string {
-  if (board.hostname !== "") return board.hostname;
-  return board.name + "-" + hexByte(get8(hwaddr, 4)) + hexByte(get8(hwaddr, 5));
+export function boardHostname(name: string, hostname: string, hwaddr: Bytes): string {
+  if (hostname !== "") return hostname;
+  return name + "-" + hexByte(get8(hwaddr, 4)) + hexByte(get8(hwaddr, 5));
 }

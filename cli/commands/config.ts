@@ -29,7 +29,8 @@ import { UsageError } from "../args";
 const CONFIG_USAGE = `Usage: netrt config { show | reset }
        netrt save
 What the device keeps across reboots: eth0's DHCP or static addresses, the
-default gateway, permanent neighbours, the DHCP hostname, profile and probing.
+default gateway, permanent neighbours, eth0's MAC (once changed with link set),
+the DHCP hostname, profile and probing (dhcp set).
 Changes apply at once; netrt save stores them; config reset returns to the
 board's defaults at the next boot.
 `;
@@ -62,22 +63,23 @@ async function show(g: Globals, ch: Channel): Promise<void> {
         : `the stored settings are ${problem}: the board's defaults apply at boot (netrt config reset clears them)`,
   ];
   if (ok) {
-    const neigh = s.neighIps.map((ip, i) => ({
-      dst: formatIPv4(ip),
-      lladdr: Buffer.from(s.neighMacs as unknown as Uint8Array)
+    const macText = (b: Bytes, i: number): string =>
+      Buffer.from(b as unknown as Uint8Array)
         .subarray(i * 6, i * 6 + 6)
         .toString("hex")
-        .replace(/(..)(?!$)/g, "$1:"),
-    }));
+        .replace(/(..)(?!$)/g, "$1:");
+    const neigh = s.neighIps.map((ip, i) => ({ dst: formatIPv4(ip), lladdr: macText(s.neighMacs, i) }));
     Object.assign(json, {
       dhcp: s.dhcp < 0 ? undefined : s.dhcp === 1,
       addresses: s.addrs.map((a, i) => `${formatIPv4(a)}/${s.prefixLens[i]}`),
       gateway: s.gateway !== 0 ? formatIPv4(s.gateway) : undefined,
+      address: s.macSet ? macText(s.mac, 0) : undefined,
       hostname: s.hostname !== "" ? s.hostname : undefined,
       profile: s.profile >= 0 ? PROFILES[s.profile] : undefined,
       probe: s.probe >= 0 ? PROBES[s.probe] : undefined,
       neighbours: neigh,
     });
+    if (s.macSet) lines.push(`    link eth0 address ${json.address}`);
     if (s.dhcp >= 0) lines.push(`    dhcp ${s.dhcp === 1 ? "on" : "off"}`);
     for (const a of json.addresses as string[]) lines.push(`    address ${a} dev eth0`);
     if (s.gateway !== 0) lines.push(`    route default via ${formatIPv4(s.gateway)}`);

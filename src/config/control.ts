@@ -4,7 +4,10 @@
 // without it carry none of this (firmware/settings.ts adds it).
 import { get8, len, set8 } from "@hal/bytes";
 import type { Storage } from "../../hal/types";
-import { ENOSPC } from "../net/errno";
+import { EINVAL, ENOSPC, EPERM } from "../net/errno";
+import { fastProfile, rfc2131Profile } from "../dhcp/config";
+import { mayMutate } from "../netlink/auth";
+import { NLA_HDRLEN } from "../netlink/constants";
 import { LLE_IFADDR, LLE_STATIC } from "../net/lltable";
 import { RTPROT_DHCP } from "../net/route";
 import type { NetStack } from "../net/stack";
@@ -13,6 +16,7 @@ import {
   GENL_ATTRS,
   GENL_CMD,
   GENLMSGHDR,
+  NETRT_A_IFINDEX,
   NETRT_A_CONFIG,
   NETRT_A_CONFIG_STATUS,
   NETRT_CMD_CONFIG_GET,
@@ -20,8 +24,13 @@ import {
   NETRT_CMD_CONFIG_SAVE,
   NETRT_GENL_TYPE,
 } from "../netlink/family";
-// Declares the attributes these commands answer with.
-import "../netlink/family-settings";
+// Declares the attributes these commands carry.
+import {
+  NETRT_A_DHCP_PROBE,
+  NETRT_A_DHCP_PROFILE,
+  NETRT_A_HOSTNAME,
+  NETRT_CMD_DHCP_CONFIG,
+} from "../netlink/family-settings";
 import { Handler, REPLY_SENT } from "../netlink/handler";
 import type { NlMsg } from "../netlink/parse";
 import { ETH_ALEN } from "../wire/ether";
@@ -29,6 +38,7 @@ import {
   decodeSettings,
   DeviceSettings,
   encodeSettings,
+  hostnameOk,
   SETTINGS_ADDR_MAX,
   SETTINGS_KEY,
   SETTINGS_MAX,
@@ -78,6 +88,8 @@ export class SettingsControl {
       new Handler<ControlChannel>(NETRT_CMD_CONFIG_GET, "get config", false, (_c, m) => this.get(m)),
       new Handler<ControlChannel>(NETRT_CMD_CONFIG_SAVE, "save config", true, () => this.save()),
       new Handler<ControlChannel>(NETRT_CMD_CONFIG_RESET, "reset config", true, () => this.reset()),
+      // Reading is open; the handler checks the session when the message changes something.
+      new Handler<ControlChannel>(NETRT_CMD_DHCP_CONFIG, "dhcp config", false, dhcpConfig),
     ];
     for (let i = 0; i < this.handlers.length; i++) c.extend(this.handlers[i]);
   }
@@ -109,4 +121,45 @@ export class SettingsControl {
     this.storage.remove(SETTINGS_KEY);
     return 0;
   }
+}
+
+/** `netrt dhcp set` and what `dhcp show` adds: the client's hostname, profile and probing, changed at once. */
+function dhcpConfig(c: ControlChannel, m: NlMsg): number {
+  const d = c.dhcpFor(m);
+  if (d === undefined) return -c.rtnl.err.code;
+  const a = m.attrs;
+  const err = c.rtnl.err;
+  const h = a.find(NETRT_A_HOSTNAME);
+  const profile = a.num(NETRT_A_DHCP_PROFILE, -1);
+  const probe = a.num(NETRT_A_DHCP_PROBE, -1);
+  if ((h >= 0 || profile >= 0 || probe >= 0) && !mayMutate(c.auth))
+    return err.fail(EPERM, "this device needs an authenticated session to change state (netrt --key …)", -1);
+  let n = 0;
+  if (h >= 0) while (n < a.lens[h] && get8(a.buf!, a.offs[h] + n) !== 0) n++;
+  if (h >= 0 && !hostnameOk(a.buf!, a.offs[h], n))
+    return err.fail(EINVAL, "a hostname is 1 to 32 printable characters without spaces", a.offs[h] - NLA_HDRLEN - m.off);
+  if (profile > 1) return err.fail(EINVAL, "profile: 0 rfc2131 or 1 fast", -1);
+  if (probe > 2) return err.fail(EINVAL, "probe: 0 strict, 1 quick or 2 off", -1);
+  const cfg = d.cfg;
+  if (h >= 0) cfg.hostname = a.str(NETRT_A_HOSTNAME)!;
+  if (probe >= 0) cfg.probe = probe;
+  if (profile >= 0) {
+    // The retransmission table only: what the board set beside it (rapid commit, vendor class) stays.
+    const t = profile === 1 ? fastProfile() : rfc2131Profile();
+    cfg.profile = profile;
+    cfg.backoff = t.backoff;
+    cfg.capMs = t.capMs;
+    cfg.jitterMs = t.jitterMs;
+    cfg.initDelayMaxMs = t.initDelayMaxMs;
+  }
+  const e = c.rtnl.replyOne((w) => {
+    if (!w.begin(NETRT_GENL_TYPE, 0, m.seq, m.pid, GENLMSGHDR.hdrLen)) return false;
+    w.field(GENL_CMD, NETRT_CMD_DHCP_CONFIG);
+    w.put(GENL_ATTRS, NETRT_A_IFINDEX, d.ifindex());
+    w.str(NETRT_A_HOSTNAME, cfg.hostname);
+    w.put(GENL_ATTRS, NETRT_A_DHCP_PROFILE, cfg.profile);
+    w.put(GENL_ATTRS, NETRT_A_DHCP_PROBE, cfg.probe);
+    return w.end() > 0;
+  });
+  return e < 0 ? e : REPLY_SENT;
 }

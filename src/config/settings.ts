@@ -25,6 +25,7 @@ import {
   SETT_DHCP,
   SETT_GATEWAY,
   SETT_HOSTNAME,
+  SETT_MAC,
   SETT_NEIGH,
   SETT_NEIGH_LEN,
   SETT_NEIGH_MAC,
@@ -38,7 +39,7 @@ export const SETTINGS_VERSION = 1;
 export const SETTINGS_ADDR_MAX = 4;
 export const SETTINGS_NEIGH_MAX = 8;
 export const SETTINGS_HOSTNAME_MAX = 32;
-/** The longest record: header, DHCP, addresses, gateway, hostname, profile, probe, neighbours. */
+/** The longest record: header, DHCP, addresses, gateway, hostname, MAC, profile, probe, neighbours. */
 export const SETTINGS_MAX =
   SET_HLEN +
   3 +
@@ -46,6 +47,8 @@ export const SETTINGS_MAX =
   6 +
   2 +
   SETTINGS_HOSTNAME_MAX +
+  2 +
+  ETH_ALEN +
   3 +
   3 +
   SETTINGS_NEIGH_MAX * (2 + SETT_NEIGH_LEN);
@@ -77,6 +80,9 @@ export class DeviceSettings {
   readonly prefixLens: number[] = [];
   gateway = 0;
   hostname = "";
+  /** eth0's MAC, when `macSet`. */
+  readonly mac: Bytes = alloc(ETH_ALEN);
+  macSet = false;
   profile = -1;
   probe = -1;
   readonly neighIps: number[] = [];
@@ -89,6 +95,7 @@ export class DeviceSettings {
     this.prefixLens.splice(0, this.prefixLens.length);
     this.gateway = 0;
     this.hostname = "";
+    this.macSet = false;
     this.profile = -1;
     this.probe = -1;
     this.neighIps.splice(0, this.neighIps.length);
@@ -130,6 +137,10 @@ export function encodeSettings(s: DeviceSettings): Bytes | undefined {
     p = putField(b, p, SETT_HOSTNAME, s.hostname.length);
     for (let i = 0; i < s.hostname.length; i++) set8(b, p++, s.hostname.charCodeAt(i) % 256);
   }
+  if (s.macSet) {
+    p = putField(b, p, SETT_MAC, ETH_ALEN);
+    for (let i = 0; i < ETH_ALEN; i++) set8(b, p++, get8(s.mac, i));
+  }
   p = putByte(b, p, SETT_PROFILE, s.profile);
   p = putByte(b, p, SETT_PROBE, s.probe);
   for (let i = 0; i < s.neighIps.length; i++) {
@@ -145,6 +156,16 @@ export function encodeSettings(s: DeviceSettings): Bytes | undefined {
   const out = alloc(p);
   for (let i = 0; i < p; i++) set8(out, i, get8(b, i));
   return out;
+}
+
+/** 1 to SETTINGS_HOSTNAME_MAX printable bytes without spaces at `p`: a hostname we send (DHCP option 12) and store. */
+export function hostnameOk(b: Bytes, p: number, n: number): boolean {
+  if (n < 1 || n > SETTINGS_HOSTNAME_MAX) return false;
+  for (let i = 0; i < n; i++) {
+    const c = get8(b, p + i);
+    if (c < 33 || c > 126) return false;
+  }
+  return true;
 }
 
 /** One field's value into `s`; false when it is not one this version writes. */
@@ -169,12 +190,15 @@ function readField(b: Bytes, p: number, type: number, n: number, s: DeviceSettin
     return true;
   }
   if (type === SETT_HOSTNAME) {
-    if (n < 1 || n > SETTINGS_HOSTNAME_MAX || s.hostname !== "") return false;
-    for (let i = 0; i < n; i++) {
-      const c = get8(b, p + i);
-      if (c < 33 || c > 126) return false;
-    }
+    if (!hostnameOk(b, p, n) || s.hostname !== "") return false;
     s.hostname = asciiText(b, p, n);
+    return true;
+  }
+  if (type === SETT_MAC) {
+    // Unicast (bit 0 of the first byte clear) and not all zeros: an address eth0 can take.
+    if (n !== ETH_ALEN || s.macSet || get8(b, p) % 2 === 1 || get32(b, p) + get16(b, p + 4) === 0) return false;
+    for (let i = 0; i < ETH_ALEN; i++) set8(s.mac, i, get8(b, p + i));
+    s.macSet = true;
     return true;
   }
   if (type === SETT_NEIGH) {

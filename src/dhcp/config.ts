@@ -7,6 +7,8 @@ export const PROBE_QUICK = 1;
 export const PROBE_OFF = 2;
 
 export interface DhcpConfig {
+  /** Which table the waits below come from: 0 RFC 2131's, 1 the fast one. */
+  profile: number;
   /** Retransmission waits (ms) for the first tries; later ones double up to capMs. */
   backoff: number[];
   capMs: number;
@@ -37,6 +39,7 @@ export type EpochSource = () => number;
 /** RFC 2131's randomized exponential backoff: 4, 8, 16, 32, 64 s, ±1 s. */
 export function rfc2131Profile(): DhcpConfig {
   return {
+    profile: 0,
     backoff: [4000, 8000, 16000, 32000, 64000],
     capMs: 64000,
     jitterMs: 1000,
@@ -58,6 +61,7 @@ export function rfc2131Profile(): DhcpConfig {
 /** The fast bring-up table (1.5 s, 1.75 s, 5 s, then doubling, each ±0.25 s), for devices that must come up quickly. */
 export function fastProfile(): DhcpConfig {
   const c = rfc2131Profile();
+  c.profile = 1;
   c.backoff = [1500, 1750, 5000];
   // Enough spread that devices powered up together stop retransmitting in lockstep.
   c.jitterMs = 250;

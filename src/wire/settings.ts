@@ -26,7 +26,8 @@ export const SETT_ADDR_LEN = 5;
 export const SETT_GATEWAY = 3;
 /** 1..32 printable ASCII bytes. */
 export const SETT_HOSTNAME = 4;
-// 5 is kept for eth0's MAC, once the console can set one.
+/** 6 bytes: eth0's MAC, unicast and not zero. */
+export const SETT_MAC = 5;
 /** u8: 0 rfc2131, 1 fast. */
 export const SETT_PROFILE = 6;
 /** u8: 0 strict, 1 quick, 2 off. */

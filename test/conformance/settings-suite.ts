@@ -23,12 +23,21 @@ import { fromHex, toHex } from "../../src/util/hex";
 import type { Checker } from "./net-suites";
 
 const RECORD =
-  "6e730100337ca30101000205c000020a180205c6336401200304c0000201040873656e736f722d37060101070102080ac0000263020000000063";
+  "6e7301003bb0cb0101000205c000020a180205c6336401200304c0000201040873656e736f722d370506020000000042060101070102080ac0000263020000000063";
 /** A record with a right CRC (Python's) whose one field holds a prefix length of 33. */
 const BAD_FIELD = "6e73010007ab830205c000020a21";
+/** And one whose MAC is a multicast address. */
+const BAD_MAC = "6e730100080a7c0506010000000042";
 
 function empty(s: DeviceSettings): boolean {
-  return s.dhcp === -1 && s.addrs.length === 0 && s.gateway === 0 && s.hostname === "" && s.neighIps.length === 0;
+  return (
+    s.dhcp === -1 &&
+    s.addrs.length === 0 &&
+    s.gateway === 0 &&
+    s.hostname === "" &&
+    !s.macSet &&
+    s.neighIps.length === 0
+  );
 }
 
 function copyOf(b: Bytes, n: number): Bytes {
@@ -46,6 +55,7 @@ export function runSettings(s: Checker): void {
   s.check(formatIPv4(d.addrs[1]) === "198.51.100.1" && d.prefixLens[1] === 32, "address 2");
   s.check(formatIPv4(d.gateway) === "192.0.2.1", "gateway");
   s.check(d.hostname === "sensor-7", "hostname " + d.hostname);
+  s.check(d.macSet && toHex(d.mac, 0, 6) === "020000000042", "MAC");
   s.check(d.neighIps.length === 1 && formatIPv4(d.neighIps[0]) === "192.0.2.99", "neighbour");
   s.check(toHex(d.neighMacs, 0, 6) === "020000000063", "neighbour's MAC");
   const again = encodeSettings(d);
@@ -73,4 +83,5 @@ export function runSettings(s: Checker): void {
   s.check(decodeSettings(version(2), d) === SETTINGS_NEWER, "a newer format");
   s.check(decodeSettings(copyOf(rec, n + 1), d) === SETTINGS_DAMAGED, "a trailing byte");
   s.check(decodeSettings(fromHex(BAD_FIELD)!, d) === SETTINGS_BAD_FIELD && empty(d), "a field out of range");
+  s.check(decodeSettings(fromHex(BAD_MAC)!, d) === SETTINGS_BAD_FIELD && empty(d), "a multicast MAC");
 }

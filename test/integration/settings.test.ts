@@ -151,4 +151,51 @@ describe("integration: settings kept across a reboot (netrt save, config show, c
     assert.equal(fs.existsSync(file), false, "the record is gone");
     assert.match(ok("config", "show"), /^no stored settings/m);
   });
+
+  it("a MAC and a DHCP hostname set from the console apply at once, and after a save and a restart the server sees both", async function () {
+    ok("dhcp", "set", "hostname", "sensor-9", "profile", "fast");
+    assert.match(ok("dhcp", "show"), /^ {4}hostname sensor-9 profile fast probe off$/m);
+    ok("link", "set", "dev", "eth0", "address", "02:00:00:00:00:99");
+    assert.match(ok("link", "show", "eth0"), /link\/ether 02:00:00:00:00:99 brd ff:ff:ff:ff:ff:ff/);
+    // Live: the next renewal goes out from the new MAC with the new name.
+    ok("dhcp", "renew");
+    const leased = async (mac: string, name: string): Promise<void> => {
+      for (let i = 0; i < 100; i++) {
+        const text = fs.existsSync(server.leaseFile) ? fs.readFileSync(server.leaseFile, "utf8") : "";
+        if (new RegExp(` ${mac} [\\d.]+ ${name} `).test(text)) return;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      assert.fail(`dnsmasq has no lease for ${mac} named ${name}: ${fs.readFileSync(server.leaseFile, "utf8")}`);
+    };
+    await leased("02:00:00:00:00:99", "sensor-9");
+    ok("save");
+    const shown = ok("config", "show");
+    assert.match(shown, /^ {4}link eth0 address 02:00:00:00:00:99$/m);
+    assert.match(shown, /^ {4}hostname sensor-9$/m);
+    assert.match(shown, /^ {4}dhcp on$/m);
+
+    // A fresh server (no memory of the name), then the restart: the DISCOVER/REQUEST carry both.
+    server.stop();
+    fs.rmSync(server.leaseFile, { force: true });
+    server.start();
+    await server.ready();
+    const f = await restart();
+    await f.waitFor(
+      /settings: applying the stored settings \(DHCP on, 0 addresses, 0 neighbours, MAC 02:00:00:00:00:99\)/,
+      10000,
+    );
+    await f.waitFor(/eth0 02:00:00:00:00:99 mtu 1500/, 10000);
+    await f.waitFor(/bound to ([\d.]+)\/24/, 30000);
+    await leased("02:00:00:00:00:99", "sensor-9");
+    assert.match(ok("dhcp", "show"), /^ {4}hostname sensor-9 profile fast probe off$/m);
+    const j = JSON.parse(ok("-j", "dhcp", "show")) as { hostname: string; profile: string; probe: string };
+    assert.deepEqual([j.hostname, j.profile, j.probe], ["sensor-9", "fast", "off"]);
+    // Refusals: ip's words for a bad MAC; ours for a bad name.
+    const bad = netrt("link", "set", "eth0", "address", "01:00:5e:00:00:01");
+    assert.equal(bad.status, 2);
+    assert.equal(bad.stderr, "RTNETLINK answers: Cannot assign requested address\n");
+    const name = netrt("dhcp", "set", "hostname", "two words");
+    assert.equal(name.status, 255);
+    ok("config", "reset");
+  });
 });

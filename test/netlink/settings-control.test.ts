@@ -25,6 +25,18 @@ import {
   NETRT_GENL_TYPE,
 } from "../../src/netlink/family";
 import { ip } from "../net/helpers";
+import { DhcpClient } from "../../src/dhcp/client";
+import { PROBE_OFF, PROBE_QUICK, PROBE_STRICT, rfc2131Profile } from "../../src/dhcp/config";
+import { EINVAL, EPERM, ERANGE } from "../../src/net/errno";
+import { KEY_STORAGE } from "../../src/netlink/auth";
+import {
+  NETRT_A_DHCP_PROBE,
+  NETRT_A_DHCP_PROFILE,
+  NETRT_A_HOSTNAME,
+  NETRT_CMD_DHCP_CONFIG,
+} from "../../src/netlink/family-settings";
+import type { MessageValue } from "../../cli/describe";
+import type { NlWriter } from "../../src/netlink/writer";
 import { Rig } from "./rig";
 
 function command(r: Rig, cmd: number, seq: number): void {
@@ -83,5 +95,114 @@ describe("stored settings on the device (save, show, reset)", function () {
     command(r, NETRT_CMD_CONFIG_RESET, 5);
     assert.equal(r.messages().find((m) => m.seq === 5)?.header.error, 0);
     assert.equal(r.storage.read(SETTINGS_KEY), undefined);
+  });
+
+  it("dhcp set: hostname, profile and probing change the running client at once; a bad one changes nothing", function () {
+    const r = new Rig();
+    new SettingsControl(r.ch, r.storage, () => undefined);
+    const cfg = { ...rfc2131Profile(), probe: PROBE_STRICT, hostname: "host-0010", rapidCommit: true };
+    const client = new DhcpClient(
+      r.node.stack,
+      r.node.eth,
+      cfg,
+      r.net.clock,
+      r.node.stack.random,
+      undefined,
+      r.node.log,
+      () => -1,
+    );
+    r.ch.dhcp.push(client);
+    const ask = (seq: number, flags: number, build: (w: NlWriter) => void): MessageValue[] => {
+      r.send(
+        PROTO_GENERIC,
+        NETRT_GENL_TYPE,
+        flags,
+        GENLMSGHDR.hdrLen,
+        (w) => {
+          w.field(GENL_CMD, NETRT_CMD_DHCP_CONFIG);
+          build(w);
+        },
+        seq,
+      );
+      return r.messages().filter((m) => m.seq === seq);
+    };
+    const shown = (m: MessageValue): unknown[] =>
+      ["NETRT_A_HOSTNAME", "NETRT_A_DHCP_PROFILE", "NETRT_A_DHCP_PROBE"].map((n) => findAttr(m.attrs, n)?.value);
+    const [read] = ask(1, 0, () => undefined);
+    assert.deepEqual(shown(read), ["host-0010", 0, PROBE_STRICT]);
+
+    const set = ask(2, C.NLM_F_ACK, (w) => {
+      w.str(NETRT_A_HOSTNAME, "sensor-9");
+      w.int(NETRT_A_DHCP_PROFILE, 1, 1);
+      w.int(NETRT_A_DHCP_PROBE, 1, PROBE_QUICK);
+    });
+    assert.deepEqual(shown(set[0]), ["sensor-9", 1, PROBE_QUICK]);
+    assert.equal(set[1].header.error, 0);
+    assert.deepEqual(
+      [cfg.hostname, cfg.profile, cfg.backoff, cfg.jitterMs, cfg.initDelayMaxMs, cfg.probe, cfg.rapidCommit],
+      ["sensor-9", 1, [1500, 1750, 5000], 250, 0, PROBE_QUICK, true],
+      "the fast table; what the board set beside it stays",
+    );
+    // The next DISCOVER carries the new hostname (option 12).
+    const sent: Buffer[] = [];
+    r.net.segment.filter = (f) => {
+      sent.push(Buffer.from(f as unknown as Uint8Array));
+      return false;
+    };
+    client.start();
+    r.net.clock.advance(100);
+    const discover = sent.find((f) => f.readUInt16BE(36) === 67);
+    assert.ok(discover !== undefined, "a DISCOVER went out at once (the fast profile waits for nothing)");
+    assert.ok(discover.includes(Buffer.from([12, 8, ...Buffer.from("sensor-9")])), "option 12 is sensor-9");
+
+    // Refused whole: a hostname with a space or too long, a profile of 2, a probe of 3.
+    for (const [seq, build] of [
+      [3, (w: NlWriter) => w.str(NETRT_A_HOSTNAME, "bad name")],
+      [4, (w: NlWriter) => w.str(NETRT_A_HOSTNAME, "x".repeat(33))],
+      [5, (w: NlWriter) => w.int(NETRT_A_DHCP_PROFILE, 1, 2)],
+      [
+        6,
+        (w: NlWriter) => {
+          w.str(NETRT_A_HOSTNAME, "fine");
+          w.int(NETRT_A_DHCP_PROBE, 1, 3);
+        },
+      ],
+    ] as const) {
+      const [err] = ask(seq, C.NLM_F_ACK, build);
+      // Longer than the attribute's policy allows: the policy's ERANGE, as Linux's.
+      assert.equal(err.header.error, seq === 4 ? -ERANGE : -EINVAL, `seq ${seq}`);
+    }
+    assert.deepEqual([cfg.hostname, cfg.profile, cfg.probe], ["sensor-9", 1, PROBE_QUICK]);
+    const [back] = ask(7, C.NLM_F_ACK, (w) => w.int(NETRT_A_DHCP_PROFILE, 1, 0));
+    assert.deepEqual(
+      [back.typeName, cfg.backoff, cfg.initDelayMaxMs],
+      ["NETRT", [4000, 8000, 16000, 32000, 64000], 1000],
+    );
+    assert.equal(PROBE_OFF, 2);
+  });
+
+  it("dhcp set on a keyed device needs a session; reading does not", function () {
+    const r = new Rig();
+    new SettingsControl(r.ch, r.storage, () => undefined);
+    const cfg = { ...rfc2131Profile(), hostname: "h" };
+    r.ch.dhcp.push(
+      new DhcpClient(r.node.stack, r.node.eth, cfg, r.net.clock, r.node.stack.random, undefined, r.node.log, () => -1),
+    );
+    r.storage.write(KEY_STORAGE, Uint8Array.from(Array(16).fill(7)) as never);
+    r.send(PROTO_GENERIC, NETRT_GENL_TYPE, 0, GENLMSGHDR.hdrLen, (w) => w.field(GENL_CMD, NETRT_CMD_DHCP_CONFIG), 1);
+    assert.equal(r.messages().find((m) => m.seq === 1)?.typeName, "NETRT");
+    r.send(
+      PROTO_GENERIC,
+      NETRT_GENL_TYPE,
+      C.NLM_F_ACK,
+      GENLMSGHDR.hdrLen,
+      (w) => {
+        w.field(GENL_CMD, NETRT_CMD_DHCP_CONFIG);
+        w.str(NETRT_A_HOSTNAME, "other");
+      },
+      2,
+    );
+    assert.equal(r.messages().find((m) => m.seq === 2)?.header.error, -EPERM);
+    assert.equal(cfg.hostname, "h");
   });
 });

@@ -32,6 +32,8 @@ function full(): DeviceSettings {
   s.prefixLens.push(24, 32);
   s.gateway = 0xc0000201;
   s.hostname = "sensor-7";
+  (s.mac as unknown as Uint8Array).set([2, 0, 0, 0, 0, 0x42]);
+  s.macSet = true;
   s.profile = 1;
   s.probe = 2;
   s.neighIps.push(0xc0000263);
@@ -46,6 +48,7 @@ function view(s: DeviceSettings): unknown {
     plens: s.prefixLens.slice(),
     gw: s.gateway,
     host: s.hostname,
+    mac: s.macSet ? hex(s.mac) : "",
     profile: s.profile,
     probe: s.probe,
     neigh: s.neighIps.map((ip, i) => [ip, hex(s.neighMacs).slice(i * 12, i * 12 + 12)]),
@@ -58,6 +61,10 @@ const arbSettings = fc
     addrs: fc.array(fc.tuple(fc.nat(0xffffffff), fc.integer({ min: 0, max: 32 })), { maxLength: SETTINGS_ADDR_MAX }),
     gw: fc.nat(0xffffffff),
     host: fc.stringMatching(/^[!-~]{0,32}$/),
+    // A unicast, non-zero MAC, or none.
+    mac: fc.option(
+      fc.uint8Array({ minLength: 6, maxLength: 6 }).filter((m) => m[0] % 2 === 0 && m.some((x) => x !== 0)),
+    ),
     profile: fc.integer({ min: -1, max: 1 }),
     probe: fc.integer({ min: -1, max: 2 }),
     neigh: fc.array(fc.tuple(fc.nat(0xffffffff), fc.uint8Array({ minLength: 6, maxLength: 6 })), {
@@ -73,6 +80,10 @@ const arbSettings = fc
     }
     s.gateway = r.gw;
     s.hostname = r.host;
+    if (r.mac !== null) {
+      (s.mac as unknown as Uint8Array).set(r.mac);
+      s.macSet = true;
+    }
     s.profile = r.profile;
     s.probe = r.probe;
     r.neigh.forEach(([ip, mac], i) => {
@@ -127,28 +138,38 @@ describe("the settings record", function () {
     assert.equal(decodeSettings(v(0), s), SETTINGS_OLDER);
     assert.equal(decodeSettings(v(2), s), SETTINGS_NEWER);
     assert.equal(decodeSettings(bytes(hex(b) + "00"), s), SETTINGS_DAMAGED);
-    // A well-formed record (right CRC) with a field this version never writes: a prefix length of 33.
-    const body = "0205c000020a21";
-    const rec = bytes(`6e7301${(body.length / 2).toString(16).padStart(4, "0")}0000${body}`);
-    const crc = crc16(rec, 7, body.length / 2);
-    set8(rec, 5, crc >> 8);
-    set8(rec, 6, crc & 255);
-    assert.equal(decodeSettings(rec, s), SETTINGS_BAD_FIELD);
-    assert.deepEqual(view(s), view(new DeviceSettings()));
+    // Well-formed records (right CRC) with a field this version never writes: a prefix length of 33,
+    // a multicast, a zero or a short MAC, a hostname with a space, two MACs.
+    for (const body of [
+      "0205c000020a21",
+      "0506010000000042",
+      "0506000000000000",
+      "050502000000",
+      "0408" + Buffer.from("sensor 7").toString("hex"),
+      "05060200000000420506020000000043",
+    ]) {
+      const rec = bytes(`6e7301${(body.length / 2).toString(16).padStart(4, "0")}0000${body}`);
+      const crc = crc16(rec, 7, body.length / 2);
+      set8(rec, 5, crc >> 8);
+      set8(rec, 6, crc & 255);
+      assert.equal(decodeSettings(rec, s), SETTINGS_BAD_FIELD, body);
+      assert.deepEqual(view(s), view(new DeviceSettings()));
+    }
   });
 
   it("the format, byte for byte (docs/CONTROL-PROTOCOL.md shows this record)", function () {
     assert.equal(
       hex(encodeSettings(full())!),
-      // magic "ns", version 1, 51 bytes of body, CRC-16/GENIBUS 0x7ca3 (Python: crc_hqx(body, 0xffff) ^ 0xffff)
-      "6e73010033" +
-        "7ca3" +
+      // magic "ns", version 1, 59 bytes of body, CRC-16/GENIBUS 0xb0cb (Python: crc_hqx(body, 0xffff) ^ 0xffff)
+      "6e7301003b" +
+        "b0cb" +
         "010100" +
         "0205c000020a18" +
         "0205c633640120" +
         "0304c0000201" +
         "0408" +
         Buffer.from("sensor-7").toString("hex") +
+        "0506020000000042" +
         "060101" +
         "070102" +
         "080ac0000263020000000063",

@@ -17,6 +17,7 @@ import { encodeFrame, encodedMax, FrameDecoder } from "../../src/netlink/frame";
 import { Rtnl } from "../../src/netlink/rtnl";
 import { ControlChannel } from "../../src/netlink/channel";
 import * as F from "../../src/netlink/family";
+import * as FS from "../../src/netlink/family-settings";
 import { Prober } from "../../src/netlink/probe";
 import { SettingsControl, snapshot } from "../../src/config/control";
 import type { MessageValue } from "../../cli/describe";
@@ -489,6 +490,11 @@ function netlinkSeeds(): Seed[] {
       w.field(IFI_CHANGE, 1);
       w.int(C.IFLA_MTU, 4, 1500);
     }),
+    // A new MAC (ip link set dev eth0 address).
+    nlSeed(C.RTM_NEWLINK, C.NLM_F_ACK, IFINFOMSG.hdrLen, (w) => {
+      w.field(IFI_INDEX, 2);
+      w.bytes(C.IFLA_ADDRESS, macOf(0x42), 0, 6);
+    }),
     nlSeed(C.RTM_NEWADDR, C.NLM_F_ACK + C.NLM_F_CREATE + C.NLM_F_REPLACE, IFADDRMSG.hdrLen, (w) => {
       w.field(IFADDRMSG.fields[0], C.AF_INET);
       w.field(IFA_PREFIXLEN, 24);
@@ -664,7 +670,21 @@ const familyTarget = (): Target => {
     );
     new Prober(ch, net.clock);
     new SettingsControl(ch, storage, (x) => snapshot(node.stack, 0, x));
+    // A client for the DHCP commands to act on (dhcp set among them).
+    client = new DhcpClient(
+      node.stack,
+      node.eth,
+      rfc2131Profile(),
+      net.clock,
+      new SimRandom(3),
+      undefined,
+      node.log,
+      () => -1,
+    );
+    client.cfg.hostname = "node-10";
+    ch.dhcp.push(client);
   };
+  let client: DhcpClient;
   let storage = new MemoryStorage(4096);
   fresh();
   const ACK = C.NLM_F_ACK;
@@ -688,6 +708,12 @@ const familyTarget = (): Target => {
       familySeed(F.NETRT_CMD_CONFIG_SAVE, ACK, () => undefined),
       familySeed(F.NETRT_CMD_CONFIG_GET, ACK, () => undefined),
       familySeed(F.NETRT_CMD_CONFIG_RESET, ACK, () => undefined),
+      familySeed(FS.NETRT_CMD_DHCP_CONFIG, 0, () => undefined),
+      familySeed(FS.NETRT_CMD_DHCP_CONFIG, ACK, (w) => {
+        w.str(FS.NETRT_A_HOSTNAME, "sensor-9");
+        w.put(F.GENL_ATTRS, FS.NETRT_A_DHCP_PROFILE, 1);
+        w.put(F.GENL_ATTRS, FS.NETRT_A_DHCP_PROBE, 2);
+      }),
     ],
     reset: fresh,
     run(input) {
@@ -713,6 +739,11 @@ const familyTarget = (): Target => {
         );
       must(node.stack.stats.inputFaults === 0, "no handler threw");
       must(net.clock.pending() < 40, "timers stay bounded");
+      const cfg = client.cfg;
+      must(
+        /^[!-~]{1,32}$/.test(cfg.hostname) && cfg.profile <= 1 && cfg.probe <= 2 && cfg.backoff.length > 0,
+        "the DHCP client's configuration stays one it can run with",
+      );
     },
   };
 };
