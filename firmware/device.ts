@@ -149,14 +149,19 @@ export function dhcpConfig(board: BoardConfig): DhcpConfig {
   return c;
 }
 
-function startDhcp(dev: Device, eth: Ifnet): void {
+/** eth0's DHCP client, made and given to the control channel, not started (a console's `dhcp restart` starts it). */
+export function attachDhcp(dev: Device, eth: Ifnet): DhcpClient {
   const p = dev.platform;
   const cfg = dhcpConfig(dev.board);
   cfg.hostname = boardHostname(dev.board.name, dev.board.hostname, eth.hwaddr);
   const client = new DhcpClient(dev.stack, eth, cfg, p.clock, p.random, p.storage, p.log, () => p.epochSeconds());
   dev.dhcp = client;
   if (dev.control !== undefined) dev.control.dhcp.push(client);
-  if (!client.start()) p.log.write(LOG_WARN, "dhcp: UDP port 68 is taken");
+  return client;
+}
+
+function startDhcp(dev: Device, eth: Ifnet): void {
+  if (!attachDhcp(dev, eth).start()) dev.platform.log.write(LOG_WARN, "dhcp: UDP port 68 is taken");
 }
 
 /** Reports memory every `seconds` (the memory bench reads the lines); 0 or less: never. */

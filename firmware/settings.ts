@@ -22,7 +22,7 @@ import { LLE_STATIC } from "../src/net/lltable";
 import { RTPROT_STATIC, RT_SCOPE_UNIVERSE } from "../src/net/route";
 import type { Ifnet } from "../src/net/ifnet";
 import type { ControlChannel } from "../src/netlink/channel";
-import { boardHostname, dhcpConfig, type Device } from "./device";
+import { attachDhcp, boardHostname, dhcpConfig, type Device } from "./device";
 
 const PROFILES = ["rfc2131", "fast"];
 const PROBES = ["strict", "quick", "off"];
@@ -69,6 +69,8 @@ export function addSettings(dev: Device, ch: ControlChannel): void {
   dev.afterEth = (eth) => {
     for (let i = 0; i < 6; i++) set8(bootMac, i, get8(eth.hwaddr, i));
     if (status === SETTINGS_OK) applyStored(dev, eth, s);
+    // A static device still gets a client, stopped: `netrt dhcp restart` turns DHCP on, and a save keeps it on.
+    if (!board.dhcp.enabled || board.ipv4.address !== "") attachDhcp(dev, eth);
   };
   new SettingsControl(ch, p.storage, (x) => {
     const d = dev.dhcp;

@@ -128,6 +128,11 @@ describe("integration: settings kept across a reboot (netrt save, config show, c
     assert.match(ok("addr", "show", "dev", "eth0"), /inet 192\.0\.2\.10\/24 brd 192\.0\.2\.255 scope global eth0$/m);
     assert.match(ok("route"), /^default via 192\.0\.2\.1 dev eth0 proto static $/m);
     assert.match(ok("neigh"), /^192\.0\.2\.77 dev eth0 lladdr 02:00:00:00:00:77 PERMANENT $/m);
+    // DHCP back on from the console: a static device keeps a client, stopped, for `dhcp restart`.
+    assert.match(ok("dhcp", "show"), /^eth0: state STOPPED$/m);
+    ok("dhcp", "restart");
+    await f.waitFor(/bound to ([\d.]+)\/24/, 30000);
+    assert.match(ok("dhcp", "show"), /^eth0: state BOUND$/m);
   });
 
   it("a damaged record is reported at boot, the board's defaults apply, and config reset removes it", async function () {
