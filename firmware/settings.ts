@@ -79,7 +79,8 @@ export function addSettings(dev: Device, ch: ControlChannel): void {
     // The running client's configuration (netrt dhcp set changes it), else the board's.
     const cfg = d !== undefined ? d.cfg : dhcpConfig(board);
     x.hostname = cfg.hostname;
-    if (eth !== undefined && cfg.hostname === boardHostname(board.name, boardName, eth.hwaddr)) x.hostname = "";
+    // The name the board gives (derived from the MAC it came up with) is not stored: it follows the board.
+    if (cfg.hostname === boardHostname(board.name, boardName, bootMac)) x.hostname = "";
     x.profile = cfg.profile;
     x.probe = cfg.probe;
     let moved = false;

@@ -76,7 +76,6 @@ function ticks(ms: number): number {
 /** The driver's name as IFLA_INFO_KIND shows it ("w5500", "udp"…); empty for none. */
 export type DriverName = (ifp: Ifnet) => string;
 
-
 /**
  * One RTM_NEWLINK (or DELLINK) for `ifp`. `change` is ifi_change: the flags
  * that moved (notifications) or 0 (replies), as Linux reports it.
