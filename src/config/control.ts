@@ -137,7 +137,11 @@ function dhcpConfig(c: ControlChannel, m: NlMsg): number {
   let n = 0;
   if (h >= 0) while (n < a.lens[h] && get8(a.buf!, a.offs[h] + n) !== 0) n++;
   if (h >= 0 && !hostnameOk(a.buf!, a.offs[h], n))
-    return err.fail(EINVAL, "a hostname is 1 to 32 printable characters without spaces", a.offs[h] - NLA_HDRLEN - m.off);
+    return err.fail(
+      EINVAL,
+      "a hostname is 1 to 32 printable characters without spaces",
+      a.offs[h] - NLA_HDRLEN - m.off,
+    );
   if (profile > 1) return err.fail(EINVAL, "profile: 0 rfc2131 or 1 fast", -1);
   if (probe > 2) return err.fail(EINVAL, "probe: 0 strict, 1 quick or 2 off", -1);
   const cfg = d.cfg;

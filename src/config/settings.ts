@@ -7,7 +7,7 @@ import { alloc, get8, get16, get32, len, set8, set16, set32 } from "@hal/bytes";
 import type { Bytes } from "../../hal/types";
 import { crc16 } from "../netlink/frame";
 import { asciiText } from "../util/text";
-import { ETH_ALEN } from "../wire/ether";
+import { ETH_ALEN, isGroupMac, isZeroMac } from "../wire/ether";
 import {
   SET_CRC,
   SET_HLEN,
@@ -196,7 +196,7 @@ function readField(b: Bytes, p: number, type: number, n: number, s: DeviceSettin
   }
   if (type === SETT_MAC) {
     // Unicast (bit 0 of the first byte clear) and not all zeros: an address eth0 can take.
-    if (n !== ETH_ALEN || s.macSet || get8(b, p) % 2 === 1 || get32(b, p) + get16(b, p + 4) === 0) return false;
+    if (n !== ETH_ALEN || s.macSet || isGroupMac(b, p) || isZeroMac(b, p)) return false;
     for (let i = 0; i < ETH_ALEN; i++) set8(s.mac, i, get8(b, p + i));
     s.macSet = true;
     return true;

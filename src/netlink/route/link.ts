@@ -1,8 +1,8 @@
 // RTM_{GET,NEW,SET,DEL}LINK: the interfaces (FreeBSD's netlink/route/iface.c).
 import { band } from "@hal/u32";
-import { get16, get32, get8 } from "@hal/bytes";
 import { EADDRNOTAVAIL, EINVAL, ENODEV, EOPNOTSUPP } from "../../net/errno";
 import { IFF_UP, type Ifnet } from "../../net/ifnet";
+import { isGroupMac, isZeroMac } from "../../wire/ether";
 import * as C from "../constants";
 import { type DumpCursor, Handler } from "../handler";
 import { putLink } from "../messages";
@@ -72,8 +72,7 @@ function newLink(r: Rtnl, m: NlMsg): number {
   const b = m.buf!;
   const hwAt = hw < 0 ? -1 : m.attrs.offs[hw];
   if (hw >= 0 && m.attrs.lens[hw] < 6) return r.err.fail(EINVAL, "", -1);
-  if (hw >= 0 && (get8(b, hwAt) % 2 === 1 || get32(b, hwAt) + get16(b, hwAt + 4) === 0))
-    return r.err.fail(EADDRNOTAVAIL, "", -1);
+  if (hw >= 0 && (isGroupMac(b, hwAt) || isZeroMac(b, hwAt))) return r.err.fail(EADDRNOTAVAIL, "", -1);
   if (hasMtu && !ifs.setMtu(ifp, mtu)) return r.err.fail(EINVAL, "the driver refused mtu " + mtu, mtuAt);
   if (alias !== undefined) ifs.setAlias(ifp, alias);
   if (hw >= 0) r.stack.setHwaddr(ifp, b, hwAt);
