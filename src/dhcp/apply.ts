@@ -32,7 +32,7 @@ export function applyLease(t: LeaseTables, ifp: Ifnet, next: DhcpLease, cur: Dhc
   }
   const oldRouter = had && cur.routers.length > 0 ? cur.routers[0] : 0;
   const newRouter = next.routers.length > 0 ? next.routers[0] : 0;
-  if (oldRouter !== 0 && oldRouter !== newRouter) t.routes.remove(0, 0, oldRouter, ifp.index, -1);
+  if (oldRouter !== 0 && oldRouter !== newRouter) removeRoute(t, ifp, oldRouter);
   if (newRouter !== 0) {
     const route = {
       dst: 0,
@@ -56,8 +56,13 @@ export function applyLease(t: LeaseTables, ifp: Ifnet, next: DhcpLease, cur: Dhc
 
 /** Removes the lease's address and default route. */
 export function removeLease(t: LeaseTables, ifp: Ifnet, l: DhcpLease): void {
-  if (l.routers.length > 0) t.routes.remove(0, 0, l.routers[0], ifp.index, -1);
+  if (l.routers.length > 0) removeRoute(t, ifp, l.routers[0]);
   t.addrs.remove(ifp, l.addr, true);
+}
+
+// The default route a lease made: an administrator's through the same router is not the lease's to take.
+function removeRoute(t: LeaseTables, ifp: Ifnet, router: number): void {
+  t.routes.removeWhere(ifp.index, (r) => r.prefixLen === 0 && r.gateway === router && r.protocol === RTPROT_DHCP);
 }
 
 /** Keeps (or stops keeping) the lease server's ARP entry through evictions. */

@@ -5,7 +5,7 @@ import { MemoryStorage } from "../../hal/sim/storage";
 import { DhcpClient } from "../../src/dhcp/client";
 import { formatIPv4 } from "../../src/net/addr";
 import { addrRequest, IFA_F_PERMANENT } from "../../src/net/inaddr";
-import { RTPROT_DHCP } from "../../src/net/route";
+import { RTPROT_DHCP, RTPROT_STATIC, RT_SCOPE_UNIVERSE } from "../../src/net/route";
 import { ip, Net, type Node } from "../net/helpers";
 import { type ServerOptions, SimDhcpServer } from "./sim-server";
 import {
@@ -345,6 +345,29 @@ describe("DHCP client", function () {
     assert.equal(r.node.stack.addrs.findOn(r.node.eth, ip("192.0.2.50")), undefined);
     assert.equal(r.storage.read("dhcp.eth0"), undefined);
     assert.equal(r.client.state, DHCP_STOPPED);
+  });
+
+  it("a lease that goes takes its own default route only: an administrator's through the same router stays", function () {
+    const r = rig();
+    const st = r.node.stack;
+    st.addrs.add(r.node.eth, addrRequest(ip("192.0.2.10"), 24));
+    const route = {
+      dst: 0,
+      prefixLen: 0,
+      gateway: ip("192.0.2.1"),
+      ifindex: r.node.eth.index,
+      protocol: RTPROT_STATIC,
+      scope: RT_SCOPE_UNIVERSE,
+      metric: 0,
+      prefsrc: 0,
+    };
+    assert.equal(st.routes.add(route, false), 0);
+    bound(r);
+    r.client.release();
+    r.net.clock.advance(1500);
+    assert.equal(r.client.state, DHCP_STOPPED);
+    const d = st.routes.lookup(ip("198.51.100.1"));
+    assert.deepEqual([d?.gateway, d?.protocol], [ip("192.0.2.1"), RTPROT_STATIC]);
   });
 
   it("INFORM with a static address gets the other options", function () {
