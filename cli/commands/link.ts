@@ -40,9 +40,16 @@ async function show(g: Globals, ch: Channel, args: string[]): Promise<void> {
 }
 
 async function set(ch: Channel, args: string[]): Promise<void> {
-  // ip reads any abbreviation of "address" (a, addr) as it.
-  const words = args.map((a, i) => (a !== "" && "address".startsWith(a) && args[i - 1] !== "dev" ? "address" : a));
-  const { kv, set, rest } = keywords(words, ["dev", "mtu", "alias", "address"], ["up", "down"]);
+  // ip reads any abbreviation of "address" (a, addr) as it, where a keyword may stand (not as a value).
+  const valued = ["dev", "mtu", "alias", "address"];
+  const words: string[] = [];
+  let isValue = false;
+  for (const a of args) {
+    const w: string = !isValue && a !== "" && "address".startsWith(a) ? "address" : a;
+    words.push(w);
+    isValue = !isValue && valued.includes(w);
+  }
+  const { kv, set, rest } = keywords(words, valued, ["up", "down"]);
   const dev = kv.dev ?? rest.shift();
   if (dev === undefined) throw new UsageError('Not enough information: "dev" argument is required.');
   if (rest.length > 0) throw new UsageError(`Error: either "dev" is duplicate, or "${rest[0]}" is a garbage.`);

@@ -302,6 +302,9 @@ describe("integration: netrt reads and answers like ip, line by line", function 
       { line: "link set eth0 address" },
       { line: "link set eth0 address 02:00:00:00:00:10" },
       { line: "l sh eth0" },
+      // A value that abbreviates "address" is still the value.
+      { line: "link set eth0 alias a" },
+      { line: "l sh eth0" },
       { line: "route add default via 192.0.2.1" },
       { line: "route del default via 192.0.2.99" },
       { line: "route replace default via 192.0.2.2" },
