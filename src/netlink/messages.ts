@@ -119,7 +119,8 @@ export function putLink(
   w.bytes(C.IFLA_ADDRESS, ifp.hwaddr, 0, 6);
   // ff:ff:ff:ff:ff:ff, or the loopback's zeros whatever its own address is set to (as Linux's).
   const brd = w.reserve(C.IFLA_BROADCAST, 6);
-  for (let i = 0; brd >= 0 && i < 6; i++) set8(w.buf, brd + i, ifp.has(IFF_BROADCAST) ? 0xff : 0);
+  const octet = ifp.has(IFF_BROADCAST) ? 0xff : 0;
+  for (let i = 0; brd >= 0 && i < 6; i++) set8(w.buf, brd + i, octet);
   const s = w.reserve(C.IFLA_STATS64, RTNL_LINK_STATS64_LEN);
   if (s >= 0) {
     const c = ifp.counters;

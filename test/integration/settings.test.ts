@@ -9,9 +9,9 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { buildAll } from "../../tools/lib/build";
-import { DhcpServer } from "../../tools/lib/dhcp-servers";
+import { type DhcpServer, dnsmasqLink } from "../../tools/lib/dhcp-servers";
 import { FirmwareProcess } from "../../tools/lib/firmware-proc";
-import { HostLink, hostLinkUnavailable } from "../../tools/lib/hostlink";
+import { type HostLink, hostLinkUnavailable } from "../../tools/lib/hostlink";
 import { ROOT } from "../../tools/lib/paths";
 
 const TSX = path.join(ROOT, "node_modules", ".bin", "tsx");
@@ -64,22 +64,7 @@ describe("integration: settings kept across a reboot (netrt save, config show, c
     }
     await buildAll(["host"]);
     base = 47000 + (process.pid % 500) * 2;
-    link = new HostLink({
-      id: `st${process.pid % 100000}`,
-      firmwareRxPort: base,
-      firmwareTxPort: base + 1,
-      peerCidr: "192.0.2.1/24",
-    });
-    await link.up();
-    server = new DhcpServer("dnsmasq", link, {
-      serverIp: "192.0.2.1",
-      rangeStart: "192.0.2.50",
-      rangeEnd: "192.0.2.99",
-      leaseSecs: 600,
-      noPing: true,
-    });
-    server.start();
-    await server.ready();
+    ({ link, server } = await dnsmasqLink(`st${process.pid % 100000}`, base));
     port = path.join(link.dir, "tty");
     state = fs.mkdtempSync(path.join(os.tmpdir(), "netrt-settings-"));
     fw = await boot();

@@ -39,7 +39,6 @@ import {
   NETRT_A_IFINDEX,
   NETRT_CMD_DHCP_GET,
 } from "../../src/netlink/family";
-import { DhcpClient } from "../../src/dhcp/client";
 import { PROBE_OFF, rfc2131Profile } from "../../src/dhcp/config";
 import { DHCP_EV_EXPIRED } from "../../src/dhcp/states";
 import { EINVAL, ENOBUFS, ENODEV, EPERM } from "../../src/net/errno";
@@ -196,17 +195,7 @@ describe("control channel (framing + rtnetlink + our family)", function () {
 
   it("answers DHCP requests for the interface they name (NETRT_A_IFINDEX), and publishes each client's events", function () {
     const r = new Rig();
-    const client = new DhcpClient(
-      r.node.stack,
-      r.node.eth,
-      { ...rfc2131Profile(), probe: PROBE_OFF },
-      r.net.clock,
-      r.node.stack.random,
-      undefined,
-      r.node.log,
-      () => -1,
-    );
-    r.ch.dhcp.push(client);
+    const client = r.dhcpClient({ ...rfc2131Profile(), probe: PROBE_OFF });
     client.start();
     const get = (ifindex: number, seq: number): MessageValue => {
       r.send(

@@ -28,13 +28,10 @@ function rig(): Rig {
 }
 
 function probe(r: Rig, cmd: number, dst: string, more: Record<number, number> = {}, seq = 7): void {
-  r.send(
-    PROTO_GENERIC,
-    NETRT_GENL_TYPE,
+  r.command(
+    cmd,
     C.NLM_F_ACK,
-    GENLMSGHDR.hdrLen,
     (w) => {
-      w.field(GENL_CMD, cmd);
       w.inAddr(NETRT_A_ADDRESS, ip(dst));
       for (const [a, v] of Object.entries(more)) w.put(GENL_ATTRS, Number(a), v);
     },

@@ -6,7 +6,10 @@ import type { Bytes } from "../../hal/types";
 import { LLE_STATIC } from "../../src/net/lltable";
 import { ControlChannel } from "../../src/netlink/channel";
 import * as C from "../../src/netlink/constants";
-import { encodedMax, encodeFrame, FrameDecoder } from "../../src/netlink/frame";
+import { encodedMax, encodeFrame, FrameDecoder, PROTO_GENERIC } from "../../src/netlink/frame";
+import { GENL_CMD, GENLMSGHDR, NETRT_GENL_TYPE } from "../../src/netlink/family";
+import { DhcpClient } from "../../src/dhcp/client";
+import type { DhcpConfig } from "../../src/dhcp/config";
 import { MemoryStorage } from "../../hal/sim/storage";
 import { SimRandom } from "../../hal/sim/random";
 import { ip, macOf, Net, type Node } from "../net/helpers";
@@ -64,6 +67,29 @@ export class Rig {
     const out = alloc(encodedMax(n + 3));
     const k = encodeFrame(proto, w.buf, 0, n, out, alloc(n + 3));
     this.ch.input(out, 0, k);
+  }
+
+  /** One command of our family: its genlmsghdr cmd, then what `build` adds. */
+  command(cmd: number, flags: number, build: (w: NlWriter) => void = () => undefined, seq = 5): void {
+    this.send(
+      PROTO_GENERIC,
+      NETRT_GENL_TYPE,
+      flags,
+      GENLMSGHDR.hdrLen,
+      (w) => {
+        w.field(GENL_CMD, cmd);
+        build(w);
+      },
+      seq,
+    );
+  }
+
+  /** A DHCP client on the device's eth0 (no storage, no wall clock), known to the channel, not started. */
+  dhcpClient(cfg: DhcpConfig): DhcpClient {
+    const n = this.node;
+    const c = new DhcpClient(n.stack, n.eth, cfg, this.net.clock, n.stack.random, undefined, n.log, () => -1);
+    this.ch.dhcp.push(c);
+    return c;
   }
 
   messages(): MessageValue[] {

@@ -15,17 +15,8 @@ import {
 import { addrRequest } from "../../src/net/inaddr";
 import { RTPROT_DHCP, RT_SCOPE_UNIVERSE } from "../../src/net/route";
 import * as C from "../../src/netlink/constants";
-import { PROTO_GENERIC } from "../../src/netlink/frame";
-import {
-  GENL_CMD,
-  GENLMSGHDR,
-  NETRT_CMD_CONFIG_GET,
-  NETRT_CMD_CONFIG_RESET,
-  NETRT_CMD_CONFIG_SAVE,
-  NETRT_GENL_TYPE,
-} from "../../src/netlink/family";
+import { NETRT_CMD_CONFIG_GET, NETRT_CMD_CONFIG_RESET, NETRT_CMD_CONFIG_SAVE } from "../../src/netlink/family";
 import { ip } from "../net/helpers";
-import { DhcpClient } from "../../src/dhcp/client";
 import { PROBE_OFF, PROBE_QUICK, PROBE_STRICT, rfc2131Profile } from "../../src/dhcp/config";
 import { EINVAL, EPERM, ERANGE } from "../../src/net/errno";
 import { KEY_STORAGE } from "../../src/netlink/auth";
@@ -40,7 +31,7 @@ import type { NlWriter } from "../../src/netlink/writer";
 import { Rig } from "./rig";
 
 function command(r: Rig, cmd: number, seq: number): void {
-  r.send(PROTO_GENERIC, NETRT_GENL_TYPE, C.NLM_F_ACK, GENLMSGHDR.hdrLen, (w) => w.field(GENL_CMD, cmd), seq);
+  r.command(cmd, C.NLM_F_ACK, undefined, seq);
 }
 
 describe("stored settings on the device (save, show, reset)", function () {
@@ -101,29 +92,9 @@ describe("stored settings on the device (save, show, reset)", function () {
     const r = new Rig();
     new SettingsControl(r.ch, r.storage, () => undefined);
     const cfg = { ...rfc2131Profile(), probe: PROBE_STRICT, hostname: "host-0010", rapidCommit: true };
-    const client = new DhcpClient(
-      r.node.stack,
-      r.node.eth,
-      cfg,
-      r.net.clock,
-      r.node.stack.random,
-      undefined,
-      r.node.log,
-      () => -1,
-    );
-    r.ch.dhcp.push(client);
+    const client = r.dhcpClient(cfg);
     const ask = (seq: number, flags: number, build: (w: NlWriter) => void): MessageValue[] => {
-      r.send(
-        PROTO_GENERIC,
-        NETRT_GENL_TYPE,
-        flags,
-        GENLMSGHDR.hdrLen,
-        (w) => {
-          w.field(GENL_CMD, NETRT_CMD_DHCP_CONFIG);
-          build(w);
-        },
-        seq,
-      );
+      r.command(NETRT_CMD_DHCP_CONFIG, flags, build, seq);
       return r.messages().filter((m) => m.seq === seq);
     };
     const shown = (m: MessageValue): unknown[] =>
@@ -185,23 +156,11 @@ describe("stored settings on the device (save, show, reset)", function () {
     const r = new Rig();
     new SettingsControl(r.ch, r.storage, () => undefined);
     const cfg = { ...rfc2131Profile(), hostname: "h" };
-    r.ch.dhcp.push(
-      new DhcpClient(r.node.stack, r.node.eth, cfg, r.net.clock, r.node.stack.random, undefined, r.node.log, () => -1),
-    );
+    r.dhcpClient(cfg);
     r.storage.write(KEY_STORAGE, Uint8Array.from(Array(16).fill(7)) as never);
-    r.send(PROTO_GENERIC, NETRT_GENL_TYPE, 0, GENLMSGHDR.hdrLen, (w) => w.field(GENL_CMD, NETRT_CMD_DHCP_CONFIG), 1);
+    r.command(NETRT_CMD_DHCP_CONFIG, 0, undefined, 1);
     assert.equal(r.messages().find((m) => m.seq === 1)?.typeName, "NETRT");
-    r.send(
-      PROTO_GENERIC,
-      NETRT_GENL_TYPE,
-      C.NLM_F_ACK,
-      GENLMSGHDR.hdrLen,
-      (w) => {
-        w.field(GENL_CMD, NETRT_CMD_DHCP_CONFIG);
-        w.str(NETRT_A_HOSTNAME, "other");
-      },
-      2,
-    );
+    r.command(NETRT_CMD_DHCP_CONFIG, C.NLM_F_ACK, (w) => w.str(NETRT_A_HOSTNAME, "other"), 2);
     assert.equal(r.messages().find((m) => m.seq === 2)?.header.error, -EPERM);
     assert.equal(cfg.hostname, "h");
   });
