@@ -81,6 +81,20 @@ describe("ENC28J60 driver on the chip model", function () {
     assert.deepEqual(r.chip.stats.errors, []);
   });
 
+  it("a MAC changed while the chip is still in reset is the one it comes up with", function () {
+    const r = rig();
+    r.mac.start();
+    const hw = r.mac.hwaddr as unknown as Uint8Array;
+    hw.set(OTHER);
+    r.mac.hwaddrChanged();
+    r.clock.advance(2);
+    r.chip.fromWire(frame(60, MAC, 1));
+    r.chip.fromWire(frame(60, OTHER, 2));
+    r.clock.advance(20);
+    assert.deepEqual(r.drain(), [frame(60, OTHER, 2)]);
+    assert.deepEqual(r.chip.stats.errors, [], "no access during the reset");
+  });
+
   it("says so when no chip answers", function () {
     const clock = new SimClock();
     for (const miso of [0x00, 0xff]) {

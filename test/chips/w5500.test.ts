@@ -71,6 +71,19 @@ describe("W5500 driver on the chip model", function () {
     assert.deepEqual(r.chip.stats.errors, []);
   });
 
+  it("a MAC changed before the chip is up is the one it is brought up with", function () {
+    const r = rig();
+    const next = Uint8Array.from([2, 0, 0, 0, 0x66, 2]);
+    (r.mac.hwaddr as unknown as Uint8Array).set(next);
+    r.mac.hwaddrChanged();
+    r.mac.start();
+    r.chip.fromWire(frame(60, MAC, 1));
+    r.chip.fromWire(frame(60, next, 2));
+    r.clock.advance(10);
+    assert.deepEqual(r.drain(), [frame(60, next, 2)]);
+    assert.deepEqual(r.chip.stats.errors, []);
+  });
+
   it("says so when no W5500 answers", function () {
     const clock = new SimClock();
     for (const miso of [0x00, 0xff]) {

@@ -95,6 +95,8 @@ describe("stored settings on the device (save, show, reset)", function () {
     const client = r.dhcpClient(cfg);
     const ask = (seq: number, flags: number, build: (w: NlWriter) => void): MessageValue[] => {
       r.command(NETRT_CMD_DHCP_CONFIG, flags, build, seq);
+      // The answers leave at the line rate: give them the time.
+      r.net.clock.advance(100);
       return r.messages().filter((m) => m.seq === seq);
     };
     const shown = (m: MessageValue): unknown[] =>
@@ -110,8 +112,17 @@ describe("stored settings on the device (save, show, reset)", function () {
     assert.deepEqual(shown(set[0]), ["sensor-9", 1, PROBE_QUICK]);
     assert.equal(set[1].header.error, 0);
     assert.deepEqual(
-      [cfg.hostname, cfg.profile, cfg.backoff, cfg.jitterMs, cfg.initDelayMaxMs, cfg.probe, cfg.rapidCommit],
-      ["sensor-9", 1, [1500, 1750, 5000], 250, 0, PROBE_QUICK, true],
+      [
+        cfg.hostname,
+        cfg.profile,
+        cfg.backoff,
+        cfg.jitterMs,
+        cfg.initDelayMaxMs,
+        cfg.probe,
+        cfg.rapidCommit,
+        cfg.vendorClass,
+      ],
+      ["sensor-9", 1, [1500, 1750, 5000], 250, 0, PROBE_QUICK, true, "netrt"],
       "the fast table; what the board set beside it stays",
     );
     // The next DISCOVER carries the new hostname (option 12).
@@ -126,10 +137,11 @@ describe("stored settings on the device (save, show, reset)", function () {
     assert.ok(discover !== undefined, "a DISCOVER went out at once (the fast profile waits for nothing)");
     assert.ok(discover.includes(Buffer.from([12, 8, ...Buffer.from("sensor-9")])), "option 12 is sensor-9");
 
-    // Refused whole: a hostname with a space or too long, a profile of 2, a probe of 3.
+    // Refused whole: a hostname with a space, too long or with a control byte, a profile of 2, a probe of 3.
     for (const [seq, build] of [
       [3, (w: NlWriter) => w.str(NETRT_A_HOSTNAME, "bad name")],
       [4, (w: NlWriter) => w.str(NETRT_A_HOSTNAME, "x".repeat(33))],
+      [8, (w: NlWriter) => w.str(NETRT_A_HOSTNAME, "bell\x07")],
       [5, (w: NlWriter) => w.int(NETRT_A_DHCP_PROFILE, 1, 2)],
       [
         6,
