@@ -18,7 +18,8 @@ cd "$(dirname "$0")/.."
 # make for nodemcu-tool's serial port binding, which npm builds from source.
 PACKAGES=(lua5.1:i386 lua-bitop:i386 lua5.3:i386 lua-socket:i386 socat iproute2 iputils-ping tshark
   dnsmasq-base isc-dhcp-server kea-dhcp4-server busybox dhcpcd-base
-  isc-dhcp-client nftables python3-pyroute2 g++ make linux-libc-dev)
+  isc-dhcp-client nftables python3-pyroute2 g++ make linux-libc-dev
+  chrony python3-zeroconf netcat-openbsd)
 if ! dpkg --print-foreign-architectures | grep -qx i386; then
   if [ "$(id -u)" -ne 0 ]; then
     echo "setup: need root to add the i386 architecture for 32-bit Lua (run: sudo $0)" >&2

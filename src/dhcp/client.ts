@@ -457,13 +457,14 @@ export class DhcpClient {
     if (reqIp !== 0) w.u32(OPT_REQUESTED_IP, reqIp);
     if (serverId !== 0) w.u32(OPT_SERVER_ID, serverId);
     if (type !== DHCPRELEASE && type !== DHCPDECLINE) {
-      const prl = alloc(8);
-      const want = [1, 3, 6, 15, 28, 51, 58, 59];
+      const prl = alloc(9);
+      const want = [1, 3, 6, 15, 28, 42, 51, 58, 59];
       for (let i = 0; i < want.length; i++) set8(prl, i, want[i]);
       w.bytes(OPT_PARAM_REQUEST, prl, want.length);
       const mtu = this.ifp.mtu;
       w.u16(OPT_MAX_SIZE, mtu - 28 < 576 ? 576 : mtu - 28 > 0xffff ? 0xffff : mtu - 28);
-      w.text(OPT_HOSTNAME, this.cfg.hostname);
+      // A name with a dot goes as the FQDN option, and then not as option 12 too (RFC 4702 3.1).
+      if (!w.fqdn(this.cfg.hostname)) w.text(OPT_HOSTNAME, this.cfg.hostname);
       w.text(OPT_VENDOR_CLASS, this.cfg.vendorClass);
       if (type === DHCPDISCOVER && this.cfg.rapidCommit) w.flag(OPT_RAPID_COMMIT);
     }
@@ -647,6 +648,9 @@ export class DhcpClient {
     l.dns.splice(0, l.dns.length);
     const dnsFrom = r.dns.length === 0 && renewing ? this.lease.dns : r.dns;
     for (let i = 0; i < dnsFrom.length; i++) l.dns.push(dnsFrom[i]);
+    l.ntp.splice(0, l.ntp.length);
+    const ntpFrom = r.ntp.length === 0 && renewing ? this.lease.ntp : r.ntp;
+    for (let i = 0; i < ntpFrom.length; i++) l.ntp.push(ntpFrom[i]);
     l.domain = r.domain === "" && renewing ? this.lease.domain : r.domain;
     l.mtu = r.mtu;
     let lease = r.leaseTime >= 0 ? r.leaseTime : renewing ? this.lease.leaseSecs : 0;

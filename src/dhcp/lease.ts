@@ -11,6 +11,8 @@ export class DhcpLease {
   server = 0;
   routers: number[] = [];
   dns: number[] = [];
+  /** NTP servers (option 42); not in the stored record: a lease renewed after a reboot brings them again. */
+  ntp: number[] = [];
   domain = "";
   mtu = -1;
   /** Seconds; LIFETIME_INFINITE for a lease that never ends. */
@@ -29,6 +31,8 @@ export function copyLease(from: DhcpLease, to: DhcpLease): void {
   for (let i = 0; i < from.routers.length; i++) to.routers.push(from.routers[i]);
   to.dns.splice(0, to.dns.length);
   for (let i = 0; i < from.dns.length; i++) to.dns.push(from.dns[i]);
+  to.ntp.splice(0, to.ntp.length);
+  for (let i = 0; i < from.ntp.length; i++) to.ntp.push(from.ntp[i]);
   to.domain = from.domain;
   to.mtu = from.mtu;
   to.leaseSecs = from.leaseSecs;

@@ -25,6 +25,12 @@ import {
   BOOTREPLY,
   BOOTREQUEST,
   DHCP_MAGIC,
+  FQDN_E,
+  FQDN_FLAGS,
+  FQDN_NAME,
+  FQDN_RCODE1,
+  FQDN_RCODE2,
+  FQDN_S,
   HLEN_ETHER,
   HTYPE_ETHER,
   OPT_CODE,
@@ -32,6 +38,7 @@ import {
   OPT_LEN,
 } from "../wire/dhcp";
 import { asciiChar } from "../util/text";
+import { dnsPutName, NAME_MAX } from "../wire/dns";
 
 /** Fixed BOOTP header, then the 4-byte cookie: options start here. */
 export const DHCP_OPTIONS_OFF = BOOTP_OPTIONS;
@@ -57,6 +64,7 @@ export const OPT_DNS = 6;
 export const OPT_HOSTNAME = 12;
 export const OPT_DOMAIN = 15;
 export const OPT_MTU = 26;
+export const OPT_NTP = 42;
 export const OPT_BROADCAST = 28;
 export const OPT_REQUESTED_IP = 50;
 export const OPT_LEASE_TIME = 51;
@@ -71,6 +79,7 @@ export const OPT_T2 = 59;
 export const OPT_VENDOR_CLASS = 60;
 export const OPT_CLIENT_ID = 61;
 export const OPT_RAPID_COMMIT = 80;
+export const OPT_CLIENT_FQDN = 81;
 export const OPT_END = 255;
 
 /** Reasons a reply is refused; 0 means it parsed. */
@@ -107,6 +116,7 @@ export class DhcpReply {
   rapidCommit = false;
   routers: number[] = [];
   dns: number[] = [];
+  ntp: number[] = [];
   domain = "";
   message = "";
   /** Routers and DNS servers beyond the limits, counted rather than kept. */
@@ -253,6 +263,7 @@ export function parseDhcp(m: Bytes, off: number, n: number, r: DhcpReply): numbe
   r.dropped = 0;
   optionList(m, OPT_ROUTER, r.routers, r.maxRouters, r);
   optionList(m, OPT_DNS, r.dns, r.maxDns, r);
+  optionList(m, OPT_NTP, r.ntp, r.maxDns, r);
   r.domain = optionText(m, OPT_DOMAIN, 64);
   r.message = optionText(m, OPT_MESSAGE, 80);
   return DHCP_OK;
@@ -325,6 +336,24 @@ export class DhcpWriter {
     for (let i = 0; i < n; i++) set8(this.m, p + i, s.charCodeAt(i) % 256);
   }
 
+  /**
+   * The client FQDN option (RFC 4702) for a name with a dot in it: the
+   * server to update the A record (S), the name in DNS wire form (E).
+   * False when `name` has no dot or is not a valid domain name.
+   */
+  fqdn(name: string): boolean {
+    let dot = false;
+    for (let i = 0; i < name.length; i++) if (name.charCodeAt(i) === 46) dot = true;
+    const p = this.pos + OPT_DATA + FQDN_NAME;
+    const e = dot ? dnsPutName(this.m, p, p + NAME_MAX, name) : -1;
+    if (e < 0) return false;
+    const at = this.opt(OPT_CLIENT_FQDN, e - p + FQDN_NAME);
+    set8(this.m, at + FQDN_FLAGS, FQDN_S + FQDN_E);
+    set8(this.m, at + FQDN_RCODE1, 0);
+    set8(this.m, at + FQDN_RCODE2, 0);
+    return true;
+  }
+
   flag(code: number): void {
     this.opt(code, 0);
   }
@@ -338,8 +367,12 @@ export class DhcpWriter {
   }
 }
 
-/** Room a request can need: header, cookie, our options (with a 255-byte hostname and vendor class). */
-export const DHCP_REQUEST_MAX = DHCP_OPTIONS_OFF + 3 + 9 + 6 + 6 + 12 + 4 + 257 + 257 + 2 + 1;
+/**
+ * Room a request can need: header, cookie, our options (type, client id,
+ * requested address, server id, 9 parameters, max size, a 255-byte name as
+ * FQDN or hostname, a 255-byte vendor class, rapid commit, end).
+ */
+export const DHCP_REQUEST_MAX = DHCP_OPTIONS_OFF + 3 + 9 + 6 + 6 + 11 + 4 + 260 + 257 + 2 + 1;
 
 export function allocRequest(): Bytes {
   return alloc(DHCP_REQUEST_MAX);

@@ -3,6 +3,7 @@
 export const EPERM = 1;
 export const ENOENT = 2;
 export const ESRCH = 3;
+export const EACCES = 13;
 export const EBUSY = 16;
 export const EEXIST = 17;
 export const ENODEV = 19;
@@ -17,4 +18,6 @@ export const EADDRNOTAVAIL = 99;
 export const ENETDOWN = 100;
 export const ENETUNREACH = 101;
 export const ENOBUFS = 105;
+export const ENOTCONN = 107;
+export const ETIMEDOUT = 110;
 export const EHOSTUNREACH = 113;

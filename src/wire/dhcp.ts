@@ -29,6 +29,14 @@ export const DHCP_MAGIC = 0x63825363;
 export const OPT_CODE = 0;
 export const OPT_LEN = 1;
 export const OPT_DATA = 2;
+/** The client FQDN option's data (RFC 4702 2): flags, two deprecated RCODEs, then the name. */
+export const FQDN_FLAGS = 0;
+export const FQDN_RCODE1 = 1;
+export const FQDN_RCODE2 = 2;
+export const FQDN_NAME = 3;
+/** Flags: the server updates the A record (S), the name is in DNS wire form (E). */
+export const FQDN_S = 0x01;
+export const FQDN_E = 0x04;
 
 // Option 61, client identifier: a hardware type, then the address.
 export const CLIENT_ID_TYPE = 0;

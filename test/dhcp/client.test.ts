@@ -107,11 +107,36 @@ describe("DHCP client", function () {
     assert.equal(req.server, ip("192.0.2.1"));
     assert.equal(req.ciaddr, 0);
     assert.deepEqual([...disc.options.get(61)!], [1, 2, 0, 0, 0, 0, 2], "client id 01 + MAC");
-    assert.deepEqual([...disc.options.get(55)!], [1, 3, 6, 15, 28, 51, 58, 59]);
+    assert.deepEqual([...disc.options.get(55)!], [1, 3, 6, 15, 28, 42, 51, 58, 59]);
     assert.equal(disc.options.get(57)!.readUInt16BE(0), 1472, "max message size from the MTU");
     assert.equal(disc.options.get(12)!.toString(), "dev");
     assert.equal(disc.options.get(60)!.toString(), "netrt");
     assert.equal(disc.options.has(80), false);
+    assert.equal(disc.options.has(81), false, "a name without a dot goes as option 12 only");
+  });
+
+  it("keeps the NTP servers of option 42 with the lease, and through a renewal that leaves them out", function () {
+    const r = rig({ ntp: ["192.0.2.123", "192.0.2.124"], bareRenewAck: true });
+    bound(r);
+    assert.deepEqual(r.client.lease.ntp.map(formatIPv4), ["192.0.2.123", "192.0.2.124"]);
+  });
+
+  it("a name with a dot goes as the client FQDN option (81) in wire form, without option 12", function () {
+    const r = rig({}, { hostname: "sensor-9.example.test" });
+    bound(r);
+    for (const m of [...r.server.ofType(1), ...r.server.ofType(3)]) {
+      const o = m.options.get(81)!;
+      assert.ok(o, "option 81 in every DISCOVER and REQUEST");
+      assert.deepEqual([...o.subarray(0, 3)], [0x05, 0, 0], "flags S and E, RCODEs 0");
+      assert.deepEqual(o.subarray(3), Buffer.from("\x08sensor-9\x07example\x04test\x00", "latin1"));
+      assert.equal(m.options.has(12), false);
+    }
+    // A name that is not a valid domain name falls back to option 12 as it is.
+    const bad = rig({}, { hostname: "a..b" });
+    bound(bad);
+    const [disc] = bad.server.ofType(1);
+    assert.equal(disc.options.has(81), false);
+    assert.equal(disc.options.get(12)!.toString(), "a..b");
   });
 
   it("retransmits DISCOVER forever with the same xid: 4, 8, 16, 32, 64, 64 s (±1 s), secs counting up", function () {

@@ -27,6 +27,8 @@ export interface ServerOptions {
   mask: string | null;
   routers: string[];
   dns: string[];
+  /** Option 42. */
+  ntp: string[];
   domain: string;
   leaseSecs: number;
   t1: number | null;
@@ -59,6 +61,7 @@ export function defaultServer(): ServerOptions {
     mask: "255.255.255.0",
     routers: ["192.0.2.1"],
     dns: ["192.0.2.53"],
+    ntp: [],
     domain: "example.test",
     leaseSecs: 3600,
     t1: null,
@@ -222,6 +225,11 @@ export class SimDhcpServer {
       opt(
         6,
         o.dns.flatMap((r) => be(ip(r))),
+      );
+    if (type !== 6 && o.ntp.length > 0)
+      opt(
+        42,
+        o.ntp.flatMap((r) => be(ip(r))),
       );
     if (type !== 6 && o.domain !== "") opt(15, [...Buffer.from(o.domain)]);
     if (rapid) opt(80, []);
