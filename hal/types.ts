@@ -204,6 +204,8 @@ export interface Mac {
   setMtu(mtu: number): boolean;
   /** `hwaddr`'s bytes were changed: reprogram the chip's own-address filter (absent where the stack filters). */
   hwaddrChanged?(): void;
+  /** Let multicast frames in (a group was joined) or not (the last left); absent where the stack filters. */
+  setMulticast?(on: boolean): void;
   carrier(): boolean;
   /** Wi-Fi MACs: not associated (no traffic yet); absent on wired MACs. */
   dormant?(): boolean;

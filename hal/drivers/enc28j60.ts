@@ -76,8 +76,9 @@ const MAX_FRAME = 1518; // with the CRC
 const RX_HEADER = 6;
 const RSV_RECEIVED_OK = 0x80;
 const MAADR_ORDER = [4, 5, 2, 3, 0, 1];
-/** ERXFCON: our unicast address, broadcast, and CRC checked by the chip. */
+/** ERXFCON: our unicast address, broadcast, and CRC checked by the chip; MCEN adds every multicast frame. */
 const FILTER = 0x80 + 0x20 + 0x01;
+const FILTER_MCEN = 0x02;
 const MII_POLLS = 50;
 /** Frames read per drain before the poll timer gets a turn. */
 const RX_BURST = 8;
@@ -99,6 +100,7 @@ export class Enc28j60Mac extends ChipMac implements Mac {
   private srcTimer: TimerId | undefined = undefined;
   private readonly onResetDone = (): void => this.init();
   private ready = false;
+  private filter = FILTER;
   private burst = 0;
   private polls = 0;
   /** The receive ring was reset after a next-packet pointer or length that cannot be right. */
@@ -131,7 +133,7 @@ export class Enc28j60Mac extends ChipMac implements Mac {
     }
     this.initRx();
     this.write16(ETXSTL, TX_START);
-    this.writeReg(ERXFCON, FILTER);
+    this.writeReg(ERXFCON, this.filter);
     // MAC: receive on, half duplex (the chip cannot autonegotiate; half is what a partner falls back to).
     this.writeReg(MACON1, 0x01);
     this.writeReg(MACON3, 0x20 + 0x10 + 0x02); // pad to 60 + CRC, CRC on, length check
@@ -153,6 +155,12 @@ export class Enc28j60Mac extends ChipMac implements Mac {
     this.write16(ERDPTL, RX_START);
     this.write16(ERXRDPTL, RX_END); // odd (errata 14)
     this.nextPacket = RX_START;
+  }
+
+  // A group was joined (mDNS): the chip lets multicast in, and the stack keeps the groups it joined.
+  setMulticast(on: boolean): void {
+    this.filter = on ? FILTER + FILTER_MCEN : FILTER;
+    if (this.ready) this.writeReg(ERXFCON, this.filter);
   }
 
   protected writeHwaddr(): void {

@@ -70,7 +70,6 @@ export const IP_HLEN = IPV4_HLEN;
 export const IP_PAYLOAD = ETH_HLEN + IP_HLEN;
 /** How much of the offending datagram's payload an ICMP error quotes. */
 const ICMP_QUOTE_PAYLOAD = 8;
-export const INADDR_ALLHOSTS = 0xe0000001;
 export const DEFAULT_TTL = 64;
 
 /** ICMP errors allowed per second (a token bucket, as Linux's icmp_ratelimit). */
@@ -157,7 +156,7 @@ export class Ipv4 {
     let toUs = this.addrs.local(dst) !== undefined;
     const proto = get8(f, IP_OFF + IPV4_PROTO);
     const anyUdp = ifp.acceptUdpToAny && proto === IPPROTO_UDP && !isMulticast(dst);
-    if (!toUs && !anyUdp && !this.addrs.isBroadcast(dst, ifp) && dst !== INADDR_ALLHOSTS) {
+    if (!toUs && !anyUdp && !this.addrs.isBroadcast(dst, ifp) && !(isMulticast(dst) && ifp.inGroup(dst))) {
       st.ipInAddrErrors++;
       return RX_DROPPED;
     }

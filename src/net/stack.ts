@@ -40,7 +40,8 @@ import {
 } from "./ifnet";
 import { NetEvents } from "./events";
 import { ADDR_NEW, AddrTable, addrRequest, type InAddr } from "./inaddr";
-import { Ipv4 } from "./ipv4";
+import { Ipv4, isMulticast } from "./ipv4";
+import { EINVAL } from "./errno";
 import { LLE_IFADDR, LLE_STATIC, Lltable, type LltableHost, type LltableParams } from "./lltable";
 import { RouteTable } from "./route";
 import { type NetStats, zeroNetStats } from "./stats";
@@ -201,8 +202,10 @@ export class NetStack implements FrameSender {
     const promisc = ifp.has(IFF_PROMISC);
     if (isGroupMac(f, ETH_DST)) {
       ifp.counters.rxMulticast++;
-      // Of the groups, only broadcast and all-hosts (01:00:5e:00:00:01) are ours.
-      if (!isBroadcastMac(f, ETH_DST) && !promisc && !isAllHostsMac(f, ETH_DST)) return RX_DROPPED;
+      // Of the groups, only broadcast, all-hosts (01:00:5e:00:00:01) and those joined are ours.
+      if (!isBroadcastMac(f, ETH_DST) && !promisc && !isAllHostsMac(f, ETH_DST) && !joinedMac(ifp, f)) {
+        return RX_DROPPED;
+      }
     } else if (!promisc && !sameMac(f, ETH_DST, ifp.hwaddr, 0)) return RX_DROPPED;
     if (sameMac(f, ETH_SRC, ifp.hwaddr, 0)) return RX_DROPPED;
     const type = get16(f, ETH_TYPE);
@@ -240,6 +243,27 @@ export class NetStack implements FrameSender {
       if (ifp.lltable !== undefined) ifp.lltable.flushAllButOwn();
       this.addrs.ifDown(ifp);
     }
+  }
+
+  /**
+   * Receives the IPv4 multicast `group` on `ifp` (a link-local group such as
+   * mDNS's needs no IGMP report, RFC 4541 2.1.2). 0, or -EINVAL not a group.
+   */
+  joinGroup(ifp: Ifnet, group: number): number {
+    if (!isMulticast(group)) return -EINVAL;
+    if (ifp.inGroup(group)) return 0;
+    if (ifp.groups === undefined) ifp.groups = [];
+    ifp.groups.push(group);
+    // Chips that filter multicast let it in from the first group on.
+    if (ifp.groups.length === 1 && ifp.mac !== undefined && ifp.mac.setMulticast !== undefined) ifp.mac.setMulticast(true);
+    return 0;
+  }
+
+  leaveGroup(ifp: Ifnet, group: number): void {
+    const g = ifp.groups;
+    if (g === undefined) return;
+    for (let i = g.length - 1; i >= 0; i--) if (g[i] === group) g.splice(i, 1);
+    if (g.length === 0 && ifp.mac !== undefined && ifp.mac.setMulticast !== undefined) ifp.mac.setMulticast(false);
   }
 
   /**
@@ -285,4 +309,13 @@ export class NetStack implements FrameSender {
       }
     }
   }
+}
+
+/** Whether the frame's destination MAC is that of a group joined on `ifp` (01:00:5e and the group's low 23 bits). */
+function joinedMac(ifp: Ifnet, f: Bytes): boolean {
+  const g = ifp.groups;
+  if (g === undefined || get16(f, ETH_DST) !== 0x0100 || get8(f, ETH_DST + 2) !== 0x5e) return false;
+  const low = get8(f, ETH_DST + 3) * 65536 + get16(f, ETH_DST + 4);
+  for (let i = 0; i < g.length; i++) if (g[i] % 0x800000 === low) return true;
+  return false;
 }

@@ -81,6 +81,23 @@ describe("ENC28J60 driver on the chip model", function () {
     assert.deepEqual(r.chip.stats.errors, []);
   });
 
+  it("multicast is filtered by the chip until a group is joined (setMulticast), and again after", function () {
+    const MDNS = Uint8Array.from([0x01, 0x00, 0x5e, 0x00, 0x00, 0xfb]);
+    const r = rig();
+    r.mac.setMulticast(true); // before the chip is up: applied when it comes up
+    r.up();
+    r.chip.fromWire(frame(60, MDNS, 1));
+    r.clock.advance(20);
+    assert.deepEqual(r.drain(), [frame(60, MDNS, 1)]);
+    r.mac.setMulticast(false);
+    r.chip.fromWire(frame(60, MDNS, 2));
+    r.chip.fromWire(frame(60, MAC, 3));
+    r.clock.advance(20);
+    assert.deepEqual(r.drain(), [frame(60, MAC, 3)]);
+    assert.equal(r.chip.stats.rxFiltered, 1);
+    assert.deepEqual(r.chip.stats.errors, []);
+  });
+
   it("a MAC changed while the chip is still in reset is the one it comes up with", function () {
     const r = rig();
     r.mac.start();
