@@ -17,6 +17,7 @@ import {
   isAllHostsMac,
   isBroadcastMac,
   isGroupMac,
+  isMulticastMacOf,
   sameMac,
 } from "../wire/ether";
 import {
@@ -255,7 +256,8 @@ export class NetStack implements FrameSender {
     if (ifp.groups === undefined) ifp.groups = [];
     ifp.groups.push(group);
     // Chips that filter multicast let it in from the first group on.
-    if (ifp.groups.length === 1 && ifp.mac !== undefined && ifp.mac.setMulticast !== undefined) ifp.mac.setMulticast(true);
+    if (ifp.groups.length === 1 && ifp.mac !== undefined && ifp.mac.setMulticast !== undefined)
+      ifp.mac.setMulticast(true);
     return 0;
   }
 
@@ -311,11 +313,9 @@ export class NetStack implements FrameSender {
   }
 }
 
-/** Whether the frame's destination MAC is that of a group joined on `ifp` (01:00:5e and the group's low 23 bits). */
+/** Whether the frame's destination MAC is that of a group joined on `ifp`. */
 function joinedMac(ifp: Ifnet, f: Bytes): boolean {
   const g = ifp.groups;
-  if (g === undefined || get16(f, ETH_DST) !== 0x0100 || get8(f, ETH_DST + 2) !== 0x5e) return false;
-  const low = get8(f, ETH_DST + 3) * 65536 + get16(f, ETH_DST + 4);
-  for (let i = 0; i < g.length; i++) if (g[i] % 0x800000 === low) return true;
+  if (g !== undefined) for (let i = 0; i < g.length; i++) if (isMulticastMacOf(f, ETH_DST, g[i])) return true;
   return false;
 }

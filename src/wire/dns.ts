@@ -51,6 +51,12 @@ export const CLASS_IN = 1;
 /** mDNS: the top bit of a question's class asks for a unicast answer; of a record's, flushes caches (RFC 6762 5.4, 10.2). */
 export const CLASS_TOP = 0x8000;
 
+/** NSEC's type bitmap (RFC 4034 4.1.2) after its next-name: window, bitmap length, bitmap; A is type 1's bit. */
+export const NSEC_WINDOW = 0;
+export const NSEC_BITMAP_LEN = 1;
+export const NSEC_BITMAP = 2;
+export const NSEC_BIT_A = 0x40;
+
 export const DNS_PORT = 53;
 export const MDNS_PORT = 5353;
 /** 224.0.0.251 */
