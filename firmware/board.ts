@@ -45,4 +45,23 @@ export interface BoardConfig {
   dhcp: { enabled: boolean; profile: string; probe: string; rapidCommit: boolean; vendorClass: string };
   hostname: string;
   logLevel: number;
+  /**
+   * What the device's own program may use (each a feature, in the build only
+   * when enabled): UDP sockets (how many at once), the DNS resolver, SNTP
+   * (its servers when the lease names none: names or addresses), the mDNS
+   * responder for <hostname>.local.
+   */
+  services: {
+    sockets: number;
+    dns: boolean;
+    dnsServers: string[];
+    sntp: boolean;
+    sntpServers: string[];
+    mdns: boolean;
+  };
+  /**
+   * Built as a module the program starts (require("netrt"), netrt.start({...}))
+   * instead of a firmware that starts at boot.
+   */
+  program: boolean;
 }

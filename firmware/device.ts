@@ -41,6 +41,60 @@ export interface Device {
   control: DeviceControl | undefined;
   /** Called once eth0 is attached, before the board's static address or DHCP (the stored settings apply here). */
   afterEth?: (eth: Ifnet) => void;
+  // What the board's services add (firmware/app-*.ts); absent from builds without them.
+  /** Resolves a name (err: a DNS_* code of src/apps/dns.ts, named by dnsError). */
+  lookup?: (name: string, cb: (err: number, addr: number) => void) => void;
+  dnsError?: (err: number) => string;
+  /** Opens a UDP socket for the program: the socket, or -errno. */
+  openUdp?: (o: AppUdpOptions) => AppUdpSocket | number;
+  /** Wall-clock ms since 1970 from SNTP, or -1 before the first answer. */
+  time?: () => number;
+  /** The mDNS name in use, without ".local" ("" before one is taken). */
+  mdnsName?: () => string;
+  /** Stops each service (goodbyes, ports freed), in the order they were added. */
+  stopServices?: (() => void)[];
+}
+
+/** Stops the device's services (mDNS says goodbye) before its lease is released. */
+export function stopServices(dev: Device): void {
+  const list = dev.stopServices;
+  if (list !== undefined) for (let i = 0; i < list.length; i++) list[i]();
+}
+
+/** Adds a service's stop to the device's list. */
+export function addStop(dev: Device, stop: () => void): void {
+  if (dev.stopServices === undefined) dev.stopServices = [];
+  dev.stopServices.push(stop);
+}
+
+// The program-facing types are declared ambient: the Espruino build keeps their property names.
+
+/** A datagram as the program sees it: the payload as a string of bytes (as Espruino's dgram and NodeMCU's net). */
+export declare interface AppDatagram {
+  data: string;
+  address: string;
+  port: number;
+}
+
+/** ECMA-419's shape: options with the callback, then read() and write(). */
+export declare interface AppUdpOptions {
+  /** 0 or absent: an ephemeral port. */
+  port?: number;
+  broadcast?: boolean;
+  /** Datagrams held until read (default 4); more are dropped and counted. */
+  queue?: number;
+  onReadable?: (count: number) => void;
+}
+
+export declare interface AppUdpSocket {
+  readonly port: number;
+  /** The oldest waiting datagram, or undefined. */
+  read(): AppDatagram | undefined;
+  /** 0 when sent (or waiting for ARP), else -errno: EACCES a broadcast not allowed, ENETUNREACH no route. */
+  write(data: string, address: string, port: number): number;
+  /** Datagrams dropped because the queue was full. */
+  dropped(): number;
+  close(): void;
 }
 
 /**
@@ -74,7 +128,11 @@ export function startDevice(
   openMac: MacFactory | undefined,
   serveControl?: (dev: Device) => void,
 ): Device {
-  const stack = new NetStack(p.clock, p.random, p.log, defaultStackConfig());
+  const cfg = defaultStackConfig();
+  // Port slots: DHCP and the probes, plus one per service and the program's sockets.
+  const sv = board.services;
+  cfg.udpSlots += sv.sockets + (sv.dns ? 1 : 0) + (sv.sntp ? 1 : 0) + (sv.mdns ? 1 : 0);
+  const stack = new NetStack(p.clock, p.random, p.log, cfg);
   const dev: Device = { platform: p, board: board, stack: stack, eth: undefined, dhcp: undefined, control: undefined };
   const log = p.log;
   log.write(LOG_INFO, "netrt " + board.version + " on " + board.name + " (" + p.runtime + ")");

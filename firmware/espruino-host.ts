@@ -9,7 +9,8 @@ import { EspruinoUdpMac } from "../hal/espruino/host";
 import { espruinoPlatform, EspruinoSerialPort } from "../hal/espruino/platform";
 import type { MacOptions } from "../hal/types";
 import type { BoardConfig } from "./board";
-import { boardHwaddr, reportMemoryEvery, startDevice, type ControlServer, type Device } from "./device";
+import { boardHwaddr, reportMemoryEvery, startDevice, stopServices, type ControlServer, type Device } from "./device";
+import { type AddServices, makeNetrt, type Netrt } from "./app";
 import { DHCP_STOPPED } from "../src/dhcp/states";
 
 declare const NETRT_ENV: Record<string, string | Device> | undefined;
@@ -28,8 +29,8 @@ function settingNumber(name: string, fallback: number): number {
   return n === n ? n : fallback;
 }
 
-/** `control`: the board's control channel, on Serial1 opened at NETRT_CONTROL_PATH, else built without a UART. */
-export function start(board: BoardConfig, _openChip?: unknown, control?: ControlServer): void {
+/** The board's device on the host link (and its control channel on NETRT_CONTROL_PATH, for a build with one). */
+function hostDevice(board: BoardConfig, control?: ControlServer): Device {
   if (setting("NETRT_IPV4") !== "") board.ipv4 = { address: setting("NETRT_IPV4"), gateway: setting("NETRT_GATEWAY") };
   if (setting("NETRT_DHCP_PROFILE") !== "") board.dhcp.profile = setting("NETRT_DHCP_PROFILE");
   if (setting("NETRT_DHCP_PROBE") !== "") board.dhcp.probe = setting("NETRT_DHCP_PROBE");
@@ -38,7 +39,7 @@ export function start(board: BoardConfig, _openChip?: unknown, control?: Control
   const controlPath = setting("NETRT_CONTROL_PATH");
   if (controlPath !== "") board.control.uart = "Serial1";
   const p = espruinoPlatform(board.logLevel);
-  const dev = startDevice(
+  return startDevice(
     p,
     board,
     (o: MacOptions) =>
@@ -53,12 +54,37 @@ export function start(board: BoardConfig, _openChip?: unknown, control?: Control
       ? undefined
       : (d) => control(d, (o) => (controlPath !== "" ? new EspruinoSerialPort(o, { path: controlPath }) : undefined)),
   );
+}
+
+/** The program's module on Espruino for Linux: the interpreter's own event loop runs it. */
+export function program(
+  board: BoardConfig,
+  _openChip?: unknown,
+  control?: ControlServer,
+  services?: AddServices,
+): Netrt {
+  return makeNetrt(
+    board,
+    (b) => hostDevice(b, control),
+    services !== undefined ? services : () => undefined,
+    (d) => {
+      if (d.eth !== undefined) d.stack.detach(d.eth);
+    },
+  );
+}
+
+/** `control`: the board's control channel, on Serial1 opened at NETRT_CONTROL_PATH, else built without a UART. */
+export function start(board: BoardConfig, _openChip?: unknown, control?: ControlServer, services?: AddServices): void {
+  const dev = hostDevice(board, control);
+  const p = dev.platform;
+  if (services !== undefined) services(dev, {});
   reportMemoryEvery(dev, settingNumber("NETRT_MEMORY_REPORT_SECONDS", 0));
   // The memory bench walks the device to say where the memory goes.
   if (setting("NETRT_EXPOSE_DEVICE") !== "" && typeof NETRT_ENV !== "undefined") NETRT_ENV["NETRT_DEVICE"] = dev;
   const runMs = settingNumber("NETRT_RUN_SECONDS", 0) * 1000;
   if (runMs <= 0) return;
   setTimeout(() => {
+    stopServices(dev);
     const dhcp = dev.dhcp;
     if (dhcp !== undefined) dhcp.release();
     const t0 = p.clock.now();

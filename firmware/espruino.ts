@@ -1,13 +1,15 @@
 // Espruino entry: wires the Espruino binding to the device. The board's
-// entry module passes the SPI chip's driver and, when the board has one, the
-// control channel, so a bundle holds only what its board uses.
+// entry module passes the SPI chip's driver and, when the board has them,
+// the control channel and the program's services, so a bundle holds only
+// what its board uses.
 import { espruinoPlatform, EspruinoSerialPort } from "../hal/espruino/platform";
 import { EspruinoGpio, EspruinoSpi } from "../hal/espruino/spi";
 import type { SpiMacFactory } from "../hal/types";
 import type { BoardConfig } from "./board";
-import { openChipMac, startDevice, type ControlServer } from "./device";
+import { openChipMac, startDevice, type ControlServer, type Device } from "./device";
+import { type AddServices, makeNetrt, type Netrt } from "./app";
 
-export function start(board: BoardConfig, openChip?: SpiMacFactory, control?: ControlServer): void {
+function boot(board: BoardConfig, openChip?: SpiMacFactory, control?: ControlServer): Device {
   const p = espruinoPlatform(board.logLevel);
   const openMac = openChipMac(
     p,
@@ -16,7 +18,7 @@ export function start(board: BoardConfig, openChip?: SpiMacFactory, control?: Co
     () => new EspruinoSpi(board.mac.bus, board.mac.pins, board.mac.spiBaud),
     new EspruinoGpio(),
   );
-  startDevice(
+  return startDevice(
     p,
     board,
     openMac,
@@ -30,5 +32,32 @@ export function start(board: BoardConfig, openChip?: SpiMacFactory, control?: Co
             if (board.control.pins.tx !== "") pins.tx = board.control.pins.tx;
             return new EspruinoSerialPort(o, pins);
           }),
+  );
+}
+
+export function start(
+  board: BoardConfig,
+  openChip?: SpiMacFactory,
+  control?: ControlServer,
+  services?: AddServices,
+): void {
+  const dev = boot(board, openChip, control);
+  if (services !== undefined) services(dev, {});
+}
+
+/** The program's module: require("netrt").start({...}) boots the device. */
+export function program(
+  board: BoardConfig,
+  openChip?: SpiMacFactory,
+  control?: ControlServer,
+  services?: AddServices,
+): Netrt {
+  return makeNetrt(
+    board,
+    (b) => boot(b, openChip, control),
+    services !== undefined ? services : () => undefined,
+    (d) => {
+      if (d.eth !== undefined) d.stack.detach(d.eth);
+    },
   );
 }

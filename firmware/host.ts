@@ -7,16 +7,48 @@ import { alloc, get8 } from "@hal/bytes";
 import { hostPlatform } from "../hal/host/platform";
 import { UdpMac } from "../hal/host/mac-udp";
 import { PtySerial } from "../hal/host/pty";
-import { LOG_INFO, type SerialOptions } from "../hal/types";
+import { LOG_ERROR, LOG_INFO, type SerialOptions } from "../hal/types";
 import type { BoardConfig } from "./board";
 import { parseMac } from "../src/net/addr";
 import { serveControl } from "./control";
 import { addProbes } from "./probes";
 import { addSettings } from "./settings";
-import { boardHwaddr, startDevice } from "./device";
+import { boardHwaddr, startDevice, stopServices } from "./device";
 import { DHCP_STOPPED } from "../src/dhcp/states";
+import { type AddServices, makeNetrt, type Netrt } from "./app";
 
-export function start(board: BoardConfig): void {
+/** The program's module on the host: the device on the UDP frame link (NETRT_RX_PORT / NETRT_TX_PORT), no control channel. */
+export function program(board: BoardConfig, _chip?: unknown, _control?: unknown, services?: AddServices): Netrt {
+  let mac: UdpMac | undefined;
+  let clearTimers: (() => void) | undefined;
+  return makeNetrt(
+    board,
+    (b) => {
+      const stateDir = process.env.NETRT_STATE ?? path.join(os.tmpdir(), `netrt-${b.name}`);
+      const p = hostPlatform({ storageDir: stateDir, logLevel: b.logLevel });
+      clearTimers = () => p.clock.clearAll();
+      return startDevice(p, b, (o) => {
+        mac = new UdpMac({
+          ...o,
+          hwaddr: boardHwaddr(b, p),
+          localPort: Number(process.env.NETRT_RX_PORT ?? 9000),
+          remotePort: Number(process.env.NETRT_TX_PORT ?? 9001),
+          mtu: b.mac.mtu,
+        });
+        mac.start().catch((e: Error) => p.log.write(LOG_ERROR, `eth0: ${e.message}`));
+        return mac;
+      });
+    },
+    services ?? (() => undefined),
+    // Nothing of ours may keep the process alive after stop(): the socket and every timer go.
+    () => {
+      mac?.close();
+      clearTimers?.();
+    },
+  );
+}
+
+export function start(board: BoardConfig, _chip?: unknown, _control?: unknown, services?: AddServices): void {
   // The static address can come from the environment, so one build serves every test network.
   if (process.env.NETRT_IPV4 !== undefined)
     board.ipv4 = { address: process.env.NETRT_IPV4, gateway: process.env.NETRT_GATEWAY ?? "" };
@@ -73,7 +105,9 @@ export function start(board: BoardConfig): void {
       : undefined,
   );
   if (board.control.enabled && control === "off") p.log.write(LOG_INFO, "control channel off (NETRT_CONTROL=off)");
+  if (services !== undefined) services(dev, {});
   const stop = (): void => {
+    stopServices(dev);
     // Give the lease back; the link closes once the RELEASE is out (the client is STOPPED then).
     const dhcp = dev.dhcp;
     dhcp?.release();

@@ -5,10 +5,11 @@
 // NETRT_TX_PORT, NETRT_STATE, NETRT_IPV4, NETRT_DHCP_PROFILE / _PROBE;
 // NETRT_RUN_SECONDS ends the run (releasing the lease), 0 or unset: never;
 // NETRT_MEMORY_REPORT_SECONDS logs memory in use that often.
-import { env, LuaUdpMac, luaHostPlatform, runLoop } from "../hal/lua/host";
+import { env, type LuaHostPlatform, LuaUdpMac, luaHostPlatform, runLoop } from "../hal/lua/host";
 import { LOG_ERROR, type MacOptions } from "../hal/types";
 import type { BoardConfig } from "./board";
-import { boardHwaddr, reportMemoryEvery, startDevice, type ControlServer } from "./device";
+import { boardHwaddr, type ControlServer, type Device, reportMemoryEvery, startDevice, stopServices } from "./device";
+import { type AddServices, makeNetrt, type Netrt } from "./app";
 import { DHCP_STOPPED } from "../src/dhcp/states";
 
 function envNumber(name: string, fallback: number): number {
@@ -17,8 +18,11 @@ function envNumber(name: string, fallback: number): number {
   return n === n ? n : fallback; // NaN is the one value unequal to itself
 }
 
-/** `control`: the board's control channel, built without a UART (the host bundle has none to give it). */
-export function start(board: BoardConfig, _openChip?: unknown, control?: ControlServer): void {
+/** The board's device on the host link: its MAC on the UDP frame ports the environment names. */
+function hostDevice(
+  board: BoardConfig,
+  control?: ControlServer,
+): { dev: Device; mac: LuaUdpMac | undefined; p: LuaHostPlatform } {
   if (env("NETRT_IPV4") !== "") board.ipv4 = { address: env("NETRT_IPV4"), gateway: env("NETRT_GATEWAY") };
   if (env("NETRT_DHCP_PROFILE") !== "") board.dhcp.profile = env("NETRT_DHCP_PROFILE");
   if (env("NETRT_DHCP_PROBE") !== "") board.dhcp.probe = env("NETRT_DHCP_PROBE");
@@ -42,10 +46,17 @@ export function start(board: BoardConfig, _openChip?: unknown, control?: Control
     },
     control === undefined ? undefined : (d) => control(d, () => undefined),
   );
+  return { dev: dev, mac: mac, p: p };
+}
+
+/** `control`: the board's control channel, built without a UART (the host bundle has none to give it). */
+export function start(board: BoardConfig, _openChip?: unknown, control?: ControlServer, services?: AddServices): void {
+  const { dev, mac, p } = hostDevice(board, control);
   if (mac === undefined) {
     p.log.write(LOG_ERROR, "no network interface");
     return;
   }
+  if (services !== undefined) services(dev, {});
   reportMemoryEvery(dev, envNumber("NETRT_MEMORY_REPORT_SECONDS", 0));
   const runMs = envNumber("NETRT_RUN_SECONDS", 0) * 1000;
   let releasedAt = -1;
@@ -55,8 +66,52 @@ export function start(board: BoardConfig, _openChip?: unknown, control?: Control
     const dhcp = dev.dhcp;
     if (releasedAt < 0) {
       releasedAt = p.clock.now();
+      stopServices(dev);
       if (dhcp !== undefined) dhcp.release();
     }
     return dhcp === undefined || dhcp.state === DHCP_STOPPED || p.clock.now() - releasedAt > 3000;
   });
+}
+
+/**
+ * The program's module on the host: require("netrt") as on a board, plus
+ * run(), the event loop a board's firmware has (the runner calls it after
+ * the program's main chunk). NETRT_RUN_SECONDS stops the device (stop())
+ * and ends the loop.
+ */
+export function program(
+  board: BoardConfig,
+  _openChip?: unknown,
+  control?: ControlServer,
+  services?: AddServices,
+): Netrt {
+  let host: { dev: Device; mac: LuaUdpMac | undefined; p: LuaHostPlatform } | undefined = undefined;
+  let halted = false;
+  const api = makeNetrt(
+    board,
+    (b) => {
+      halted = false;
+      host = hostDevice(b, control);
+      return host.dev;
+    },
+    services !== undefined ? services : () => undefined,
+    () => {
+      halted = true;
+      if (host !== undefined && host.mac !== undefined) host.mac.close();
+    },
+  );
+  api.run = () => {
+    const h = host;
+    if (h === undefined) return;
+    const runMs = envNumber("NETRT_RUN_SECONDS", 0) * 1000;
+    let stopping = false;
+    runLoop(h.p.clock, h.mac, () => {
+      if (!stopping && !halted && runMs > 0 && h.p.clock.now() >= runMs) {
+        stopping = true;
+        api.stop();
+      }
+      return halted;
+    });
+  };
+  return api;
 }

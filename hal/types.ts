@@ -229,6 +229,8 @@ export interface Platform {
   storage: Storage;
   /** Wall-clock seconds since 1970 when known (host, a set RTC), else -1. */
   epochSeconds(): number;
+  /** Sets the wall clock (SNTP): the RTC and Date where the runtime has them; epochSeconds() follows. */
+  setEpochMs?(ms: number): void;
   /** Something unique to this unit (a chip serial, a factory MAC), "" when the runtime has none. */
   identity?(): string;
   /**

@@ -31,6 +31,7 @@ declare interface StorageModule {
 }
 
 declare const getTime: () => number;
+declare const setTime: (seconds: number) => void;
 declare const Date: { now(): number };
 declare const setTimeout: (cb: () => void, ms: number) => number;
 declare const clearTimeout: (id: number) => void;
@@ -167,6 +168,8 @@ export function espruinoPlatform(logLevel: number): Platform {
     log,
     storage: new EspruinoStorage(),
     epochSeconds: () => espruinoEpoch(),
+    // The RTC: Date and the program's own clock follow.
+    setEpochMs: (ms: number) => setTime(ms / 1000),
     memory: espruinoMemory,
     identity: () => (E.getSerial !== undefined ? E.getSerial() : ""),
   };

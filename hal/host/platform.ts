@@ -70,6 +70,8 @@ export interface HostPlatform extends Platform {
 
 export function hostPlatform(o: HostPlatformOptions): HostPlatform {
   const clock = new HostClock();
+  // The process may not set the machine's clock: SNTP's time is kept as an offset from it.
+  let offset = 0;
   const log = new ConsoleLog(clock, o.logLevel ?? LOG_DEBUG + 1, o.logSink ?? ((l) => console.log(l)));
   clock.onFault = (msg) => log.write(LOG_ERROR, msg);
   return {
@@ -78,7 +80,10 @@ export function hostPlatform(o: HostPlatformOptions): HostPlatform {
     random: new HostRandom(),
     log,
     storage: new FileStorage(o.storageDir),
-    epochSeconds: () => Math.floor(Date.now() / 1000),
+    epochSeconds: () => Math.floor((Date.now() + offset) / 1000),
+    setEpochMs: (ms) => {
+      offset = ms - Date.now();
+    },
     memory: () => [process.memoryUsage().heapUsed, -1, "bytes"],
   };
 }

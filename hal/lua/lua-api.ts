@@ -106,6 +106,7 @@ interface NodeMcuWifiSta {
 interface NodeMcuRtctime {
   /** Seconds and microseconds since 1970; 0 until the clock is set (SNTP, rtctime.set). */
   get(): LuaMultiReturn<[number, number]>;
+  set(sec: number, usec: number): void;
 }
 
 /** @noSelf */

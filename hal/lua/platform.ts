@@ -181,6 +181,11 @@ export function nodeMcuPlatform(runtime: string, logLevel: number): Platform {
     log,
     storage: new NodeMcuStorage(),
     epochSeconds: () => nodeMcuEpoch(),
+    // The rtctime module's clock, which survives deep sleep; firmware without it has no wall clock to set.
+    setEpochMs: (ms: number) => {
+      const rtc = nm.rtctime;
+      if (rtc !== undefined) rtc.set(Math.floor(ms / 1000), Math.floor(ms % 1000) * 1000);
+    },
     memory: luaMemory,
     identity: nodeMcuIdentity,
   };

@@ -134,7 +134,7 @@ export class Resolver {
   private readonly cacheNames: string[] = [];
   private readonly cacheAddrs: number[] = [];
   private readonly cacheExpiry: number[] = [];
-  private readonly rx: (d: UdpDatagram) => void;
+  private readonly rx: (this: void, d: UdpDatagram) => void;
 
   constructor(
     private readonly stack: NetStack,

@@ -96,8 +96,8 @@ export class MdnsResponder {
   private conflictTimes: number[] = [];
   private lastMulticast = -MULTICAST_GAP;
   private bound = false;
-  private readonly rx: (d: UdpDatagram) => void;
-  private readonly tick: () => void;
+  private readonly rx: (this: void, d: UdpDatagram) => void;
+  private readonly tick: (this: void) => void;
 
   constructor(
     private readonly stack: NetStack,

@@ -88,8 +88,8 @@ export class SntpClient {
   private poll: number;
   /** Servers that said DENY or RSTR: not asked again. */
   private readonly banned: number[] = [];
-  private readonly rx: (d: UdpDatagram) => void;
-  private readonly tick: () => void;
+  private readonly rx: (this: void, d: UdpDatagram) => void;
+  private readonly tick: (this: void) => void;
 
   constructor(
     private readonly stack: NetStack,

@@ -83,7 +83,24 @@ function checkNodeMcuUart(file: string, runtime: string, c: BoardConfig["control
 
 /** Every field a board file may have, by where it sits: a misspelt one is an error, not silently ignored. */
 const KNOWN_FIELDS: Record<string, string[]> = {
-  "": ["name", "description", "runtime", "mac", "control", "lltable", "dhcp", "ipv4", "hostname", "logLevel", "memory"],
+  "": [
+    "name",
+    "description",
+    "runtime",
+    "mac",
+    "control",
+    "lltable",
+    "dhcp",
+    "ipv4",
+    "hostname",
+    "logLevel",
+    "memory",
+    "services",
+    "program",
+  ],
+  "services.": ["sockets", "dns", "sntp", "mdns"],
+  "services.dns.": ["servers"],
+  "services.sntp.": ["servers"],
   "memory.": ["budget", "parameters"],
   "mac.": ["driver", "hwaddr", "mtu", "bus", "pins", "spiBaud"],
   "mac.pins.": ["sck", "miso", "mosi", "cs", "reset", "int"],
@@ -131,6 +148,55 @@ export function checkUnicastMac(file: string, what: string, v: string): void {
     throw new BoardError(`${file}: "${what}" must look like 02:00:00:00:00:01`);
   if (parseInt(v.slice(0, 2), 16) % 2 === 1)
     throw new BoardError(`${file}: "${what}" ${v} is a group (multicast) address; a station needs a unicast one`);
+}
+
+/**
+ * "services": what the device's program may use, each a feature left out of
+ * builds that do not enable it: "sockets" (how many UDP sockets at once),
+ * "dns" and "sntp" (true, or { "servers": [...] }: used when the lease names
+ * none; SNTP's may be names), "mdns" (true).
+ */
+function parseServices(file: string, v: unknown): BoardConfig["services"] {
+  const out: BoardConfig["services"] = {
+    sockets: 0,
+    dns: false,
+    dnsServers: [],
+    sntp: false,
+    sntpServers: [],
+    mdns: false,
+  };
+  if (v === undefined) return out;
+  const s = field<Json>(file, { services: v }, "services", "object");
+  if (s.sockets !== undefined) {
+    out.sockets = field<number>(file, s, "sockets", "number", "services.");
+    if (!Number.isInteger(out.sockets) || out.sockets < 0 || out.sockets > 16)
+      throw new BoardError(`${file}: "services.sockets" must be an integer within 0..16`);
+  }
+  const servers = (key: "dns" | "sntp", names: boolean): [boolean, string[]] => {
+    const x = s[key];
+    if (x === undefined || x === false) return [false, []];
+    if (x === true) return [true, []];
+    const o = field<Json>(file, s, key, "object", "services.");
+    const list = o.servers === undefined ? [] : o.servers;
+    if (!Array.isArray(list) || list.some((e) => typeof e !== "string"))
+      throw new BoardError(`${file}: "services.${key}.servers" must be a list of strings`);
+    for (const e of list as string[]) {
+      const ok = /^(\d{1,3}\.){3}\d{1,3}$/.test(e) || (names && /^[a-z0-9_]([a-z0-9_.-]*[a-z0-9])?$/i.test(e));
+      if (!ok)
+        throw new BoardError(
+          `${file}: "services.${key}.servers": ${JSON.stringify(e)} is not an IPv4 address${names ? " or a host name" : ""}`,
+        );
+    }
+    return [true, list as string[]];
+  };
+  [out.dns, out.dnsServers] = servers("dns", false);
+  [out.sntp, out.sntpServers] = servers("sntp", true);
+  if (s.mdns !== undefined) out.mdns = field<boolean>(file, s, "mdns", "boolean", "services.");
+  if (out.sntpServers.some((e) => !/^(\d{1,3}\.){3}\d{1,3}$/.test(e)) && !out.dns)
+    throw new BoardError(
+      `${file}: "services.sntp.servers" names hosts: the board needs "services.dns" to resolve them`,
+    );
+  return out;
 }
 
 export function parseBoard(file: string, text: string): Board {
@@ -261,6 +327,9 @@ export function parseBoard(file: string, text: string): Board {
     ipv4 = { address, gateway };
   }
 
+  const services = parseServices(file, raw.services);
+  const program = raw.program === undefined ? false : field<boolean>(file, raw, "program", "boolean");
+
   let available = false;
   let driverNote: string | undefined;
   if (DRIVERS[driver] !== undefined) {
@@ -292,6 +361,8 @@ export function parseBoard(file: string, text: string): Board {
     // Without one: the board's name and the last two bytes of the unit's MAC.
     hostname: raw.hostname === undefined ? "" : field<string>(file, raw, "hostname", "string"),
     logLevel: typeof raw.logLevel === "number" ? raw.logLevel : 1,
+    services,
+    program,
   };
   let memoryBudget: number | undefined;
   let parametersFromArguments: boolean | undefined;

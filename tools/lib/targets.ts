@@ -12,6 +12,7 @@ export function halAliases(runtime: Runtime): Record<string, string> {
   return {
     "@hal/bytes": path.join(ROOT, "hal", js ? "js" : "lua", "bytes.ts"),
     "@hal/u32": path.join(ROOT, "hal", js ? "js/u32.ts" : runtime === "lua51" ? "lua/u32_51.ts" : "lua/u32_53.ts"),
+    "@hal/strings": path.join(ROOT, "hal", js ? "js" : "lua", "strings.ts"),
   };
 }
 

@@ -1,0 +1,60 @@
+// The program's UDP sockets (a board feature, "services": { "sockets": N }):
+// src/apps/udp-socket.ts with addresses as text and payloads as strings of
+// bytes, at most N open at once.
+import { len } from "@hal/bytes";
+import { bytesToStr, fromStr } from "@hal/strings";
+import { openUdp, type UdpSocket } from "../src/apps/udp-socket";
+import { formatIPv4, parseIPv4 } from "../src/net/addr";
+import { EINVAL, ENOSPC } from "../src/net/errno";
+import { addStop, type AppDatagram, type AppUdpOptions, type AppUdpSocket, type Device } from "./device";
+
+class AppSocket implements AppUdpSocket {
+  readonly port: number;
+
+  constructor(
+    private readonly s: UdpSocket,
+    private readonly closed: (s: AppSocket) => void,
+  ) {
+    this.port = s.port;
+  }
+
+  read(): AppDatagram | undefined {
+    const d = this.s.read();
+    if (d === undefined) return undefined;
+    return { data: bytesToStr(d.data, 0, len(d.data)), address: formatIPv4(d.address), port: d.port };
+  }
+
+  write(data: string, address: string, port: number): number {
+    const a = parseIPv4(address);
+    if (a < 0) return -EINVAL;
+    const b = fromStr(data);
+    return this.s.write(b, 0, len(b), a, port);
+  }
+
+  dropped(): number {
+    return this.s.dropped;
+  }
+
+  close(): void {
+    this.s.close();
+    this.closed(this);
+  }
+}
+
+export function addSockets(dev: Device): void {
+  const max = dev.board.services.sockets;
+  const open: AppSocket[] = [];
+  dev.openUdp = (o: AppUdpOptions) => {
+    if (open.length >= max) return -ENOSPC;
+    const s = openUdp(dev.stack, o);
+    if (typeof s === "number") return s;
+    const a = new AppSocket(s, (x) => {
+      for (let i = 0; i < open.length; i++) if (open[i] === x) open.splice(i, 1);
+    });
+    open.push(a);
+    return a;
+  };
+  addStop(dev, () => {
+    while (open.length > 0) open[0].close();
+  });
+}
