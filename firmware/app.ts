@@ -191,7 +191,8 @@ export function makeNetrt(
         onTime: wrap(opts.onTime),
         onName: wrapName(opts.onName),
       });
-      // A static address was applied before anyone listened: report it now.
+      // A link already up and a static address applied before anyone listened: reported now.
+      if (d.eth !== undefined && d.eth.running()) call(opts.onLink, true);
       const ia = d.eth !== undefined ? d.stack.addrs.firstOn(d.eth) : undefined;
       if (ia !== undefined && (d.dhcp === undefined || d.dhcp.state === DHCP_STOPPED))
         call(opts.onBound, staticInfo(d, ia));

@@ -22,6 +22,14 @@ export interface ServerConfig {
   /** Skip the server's own "is the address in use" check where it has one. */
   noPing?: boolean;
   rapidCommit?: boolean;
+  /**
+   * dnsmasq only: serve DNS on the peer's address for `domain` (nothing is
+   * forwarded anywhere): `hosts` as A records, `cnames` as aliases, and the
+   * DHCP clients by the names they send (option 12 or 81).
+   */
+  dns?: { domain: string; hosts?: Record<string, string>; cnames?: Record<string, string> };
+  /** Option 42, the NTP servers. */
+  ntp?: string[];
 }
 
 export interface LeaseRecord {
@@ -63,7 +71,7 @@ export class DhcpServer {
       cmd = [
         "dnsmasq",
         "--no-daemon",
-        "--port=0",
+        c.dns === undefined ? "--port=0" : "--port=53",
         `--interface=${ifname}`,
         "--bind-interfaces",
         "--dhcp-authoritative",
@@ -78,6 +86,14 @@ export class DhcpServer {
       if (c.t2 !== undefined) cmd.push(`--dhcp-option=option:T2,${c.t2}`);
       if (c.noPing) cmd.push("--no-ping");
       if (c.rapidCommit) cmd.push("--dhcp-rapid-commit");
+      if (c.ntp !== undefined) cmd.push(`--dhcp-option=option:ntp-server,${c.ntp.join(",")}`);
+      if (c.dns !== undefined) {
+        // Authoritative for the test's domain alone: no upstream, no /etc/hosts, no query leaves the namespace.
+        const d = c.dns;
+        cmd.push("--no-resolv", "--no-hosts", `--domain=${d.domain}`, `--local=/${d.domain}/`, "--log-queries");
+        for (const [name, ip] of Object.entries(d.hosts ?? {})) cmd.push(`--host-record=${name},${ip}`);
+        for (const [alias, target] of Object.entries(d.cnames ?? {})) cmd.push(`--cname=${alias},${target}`);
+      }
     } else if (this.name === "isc-dhcp-server") {
       const conf = path.join(this.dir, "dhcpd.conf");
       const lines = [

@@ -11,6 +11,16 @@ export function espruinoHostBundle(): string {
   return fs.readFileSync(path.join(ROOT, "dist", "espruino-host", "firmware.js"), "utf8");
 }
 
+/**
+ * A program for Espruino for Linux with its board's netrt module: the
+ * module registered as the IDE uploads one (Modules.addCached, so the
+ * program's require("netrt") finds it), then the program, unchanged.
+ */
+export function espruinoProgram(env: Record<string, string>, board: string, program: string): string {
+  const netrt = fs.readFileSync(path.join(ROOT, "dist", board, "netrt.js"), "utf8");
+  return withNetrtEnv(env, `Modules.addCached("netrt", function () {\n${netrt}\n});\n${fs.readFileSync(program, "utf8")}`);
+}
+
 /** JavaScript `code` preceded by the settings it reads at start. */
 export function withNetrtEnv(env: Record<string, string>, code: string): string {
   return `var NETRT_ENV=${JSON.stringify(env)};\n${code}\n`;
