@@ -3,6 +3,8 @@
 // (DNS), sends it a datagram and prints the answer; SNTP sets the clock and
 // mDNS answers for <hostname>.local meanwhile.
 //
+// It also answers on UDP port 7001: whatever arrives goes back to its sender.
+//
 // Upload the board's netrt module first (npm run flash -- --board NAME
 // --program examples/espruino/hello-net.js). Change PEER and PORT for
 // your network: the tests run this program unchanged against a DNS server
@@ -24,6 +26,19 @@ function talk(address) {
   });
   var err = sock.write("hello from " + netrt.hostname(), address, PORT);
   if (err !== 0) print("send failed: " + err);
+}
+
+function serveEcho() {
+  var echo = netrt.udp({
+    port: 7001,
+    onReadable: function () {
+      var d = echo.read();
+      while (d !== undefined) {
+        echo.write(d.data, d.address, d.port);
+        d = echo.read();
+      }
+    },
+  });
 }
 
 netrt.start({
@@ -52,3 +67,4 @@ netrt.start({
     print("mdns " + name + ".local");
   },
 });
+serveEcho();

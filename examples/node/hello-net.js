@@ -3,7 +3,8 @@
 // board's module on the path:
 //   npm run build -- --board host-app
 //   NODE_PATH=dist/host-app node examples/node/hello-net.js
-// Change PEER and PORT for your network: the tests run this program
+// It also answers on UDP port 7001: whatever arrives goes back to its
+// sender. Change PEER and PORT for your network: the tests run this program
 // unchanged against a DNS server that knows peer.netrt.test and a UDP echo
 // server on port 7000.
 const PEER = "peer.netrt.test";
@@ -22,6 +23,15 @@ function talk(address) {
   if (err !== 0) console.log(`send failed: ${err}`);
 }
 
+function serveEcho() {
+  const echo = netrt.udp({
+    port: 7001,
+    onReadable() {
+      for (let d = echo.read(); d !== undefined; d = echo.read()) echo.write(d.data, d.address, d.port);
+    },
+  });
+}
+
 netrt.start({
   hostname: "hello-node",
   onLink: (up) => console.log(`link ${up ? "up" : "down"}`),
@@ -37,6 +47,8 @@ netrt.start({
   onTime: (ms) => console.log(`time ${new Date(ms).toISOString()}`),
   onName: (name) => console.log(`mdns ${name}.local`),
 });
+
+serveEcho();
 
 // Ctrl-C: say goodbye on mDNS, release the lease, then leave.
 process.once("SIGINT", () => netrt.stop(() => process.exit(0)));

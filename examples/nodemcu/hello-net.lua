@@ -2,6 +2,7 @@
 -- It starts the network with DHCP, says when the link and the lease come,
 -- finds a server by name (DNS), sends it a datagram and prints the answer;
 -- SNTP sets the clock (rtctime) and mDNS answers for <hostname>.local.
+-- It also answers on UDP port 7001: whatever arrives goes back to its sender.
 --
 -- Upload the board's netrt module first (npm run flash -- --board NAME
 -- --program examples/nodemcu/hello-net.lua). Change PEER and PORT for
@@ -25,6 +26,20 @@ local function talk(address)
   })
   local err = sock:write("hello from " .. netrt.hostname(), address, PORT)
   if err ~= 0 then print("send failed: " .. err) end
+end
+
+local function serveEcho()
+  local echo
+  echo = netrt.udp({
+    port = 7001,
+    onReadable = function()
+      local d = echo:read()
+      while d ~= nil do
+        echo:write(d.data, d.address, d.port)
+        d = echo:read()
+      end
+    end,
+  })
 end
 
 netrt.start({
@@ -55,3 +70,4 @@ netrt.start({
     print("mdns " .. name .. ".local")
   end,
 })
+serveEcho()

@@ -360,8 +360,8 @@ export class MdnsResponder {
       p = rdata + 4;
     }
     set16(m, rdata - DNS_RR_RDATA + DNS_RR_RDLEN, p - rdata);
-    // The source is given: a goodbye goes from the address being removed.
-    udp.send(f, p, this.addr, MDNS_PORT, to, port, this.ifp);
+    // The source is given: a goodbye goes from the address being removed. IP TTL 255 (11): link-local proof.
+    udp.send(f, p, this.addr, MDNS_PORT, to, port, this.ifp, MDNS_IP_TTL);
   }
 
   private goodbye(): void {
@@ -377,5 +377,6 @@ const SEND_ANSWER = 0;
 const SEND_PROBE = 1;
 const SEND_LEGACY = 2;
 const TTL_GOODBYE = 0;
+const MDNS_IP_TTL = 255;
 /** Header, a question and one record with our name (at most 255 bytes each), NSEC's bitmap. */
 const MSG_MAX = DNS_HLEN + 2 * (NAME_MAX + DNS_Q_LEN) + DNS_RR_RDATA + NAME_MAX + 4;

@@ -335,7 +335,8 @@ export class Ipv4 {
     set16(f, IP_OFF + IPV4_ID, this.nextId);
     this.nextId = this.nextId >= 0xffff ? 1 : this.nextId + 1;
     set16(f, IP_OFF + IPV4_FRAG, 0);
-    set8(f, IP_OFF + IPV4_TTL, this.rKind === TO_MULTICAST ? 1 : ttl);
+    // Multicast leaves with TTL 1 (the host's default, RFC 1112 6.1) unless the sender asks for another.
+    set8(f, IP_OFF + IPV4_TTL, this.rKind === TO_MULTICAST && ttl === DEFAULT_TTL ? 1 : ttl);
     set8(f, IP_OFF + IPV4_PROTO, proto);
     set16(f, IP_OFF + IPV4_CKSUM, 0);
     set32(f, IP_OFF + IPV4_SRC, this.rSrc);

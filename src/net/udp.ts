@@ -122,7 +122,8 @@ export class Udp implements UdpInput {
 
   /**
    * Sends the `n` payload bytes at UDP_PAYLOAD of `f`. `src` -1 lets the
-   * route choose; `ifp` pins the interface (broadcasts, DHCP). 0 or -errno.
+   * route choose; `ifp` pins the interface (broadcasts, DHCP); `ttl` when
+   * the protocol wants its own (mDNS: 255). 0 or -errno.
    */
   send(
     f: Bytes,
@@ -132,6 +133,7 @@ export class Udp implements UdpInput {
     dst: number,
     dstPort: number,
     ifp: Ifnet | undefined,
+    ttl?: number,
   ): number {
     if (UDP_PAYLOAD + n > len(f)) return -EINVAL;
     const err = this.ip.route(dst, src, ifp);
@@ -146,6 +148,6 @@ export class Udp implements UdpInput {
     // A computed zero is sent as all ones: zero means "no checksum" (RFC 768).
     set16(f, IP_PAYLOAD + UDP_CKSUM, c === 0 ? 0xffff : c);
     this.stats.udpOutDatagrams++;
-    return this.ip.send(f, IPPROTO_UDP, ulen, DEFAULT_TTL);
+    return this.ip.send(f, IPPROTO_UDP, ulen, ttl !== undefined ? ttl : DEFAULT_TTL);
   }
 }

@@ -29,6 +29,19 @@ export function isoTime(ms: number): string {
   rest -= min * 60000;
   const sec = Math.floor(rest / 1000);
   return (
-    pad(y, 4) + "-" + pad(m, 2) + "-" + pad(d, 2) + "T" + pad(h, 2) + ":" + pad(min, 2) + ":" + pad(sec, 2) + "." + pad(rest - sec * 1000, 3) + "Z"
+    pad(y, 4) +
+    "-" +
+    pad(m, 2) +
+    "-" +
+    pad(d, 2) +
+    "T" +
+    pad(h, 2) +
+    ":" +
+    pad(min, 2) +
+    ":" +
+    pad(sec, 2) +
+    "." +
+    pad(rest - sec * 1000, 3) +
+    "Z"
   );
 }

@@ -26,6 +26,7 @@ interface Msg {
   src: string;
   dst: string;
   sport: number;
+  ipTtl: number;
   id: number;
   flags: number;
   questions: { name: string; type: number; cls: number }[];
@@ -54,7 +55,7 @@ function readName(b: Buffer, off: number): [string, number] {
   throw new Error("name loop");
 }
 
-function parse(b: Buffer): Omit<Msg, "at" | "src" | "dst" | "sport"> {
+function parse(b: Buffer): Omit<Msg, "at" | "src" | "dst" | "sport" | "ipTtl"> {
   const counts = [b.readUInt16BE(4), b.readUInt16BE(6), b.readUInt16BE(8), b.readUInt16BE(10)];
   let p = 12;
   const questions: Msg["questions"] = [];
@@ -89,7 +90,16 @@ function listener(net: Net, node: Node) {
   const heard: Msg[] = [];
   const onPort = (d: UdpDatagram) => {
     const b = Buffer.from((d.f as unknown as Uint8Array).subarray(d.off, d.off + d.n));
-    heard.push({ at: net.clock.now(), src: formatIPv4(d.src), dst: formatIPv4(d.dst), sport: d.srcPort, ...parse(b) });
+    // The IP header's TTL: 9 bytes into the header, which ends 28 bytes before the payload.
+    const ipTtl = (d.f as unknown as Uint8Array)[d.off - 28 + 8];
+    heard.push({
+      at: net.clock.now(),
+      src: formatIPv4(d.src),
+      dst: formatIPv4(d.dst),
+      sport: d.srcPort,
+      ipTtl,
+      ...parse(b),
+    });
   };
   node.stack.joinGroup(node.eth, GROUP);
   node.stack.udp.bind(5353, onPort, undefined);
@@ -169,6 +179,7 @@ describe("mDNS responder", () => {
       );
       assert.equal(p.dst, "224.0.0.251");
       assert.equal(p.sport, 5353);
+      assert.equal(p.ipTtl, 255, "IP TTL 255 (RFC 6762 11)");
     }
     assert.equal(announcements.length, 2);
     assert.equal(announcements[1].at - announcements[0].at, 1000);

@@ -90,7 +90,14 @@ export class DhcpServer {
       if (c.dns !== undefined) {
         // Authoritative for the test's domain alone: no upstream, no /etc/hosts, no query leaves the namespace.
         const d = c.dns;
-        cmd.push("--no-resolv", "--no-hosts", `--domain=${d.domain}`, `--local=/${d.domain}/`, "--log-queries");
+        cmd.push(
+          "--no-resolv",
+          "--no-hosts",
+          `--domain=${d.domain}`,
+          `--local=/${d.domain}/`,
+          "--local-ttl=60",
+          "--log-queries",
+        );
         for (const [name, ip] of Object.entries(d.hosts ?? {})) cmd.push(`--host-record=${name},${ip}`);
         for (const [alias, target] of Object.entries(d.cnames ?? {})) cmd.push(`--cname=${alias},${target}`);
       }

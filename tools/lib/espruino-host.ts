@@ -18,7 +18,10 @@ export function espruinoHostBundle(): string {
  */
 export function espruinoProgram(env: Record<string, string>, board: string, program: string): string {
   const netrt = fs.readFileSync(path.join(ROOT, "dist", board, "netrt.js"), "utf8");
-  return withNetrtEnv(env, `Modules.addCached("netrt", function () {\n${netrt}\n});\n${fs.readFileSync(program, "utf8")}`);
+  return withNetrtEnv(
+    env,
+    `Modules.addCached("netrt", function () {\n${netrt}\n});\n${fs.readFileSync(program, "utf8")}`,
+  );
 }
 
 /** JavaScript `code` preceded by the settings it reads at start. */

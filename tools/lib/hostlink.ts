@@ -229,8 +229,20 @@ export class HostLink {
   }
 
   /** Stops the helpers and deletes both namespaces (and with them every interface in them). */
+  /**
+   * The peer namespace's resolver (`ip netns exec` reads /etc/netns/NS/resolv.conf
+   * in place of /etc/resolv.conf): a nameserver and search domain for its
+   * programs (ping NAME). Removed with the link.
+   */
+  setPeerResolver(nameserver: string, search: string): void {
+    const dir = path.join("/etc/netns", this.peerNs);
+    fs.mkdirSync(dir, { recursive: true });
+    fs.writeFileSync(path.join(dir, "resolv.conf"), `nameserver ${nameserver}\nsearch ${search}\n`);
+  }
+
   down(): void {
     for (const h of this.extraHosts) run(["ip", "netns", "del", h], true);
+    fs.rmSync(path.join("/etc/netns", this.peerNs), { recursive: true, force: true });
     this.extraHosts = [];
     for (const p of this.procs) if (p.exitCode === null) p.kill("SIGTERM");
     this.procs = [];
