@@ -6,7 +6,7 @@ import { LOG_INFO, LOG_WARN } from "../hal/types";
 import { defaultSntpConfig, SntpClient } from "../src/apps/sntp";
 import { formatIPv4, parseIPv4 } from "../src/net/addr";
 import { ADDR_NEW } from "../src/net/inaddr";
-import { DHCP_EV_BOUND, DHCP_EV_REBOUND } from "../src/dhcp/states";
+import { DHCP_EV_BOUND, DHCP_EV_REBOUND, DHCP_STOPPED } from "../src/dhcp/states";
 import { isoTime } from "../src/util/time";
 import { addStop, type Device } from "./device";
 
@@ -52,13 +52,15 @@ export function addSntp(dev: Device, configured: string[], onTime: ((ms: number)
     }
     client.start();
   };
+  // No DHCP at work (it adds its address before it has its lease: that one waits for the lease).
+  const staticOnly = (): boolean => dev.dhcp === undefined || dev.dhcp.state === DHCP_STOPPED;
   dev.stack.events.add({
     // A new lease brings new servers; a static address is the start on a board without DHCP.
     dhcp: (kind) => {
       if (kind === DHCP_EV_BOUND || kind === DHCP_EV_REBOUND) resolve();
     },
     addr: (kind, ia) => {
-      if (kind === ADDR_NEW && ia.ifp === dev.eth && (dev.dhcp === undefined || !dev.dhcp.hasLease())) resolve();
+      if (kind === ADDR_NEW && ia.ifp === dev.eth && staticOnly()) resolve();
     },
   });
   // A static address already on eth0 (no DHCP to wait for): start now.

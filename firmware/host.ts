@@ -64,6 +64,8 @@ export function start(board: BoardConfig, _chip?: unknown, _control?: unknown, s
     }
     board.mac.hwaddr = process.env.NETRT_MAC;
   }
+  // And the SNTP servers when the lease names none: names (looked up by DNS) or addresses, comma-separated.
+  if (process.env.NETRT_SNTP !== undefined) board.services.sntpServers = process.env.NETRT_SNTP.split(",");
   // And the neighbour table's size (the control-channel bench dumps 64 entries).
   const cap = Number(process.env.NETRT_LLTABLE_CAPACITY ?? "");
   if (Number.isInteger(cap) && cap >= 1 && cap <= 1024) board.lltableCapacity = cap;

@@ -1,8 +1,11 @@
 // `npm start`: the main job. Builds the host board, puts it on a private
 // network (namespaces, TAP bridge) with a real DHCP server in the peer
 // namespace, and shows the DHCP exchange from both ends as it happens, then
-// the lease. The device keeps running until Ctrl-C (or --for N seconds); it
-// then releases its lease and everything it made is removed.
+// the lease, and the device's services at work: its name answered over
+// mDNS in the server's namespace, the time it took by SNTP (chrony there),
+// a DNS lookup it made (dnsmasq). The device keeps running until Ctrl-C
+// (or --for N seconds); it then releases its lease and everything it made
+// is removed.
 import { Command, InvalidArgumentError, Option } from "commander";
 import Table from "cli-table3";
 import * as path from "node:path";
@@ -10,6 +13,7 @@ import { buildAll } from "./lib/build";
 import { DhcpServer, SERVER_BINARIES, SERVER_NAMES, type ServerName } from "./lib/dhcp-servers";
 import { FirmwareProcess } from "./lib/firmware-proc";
 import { HostLink, hostLinkUnavailable } from "./lib/hostlink";
+import { mdnsPeerUnavailable, mdnsResolve, ntpUnavailable, startNtpServer } from "./lib/peer-services";
 import { spawnSync } from "node:child_process";
 
 interface StartOptions {
@@ -36,7 +40,9 @@ function port(v: string): number {
 }
 
 const PEER = "192.0.2.1";
-const DHCP_LINE = /dhcp eth0|eth0: (added|removed)|netrt |link (up|down)/;
+const DHCP_LINE = /dhcp eth0|eth0: (added|removed)|netrt |link (up|down)|mdns |sntp: |dns: /;
+/** The name the device looks up: its SNTP server's, which dnsmasq answers. */
+const TIME_HOST = "time.netrt.test";
 // The servers' own lines about the exchange (not their option dumps).
 const SERVER_LINE =
   /DHCP(DISCOVER|OFFER|REQUEST|ACK|NAK|RELEASE|DECLINE|INFORM)|DHCP4_(PACKET|LEASE|QUERY)|Sending DHCP|Received DHCP|lease .* (obtained|released)|sending (OFFER|ACK|NAK)/i;
@@ -82,14 +88,19 @@ async function main(o: StartOptions): Promise<void> {
   try {
     await link.up();
     console.log(`network: device ⇄ tap0 ─ br0 ─ ${link.peerIf} ${PEER}/24 in namespace ${link.peerNs}`);
+    // dnsmasq also answers DNS for netrt.test (the device's SNTP server by name); chrony serves the time.
+    const ntp = ntpUnavailable() === undefined;
     server = new DhcpServer(o.server, link, {
       serverIp: PEER,
       rangeStart: "192.0.2.50",
       rangeEnd: "192.0.2.99",
       leaseSecs: o.lease,
+      ntp: ntp ? [PEER] : undefined,
+      dns: o.server === "dnsmasq" ? { domain: "netrt.test", hosts: { [TIME_HOST]: PEER } } : undefined,
     });
     server.start();
     await server.ready();
+    if (ntp) await startNtpServer(link, PEER);
     const srv = server;
     let shown = 0;
     const pump = setInterval(() => {
@@ -107,6 +118,7 @@ async function main(o: StartOptions): Promise<void> {
         NETRT_TX_PORT: String(o.txPort),
         NETRT_DHCP_PROFILE: o.profile,
         NETRT_DHCP_PROBE: o.probe,
+        ...(o.server === "dnsmasq" ? { NETRT_SNTP: TIME_HOST } : {}),
       },
       path.join(link.dir, "state"),
     );
@@ -139,6 +151,28 @@ async function main(o: StartOptions): Promise<void> {
       ],
       [`ping from ${PEER}`, `${got}/3 answered`],
     );
+    // The services: its name over mDNS (asked from the server's namespace), its clock, a name it looked up.
+    const mdnsName = (await fw.waitFor(/mdns eth0: (\S+) is ours/, 5000).catch(() => undefined))?.[1];
+    const why = mdnsPeerUnavailable();
+    t.push([
+      `mDNS from ${PEER}`,
+      mdnsName === undefined
+        ? "no name taken"
+        : why !== undefined
+          ? `${mdnsName} (${why})`
+          : `${mdnsName} → ${mdnsResolve(link, PEER, mdnsName, 4)}`,
+    ]);
+    const sntp = (await fw.waitFor(/sntp: (\S+) from (\S+)/, 5000).catch(() => undefined)) ?? undefined;
+    t.push(["SNTP", sntp !== undefined ? `${sntp[1]} from ${sntp[2]}` : ntp ? "no answer yet" : ntpUnavailable()!]);
+    const looked = (await fw.waitFor(/dns: (\S+) is (\S+)/, 3000).catch(() => undefined)) ?? undefined;
+    t.push([
+      "DNS lookup",
+      looked !== undefined
+        ? `${looked[1]} → ${looked[2]}`
+        : o.server === "dnsmasq"
+          ? "no answer"
+          : `none (${o.server} serves no DNS here; dnsmasq does)`,
+    ]);
     // The device's control line: what a user drives it with from here on.
     const ctl = (await fw.waitFor(/control port (\S+)/, 3000).catch(() => undefined))?.[1];
     if (ctl !== undefined) t.push(["control port", ctl]);

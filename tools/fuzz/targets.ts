@@ -55,6 +55,7 @@ import { DHCP_BOUND, DHCP_STOPPED } from "../../src/dhcp/states";
 import { PROBE_OFF, rfc2131Profile } from "../../src/dhcp/config";
 import { decodeLease, DhcpLease, encodeLease, usableAddress } from "../../src/dhcp/lease";
 import { NlWriter } from "../../src/netlink/writer";
+import { appTargets } from "./app-targets";
 
 export interface Target {
   name: string;
@@ -920,6 +921,7 @@ export function allTargets(): Target[] {
     serialTarget(),
     leaseRecordTarget(),
     settingsRecordTarget(),
+    ...appTargets(),
   ];
 }
 

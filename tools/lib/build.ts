@@ -71,13 +71,10 @@ function writeEntry(b: Board): string {
     imports.push(`import { ${fn} } from "${from(module)}";`);
     calls.push(call);
   };
-  if (sv.dns) svc("firmware/app-dns", "addDns", `if (o.dns !== false) addDns(d, ${JSON.stringify(sv.dnsServers)});`);
+  // The servers are read from the device's board config: an entry may have changed them (NETRT_SNTP on the host).
+  if (sv.dns) svc("firmware/app-dns", "addDns", "if (o.dns !== false) addDns(d, d.board.services.dnsServers);");
   if (sv.sntp)
-    svc(
-      "firmware/app-sntp",
-      "addSntp",
-      `if (o.sntp !== false) addSntp(d, ${JSON.stringify(sv.sntpServers)}, o.onTime);`,
-    );
+    svc("firmware/app-sntp", "addSntp", "if (o.sntp !== false) addSntp(d, d.board.services.sntpServers, o.onTime);");
   if (sv.mdns) svc("firmware/app-mdns", "addMdns", "if (o.mdns !== false) addMdns(d, o.onName);");
   if (sv.sockets > 0) svc("firmware/app-udp", "addSockets", "addSockets(d);");
   const services = calls.length === 0 ? "undefined" : `(d: Device, o: NetrtOptions) => {\n  ${calls.join("\n  ")}\n}`;

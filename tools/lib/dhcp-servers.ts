@@ -28,7 +28,7 @@ export interface ServerConfig {
    * DHCP clients by the names they send (option 12 or 81).
    */
   dns?: { domain: string; hosts?: Record<string, string>; cnames?: Record<string, string> };
-  /** Option 42, the NTP servers. */
+  /** Option 42, the NTP servers (every server here can send it). */
   ntp?: string[];
 }
 
@@ -114,6 +114,7 @@ export class DhcpServer {
         `  option routers ${c.serverIp};`,
         `  option domain-name-servers ${c.serverIp};`,
         c.t1 !== undefined ? `  option dhcp-renewal-time ${c.t1};` : "",
+        c.ntp !== undefined ? `  option ntp-servers ${c.ntp.join(", ")};` : "",
         c.t2 !== undefined ? `  option dhcp-rebinding-time ${c.t2};` : "",
         "}",
       ];
@@ -135,6 +136,7 @@ export class DhcpServer {
             "option-data": [
               { name: "routers", data: c.serverIp },
               { name: "domain-name-servers", data: c.serverIp },
+              ...(c.ntp !== undefined ? [{ name: "ntp-servers", data: c.ntp.join(", ") }] : []),
             ],
           },
         ],
@@ -159,6 +161,7 @@ export class DhcpServer {
         `opt router ${c.serverIp}`,
         `opt dns ${c.serverIp}`,
         `opt lease ${c.leaseSecs}`,
+        ...(c.ntp !== undefined ? [`opt ntpsrv ${c.ntp.join(" ")}`] : []),
       ];
       fs.writeFileSync(conf, lines.join("\n") + "\n");
       cmd = ["busybox", "udhcpd", "-f", conf];
