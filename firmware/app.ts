@@ -16,48 +16,17 @@ import { prefixLenOf } from "../src/net/route";
 import type { DhcpLease } from "../src/dhcp/lease";
 import { DHCP_EV_BOUND, DHCP_EV_REBOUND, DHCP_EV_RENEWED, DHCP_STOPPED } from "../src/dhcp/states";
 import type { BoardConfig } from "./board";
-import { boardHostname, stopServices, type AppUdpOptions, type AppUdpSocket, type Device } from "./device";
-
-// The program-facing types are declared ambient: the Espruino build keeps
-// their property names (tools/lib/mangle-props.ts), as a program uses them.
-
-/** The address the program has: a lease's, or the static one. */
-export declare interface AddressInfo {
-  address: string;
-  prefix: number;
-  /** "" when there is none. */
-  gateway: string;
-  dns: string[];
-  domain: string;
-  /** The lease's length in seconds; -1 for a static address. */
-  seconds: number;
-}
-
-export declare interface NetrtOptions {
-  /** The MAC, "02:00:00:00:00:01"; default: the board's (or the unit's own). */
-  mac?: string;
-  /** The DHCP hostname (a dotted one goes as the FQDN option) and the mDNS name's first label. */
-  hostname?: string;
-  /** A static address "192.0.2.10/24": no DHCP then. */
-  ipv4?: string;
-  gateway?: string;
-  /** DHCP on or off (default: the board's). */
-  dhcp?: boolean;
-  /** Each service the build has can be left off: false. */
-  dns?: boolean;
-  sntp?: boolean;
-  mdns?: boolean;
-  onLink?: (up: boolean) => void;
-  /** An address to use: a lease bound (or rebound), or the static address applied. */
-  onBound?: (info: AddressInfo) => void;
-  onRenewed?: (info: AddressInfo) => void;
-  /** The address went (the lease ended, was released or refused). */
-  onLost?: (address: string) => void;
-  /** SNTP set the wall clock: ms since 1970. */
-  onTime?: (ms: number) => void;
-  /** mDNS took a name (another may follow a conflict): without ".local". */
-  onName?: (name: string) => void;
-}
+export type { AddServices, AddressInfo, NetrtOptions } from "./device";
+import {
+  type AddServices,
+  type AddressInfo,
+  type NetrtOptions,
+  boardHostname,
+  stopServices,
+  type AppUdpOptions,
+  type AppUdpSocket,
+  type Device,
+} from "./device";
 
 /** @noSelf */
 export declare interface Netrt {
@@ -81,8 +50,6 @@ export declare interface Netrt {
 
 /** Builds the device for `board` on this runtime (the entry's platform and MAC). */
 export type Boot = (board: BoardConfig) => Device;
-/** Adds the services the build has, as the options allow. */
-export type AddServices = (dev: Device, o: NetrtOptions) => void;
 
 const ERRNO_NAMES: [number, string][] = [
   [EACCES, "EACCES"],

@@ -67,7 +67,49 @@ export function addStop(dev: Device, stop: () => void): void {
   dev.stopServices.push(stop);
 }
 
-// The program-facing types are declared ambient: the Espruino build keeps their property names.
+// The program-facing types (here, not in app.ts: a type named pulls its file into
+// a Lua bundle) are declared ambient: the Espruino build keeps their property names.
+
+/** The address the program has: a lease's, or the static one. */
+export declare interface AddressInfo {
+  address: string;
+  prefix: number;
+  /** "" when there is none. */
+  gateway: string;
+  dns: string[];
+  domain: string;
+  /** The lease's length in seconds; -1 for a static address. */
+  seconds: number;
+}
+
+export declare interface NetrtOptions {
+  /** The MAC, "02:00:00:00:00:01"; default: the board's (or the unit's own). */
+  mac?: string;
+  /** The DHCP hostname (a dotted one goes as the FQDN option) and the mDNS name's first label. */
+  hostname?: string;
+  /** A static address "192.0.2.10/24": no DHCP then. */
+  ipv4?: string;
+  gateway?: string;
+  /** DHCP on or off (default: the board's). */
+  dhcp?: boolean;
+  /** Each service the build has can be left off: false. */
+  dns?: boolean;
+  sntp?: boolean;
+  mdns?: boolean;
+  onLink?: (up: boolean) => void;
+  /** An address to use: a lease bound (or rebound), or the static address applied. */
+  onBound?: (info: AddressInfo) => void;
+  onRenewed?: (info: AddressInfo) => void;
+  /** The address went (the lease ended, was released or refused). */
+  onLost?: (address: string) => void;
+  /** SNTP set the wall clock: ms since 1970. */
+  onTime?: (ms: number) => void;
+  /** mDNS took a name (another may follow a conflict): without ".local". */
+  onName?: (name: string) => void;
+}
+
+/** Adds the services the build has, as the options allow (the board's generated entry). */
+export type AddServices = (dev: Device, o: NetrtOptions) => void;
 
 /** A datagram as the program sees it: the payload as a string of bytes (as Espruino's dgram and NodeMCU's net). */
 export declare interface AppDatagram {

@@ -9,8 +9,15 @@ import { EspruinoUdpMac } from "../hal/espruino/host";
 import { espruinoPlatform, EspruinoSerialPort } from "../hal/espruino/platform";
 import type { MacOptions } from "../hal/types";
 import type { BoardConfig } from "./board";
-import { boardHwaddr, reportMemoryEvery, startDevice, stopServices, type ControlServer, type Device } from "./device";
-import { type AddServices, makeNetrt, type Netrt } from "./app";
+import {
+  boardHwaddr,
+  reportMemoryEvery,
+  startDevice,
+  stopServices,
+  type ControlServer,
+  type Device,
+  type AddServices,
+} from "./device";
 import { DHCP_STOPPED } from "../src/dhcp/states";
 
 declare const NETRT_ENV: Record<string, string | Device> | undefined;
@@ -30,7 +37,7 @@ function settingNumber(name: string, fallback: number): number {
 }
 
 /** The board's device on the host link (and its control channel on NETRT_CONTROL_PATH, for a build with one). */
-function hostDevice(board: BoardConfig, control?: ControlServer): Device {
+export function hostDevice(board: BoardConfig, control?: ControlServer): Device {
   if (setting("NETRT_IPV4") !== "") board.ipv4 = { address: setting("NETRT_IPV4"), gateway: setting("NETRT_GATEWAY") };
   if (setting("NETRT_DHCP_PROFILE") !== "") board.dhcp.profile = setting("NETRT_DHCP_PROFILE");
   if (setting("NETRT_DHCP_PROBE") !== "") board.dhcp.probe = setting("NETRT_DHCP_PROBE");
@@ -53,23 +60,6 @@ function hostDevice(board: BoardConfig, control?: ControlServer): Device {
     control === undefined
       ? undefined
       : (d) => control(d, (o) => (controlPath !== "" ? new EspruinoSerialPort(o, { path: controlPath }) : undefined)),
-  );
-}
-
-/** The program's module on Espruino for Linux: the interpreter's own event loop runs it. */
-export function program(
-  board: BoardConfig,
-  _openChip?: unknown,
-  control?: ControlServer,
-  services?: AddServices,
-): Netrt {
-  return makeNetrt(
-    board,
-    (b) => hostDevice(b, control),
-    services !== undefined ? services : () => undefined,
-    (d) => {
-      if (d.eth !== undefined) d.stack.detach(d.eth);
-    },
   );
 }
 

@@ -6,10 +6,9 @@ import { espruinoPlatform, EspruinoSerialPort } from "../hal/espruino/platform";
 import { EspruinoGpio, EspruinoSpi } from "../hal/espruino/spi";
 import type { SpiMacFactory } from "../hal/types";
 import type { BoardConfig } from "./board";
-import { openChipMac, startDevice, type ControlServer, type Device } from "./device";
-import { type AddServices, makeNetrt, type Netrt } from "./app";
+import { openChipMac, startDevice, type ControlServer, type Device, type AddServices } from "./device";
 
-function boot(board: BoardConfig, openChip?: SpiMacFactory, control?: ControlServer): Device {
+export function boot(board: BoardConfig, openChip?: SpiMacFactory, control?: ControlServer): Device {
   const p = espruinoPlatform(board.logLevel);
   const openMac = openChipMac(
     p,
@@ -43,21 +42,4 @@ export function start(
 ): void {
   const dev = boot(board, openChip, control);
   if (services !== undefined) services(dev, {});
-}
-
-/** The program's module: require("netrt").start({...}) boots the device. */
-export function program(
-  board: BoardConfig,
-  openChip?: SpiMacFactory,
-  control?: ControlServer,
-  services?: AddServices,
-): Netrt {
-  return makeNetrt(
-    board,
-    (b) => boot(b, openChip, control),
-    services !== undefined ? services : () => undefined,
-    (d) => {
-      if (d.eth !== undefined) d.stack.detach(d.eth);
-    },
-  );
 }

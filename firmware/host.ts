@@ -7,46 +7,14 @@ import { alloc, get8 } from "@hal/bytes";
 import { hostPlatform } from "../hal/host/platform";
 import { UdpMac } from "../hal/host/mac-udp";
 import { PtySerial } from "../hal/host/pty";
-import { LOG_ERROR, LOG_INFO, type SerialOptions } from "../hal/types";
+import { LOG_INFO, type SerialOptions } from "../hal/types";
 import type { BoardConfig } from "./board";
 import { parseMac } from "../src/net/addr";
 import { serveControl } from "./control";
 import { addProbes } from "./probes";
 import { addSettings } from "./settings";
-import { boardHwaddr, startDevice, stopServices } from "./device";
+import { boardHwaddr, startDevice, stopServices, type AddServices } from "./device";
 import { DHCP_STOPPED } from "../src/dhcp/states";
-import { type AddServices, makeNetrt, type Netrt } from "./app";
-
-/** The program's module on the host: the device on the UDP frame link (NETRT_RX_PORT / NETRT_TX_PORT), no control channel. */
-export function program(board: BoardConfig, _chip?: unknown, _control?: unknown, services?: AddServices): Netrt {
-  let mac: UdpMac | undefined;
-  let clearTimers: (() => void) | undefined;
-  return makeNetrt(
-    board,
-    (b) => {
-      const stateDir = process.env.NETRT_STATE ?? path.join(os.tmpdir(), `netrt-${b.name}`);
-      const p = hostPlatform({ storageDir: stateDir, logLevel: b.logLevel });
-      clearTimers = () => p.clock.clearAll();
-      return startDevice(p, b, (o) => {
-        mac = new UdpMac({
-          ...o,
-          hwaddr: boardHwaddr(b, p),
-          localPort: Number(process.env.NETRT_RX_PORT ?? 9000),
-          remotePort: Number(process.env.NETRT_TX_PORT ?? 9001),
-          mtu: b.mac.mtu,
-        });
-        mac.start().catch((e: Error) => p.log.write(LOG_ERROR, `eth0: ${e.message}`));
-        return mac;
-      });
-    },
-    services ?? (() => undefined),
-    // Nothing of ours may keep the process alive after stop(): the socket and every timer go.
-    () => {
-      mac?.close();
-      clearTimers?.();
-    },
-  );
-}
 
 export function start(board: BoardConfig, _chip?: unknown, _control?: unknown, services?: AddServices): void {
   // The static address can come from the environment, so one build serves every test network.

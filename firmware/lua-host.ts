@@ -8,18 +8,25 @@
 import { env, type LuaHostPlatform, LuaUdpMac, luaHostPlatform, runLoop } from "../hal/lua/host";
 import { LOG_ERROR, type MacOptions } from "../hal/types";
 import type { BoardConfig } from "./board";
-import { boardHwaddr, type ControlServer, type Device, reportMemoryEvery, startDevice, stopServices } from "./device";
-import { type AddServices, makeNetrt, type Netrt } from "./app";
+import {
+  boardHwaddr,
+  type ControlServer,
+  type Device,
+  reportMemoryEvery,
+  startDevice,
+  stopServices,
+  type AddServices,
+} from "./device";
 import { DHCP_STOPPED } from "../src/dhcp/states";
 
-function envNumber(name: string, fallback: number): number {
+export function envNumber(name: string, fallback: number): number {
   const v = env(name);
   const n = v === "" ? NaN : Number(v);
   return n === n ? n : fallback; // NaN is the one value unequal to itself
 }
 
 /** The board's device on the host link: its MAC on the UDP frame ports the environment names. */
-function hostDevice(
+export function hostDevice(
   board: BoardConfig,
   control?: ControlServer,
 ): { dev: Device; mac: LuaUdpMac | undefined; p: LuaHostPlatform } {
@@ -71,47 +78,4 @@ export function start(board: BoardConfig, _openChip?: unknown, control?: Control
     }
     return dhcp === undefined || dhcp.state === DHCP_STOPPED || p.clock.now() - releasedAt > 3000;
   });
-}
-
-/**
- * The program's module on the host: require("netrt") as on a board, plus
- * run(), the event loop a board's firmware has (the runner calls it after
- * the program's main chunk). NETRT_RUN_SECONDS stops the device (stop())
- * and ends the loop.
- */
-export function program(
-  board: BoardConfig,
-  _openChip?: unknown,
-  control?: ControlServer,
-  services?: AddServices,
-): Netrt {
-  let host: { dev: Device; mac: LuaUdpMac | undefined; p: LuaHostPlatform } | undefined = undefined;
-  let halted = false;
-  const api = makeNetrt(
-    board,
-    (b) => {
-      halted = false;
-      host = hostDevice(b, control);
-      return host.dev;
-    },
-    services !== undefined ? services : () => undefined,
-    () => {
-      halted = true;
-      if (host !== undefined && host.mac !== undefined) host.mac.close();
-    },
-  );
-  api.run = () => {
-    const h = host;
-    if (h === undefined) return;
-    const runMs = envNumber("NETRT_RUN_SECONDS", 0) * 1000;
-    let stopping = false;
-    runLoop(h.p.clock, h.mac, () => {
-      if (!stopping && !halted && runMs > 0 && h.p.clock.now() >= runMs) {
-        stopping = true;
-        api.stop();
-      }
-      return halted;
-    });
-  };
-  return api;
 }

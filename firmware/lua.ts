@@ -5,10 +5,9 @@ import { integerFirmwareProblem, nodeMcuPlatform, NodeMcuSerial } from "../hal/l
 import { NodeMcuChipGpio, NodeMcuSpi } from "../hal/lua/spi";
 import { LOG_ERROR, type SpiMacFactory } from "../hal/types";
 import type { BoardConfig } from "./board";
-import { openChipMac, startDevice, type ControlServer, type Device } from "./device";
-import { type AddServices, makeNetrt, type Netrt } from "./app";
+import { openChipMac, startDevice, type ControlServer, type Device, type AddServices } from "./device";
 
-function boot(board: BoardConfig, openChip?: SpiMacFactory, control?: ControlServer): Device | undefined {
+export function boot(board: BoardConfig, openChip?: SpiMacFactory, control?: ControlServer): Device | undefined {
   const p = nodeMcuPlatform(board.runtime, board.logLevel);
   const numbers = integerFirmwareProblem(7 / 2, 4294967296 + 1);
   if (numbers !== undefined) {
@@ -38,26 +37,4 @@ export function start(
 ): void {
   const dev = boot(board, openChip, control);
   if (dev !== undefined && services !== undefined) services(dev, {});
-}
-
-/** The program's module: require("netrt").start({...}) boots the device. */
-export function program(
-  board: BoardConfig,
-  openChip?: SpiMacFactory,
-  control?: ControlServer,
-  services?: AddServices,
-): Netrt {
-  return makeNetrt(
-    board,
-    (b) => {
-      const d = boot(b, openChip, control);
-      // An integer build of the firmware cannot run the stack: said on the console, and to the program.
-      if (d === undefined) throw "netrt: this NodeMCU firmware cannot run netrt (see the console)";
-      return d;
-    },
-    services !== undefined ? services : () => undefined,
-    (d) => {
-      if (d.eth !== undefined) d.stack.detach(d.eth);
-    },
-  );
 }

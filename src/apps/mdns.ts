@@ -14,6 +14,7 @@ import type { TimerId } from "../../hal/types";
 import { LOG_INFO } from "../../hal/types";
 import { ADDR_DEL, ADDR_NEW, type InAddr } from "../net/inaddr";
 import { IFF_RUNNING, type Ifnet } from "../net/ifnet";
+import { joinGroup, leaveGroup } from "../net/mcast";
 import type { NetStack } from "../net/stack";
 import { UDP_PAYLOAD, type UdpDatagram } from "../net/udp";
 import {
@@ -125,7 +126,7 @@ export class MdnsResponder {
     if (!this.bound) {
       const err = this.stack.udp.bind(MDNS_PORT, this.rx, this.ifp);
       if (err < 0) return err;
-      this.stack.joinGroup(this.ifp, MDNS_GROUP);
+      joinGroup(this.ifp, MDNS_GROUP);
       this.bound = true;
     }
     this.restart();
@@ -139,7 +140,7 @@ export class MdnsResponder {
     this.state = IDLE;
     this.stack.clock.clear(this.timer);
     this.stack.udp.unbind(MDNS_PORT, this.ifp);
-    this.stack.leaveGroup(this.ifp, MDNS_GROUP);
+    leaveGroup(this.ifp, MDNS_GROUP);
     this.bound = false;
   }
 

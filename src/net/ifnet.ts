@@ -7,7 +7,6 @@ import { band, bor, bxor } from "@hal/u32";
 import type { NetEvents } from "./events";
 import type { Bytes, Mac } from "../../hal/types";
 import type { Lltable } from "./lltable";
-import { INADDR_ALLHOSTS } from "../wire/ipv4";
 
 export const IFF_UP = 0x1;
 export const IFF_BROADCAST = 0x2;
@@ -106,14 +105,6 @@ export class Ifnet {
   /** IPv4 multicast groups joined besides all-hosts (absent until the first join: most boards join none). */
   groups?: number[];
   readonly txqlen: number;
-
-  /** Whether `group` is joined here (all-hosts always is). */
-  inGroup(group: number): boolean {
-    const g = this.groups;
-    if (group === INADDR_ALLHOSTS) return true;
-    if (g !== undefined) for (let i = 0; i < g.length; i++) if (g[i] === group) return true;
-    return false;
-  }
 
   constructor(
     readonly index: number,

@@ -41,8 +41,7 @@ import {
 } from "./ifnet";
 import { NetEvents } from "./events";
 import { ADDR_NEW, AddrTable, addrRequest, type InAddr } from "./inaddr";
-import { Ipv4, isMulticast } from "./ipv4";
-import { EINVAL } from "./errno";
+import { Ipv4 } from "./ipv4";
 import { LLE_IFADDR, LLE_STATIC, Lltable, type LltableHost, type LltableParams } from "./lltable";
 import { RouteTable } from "./route";
 import { type NetStats, zeroNetStats } from "./stats";
@@ -244,28 +243,6 @@ export class NetStack implements FrameSender {
       if (ifp.lltable !== undefined) ifp.lltable.flushAllButOwn();
       this.addrs.ifDown(ifp);
     }
-  }
-
-  /**
-   * Receives the IPv4 multicast `group` on `ifp` (a link-local group such as
-   * mDNS's needs no IGMP report, RFC 4541 2.1.2). 0, or -EINVAL not a group.
-   */
-  joinGroup(ifp: Ifnet, group: number): number {
-    if (!isMulticast(group)) return -EINVAL;
-    if (ifp.inGroup(group)) return 0;
-    if (ifp.groups === undefined) ifp.groups = [];
-    ifp.groups.push(group);
-    // Chips that filter multicast let it in from the first group on.
-    if (ifp.groups.length === 1 && ifp.mac !== undefined && ifp.mac.setMulticast !== undefined)
-      ifp.mac.setMulticast(true);
-    return 0;
-  }
-
-  leaveGroup(ifp: Ifnet, group: number): void {
-    const g = ifp.groups;
-    if (g === undefined) return;
-    for (let i = g.length - 1; i >= 0; i--) if (g[i] === group) g.splice(i, 1);
-    if (g.length === 0 && ifp.mac !== undefined && ifp.mac.setMulticast !== undefined) ifp.mac.setMulticast(false);
   }
 
   /**

@@ -8,6 +8,7 @@ import type { Bytes } from "../../hal/types";
 import { MdnsResponder } from "../../src/apps/mdns";
 import { formatIPv4 } from "../../src/net/addr";
 import { addrRequest } from "../../src/net/inaddr";
+import { joinGroup } from "../../src/net/mcast";
 import { UDP_PAYLOAD, type UdpDatagram } from "../../src/net/udp";
 import { ip, Net, type Node } from "../net/helpers";
 import { encodeName } from "./dns-peer";
@@ -101,7 +102,7 @@ function listener(net: Net, node: Node) {
       ...parse(b),
     });
   };
-  node.stack.joinGroup(node.eth, GROUP);
+  joinGroup(node.eth, GROUP);
   node.stack.udp.bind(5353, onPort, undefined);
   return {
     heard,
@@ -367,7 +368,7 @@ describe("mDNS responder", () => {
     peer.send(query("sensor.local"));
     net.clock.advance(1000);
     assert.equal(peer.heard.length, 1, "no answer after stop");
-    assert.equal(d.node.eth.inGroup(GROUP), false);
+    assert.deepEqual(d.node.eth.groups, [], "the group is left");
   });
 
   it("waits for an address, and probes again when the link comes back", () => {

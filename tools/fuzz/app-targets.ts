@@ -7,6 +7,7 @@ import type { Bytes } from "../../hal/types";
 import { defaultResolverConfig, DNS_ECANCELLED, DNS_OK, Resolver, hostKey } from "../../src/apps/dns";
 import { MdnsResponder } from "../../src/apps/mdns";
 import { defaultSntpConfig, SntpClient } from "../../src/apps/sntp";
+import { joinGroup } from "../../src/net/mcast";
 import { UDP_PAYLOAD, type UdpDatagram } from "../../src/net/udp";
 import { dnsNameIs, dnsNameText, dnsSkipName } from "../../src/wire/dns";
 import { a, encodeName, ptr, type Query, build, parseQuery } from "../../test/apps/dns-peer";
@@ -290,7 +291,7 @@ const mdnsTarget = (): Target => {
     const dev = net.node(1, "10.0.0.1/24");
     const peer = net.node(9, "10.0.0.9/24");
     const sent: Buffer[] = [];
-    peer.stack.joinGroup(peer.eth, ip("224.0.0.251"));
+    joinGroup(peer.eth, ip("224.0.0.251"));
     peer.stack.udp.bind(5353, (d) => sent.push(payloadOf(d)), undefined);
     const responder = new MdnsResponder(dev.stack, dev.eth, "sensor", undefined);
     responder.start();

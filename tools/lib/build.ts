@@ -79,8 +79,7 @@ function writeEntry(b: Board): string {
   if (sv.sockets > 0) svc("firmware/app-udp", "addSockets", "addSockets(d);");
   const services = calls.length === 0 ? "undefined" : `(d: Device, o: NetrtOptions) => {\n  ${calls.join("\n  ")}\n}`;
   if (calls.length > 0) {
-    imports.push(`import type { Device } from "${from("firmware/device")}";`);
-    imports.push(`import type { NetrtOptions } from "${from("firmware/app")}";`);
+    imports.push(`import type { Device, NetrtOptions } from "${from("firmware/device")}";`);
   }
   while (args.length < 3) args.push("undefined");
   args.push(services);
@@ -88,7 +87,7 @@ function writeEntry(b: Board): string {
   let body: string;
   if (b.config.program) {
     // A module the program requires: the API object is what require("netrt") gives.
-    imports[0] = `import { program } from "${target}";`;
+    imports[0] = `import { program } from "${target}-program";`;
     while (args.length < 4) args.push("undefined");
     if (b.runtime === "lua51" || b.runtime === "lua53") body = `export = program(${args.join(", ")});\n`;
     else if (b.runtime === "node")
