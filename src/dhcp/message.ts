@@ -32,6 +32,7 @@ import {
   FQDN_RCODE2,
   FQDN_S,
   HLEN_ETHER,
+  putDomainName,
   HTYPE_ETHER,
   OPT_CODE,
   OPT_DATA,
@@ -344,21 +345,10 @@ export class DhcpWriter {
     const n = name.length;
     let dot = false;
     for (let i = 0; i < n; i++) if (name.charCodeAt(i) === 46) dot = true;
-    // Labels of 1..63 bytes, the whole at most 255 with its length bytes and root (RFC 1035 3.1).
-    if (!dot || n + 2 > 255) return false;
-    let p = this.pos + OPT_DATA + FQDN_NAME;
-    let start = 0;
-    for (let i = 0; i <= n; i++) {
-      if (i < n && name.charCodeAt(i) !== 46) continue;
-      const l = i - start;
-      if (l < 1 || l > 63) return false;
-      set8(this.m, p, l);
-      for (let k = 0; k < l; k++) set8(this.m, p + 1 + k, name.charCodeAt(start + k) % 256);
-      p += l + 1;
-      start = i + 1;
-    }
-    set8(this.m, p, 0);
-    const at = this.opt(OPT_CLIENT_FQDN, p + 1 - (this.pos + OPT_DATA));
+    if (!dot) return false;
+    const p = putDomainName(this.m, this.pos + OPT_DATA + FQDN_NAME, name);
+    if (p < 0) return false;
+    const at = this.opt(OPT_CLIENT_FQDN, p - (this.pos + OPT_DATA));
     set8(this.m, at + FQDN_FLAGS, FQDN_S + FQDN_E);
     set8(this.m, at + FQDN_RCODE1, 0);
     set8(this.m, at + FQDN_RCODE2, 0);
