@@ -4,7 +4,8 @@
 import { defaultResolverConfig, DNS_ERROR_NAMES, Resolver } from "../src/apps/dns";
 import { parseIPv4 } from "../src/net/addr";
 import { DHCP_EV_BOUND, DHCP_EV_REBOUND } from "../src/dhcp/states";
-import { addStop, type Device } from "./device";
+import type { Device } from "./device";
+import { addStop } from "./services";
 
 export function addDns(dev: Device, configured: string[]): void {
   const fixed: number[] = [];

@@ -3,7 +3,8 @@
 import { LOG_WARN } from "../hal/types";
 import { MdnsResponder } from "../src/apps/mdns";
 import { hostKey } from "../src/apps/dns";
-import { addStop, boardHostname, type Device } from "./device";
+import { boardHostname, type Device } from "./device";
+import { addStop } from "./services";
 
 export function addMdns(dev: Device, onName: ((name: string) => void) | undefined): void {
   const eth = dev.eth;

@@ -8,7 +8,8 @@ import { formatIPv4, parseIPv4 } from "../src/net/addr";
 import { ADDR_NEW } from "../src/net/inaddr";
 import { DHCP_EV_BOUND, DHCP_EV_REBOUND, DHCP_STOPPED } from "../src/dhcp/states";
 import { isoTime } from "../src/util/time";
-import { addStop, type Device } from "./device";
+import type { Device } from "./device";
+import { addStop } from "./services";
 
 export function addSntp(dev: Device, configured: string[], onTime: ((ms: number) => void) | undefined): void {
   const p = dev.platform;
@@ -17,7 +18,8 @@ export function addSntp(dev: Device, configured: string[], onTime: ((ms: number)
   const fixed: number[] = [];
   const servers = (): number[] => {
     const c = dev.dhcp;
-    if (c !== undefined && c.hasLease() && c.lease.ntp.length > 0) return c.lease.ntp;
+    const ntp = c !== undefined && c.hasLease() ? c.lease.ntp : undefined;
+    if (ntp !== undefined && ntp.length > 0) return ntp;
     return fixed;
   };
   const client = new SntpClient(

@@ -6,7 +6,8 @@ import { bytesToStr, fromStr } from "@hal/strings";
 import { openUdp, type UdpSocket } from "../src/apps/udp-socket";
 import { formatIPv4, parseIPv4 } from "../src/net/addr";
 import { EINVAL, ENOSPC } from "../src/net/errno";
-import { addStop, type AppDatagram, type AppUdpOptions, type AppUdpSocket, type Device } from "./device";
+import { type AppDatagram, type AppUdpOptions, type AppUdpSocket, type Device } from "./device";
+import { addStop } from "./services";
 
 class AppSocket implements AppUdpSocket {
   readonly port: number;
@@ -42,7 +43,8 @@ class AppSocket implements AppUdpSocket {
 }
 
 export function addSockets(dev: Device): void {
-  const max = dev.board.services.sockets;
+  const sv = dev.board.services;
+  const max = sv !== undefined ? sv.sockets : 0;
   const open: AppSocket[] = [];
   dev.openUdp = (o: AppUdpOptions) => {
     if (open.length >= max) return -ENOSPC;

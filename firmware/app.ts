@@ -16,13 +16,13 @@ import { prefixLenOf } from "../src/net/route";
 import type { DhcpLease } from "../src/dhcp/lease";
 import { DHCP_EV_BOUND, DHCP_EV_REBOUND, DHCP_EV_RENEWED, DHCP_STOPPED } from "../src/dhcp/states";
 import type { BoardConfig } from "./board";
+import { stopServices } from "./services";
 export type { AddServices, AddressInfo, NetrtOptions } from "./device";
 import {
   type AddServices,
   type AddressInfo,
   type NetrtOptions,
   boardHostname,
-  stopServices,
   type AppUdpOptions,
   type AppUdpSocket,
   type Device,
@@ -81,8 +81,8 @@ function leaseInfo(l: DhcpLease): AddressInfo {
 
 function staticInfo(d: Device, ia: InAddr): AddressInfo {
   const dns: string[] = [];
-  const sv = d.board.services.dnsServers;
-  for (let i = 0; i < sv.length; i++) dns.push(sv[i]);
+  const sv = d.board.services;
+  if (sv !== undefined) for (let i = 0; i < sv.dnsServers.length; i++) dns.push(sv.dnsServers[i]);
   return {
     address: formatIPv4(ia.addr),
     prefix: ia.prefixLen,

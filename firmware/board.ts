@@ -49,9 +49,10 @@ export interface BoardConfig {
    * What the device's own program may use (each a feature, in the build only
    * when enabled): UDP sockets (how many at once), the DNS resolver, SNTP
    * (its servers when the lease names none: names or addresses), the mDNS
-   * responder for <hostname>.local.
+   * responder for <hostname>.local. Absent when the board has none (a
+   * board's config lives on the device: what it does not use, it does not hold).
    */
-  services: {
+  services?: {
     sockets: number;
     dns: boolean;
     dnsServers: string[];
@@ -63,5 +64,5 @@ export interface BoardConfig {
    * Built as a module the program starts (require("netrt"), netrt.start({...}))
    * instead of a firmware that starts at boot.
    */
-  program: boolean;
+  program?: boolean;
 }

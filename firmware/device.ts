@@ -55,18 +55,6 @@ export interface Device {
   stopServices?: (() => void)[];
 }
 
-/** Stops the device's services (mDNS says goodbye) before its lease is released. */
-export function stopServices(dev: Device): void {
-  const list = dev.stopServices;
-  if (list !== undefined) for (let i = 0; i < list.length; i++) list[i]();
-}
-
-/** Adds a service's stop to the device's list. */
-export function addStop(dev: Device, stop: () => void): void {
-  if (dev.stopServices === undefined) dev.stopServices = [];
-  dev.stopServices.push(stop);
-}
-
 // The program-facing types (here, not in app.ts: a type named pulls its file into
 // a Lua bundle) are declared ambient: the Espruino build keeps their property names.
 
@@ -173,7 +161,7 @@ export function startDevice(
   const cfg = defaultStackConfig();
   // Port slots: DHCP and the probes, plus one per service and the program's sockets.
   const sv = board.services;
-  cfg.udpSlots += sv.sockets + (sv.dns ? 1 : 0) + (sv.sntp ? 1 : 0) + (sv.mdns ? 1 : 0);
+  if (sv !== undefined) cfg.udpSlots += sv.sockets + (sv.dns ? 1 : 0) + (sv.sntp ? 1 : 0) + (sv.mdns ? 1 : 0);
   const stack = new NetStack(p.clock, p.random, p.log, cfg);
   const dev: Device = { platform: p, board: board, stack: stack, eth: undefined, dhcp: undefined, control: undefined };
   const log = p.log;

@@ -13,7 +13,6 @@ import {
   boardHwaddr,
   reportMemoryEvery,
   startDevice,
-  stopServices,
   type ControlServer,
   type Device,
   type AddServices,
@@ -74,7 +73,9 @@ export function start(board: BoardConfig, _openChip?: unknown, control?: Control
   const runMs = settingNumber("NETRT_RUN_SECONDS", 0) * 1000;
   if (runMs <= 0) return;
   setTimeout(() => {
-    stopServices(dev);
+    // The services stop first (mDNS says goodbye while the address is there).
+    const stops = dev.stopServices;
+    if (stops !== undefined) for (let i = 0; i < stops.length; i++) stops[i]();
     const dhcp = dev.dhcp;
     if (dhcp !== undefined) dhcp.release();
     const t0 = p.clock.now();

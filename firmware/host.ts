@@ -13,7 +13,7 @@ import { parseMac } from "../src/net/addr";
 import { serveControl } from "./control";
 import { addProbes } from "./probes";
 import { addSettings } from "./settings";
-import { boardHwaddr, startDevice, stopServices, type AddServices } from "./device";
+import { boardHwaddr, startDevice, type AddServices } from "./device";
 import { DHCP_STOPPED } from "../src/dhcp/states";
 
 export function start(board: BoardConfig, _chip?: unknown, _control?: unknown, services?: AddServices): void {
@@ -33,7 +33,8 @@ export function start(board: BoardConfig, _chip?: unknown, _control?: unknown, s
     board.mac.hwaddr = process.env.NETRT_MAC;
   }
   // And the SNTP servers when the lease names none: names (looked up by DNS) or addresses, comma-separated.
-  if (process.env.NETRT_SNTP !== undefined) board.services.sntpServers = process.env.NETRT_SNTP.split(",");
+  if (process.env.NETRT_SNTP !== undefined && board.services !== undefined)
+    board.services.sntpServers = process.env.NETRT_SNTP.split(",");
   // And the neighbour table's size (the control-channel bench dumps 64 entries).
   const cap = Number(process.env.NETRT_LLTABLE_CAPACITY ?? "");
   if (Number.isInteger(cap) && cap >= 1 && cap <= 1024) board.lltableCapacity = cap;
@@ -77,7 +78,9 @@ export function start(board: BoardConfig, _chip?: unknown, _control?: unknown, s
   if (board.control.enabled && control === "off") p.log.write(LOG_INFO, "control channel off (NETRT_CONTROL=off)");
   if (services !== undefined) services(dev, {});
   const stop = (): void => {
-    stopServices(dev);
+    // The services stop first (mDNS says goodbye while the address is there).
+    const stops = dev.stopServices;
+    if (stops !== undefined) for (let i = 0; i < stops.length; i++) stops[i]();
     // Give the lease back; the link closes once the RELEASE is out (the client is STOPPED then).
     const dhcp = dev.dhcp;
     dhcp?.release();

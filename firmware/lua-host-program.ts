@@ -3,11 +3,11 @@
 // run(), the event loop the runner (tools/lib/lua-program.lua) calls after
 // the program's main chunk. A separate entry, so firmware builds carry none
 // of the embedding API.
-import { type LuaHostPlatform, type LuaUdpMac, runLoop } from "../hal/lua/host";
+import { env, type LuaHostPlatform, type LuaUdpMac, runLoop } from "../hal/lua/host";
 import type { BoardConfig } from "./board";
 import type { ControlServer, Device, AddServices } from "./device";
 import { makeNetrt, type Netrt } from "./app";
-import { envNumber, hostDevice } from "./lua-host";
+import { hostDevice } from "./lua-host";
 
 /**
  * The program's module on the host: require("netrt") as on a board, plus
@@ -40,7 +40,8 @@ export function program(
   api.run = () => {
     const h = host;
     if (h === undefined) return;
-    const runMs = envNumber("NETRT_RUN_SECONDS", 0) * 1000;
+    const seconds = Number(env("NETRT_RUN_SECONDS"));
+    const runMs = seconds > 0 ? seconds * 1000 : 0;
     let stopping = false;
     runLoop(h.p.clock, h.mac, () => {
       if (!stopping && !halted && runMs > 0 && h.p.clock.now() >= runMs) {

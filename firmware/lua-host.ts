@@ -14,12 +14,11 @@ import {
   type Device,
   reportMemoryEvery,
   startDevice,
-  stopServices,
   type AddServices,
 } from "./device";
 import { DHCP_STOPPED } from "../src/dhcp/states";
 
-export function envNumber(name: string, fallback: number): number {
+function envNumber(name: string, fallback: number): number {
   const v = env(name);
   const n = v === "" ? NaN : Number(v);
   return n === n ? n : fallback; // NaN is the one value unequal to itself
@@ -73,7 +72,9 @@ export function start(board: BoardConfig, _openChip?: unknown, control?: Control
     const dhcp = dev.dhcp;
     if (releasedAt < 0) {
       releasedAt = p.clock.now();
-      stopServices(dev);
+      // The services stop first (mDNS says goodbye while the address is there).
+      const stops = dev.stopServices;
+      if (stops !== undefined) for (let i = 0; i < stops.length; i++) stops[i]();
       if (dhcp !== undefined) dhcp.release();
     }
     return dhcp === undefined || dhcp.state === DHCP_STOPPED || p.clock.now() - releasedAt > 3000;

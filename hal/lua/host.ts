@@ -147,18 +147,15 @@ export interface LuaHostPlatform extends Platform {
 
 export function luaHostPlatform(runtime: string, stateDir: string, logLevel: number): LuaHostPlatform {
   const clock = new TimerQueue();
-  // SNTP's time as an offset from the machine's (a process does not set the system clock).
-  let offset = 0;
+
   return {
     runtime: runtime,
     clock: clock,
     random: new LuaRandom(),
     log: new LuaHostLog(clock, logLevel),
     storage: new LuaFileStorage(stateDir),
-    epochSeconds: () => Math.floor(g.os.time() + offset),
-    setEpochMs: (ms: number) => {
-      offset = ms / 1000 - g.os.time();
-    },
+    // The machine's clock, already right: no setEpochMs (SNTP's time reaches the program through netrt.time()).
+    epochSeconds: () => g.os.time(),
     memory: luaMemory,
   };
 }

@@ -648,9 +648,8 @@ export class DhcpClient {
     l.dns.splice(0, l.dns.length);
     const dnsFrom = r.dns.length === 0 && renewing ? this.lease.dns : r.dns;
     for (let i = 0; i < dnsFrom.length; i++) l.dns.push(dnsFrom[i]);
-    l.ntp.splice(0, l.ntp.length);
-    const ntpFrom = r.ntp.length === 0 && renewing ? this.lease.ntp : r.ntp;
-    for (let i = 0; i < ntpFrom.length; i++) l.ntp.push(ntpFrom[i]);
+    // A fresh list each lease (the reply's), kept through a renewal that leaves the option out.
+    l.ntp = r.ntp === undefined && renewing ? this.lease.ntp : r.ntp;
     l.domain = r.domain === "" && renewing ? this.lease.domain : r.domain;
     l.mtu = r.mtu;
     let lease = r.leaseTime >= 0 ? r.leaseTime : renewing ? this.lease.leaseSecs : 0;

@@ -11,8 +11,12 @@ export class DhcpLease {
   server = 0;
   routers: number[] = [];
   dns: number[] = [];
-  /** NTP servers (option 42); not in the stored record: a lease renewed after a reboot brings them again. */
-  ntp: number[] = [];
+  /**
+   * NTP servers (option 42), absent when the server sent none (most leases
+   * on most boards: nothing held for them). Not in the stored record: a
+   * lease renewed after a reboot brings them again.
+   */
+  ntp?: number[];
   domain = "";
   mtu = -1;
   /** Seconds; LIFETIME_INFINITE for a lease that never ends. */
@@ -31,8 +35,7 @@ export function copyLease(from: DhcpLease, to: DhcpLease): void {
   for (let i = 0; i < from.routers.length; i++) to.routers.push(from.routers[i]);
   to.dns.splice(0, to.dns.length);
   for (let i = 0; i < from.dns.length; i++) to.dns.push(from.dns[i]);
-  to.ntp.splice(0, to.ntp.length);
-  for (let i = 0; i < from.ntp.length; i++) to.ntp.push(from.ntp[i]);
+  to.ntp = from.ntp;
   to.domain = from.domain;
   to.mtu = from.mtu;
   to.leaseSecs = from.leaseSecs;

@@ -32,7 +32,6 @@ import {
   FQDN_RCODE2,
   FQDN_S,
   HLEN_ETHER,
-  putDomainName,
   HTYPE_ETHER,
   OPT_CODE,
   OPT_DATA,
@@ -116,7 +115,8 @@ export class DhcpReply {
   rapidCommit = false;
   routers: number[] = [];
   dns: number[] = [];
-  ntp: number[] = [];
+  /** Option 42's servers; absent when the reply has none. */
+  ntp?: number[];
   domain = "";
   message = "";
   /** Routers and DNS servers beyond the limits, counted rather than kept. */
@@ -263,7 +263,12 @@ export function parseDhcp(m: Bytes, off: number, n: number, r: DhcpReply): numbe
   r.dropped = 0;
   optionList(m, OPT_ROUTER, r.routers, r.maxRouters, r);
   optionList(m, OPT_DNS, r.dns, r.maxDns, r);
-  optionList(m, OPT_NTP, r.ntp, r.maxDns, r);
+  r.ntp = undefined;
+  if (optionLength(OPT_NTP) >= 4) {
+    const ntp: number[] = [];
+    optionList(m, OPT_NTP, ntp, r.maxDns, r);
+    r.ntp = ntp;
+  }
   r.domain = optionText(m, OPT_DOMAIN, 64);
   r.message = optionText(m, OPT_MESSAGE, 80);
   return DHCP_OK;
@@ -345,9 +350,24 @@ export class DhcpWriter {
     const n = name.length;
     let dot = false;
     for (let i = 0; i < n; i++) if (name.charCodeAt(i) === 46) dot = true;
-    if (!dot) return false;
-    const p = putDomainName(this.m, this.pos + OPT_DATA + FQDN_NAME, name);
-    if (p < 0) return false;
+    // Labels of 1..63 bytes, 255 in all with their lengths and the root (RFC 1035 3.1), in wire form.
+    if (!dot || n + 2 > 255) return false;
+    let p = this.pos + OPT_DATA + FQDN_NAME;
+    let start = 0;
+    for (let i = 0; i <= n; i++) {
+      if (i < n && name.charCodeAt(i) !== 46) continue;
+      const l = i - start;
+      if (l < 1 || l > 63) return false;
+      set8(this.m, p, l);
+      p++;
+      for (let k = start; k < i; k++) {
+        set8(this.m, p, name.charCodeAt(k) % 256);
+        p++;
+      }
+      start = i + 1;
+    }
+    set8(this.m, p, 0);
+    p++;
     const at = this.opt(OPT_CLIENT_FQDN, p - (this.pos + OPT_DATA));
     set8(this.m, at + FQDN_FLAGS, FQDN_S + FQDN_E);
     set8(this.m, at + FQDN_RCODE1, 0);

@@ -104,6 +104,12 @@ export class Ifnet {
   acceptUdpToAny = false;
   /** IPv4 multicast groups joined besides all-hosts (absent until the first join: most boards join none). */
   groups?: number[];
+  /**
+   * Set by the first join (mcast.ts), so boards that join nothing carry no
+   * code for it: whether the frame's destination MAC (`f` given) or the
+   * group address `group` is one joined here.
+   */
+  joined?: (f: Bytes | undefined, group: number) => boolean;
   readonly txqlen: number;
 
   constructor(

@@ -82,14 +82,6 @@ const TO_BROADCAST = 1;
 const TO_MULTICAST = 2;
 const TO_LOCAL = 3;
 
-/** Whether `group` is received on `ifp`: all-hosts always, others once joined (mcast.ts). */
-function inGroup(ifp: Ifnet, group: number): boolean {
-  if (group === INADDR_ALLHOSTS) return true;
-  const g = ifp.groups;
-  if (g !== undefined) for (let i = 0; i < g.length; i++) if (g[i] === group) return true;
-  return false;
-}
-
 export function isMulticast(a: number): boolean {
   return a >= 0xe0000000 && a < 0xf0000000;
 }
@@ -165,7 +157,14 @@ export class Ipv4 {
     let toUs = this.addrs.local(dst) !== undefined;
     const proto = get8(f, IP_OFF + IPV4_PROTO);
     const anyUdp = ifp.acceptUdpToAny && proto === IPPROTO_UDP && !isMulticast(dst);
-    if (!toUs && !anyUdp && !this.addrs.isBroadcast(dst, ifp) && !inGroup(ifp, dst)) {
+    const joined = ifp.joined;
+    if (
+      !toUs &&
+      !anyUdp &&
+      !this.addrs.isBroadcast(dst, ifp) &&
+      dst !== INADDR_ALLHOSTS &&
+      !(joined !== undefined && isMulticast(dst) && joined(undefined, dst))
+    ) {
       st.ipInAddrErrors++;
       return RX_DROPPED;
     }

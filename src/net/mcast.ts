@@ -1,10 +1,12 @@
 // IPv4 multicast groups an interface receives besides all-hosts (mDNS's
-// 224.0.0.251): a list on the interface that the MAC filter (stack.ts) and
-// IPv4 input read. Functions, not stack methods: boards without a service
-// that joins a group do not carry them.
+// 224.0.0.251): a list on the interface, and the check the MAC filter
+// (stack.ts) and IPv4 input call, installed by the first join. Here, not in
+// the stack: boards without a service that joins a group carry none of it.
 import { EINVAL } from "./errno";
 import type { Ifnet } from "./ifnet";
 import { isMulticast } from "./ipv4";
+import { ETH_DST } from "../wire/ether";
+import { isMulticastMacOf } from "../wire/mcast";
 
 /**
  * Receives `group` on `ifp` (a link-local group such as mDNS's needs no IGMP
@@ -14,6 +16,11 @@ export function joinGroup(ifp: Ifnet, group: number): number {
   if (!isMulticast(group)) return -EINVAL;
   const g = ifp.groups !== undefined ? ifp.groups : [];
   ifp.groups = g;
+  ifp.joined = (f, a) => {
+    for (let i = 0; i < g.length; i++)
+      if (f !== undefined ? isMulticastMacOf(f, ETH_DST, g[i]) : g[i] === a) return true;
+    return false;
+  };
   for (let i = 0; i < g.length; i++) if (g[i] === group) return 0;
   g.push(group);
   // Chips that filter multicast let it in from the first group on.

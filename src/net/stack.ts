@@ -17,7 +17,6 @@ import {
   isAllHostsMac,
   isBroadcastMac,
   isGroupMac,
-  isMulticastMacOf,
   sameMac,
 } from "../wire/ether";
 import {
@@ -203,9 +202,14 @@ export class NetStack implements FrameSender {
     if (isGroupMac(f, ETH_DST)) {
       ifp.counters.rxMulticast++;
       // Of the groups, only broadcast, all-hosts (01:00:5e:00:00:01) and those joined are ours.
-      if (!isBroadcastMac(f, ETH_DST) && !promisc && !isAllHostsMac(f, ETH_DST) && !joinedMac(ifp, f)) {
+      const joined = ifp.joined;
+      if (
+        !isBroadcastMac(f, ETH_DST) &&
+        !promisc &&
+        !isAllHostsMac(f, ETH_DST) &&
+        !(joined !== undefined && joined(f, -1))
+      )
         return RX_DROPPED;
-      }
     } else if (!promisc && !sameMac(f, ETH_DST, ifp.hwaddr, 0)) return RX_DROPPED;
     if (sameMac(f, ETH_SRC, ifp.hwaddr, 0)) return RX_DROPPED;
     const type = get16(f, ETH_TYPE);
@@ -288,11 +292,4 @@ export class NetStack implements FrameSender {
       }
     }
   }
-}
-
-/** Whether the frame's destination MAC is that of a group joined on `ifp`. */
-function joinedMac(ifp: Ifnet, f: Bytes): boolean {
-  const g = ifp.groups;
-  if (g !== undefined) for (let i = 0; i < g.length; i++) if (isMulticastMacOf(f, ETH_DST, g[i])) return true;
-  return false;
 }

@@ -1,6 +1,4 @@
 // The BOOTP message DHCP rides on (RFC 2131 figure 1) and its options (RFC 2132).
-import { set8 } from "@hal/bytes";
-import type { Bytes } from "../../hal/types";
 export const BOOTP_OP = 0;
 export const BOOTP_HTYPE = 1;
 export const BOOTP_HLEN = 2;
@@ -43,27 +41,3 @@ export const FQDN_E = 0x04;
 // Option 61, client identifier: a hardware type, then the address.
 export const CLIENT_ID_TYPE = 0;
 export const CLIENT_ID_ADDR = 1;
-
-/**
- * `name` in DNS wire form (RFC 1035 3.1: labels of 1..63 bytes, 255 in
- * all) at `off`, for the FQDN option; the offset after it, or -1 when it is
- * not a valid name. Here rather than with DNS's names: a DHCP client without
- * the resolver does not carry that module.
- */
-export function putDomainName(b: Bytes, off: number, name: string): number {
-  const n = name.length;
-  if (n + 2 > 255) return -1;
-  let p = off;
-  let start = 0;
-  for (let i = 0; i <= n; i++) {
-    if (i < n && name.charCodeAt(i) !== 46) continue;
-    const l = i - start;
-    if (l < 1 || l > 63) return -1;
-    set8(b, p, l);
-    for (let k = 0; k < l; k++) set8(b, p + 1 + k, name.charCodeAt(start + k) % 256);
-    p += l + 1;
-    start = i + 1;
-  }
-  set8(b, p, 0);
-  return p + 1;
-}

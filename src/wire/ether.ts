@@ -57,14 +57,5 @@ export function setEtherHeader(frame: Bytes, src: Bytes, type: number): void {
 
 /** 01:00:5e:00:00:01, the all-hosts group's MAC (RFC 1112). */
 export function isAllHostsMac(b: Bytes, off: number): boolean {
-  return isMulticastMacOf(b, off, 1);
-}
-
-/** Whether the MAC at `off` is the one RFC 1112 maps `group` to (several groups share one). */
-export function isMulticastMacOf(b: Bytes, off: number, group: number): boolean {
-  return (
-    get16(b, off) === 0x0100 &&
-    get8(b, off + 2) === 0x5e &&
-    get8(b, off + 3) * 65536 + get16(b, off + 4) === group % 0x800000
-  );
+  return get16(b, off) === 0x0100 && get16(b, off + 2) === 0x5e00 && get16(b, off + 4) === 0x0001;
 }

@@ -118,7 +118,13 @@ describe("DHCP client", function () {
   it("keeps the NTP servers of option 42 with the lease, and through a renewal that leaves them out", function () {
     const r = rig({ ntp: ["192.0.2.123", "192.0.2.124"], bareRenewAck: true });
     bound(r);
-    assert.deepEqual(r.client.lease.ntp.map(formatIPv4), ["192.0.2.123", "192.0.2.124"]);
+    assert.deepEqual(r.client.lease.ntp!.map(formatIPv4), ["192.0.2.123", "192.0.2.124"]);
+    r.net.clock.advance(1800_000 + 60_000); // renewed, by an ACK without option 42
+    assert.ok(r.server.ofType(3).length >= 2, "renewed");
+    assert.deepEqual(r.client.lease.ntp!.map(formatIPv4), ["192.0.2.123", "192.0.2.124"]);
+    const plain = rig();
+    bound(plain);
+    assert.equal(plain.client.lease.ntp, undefined, "nothing held without option 42");
   });
 
   it("a name with a dot goes as the client FQDN option (81) in wire form, without option 12", function () {

@@ -44,7 +44,7 @@ export interface ServerOptions {
   /** Send OFFER/ACK unicast to yiaddr, as dnsmasq does without the broadcast flag. */
   unicastReplies: boolean;
   rapidCommit: boolean;
-  /** Leave mask and routers out of ACKs to renewals. */
+  /** Leave mask, routers and NTP servers out of ACKs to renewals. */
   bareRenewAck: boolean;
   /** Override the server identifier (0: none). */
   serverIdOverride: number | null;
@@ -226,7 +226,7 @@ export class SimDhcpServer {
         6,
         o.dns.flatMap((r) => be(ip(r))),
       );
-    if (type !== 6 && o.ntp.length > 0)
+    if (type !== 6 && o.ntp.length > 0 && !(renewal && o.bareRenewAck))
       opt(
         42,
         o.ntp.flatMap((r) => be(ip(r))),

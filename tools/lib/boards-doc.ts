@@ -43,6 +43,16 @@ function section(b: Board, description: string): string {
     `| addressing | ${c.ipv4.address !== "" ? `static ${c.ipv4.address}` : c.dhcp.enabled ? `DHCP, ${c.dhcp.profile} profile, probing ${c.dhcp.probe}` : "none"} |`,
   );
   lines.push(`| neighbour table | ${c.lltableCapacity} entries |`);
+  const sv = c.services;
+  if (sv !== undefined) {
+    const has: string[] = [];
+    if (sv.sockets > 0) has.push(`${sv.sockets} UDP socket${sv.sockets > 1 ? "s" : ""}`);
+    if (sv.dns) has.push(`DNS${sv.dnsServers.length > 0 ? ` (servers ${sv.dnsServers.join(", ")})` : ""}`);
+    if (sv.sntp) has.push(`SNTP${sv.sntpServers.length > 0 ? ` (servers ${sv.sntpServers.join(", ")})` : ""}`);
+    if (sv.mdns) has.push("mDNS (<hostname>.local)");
+    lines.push(`| services | ${has.join(", ")} |`);
+  }
+  if (c.program === true) lines.push('| build | a module the program starts: `require("netrt")` (examples/) |');
   lines.push(`| MAC address | ${c.mac.hwaddr !== "" ? c.mac.hwaddr : "derived per unit from the chip's identity"} |`);
   return lines.join("\n");
 }

@@ -156,8 +156,8 @@ export function checkUnicastMac(file: string, what: string, v: string): void {
  * "dns" and "sntp" (true, or { "servers": [...] }: used when the lease names
  * none; SNTP's may be names), "mdns" (true).
  */
-function parseServices(file: string, v: unknown): BoardConfig["services"] {
-  const out: BoardConfig["services"] = {
+function parseServices(file: string, v: unknown): NonNullable<BoardConfig["services"]> {
+  const out: NonNullable<BoardConfig["services"]> = {
     sockets: 0,
     dns: false,
     dnsServers: [],
@@ -361,9 +361,10 @@ export function parseBoard(file: string, text: string): Board {
     // Without one: the board's name and the last two bytes of the unit's MAC.
     hostname: raw.hostname === undefined ? "" : field<string>(file, raw, "hostname", "string"),
     logLevel: typeof raw.logLevel === "number" ? raw.logLevel : 1,
-    services,
-    program,
   };
+  // Only what a board uses goes into its config (the config is a live object on the device).
+  if (services.dns || services.sntp || services.mdns || services.sockets > 0) config.services = services;
+  if (program) config.program = true;
   let memoryBudget: number | undefined;
   let parametersFromArguments: boolean | undefined;
   if (raw.memory !== undefined) {

@@ -65,16 +65,16 @@ function writeEntry(b: Board): string {
     );
   }
   // The services the board gives its program, each a module only its boards import.
-  const sv = b.config.services;
+  const sv = b.config.services ?? { sockets: 0, dns: false, sntp: false, mdns: false };
   const calls: string[] = [];
   const svc = (module: string, fn: string, call: string): void => {
     imports.push(`import { ${fn} } from "${from(module)}";`);
     calls.push(call);
   };
   // The servers are read from the device's board config: an entry may have changed them (NETRT_SNTP on the host).
-  if (sv.dns) svc("firmware/app-dns", "addDns", "if (o.dns !== false) addDns(d, d.board.services.dnsServers);");
+  if (sv.dns) svc("firmware/app-dns", "addDns", "if (o.dns !== false) addDns(d, d.board.services!.dnsServers);");
   if (sv.sntp)
-    svc("firmware/app-sntp", "addSntp", "if (o.sntp !== false) addSntp(d, d.board.services.sntpServers, o.onTime);");
+    svc("firmware/app-sntp", "addSntp", "if (o.sntp !== false) addSntp(d, d.board.services!.sntpServers, o.onTime);");
   if (sv.mdns) svc("firmware/app-mdns", "addMdns", "if (o.mdns !== false) addMdns(d, o.onName);");
   if (sv.sockets > 0) svc("firmware/app-udp", "addSockets", "addSockets(d);");
   const services = calls.length === 0 ? "undefined" : `(d: Device, o: NetrtOptions) => {\n  ${calls.join("\n  ")}\n}`;
