@@ -31,7 +31,19 @@ describe("fuzzer (npm run fuzz, a few thousand inputs per target)", function () 
     assert.equal(r.status, 0, r.out);
     assert.deepEqual(
       r.json.results.map((x) => x.target),
-      ["dhcp-parse", "dhcp-client", "frames", "netlink", "family", "serial", "lease-record", "settings-record"],
+      [
+        "dhcp-parse",
+        "dhcp-client",
+        "frames",
+        "netlink",
+        "family",
+        "serial",
+        "lease-record",
+        "settings-record",
+        "dns",
+        "sntp",
+        "mdns",
+      ],
     );
     for (const x of r.json.results) assert.equal(x.inputs, 3000, x.target);
   });
