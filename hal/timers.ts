@@ -26,7 +26,7 @@ export abstract class ChainedClock implements Clock {
 
   set(cb: TimerCallback, ms: number): TimerId {
     const id = this.nextId++;
-    const h = this.arm(id, cb, ms > 0 ? ms : 0);
+    const h = this.arm(id, cb, this.now() + (ms > 0 ? ms : 0));
     this.ids.push(id);
     this.handles.push(h);
     return id;
@@ -51,16 +51,20 @@ export abstract class ChainedClock implements Clock {
     return this.ids.length;
   }
 
-  private arm(id: number, cb: TimerCallback, left: number): unknown {
-    const chunk = left > this.maxMs ? this.maxMs : left;
-    return this.rawSet(() => this.fire(id, cb, left - chunk), chunk);
+  // Against a deadline on now(), not by counting chunks: a native timer may
+  // fire a millisecond before now() says its time is up (Node does), and a
+  // chain adds those up.
+  private arm(id: number, cb: TimerCallback, deadline: number): unknown {
+    const left = deadline - this.now();
+    const chunk = left > this.maxMs ? this.maxMs : left > 0 ? left : 0;
+    return this.rawSet(() => this.fire(id, cb, deadline), chunk);
   }
 
-  private fire(id: number, cb: TimerCallback, left: number): void {
+  private fire(id: number, cb: TimerCallback, deadline: number): void {
     const i = this.indexOf(id);
     if (i < 0) return;
-    if (left > 0) {
-      this.handles[i] = this.arm(id, cb, left);
+    if (deadline - this.now() > 0) {
+      this.handles[i] = this.arm(id, cb, deadline);
       return;
     }
     this.ids.splice(i, 1);

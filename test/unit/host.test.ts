@@ -11,6 +11,7 @@ import { UdpMac } from "../../hal/host/mac-udp";
 import { FileStorage, HostRandom } from "../../hal/host/platform";
 import { HostSerial } from "../../hal/host/serial";
 import { HostClock } from "../../hal/host/clock";
+import { ChainedClock } from "../../hal/timers";
 import { LineRate } from "../../hal/host/line-rate";
 import type { Bytes } from "../../hal/types";
 
@@ -169,6 +170,39 @@ describe("host storage, clock, random", function () {
     await wait(30);
     assert.equal(fired, 1);
     assert.ok(at - t0 >= 40, `fired after ${at - t0} ms`);
+  });
+  it("native timers that fire a millisecond early (as Node's may) never make a wait end early", function () {
+    // A hand-driven clock: each native timer runs 1 ms before its time.
+    class EarlyClock extends ChainedClock {
+      t = 0;
+      queue: { at: number; cb: () => void }[] = [];
+      now(): number {
+        return this.t;
+      }
+      protected rawSet(cb: () => void, ms: number): unknown {
+        const e = { at: this.t + (ms > 1 ? ms - 1 : ms), cb };
+        this.queue.push(e);
+        return e;
+      }
+      protected rawClear(h: unknown): void {
+        this.queue = this.queue.filter((e) => e !== h);
+      }
+      run(): void {
+        while (this.queue.length > 0) {
+          this.queue.sort((a, b) => a.at - b.at);
+          const e = this.queue.shift()!;
+          this.t = e.at;
+          e.cb();
+        }
+      }
+    }
+    const c = new EarlyClock(7);
+    const at: number[] = [];
+    c.set(() => at.push(c.now()), 40); // chained: 7 ms pieces
+    c.set(() => at.push(c.now()), 5); // one native timer
+    c.run();
+    assert.deepEqual(at.sort((a, b) => a - b), [5, 40]);
+    assert.equal(c.pending(), 0);
   });
   it("an exception in a timer callback is caught, counted and reported; later timers still run", async function () {
     const c = new HostClock();
