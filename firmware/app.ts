@@ -93,11 +93,15 @@ function staticInfo(d: Device, ia: InAddr): AddressInfo {
   };
 }
 
+/**
+ * `addServices`: the board's services (none when absent). `halt`: what stop()
+ * does last, once the lease is given back; by default eth0 is detached.
+ */
 export function makeNetrt(
   board: BoardConfig,
   boot: Boot,
-  addServices: AddServices,
-  halt: (dev: Device) => void,
+  addServices?: AddServices,
+  halt?: (dev: Device) => void,
 ): Netrt {
   let dev: Device | undefined = undefined;
   const running = (what: string): Device => {
@@ -151,13 +155,14 @@ export function makeNetrt(
         cb === undefined ? undefined : (v: number) => call(cb, v);
       const wrapName = (cb: ((v: string) => void) | undefined) =>
         cb === undefined ? undefined : (v: string) => call(cb, v);
-      addServices(d, {
-        dns: opts.dns,
-        sntp: opts.sntp,
-        mdns: opts.mdns,
-        onTime: wrap(opts.onTime),
-        onName: wrapName(opts.onName),
-      });
+      if (addServices !== undefined)
+        addServices(d, {
+          dns: opts.dns,
+          sntp: opts.sntp,
+          mdns: opts.mdns,
+          onTime: wrap(opts.onTime),
+          onName: wrapName(opts.onName),
+        });
       // A link already up and a static address applied before anyone listened: reported now.
       if (d.eth !== undefined && d.eth.running()) call(opts.onLink, true);
       const ia = d.eth !== undefined ? d.stack.addrs.firstOn(d.eth) : undefined;
@@ -178,7 +183,8 @@ export function makeNetrt(
           clock.set(end, 20);
           return;
         }
-        halt(d);
+        if (halt !== undefined) halt(d);
+        else if (d.eth !== undefined) d.stack.detach(d.eth);
         if (done !== undefined) done();
       };
       end();

@@ -14,12 +14,5 @@ export function program(
   control?: ControlServer,
   services?: AddServices,
 ): Netrt {
-  return makeNetrt(
-    board,
-    (b) => boot(b, openChip, control),
-    services !== undefined ? services : () => undefined,
-    (d) => {
-      if (d.eth !== undefined) d.stack.detach(d.eth);
-    },
-  );
+  return makeNetrt(board, (b) => boot(b, openChip, control), services);
 }

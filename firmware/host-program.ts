@@ -32,7 +32,7 @@ export function program(board: BoardConfig, _chip?: unknown, _control?: unknown,
         return mac;
       });
     },
-    services ?? (() => undefined),
+    services,
     // Nothing of ours may keep the process alive after stop(): the socket and every timer go.
     () => {
       mac?.close();

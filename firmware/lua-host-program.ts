@@ -31,7 +31,7 @@ export function program(
       host = h;
       return h.dev;
     },
-    services !== undefined ? services : () => undefined,
+    services,
     () => {
       halted = true;
       if (host !== undefined && host.mac !== undefined) host.mac.close();

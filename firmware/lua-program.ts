@@ -22,9 +22,6 @@ export function program(
       if (d === undefined) throw "netrt: this NodeMCU firmware cannot run netrt (see the console)";
       return d;
     },
-    services !== undefined ? services : () => undefined,
-    (d) => {
-      if (d.eth !== undefined) d.stack.detach(d.eth);
-    },
+    services,
   );
 }
