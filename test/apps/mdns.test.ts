@@ -154,6 +154,17 @@ function device(net: Net, last: number, cidr: string | undefined, name: string) 
   return { node, r, names };
 }
 
+/** A peer listening on 10.0.0.9 and a device 10.0.0.1 that has announced "sensor"; what the peer heard so far is cleared. */
+function announced() {
+  const net = new Net();
+  const peer = listener(net, net.node(9, "10.0.0.9/24"));
+  const d = device(net, 1, "10.0.0.1/24", "sensor");
+  d.r.start();
+  net.clock.advance(5000);
+  peer.heard.length = 0;
+  return { net, peer, d };
+}
+
 const addrOf = (m: Msg) => Array.from(m.answers[0].data).join(".");
 
 describe("mDNS responder", () => {
@@ -201,13 +212,7 @@ describe("mDNS responder", () => {
   });
 
   it("answers A queries: multicast, QU unicast, legacy unicast with id and question; known answers suppress", () => {
-    const net = new Net();
-    const peerNode = net.node(9, "10.0.0.9/24");
-    const peer = listener(net, peerNode);
-    const d = device(net, 1, "10.0.0.1/24", "sensor");
-    d.r.start();
-    net.clock.advance(5000);
-    peer.heard.length = 0;
+    const { net, peer } = announced();
 
     peer.send(query("SENSOR.local"));
     net.clock.advance(10);
@@ -244,12 +249,7 @@ describe("mDNS responder", () => {
   });
 
   it("multicasts an answer at most once a second", () => {
-    const net = new Net();
-    const peer = listener(net, net.node(9, "10.0.0.9/24"));
-    const d = device(net, 1, "10.0.0.1/24", "sensor");
-    d.r.start();
-    net.clock.advance(5000);
-    peer.heard.length = 0;
+    const { net, peer } = announced();
     peer.send(query("sensor.local"));
     net.clock.advance(100);
     peer.send(query("sensor.local"));
@@ -262,12 +262,7 @@ describe("mDNS responder", () => {
   });
 
   it("a question for another type of our name gets an NSEC saying only A exists", () => {
-    const net = new Net();
-    const peer = listener(net, net.node(9, "10.0.0.9/24"));
-    const d = device(net, 1, "10.0.0.1/24", "sensor");
-    d.r.start();
-    net.clock.advance(5000);
-    peer.heard.length = 0;
+    const { net, peer } = announced();
     peer.send(query("sensor.local", 28));
     net.clock.advance(10);
     const [m] = peer.heard;
@@ -335,12 +330,7 @@ describe("mDNS responder", () => {
   });
 
   it("says goodbye (TTL 0) from the address being removed, and announces a new one", () => {
-    const net = new Net();
-    const peer = listener(net, net.node(9, "10.0.0.9/24"));
-    const d = device(net, 1, "10.0.0.1/24", "sensor");
-    d.r.start();
-    net.clock.advance(5000);
-    peer.heard.length = 0;
+    const { net, peer, d } = announced();
     assert.equal(d.node.stack.addrs.remove(d.node.eth, ip("10.0.0.1"), false), 0);
     net.clock.advance(10);
     assert.equal(peer.heard.length, 1);
@@ -355,12 +345,7 @@ describe("mDNS responder", () => {
   });
 
   it("stop() sends a goodbye and leaves the group", () => {
-    const net = new Net();
-    const peer = listener(net, net.node(9, "10.0.0.9/24"));
-    const d = device(net, 1, "10.0.0.1/24", "sensor");
-    d.r.start();
-    net.clock.advance(5000);
-    peer.heard.length = 0;
+    const { net, peer, d } = announced();
     d.r.stop();
     net.clock.advance(10);
     assert.equal(peer.heard.length, 1);
