@@ -42,7 +42,7 @@ import {
   TYPE_A,
   TYPE_CNAME,
 } from "../wire/dns";
-import { bindEphemeral } from "./udp-socket";
+import { bindEphemeral } from "../net/ephemeral";
 
 /** A lookup's outcome (the names are Node's dns error codes). */
 export const DNS_OK = 0;

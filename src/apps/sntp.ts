@@ -34,7 +34,7 @@ import {
   NTP_UNIX_OFFSET,
   NTP_VERSION,
 } from "../wire/ntp";
-import { bindEphemeral } from "./udp-socket";
+import { bindEphemeral } from "../net/ephemeral";
 
 export interface SntpConfig {
   /** Seconds between polls once synchronized (RFC 4330 asks for no less than 15; 2^10 is ntpd's usual). */

@@ -6,14 +6,12 @@
 import { copy, len, slice } from "@hal/bytes";
 import type { Bytes } from "../../hal/types";
 import { LOG_ERROR } from "../../hal/types";
-import { EACCES, EADDRINUSE, EINVAL, EMSGSIZE, ENOTCONN } from "../net/errno";
+import { EACCES, EINVAL, EMSGSIZE, ENOTCONN } from "../net/errno";
+import { bindEphemeral } from "../net/ephemeral";
 import { INADDR_BROADCAST } from "../net/inaddr";
 import type { NetStack } from "../net/stack";
 import { UDP_PAYLOAD, type UdpDatagram } from "../net/udp";
 
-/** The ephemeral port range (RFC 6335, as IANA and most systems use it). */
-const EPHEMERAL_LOW = 49152;
-const EPHEMERAL_COUNT = 16384;
 /** The receive queue when the options do not say. */
 const DEFAULT_QUEUE = 4;
 /** The largest payload a datagram may carry without fragmentation on Ethernet. */
@@ -129,18 +127,4 @@ export function openUdp(stack: NetStack, o: UdpSocketOptions): UdpSocket | numbe
   if (err < 0) return err;
   s = new UdpSocket(stack, port !== 0 ? port : err, queue, o.broadcast === true, o.onReadable);
   return s;
-}
-
-/**
- * Binds `h` to a free ephemeral port: the port, or -errno. A random start
- * in the range, then the next free one (RFC 6056's simple algorithm).
- */
-export function bindEphemeral(stack: NetStack, h: (d: UdpDatagram) => void): number {
-  const start = stack.random.u32() % EPHEMERAL_COUNT;
-  for (let i = 0; i < EPHEMERAL_COUNT; i++) {
-    const port = EPHEMERAL_LOW + ((start + i) % EPHEMERAL_COUNT);
-    const err = stack.udp.bind(port, h, undefined);
-    if (err !== -EADDRINUSE) return err < 0 ? err : port;
-  }
-  return -EADDRINUSE;
 }
