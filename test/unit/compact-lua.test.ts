@@ -1,6 +1,6 @@
 import { strict as assert } from "node:assert";
 import { spawnSync } from "node:child_process";
-import { compactLua, leanModuleLoader } from "../../tools/lib/bundle-lua";
+import { compactLua, dropLoaderAfterImports, leanModuleLoader } from "../../tools/lib/bundle-lua";
 
 describe("Lua bundle compaction", function () {
   it("drops indentation and trailing blanks but keeps every line", function () {
@@ -54,5 +54,64 @@ print(r[1], r[2], r[3], r[4], r[5])
       assert.equal(r.stdout.trim().split(/\s+/).join(" "), "8 7 1 true 2");
     }
     assert.throws(() => leanModuleLoader("local x = 1\n"), /revisit leanModuleLoader/);
+  });
+
+  it("lets the loader's tables go once the entry's imports are in (dropLoaderAfterImports)", function () {
+    const bundle = leanModuleLoader(
+      compactLua(`local ____modules = {}
+local ____moduleCache = {}
+local ____originalRequire = require
+local function require(file, ...)
+    if ____moduleCache[file] then
+        return ____moduleCache[file].value
+    end
+    if ____modules[file] then
+        local module = ____modules[file]
+        local value = nil
+        if (select("#", ...) > 0) then value = module(...) else value = module(file) end
+        ____moduleCache[file] = { value = value }
+        return value
+    else
+        if ____originalRequire then
+            return ____originalRequire(file)
+        else
+            error("module '" .. file .. "' not found")
+        end
+    end
+end
+weak = setmetatable({}, { __mode = "k" })
+____modules = {
+["shared"] = function(...)
+    local ____exports = {}
+    ____exports.n = 7
+    weak[____modules] = true
+    weak[____moduleCache] = true
+    return ____exports
+end,
+["build.gen.b.main"] = function(...)
+    local ____exports = {}
+    local ____shared = require("shared")
+    local n = ____shared.n
+    collectgarbage("collect")
+    local left = 0
+    for _ in pairs(weak) do left = left + 1 end
+    local ok = pcall(require, "shared")
+    print(n, left, ok)
+    return ____exports
+end,
+}
+local ____entry = require("build.gen.b.main", ...)
+return ____entry
+`),
+    );
+    const out = dropLoaderAfterImports(bundle);
+    assert.match(out, /local n = ____shared\.n\n____modules = \{\}\n____moduleCache = \{\}\ncollectgarbage/);
+    for (const lua of ["lua5.1", "lua5.3"]) {
+      const r = spawnSync(lua, ["-"], { input: out, encoding: "utf8" });
+      assert.equal(r.status, 0, r.stderr);
+      // The imported value is there, both tables were collected, and a bundled module is no longer found.
+      assert.equal(r.stdout.trim().split(/\s+/).join(" "), "7 0 false");
+    }
+    assert.throws(() => dropLoaderAfterImports("local x = 1\n"), /revisit dropLoaderAfterImports/);
   });
 });

@@ -201,7 +201,10 @@ describe("host storage, clock, random", function () {
     c.set(() => at.push(c.now()), 40); // chained: 7 ms pieces
     c.set(() => at.push(c.now()), 5); // one native timer
     c.run();
-    assert.deepEqual(at.sort((a, b) => a - b), [5, 40]);
+    assert.deepEqual(
+      at.sort((a, b) => a - b),
+      [5, 40],
+    );
     assert.equal(c.pending(), 0);
   });
   it("an exception in a timer callback is caught, counted and reported; later timers still run", async function () {
