@@ -112,11 +112,14 @@ exercise("uart2", true, { tx: 17, rx: 16 });
 exercise("uart2", false, { tx: 17, rx: 16 });
 
 // tmr as NodeMCU has it: alarm() raises an error above 6,870,947 ms. Time
-// moves only when this script says; each alarm is printed as armed.
+// moves only when this script says; each single alarm is printed as armed,
+// and an ALARM_AUTO one (the clock's wrap poll) fires every interval.
 interface FakeAlarm {
   at: number;
   cb: (this: void, t: unknown) => void;
   live: boolean;
+  /** ALARM_AUTO's interval (it fires again after each run); 0 for a single alarm. */
+  every: number;
 }
 let fakeNow = 0;
 const alarms: FakeAlarm[] = [];
@@ -126,14 +129,15 @@ gt.tmr = {
   ALARM_AUTO: 1,
   now: () => (fakeNow * 1000) % 2147483648,
   create: () => {
-    const a: FakeAlarm = { at: -1, cb: () => undefined, live: false };
+    const a: FakeAlarm = { at: -1, cb: () => undefined, live: false, every: 0 };
     return {
       alarm: (_self: unknown, ms: number, mode: number, cb: (this: void, t: unknown) => void) => {
         if (ms > 6870947) gt.error("invalid interval");
         if (mode === 0) g.print("alarm " + ms);
         a.at = fakeNow + ms;
         a.cb = cb;
-        a.live = mode === 0;
+        a.live = true;
+        a.every = mode === 0 ? 0 : ms;
         alarms.push(a);
         return true;
       },
@@ -149,7 +153,8 @@ function advanceTo(t: number): void {
     for (const a of alarms) if (a.live && a.at <= t && (next === undefined || a.at < next.at)) next = a;
     if (next === undefined) break;
     fakeNow = next.at;
-    next.live = false;
+    if (next.every > 0) next.at += next.every;
+    else next.live = false;
     next.cb(undefined);
   }
   fakeNow = t;

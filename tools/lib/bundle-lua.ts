@@ -288,7 +288,7 @@ else`,
  * (TypeScriptToLua requires only at a module's top), and each holds what it
  * uses of the others in its own locals: the loader's two tables, hash parts
  * sized to the next power of two above the module count, are only dead
- * weight (about 5 KB on Lua 5.3 for 64 to 128 modules, and a step each time
+ * weight (about 10 KB of lua53-host's heap, and a step each time
  * a feature's modules cross a power of two). Fresh empty tables replace
  * them there; a later require of a bundled module would fall through to
  * the firmware's own require and say it is not found.
@@ -296,13 +296,14 @@ else`,
 export function dropLoaderAfterImports(code: string): string {
   const entry = /^local ____entry = require\("([^"]+)", \.\.\.\)$/m.exec(code);
   if (entry === null) throw new Error("the Lua bundle has no entry require: revisit dropLoaderAfterImports");
-  const head = `["${entry[1]}"] = function(...)\nlocal ____exports = {}\n`;
+  const head = `["${entry[1]}"] = function(...)\n`;
   const at = code.indexOf(head);
   if (at < 0)
     throw new Error(`the Lua bundle's entry module ${entry[1]} is not where expected: revisit dropLoaderAfterImports`);
   let end = at + head.length;
-  // The imports: a module's table, or a name taken from one.
-  const imp = /local [A-Za-z_][A-Za-z0-9_]* = (?:require\("[^"]+"\)|[A-Za-z_][A-Za-z0-9_]*\.[A-Za-z_][A-Za-z0-9_]*)\n/y;
+  // The imports (a module's table, or a name taken from one), and the module's exports table where it has one.
+  const imp =
+    /local (?:[A-Za-z_][A-Za-z0-9_]* = (?:require\("[^"]+"\)|[A-Za-z_][A-Za-z0-9_]*\.[A-Za-z_][A-Za-z0-9_]*)|____exports = \{\})\n/y;
   for (;;) {
     imp.lastIndex = end;
     const m = imp.exec(code);
