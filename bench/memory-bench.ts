@@ -18,6 +18,8 @@ import { withNetrtEnv } from "../tools/lib/espruino-host";
 import { FirmwareProcess } from "../tools/lib/firmware-proc";
 import { hostLinkUnavailable } from "../tools/lib/hostlink";
 import { ROOT } from "../tools/lib/paths";
+import { type Board, loadBoards, parseBoard } from "../tools/lib/boards";
+import { buildBoard } from "../tools/lib/build";
 
 export interface MemoryRow {
   runtime: string;
@@ -55,6 +57,11 @@ export interface MemoryRow {
    */
   parts?: { name: string; vars: number }[];
   note?: string;
+}
+
+/** The part of a row a budget limits: Lua's heap besides its code and the interpreter's own, Espruino's variables in use. */
+export function budgeted(r: MemoryRow): number {
+  return r.unit === "bytes" ? r.with32 - r.code - r.interpreter : r.with32;
 }
 
 const NEIGHBOURS = 32;
@@ -174,14 +181,31 @@ export function boardSizedEspruinos(): { bins: EspruinoBin[]; absent?: string } 
   return { bins: bins.sort((a, b) => a.vars - b.vars) };
 }
 
-export function espruinoTarget(fromFlash: boolean, board = "espruino-host", bin?: EspruinoBin): Target {
-  const bundle = (): string => fs.readFileSync(path.join(ROOT, "dist", board, "firmware.js"), "utf8");
+/**
+ * `program`: the board builds the program's module (netrt.js), registered
+ * from Storage as the IDE's "save on send" leaves a module, and run as a
+ * program that only calls require("netrt").start({}).
+ */
+export function espruinoTarget(
+  fromFlash: boolean,
+  board = "espruino-host",
+  bin?: EspruinoBin,
+  program = false,
+): Target {
+  const bundle = (): string =>
+    fs.readFileSync(path.join(ROOT, "dist", board, program ? "netrt.js" : "firmware.js"), "utf8");
+  const run = program
+    ? `Modules.addCached("netrt", require("Storage").read("netrt.js"));\nrequire("netrt").start({});`
+    : `eval(require("Storage").read("netrt.js"));`;
   const binPath = (): string => (bin !== undefined ? bin.path : process.env.ESPRUINO!);
   const where = bin !== undefined ? `, on a 32-bit interpreter with ${bin.label}` : "";
   return {
     runtime: "espruino",
     board,
-    loaded: (fromFlash ? "from Storage (flash), as a board boots" : "as a script in RAM") + where,
+    loaded:
+      (fromFlash ? "from Storage (flash), as a board boots" : "as a script in RAM") +
+      (program ? ', a program\'s require("netrt")' : "") +
+      where,
     absent: () =>
       bin !== undefined || (process.env.ESPRUINO && fs.existsSync(process.env.ESPRUINO))
         ? undefined
@@ -190,8 +214,9 @@ export function espruinoTarget(fromFlash: boolean, board = "espruino-host", bin?
       const script = path.join(dir, "run.js");
       if (fromFlash) {
         storeInFlash(binPath(), dir, "netrt.js", bundle());
-        fs.writeFileSync(script, espruinoRunner(env, `eval(require("Storage").read("netrt.js"));`));
-      } else fs.writeFileSync(script, withNetrtEnv(env, bundle()));
+        fs.writeFileSync(script, espruinoRunner(env, run));
+      } else if (program) throw new Error("a program's module is measured from Storage only");
+      else fs.writeFileSync(script, withNetrtEnv(env, bundle()));
       return [binPath(), script];
     },
     codeSize: () => -1,
@@ -204,26 +229,43 @@ export function espruinoTarget(fromFlash: boolean, board = "espruino-host", bin?
  * `stripped`: loaded as bytecode without debug information (luac -s), as
  * compiling on a board with its debug stripping leaves it. `board`: the host
  * board built (lua51-host, or lua51-host-lean without the control channel).
+ * `program`: the board builds the program's module (netrt.lua), run as a
+ * program that only calls require("netrt").start({}).
  */
-export function luaTarget(v: "5.1" | "5.3", stripped: boolean, board: string): Target {
+export function luaTarget(v: "5.1" | "5.3", stripped: boolean, board: string, program = false): Target {
   // The file the interpreter loads: the bundle, or its stripped bytecode in the state directory.
   const chunk = (dir: string): string => {
-    const source = path.join(ROOT, "dist", board, "firmware.lua");
+    const source = path.join(ROOT, "dist", board, program ? "netrt.lua" : "firmware.lua");
     if (!stripped) return source;
-    const lc = path.join(dir, "netrt.lc");
+    // A program's require finds the module as netrt.lua (bytecode loads under any name).
+    const lc = path.join(dir, program ? "netrt.lua" : "netrt.lc");
     const r = spawnSync(`luac${v}`, ["-s", "-o", lc, source], { encoding: "utf8" });
     if (r.status !== 0) throw new Error(`luac${v} failed: ${r.stderr}`);
     return lc;
   };
+  const command = (dir: string): string[] => {
+    if (!program) return [`lua${v}`, chunk(dir)];
+    // As tools/lib/lua-program.lua runs a program, but with the module's chunk kept (package.preload): a
+    // firmware's main chunk never returns on the host, so its code stays counted, and so must the module's.
+    const main = path.join(dir, "main.lua");
+    fs.writeFileSync(
+      main,
+      `package.preload.netrt = assert(loadfile(${JSON.stringify(chunk(dir))}))\n` +
+        `local netrt = require("netrt")\nnetrt.start({})\nnetrt.run()\n`,
+    );
+    return [`lua${v}`, main];
+  };
   return {
     runtime: `lua${v.replace(".", "")}`,
     board,
-    loaded: stripped ? "bytecode, debug info stripped (luac -s)" : "the bundle as one chunk (dofile)",
+    loaded:
+      (stripped ? "bytecode, debug info stripped (luac -s)" : "the bundle as one chunk (dofile)") +
+      (program ? ', a program\'s require("netrt")' : ""),
     absent: () =>
       spawnSync(`lua${v}`, ["-e", "require('socket')"]).status === 0
         ? undefined
         : `lua${v} with luasocket is not installed`,
-    command: (_env, dir) => [`lua${v}`, chunk(dir)],
+    command: (_env, dir) => command(dir),
     codeSize: (dir) => {
       // Loading compiles (or undumps) every function of the bundle without running any.
       const probe = `collectgarbage("collect") local a = collectgarbage("count") local f = assert(loadfile(arg[1])) collectgarbage("collect") print(math.floor((collectgarbage("count") - a) * 1024))`;
@@ -247,10 +289,10 @@ export function luaTarget(v: "5.1" | "5.3", stripped: boolean, board: string): T
 
 /** The device's parts and their variables, named as in the source (the build's firmware.names.json). */
 async function deviceParts(fw: FirmwareProcess, board: string): Promise<{ name: string; vars: number }[] | undefined> {
-  const names = JSON.parse(fs.readFileSync(namesFile(path.join(ROOT, "dist", board, "firmware.js")), "utf8")) as Record<
-    string,
-    string
-  >;
+  // A firmware's bundle, or a program's module.
+  const dir = path.join(ROOT, "dist", board);
+  const bundle = path.join(dir, fs.existsSync(path.join(dir, "firmware.js")) ? "firmware.js" : "netrt.js");
+  const names = JSON.parse(fs.readFileSync(namesFile(bundle), "utf8")) as Record<string, string>;
   const stackKey = Object.keys(names).find((k) => names[k] === "stack") ?? "stack";
   const from = fw.mark();
   fw.send(`${deviceWalk(stackKey).replace(/\n/g, "")}\n`);
@@ -366,6 +408,122 @@ export async function memoryBench(): Promise<{ rows: MemoryRow[]; absent: string
     const a = t.absent();
     if (a !== undefined) absent.push(`${t.runtime} (${t.loaded}): ${a}`);
     else rows.push(await measure(t, i));
+  }
+  return { rows, absent };
+}
+
+/** The program's services, each alone and all together, as board features (the "services" of a board file). */
+export const SERVICE_SETS: { label: string; services: Record<string, unknown> }[] = [
+  { label: "sockets", services: { sockets: 2 } },
+  { label: "dns", services: { dns: true } },
+  { label: "sntp", services: { sntp: true } },
+  { label: "mdns", services: { mdns: true } },
+  { label: "all", services: { sockets: 2, dns: true, sntp: true, mdns: true } },
+];
+
+/** A board file's config, changed and renamed: a board built for the bench and never written to boards/. */
+function variant(base: string, name: string, change: (config: Record<string, unknown>) => void): Board {
+  const config = JSON.parse(fs.readFileSync(path.join(ROOT, "boards", `${base}.json`), "utf8")) as Record<
+    string,
+    unknown
+  >;
+  config.name = name;
+  config.description = `${base}, changed for the memory bench`;
+  delete config.memory; // the base board's budget is for the base board
+  change(config);
+  return parseBoard(path.join("build", "bench-boards", `${name}.json`), JSON.stringify(config));
+}
+
+/** `base` (a board file without services) with each service set: boards named `<base>-with-<set>`. */
+export function serviceBoards(base: string): Board[] {
+  return SERVICE_SETS.map((set) =>
+    variant(base, `${base}-with-${set.label}`, (c) => {
+      if (c.services !== undefined) throw new Error(`${base} already has services`);
+      c.services = set.services;
+    }),
+  );
+}
+
+export interface ServiceCostRow {
+  runtime: string;
+  /** Rows of a group compare with the group's first row. */
+  group: string;
+  board: string;
+  /** What the build has, in words. */
+  features: string;
+  loaded: string;
+  unit: string;
+  /** What the budgets limit: Lua's heap besides code and the interpreter's own; Espruino's variables in use. */
+  held: number;
+  /** The code's own (Lua heap of the loaded chunk; Espruino's variables of the loaded bundle). */
+  code: number;
+  bundleBytes: number;
+  note?: string;
+}
+
+/**
+ * Each service's cost on the boards the budgets hold (lua51-host and
+ * lua53-host as stripped bytecode, espruino-host from Storage on the
+ * largest board-sized interpreter given, else ESPRUINO's): the board, then
+ * the board with each service set. And the embedding API's: a program
+ * board (`*-app`) built as firmware with the same services, then as the
+ * program's module started by a program. Every row is a build of its own,
+ * measured as memoryBench measures.
+ */
+export async function serviceCostBench(): Promise<{ rows: ServiceCostRow[]; absent: string[] }> {
+  const why = hostLinkUnavailable();
+  if (why !== undefined) return { rows: [], absent: [`services: ${why}`] };
+  const bins = boardSizedEspruinos().bins;
+  const bin = bins.length > 0 ? bins[bins.length - 1] : undefined;
+  const runtimes: { host: string; app: string; target: (board: string, program: boolean) => Target }[] = [
+    { host: "lua51-host", app: "lua51-app", target: (b, p) => luaTarget("5.1", true, b, p) },
+    { host: "lua53-host", app: "lua53-app", target: (b, p) => luaTarget("5.3", true, b, p) },
+    { host: "espruino-host", app: "espruino-app", target: (b, p) => espruinoTarget(true, b, bin, p) },
+  ];
+  const rows: ServiceCostRow[] = [];
+  const absent: string[] = [];
+  let index = 60;
+  for (const rt of runtimes) {
+    const a = rt.target(rt.host, false).absent();
+    if (a !== undefined) {
+      absent.push(`services on ${rt.host}: ${a}`);
+      continue;
+    }
+    const groups: { group: string; boards: Board[]; features: string[] }[] = [
+      {
+        group: rt.host,
+        boards: [...loadBoards(undefined, [rt.host]), ...serviceBoards(rt.host)],
+        features: ["none", ...SERVICE_SETS.map((x) => x.label)],
+      },
+      {
+        group: rt.app,
+        boards: [
+          variant(rt.app, `${rt.app}-as-firmware`, (c) => {
+            delete c.program;
+          }),
+          ...loadBoards(undefined, [rt.app]),
+        ],
+        features: ["all services, as firmware", "all services + the embedding API (a program)"],
+      },
+    ];
+    for (const g of groups)
+      for (let i = 0; i < g.boards.length; i++) {
+        const b = g.boards[i];
+        const art = await buildBoard(b);
+        const r = await measure(rt.target(b.config.name, b.config.program === true), index++);
+        rows.push({
+          runtime: r.runtime,
+          group: g.group,
+          board: b.config.name,
+          features: g.features[i],
+          loaded: r.loaded,
+          unit: r.unit,
+          held: r.bound >= 0 ? budgeted(r) : -1,
+          code: r.code,
+          bundleBytes: art.bytes,
+          note: r.note,
+        });
+      }
   }
   return { rows, absent };
 }

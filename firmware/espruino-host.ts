@@ -45,7 +45,7 @@ export function hostDevice(board: BoardConfig, control?: ControlServer): Device 
   const controlPath = setting("NETRT_CONTROL_PATH");
   if (controlPath !== "") board.control.uart = "Serial1";
   const p = espruinoPlatform(board.logLevel);
-  return startDevice(
+  const dev = startDevice(
     p,
     board,
     (o: MacOptions) =>
@@ -60,6 +60,10 @@ export function hostDevice(board: BoardConfig, control?: ControlServer): Device 
       ? undefined
       : (d) => control(d, (o) => (controlPath !== "" ? new EspruinoSerialPort(o, { path: controlPath }) : undefined)),
   );
+  reportMemoryEvery(dev, settingNumber("NETRT_MEMORY_REPORT_SECONDS", 0));
+  // The memory bench walks the device to say where the memory goes.
+  if (setting("NETRT_EXPOSE_DEVICE") !== "" && typeof NETRT_ENV !== "undefined") NETRT_ENV["NETRT_DEVICE"] = dev;
+  return dev;
 }
 
 /** `control`: the board's control channel, on Serial1 opened at NETRT_CONTROL_PATH, else built without a UART. */
@@ -67,9 +71,6 @@ export function start(board: BoardConfig, _openChip?: unknown, control?: Control
   const dev = hostDevice(board, control);
   const p = dev.platform;
   if (services !== undefined) services(dev, {});
-  reportMemoryEvery(dev, settingNumber("NETRT_MEMORY_REPORT_SECONDS", 0));
-  // The memory bench walks the device to say where the memory goes.
-  if (setting("NETRT_EXPOSE_DEVICE") !== "" && typeof NETRT_ENV !== "undefined") NETRT_ENV["NETRT_DEVICE"] = dev;
   const runMs = settingNumber("NETRT_RUN_SECONDS", 0) * 1000;
   if (runMs <= 0) return;
   setTimeout(() => {

@@ -52,6 +52,7 @@ export function hostDevice(
     },
     control === undefined ? undefined : (d) => control(d, () => undefined),
   );
+  reportMemoryEvery(dev, envNumber("NETRT_MEMORY_REPORT_SECONDS", 0));
   return { dev: dev, mac: mac, p: p };
 }
 
@@ -63,7 +64,6 @@ export function start(board: BoardConfig, _openChip?: unknown, control?: Control
     return;
   }
   if (services !== undefined) services(dev, {});
-  reportMemoryEvery(dev, envNumber("NETRT_MEMORY_REPORT_SECONDS", 0));
   const runMs = envNumber("NETRT_RUN_SECONDS", 0) * 1000;
   let releasedAt = -1;
   runLoop(p.clock, mac, () => {

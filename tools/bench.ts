@@ -8,7 +8,7 @@ import * as path from "node:path";
 import { Command, InvalidArgumentError, Option } from "commander";
 import { runDhcpBench } from "../bench/dhcp-report";
 import { controlBench } from "../bench/control-bench";
-import { memoryBench } from "../bench/memory-bench";
+import { memoryBench, serviceCostBench } from "../bench/memory-bench";
 import { soak, type SoakDay, soakProblems } from "../bench/soak";
 import { BenchTable, writeBenchSection } from "./lib/bench-doc";
 import { buildAll } from "./lib/build";
@@ -154,6 +154,38 @@ async function benchMemory(): Promise<void> {
   const sizes = new BenchTable(["board", "runtime", "bytes", "gzip"]);
   for (const a of artifacts) sizes.push([a.board, a.runtime, a.bytes, a.gzipBytes]);
   console.log(sizes.toString());
+  // The program's services on and off: each a build of the base board with that feature.
+  const services = await serviceCostBench();
+  const costs = new BenchTable([
+    "runtime",
+    "board built",
+    "features",
+    "unit",
+    "held (what the budget limits)",
+    "+",
+    "the code itself",
+    "+",
+    "bundle bytes",
+    "+",
+  ]);
+  for (const r of services.rows) {
+    const first = services.rows.find((x) => x.group === r.group)!;
+    const plus = (a: number, b: number): string | number => (r === first || a < 0 || b < 0 ? "" : a - b);
+    costs.push([
+      r.runtime,
+      r.board,
+      r.note !== undefined && r.held >= 0 ? `${r.features} (${r.note})` : r.features,
+      r.unit,
+      r.held >= 0 ? r.held : (r.note ?? "did not bind"),
+      plus(r.held, first.held),
+      r.code >= 0 ? r.code : "",
+      plus(r.code, first.code),
+      r.bundleBytes,
+      plus(r.bundleBytes, first.bundleBytes),
+    ]);
+  }
+  console.log(costs.toString());
+  for (const a of services.absent) console.log(`  absent: ${a}`);
   writeBenchSection("memory", "Memory on the real interpreters", [
     "After boot, a DHCP lease from dnsmasq on the host link and 32 more ARP entries. For Lua, *the code itself* is the heap the chunk takes once loaded and before it runs (what NodeMCU's Lua Flash Store keeps in flash); *the interpreter's own* is the bare interpreter with the libraries the host build loads (the standard ones, luasocket, and lua-bitop on 5.1), which NodeMCU keeps in ROM or does without; *ours besides code* is what a board holds in RAM for us whatever it does with its code (what the Lua budgets limit). Espruino counts variables; from Storage, *the code itself* is what the loaded bundle holds before start() runs (its functions, classes and module tables: the code stays in flash, each function still costs variables). Rows on a 32-bit interpreter with a board's variable count (ESPRUINO_BOARDS) are what an STM32 board sees; a build that does not fit says so.",
     t,
@@ -166,11 +198,14 @@ async function benchMemory(): Promise<void> {
       : []),
     "The bundles measured:",
     sizes,
+    "The program's services and the embedding API on and off (`services` and `program` in a board file). Each row is a build of its own, measured as above: Lua as stripped bytecode, Espruino from Storage. *Held* is what the budgets limit: Lua's heap besides the code and the interpreter's own, Espruino's variables in use. Each *+* column is over the first row of the same board. *dns* is the resolver alone; *sntp* alone takes its servers from DHCP option 42; *mdns* carries the DNS wire code; *all* is 2 sockets, DNS, SNTP and mDNS. The `*-app` rows compare a program board built as firmware with the same board built as the program's module (`require(\"netrt\")`) that a program of one line starts; those boards have no control channel.",
+    costs,
+    ...services.absent.map((a) => `Absent: ${a}.`),
   ]);
   const out = path.join(DIST, "bench-memory.json");
   fs.writeFileSync(
     out,
-    `${JSON.stringify({ rows, absent, artifacts: artifacts.map(({ driverNote: _n, ...a }) => a) }, null, 2)}\n`,
+    `${JSON.stringify({ rows, absent, services, artifacts: artifacts.map(({ driverNote: _n, ...a }) => a) }, null, 2)}\n`,
   );
   console.log(`written: ${path.relative(process.cwd(), out)}`);
 }

@@ -11,20 +11,15 @@ import { strict as assert } from "node:assert";
 import { spawnSync } from "node:child_process";
 import {
   boardSizedEspruinos,
+  budgeted,
   espruinoTarget,
   luaTarget,
   measure,
-  type MemoryRow,
   type Target,
 } from "../../bench/memory-bench";
 import { loadBoards } from "../../tools/lib/boards";
 import { buildAll } from "../../tools/lib/build";
 import { hostLinkUnavailable } from "../../tools/lib/hostlink";
-
-/** The part of a row a budget limits: Lua's heap besides its code and the interpreter's own, Espruino's variables in use. */
-export function budgeted(r: MemoryRow): number {
-  return r.unit === "bytes" ? r.with32 - r.code - r.interpreter : r.with32;
-}
 
 describe("memory budgets of the boards (board files' memory.budget)", function () {
   this.timeout(300000);
