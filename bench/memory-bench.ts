@@ -433,7 +433,10 @@ function variant(base: string, name: string, change: (config: Record<string, unk
   config.description = `${base}, changed for the memory bench`;
   // The base board's budget is for the base board; its other memory settings (Espruino's parameters) stay.
   const memory = config.memory as Record<string, unknown> | undefined;
-  if (memory !== undefined) delete memory.budget;
+  if (memory !== undefined) {
+    delete memory.budget;
+    if (Object.keys(memory).length === 0) delete config.memory;
+  }
   change(config);
   return parseBoard(path.join("build", "bench-boards", `${name}.json`), JSON.stringify(config));
 }
