@@ -2,21 +2,8 @@ import { strict as assert } from "node:assert";
 import { spawnSync } from "node:child_process";
 import { compactLua, dropLoaderAfterImports, leanModuleLoader } from "../../tools/lib/bundle-lua";
 
-describe("Lua bundle compaction", function () {
-  it("drops indentation and trailing blanks but keeps every line", function () {
-    const src = "local function f(a)\n    if a then\n        return 1  \n    end\nend\n";
-    const out = compactLua(src);
-    assert.equal(out, "local function f(a)\nif a then\nreturn 1\nend\nend\n");
-    assert.equal(out.split("\n").length, src.split("\n").length);
-  });
-  it("leaves text with a long bracket untouched (its whitespace is content)", function () {
-    for (const src of ["local s = [[\n  keep\n]]\n", "local s = [==[\n  keep\n]==]\n"])
-      assert.equal(compactLua(src), src);
-  });
-
-  it("loads each module once, and lets its function and the cache wrapper go (leanModuleLoader)", function () {
-    // TypeScriptToLua's loader and bundle shape, as compactLua leaves them.
-    const bundle = compactLua(`local ____modules = {}
+/** TypeScriptToLua's bundle loader, as it writes it (the tests' bundles follow with their modules). */
+const TSTL_LOADER = `local ____modules = {}
 local ____moduleCache = {}
 local ____originalRequire = require
 local function require(file, ...)
@@ -37,7 +24,22 @@ local function require(file, ...)
         end
     end
 end
-loads = 0
+`;
+
+describe("Lua bundle compaction", function () {
+  it("drops indentation and trailing blanks but keeps every line", function () {
+    const src = "local function f(a)\n    if a then\n        return 1  \n    end\nend\n";
+    const out = compactLua(src);
+    assert.equal(out, "local function f(a)\nif a then\nreturn 1\nend\nend\n");
+    assert.equal(out.split("\n").length, src.split("\n").length);
+  });
+  it("leaves text with a long bracket untouched (its whitespace is content)", function () {
+    for (const src of ["local s = [[\n  keep\n]]\n", "local s = [==[\n  keep\n]==]\n"])
+      assert.equal(compactLua(src), src);
+  });
+
+  it("loads each module once, and lets its function and the cache wrapper go (leanModuleLoader)", function () {
+    const bundle = compactLua(`${TSTL_LOADER}loads = 0
 ____modules = {
 ["shared"] = function(...) loads = loads + 1 local ____exports = {} ____exports.n = 7 return ____exports end,
 ["a"] = function(...) local s = require("shared") return { v = s.n + 1 } end,
@@ -58,28 +60,7 @@ print(r[1], r[2], r[3], r[4], r[5])
 
   it("lets the loader's tables go once the entry's imports are in (dropLoaderAfterImports)", function () {
     const bundle = leanModuleLoader(
-      compactLua(`local ____modules = {}
-local ____moduleCache = {}
-local ____originalRequire = require
-local function require(file, ...)
-    if ____moduleCache[file] then
-        return ____moduleCache[file].value
-    end
-    if ____modules[file] then
-        local module = ____modules[file]
-        local value = nil
-        if (select("#", ...) > 0) then value = module(...) else value = module(file) end
-        ____moduleCache[file] = { value = value }
-        return value
-    else
-        if ____originalRequire then
-            return ____originalRequire(file)
-        else
-            error("module '" .. file .. "' not found")
-        end
-    end
-end
-weak = setmetatable({}, { __mode = "k" })
+      compactLua(`${TSTL_LOADER}weak = setmetatable({}, { __mode = "k" })
 ____modules = {
 ["shared"] = function(...)
     local ____exports = {}
