@@ -29,10 +29,14 @@ import {
   ICMP_TYPE,
   ICMP_UNREACH,
   ICMP_UNREACH_PROTOCOL,
+  ICMP_NEXTMTU,
+  ICMP_PARAMPROB,
+  ICMP_TIMXCEED,
 } from "../wire/icmp";
 import {
   IPPROTO_ICMP,
   INADDR_ALLHOSTS,
+  IPPROTO_TCP,
   IPPROTO_UDP,
   IPV4_CKSUM,
   IPV4_DST,
@@ -63,6 +67,7 @@ import { AddrTable, INADDR_ANY, INADDR_BROADCAST } from "./inaddr";
 import { HELD, RESOLVED } from "./lltable";
 import type { FrameSender } from "./arp";
 import type { RouteTable } from "./route";
+import { TCP_DPORT, TCP_SEQ, TCP_SPORT } from "../wire/tcp";
 import type { NetStats } from "./stats";
 
 export const IP_OFF = ETH_HLEN;
@@ -91,11 +96,26 @@ export interface UdpInput {
   input(ifp: Ifnet, f: Bytes, off: number, n: number, src: number, dst: number, toUs: boolean): number;
 }
 
+/** TCP's receive functions: segments, and the ICMP errors about segments it sent. */
+export interface TcpInput extends UdpInput {
+  ctlInput(
+    type: number,
+    code: number,
+    mtu: number,
+    src: number,
+    sport: number,
+    dst: number,
+    dport: number,
+    seq: number,
+  ): void;
+}
+
 /** What a received echo reply tells (for a ping client). */
 export type EchoReplyHandler = (src: number, id: number, seq: number, f: Bytes, off: number, n: number) => void;
 
 export class Ipv4 {
   udp: UdpInput | undefined = undefined;
+  tcp: TcpInput | undefined = undefined;
   onEchoReply: EchoReplyHandler | undefined = undefined;
   private nextId = 1;
   // The decision of the last route() call, consumed by send().
@@ -174,6 +194,7 @@ export class Ipv4 {
     let r = RX_NOHANDLER;
     if (proto === IPPROTO_ICMP) r = this.icmpInput(ifp, f, off, plen, src, dst, toUs);
     else if (proto === IPPROTO_UDP && this.udp !== undefined) r = this.udp.input(ifp, f, off, plen, src, dst, toUs);
+    else if (proto === IPPROTO_TCP && this.tcp !== undefined) r = this.tcp.input(ifp, f, off, plen, src, dst, toUs);
     else {
       st.ipInUnknownProtos++;
       if (toUs) this.icmpError(f, ICMP_UNREACH, ICMP_UNREACH_PROTOCOL);
@@ -209,8 +230,29 @@ export class Ipv4 {
       this.onEchoReply(src, get16(f, off + ICMP_ECHO_ID), get16(f, off + ICMP_ECHO_SEQ), f, off, n);
       return RX_DELIVERED;
     }
-    // Errors and other informational messages: counted, nobody above listens yet.
-    return type === ICMP_UNREACH ? RX_DELIVERED : RX_NOHANDLER;
+    if (type === ICMP_UNREACH || type === ICMP_TIMXCEED || type === ICMP_PARAMPROB) {
+      // The quoted header and the first 8 bytes of its payload: TCP's ports and sequence number.
+      const q = off + ICMP_HLEN;
+      const qh = n >= ICMP_HLEN + IP_HLEN ? (get8(f, q + IPV4_VHL) % 16) * 4 : 0;
+      if (qh < IP_HLEN || n < ICMP_HLEN + qh + 8) {
+        st.icmpInErrors++;
+        return RX_ERROR;
+      }
+      const tcp = this.tcp;
+      if (tcp !== undefined && get8(f, q + IPV4_PROTO) === IPPROTO_TCP)
+        tcp.ctlInput(
+          type,
+          get8(f, off + ICMP_CODE),
+          get16(f, off + ICMP_NEXTMTU),
+          get32(f, q + IPV4_SRC),
+          get16(f, q + qh + TCP_SPORT),
+          get32(f, q + IPV4_DST),
+          get16(f, q + qh + TCP_DPORT),
+          get32(f, q + qh + TCP_SEQ),
+        );
+      return RX_DELIVERED;
+    }
+    return RX_NOHANDLER;
   }
 
   // The request becomes the reply in place: swap addresses, type 8 → 0 with an incremental checksum (RFC 1624).
@@ -322,6 +364,11 @@ export class Ipv4 {
   /** The source address route() chose. */
   routedSource(): number {
     return this.rSrc;
+  }
+
+  /** The MTU of the interface route() chose. */
+  routedMtu(): number {
+    return this.rIfp !== undefined ? this.rIfp.mtu : 576;
   }
 
   /**

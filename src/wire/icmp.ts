@@ -12,3 +12,8 @@ export const ICMP_UNREACH = 3;
 export const ICMP_ECHO = 8;
 export const ICMP_UNREACH_PROTOCOL = 2;
 export const ICMP_UNREACH_PORT = 3;
+/** Fragmentation needed and DF set: the next hop's MTU is in ICMP_NEXTMTU (RFC 1191). */
+export const ICMP_UNREACH_NEEDFRAG = 4;
+export const ICMP_NEXTMTU = 6;
+export const ICMP_TIMXCEED = 11;
+export const ICMP_PARAMPROB = 12;

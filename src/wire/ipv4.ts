@@ -17,6 +17,7 @@ export const IPV4_VHL_DEFAULT = 0x45;
 /** More-fragments flag and fragment offset: any of them set means a fragment. */
 export const IPV4_FRAG_MASK = 0x3fff;
 export const IPPROTO_ICMP = 1;
+export const IPPROTO_TCP = 6;
 export const IPPROTO_UDP = 17;
 /** 224.0.0.1, the all-hosts group every IPv4 host is in (RFC 1112). */
 export const INADDR_ALLHOSTS = 0xe0000001;
