@@ -9,14 +9,13 @@
 import { alloc, get8 } from "@hal/bytes";
 import { LOG_ERROR } from "../hal/types";
 import { formatIPv4, parseMac } from "../src/net/addr";
-import { EACCES, EADDRINUSE, EINVAL, EMSGSIZE, ENETUNREACH, ENOSPC, ENOTCONN } from "../src/net/errno";
 import { ADDR_DEL, ADDR_NEW, type InAddr } from "../src/net/inaddr";
 import { IFEV_LINK } from "../src/net/ifnet";
 import { prefixLenOf } from "../src/net/route";
 import type { DhcpLease } from "../src/dhcp/lease";
 import { DHCP_EV_BOUND, DHCP_EV_REBOUND, DHCP_EV_RENEWED, DHCP_STOPPED } from "../src/dhcp/states";
 import type { BoardConfig } from "./board";
-import { stopServices } from "./services";
+import { errnoName, stopServices } from "./services";
 export type { AddServices, AddressInfo, NetrtOptions } from "./device";
 import {
   type AddServices,
@@ -25,6 +24,10 @@ import {
   boardHostname,
   type AppUdpOptions,
   type AppUdpSocket,
+  type AppTcpOptions,
+  type AppTcpServer,
+  type AppTcpServerOptions,
+  type AppTcpSocket,
   type Device,
 } from "./device";
 
@@ -34,6 +37,10 @@ export declare interface Netrt {
   /** Says goodbye (mDNS), releases the lease, closes the interface; `done` after. */
   stop(done?: () => void): void;
   udp(o: AppUdpOptions): AppUdpSocket;
+  /** Connects: the socket at once; onConnect, or onClose with the error, says how it went. */
+  tcp(o: AppTcpOptions): AppTcpSocket;
+  /** Accepts connections on a port. */
+  listen(o: AppTcpServerOptions): AppTcpServer;
   /** `cb(err, address)`: err undefined, or ENOTFOUND, ENODATA, ETIMEOUT, ESERVFAIL, ENOSERVER, EBADNAME, … */
   lookup(name: string, cb: (err: string | undefined, address: string | undefined) => void): void;
   /** Wall-clock ms since 1970 (SNTP, else the runtime's own clock), or -1 when unknown. */
@@ -50,21 +57,6 @@ export declare interface Netrt {
 
 /** Builds the device for `board` on this runtime (the entry's platform and MAC). */
 export type Boot = (board: BoardConfig) => Device;
-
-const ERRNO_NAMES: [number, string][] = [
-  [EACCES, "EACCES"],
-  [EADDRINUSE, "EADDRINUSE"],
-  [EINVAL, "EINVAL"],
-  [EMSGSIZE, "EMSGSIZE"],
-  [ENETUNREACH, "ENETUNREACH"],
-  [ENOSPC, "ENOSPC"],
-  [ENOTCONN, "ENOTCONN"],
-];
-
-export function errnoName(err: number): string {
-  for (let i = 0; i < ERRNO_NAMES.length; i++) if (ERRNO_NAMES[i][0] === -err) return ERRNO_NAMES[i][1];
-  return "errno " + -err;
-}
 
 function leaseInfo(l: DhcpLease): AddressInfo {
   const dns: string[] = [];
@@ -194,6 +186,20 @@ export function makeNetrt(
       if (d.openUdp === undefined) throw "netrt: udp: this build has no sockets (board services.sockets)";
       const s = d.openUdp(o);
       if (typeof s === "number") throw "netrt: udp: " + errnoName(s);
+      return s;
+    },
+    tcp: (o: AppTcpOptions) => {
+      const d = running("tcp");
+      if (d.openTcp === undefined) throw "netrt: tcp: this build has no TCP (board services.tcp)";
+      const s = d.openTcp(o);
+      if (typeof s === "number") throw "netrt: tcp: " + errnoName(s);
+      return s;
+    },
+    listen: (o: AppTcpServerOptions) => {
+      const d = running("listen");
+      if (d.listenTcp === undefined) throw "netrt: listen: this build has no TCP (board services.tcp)";
+      const s = d.listenTcp(o);
+      if (typeof s === "number") throw "netrt: listen: " + errnoName(s);
       return s;
     },
     lookup: (name: string, cb: (err: string | undefined, address: string | undefined) => void) => {

@@ -47,13 +47,16 @@ export interface BoardConfig {
   logLevel: number;
   /**
    * What the device's own program may use (each a feature, in the build only
-   * when enabled): UDP sockets (how many at once), the DNS resolver, SNTP
+   * when enabled): UDP sockets (how many at once), TCP, the DNS resolver, SNTP
    * (its servers when the lease names none: names or addresses), the mDNS
    * responder for <hostname>.local. Absent when the board has none (a
    * board's config lives on the device: what it does not use, it does not hold).
    */
   services?: {
     sockets: number;
+    /** TCP connections at once (0: no TCP), and each one's receive window and send buffer in bytes. */
+    tcp: number;
+    tcpBuffer: number;
     dns: boolean;
     dnsServers: string[];
     sntp: boolean;

@@ -47,6 +47,10 @@ export interface Device {
   dnsError?: (err: number) => string;
   /** Opens a UDP socket for the program: the socket, or -errno. */
   openUdp?: (o: AppUdpOptions) => AppUdpSocket | number;
+  /** Opens a TCP connection for the program: the socket (onConnect or onClose tells how it went), or -errno. */
+  openTcp?: (o: AppTcpOptions) => AppTcpSocket | number;
+  /** Accepts TCP connections for the program: the server, or -errno. */
+  listenTcp?: (o: AppTcpServerOptions) => AppTcpServer | number;
   /** Wall-clock ms since 1970 from SNTP, or -1 before the first answer. */
   time?: () => number;
   /** The mDNS name in use, without ".local" ("" before one is taken). */
@@ -124,6 +128,71 @@ export declare interface AppUdpSocket {
   write(data: string, address: string, port: number): number;
   /** Datagrams dropped because the queue was full. */
   dropped(): number;
+  close(): void;
+}
+
+/**
+ * A TCP connection as the program sees it: data as strings of bytes; the
+ * callbacks are the socket's own fields, set in the options of tcp() or,
+ * for an accepted socket, by the program in onAccept.
+ */
+export declare interface AppTcpSocket {
+  readonly remoteAddress: string;
+  readonly remotePort: number;
+  readonly localPort: number;
+  /** Connected (a connect()'s socket only). */
+  onConnect?: (this: void) => void;
+  /** `count` bytes wait. */
+  onReadable?: (this: void, count: number) => void;
+  /** Room to write again (after a write() that did not take everything): `count` bytes. */
+  onWritable?: (this: void, count: number) => void;
+  /** The peer has closed its side: everything it sent is in. */
+  onEnd?: (this: void) => void;
+  /** The connection is gone: err undefined (an orderly end) or ECONNRESET, ETIMEDOUT, ECONNREFUSED, ENOTFOUND… */
+  onClose?: (this: void, err: string | undefined) => void;
+  /** Up to `max` (default: all) waiting bytes; "" when none. */
+  read(max?: number): string;
+  /** Bytes waiting to be read. */
+  available(): number;
+  /** Queues data: how many bytes were taken (fewer than given: wait for onWritable), or -errno. */
+  write(data: string): number;
+  /** Room in the send buffer. */
+  writable(): number;
+  /** Sends what is queued, then FIN; reading goes on until the peer closes. */
+  close(): void;
+  /** Ends the connection at once (RST). */
+  abort(): void;
+}
+
+export declare interface AppTcpOptions {
+  /** An IPv4 address, or a name when the build has DNS. */
+  host: string;
+  port: number;
+  /** Send small writes at once (TCP_NODELAY). */
+  noDelay?: boolean;
+  /** Keepalive probes after this many ms idle. */
+  keepalive?: number;
+  /** Give up when sent data stays unacknowledged this many ms (TCP_USER_TIMEOUT; default: after the retries). */
+  timeout?: number;
+  onConnect?: (this: void) => void;
+  onReadable?: (this: void, count: number) => void;
+  onWritable?: (this: void, count: number) => void;
+  onEnd?: (this: void) => void;
+  onClose?: (this: void, err: string | undefined) => void;
+}
+
+export declare interface AppTcpServerOptions {
+  port: number;
+  /** Connections half open at once (default 2); more SYNs are dropped and counted. */
+  backlog?: number;
+  /** Each connection's give-up time, as AppTcpOptions.timeout. */
+  timeout?: number;
+  /** A connection came: set its callbacks here. */
+  onAccept: (this: void, s: AppTcpSocket) => void;
+}
+
+export declare interface AppTcpServer {
+  readonly port: number;
   close(): void;
 }
 

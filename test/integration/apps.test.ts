@@ -7,122 +7,14 @@
 // detail on Node: CNAME chains and NXDOMAIN from dnsmasq, the mDNS name
 // another host already holds, the FQDN option.
 import { strict as assert } from "node:assert";
-import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { buildAll } from "../../tools/lib/build";
-import { DhcpServer } from "../../tools/lib/dhcp-servers";
-import { espruinoProgram } from "../../tools/lib/espruino-host";
 import { FirmwareProcess } from "../../tools/lib/firmware-proc";
-import { HostLink, hostLinkUnavailable } from "../../tools/lib/hostlink";
+import type { HostLink } from "../../tools/lib/hostlink";
 import { ROOT } from "../../tools/lib/paths";
-import {
-  avahiUnavailable,
-  mdnsClaim,
-  mdnsPeerUnavailable,
-  mdnsResolve,
-  ntpUnavailable,
-  startNtpServer,
-  startUdpEcho,
-} from "../../tools/lib/peer-services";
-
-interface Runtime {
-  name: string;
-  board: string;
-  hostname: string;
-  absent(): string | undefined;
-  command(env: Record<string, string>, dir: string, program?: string): string[];
-  requiredInCi: boolean;
-}
-
-const lua = (v: "5.1" | "5.3"): Runtime => {
-  const board = `lua${v.replace(".", "")}-app`;
-  const needs = v === "5.1" ? "require('bit'); require('socket')" : "require('socket')";
-  return {
-    name: `lua${v}`,
-    board,
-    hostname: "hello-nodemcu",
-    absent: () =>
-      spawnSync(`lua${v}`, ["-e", needs]).status === 0 ? undefined : `lua${v} with ${needs} is not installed`,
-    command: () => [
-      `lua${v}`,
-      path.join(ROOT, "tools/lib/lua-program.lua"),
-      path.join(ROOT, "dist", board),
-      path.join(ROOT, "examples/nodemcu/hello-net.lua"),
-    ],
-    requiredInCi: true,
-  };
-};
-
-const node: Runtime = {
-  name: "node",
-  board: "host-app",
-  hostname: "hello-node",
-  absent: () => undefined,
-  command: (_env, _dir, program) => [process.execPath, program ?? path.join(ROOT, "examples/node/hello-net.js")],
-  requiredInCi: true,
-};
-
-const espruino: Runtime = {
-  name: "espruino",
-  board: "espruino-app",
-  hostname: "hello-espruino",
-  absent: () => {
-    const bin = process.env.ESPRUINO;
-    if (!bin) return "ESPRUINO is not set (the Espruino interpreter for Linux; see CONTRIBUTING.md)";
-    return fs.existsSync(bin) ? undefined : `ESPRUINO=${bin} does not exist`;
-  },
-  // Espruino reads no environment: the settings and the module go in front of the program.
-  command: (env, dir) => {
-    const script = path.join(dir, "program.js");
-    fs.writeFileSync(script, espruinoProgram(env, "espruino-app", path.join(ROOT, "examples/espruino/hello-net.js")));
-    return [process.env.ESPRUINO!, script];
-  },
-  requiredInCi: false,
-};
-
-const RUNTIMES = [node, lua("5.1"), lua("5.3"), espruino];
-
-function missing(): string | undefined {
-  return (
-    hostLinkUnavailable() ??
-    (spawnSync("sh", ["-c", "command -v dnsmasq"]).status !== 0 ? "dnsmasq is not installed" : undefined) ??
-    ntpUnavailable() ??
-    mdnsPeerUnavailable()
-  );
-}
-
-const PEER = "192.0.2.1";
-
-/** A host link whose peer serves DHCP with DNS and NTP, chrony, and a UDP echo on 7000. */
-async function peerNetwork(id: string, port: number): Promise<{ link: HostLink; server: DhcpServer }> {
-  const link = new HostLink({ id, firmwareRxPort: port, firmwareTxPort: port + 1, peerCidr: `${PEER}/24` });
-  try {
-    await link.up();
-    const server = new DhcpServer("dnsmasq", link, {
-      serverIp: PEER,
-      rangeStart: "192.0.2.50",
-      rangeEnd: "192.0.2.99",
-      leaseSecs: 600,
-      noPing: true,
-      ntp: [PEER],
-      dns: {
-        domain: "netrt.test",
-        hosts: { "peer.netrt.test": PEER },
-        cnames: { "alias.netrt.test": "middle.netrt.test", "middle.netrt.test": "peer.netrt.test" },
-      },
-    });
-    server.start();
-    await server.ready();
-    await startNtpServer(link, PEER);
-    startUdpEcho(link, PEER, 7000);
-    link.setPeerResolver(PEER, "netrt.test");
-    return { link, server };
-  } catch (e) {
-    link.dispose();
-    throw e;
-  }
-}
+import { avahiUnavailable, mdnsClaim, mdnsResolve } from "../../tools/lib/peer-services";
+import { missing, node, PEER, peerNetwork, PROGRAM_RUNTIMES as RUNTIMES } from "./program-runtimes";
 
 describe("integration: the device's program with real peers (DNS, UDP, SNTP, mDNS)", function () {
   this.timeout(120000);

@@ -98,7 +98,8 @@ const KNOWN_FIELDS: Record<string, string[]> = {
     "services",
     "program",
   ],
-  "services.": ["sockets", "dns", "sntp", "mdns"],
+  "services.": ["sockets", "tcp", "dns", "sntp", "mdns"],
+  "services.tcp.": ["connections", "buffer"],
   "services.dns.": ["servers"],
   "services.sntp.": ["servers"],
   "memory.": ["budget", "parameters"],
@@ -153,12 +154,18 @@ export function checkUnicastMac(file: string, what: string, v: string): void {
 /**
  * "services": what the device's program may use, each a feature left out of
  * builds that do not enable it: "sockets" (how many UDP sockets at once),
+ * "tcp" (true, or { "connections": N, "buffer": bytes per direction }),
  * "dns" and "sntp" (true, or { "servers": [...] }: used when the lease names
  * none; SNTP's may be names), "mdns" (true).
  */
+const TCP_DEFAULT_CONNECTIONS = 4;
+const TCP_DEFAULT_BUFFER = 2920;
+
 function parseServices(file: string, v: unknown): NonNullable<BoardConfig["services"]> {
   const out: NonNullable<BoardConfig["services"]> = {
     sockets: 0,
+    tcp: 0,
+    tcpBuffer: 0,
     dns: false,
     dnsServers: [],
     sntp: false,
@@ -171,6 +178,20 @@ function parseServices(file: string, v: unknown): NonNullable<BoardConfig["servi
     out.sockets = field<number>(file, s, "sockets", "number", "services.");
     if (!Number.isInteger(out.sockets) || out.sockets < 0 || out.sockets > 16)
       throw new BoardError(`${file}: "services.sockets" must be an integer within 0..16`);
+  }
+  if (s.tcp !== undefined && s.tcp !== false) {
+    out.tcp = TCP_DEFAULT_CONNECTIONS;
+    out.tcpBuffer = TCP_DEFAULT_BUFFER;
+    if (s.tcp !== true) {
+      const t = field<Json>(file, s, "tcp", "object", "services.");
+      if (t.connections !== undefined) out.tcp = field<number>(file, t, "connections", "number", "services.tcp.");
+      if (t.buffer !== undefined) out.tcpBuffer = field<number>(file, t, "buffer", "number", "services.tcp.");
+    }
+    if (!Number.isInteger(out.tcp) || out.tcp < 1 || out.tcp > 16)
+      throw new BoardError(`${file}: "services.tcp.connections" must be an integer within 1..16`);
+    // The window field is 16 bits (no window scaling); below two segments of 536, TCP crawls.
+    if (!Number.isInteger(out.tcpBuffer) || out.tcpBuffer < 1072 || out.tcpBuffer > 65535)
+      throw new BoardError(`${file}: "services.tcp.buffer" must be an integer within 1072..65535`);
   }
   const servers = (key: "dns" | "sntp", names: boolean): [boolean, string[]] => {
     const x = s[key];
@@ -363,7 +384,8 @@ export function parseBoard(file: string, text: string): Board {
     logLevel: typeof raw.logLevel === "number" ? raw.logLevel : 1,
   };
   // Only what a board uses goes into its config (the config is a live object on the device).
-  if (services.dns || services.sntp || services.mdns || services.sockets > 0) config.services = services;
+  if (services.dns || services.sntp || services.mdns || services.sockets > 0 || services.tcp > 0)
+    config.services = services;
   if (program) config.program = true;
   let memoryBudget: number | undefined;
   let parametersFromArguments: boolean | undefined;

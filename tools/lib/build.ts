@@ -65,7 +65,7 @@ function writeEntry(b: Board): string {
     );
   }
   // The services the board gives its program, each a module only its boards import.
-  const sv = b.config.services ?? { sockets: 0, dns: false, sntp: false, mdns: false };
+  const sv = b.config.services ?? { sockets: 0, tcp: 0, dns: false, sntp: false, mdns: false };
   const calls: string[] = [];
   const svc = (module: string, fn: string, call: string): void => {
     imports.push(`import { ${fn} } from "${from(module)}";`);
@@ -77,6 +77,7 @@ function writeEntry(b: Board): string {
     svc("firmware/app-sntp", "addSntp", "if (o.sntp !== false) addSntp(d, d.board.services!.sntpServers, o.onTime);");
   if (sv.mdns) svc("firmware/app-mdns", "addMdns", "if (o.mdns !== false) addMdns(d, o.onName);");
   if (sv.sockets > 0) svc("firmware/app-udp", "addSockets", "addSockets(d);");
+  if (sv.tcp > 0) svc("firmware/app-tcp", "addTcp", "addTcp(d);");
   const services = calls.length === 0 ? "undefined" : `(d: Device, o: NetrtOptions) => {\n  ${calls.join("\n  ")}\n}`;
   if (calls.length > 0) {
     imports.push(`import type { Device, NetrtOptions } from "${from("firmware/device")}";`);
