@@ -71,6 +71,8 @@ const DEFAULT_MSS = 536;
 const TICK_MS = 100;
 const EPHEMERAL_LOW = 49152;
 const EPHEMERAL_COUNT = 16384;
+/** At most one ACK per this many ms answers segments without data outside the window. */
+const OOW_ACK_MS = 500;
 /** Segments acknowledged at once after an out-of-order one (the sender is recovering). */
 const QUICKACKS = 16;
 /** Keepalive probes unanswered before the connection is given up. */
@@ -215,6 +217,8 @@ export class TcpConn {
   ackNow = false;
   ackDelayed = false;
   quickAcks = 0;
+  /** When the last ACK for a segment outside the window went (-1: never). */
+  oowAckAt = -1;
   unackedSegs = 0;
   // Congestion control.
   cwnd = 0;
@@ -649,7 +653,7 @@ export class Tcp implements TcpInput {
     if (c.tsOk && this.sTs && !this.has(TH_RST)) {
       // RFC 7323 5.3 R1, PAWS: an older timestamp marks an old duplicate.
       if (seqDiff(this.sTsVal, c.tsRecent) < 0) {
-        c.ackNow = true;
+        this.oowAck(c, this.sLen > 0);
         return;
       }
       // R3, before the window check: a duplicate's ACK then echoes the retransmission, not
@@ -667,14 +671,14 @@ export class Tcp implements TcpInput {
         : wnd > 0 && ((d >= 0 && d < wnd) || (d + slen - 1 >= 0 && d + slen - 1 < wnd));
     // A closed window still takes the ACK and window fields of a segment at rcv.nxt (RFC 9293 3.10.7.4).
     if (!ok && !(wnd === 0 && d === 0)) {
-      if (!this.has(TH_RST)) c.ackNow = true;
+      if (!this.has(TH_RST)) this.oowAck(c, this.sLen > 0);
       // Old data again: the sender is recovering from a loss.
       if (slen > 0 && d < 0) c.quickAcks = QUICKACKS;
       return;
     }
     if (this.has(TH_RST)) {
       // RFC 5961 3.2: only an exact RST resets; one elsewhere in the window gets a challenge ACK.
-      if (d !== 0) c.ackNow = true;
+      if (d !== 0) this.oowAck(c, false);
       else if (c.state === TCPS_TIME_WAIT || (c.state === TCPS_SYN_RECEIVED && c.listener !== undefined))
         this.release(c);
       else this.fail(c, -ECONNRESET);
@@ -682,7 +686,7 @@ export class Tcp implements TcpInput {
     }
     if (syn) {
       // RFC 5961 4.2: a SYN in a synchronized state gets a challenge ACK.
-      c.ackNow = true;
+      this.oowAck(c, false);
       return;
     }
     if (!this.has(TH_ACK)) return;
@@ -695,7 +699,7 @@ export class Tcp implements TcpInput {
     }
     if (seqDiff(this.sAck, c.sndMax) > 0) {
       // It acknowledges what was never sent.
-      c.ackNow = true;
+      this.oowAck(c, false);
       return;
     }
     this.acked(c);
@@ -1074,6 +1078,19 @@ export class Tcp implements TcpInput {
     const cur = Math.max(seqDiff(c.rcvAdv, c.rcvNxt), 0);
     if (free - cur < Math.min(Math.floor(size / 2), c.mss)) return Math.min(cur, 65535);
     return Math.min(free, 65535);
+  }
+
+  /**
+   * The ACK that answers a segment outside the window (or a challenge, RFC
+   * 5961): at once for data, else at most one per OOW_ACK_MS, as Linux's
+   * tcp_invalid_ratelimit: two ends that disagree on the sequence numbers
+   * would otherwise answer each other's ACKs for ever.
+   */
+  private oowAck(c: TcpConn, data: boolean): void {
+    const now = this.clock.now();
+    if (!data && c.oowAckAt >= 0 && now - c.oowAckAt < OOW_ACK_MS) return;
+    c.oowAckAt = now;
+    c.ackNow = true;
   }
 
   private ackAndNotify(c: TcpConn): void {

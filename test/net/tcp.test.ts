@@ -301,6 +301,22 @@ describe("TCP", function () {
     assert.equal(s.closed, -ECONNRESET);
   });
 
+  it("two ends that disagree on the sequence numbers do not answer each other's ACKs for ever", function () {
+    const { net, a, b } = pair();
+    const server = listen(b, 80);
+    const c = connect(a, "192.0.2.2", 80);
+    new Sink(c);
+    net.clock.advance(50);
+    // Each now finds the other's segments outside its window (a desynchronized connection).
+    c.rcvNxt = (c.rcvNxt + 100000) % 2 ** 32;
+    server[0].c.rcvNxt = (server[0].c.rcvNxt + 100000) % 2 ** 32;
+    const before = a.tcp.stats.outSegs + b.tcp.stats.outSegs;
+    rawSegment(a, "192.0.2.2", c.lport, 80, c.sndNxt, c.rcvNxt, ACK);
+    net.clock.advance(1000);
+    const sent = a.tcp.stats.outSegs + b.tcp.stats.outSegs - before;
+    assert.ok(sent <= 8, `${sent} segments in a second`);
+  });
+
   it("a SYN flood fills only the listener's backlog: other connections go on, drops are counted", function () {
     const { net, a, b } = pair({ slots: 6 });
     const server = listen(b, 80, 2);

@@ -56,6 +56,7 @@ import { PROBE_OFF, rfc2131Profile } from "../../src/dhcp/config";
 import { decodeLease, DhcpLease, encodeLease, usableAddress } from "../../src/dhcp/lease";
 import { NlWriter } from "../../src/netlink/writer";
 import { appTargets } from "./app-targets";
+import { tcpTarget } from "./tcp-target";
 
 export interface Target {
   name: string;
@@ -922,6 +923,7 @@ export function allTargets(): Target[] {
     leaseRecordTarget(),
     settingsRecordTarget(),
     ...appTargets(),
+    tcpTarget(),
   ];
 }
 
