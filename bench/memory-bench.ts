@@ -420,6 +420,7 @@ export const SERVICE_SETS: { label: string; services: Record<string, unknown> }[
   { label: "dns", services: { dns: true } },
   { label: "sntp", services: { sntp: true } },
   { label: "mdns", services: { mdns: true } },
+  { label: "tcp", services: { tcp: true } },
   { label: "all", services: { sockets: 2, dns: true, sntp: true, mdns: true } },
 ];
 

@@ -253,10 +253,7 @@ export const tcpTarget = (): Target => {
         rig.net.clock.advance(400000);
         for (let i = 0; i < rig.tcp.count(); i++) {
           const s = rig.tcp.at(i)!.state;
-          must(
-            s === TCPS_ESTABLISHED || s === TCPS_CLOSE_WAIT,
-            `a connection in state ${s} outlived every timer`,
-          );
+          must(s === TCPS_ESTABLISHED || s === TCPS_CLOSE_WAIT, `a connection in state ${s} outlived every timer`);
         }
       }
     },
