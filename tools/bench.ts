@@ -10,6 +10,7 @@ import { runDhcpBench } from "../bench/dhcp-report";
 import { controlBench } from "../bench/control-bench";
 import { memoryBench, serviceCostBench } from "../bench/memory-bench";
 import { soak, type SoakDay, soakProblems } from "../bench/soak";
+import { tcpBench } from "../bench/tcp-bench";
 import { BenchTable, writeBenchSection } from "./lib/bench-doc";
 import { buildAll } from "./lib/build";
 import { DIST } from "./lib/paths";
@@ -210,6 +211,27 @@ async function benchMemory(): Promise<void> {
   console.log(`written: ${path.relative(process.cwd(), out)}`);
 }
 
+async function benchTcp(): Promise<void> {
+  const bytes = 4 * 1048576;
+  await buildAll(["host-app"]);
+  const r = await tcpBench(bytes);
+  if (r.absent !== undefined) {
+    console.log(`tcp: absent: ${r.absent}`);
+    return;
+  }
+  const t = new BenchTable(["end of the link", "direction", "bytes", "seconds", "MB/s"]);
+  for (const x of r.rows) t.push([x.end, x.direction, x.bytes, x.seconds.toFixed(2), x.mbPerSecond.toFixed(2)]);
+  console.log(t.toString());
+  writeBenchSection("tcp", "TCP throughput over the host link", [
+    "A Linux peer (Python's sockets) sends to and receives from one end of the host link, each direction alone, no loss: the device's transfer program (`test/fixtures/tcp-transfer.js` on `host-app`: a sink that answers the SHA-256 of what it got, a source of a pattern), then Linux's own TCP in a namespace whose TAP takes the firmware's place on the same UDP frame link (the same socats, unix sockets, bridge and veth). The device's window is the board's 8 KB buffer; Linux's is its own.",
+    t,
+  ]);
+  const out = path.join(DIST, "bench-tcp.json");
+  fs.mkdirSync(DIST, { recursive: true });
+  fs.writeFileSync(out, `${JSON.stringify(r, null, 1)}\n`);
+  console.log(`written: ${path.relative(process.cwd(), out)}`);
+}
+
 function benchSoak(days: number): void {
   console.log(`soak: ${days} virtual days, 60 s lease, 10 % loss each way, control channel subscribed to every group`);
   const t = new BenchTable([
@@ -268,7 +290,7 @@ new Command()
   .description(
     "benchmarks: bytes/lltable per runtime with artifact sizes, control channel timing, memory, DHCP bring-up against udhcpc, dhcpcd and dhclient, and the year-long soak",
   )
-  .addOption(new Option("--only <part>", "run one part").choices(["runtimes", "control", "memory", "dhcp", "soak"]))
+  .addOption(new Option("--only <part>", "run one part").choices(["runtimes", "control", "memory", "dhcp", "soak", "tcp"]))
   .option("--runs <n>", "DHCP runs per client and condition", count, 10)
   .option("--days <n>", "virtual days of the soak", count, 365)
   .action(async (o: { only?: string; runs: number; days: number }) => {
@@ -277,6 +299,7 @@ new Command()
     if (o.only === undefined || o.only === "memory") await benchMemory();
     if (o.only === undefined || o.only === "dhcp") await runDhcpBench(o.runs, path.join(DIST, "bench-dhcp.json"));
     if (o.only === undefined || o.only === "soak") benchSoak(o.days);
+    if (o.only === undefined || o.only === "tcp") await benchTcp();
   })
   .parseAsync(process.argv)
   .catch((e: unknown) => {

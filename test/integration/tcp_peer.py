@@ -6,6 +6,8 @@
                                              read until the device closes; check length and pattern;
                                              SLOW: a 2 KB receive buffer read 1 KB each 10 ms
   tcp_peer.py flood ADDR PORT COUNT          COUNT raw SYNs from random ports (no handshake follows)
+  tcp_peer.py serve ADDR BYTES               what the device's transfer program does, by Linux's
+                                             own TCP: a sink on 5001, a source of BYTES on 5002
 
 Each prints one line: "ok ..." or "fail ...", and exits 0 or 1.
 """
@@ -14,6 +16,7 @@ import random
 import socket
 import struct
 import sys
+import threading
 import time
 
 
@@ -101,6 +104,37 @@ def flood(addr, port, count):
     return 0
 
 
+def serve(addr, n):
+    data = pattern(n)
+
+    def sink(c):
+        h = hashlib.sha256()
+        while True:
+            b = c.recv(65536)
+            if not b:
+                break
+            h.update(b)
+        c.sendall((h.hexdigest() + "\n").encode())
+        c.close()
+
+    def source(c):
+        c.sendall(data)
+        c.close()
+
+    def listen(port, handler):
+        s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        s.bind((addr, port))
+        s.listen(4)
+        while True:
+            c, _ = s.accept()
+            threading.Thread(target=handler, args=(c,), daemon=True).start()
+
+    threading.Thread(target=listen, args=(5001, sink), daemon=True).start()
+    print("ok serving", flush=True)
+    listen(5002, source)
+
+
 def main():
     cmd = sys.argv[1]
     if cmd == "send":
@@ -108,6 +142,8 @@ def main():
     if cmd == "recv":
         slow = len(sys.argv) > 6 and sys.argv[6] == "slow"
         return recv(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), float(sys.argv[5]), slow)
+    if cmd == "serve":
+        return serve(sys.argv[2], int(sys.argv[3]))
     if cmd == "flood":
         return flood(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]))
     print(f"fail unknown command {cmd}")
