@@ -249,13 +249,13 @@ describe("integration: TCP with real Linux peers", function () {
     it("a peer that vanishes mid-transfer: the device gives up (ETIMEDOUT), its slot frees, it goes on", async function () {
       const from = fw.lines.length;
       // A slow reader: the transfer takes minutes, so it is surely under way when the peer goes.
-      const dl = peerRun(link, ["recv", addr, "5002", String(MB), "30", "slow"], 40000);
+      const dl = peerRun(link, ["recv", addr, "5003", String(MB), "30", "slow"], 40000);
       await new Promise((r) => setTimeout(r, 1000));
       // Gone from the wire, then gone altogether (its kernel's FIN or RST never arrives).
       link.setDrop("meta length > 0");
       spawnSync("pkill", ["-f", `${TCP_PEER} recv ${addr}`]);
       await dl;
-      const closed = await fw.waitFor(/source closed: (\S+) after (\d+) bytes/, 40000, from);
+      const closed = await fw.waitFor(/source 5003 closed: (\S+) after (\d+) bytes/, 40000, from);
       link.setDrop(undefined);
       assert.equal(closed[1], "ETIMEDOUT");
       assert.ok(Number(closed[2]) < MB, "it was cut off mid-transfer");
