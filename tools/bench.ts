@@ -290,7 +290,9 @@ new Command()
   .description(
     "benchmarks: bytes/lltable per runtime with artifact sizes, control channel timing, memory, DHCP bring-up against udhcpc, dhcpcd and dhclient, and the year-long soak",
   )
-  .addOption(new Option("--only <part>", "run one part").choices(["runtimes", "control", "memory", "dhcp", "soak", "tcp"]))
+  .addOption(
+    new Option("--only <part>", "run one part").choices(["runtimes", "control", "memory", "dhcp", "soak", "tcp"]),
+  )
   .option("--runs <n>", "DHCP runs per client and condition", count, 10)
   .option("--days <n>", "virtual days of the soak", count, 365)
   .action(async (o: { only?: string; runs: number; days: number }) => {
