@@ -43,6 +43,7 @@ describe("fuzzer (npm run fuzz, a few thousand inputs per target)", function () 
         "dns",
         "sntp",
         "mdns",
+        "tcp",
       ],
     );
     for (const x of r.json.results) assert.equal(x.inputs, 3000, x.target);
