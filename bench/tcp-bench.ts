@@ -4,7 +4,7 @@
 // namespace whose TAP device takes the firmware's place on the UDP frame
 // link, so the frames cross the same socats, unix sockets, bridge and veth.
 // Each direction alone, a few MB each; the peer runs tcp_peer.py.
-import { spawn, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { spawnTied } from "../hal/host/tied";
@@ -13,8 +13,8 @@ import { FirmwareProcess } from "../tools/lib/firmware-proc";
 import type { HostLink } from "../tools/lib/hostlink";
 import { hostLinkUnavailable } from "../tools/lib/hostlink";
 import { ROOT } from "../tools/lib/paths";
+import { TCP_PEER, tcpPeer } from "../tools/lib/peer-services";
 
-const TCP_PEER = path.join(ROOT, "test", "integration", "tcp_peer.py");
 const FIXTURE = path.join(ROOT, "test", "fixtures", "tcp-transfer.js");
 const LINUX_END = "192.0.2.2";
 
@@ -26,20 +26,6 @@ export interface TcpBenchRow {
   mbPerSecond: number;
 }
 
-function peerRun(link: HostLink, args: string[], timeoutMs: number): Promise<string> {
-  return new Promise((resolve) => {
-    const p = spawn("ip", ["netns", "exec", link.peerNs, "/usr/bin/python3", TCP_PEER, ...args]);
-    let out = "";
-    p.stdout.on("data", (d: Buffer) => (out += d.toString()));
-    p.stderr.on("data", (d: Buffer) => (out += d.toString()));
-    const t = setTimeout(() => p.kill("SIGKILL"), timeoutMs);
-    p.on("exit", () => {
-      clearTimeout(t);
-      resolve(out.trim());
-    });
-  });
-}
-
 /** Both directions against `addr`, one after the other: rows, or the peer's failure. */
 async function measure(link: HostLink, end: string, addr: string, bytes: number): Promise<TcpBenchRow[]> {
   const rows: TcpBenchRow[] = [];
@@ -47,7 +33,7 @@ async function measure(link: HostLink, end: string, addr: string, bytes: number)
     ["send", "5001", "to the end"],
     ["recv", "5002", "from the end"],
   ]) {
-    const out = await peerRun(link, [cmd, addr, port, String(bytes), "120"], 130000);
+    const out = await tcpPeer(link, [cmd, addr, port, String(bytes), "120"], 130000);
     const m = out.match(/^ok \S+ (\d+) bytes in ([\d.]+) s/);
     if (m === null) throw new Error(`${end}, ${direction}: ${out}`);
     const seconds = Number(m[2]);

@@ -411,7 +411,7 @@ export class Tcp implements TcpInput {
     c.rLen -= take;
     if (c.rLen === 0 && (c.state === TCPS_CLOSED || c.state === TCPS_TIME_WAIT)) c.rbuf = undefined;
     // Receiver-side SWS avoidance: a window update once the window opens by enough to matter.
-    if (take > 0 && c.synced() && this.window(c) - seqDiff(c.rcvAdv, c.rcvNxt) > 0) this.ackAndNotify(c);
+    if (take > 0 && c.synced() && this.window(c) - seqDiff(c.rcvAdv, c.rcvNxt) > 0) this.sendAckNow(c);
     return take;
   }
 
@@ -1093,7 +1093,7 @@ export class Tcp implements TcpInput {
     c.ackNow = true;
   }
 
-  private ackAndNotify(c: TcpConn): void {
+  private sendAckNow(c: TcpConn): void {
     c.ackNow = true;
     this.output(c);
   }

@@ -4,7 +4,7 @@
 // byte (through nftables loss of 5 % and 20 %), a peer that vanishes in the
 // middle of a transfer, and a flood of 10,000 SYNs while a transfer runs.
 import { strict as assert } from "node:assert";
-import { spawn, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import * as dgram from "node:dgram";
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -12,36 +12,13 @@ import { buildAll } from "../../tools/lib/build";
 import { FirmwareProcess } from "../../tools/lib/firmware-proc";
 import type { HostLink } from "../../tools/lib/hostlink";
 import { ROOT } from "../../tools/lib/paths";
+import { peerExec, TCP_PEER, tcpPeer } from "../../tools/lib/peer-services";
 import { missing, node, PEER, peerNetwork, PROGRAM_RUNTIMES } from "./program-runtimes";
 
-const TCP_PEER = path.join(ROOT, "test", "integration", "tcp_peer.py");
 const MB = 1048576;
 
 function tcpMissing(): string | undefined {
   return missing() ?? (spawnSync("sh", ["-c", "command -v curl"]).status !== 0 ? "curl is not installed" : undefined);
-}
-
-/** Runs tcp_peer.py in the peer's namespace: its one line. */
-function peerRun(link: HostLink, args: string[], timeoutMs: number): Promise<string> {
-  return peerExec(link, ["/usr/bin/python3", TCP_PEER, ...args], timeoutMs);
-}
-
-/**
- * A command in the peer's namespace, without blocking: the relay between
- * the link and the device lives in this process and must keep forwarding.
- */
-function peerExec(link: HostLink, cmd: string[], timeoutMs: number): Promise<string> {
-  return new Promise((resolve) => {
-    const p = spawn("ip", ["netns", "exec", link.peerNs, ...cmd]);
-    let out = "";
-    p.stdout.on("data", (d: Buffer) => (out += d.toString()));
-    p.stderr.on("data", (d: Buffer) => (out += d.toString()));
-    const t = setTimeout(() => p.kill("SIGKILL"), timeoutMs);
-    p.on("exit", () => {
-      clearTimeout(t);
-      resolve(out.trim());
-    });
-  });
 }
 
 /**
@@ -204,8 +181,8 @@ describe("integration: TCP with real Linux peers", function () {
 
     const both = async (label: string, limitS: number): Promise<void> => {
       const [up, down] = await Promise.all([
-        peerRun(link, ["send", addr, "5001", String(MB), String(limitS)], limitS * 1000 + 5000),
-        peerRun(link, ["recv", addr, "5002", String(MB), String(limitS)], limitS * 1000 + 5000),
+        tcpPeer(link, ["send", addr, "5001", String(MB), String(limitS)], limitS * 1000 + 5000),
+        tcpPeer(link, ["recv", addr, "5002", String(MB), String(limitS)], limitS * 1000 + 5000),
       ]);
       assert.match(up, /^ok sent/, `${label}, to the device: ${up}\n${fw.lines.slice(-10).join("\n")}`);
       assert.match(down, /^ok received/, `${label}, from the device: ${down}\n${fw.lines.slice(-10).join("\n")}`);
@@ -249,7 +226,7 @@ describe("integration: TCP with real Linux peers", function () {
     it("a peer that vanishes mid-transfer: the device gives up (ETIMEDOUT), its slot frees, it goes on", async function () {
       const from = fw.lines.length;
       // A slow reader: the transfer takes minutes, so it is surely under way when the peer goes.
-      const dl = peerRun(link, ["recv", addr, "5003", String(MB), "30", "slow"], 40000);
+      const dl = tcpPeer(link, ["recv", addr, "5003", String(MB), "30", "slow"], 40000);
       await new Promise((r) => setTimeout(r, 1000));
       // Gone from the wire, then gone altogether (its kernel's FIN or RST never arrives).
       link.setDrop("meta length > 0");
@@ -265,10 +242,10 @@ describe("integration: TCP with real Linux peers", function () {
 
     it("10,000 SYNs leave the device answering ping and a transfer running", async function () {
       const transfer = Promise.all([
-        peerRun(link, ["send", addr, "5001", String(MB), "120"], 125000),
-        peerRun(link, ["recv", addr, "5002", String(MB), "120"], 125000),
+        tcpPeer(link, ["send", addr, "5001", String(MB), "120"], 125000),
+        tcpPeer(link, ["recv", addr, "5002", String(MB), "120"], 125000),
       ]);
-      const flood = await peerRun(link, ["flood", addr, "5001", "10000"], 60000);
+      const flood = await tcpPeer(link, ["flood", addr, "5001", "10000"], 60000);
       assert.match(flood, /^ok sent 10000 SYNs/);
       assert.match(
         await peerExec(link, ["ping", "-n", "-c", "3", "-i", "0.2", "-W", "2", addr], 10000),

@@ -3,7 +3,7 @@
 // clock without touching it), a UDP echo (socat), and mDNS with
 // python3-zeroconf (test/integration/mdns_peer.py). Each is stopped with
 // the link.
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type { HostLink } from "./hostlink";
@@ -118,4 +118,31 @@ export async function mdnsClaim(link: HostLink, name: string): Promise<void> {
     p.stdout?.on("data", look);
     p.stderr?.on("data", look);
   });
+}
+
+/** The Linux side of the TCP tests and bench. */
+export const TCP_PEER = path.join(ROOT, "test", "integration", "tcp_peer.py");
+
+/**
+ * A command in the peer's namespace, without blocking this process (a relay
+ * or a firmware in it must keep running): what it printed, once it ends or
+ * is killed after `timeoutMs`.
+ */
+export function peerExec(link: HostLink, cmd: string[], timeoutMs: number): Promise<string> {
+  return new Promise((resolve) => {
+    const p = spawn("ip", ["netns", "exec", link.peerNs, ...cmd]);
+    let out = "";
+    p.stdout.on("data", (d: Buffer) => (out += d.toString()));
+    p.stderr.on("data", (d: Buffer) => (out += d.toString()));
+    const t = setTimeout(() => p.kill("SIGKILL"), timeoutMs);
+    p.on("exit", () => {
+      clearTimeout(t);
+      resolve(out.trim());
+    });
+  });
+}
+
+/** test/integration/tcp_peer.py in the peer's namespace: its one line. */
+export function tcpPeer(link: HostLink, args: string[], timeoutMs: number): Promise<string> {
+  return peerExec(link, ["/usr/bin/python3", TCP_PEER, ...args], timeoutMs);
 }
