@@ -62,6 +62,8 @@ export interface BoardConfig {
     sntp: boolean;
     sntpServers: string[];
     mdns: boolean;
+    /** Espruino: the program's require("net"), "http" and "dgram" over netrt (NetworkJS). */
+    networkjs: boolean;
   };
   /**
    * Built as a module the program starts (require("netrt"), netrt.start({...}))

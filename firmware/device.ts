@@ -88,6 +88,8 @@ export declare interface NetrtOptions {
   dns?: boolean;
   sntp?: boolean;
   mdns?: boolean;
+  /** Espruino: require("net"), "http" and "dgram" over netrt (NetworkJS), when the build has it. */
+  networkjs?: boolean;
   onLink?: (up: boolean) => void;
   /** An address to use: a lease bound (or rebound), or the static address applied. */
   onBound?: (info: AddressInfo) => void;

@@ -3,11 +3,13 @@
 // process environment, so the runner prepends `var NETRT_ENV = {...}` with
 // the same keys the Node host board reads: NETRT_RX_PORT, NETRT_TX_PORT,
 // NETRT_IPV4, NETRT_DHCP_PROFILE, NETRT_DHCP_PROBE, NETRT_RUN_SECONDS,
-// NETRT_MEMORY_REPORT_SECONDS; and NETRT_CONTROL_PATH, a pseudo-terminal
-// the control channel is served on (as Serial1), for a build that has one.
-import { EspruinoUdpMac } from "../hal/espruino/host";
+// NETRT_MEMORY_REPORT_SECONDS; NETRT_CONTROL_PATH, a pseudo-terminal
+// the control channel is served on (as Serial1), for a build that has one;
+// and NETRT_FRAME_PATH, a pseudo-terminal that carries the frames as SLIP
+// (Serial2) instead of Espruino's dgram (tools/run-espruino.ts makes it).
+import { EspruinoSerialMac, EspruinoUdpMac } from "../hal/espruino/host";
 import { espruinoPlatform, EspruinoSerialPort } from "../hal/espruino/platform";
-import type { MacOptions } from "../hal/types";
+import { LOG_WARN, type MacOptions } from "../hal/types";
 import type { BoardConfig } from "./board";
 import {
   boardHwaddr,
@@ -44,18 +46,27 @@ export function hostDevice(board: BoardConfig, control?: ControlServer): Device 
   if (cap >= 1 && cap <= 1024) board.lltableCapacity = Math.floor(cap);
   const controlPath = setting("NETRT_CONTROL_PATH");
   if (controlPath !== "") board.control.uart = "Serial1";
+  const framePath = setting("NETRT_FRAME_PATH");
   const p = espruinoPlatform(board.logLevel);
+  const sv = board.services;
+  // NetworkJS would take Espruino's dgram, which carries the frames here.
+  if (framePath === "" && sv !== undefined && sv.networkjs) {
+    sv.networkjs = false;
+    p.log.write(LOG_WARN, "NetworkJS off: the frames go through Espruino's dgram (run with tools/run-espruino.ts)");
+  }
   const dev = startDevice(
     p,
     board,
     (o: MacOptions) =>
-      new EspruinoUdpMac(
-        o,
-        boardHwaddr(board, p),
-        board.mac.mtu,
-        settingNumber("NETRT_RX_PORT", 9000),
-        settingNumber("NETRT_TX_PORT", 9001),
-      ),
+      framePath !== ""
+        ? new EspruinoSerialMac(o, boardHwaddr(board, p), board.mac.mtu, framePath)
+        : new EspruinoUdpMac(
+            o,
+            boardHwaddr(board, p),
+            board.mac.mtu,
+            settingNumber("NETRT_RX_PORT", 9000),
+            settingNumber("NETRT_TX_PORT", 9001),
+          ),
     control === undefined
       ? undefined
       : (d) => control(d, (o) => (controlPath !== "" ? new EspruinoSerialPort(o, { path: controlPath }) : undefined)),

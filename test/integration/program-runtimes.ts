@@ -8,6 +8,7 @@ import * as path from "node:path";
 import { DhcpServer } from "../../tools/lib/dhcp-servers";
 import { espruinoProgram } from "../../tools/lib/espruino-host";
 import { HostLink, hostLinkUnavailable } from "../../tools/lib/hostlink";
+import { slipPtyPath } from "../../tools/lib/slip-link";
 import { ROOT } from "../../tools/lib/paths";
 import { mdnsPeerUnavailable, ntpUnavailable, startNtpServer, startUdpEcho } from "../../tools/lib/peer-services";
 
@@ -65,10 +66,25 @@ export const espruino: Runtime = {
     return fs.existsSync(bin) ? undefined : `ESPRUINO=${bin} does not exist`;
   },
   // Espruino reads no environment: the settings and the module go in front of the program.
+  // Its frames go as SLIP on a pseudo-terminal: its own sockets are NetworkJS's, over netrt.
   command: (env, dir, program) => {
     const script = path.join(dir, "program.js");
-    fs.writeFileSync(script, espruinoProgram(env, "espruino-app", example("espruino", program, ".js")));
-    return [process.env.ESPRUINO!, script];
+    const pty = slipPtyPath(dir);
+    const source = example("espruino", program, ".js");
+    fs.writeFileSync(script, espruinoProgram({ ...env, NETRT_FRAME_PATH: pty }, "espruino-app", source));
+    return [
+      path.join(ROOT, "node_modules", ".bin", "tsx"),
+      path.join(ROOT, "tools", "run-espruino.ts"),
+      "--pty",
+      pty,
+      "--rx-port",
+      env.NETRT_RX_PORT,
+      "--tx-port",
+      env.NETRT_TX_PORT,
+      "--",
+      process.env.ESPRUINO!,
+      script,
+    ];
   },
   requiredInCi: false,
 };

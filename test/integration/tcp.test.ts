@@ -13,9 +13,12 @@ import { FirmwareProcess } from "../../tools/lib/firmware-proc";
 import type { HostLink } from "../../tools/lib/hostlink";
 import { ROOT } from "../../tools/lib/paths";
 import { peerExec, TCP_PEER, tcpPeer } from "../../tools/lib/peer-services";
-import { missing, node, PEER, peerNetwork, PROGRAM_RUNTIMES } from "./program-runtimes";
+import { espruino, missing, node, PEER, peerNetwork, PROGRAM_RUNTIMES, type Runtime } from "./program-runtimes";
 
 const MB = 1048576;
+
+/** A log line of a program: Espruino's console may put its prompt's escape before it. */
+const line = (re: string): RegExp => new RegExp(`(?:^|\\[J)${re}\\r?$`);
 
 function tcpMissing(): string | undefined {
   return missing() ?? (spawnSync("sh", ["-c", "command -v curl"]).status !== 0 ? "curl is not installed" : undefined);
@@ -76,51 +79,69 @@ describe("integration: TCP with real Linux peers", function () {
     built = true;
   };
 
+  /**
+   * `program` on `rt` against a peer with Python's http.server on 8080 (hello.txt, 3,018 bytes):
+   * `check` gets the device's address once it is bound.
+   */
+  const withHttpPeer = async (
+    rt: Runtime,
+    index: number,
+    program: string,
+    check: (fw: FirmwareProcess, link: HostLink, addr: string) => Promise<void>,
+  ): Promise<void> => {
+    await build();
+    const base = 46000 + (process.pid % 300) * 10 + index * 2;
+    const { link, server } = await peerNetwork(`t${index}${process.pid % 10000}`, base);
+    let fw: FirmwareProcess | undefined;
+    try {
+      const www = path.join(link.dir, "www");
+      fs.mkdirSync(www, { recursive: true });
+      fs.writeFileSync(path.join(www, "hello.txt"), "hello from linux\n" + "x".repeat(3000) + "\n");
+      link.spawnIn(link.peerNs, ["/usr/bin/python3", "-m", "http.server", "8080", "--bind", PEER, "--directory", www]);
+      const env = {
+        NETRT_RX_PORT: String(base),
+        NETRT_TX_PORT: String(base + 1),
+        NODE_PATH: path.join(ROOT, "dist", "host-app"),
+        NETRT_RUN_SECONDS: "60",
+      };
+      fw = new FirmwareProcess(env, path.join(link.dir, "state"), rt.command(env, link.dir, program));
+      const bound = await fw.waitFor(line("bound (192\\.0\\.2\\.\\d+)/24 gateway 192\\.0\\.2\\.1"), 20000);
+      await check(fw, link, bound[1]);
+      server.stop();
+    } finally {
+      await fw?.stop();
+      link.dispose();
+    }
+  };
+  const skipWithout = (ctx: Mocha.Context, rt: Runtime): void => {
+    const why = tcpMissing() ?? rt.absent();
+    if (why === undefined) return;
+    if (process.env.CI && rt.requiredInCi) throw new Error(`required in CI: ${why}`);
+    console.log(`      skipped: ${why}`);
+    ctx.skip();
+  };
+
   PROGRAM_RUNTIMES.forEach((rt, index) => {
     it(`the http example on ${rt.name}: fetches from Python's http.server, serves a page to curl`, async function () {
-      const why = tcpMissing() ?? rt.absent();
-      if (why !== undefined) {
-        if (process.env.CI && rt.requiredInCi) throw new Error(`required in CI: ${why}`);
-        console.log(`      skipped: ${why}`);
-        this.skip();
-      }
-      await build();
-      const base = 46000 + (process.pid % 300) * 10 + index * 2;
-      const { link, server } = await peerNetwork(`t${index}${process.pid % 10000}`, base);
-      let fw: FirmwareProcess | undefined;
-      try {
-        const www = path.join(link.dir, "www");
-        fs.mkdirSync(www, { recursive: true });
-        fs.writeFileSync(path.join(www, "hello.txt"), "hello from linux\n" + "x".repeat(3000) + "\n");
-        link.spawnIn(link.peerNs, [
-          "/usr/bin/python3",
-          "-m",
-          "http.server",
-          "8080",
-          "--bind",
-          PEER,
-          "--directory",
-          www,
-        ]);
-        const env = {
-          NETRT_RX_PORT: String(base),
-          NETRT_TX_PORT: String(base + 1),
-          NODE_PATH: path.join(ROOT, "dist", "host-app"),
-          NETRT_RUN_SECONDS: "60",
-        };
-        fw = new FirmwareProcess(env, path.join(link.dir, "state"), rt.command(env, link.dir, "http"));
-        const line = (re: string): RegExp => new RegExp(`(?:^|\\[J)${re}\\r?$`);
-        const bound = await fw.waitFor(line("bound (192\\.0\\.2\\.\\d+)/24 gateway 192\\.0\\.2\\.1"), 20000);
-        const addr = bound[1];
+      skipWithout(this, rt);
+      await withHttpPeer(rt, index, "http", async (fw, link, addr) => {
         await fw.waitFor(line("fetched HTTP/1\\.0 200 OK, 3018 bytes: hello from linux"), 15000);
         const page = link.exec(link.peerNs, ["curl", "-s", "-m", "10", `http://${addr}/`], true);
         assert.match(page, new RegExp(`^hello from http-\\S+ at ${addr.replace(/\./g, "\\.")}\\n$`));
         await fw.waitFor(line(`served GET / HTTP/1\\.1 to ${PEER.replace(/\./g, "\\.")}`), 5000);
-        server.stop();
-      } finally {
-        await fw?.stop();
-        link.dispose();
-      }
+      });
+    });
+  });
+
+  it("Espruino's own http, net and dgram over netrt (NetworkJS): the modules example", async function () {
+    skipWithout(this, espruino);
+    await withHttpPeer(espruino, PROGRAM_RUNTIMES.length, "modules", async (fw, link, addr) => {
+      await fw.waitFor(line("http\\.get 200, 3018 bytes: hello from linux"), 15000);
+      await fw.waitFor(line("net: HTTP/1\\.0 200 OK"), 15000);
+      await fw.waitFor(line(`dgram reply from ${PEER.replace(/\./g, "\\.")}:7000: hello over dgram`), 15000);
+      const page = link.exec(link.peerNs, ["curl", "-s", "-m", "10", `http://${addr}/hi`], true);
+      assert.equal(page, "hello from modules-espruino through Espruino's http\n");
+      await fw.waitFor(line("served GET /hi"), 5000);
     });
   });
 

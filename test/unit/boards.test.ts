@@ -163,6 +163,16 @@ describe("board files", function () {
       /"memory.parameters": "arguments" is for Espruino builds only/,
     ],
     [
+      "NetworkJS on a board that is not Espruino",
+      { ...good, services: { tcp: true, networkjs: true } },
+      /"services.networkjs" is Espruino's .* this board runs lua51/,
+    ],
+    [
+      "NetworkJS without TCP",
+      { ...good, runtime: "espruino", control: false, services: { sockets: 1, networkjs: true } },
+      /"services.networkjs" needs "services.tcp"/,
+    ],
+    [
       "an unknown way to pass parameters",
       { ...good, memory: { budget: 9, parameters: "stack" } },
       /"named" or "arguments"/,

@@ -51,6 +51,7 @@ function section(b: Board, description: string): string {
     if (sv.dns) has.push(`DNS${sv.dnsServers.length > 0 ? ` (servers ${sv.dnsServers.join(", ")})` : ""}`);
     if (sv.sntp) has.push(`SNTP${sv.sntpServers.length > 0 ? ` (servers ${sv.sntpServers.join(", ")})` : ""}`);
     if (sv.mdns) has.push("mDNS (<hostname>.local)");
+    if (sv.networkjs) has.push("Espruino's `net`, `http` and `dgram` over netrt (NetworkJS)");
     lines.push(`| services | ${has.join(", ")} |`);
   }
   if (c.program === true) lines.push('| build | a module the program starts: `require("netrt")` (examples/) |');

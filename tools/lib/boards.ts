@@ -98,7 +98,7 @@ const KNOWN_FIELDS: Record<string, string[]> = {
     "services",
     "program",
   ],
-  "services.": ["sockets", "tcp", "dns", "sntp", "mdns"],
+  "services.": ["sockets", "tcp", "dns", "sntp", "mdns", "networkjs"],
   "services.tcp.": ["connections", "buffer"],
   "services.dns.": ["servers"],
   "services.sntp.": ["servers"],
@@ -156,7 +156,8 @@ export function checkUnicastMac(file: string, what: string, v: string): void {
  * builds that do not enable it: "sockets" (how many UDP sockets at once),
  * "tcp" (true, or { "connections": N, "buffer": bytes per direction }),
  * "dns" and "sntp" (true, or { "servers": [...] }: used when the lease names
- * none; SNTP's may be names), "mdns" (true).
+ * none; SNTP's may be names), "mdns" (true), "networkjs" (true: Espruino's
+ * own net, http and dgram over netrt's TCP, UDP sockets and DNS).
  */
 const TCP_DEFAULT_CONNECTIONS = 4;
 const TCP_DEFAULT_BUFFER = 2920;
@@ -171,6 +172,7 @@ function parseServices(file: string, v: unknown): NonNullable<BoardConfig["servi
     sntp: false,
     sntpServers: [],
     mdns: false,
+    networkjs: false,
   };
   if (v === undefined) return out;
   const s = field<Json>(file, { services: v }, "services", "object");
@@ -213,6 +215,10 @@ function parseServices(file: string, v: unknown): NonNullable<BoardConfig["servi
   [out.dns, out.dnsServers] = servers("dns", false);
   [out.sntp, out.sntpServers] = servers("sntp", true);
   if (s.mdns !== undefined) out.mdns = field<boolean>(file, s, "mdns", "boolean", "services.");
+  if (s.networkjs !== undefined) out.networkjs = field<boolean>(file, s, "networkjs", "boolean", "services.");
+  // NetworkJS's sockets are netrt's: without TCP, Espruino's net and http would have none.
+  if (out.networkjs && out.tcp === 0)
+    throw new BoardError(`${file}: "services.networkjs" needs "services.tcp" (its sockets are netrt's TCP)`);
   if (out.sntpServers.some((e) => !/^(\d{1,3}\.){3}\d{1,3}$/.test(e)) && !out.dns)
     throw new BoardError(
       `${file}: "services.sntp.servers" names hosts: the board needs "services.dns" to resolve them`,
@@ -349,6 +355,10 @@ export function parseBoard(file: string, text: string): Board {
   }
 
   const services = parseServices(file, raw.services);
+  if (services.networkjs && runtime !== "espruino")
+    throw new BoardError(
+      `${file}: "services.networkjs" is Espruino's (its NetworkJS module); this board runs ${runtime}`,
+    );
   const program = raw.program === undefined ? false : field<boolean>(file, raw, "program", "boolean");
 
   let available = false;

@@ -65,7 +65,7 @@ function writeEntry(b: Board): string {
     );
   }
   // The services the board gives its program, each a module only its boards import.
-  const sv = b.config.services ?? { sockets: 0, tcp: 0, dns: false, sntp: false, mdns: false };
+  const sv = b.config.services ?? { sockets: 0, tcp: 0, dns: false, sntp: false, mdns: false, networkjs: false };
   const calls: string[] = [];
   const svc = (module: string, fn: string, call: string): void => {
     imports.push(`import { ${fn} } from "${from(module)}";`);
@@ -78,6 +78,13 @@ function writeEntry(b: Board): string {
   if (sv.mdns) svc("firmware/app-mdns", "addMdns", "if (o.mdns !== false) addMdns(d, o.onName);");
   if (sv.sockets > 0) svc("firmware/app-udp", "addSockets", "addSockets(d);");
   if (sv.tcp > 0) svc("firmware/app-tcp", "addTcp", "addTcp(d);");
+  // Last: NetworkJS's sockets are the ones above. The entry may have turned it off (Espruino for Linux on dgram).
+  if (sv.networkjs)
+    svc(
+      "firmware/app-networkjs",
+      "addNetworkJs",
+      "if (o.networkjs !== false && d.board.services!.networkjs) addNetworkJs(d);",
+    );
   const services = calls.length === 0 ? "undefined" : `(d: Device, o: NetrtOptions) => {\n  ${calls.join("\n  ")}\n}`;
   if (calls.length > 0) {
     imports.push(`import type { Device, NetrtOptions } from "${from("firmware/device")}";`);

@@ -35,7 +35,7 @@ export interface JsBundleOptions {
   parametersFromArguments?: boolean;
 }
 
-const ESPRUINO_MODULES = ["Storage", "net", "dgram", "http", "Wifi", "WIZnet", "fs", "crypto"];
+const ESPRUINO_MODULES = ["Storage", "net", "dgram", "http", "Wifi", "WIZnet", "fs", "crypto", "NetworkJS"];
 const MISSING_GLOBALS = new Set(ESPRUINO_MISSING_GLOBALS);
 const MISSING_MEMBERS = new Set(ESPRUINO_MISSING_MEMBERS);
 
@@ -199,7 +199,8 @@ export async function bundleJs(o: JsBundleOptions): Promise<number> {
         // builtins: the names are ours even where a DOM type has the same one.
         properties: { regex: new RegExp(`^(?:${internalPropertyNames(check.program).join("|")})$`), builtins: true },
       },
-      format: { ecma: 5, comments: false },
+      // ASCII only: Espruino reads a UTF-8 source's "\xdb" as a Unicode string, which byte strings never match.
+      format: { ecma: 5, comments: false, ascii_only: true },
     });
     // Our globals share the interpreter's root with Espruino's (E, SPI, pins
     // such as A0) and with the user's program, which is free to say `var t`:
