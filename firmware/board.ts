@@ -57,6 +57,8 @@ export interface BoardConfig {
     /** TCP connections at once (0: no TCP), and each one's receive window and send buffer in bytes. */
     tcp: number;
     tcpBuffer: number;
+    /** W5500: the connections are the chip's sockets 1..tcp (hybrid with MACRAW), not netrt's TCP. */
+    tcpChip: boolean;
     dns: boolean;
     dnsServers: string[];
     sntp: boolean;

@@ -2,10 +2,15 @@
 // 16 KB of each buffer memory, driven over SPI (datasheet v1.0.9). Frames
 // stay in the chip's 16 KB receive buffer until the stack reads them, so
 // the MCU holds no receive queue of its own. Portable: every runtime.
-import { alloc, get8, get16, len, set8, set16, view, copy } from "@hal/bytes";
+//
+// Hybrid (tcpSockets > 0): sockets 1..n run TCP in the chip with 2 KB of
+// buffer each (w5500-tcp.ts), socket 0 keeps the rest. The chip then claims
+// the TCP segments for those sockets' ports itself, and MACRAW gets the rest;
+// its ping block is set so that our stack alone answers echo requests.
+import { alloc, get8, get16, len, set8, set16, set32, view, copy } from "@hal/bytes";
 import { band } from "@hal/u32";
 import { ETH_HEADER } from "../mac-base";
-import type { Bytes, Mac, SpiMacFactory } from "../types";
+import type { Bytes, ChipPins, Clock, Gpio, Mac, MacOptions, Spi, SpiMacFactory } from "../types";
 import { ChipMac, type ChipMacOptions, wired } from "./chip-mac";
 
 // SPI frame: 16-bit offset, control byte (block select << 3, write bit, variable length mode).
@@ -18,6 +23,9 @@ const BSB_S0_RX = 3;
 // Common registers.
 const MR = 0x0000;
 const MR_RST = 0x80;
+/** Ping block: the chip leaves echo requests for SIPR to socket 0. */
+const MR_PB = 0x10;
+const GAR = 0x0001;
 const SHAR = 0x0009;
 const SIMR = 0x0018;
 const SIMR_S0 = 0x01;
@@ -62,7 +70,13 @@ const RX_BURST = 8;
 const MAX_FRAME = 1514;
 
 /** pollMs defaults to 10, or 100 with INTn wired; RSTn and INTn are used when wired. */
-export type W5500Options = ChipMacOptions;
+export interface W5500Options extends ChipMacOptions {
+  /** Sockets 1..n for TCP in the chip (hybrid), 0..7; 0 or absent: socket 0 alone, MACRAW. */
+  tcpSockets?: number;
+}
+
+/** A hybrid TCP socket's buffer, each way, in KB (the chip's default). */
+export const TCP_SOCKET_KB = 2;
 
 /** RSTn low at least 500 µs; the PLL locks within 1 ms of its release (data sheet 5.5.1). */
 const RESET_LOW_MS = 1;
@@ -77,10 +91,15 @@ export class W5500Mac extends ChipMac implements Mac {
   private interrupts = false;
   /** Ring corruption seen (a frame header that cannot be right): the socket was reopened. */
   resyncs = 0;
+  readonly tcpSockets: number;
+  /** The hybrid sockets' poll (w5500-tcp.ts), run on every poll of the chip. */
+  pollSockets: (() => void) | undefined = undefined;
 
   constructor(w: W5500Options) {
     // With INTn wired the poll is only a safety net.
     super(w, w.gpio !== undefined && w.pins !== undefined && wired(w.pins.int) ? 100 : 10);
+    const n = w.tcpSockets !== undefined ? Math.floor(w.tcpSockets) : 0;
+    this.tcpSockets = n > 0 && n < 8 ? n : 0;
   }
 
   /**
@@ -109,6 +128,7 @@ export class W5500Mac extends ChipMac implements Mac {
     while (band(this.read8(BSB_COMMON, MR), MR_RST) !== 0) {
       if (++n > CR_POLLS) return "w5500: stays in reset";
     }
+    if (this.tcpSockets > 0) this.write8(BSB_COMMON, MR, MR_PB);
     this.writeHwaddr();
     const err = this.openSocket();
     if (err !== undefined) return err;
@@ -116,22 +136,27 @@ export class W5500Mac extends ChipMac implements Mac {
       // INTn falls when socket 0 has a frame or finished a send (Sn_IMR), through SIMR.
       this.interrupts = true;
       this.write8(BSB_S0_REG, SN_IMR, IR_RECV + IR_SEND_OK);
-      this.write8(BSB_COMMON, SIMR, SIMR_S0);
+      // The hybrid sockets interrupt with everything they have (Sn_IMR's reset value).
+      this.write8(BSB_COMMON, SIMR, SIMR_S0 * (Math.pow(2, this.tcpSockets + 1) - 1));
     }
     this.startPolling();
     return undefined;
   }
 
   private openSocket(): string | undefined {
-    // Sockets 1..7 start with 2 KB each; theirs must go to 0 before socket 0 may take all 16.
+    // Sockets 1..7 start with 2 KB each; the unused ones go to 0 before socket 0 may take the rest.
     for (let sn = 1; sn < 8; sn++) {
-      this.write8(BSB_S0_REG + 4 * sn, SN_RXBUF_SIZE, 0);
-      this.write8(BSB_S0_REG + 4 * sn, SN_TXBUF_SIZE, 0);
+      const kb = sn <= this.tcpSockets ? TCP_SOCKET_KB : 0;
+      this.write8(BSB_S0_REG + 4 * sn, SN_RXBUF_SIZE, kb);
+      this.write8(BSB_S0_REG + 4 * sn, SN_TXBUF_SIZE, kb);
     }
-    this.write8(BSB_S0_REG, SN_RXBUF_SIZE, BUF_KB);
-    this.write8(BSB_S0_REG, SN_TXBUF_SIZE, BUF_KB);
+    // The sizes are powers of two: socket 0 takes the largest that fits beside the TCP sockets.
+    let s0 = BUF_KB;
+    while (s0 + this.tcpSockets * TCP_SOCKET_KB > BUF_KB) s0 = s0 / 2;
+    this.write8(BSB_S0_REG, SN_RXBUF_SIZE, s0);
+    this.write8(BSB_S0_REG, SN_TXBUF_SIZE, s0);
     this.write8(BSB_S0_REG, SN_MR, MR_MACRAW + MR_MFEN);
-    if (!this.command(CR_OPEN)) return "w5500: OPEN not taken";
+    if (!this.command(0, CR_OPEN)) return "w5500: OPEN not taken";
     const sr = this.read8(BSB_S0_REG, SN_SR);
     if (sr !== SR_MACRAW) return "w5500: socket 0 did not enter MACRAW (SR " + sr + ")";
     this.open = true;
@@ -156,7 +181,7 @@ export class W5500Mac extends ChipMac implements Mac {
       this.burst = 0;
       return undefined;
     }
-    const avail = this.read16Stable(SN_RX_RSR);
+    const avail = this.read16Stable(BSB_S0_REG, SN_RX_RSR);
     if (avail < RX_HEADER) {
       this.burst = 0;
       return undefined;
@@ -175,7 +200,7 @@ export class W5500Mac extends ChipMac implements Mac {
     this.header(b, BSB_S0_RX, (rd + RX_HEADER) % 65536, false);
     this.spi.transfer(b, 0, 3, n);
     this.write16(BSB_S0_REG, SN_RX_RD, (rd + total) % 65536);
-    this.command(CR_RECV);
+    this.command(0, CR_RECV);
     this.burst++;
     if (!this.fits(n, 4)) {
       this.counters.rxDropped++;
@@ -188,14 +213,21 @@ export class W5500Mac extends ChipMac implements Mac {
 
   close(): void {
     this.stopPolling();
-    if (this.open) this.command(CR_CLOSE);
+    if (this.open) this.command(0, CR_CLOSE);
     this.open = false;
     this.dropPending();
   }
 
+  /** SIPR, SUBR and GAR: the hybrid sockets' address, mask and gateway (our lease's). */
+  setAddress(addr: number, mask: number, gateway: number): void {
+    this.write32(BSB_COMMON, GAR, gateway);
+    this.write32(BSB_COMMON, GAR + 4, mask);
+    this.write32(BSB_COMMON, GAR + 14, addr);
+  }
+
   protected transmit(frame: Bytes): boolean {
     const n = len(frame);
-    if (this.read16Stable(SN_TX_FSR) < n) {
+    if (this.read16Stable(BSB_S0_REG, SN_TX_FSR) < n) {
       this.counters.txDropped++;
       return false;
     }
@@ -205,7 +237,7 @@ export class W5500Mac extends ChipMac implements Mac {
     this.header(b, BSB_S0_TX, wr, true);
     this.spi.transfer(b, 0, 3 + n, 0);
     this.write16(BSB_S0_REG, SN_TX_WR, (wr + n) % 65536);
-    this.command(CR_SEND);
+    this.command(0, CR_SEND);
     this.sending = true;
     this.sent(n);
     return true;
@@ -221,7 +253,7 @@ export class W5500Mac extends ChipMac implements Mac {
 
   private resync(): void {
     this.resyncs++;
-    this.command(CR_CLOSE);
+    this.command(0, CR_CLOSE);
     this.open = false;
     this.dropPending();
     const err = this.openSocket();
@@ -237,16 +269,27 @@ export class W5500Mac extends ChipMac implements Mac {
         const ir = this.read8(BSB_S0_REG, SN_IR);
         if (band(ir, IR_RECV) !== 0) this.write8(BSB_S0_REG, SN_IR, IR_RECV);
       }
-      if (this.read16Stable(SN_RX_RSR) >= RX_HEADER) this.o.onReadable(1);
+      if (this.read16Stable(BSB_S0_REG, SN_RX_RSR) >= RX_HEADER) this.o.onReadable(1);
     }
+    if (this.pollSockets !== undefined) this.pollSockets();
   }
 
-  /** A command, then wait (bounded) for the chip to take it. */
-  private command(cr: number): boolean {
-    this.write8(BSB_S0_REG, SN_CR, cr);
-    for (let i = 0; i < CR_POLLS; i++) if (this.read8(BSB_S0_REG, SN_CR) === 0) return true;
+  /** Socket `sn`'s command, then wait (bounded) for the chip to take it. */
+  command(sn: number, cr: number): boolean {
+    const bsb = BSB_S0_REG + 4 * sn;
+    this.write8(bsb, SN_CR, cr);
+    for (let i = 0; i < CR_POLLS; i++) if (this.read8(bsb, SN_CR) === 0) return true;
     this.counters.txErrors++;
     return false;
+  }
+
+  /** Copies n bytes between `b`[off…] and the chip at block `bsb`, `offset` (a buffer: the offset wraps in the chip). */
+  transferBuf(bsb: number, offset: number, b: Bytes, off: number, n: number, write: boolean): void {
+    const t = alloc(3 + n);
+    if (write) copy(t, 3, b, off, n);
+    this.header(t, bsb, offset % 65536, write);
+    this.spi.transfer(t, 0, write ? 3 + n : 3, write ? 0 : n);
+    if (!write) copy(b, off, t, 3, n);
   }
 
   private header(b: Bytes, bsb: number, offset: number, write: boolean): void {
@@ -259,31 +302,36 @@ export class W5500Mac extends ChipMac implements Mac {
     this.spi.transfer(this.reg, 0, write ? 3 + n : 3, write ? 0 : n);
   }
 
-  private read8(bsb: number, offset: number): number {
+  read8(bsb: number, offset: number): number {
     this.access(bsb, offset, false, 1);
     return get8(this.reg, 3);
   }
 
-  private write8(bsb: number, offset: number, v: number): void {
+  write8(bsb: number, offset: number, v: number): void {
     set8(this.reg, 3, v);
     this.access(bsb, offset, true, 1);
   }
 
-  private read16(bsb: number, offset: number): number {
+  read16(bsb: number, offset: number): number {
     this.access(bsb, offset, false, 2);
     return get16(this.reg, 3);
   }
 
-  private write16(bsb: number, offset: number, v: number): void {
+  write16(bsb: number, offset: number, v: number): void {
     set16(this.reg, 3, v);
     this.access(bsb, offset, true, 2);
   }
 
+  write32(bsb: number, offset: number, v: number): void {
+    set32(this.reg, 3, v);
+    this.access(bsb, offset, true, 4);
+  }
+
   /** The datasheet's rule for the 16-bit counters that change under us: read until two reads agree. */
-  private read16Stable(offset: number): number {
-    let a = this.read16(BSB_S0_REG, offset);
+  read16Stable(bsb: number, offset: number): number {
+    let a = this.read16(bsb, offset);
     for (let i = 0; i < 4; i++) {
-      const b = this.read16(BSB_S0_REG, offset);
+      const b = this.read16(bsb, offset);
       if (b === a) return a;
       a = b;
     }
@@ -292,8 +340,22 @@ export class W5500Mac extends ChipMac implements Mac {
 }
 
 /** The board entry's way in: a started W5500, or its error through onError. */
-export const openW5500: SpiMacFactory = (spi, clock, hwaddr, mtu, o, gpio, pins) => {
+export const openW5500: SpiMacFactory = (spi, clock, hwaddr, mtu, o, gpio, pins) =>
+  openW5500With(0, spi, clock, hwaddr, mtu, o, gpio, pins);
+
+/** As openW5500, with sockets 1..`tcpSockets` for TCP in the chip. */
+export function openW5500With(
+  tcpSockets: number,
+  spi: Spi,
+  clock: Clock,
+  hwaddr: Bytes,
+  mtu: number,
+  o: MacOptions,
+  gpio: Gpio | undefined,
+  pins: ChipPins,
+): W5500Mac {
   const mac = new W5500Mac({
+    tcpSockets: tcpSockets,
     onReadable: o.onReadable,
     onLinkChange: o.onLinkChange,
     onError: o.onError,
@@ -307,4 +369,4 @@ export const openW5500: SpiMacFactory = (spi, clock, hwaddr, mtu, o, gpio, pins)
   const err = mac.start();
   if (err !== undefined && o.onError !== undefined) o.onError(err);
   return mac;
-};
+}

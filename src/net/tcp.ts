@@ -375,9 +375,10 @@ export class Tcp implements TcpInput {
   /**
    * Opens a connection to dst:port (active open): the connection, whose
    * onConnect or onClose says how it went, or -errno (ENOSPC no free slot,
-   * ENETUNREACH no route, EINVAL).
+   * ENETUNREACH no route, EINVAL, EADDRINUSE). `lport`: the local port, when
+   * not an ephemeral one (a W5500 socket's Sn_PORT in the chip model).
    */
-  connect(dst: number, port: number): TcpConn | number {
+  connect(dst: number, port: number, lport?: number): TcpConn | number {
     if (port <= 0 || port > 0xffff || port !== Math.floor(port)) return -EINVAL;
     const err = this.ip.route(dst, -1, undefined);
     if (err < 0) return err;
@@ -386,7 +387,8 @@ export class Tcp implements TcpInput {
     c.laddr = this.ip.routedSource();
     c.raddr = dst;
     c.rport = port;
-    c.lport = this.ephemeralPort(c);
+    c.lport =
+      lport === undefined ? this.ephemeralPort(c) : this.find(c.laddr, lport, dst, port) === undefined ? lport : -1;
     if (c.lport < 0) return -EADDRINUSE;
     this.conns.push(c);
     this.initSend(c, this.ip.routedMtu());

@@ -90,6 +90,17 @@ describe("build", function () {
     );
   });
 
+  it("a W5500 board with TCP in the chip carries the chip's TCP driver and not netrt's TCP; a board with netrt's TCP the other way round", function () {
+    const tcpBoards = loadBoards().filter((b) => (b.config.services?.tcp ?? 0) > 0);
+    assert.ok(tcpBoards.some((b) => b.config.services!.tcpChip) && tcpBoards.some((b) => !b.config.services!.tcpChip));
+    for (const b of tcpBoards) {
+      const code = fs.readFileSync(path.join(ROOT, artifacts.find((a) => a.board === b.config.name)!.file), "utf8");
+      const chip = b.config.services!.tcpChip;
+      assert.equal(code.includes("tcp: callback failed: "), !chip, `${b.config.name}: src/net/tcp.ts`);
+      assert.equal(code.includes("tcp: no W5500 with TCP sockets"), chip, `${b.config.name}: the chip's TCP`);
+    }
+  });
+
   it('a board with a control channel carries the netlink code; one without ("control": false) does not', function () {
     const mark = "control channel on ";
     const boards = loadBoards().filter((b) => b.runtime !== "node");
@@ -109,7 +120,8 @@ describe("build", function () {
   it("the Espruino artifact boots on the Espruino interpreter (ESPRUINO)", function () {
     const bin = process.env.ESPRUINO;
     if (!bin) this.skip();
-    const a = artifacts.find((x) => x.runtime === "espruino")!;
+    // A firmware, which starts when loaded (a program board's module waits for require("netrt")).
+    const a = artifacts.find((x) => x.runtime === "espruino" && x.file.endsWith("/firmware.js"))!;
     const script = path.join(ROOT, "build", "boot-check.js");
     fs.writeFileSync(
       script,

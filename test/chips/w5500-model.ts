@@ -8,7 +8,17 @@
 // 1 ms after: the PLL locks) and the INTn output (low while a socket has an
 // interrupt that Sn_IMR and SIMR let through). Its wire side takes and gives
 // whole frames.
+//
+// With a core (w5500-core.ts), sockets 1..7 also open in TCP mode beside
+// socket 0's MACRAW: the hybrid stack of the datasheet. A received frame
+// goes to the hardwired core when it is a TCP segment for SIPR and the
+// Sn_PORT of a TCP socket that is not closed, or an echo request for SIPR
+// while MR's ping block is clear; everything else (the MAC filter allowing)
+// goes to socket 0, ARP included, which the core also answers for SIPR.
 import type { Bytes, Spi } from "../../hal/types";
+import { TCPS_CLOSED, type TcpConn, type TcpListener } from "../../src/net/tcp";
+import { ETIMEDOUT } from "../../src/net/errno";
+import { type CoreHost, W5500Core } from "./w5500-core";
 
 const SOCKETS = 8;
 const MEM = 16 * 1024;
@@ -17,7 +27,11 @@ const MAX_FRAME = 1514;
 
 // Common register offsets.
 const MR = 0x00;
+const MR_PB = 0x10;
+const GAR = 0x01;
+const SUBR = 0x05;
 const SHAR = 0x09;
+const SIPR = 0x0f;
 const SIMR = 0x18;
 const PHYCFGR = 0x2e;
 const VERSIONR = 0x39;
@@ -26,6 +40,9 @@ const SN_MR = 0x00;
 const SN_CR = 0x01;
 const SN_IR = 0x02;
 const SN_SR = 0x03;
+const SN_PORT = 0x04;
+const SN_DIPR = 0x0c;
+const SN_DPORT = 0x10;
 const SN_RXBUF_SIZE = 0x1e;
 const SN_TXBUF_SIZE = 0x1f;
 const SN_TX_FSR = 0x20;
@@ -36,12 +53,28 @@ const SN_RX_RD = 0x28;
 const SN_RX_WR = 0x2a;
 const SN_IMR = 0x2c;
 
+const MODE_TCP = 0x01;
+const MODE_MACRAW = 0x04;
+const IR_CON = 0x01;
+const IR_DISCON = 0x02;
+const IR_RECV = 0x04;
+const IR_TIMEOUT = 0x08;
+const IR_SEND_OK = 0x10;
+const SR_INIT = 0x13;
+const SR_LISTEN = 0x14;
+const SR_MACRAW = 0x42;
+/** Sn_SR of a connected TCP socket, by src/net/tcp.ts's state (TCPS_*, 0..10). */
+const SR_OF_TCPS = [0x00, 0x00, 0x15, 0x16, 0x17, 0x1c, 0x18, 0x1a, 0x1d, 0x18, 0x1b];
+
 interface Socket {
   regs: Uint8Array;
   /** Sn_RX_RD as of the last RECV command: what the chip counts as consumed. */
   rxConsumed: number;
   /** Reads of Sn_CR that still show the last command (the chip takes a few clocks). */
   crBusy: number;
+  /** TCP mode: the core's connection, or its listener while in LISTEN. */
+  conn?: TcpConn;
+  listener?: TcpListener;
 }
 
 export interface W5500Stats {
@@ -83,10 +116,14 @@ export class W5500Model implements Spi {
     errors: [],
   };
 
+  private core: W5500Core | undefined = undefined;
+
   constructor(
     private readonly onWire: (frame: Uint8Array) => void,
     /** Milliseconds, for the 1 ms after RSTn's release. */
     private readonly now: () => number = () => 0,
+    /** The clock, randomness and log of the hardwired core; without one, only MACRAW opens. */
+    private readonly coreHost?: CoreHost,
   ) {
     this.reset();
   }
@@ -214,6 +251,7 @@ export class W5500Model implements Spi {
       return 0;
     }
     const word = (v: number): number => ((offset & 1) === 0 ? v >> 8 : v & 0xff);
+    if (offset === SN_SR && k.conn !== undefined) return SR_OF_TCPS[k.conn.state];
     if (offset === SN_TX_FSR || offset === SN_TX_FSR + 1) return word(this.txFree(s));
     if (offset === SN_RX_RSR || offset === SN_RX_RSR + 1) return word(this.rxUsed(s));
     return k.regs[offset];
@@ -257,23 +295,38 @@ export class W5500Model implements Spi {
     const r = k.regs;
     switch (cr) {
       case 0x01: {
-        // OPEN: MACRAW only on socket 0; the pointers start over.
+        // OPEN: MACRAW only on socket 0, TCP on the others when there is a core; the pointers start over.
         const mode = r[SN_MR] & 0x0f;
-        if (mode !== 0x04 || s !== 0) {
-          this.stats.errors.push(`OPEN socket ${s} in mode ${mode} (only MACRAW on socket 0 is modelled)`);
+        const tcp = mode === MODE_TCP && s !== 0 && this.coreHost !== undefined;
+        if (!tcp && (mode !== MODE_MACRAW || s !== 0)) {
+          this.stats.errors.push(`OPEN socket ${s} in mode ${mode} (modelled: MACRAW on 0, TCP on 1..7 with a core)`);
           return;
         }
+        const sr = this.loadSocket(s, SN_SR);
+        if (sr !== 0) this.stats.errors.push(`OPEN on socket ${s}, which is not closed (SR 0x${sr.toString(16)})`);
+        this.dropTcp(k);
         for (const o of [SN_TX_RD, SN_TX_WR, SN_RX_RD, SN_RX_WR]) this.set16(s, o, 0);
         k.rxConsumed = 0;
-        r[SN_SR] = 0x42;
-        this.sendPending = false;
+        r[SN_SR] = tcp ? SR_INIT : SR_MACRAW;
+        if (s === 0) this.sendPending = false;
         return;
       }
+      case 0x02:
+        return this.listen(s);
+      case 0x04:
+        return this.connect(s);
+      case 0x08:
+        // DISCON: FIN after what was sent; the socket closes when the peer's FIN and ACK are in.
+        if (k.conn === undefined) return void this.stats.errors.push(`DISCON on socket ${s} with no connection`);
+        k.conn.close();
+        return;
       case 0x10:
+        this.dropTcp(k);
         r[SN_SR] = 0;
-        this.sendPending = false;
+        if (s === 0) this.sendPending = false;
         return;
       case 0x20: {
+        if ((r[SN_MR] & 0x0f) === MODE_TCP && s !== 0) return this.sendTcp(s);
         if (r[SN_SR] !== 0x42) return void this.stats.errors.push("SEND on a closed socket");
         if (this.sendPending) this.stats.errors.push("SEND before the previous one completed");
         const rd = this.get16(s, SN_TX_RD);
@@ -294,6 +347,7 @@ export class W5500Model implements Spi {
       case 0x40:
         // RECV: what Sn_RX_RD now says has been read is given back to the ring.
         k.rxConsumed = this.get16(s, SN_RX_RD);
+        if (k.conn !== undefined) this.pull(s);
         return;
       default:
         this.stats.errors.push(`unknown command 0x${cr.toString(16)} on socket ${s}`);
@@ -311,8 +365,10 @@ export class W5500Model implements Spi {
 
   /** A frame (no FCS) arriving from the cable. */
   fromWire(frame: Uint8Array): void {
+    if (!this.link) return;
+    if (this.forCore(frame)) return;
     const r = this.sockets[0].regs;
-    if (!this.link || r[SN_SR] !== 0x42) return;
+    if (r[SN_SR] !== 0x42) return;
     if (frame.length < MIN_FRAME) return void this.stats.rxRunts++;
     if (frame.length > MAX_FRAME) return void this.stats.rxOversize++;
     if ((r[SN_MR] & 0x80) !== 0) {
@@ -358,6 +414,8 @@ export class W5500Model implements Spi {
   // --- internals -----------------------------------------------------------------
 
   private reset(): void {
+    for (const k of this.sockets) this.dropTcp(k);
+    this.core = undefined;
     this.common = new Uint8Array(0x40);
     this.common[PHYCFGR] = 0xb8;
     this.common[0x19] = 0x07; // RTR 2000 (200 ms)
@@ -404,6 +462,173 @@ export class W5500Model implements Spi {
 
   private txFree(s: number): number {
     const size = this.sockets[s].regs[SN_TXBUF_SIZE] * 1024;
-    return size - ((this.get16(s, SN_TX_WR) - this.get16(s, SN_TX_RD)) & 0xffff);
+    const c = this.sockets[s].conn;
+    // Sent but not yet acknowledged data still holds its place in the buffer.
+    const unacked = c !== undefined && c.state !== TCPS_CLOSED ? size - Math.min(size, c.writable()) : 0;
+    return Math.max(0, size - ((this.get16(s, SN_TX_WR) - this.get16(s, SN_TX_RD)) & 0xffff) - unacked);
+  }
+
+  // --- the hardwired core (sockets 1..7 in TCP mode) ------------------------------
+
+  private u32(o: number): number {
+    const c = this.common;
+    return ((c[o] << 24) | (c[o + 1] << 16) | (c[o + 2] << 8) | c[o + 3]) >>> 0;
+  }
+
+  /** The core, made on first use with SHAR as it is then, following SIPR/SUBR/GAR. */
+  private coreNow(): W5500Core | undefined {
+    if (this.coreHost === undefined) return undefined;
+    if (this.core === undefined)
+      this.core = new W5500Core(
+        this.coreHost,
+        this.common.subarray(SHAR, SHAR + 6),
+        (f) => {
+          if (this.link) {
+            this.stats.txFrames++;
+            this.onWire(f);
+          }
+        },
+        2048,
+      );
+    this.core.configure(this.u32(SIPR), this.u32(SUBR), this.u32(GAR));
+    return this.core;
+  }
+
+  /** Gives the core what is its own; true when socket 0 must not see the frame. */
+  private forCore(f: Uint8Array): boolean {
+    if (this.coreHost === undefined || f.length < 42) return false;
+    const type = (f[12] << 8) | f[13];
+    const sipr = this.u32(SIPR);
+    if (sipr === 0) return false;
+    if (type === 0x0806) {
+      // The chip answers ARP for SIPR itself; socket 0 sees ARP too.
+      this.coreNow()?.fromWire(f);
+      return false;
+    }
+    if (type !== 0x0800 || ((f[30] << 24) | (f[31] << 16) | (f[32] << 8) | f[33]) >>> 0 !== sipr) return false;
+    const proto = f[23];
+    const ihl = (f[14] & 0x0f) * 4;
+    let mine = false;
+    if (proto === 1) mine = (this.common[MR] & MR_PB) === 0 && f[14 + ihl] === 8;
+    else if (proto === 6 && f.length >= 14 + ihl + 4) {
+      const dport = (f[14 + ihl + 2] << 8) | f[14 + ihl + 3];
+      for (let s = 1; s < SOCKETS; s++) {
+        const r = this.sockets[s].regs;
+        const c = this.sockets[s].conn;
+        const open = (c !== undefined && c.state !== TCPS_CLOSED) || r[SN_SR] === SR_LISTEN;
+        if ((r[SN_MR] & 0x0f) === MODE_TCP && open && ((r[SN_PORT] << 8) | r[SN_PORT + 1]) === dport) mine = true;
+      }
+    }
+    if (mine) this.coreNow()?.fromWire(f);
+    return mine;
+  }
+
+  private listen(s: number): void {
+    const k = this.sockets[s];
+    const r = k.regs;
+    const core = this.coreNow();
+    if (core === undefined || r[SN_SR] !== SR_INIT)
+      return void this.stats.errors.push(`LISTEN on socket ${s} not in INIT`);
+    const l = core.tcp.listen((r[SN_PORT] << 8) | r[SN_PORT + 1], 1, (c) => {
+      // One connection per socket: the socket leaves LISTEN for it.
+      core.tcp.unlisten(l as TcpListener);
+      k.listener = undefined;
+      this.attach(s, c);
+      const a = c.raddr;
+      r.set([a >>> 24, (a >>> 16) & 0xff, (a >>> 8) & 0xff, a & 0xff], SN_DIPR);
+      this.set16(s, SN_DPORT, c.rport);
+      r[SN_IR] |= IR_CON;
+      this.updateInt();
+    });
+    if (typeof l === "number") return void this.stats.errors.push(`LISTEN on socket ${s}: the port is taken (${l})`);
+    k.listener = l;
+    r[SN_SR] = SR_LISTEN;
+  }
+
+  private connect(s: number): void {
+    const k = this.sockets[s];
+    const r = k.regs;
+    const core = this.coreNow();
+    if (core === undefined || r[SN_SR] !== SR_INIT)
+      return void this.stats.errors.push(`CONNECT on socket ${s} not in INIT`);
+    const c = core.tcp.connect(this.u32Sock(s, SN_DIPR), this.get16(s, SN_DPORT), this.get16(s, SN_PORT));
+    if (typeof c === "number") {
+      // No way there (ARP would time out): the chip says TIMEOUT and closes.
+      r[SN_SR] = 0;
+      r[SN_IR] |= IR_TIMEOUT;
+      return;
+    }
+    this.attach(s, c);
+  }
+
+  private u32Sock(s: number, o: number): number {
+    const r = this.sockets[s].regs;
+    return ((r[o] << 24) | (r[o + 1] << 16) | (r[o + 2] << 8) | r[o + 3]) >>> 0;
+  }
+
+  private attach(s: number, c: TcpConn): void {
+    const k = this.sockets[s];
+    k.conn = c;
+    c.onConnect = () => {
+      k.regs[SN_IR] |= IR_CON;
+      this.updateInt();
+    };
+    c.onReadable = () => this.pull(s);
+    c.onEnd = () => {
+      this.pull(s);
+      k.regs[SN_IR] |= IR_DISCON;
+      this.updateInt();
+    };
+    c.onClose = (err) => {
+      this.pull(s);
+      k.regs[SN_IR] |= err === -ETIMEDOUT ? IR_TIMEOUT : IR_DISCON;
+      this.updateInt();
+    };
+  }
+
+  /** Moves what the core received into the socket's RX buffer, as far as it has room. */
+  private pull(s: number): void {
+    const k = this.sockets[s];
+    const c = k.conn;
+    if (c === undefined) return;
+    const size = k.regs[SN_RXBUF_SIZE] * 1024;
+    const room = size - this.rxUsed(s);
+    const n = Math.min(room, c.available());
+    if (n <= 0) return;
+    const b = new Uint8Array(n);
+    const got = c.read(b as unknown as Bytes, 0, n);
+    const wr = this.get16(s, SN_RX_WR);
+    for (let i = 0; i < got; i++) this.rxMem[this.bufAddr(s, SN_RXBUF_SIZE, wr + i)] = b[i];
+    this.set16(s, SN_RX_WR, (wr + got) & 0xffff);
+    k.regs[SN_IR] |= IR_RECV;
+    this.updateInt();
+  }
+
+  private sendTcp(s: number): void {
+    const k = this.sockets[s];
+    const c = k.conn;
+    const rd = this.get16(s, SN_TX_RD);
+    const wr = this.get16(s, SN_TX_WR);
+    const n = (wr - rd) & 0xffff;
+    if (c === undefined || (SR_OF_TCPS[c.state] !== 0x17 && SR_OF_TCPS[c.state] !== 0x1c))
+      return void this.stats.errors.push(`SEND on socket ${s}, which is not connected`);
+    const b = new Uint8Array(n);
+    for (let i = 0; i < n; i++) b[i] = this.txMem[this.bufAddr(s, SN_TXBUF_SIZE, rd + i)];
+    const took = c.write(b as unknown as Bytes, 0, n);
+    if (took !== n)
+      this.stats.errors.push(`SEND of ${n} bytes on socket ${s} with room for ${took} (Sn_TX_FSR not heeded)`);
+    this.set16(s, SN_TX_RD, wr);
+    k.regs[SN_IR] |= IR_SEND_OK;
+  }
+
+  private dropTcp(k: Socket): void {
+    const c = k.conn;
+    if (c !== undefined) {
+      c.onClose = undefined;
+      c.abort();
+    }
+    if (k.listener !== undefined && this.core !== undefined) this.core.tcp.unlisten(k.listener);
+    k.conn = undefined;
+    k.listener = undefined;
   }
 }

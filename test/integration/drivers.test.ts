@@ -22,6 +22,8 @@ import { hostLinkUnavailable } from "../../tools/lib/hostlink";
 import { Enc28j60Model } from "../chips/enc28j60-model";
 import { W5500Model } from "../chips/w5500-model";
 import { DHCP_BOUND } from "../../src/dhcp/states";
+import { addChipTcp } from "../../firmware/app-tcp-chip";
+import type { AppTcpSocket } from "../../firmware/device";
 
 /** One chip model with its driver: the cable side for the bridge, the driver for the device. */
 interface ChipUnderTest {
@@ -155,5 +157,124 @@ describe("integration: firmware + MAC driver + chip model on the host link gets 
         fs.rmSync(state, { recursive: true, force: true });
       }
     });
+  });
+
+  it("w5500 hybrid: TCP in the chip's sockets against Linux (Python's http.server, curl), ping answered once by our stack", async function () {
+    if (spawnSync("sh", ["-c", "command -v curl"]).status !== 0) {
+      if (process.env.CI) throw new Error("curl is not installed");
+      this.skip();
+    }
+    const base = 46000 + (process.pid % 300) * 10 + 8;
+    const { link, server } = await dnsmasqLink(`h${process.pid % 10000}`, base);
+    const sock = dgram.createSocket("udp4");
+    const lines: string[] = [];
+    let mac: W5500Mac | undefined;
+    const state = fs.mkdtempSync(path.join(os.tmpdir(), "netrt-chip-"));
+    const p = hostPlatform({ storageDir: state, logSink: (l) => lines.push(l) });
+    const out = (proc: ReturnType<typeof link.spawnIn>): Promise<string> =>
+      new Promise((resolve) => {
+        let s = "";
+        proc.stdout?.on("data", (d: Buffer) => (s += d.toString()));
+        proc.once("exit", () => resolve(s));
+      });
+    try {
+      const www = path.join(state, "www");
+      fs.mkdirSync(www);
+      fs.writeFileSync(path.join(www, "hello.txt"), "hello from linux\n" + "y".repeat(5000) + "\n");
+      link.spawnIn(link.peerNs, [
+        "/usr/bin/python3",
+        "-m",
+        "http.server",
+        "8080",
+        "--bind",
+        "192.0.2.1",
+        "--directory",
+        www,
+      ]);
+      const chip = new W5500Model(
+        (f) => sock.send(f, base + 1, "127.0.0.1"),
+        () => p.clock.now(),
+        {
+          clock: p.clock,
+          random: p.random,
+          log: p.log,
+        },
+      );
+      sock.on("message", (m) => {
+        const f = new Uint8Array(Math.max(60, m.length));
+        f.set(m);
+        chip.fromWire(f);
+      });
+      await new Promise<void>((r) => sock.bind(base, "127.0.0.1", () => r()));
+      const board = loadBoards().find((b) => b.config.name === "host")!.config;
+      board.mac = { ...board.mac, driver: "w5500" };
+      board.ipv4 = { address: "", gateway: "" };
+      board.dhcp = { ...board.dhcp, probe: "off", profile: "fast" };
+      const hw = alloc(6);
+      parseMac(board.mac.hwaddr, hw, 0);
+      const dev = startDevice(p, board, (o) => {
+        mac = new W5500Mac({ ...o, spi: chip, clock: p.clock, hwaddr: hw, pollMs: 2, tcpSockets: 4 });
+        const err = mac.start();
+        if (err !== undefined) throw new Error(err);
+        return mac;
+      });
+      addChipTcp(dev);
+      const end = Date.now() + 30000;
+      while (dev.dhcp?.state !== DHCP_BOUND && Date.now() < end) await new Promise((r) => setTimeout(r, 50));
+      assert.equal(dev.dhcp?.state, DHCP_BOUND, lines.slice(-20).join("\n"));
+      const addr = server.leases().find((l) => l.mac === board.mac.hwaddr && l.active)!.ip;
+      // Serve a page on 80 from the chip's sockets.
+      const served = dev.listenTcp!({
+        port: 80,
+        onAccept: (s: AppTcpSocket) => {
+          s.onReadable = () => {
+            if (s.read().indexOf("\r\n\r\n") < 0) return;
+            const body = "hello from the chip at " + addr + "\n";
+            s.write("HTTP/1.0 200 OK\r\nContent-Length: " + body.length + "\r\n\r\n" + body);
+            s.close();
+          };
+        },
+      });
+      assert.ok(typeof served !== "number");
+      // Fetch a page through another (again while Python's server is still starting: refused).
+      const fetch = (): Promise<string> =>
+        new Promise<string>((resolve, reject) => {
+          let got = "";
+          const c = dev.openTcp!({
+            host: "192.0.2.1",
+            port: 8080,
+            onConnect: () => c.write("GET /hello.txt HTTP/1.0\r\n\r\n"),
+            onReadable: () => (got += c.read()),
+            onEnd: () => c.close(),
+            onClose: (err) => (err === undefined ? resolve(got) : reject(new Error(err))),
+          }) as AppTcpSocket;
+          setTimeout(() => reject(new Error("no page in 15 s; got " + got.length + " bytes")), 15000);
+        });
+      let fetched = "";
+      for (let i = 0; fetched === ""; i++) {
+        try {
+          fetched = await fetch();
+        } catch (e) {
+          if (i >= 20 || !/ECONNREFUSED/.test(String(e))) throw e;
+          await new Promise((r) => setTimeout(r, 250));
+        }
+      }
+      assert.match(fetched, /^HTTP\/1\.0 200 OK\r\n/);
+      assert.ok(fetched.endsWith("\r\n\r\nhello from linux\n" + "y".repeat(5000) + "\n"), "the body, intact");
+      const page = await out(link.spawnIn(link.peerNs, ["curl", "-s", "-m", "10", `http://${addr}/`]));
+      assert.equal(page, `hello from the chip at ${addr}\n`);
+      const ping = await out(link.spawnIn(link.peerNs, ["ping", "-n", "-c", "3", "-i", "0.2", "-W", "2", addr]));
+      assert.match(ping, /3 packets transmitted, 3 received/);
+      assert.doesNotMatch(ping, /DUP!/, "one reply per request: the chip's ping block leaves them to our stack");
+      assert.equal(dev.stack.stats.ipInUnknownProtos, 0, "no segment for the chip's sockets reached MACRAW");
+      assert.deepEqual(chip.stats.errors, [], "the driver used the chip only as its datasheet allows");
+      server.stop();
+    } finally {
+      mac?.close();
+      p.clock.clearAll();
+      sock.close();
+      link.dispose();
+      fs.rmSync(state, { recursive: true, force: true });
+    }
   });
 });

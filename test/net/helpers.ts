@@ -1,6 +1,7 @@
 // Simulated hosts for network tests: a NetStack per node on a SimSegment,
 // all on one virtual clock.
-import { alloc, set8 } from "../../hal/js/bytes";
+import { alloc, set8, set16 } from "../../hal/js/bytes";
+import { checksum } from "../../src/net/cksum";
 import { SimClock } from "../../hal/sim/clock";
 import { SimMac, SimSegment } from "../../hal/sim/link";
 import { MemoryLog } from "../../hal/sim/log";
@@ -62,6 +63,17 @@ export class Net {
     }
     return { stack, eth, mac, log };
   }
+}
+
+/** An ICMP echo request (id 0x1234) from `from` to `dst`, sent through its stack's output path. */
+export function ping(from: Node, dst: string, seq: number): number {
+  const f = from.stack.ip.allocPacket(16);
+  set8(f, 34, 8);
+  set16(f, 38, 0x1234);
+  set16(f, 40, seq);
+  set16(f, 36, checksum(f, 34, 16));
+  const err = from.stack.ip.route(ip(dst), -1, undefined);
+  return err < 0 ? err : from.stack.ip.send(f, 1, 16, 64);
 }
 
 /** Sends a UDP datagram of `n` bytes from `from` to dst:port. */

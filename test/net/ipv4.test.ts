@@ -6,18 +6,7 @@ import type { Bytes } from "../../hal/types";
 import { checksum } from "../../src/net/cksum";
 import { ENETUNREACH } from "../../src/net/errno";
 import { RTPROT_STATIC } from "../../src/net/route";
-import { ip, Net, type Node, sendUdp } from "./helpers";
-
-/** An ICMP echo request from `from` (a NetStack) to `dst`, sent through its stack's output path. */
-function ping(from: Node, dst: string, seq: number): number {
-  const f = from.stack.ip.allocPacket(16);
-  set8(f, 34, 8);
-  set16(f, 38, 0x1234);
-  set16(f, 40, seq);
-  set16(f, 36, checksum(f, 34, 16));
-  const err = from.stack.ip.route(ip(dst), -1, undefined);
-  return err < 0 ? err : from.stack.ip.send(f, 1, 16, 64);
-}
+import { ip, Net, type Node, ping, sendUdp } from "./helpers";
 
 function replies(n: Node): number[] {
   const seqs: number[] = [];

@@ -163,6 +163,21 @@ describe("board files", function () {
       /"memory.parameters": "arguments" is for Espruino builds only/,
     ],
     [
+      "TCP in the chip on a board without a W5500",
+      { ...good, services: { tcp: { chip: true } } },
+      /"services.tcp.chip" needs a W5500 .* this board has enc28j60/,
+    ],
+    [
+      "TCP in the chip with a buffer size of its own",
+      { ...good, mac: { ...good.mac, driver: "w5500" }, services: { tcp: { chip: true, buffer: 4096 } } },
+      /"services.tcp.buffer" is the chip's with "chip"/,
+    ],
+    [
+      "more chip TCP sockets than the W5500 has beside MACRAW",
+      { ...good, mac: { ...good.mac, driver: "w5500" }, services: { tcp: { chip: true, connections: 8 } } },
+      /within 1..7 with "chip"/,
+    ],
+    [
       "NetworkJS on a board that is not Espruino",
       { ...good, services: { tcp: true, networkjs: true } },
       /"services.networkjs" is Espruino's .* this board runs lua51/,

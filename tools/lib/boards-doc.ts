@@ -47,7 +47,12 @@ function section(b: Board, description: string): string {
   if (sv !== undefined) {
     const has: string[] = [];
     if (sv.sockets > 0) has.push(`${sv.sockets} UDP socket${sv.sockets > 1 ? "s" : ""}`);
-    if (sv.tcp > 0) has.push(`TCP (${sv.tcp} connections, ${sv.tcpBuffer} B buffers)`);
+    if (sv.tcp > 0)
+      has.push(
+        sv.tcpChip
+          ? `TCP in the W5500's sockets 1..${sv.tcp} (2 KB buffers in the chip; MACRAW on socket 0)`
+          : `TCP (${sv.tcp} connections, ${sv.tcpBuffer} B buffers)`,
+      );
     if (sv.dns) has.push(`DNS${sv.dnsServers.length > 0 ? ` (servers ${sv.dnsServers.join(", ")})` : ""}`);
     if (sv.sntp) has.push(`SNTP${sv.sntpServers.length > 0 ? ` (servers ${sv.sntpServers.join(", ")})` : ""}`);
     if (sv.mdns) has.push("mDNS (<hostname>.local)");

@@ -99,7 +99,7 @@ const KNOWN_FIELDS: Record<string, string[]> = {
     "program",
   ],
   "services.": ["sockets", "tcp", "dns", "sntp", "mdns", "networkjs"],
-  "services.tcp.": ["connections", "buffer"],
+  "services.tcp.": ["connections", "buffer", "chip"],
   "services.dns.": ["servers"],
   "services.sntp.": ["servers"],
   "memory.": ["budget", "parameters"],
@@ -167,6 +167,7 @@ function parseServices(file: string, v: unknown): NonNullable<BoardConfig["servi
     sockets: 0,
     tcp: 0,
     tcpBuffer: 0,
+    tcpChip: false,
     dns: false,
     dnsServers: [],
     sntp: false,
@@ -188,6 +189,16 @@ function parseServices(file: string, v: unknown): NonNullable<BoardConfig["servi
       const t = field<Json>(file, s, "tcp", "object", "services.");
       if (t.connections !== undefined) out.tcp = field<number>(file, t, "connections", "number", "services.tcp.");
       if (t.buffer !== undefined) out.tcpBuffer = field<number>(file, t, "buffer", "number", "services.tcp.");
+      if (t.chip !== undefined) out.tcpChip = field<boolean>(file, t, "chip", "boolean", "services.tcp.");
+      if (out.tcpChip) {
+        // The chip's sockets 1..7, with the chip's 2 KB buffers each way.
+        if (t.buffer !== undefined)
+          throw new BoardError(`${file}: "services.tcp.buffer" is the chip's with "chip": 2 KB per socket`);
+        out.tcpBuffer = 2048;
+        if (t.connections === undefined) out.tcp = TCP_DEFAULT_CONNECTIONS;
+        if (!Number.isInteger(out.tcp) || out.tcp < 1 || out.tcp > 7)
+          throw new BoardError(`${file}: "services.tcp.connections" must be within 1..7 with "chip" (sockets 1..7)`);
+      }
     }
     if (!Number.isInteger(out.tcp) || out.tcp < 1 || out.tcp > 16)
       throw new BoardError(`${file}: "services.tcp.connections" must be an integer within 1..16`);
@@ -355,6 +366,10 @@ export function parseBoard(file: string, text: string): Board {
   }
 
   const services = parseServices(file, raw.services);
+  if (services.tcpChip && driver !== "w5500")
+    throw new BoardError(
+      `${file}: "services.tcp.chip" needs a W5500 ("mac.driver": "w5500"); this board has ${driver}`,
+    );
   if (services.networkjs && runtime !== "espruino")
     throw new BoardError(
       `${file}: "services.networkjs" is Espruino's (its NetworkJS module); this board runs ${runtime}`,

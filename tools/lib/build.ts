@@ -43,8 +43,28 @@ function writeEntry(b: Board): string {
   const chip = CHIP_DRIVERS[b.config.mac.driver];
   const from = (module: string): string => path.relative(dir, path.join(ROOT, module)).split(path.sep).join("/");
   const imports = [`import { start } from "${target}";`];
-  const args = [JSON.stringify(b.config, null, 1), chip !== undefined ? chip.factory : "undefined"];
-  if (chip !== undefined) imports.push(`import { ${chip.factory} } from "${from(chip.module)}";`);
+  const sv = b.config.services ?? {
+    sockets: 0,
+    tcp: 0,
+    tcpBuffer: 0,
+    tcpChip: false,
+    dns: false,
+    dnsServers: [],
+    sntp: false,
+    sntpServers: [],
+    mdns: false,
+    networkjs: false,
+  };
+  // A W5500 with TCP in the chip opens with its TCP sockets set aside.
+  const chipTcp = chip !== undefined && sv.tcp > 0 && sv.tcpChip;
+  const factory = chipTcp
+    ? `(s, c, h, m, o, g, p) => openW5500With(${sv.tcp}, s, c, h, m, o, g, p)`
+    : chip !== undefined
+      ? chip.factory
+      : "undefined";
+  const args = [JSON.stringify(b.config, null, 1), factory];
+  if (chip !== undefined)
+    imports.push(`import { ${chipTcp ? "openW5500With" : chip.factory} } from "${from(chip.module)}";`);
   // The control channel's code only in builds whose board has one (the Node host entry imports it itself).
   if (b.config.control.enabled && b.runtime !== "node") {
     imports.push(`import { serveControl } from "${from("firmware/control")}";`);
@@ -65,7 +85,6 @@ function writeEntry(b: Board): string {
     );
   }
   // The services the board gives its program, each a module only its boards import.
-  const sv = b.config.services ?? { sockets: 0, tcp: 0, dns: false, sntp: false, mdns: false, networkjs: false };
   const calls: string[] = [];
   const svc = (module: string, fn: string, call: string): void => {
     imports.push(`import { ${fn} } from "${from(module)}";`);
@@ -77,7 +96,8 @@ function writeEntry(b: Board): string {
     svc("firmware/app-sntp", "addSntp", "if (o.sntp !== false) addSntp(d, d.board.services!.sntpServers, o.onTime);");
   if (sv.mdns) svc("firmware/app-mdns", "addMdns", "if (o.mdns !== false) addMdns(d, o.onName);");
   if (sv.sockets > 0) svc("firmware/app-udp", "addSockets", "addSockets(d);");
-  if (sv.tcp > 0) svc("firmware/app-tcp", "addTcp", "addTcp(d);");
+  if (sv.tcp > 0 && chipTcp) svc("firmware/app-tcp-chip", "addChipTcp", "addChipTcp(d);");
+  else if (sv.tcp > 0) svc("firmware/app-tcp", "addTcp", "addTcp(d);");
   // Last: NetworkJS's sockets are the ones above. The entry may have turned it off (Espruino for Linux on dgram).
   if (sv.networkjs)
     svc(
