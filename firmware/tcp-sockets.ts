@@ -3,7 +3,7 @@
 // up first when the build has DNS) and data as strings of bytes.
 import { alloc, len } from "@hal/bytes";
 import { bytesToStr, fromStr } from "@hal/strings";
-import type { TcpServerHandle, TcpService, TcpSocket } from "../src/net/tcp-api";
+import type { TcpServerHandle, TcpService, TcpSocket } from "../hal/tcp-api";
 import { formatIPv4, parseIPv4 } from "../src/net/addr";
 import { EINVAL } from "../src/net/errno";
 import type { AppTcpOptions, AppTcpServer, AppTcpServerOptions, AppTcpSocket, Device } from "./device";

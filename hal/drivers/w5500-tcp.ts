@@ -7,7 +7,7 @@
 import { alloc, get8 } from "@hal/bytes";
 import { band } from "@hal/u32";
 import type { Bytes } from "../types";
-import type { TcpServerHandle, TcpService, TcpSocket } from "../../src/net/tcp-api";
+import type { TcpServerHandle, TcpService, TcpSocket } from "../tcp-api";
 import type { W5500Mac } from "./w5500";
 
 // The errno values of src/net/errno.ts: the driver reports errors the same way.

@@ -14,7 +14,7 @@ import { ECONNREFUSED, ENOSPC } from "../../src/net/errno";
 import { addrRequest } from "../../src/net/inaddr";
 import { defaultLltableParams } from "../../src/net/lltable";
 import { defaultStackConfig, NetStack } from "../../src/net/stack";
-import type { TcpSocket } from "../../src/net/tcp-api";
+import type { TcpSocket } from "../../hal/tcp-api";
 import { defaultTcpParams, Tcp, type TcpConn } from "../../src/net/tcp";
 import { ip, Net, ping } from "../net/helpers";
 import { W5500Model } from "./w5500-model";

@@ -1,7 +1,7 @@
-// What the program's TCP (firmware/app-tcp.ts) needs from a TCP: netrt's
-// own (tcp.ts) or a chip's sockets (hal/drivers/w5500-tcp.ts, the W5500's
+// What the program's TCP (firmware/tcp-sockets.ts) needs from a TCP: netrt's
+// own (src/net/tcp.ts) or a chip's sockets (hal/drivers/w5500-tcp.ts, the W5500's
 // hardwired TCP beside MACRAW). Types only: a build carries the one it uses.
-import type { Bytes } from "../../hal/types";
+import type { Bytes } from "./types";
 
 /** One connection. The callbacks never run inside the program's own calls. */
 export interface TcpSocket {
