@@ -2,10 +2,12 @@
 // { "tcp": { "chip": true, "connections": N } } on a W5500 board): sockets
 // 1..N of the chip run TCP beside socket 0's MACRAW, so the build carries
 // none of src/net/tcp.ts and the MCU none of its buffers. The chip's address
-// registers follow eth0's first address and the default route's gateway.
+// registers follow eth0's first address and the default route's gateway;
+// TCP segments that reach our stack (no chip socket has their port) get RST.
 import { W5500Tcp } from "../hal/drivers/w5500-tcp";
 import type { W5500Mac } from "../hal/drivers/w5500";
 import { LOG_ERROR } from "../hal/types";
+import { TcpRefuser } from "../src/net/tcp-reset";
 import type { Device } from "./device";
 import { serveTcp } from "./tcp-sockets";
 
@@ -28,6 +30,8 @@ export function addChipTcp(dev: Device): void {
     );
   };
   st.events.add({ addr: sync, route: sync });
+  // What reaches socket 0 is for no chip socket: refused with RST, as a host with TCP does.
+  st.ip.tcp = new TcpRefuser(st.ip);
   sync();
   serveTcp(dev, tcp);
 }

@@ -21,6 +21,7 @@ import { EADDRINUSE, ECONNREFUSED, ECONNRESET, EHOSTUNREACH, EINVAL, ENOSPC, EPI
 import { RX_DELIVERED, RX_DROPPED, RX_ERROR, RX_NOHANDLER, type Ifnet } from "./ifnet";
 import { DEFAULT_TTL, IP_HLEN, IP_PAYLOAD, type Ipv4, pseudoSum, type TcpInput } from "./ipv4";
 import { IPPROTO_TCP } from "../wire/ipv4";
+import { sendReset } from "./tcp-reset";
 import {
   TCP_ACK,
   TCP_CKSUM,
@@ -1061,15 +1062,8 @@ export class Tcp implements TcpInput {
 
   /** A RST (or RST-ACK) for a segment that has no connection. */
   private reset(src: number, sport: number, dst: number, dport: number, seq: number, ack: number, flags: number): void {
-    const f = this.ip.allocPacket(TCP_HLEN);
-    set16(f, IP_PAYLOAD + TCP_SPORT, sport);
-    set16(f, IP_PAYLOAD + TCP_DPORT, dport);
-    set32(f, IP_PAYLOAD + TCP_SEQ, seq);
-    set32(f, IP_PAYLOAD + TCP_ACK, ack);
-    set8(f, IP_PAYLOAD + TCP_OFF, (TCP_HLEN / 4) * 16);
-    set8(f, IP_PAYLOAD + TCP_FLAGS, flags);
     this.stats.outRsts++;
-    this.send(f, src, dst, TCP_HLEN);
+    if (sendReset(this.ip, src, sport, dst, dport, seq, ack, flags)) this.stats.outSegs++;
   }
 
   /** The window to advertise: the free buffer, moved right only in steps that matter (RFC 1122 4.2.3.3). */

@@ -16,6 +16,7 @@ import { defaultLltableParams } from "../../src/net/lltable";
 import { defaultStackConfig, NetStack } from "../../src/net/stack";
 import type { TcpSocket } from "../../hal/tcp-api";
 import { defaultTcpParams, Tcp, type TcpConn } from "../../src/net/tcp";
+import { TcpRefuser } from "../../src/net/tcp-reset";
 import { ip, Net, ping } from "../net/helpers";
 import { W5500Model } from "./w5500-model";
 
@@ -118,7 +119,10 @@ function rig(sockets = 4) {
   assert.equal(stack.addrs.add(eth, addrRequest(ip(DEVICE), 24)), 0);
   const tcp = new W5500Tcp(mac, 7);
   tcp.setAddress(ip(DEVICE), 0xffffff00, 0);
-  return { net, peer, peerTcp, chip, mac, tcp, stack, run: (ms: number) => net.clock.advance(ms) };
+  // As firmware/app-tcp-chip.ts does: what reaches socket 0 is refused.
+  const refuser = new TcpRefuser(stack.ip);
+  stack.ip.tcp = refuser;
+  return { net, peer, peerTcp, chip, mac, tcp, stack, refuser, run: (ms: number) => net.clock.advance(ms) };
 }
 
 describe("W5500 hybrid: TCP in the chip beside MACRAW", function () {
@@ -207,8 +211,10 @@ describe("W5500 hybrid: TCP in the chip beside MACRAW", function () {
     const late = r.peerTcp.connect(ip(DEVICE), 8080);
     assert.ok(typeof late !== "number");
     const refused = new Side(late);
-    r.run(3000);
-    assert.ok(refused.closed !== undefined && refused.closed < 0, "nobody listens now");
+    r.run(100);
+    assert.equal(refused.closed, -ECONNREFUSED, "nobody listens now: our stack's RST");
+    assert.equal(r.refuser.resets, 1);
+    assert.equal(r.stack.stats.ipInUnknownProtos, 0, "not ICMP protocol unreachable: this host has TCP");
     assert.deepEqual(r.chip.stats.errors, []);
   });
 

@@ -7,7 +7,10 @@
 // checks, and time passes. Invariants: nothing thrown, the tables and the
 // buffers within their bounds, the sequence variables ordered, the program
 // never handed more bytes than the connection acknowledged, timers bounded,
-// and every connection but an open one ends by itself.
+// and every connection but an open one ends by itself. One history in nine
+// the device has no TCP of its own (a W5500 hybrid's: src/net/tcp-reset.ts
+// refuses what reaches it): at most one segment back per segment, and never
+// a RST for a RST.
 import { copy, set16, set32, set8 } from "@hal/bytes";
 import type { Bytes } from "../../hal/types";
 import { finish } from "../../src/net/cksum";
@@ -23,6 +26,7 @@ import {
   TCPS_ESTABLISHED,
   TCPS_TIME_WAIT,
 } from "../../src/net/tcp";
+import { TcpRefuser } from "../../src/net/tcp-reset";
 import { ip, Net, type Node } from "../../test/net/helpers";
 import type { Field, Rng, Seed } from "./mutate";
 import { Broken, type Target } from "./targets";
@@ -86,6 +90,8 @@ interface Rig {
   /** Bytes the program has read from each connection. */
   read: Map<TcpConn, number>;
   fresh: boolean;
+  /** The device's TCP is a chip's: our stack only refuses. */
+  refuser: TcpRefuser | undefined;
 }
 
 function make(): Rig {
@@ -98,7 +104,7 @@ function make(): Rig {
   dev.stack.ip.tcp = tcp;
   const peerTcp = new Tcp(peer.stack.ip, net.clock, peer.stack.random, peer.log, defaultTcpParams());
   peer.stack.ip.tcp = peerTcp;
-  const rig: Rig = { net, dev, peer, tcp, peerTcp, c: undefined, read: new Map(), fresh: true };
+  const rig: Rig = { net, dev, peer, tcp, peerTcp, c: undefined, read: new Map(), fresh: true, refuser: undefined };
   tcp.listen(PORT, 2, (c) => {
     rig.c = c;
     program(rig, c);
@@ -172,6 +178,10 @@ function setUp(rig: Rig, k: number): void {
       peerSide()?.close();
       net.clock.advance(5);
       return;
+    case 8: // no TCP of our own: a chip's
+      rig.refuser = new TcpRefuser(rig.dev.stack.ip);
+      rig.dev.stack.ip.tcp = rig.refuser;
+      return;
     default: // CLOSING: both FINs cross
       connect();
       net.segment.filter = () => true;
@@ -243,10 +253,18 @@ export const tcpTarget = (): Target => {
     run(input: Uint8Array, rng: Rng) {
       if (rig.fresh) {
         rig.fresh = false;
-        setUp(rig, rng.below(8));
+        setUp(rig, rng.below(9));
       }
+      const resetsBefore = rig.refuser !== undefined ? rig.refuser.resets : 0;
       inject(rig, input, rng);
       rig.net.clock.advance(rng.chance(0.1) ? 1 + rng.below(3000) : 1);
+      if (rig.refuser !== undefined) {
+        // (ARP may refresh a neighbour meanwhile: the refuser's own count, not the MAC's.)
+        const sent = rig.refuser.resets - resetsBefore;
+        must(sent <= 1, `the refuser answered one segment with ${sent}`);
+        must(!(sent > 0 && input.length > 13 && (input[13] & 4) !== 0), "the refuser answered a RST");
+        return;
+      }
       check(rig);
       if (rng.chance(1 / 64)) {
         // Left alone, every connection ends by itself but an open one (the program's to close).
