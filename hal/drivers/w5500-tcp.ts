@@ -133,8 +133,10 @@ class ChipSocket implements TcpSocket {
 }
 
 export class W5500Tcp implements TcpService {
-  /** The sockets in use, by number (index 0 is MACRAW's: never used here). */
+  /** The sockets in use, by number (index 0 is MACRAW's: never used here); read by index only (Lua keeps no holes). */
   private readonly socks: (ChipSocket | undefined)[] = [];
+  /** Socket numbers end here: 1 + the TCP sockets. */
+  private readonly end: number;
   private readonly listeners: ChipListener[] = [];
   private nextPort: number;
   private addr = 0;
@@ -143,7 +145,7 @@ export class W5500Tcp implements TcpService {
     readonly mac: W5500Mac,
     random: number,
   ) {
-    for (let sn = 0; sn <= mac.tcpSockets; sn++) this.socks.push(undefined);
+    this.end = mac.tcpSockets + 1;
     this.nextPort = EPHEMERAL_LOW + (random % EPHEMERAL_COUNT);
     mac.pollSockets = () => this.poll();
   }
@@ -190,7 +192,7 @@ export class W5500Tcp implements TcpService {
 
   at(i: number): TcpSocket | undefined {
     let k = 0;
-    for (let sn = 1; sn < this.socks.length; sn++) {
+    for (let sn = 1; sn < this.end; sn++) {
       const s = this.socks[sn];
       if (s !== undefined && s.listener === undefined) {
         if (k === i) return s;
@@ -268,8 +270,8 @@ export class W5500Tcp implements TcpService {
   /** A free socket opened in TCP mode on `port`, or -errno. */
   private open(port: number): ChipSocket | number {
     let sn = 1;
-    while (sn < this.socks.length && this.socks[sn] !== undefined) sn++;
-    if (sn >= this.socks.length) return -ENOSPC;
+    while (sn < this.end && this.socks[sn] !== undefined) sn++;
+    if (sn >= this.end) return -ENOSPC;
     const m = this.mac;
     const r = regs(sn);
     m.command(sn, CR_CLOSE);
@@ -305,7 +307,7 @@ export class W5500Tcp implements TcpService {
   }
 
   private poll(): void {
-    for (let sn = 1; sn < this.socks.length; sn++) {
+    for (let sn = 1; sn < this.end; sn++) {
       const s = this.socks[sn];
       if (s !== undefined) this.pollSocket(s);
     }

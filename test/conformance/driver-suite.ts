@@ -7,17 +7,23 @@ import * as B from "@hal/bytes";
 import { driverVectors } from "@vectors";
 import { Enc28j60Mac } from "../../hal/drivers/enc28j60";
 import { W5500Mac } from "../../hal/drivers/w5500";
+import { W5500Tcp } from "../../hal/drivers/w5500-tcp";
 import { SimClock } from "../../hal/sim/clock";
 import type { Bytes, Mac, MacOptions, Spi } from "../../hal/types";
 import { fromHex, toHex } from "../../src/util/hex";
 import { sha256 } from "../../src/util/sha256";
 import type { Checker } from "./net-suites";
+import { TcpSteps } from "./tcp-steps";
 
 const LONG = 64;
 
 function digest(b: Bytes, off: number, n: number): string {
   return n > LONG ? "#" + toHex(sha256(b, off, n), 0, 32) : toHex(b, off, n);
 }
+
+const orNone = (x: string | undefined): string => (x === undefined ? "(none)" : x);
+const hexOf = (b: Bytes, n: number): string => digest(b, 0, n);
+const bytesOf = (h: string): Bytes => fromHex(h) as Bytes;
 
 /** The recorded chip: each transfer must be the next one recorded; it answers with the recorded bytes. */
 class ReplaySpi implements Spi {
@@ -55,6 +61,8 @@ export function runDrivers(s: Checker): void {
     const o: MacOptions = { onReadable: () => undefined, onLinkChange: (up: boolean) => links.push(up ? 1 : 0) };
     let mac: Mac;
     let startMac: () => void;
+    const tcpLog: string[] = [];
+    let tcp: TcpSteps | undefined = undefined;
     if (vec.driver === "w5500") {
       const w = new W5500Mac({
         onReadable: o.onReadable,
@@ -62,7 +70,9 @@ export function runDrivers(s: Checker): void {
         spi: spi,
         clock: clock,
         hwaddr: hw,
+        tcpSockets: vec.tcpSockets,
       });
+      if (vec.tcpSockets > 0) tcp = new TcpSteps(new W5500Tcp(w, 7), tcpLog);
       mac = w;
       startMac = () => {
         w.start();
@@ -83,6 +93,7 @@ export function runDrivers(s: Checker): void {
     for (let i = 0; i < vec.steps.length && spi.broken === ""; i++) {
       const st = vec.steps[i];
       const op = st[0];
+      if (tcp !== undefined && tcp.step(st, hexOf, bytesOf)) continue;
       if (op === "start") startMac();
       else if (op === "advance") clock.advance(st[1] as number);
       else if (op === "drain") {
@@ -99,11 +110,16 @@ export function runDrivers(s: Checker): void {
         const ok = mac.write(f);
         s.check(ok === vec.writes[write++], name + " step " + i + ": write returned " + ok);
       }
-      // "wire", "link", "hold", "complete" acted on the chip; their effect is in the recording.
+      // "wire", "link", "hold", "complete" acted on the chip, "peer-*" on its peer; their effect is in the recording.
     }
     s.check(spi.broken === "", name + ": " + spi.broken);
     s.check(spi.at === vec.spi.length, name + ": " + spi.at + " of " + vec.spi.length + " transfers");
     s.check(links.join(",") === vec.links.join(","), name + ": link changes " + links.join(","));
+    for (let k = 0; k < vec.tcp.length || k < tcpLog.length; k++)
+      s.check(
+        tcpLog[k] === vec.tcp[k],
+        name + ": TCP event " + k + ": " + orNone(tcpLog[k]) + ", recorded " + orNone(vec.tcp[k]),
+      );
     const c = mac.counters;
     const got = [c.rxPackets, c.rxBytes, c.rxErrors, c.rxDropped, c.txPackets, c.txBytes, c.txErrors, c.txDropped];
     s.check(got.join(",") === vec.counters.join(","), name + ": counters " + got.join(","));

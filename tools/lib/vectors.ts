@@ -54,7 +54,7 @@ export function writeVectorsModule(): string {
     `export const lltableCases: (string | number | number[])[][][] = ${j(lltable.cases)};`,
     `/** [name, request hex, frame hexes (replies, then notifications), reply count, per frame: [type, flags, seq, error, attribute count][]] */`,
     `/** SPI transcripts of the chip drivers (tools/make-driver-vectors.ts). */`,
-    `export const driverVectors: { name: string; driver: string; hwaddr: string; steps: (string | number)[][]; spi: [string, number, string][]; drains: string[][]; writes: boolean[]; links: number[]; counters: number[] }[] = ${j(drivers.vectors)};`,
+    `export const driverVectors: { name: string; driver: string; hwaddr: string; steps: (string | number)[][]; spi: [string, number, string][]; drains: string[][]; writes: boolean[]; links: number[]; counters: number[]; tcpSockets: number; tcp: string[] }[] = ${j(drivers.vectors)};`,
     `export const netlinkKernel: [string, string, string[], number, number[][][]][] = ${j(netlink)};`,
     "",
   ].join("\n");
