@@ -340,6 +340,11 @@ export class W5500Tcp implements TcpService {
       } else if (s.onConnect !== undefined) s.onConnect();
     }
     if (this.socks[s.sn] !== s) return; // the program let it go in a callback
+    if (sr === SR_CLOSED && s.listener !== undefined) {
+      // A half-open connection the chip gave up on (a RST, a timeout): listen again on a fresh socket.
+      this.release(s);
+      return;
+    }
     const n = m.read16Stable(r, SN_RX_RSR);
     if (n > s.told) {
       s.told = n;

@@ -16,7 +16,7 @@
 // while MR's ping block is clear; everything else (the MAC filter allowing)
 // goes to socket 0, ARP included, which the core also answers for SIPR.
 import type { Bytes, Spi } from "../../hal/types";
-import { TCPS_CLOSED, type TcpConn, type TcpListener } from "../../src/net/tcp";
+import { TCPS_CLOSED, TCPS_SYN_RECEIVED, type TcpConn, type TcpListener } from "../../src/net/tcp";
 import { ETIMEDOUT } from "../../src/net/errno";
 import { type CoreHost, W5500Core } from "./w5500-core";
 
@@ -75,6 +75,8 @@ interface Socket {
   /** TCP mode: the core's connection, or its listener while in LISTEN. */
   conn?: TcpConn;
   listener?: TcpListener;
+  /** LISTEN: the handshake under way (SYNRECV), which closes the socket if it fails. */
+  halfOpen?: TcpConn;
 }
 
 export interface W5500Stats {
@@ -252,6 +254,7 @@ export class W5500Model implements Spi {
     }
     const word = (v: number): number => ((offset & 1) === 0 ? v >> 8 : v & 0xff);
     if (offset === SN_SR && k.conn !== undefined) return SR_OF_TCPS[k.conn.state];
+    if (offset === SN_SR && k.listener !== undefined) return this.listenState(s);
     if (offset === SN_TX_FSR || offset === SN_TX_FSR + 1) return word(this.txFree(s));
     if (offset === SN_RX_RSR || offset === SN_RX_RSR + 1) return word(this.rxUsed(s));
     return k.regs[offset];
@@ -519,7 +522,11 @@ export class W5500Model implements Spi {
         if ((r[SN_MR] & 0x0f) === MODE_TCP && open && ((r[SN_PORT] << 8) | r[SN_PORT + 1]) === dport) mine = true;
       }
     }
-    if (mine) this.coreNow()?.fromWire(f);
+    if (mine) {
+      this.coreNow()?.fromWire(f);
+      // A SYN for a listening socket starts its handshake (SYNRECV), seen whether or not the host polls meanwhile.
+      for (let s = 1; s < SOCKETS; s++) if (this.sockets[s].listener !== undefined) this.listenState(s);
+    }
     return mine;
   }
 
@@ -533,6 +540,7 @@ export class W5500Model implements Spi {
       // One connection per socket: the socket leaves LISTEN for it.
       core.tcp.unlisten(l as TcpListener);
       k.listener = undefined;
+      k.halfOpen = undefined;
       this.attach(s, c);
       const a = c.raddr;
       r.set([a >>> 24, (a >>> 16) & 0xff, (a >>> 8) & 0xff, a & 0xff], SN_DIPR);
@@ -543,6 +551,33 @@ export class W5500Model implements Spi {
     if (typeof l === "number") return void this.stats.errors.push(`LISTEN on socket ${s}: the port is taken (${l})`);
     k.listener = l;
     r[SN_SR] = SR_LISTEN;
+  }
+
+  /**
+   * A listening socket's Sn_SR: SYNRECV while the core has a handshake for
+   * it; a handshake that fails closes the socket, as the chip's does.
+   */
+  private listenState(s: number): number {
+    const k = this.sockets[s];
+    const core = this.core;
+    if (core === undefined || k.listener === undefined) return k.regs[SN_SR];
+    for (let i = 0; i < core.tcp.count(); i++) {
+      const c = core.tcp.at(i)!;
+      if (c.listener === k.listener && c.state === TCPS_SYN_RECEIVED) {
+        k.halfOpen = c;
+        return 0x16;
+      }
+    }
+    if (k.halfOpen !== undefined && k.halfOpen.state === TCPS_CLOSED) {
+      core.tcp.unlisten(k.listener);
+      k.listener = undefined;
+      k.halfOpen = undefined;
+      k.regs[SN_SR] = 0;
+      k.regs[SN_IR] |= IR_TIMEOUT;
+      this.updateInt();
+      return 0;
+    }
+    return k.regs[SN_SR];
   }
 
   private connect(s: number): void {
@@ -630,5 +665,6 @@ export class W5500Model implements Spi {
     if (k.listener !== undefined && this.core !== undefined) this.core.tcp.unlisten(k.listener);
     k.conn = undefined;
     k.listener = undefined;
+    k.halfOpen = undefined;
   }
 }

@@ -66,7 +66,7 @@ class Side {
   }
 }
 
-function rig(sockets = 4) {
+function rig(sockets = 4, pollMs = 2) {
   const net = new Net();
   const peer = net.node(2, `${PEER}/24`);
   const peerTcp = new Tcp(peer.stack.ip, net.clock, new SimRandom(9), peer.log, defaultTcpParams());
@@ -107,7 +107,7 @@ function rig(sockets = 4) {
         clock: net.clock,
         hwaddr: Uint8Array.from(MAC) as unknown as Bytes,
         tcpSockets: sockets,
-        pollMs: 2,
+        pollMs,
       });
       const err = mac.start();
       if (err !== undefined) throw new Error(err);
@@ -215,6 +215,29 @@ describe("W5500 hybrid: TCP in the chip beside MACRAW", function () {
     assert.equal(refused.closed, -ECONNREFUSED, "nobody listens now: our stack's RST");
     assert.equal(r.refuser.resets, 1);
     assert.equal(r.stack.stats.ipInUnknownProtos, 0, "not ICMP protocol unreachable: this host has TCP");
+    assert.deepEqual(r.chip.stats.errors, []);
+  });
+
+  it("listens again after a connection the chip dropped before the program saw it", function () {
+    // Polled every 50 ms: the whole connection comes and goes between two polls.
+    const r = rig(4, 50);
+    const served: Side[] = [];
+    r.tcp.listen(8080, 1, (s) => {
+      served.push(new Side(s));
+      s.write(text("hi"), 0, 2);
+    });
+    r.run(10);
+    // The peer resets the handshake: the chip's socket leaves SYNRECV for CLOSED between two polls.
+    const first = r.peerTcp.connect(ip(DEVICE), 8080);
+    assert.ok(typeof first !== "number");
+    first.onConnect = () => first.abort();
+    r.run(200);
+    assert.equal(served.length, 0, "the program never saw it");
+    const second = r.peerTcp.connect(ip(DEVICE), 8080);
+    assert.ok(typeof second !== "number");
+    const p = new Side(second);
+    r.run(300);
+    assert.equal(p.got, "hi", "the listener has a socket again");
     assert.deepEqual(r.chip.stats.errors, []);
   });
 
