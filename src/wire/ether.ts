@@ -13,6 +13,7 @@ export const ETH_ALEN = 6;
 export const ETHERTYPE_IPV4 = 0x0800;
 export const ETHERTYPE_ARP = 0x0806;
 export const ETHERTYPE_VLAN = 0x8100;
+export const ETHERTYPE_IPV6 = 0x86dd;
 /** Smallest frame on the wire without FCS; shorter ones are padded. */
 export const ETH_ZLEN = 60;
 

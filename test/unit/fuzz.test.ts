@@ -44,6 +44,7 @@ describe("fuzzer (npm run fuzz, a few thousand inputs per target)", function () 
         "sntp",
         "mdns",
         "tcp",
+        "ipv6",
       ],
     );
     for (const x of r.json.results) assert.equal(x.inputs, 3000, x.target);

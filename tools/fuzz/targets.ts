@@ -57,6 +57,7 @@ import { decodeLease, DhcpLease, encodeLease, usableAddress } from "../../src/dh
 import { NlWriter } from "../../src/netlink/writer";
 import { appTargets } from "./app-targets";
 import { tcpTarget } from "./tcp-target";
+import { ipv6Target } from "./ipv6-target";
 
 export interface Target {
   name: string;
@@ -924,6 +925,7 @@ export function allTargets(): Target[] {
     settingsRecordTarget(),
     ...appTargets(),
     tcpTarget(),
+    ipv6Target(),
   ];
 }
 

@@ -1,0 +1,110 @@
+// The IPv6 and Neighbor Discovery parsers: any bytes as an IPv6 packet go
+// through the header walk (src/net/ipv6-walk.ts) and, when they reach
+// ICMPv6, through ND's checks and options (src/net/nd-parse.ts; the checksum
+// is not required first, so the fuzzer reaches the options). Invariants:
+// nothing thrown, each verdict one of its kind, the upper layer inside the
+// payload, a Parameter Problem pointing inside the packet, every option the
+// record names inside the message.
+import { alloc } from "@hal/bytes";
+import type { Bytes } from "../../hal/types";
+import { Ip6Walk, walkIpv6, WALK_DROP, WALK_FRAGMENT, WALK_PARAMPROB, WALK_UPPER } from "../../src/net/ipv6-walk";
+import { checkNd, ND_MAX_PREFIXES, ND_MAX_RDNSS, NdOptions } from "../../src/net/nd-parse";
+import {
+  ALL_NODES,
+  ipv6Packet,
+  ndNeighbor,
+  ndOption,
+  ndRouterAdvert,
+  prefixInfo,
+  SNM_B,
+  UNSPEC,
+  LL_B,
+} from "../../test/net/ipv6-packets";
+import type { Field, Seed } from "./mutate";
+import { Broken, type Target } from "./targets";
+
+function must(ok: boolean, what: string): void {
+  if (!ok) throw new Broken(what);
+}
+
+/** The header's length, next header and hop limit; the first extension's length and the option bytes after it. */
+const FIELDS: Field[] = [
+  { off: 4, width: 2, little: false },
+  { off: 6, width: 1, little: false },
+  { off: 7, width: 1, little: false },
+  { off: 41, width: 1, little: false },
+  { off: 42, width: 1, little: false },
+  { off: 43, width: 1, little: false },
+];
+
+const MAC = [2, 0, 0, 0, 0, 9];
+
+function seeds(): Seed[] {
+  const echo = [128, 0, 0, 0, 0x12, 0x34, 0, 1, 1, 2, 3, 4];
+  const packets = [
+    ipv6Packet({ proto: 58, upper: echo }),
+    ipv6Packet({ proto: 58, upper: echo, exts: [{ type: 0, options: [5, 2, 0, 0] }, { type: 60 }, { type: 43 }] }),
+    ipv6Packet({ proto: 58, upper: echo, exts: [{ type: 60, options: [0xde, 1, 0] }] }),
+    ipv6Packet({ proto: 58, upper: echo, exts: [{ type: 43, segmentsLeft: 1 }, { type: 44 }] }),
+    ipv6Packet({ hopLimit: 255, dst: SNM_B, proto: 58, upper: ndNeighbor(135, LL_B, 0, [ndOption(1, MAC)]) }),
+    ipv6Packet({ hopLimit: 255, src: UNSPEC, dst: SNM_B, proto: 58, upper: ndNeighbor(135, LL_B, 0) }),
+    ipv6Packet({ hopLimit: 255, proto: 58, upper: ndNeighbor(136, LL_B, 0x60, [ndOption(2, MAC)]) }),
+    ipv6Packet({
+      hopLimit: 255,
+      dst: ALL_NODES,
+      proto: 58,
+      upper: ndRouterAdvert({
+        options: [
+          ndOption(1, MAC),
+          ndOption(5, [0, 0, 0, 0, 5, 0xdc]),
+          prefixInfo("20010db8000000000000000000000000", 64, 7200, 3600),
+          ndOption(25, [0, 0, 0, 0, 0x0e, 0x10, ...new Array<number>(16).fill(7)]),
+        ],
+      }),
+    }),
+  ];
+  return packets.map((bytes) => ({ bytes, fields: FIELDS }));
+}
+
+export const ipv6Target = (): Target => {
+  const w = new Ip6Walk();
+  const o = new NdOptions();
+  return {
+    name: "ipv6",
+    what: "IPv6 header walk, ND checks and options",
+    seeds,
+    reset: () => undefined,
+    run(input: Uint8Array) {
+      // In a frame, as the stack would hand it: 14 bytes of Ethernet first.
+      const n = 14 + input.length;
+      const f = alloc(n);
+      (f as unknown as Uint8Array).set(input, 14);
+      const b = f as Bytes;
+      const multicast = input.length > 24 && input[24] === 0xff;
+      const v = walkIpv6(b, 14, input.length, multicast, w);
+      must(v === w.verdict, "the verdict returned is the one recorded");
+      must(v === WALK_UPPER || v === WALK_DROP || v === WALK_PARAMPROB || v === WALK_FRAGMENT, `a verdict (${v})`);
+      const plen = input.length >= 6 ? input[4] * 256 + input[5] : 0;
+      if (v === WALK_PARAMPROB)
+        must(w.pointer >= 0 && w.pointer < 40 + plen, `the pointer ${w.pointer} is in the packet`);
+      if (v !== WALK_UPPER) return;
+      must(
+        w.off >= 14 + 40 && w.off + w.len === 14 + 40 + plen && 40 + plen <= input.length,
+        "the upper layer is the payload's end",
+      );
+      must(w.pointer >= 6 && w.pointer < w.off - 14, "the next-header field is before the upper layer");
+      if (w.proto !== 58) return;
+      const t = checkNd(b, 14, w.off, w.len, o);
+      if (t < 0) return;
+      must(t >= 133 && t <= 137, `an ND type (${t})`);
+      const end = w.off + w.len;
+      for (const at of [o.slla, o.tlla, o.mtu]) must(at < 0 || (at >= w.off && at + 8 <= end), "8-byte options inside");
+      must(o.prefixes <= ND_MAX_PREFIXES && o.rdnsses <= ND_MAX_RDNSS, "the record's room");
+      for (let i = 0; i < o.prefixes; i++) must(o.prefix[i] >= w.off && o.prefix[i] + 32 <= end, "a prefix inside");
+      for (let i = 0; i < o.rdnsses; i++) {
+        const at = o.rdnss[i];
+        must(at >= w.off && at + (input[at - 14 + 1] ?? 0) * 8 <= end, "an RDNSS option inside");
+      }
+    },
+  };
+};
