@@ -11,13 +11,16 @@ const LINK_LOCAL = [0xfe, 0x80];
 /** ff02::1:ff00:0/104, the solicited-node groups (RFC 4291 2.7.1). */
 const SOLICITED_NODE = [0xff, 0x02, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x01, 0xff];
 
+/** 2^(8 - r): how many byte values share the same top r bits. */
+const SPAN = [256, 128, 64, 32, 16, 8, 4, 2];
+
 /** Do the first `bits` bits of the address at f[at] equal `prefix`'s? */
 function hasPrefix(f: Bytes, at: number, prefix: number[], bits: number): boolean {
   const whole = Math.floor(bits / 8);
   for (let i = 0; i < whole; i++) if (get8(f, at + i) !== prefix[i]) return false;
   const rest = bits % 8;
   if (rest === 0) return true;
-  const unit = Math.pow(2, 8 - rest);
+  const unit = SPAN[rest];
   return Math.floor(get8(f, at + whole) / unit) === Math.floor(prefix[whole] / unit);
 }
 

@@ -26,7 +26,7 @@ describe("conformance vectors on every runtime", function () {
       // Every suite ran and the totals add up: a program that stopped early cannot pass.
       assert.deepEqual(
         row.suites.map((s) => s.name),
-        ["u32", "bytes", "cksum", "ipv4", "mac", "addr", "lltable", "netlink", "sha256", "drivers", "settings"],
+        ["u32", "bytes", "cksum", "ipv4", "mac", "addr", "lltable", "netlink", "sha256", "drivers", "settings", "ipv6"],
       );
       assert.equal(
         row.suites.reduce((n, s) => n + s.passed, 0),

@@ -14,7 +14,7 @@ describe("conformance vectors in-process (Node)", function () {
     assert.equal(r.failed, 0);
     assert.deepEqual(
       r.suites.map((s) => s.name),
-      ["u32", "bytes", "cksum", "ipv4", "mac", "addr", "lltable", "netlink", "sha256", "drivers", "settings"],
+      ["u32", "bytes", "cksum", "ipv4", "mac", "addr", "lltable", "netlink", "sha256", "drivers", "settings", "ipv6"],
     );
     assert.ok(r.passed > 4000, `only ${r.passed} checks ran`);
   });

@@ -13,6 +13,7 @@ import { runAddr, runLltable } from "./net-suites";
 import { runNetlink, runSha } from "./netlink-suite";
 import { runDrivers } from "./driver-suite";
 import { runSettings } from "./settings-suite";
+import { runIpv6 } from "./ipv6-suite";
 
 type Out = (line: string) => void;
 
@@ -188,6 +189,7 @@ export function runConformance(out: Out): number {
     new Suite("sha256", out),
     new Suite("drivers", out),
     new Suite("settings", out),
+    new Suite("ipv6", out),
   ];
   runU32(suites[0]);
   runBytes(suites[1]);
@@ -200,6 +202,7 @@ export function runConformance(out: Out): number {
   runSha(suites[8]);
   runDrivers(suites[9]);
   runSettings(suites[10]);
+  runIpv6(suites[11]);
   let passed = 0;
   let failed = 0;
   for (let i = 0; i < suites.length; i++) {

@@ -3,7 +3,11 @@
 // the RFCs (ipv6-packets.ts): every verdict, and property tests over random
 // extension-header chains.
 import { strict as assert } from "node:assert";
+import * as fs from "node:fs";
+import * as path from "node:path";
 import fc from "fast-check";
+import { ROOT } from "../../tools/lib/paths";
+import { iidCases, ipv6Cases } from "../conformance/ipv6-cases";
 import type { Bytes } from "../../hal/types";
 import {
   Ip6Walk,
@@ -264,5 +268,16 @@ describe("Neighbor Discovery's checks and options (RFC 4861)", function () {
         for (let i = 0; i < r.o.rdnsses; i++) assert.ok(r.o.rdnss[i] + r.f[r.o.rdnss[i] + 1] * 8 <= end);
       }),
     );
+  });
+});
+
+describe("test/vectors/ipv6.json", function () {
+  it("is what the parsers and identifiers give today (npm run vectors)", function () {
+    const v = JSON.parse(fs.readFileSync(path.join(ROOT, "test", "vectors", "ipv6.json"), "utf8")) as {
+      packets: unknown;
+      iids: unknown;
+    };
+    assert.deepEqual(v.packets, ipv6Cases());
+    assert.deepEqual(v.iids, iidCases());
   });
 });

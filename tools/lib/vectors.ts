@@ -15,6 +15,7 @@ export function writeVectorsModule(): string {
   const addr = load("addr");
   const lltable = load("lltable");
   const drivers = load("drivers");
+  const ipv6 = load("ipv6");
   const j = JSON.stringify;
   // The kernel's netlink captures: request, replies, and what each reply frame holds
   // (type/seq/flags/error per message, attribute count), worked out here on Node so
@@ -55,6 +56,10 @@ export function writeVectorsModule(): string {
     `/** [name, request hex, frame hexes (replies, then notifications), reply count, per frame: [type, flags, seq, error, attribute count][]] */`,
     `/** SPI transcripts of the chip drivers (tools/make-driver-vectors.ts). */`,
     `export const driverVectors: { name: string; driver: string; hwaddr: string; steps: (string | number)[][]; spi: [string, number, string][]; drains: string[][]; writes: boolean[]; links: number[]; counters: number[]; tcpSockets: number; tcp: string[] }[] = ${j(drivers.vectors)};`,
+    `/** IPv6 packets: [hex, multicast destination, Node's reading] (tools/make-ipv6-vectors.ts). */`,
+    `export const ipv6Cases: [string, boolean, string][] = ${j(ipv6.packets)};`,
+    `/** [MAC, /64 prefix, interface, secret, EUI-64, RFC 7217 identifier and counter] */`,
+    `export const iidCases: [string, string, string, string, string, string][] = ${j(ipv6.iids)};`,
     `export const netlinkKernel: [string, string, string[], number, number[][][]][] = ${j(netlink)};`,
     "",
   ].join("\n");
