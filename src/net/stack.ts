@@ -14,6 +14,7 @@ import {
   ETH_TYPE,
   ETHERTYPE_ARP,
   ETHERTYPE_IPV4,
+  ETHERTYPE_IPV6,
   isAllHostsMac,
   isBroadcastMac,
   isGroupMac,
@@ -58,6 +59,13 @@ export function defaultStackConfig(): StackConfig {
   return { maxInterfaces: 4, maxAddresses: 8, maxRoutes: 8, udpSlots: 4, probe: rfc5227Params() };
 }
 
+/** What the stack needs of IPv6 (src/net/ipv6.ts), so that builds without it carry none of it. */
+export interface Ipv6Input {
+  input(ifp: Ifnet, f: Bytes, n: number): number;
+  /** Is this group MAC one of IPv6's groups joined on ifp? */
+  wantsGroup(ifp: Ifnet, f: Bytes): boolean;
+}
+
 export class NetStack implements FrameSender {
   readonly stats: NetStats = zeroNetStats();
   readonly ifs: Interfaces;
@@ -66,6 +74,8 @@ export class NetStack implements FrameSender {
   readonly arp: Arp;
   readonly ip: Ipv4;
   readonly udp: Udp;
+  /** IPv6 (a board feature, src/net/ipv6.ts); absent from builds without it. */
+  ip6: Ipv6Input | undefined = undefined;
   readonly lo: Ifnet;
   /** Link, address, neighbour, route, conflict and DHCP events: add a NetListener here. */
   readonly events = new NetEvents();
@@ -203,11 +213,13 @@ export class NetStack implements FrameSender {
       ifp.counters.rxMulticast++;
       // Of the groups, only broadcast, all-hosts (01:00:5e:00:00:01) and those joined are ours.
       const joined = ifp.joined;
+      const ip6 = this.ip6;
       if (
         !isBroadcastMac(f, ETH_DST) &&
         !promisc &&
         !isAllHostsMac(f, ETH_DST) &&
-        !(joined !== undefined && joined(f, -1))
+        !(joined !== undefined && joined(f, -1)) &&
+        !(ip6 !== undefined && ip6.wantsGroup(ifp, f))
       )
         return RX_DROPPED;
     } else if (!promisc && !sameMac(f, ETH_DST, ifp.hwaddr, 0)) return RX_DROPPED;
@@ -215,6 +227,8 @@ export class NetStack implements FrameSender {
     const type = get16(f, ETH_TYPE);
     if (type === ETHERTYPE_ARP) return this.arp.input(ifp, f, n);
     if (type === ETHERTYPE_IPV4) return this.ip.input(ifp, f, n);
+    const ip6 = this.ip6;
+    if (type === ETHERTYPE_IPV6 && ip6 !== undefined) return ip6.input(ifp, f, n);
     return RX_NOHANDLER;
   }
 
