@@ -43,8 +43,8 @@ export const WALK_FRAGMENT = 3;
 
 export class Ip6Walk {
   verdict = WALK_DROP;
-  /** The upper layer's protocol, where it starts in the frame, and its length. */
-  proto = 0;
+  /** The upper layer's protocol (-1 before it is reached), where it starts in the frame, and its length. */
+  proto = -1;
   off = 0;
   len = 0;
   /** For WALK_PARAMPROB: the code; for that and for an unknown upper layer: the offset into the packet to point at. */
@@ -61,7 +61,13 @@ export class Ip6Walk {
  * that named it, for the caller's Parameter Problem code 1.
  */
 export function walkIpv6(f: Bytes, ip: number, avail: number, multicastDst: boolean, w: Ip6Walk): number {
+  // Nothing of the last packet stays in the record.
   w.verdict = WALK_DROP;
+  w.proto = -1;
+  w.off = 0;
+  w.len = 0;
+  w.code = 0;
+  w.pointer = 0;
   if (avail < IPV6_HLEN || Math.floor(get8(f, ip + IPV6_VFC) / 16) !== 6) return WALK_DROP;
   const plen = get16(f, ip + IPV6_PLEN);
   // A payload length of 0 is a jumbogram's (RFC 2675), which no link of ours carries.

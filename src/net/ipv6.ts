@@ -570,7 +570,14 @@ export class Ipv6 {
     const dst = IP6_OFF + IPV6_DST;
     if (isUnspecified6(f, src) || isMulticast6(f, src)) return;
     const w = this.w;
-    if (w.proto === IPPROTO_ICMPV6 && w.len >= 1 && get8(f, w.off + ICMP6_TYPE) < ICMP6_ECHO_REQUEST) return;
+    // Only a packet whose ICMPv6 header was reached can be told to be an error itself.
+    if (
+      w.verdict === WALK_UPPER &&
+      w.proto === IPPROTO_ICMPV6 &&
+      w.len >= 1 &&
+      get8(f, w.off + ICMP6_TYPE) < ICMP6_ECHO_REQUEST
+    )
+      return;
     const optionProblem = type === ICMP6_PARAM_PROB && code === ICMP6_PARAMPROB_OPTION;
     if ((isMulticast6(f, dst) || get8(f, ETH_DST) % 2 === 1) && !optionProblem) return;
     const now = this.clock.now();

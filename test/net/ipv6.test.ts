@@ -133,6 +133,34 @@ describe("IPv6 host", function () {
     assert.equal(b.ip6.stats.inUnknownProtos, 5);
   });
 
+  it("an unknown option whose type says so: Parameter Problem code 2 at the option (after an echo: nothing of it is reused)", function () {
+    const { net, a, b } = pair();
+    net.clock.advance(2100);
+    ping(a, b, 1);
+    net.clock.advance(50);
+    const errors: string[] = [];
+    const orig = a.stack.input.bind(a.stack);
+    a.stack.input = (ifp, f) => {
+      if (len(f) > 62 && get8(f, 20) === 58 && get8(f, 54) === 4) errors.push(`${get8(f, 55)} ${get8(f, 61)}`);
+      orig(ifp, f);
+    };
+    const src = hex(a.ip6.addrs[0].addr);
+    const dst = hex(b.ip6.addrs[0].addr);
+    rawFrom(
+      a,
+      b.eth.hwaddr,
+      ipv6Packet({
+        src,
+        dst,
+        proto: 58,
+        upper: [128, 0, 0, 0, 0, 0, 0, 1],
+        exts: [{ type: 60, options: [0x9e, 1, 0] }],
+      }),
+    );
+    net.clock.advance(50);
+    assert.deepEqual(errors, ["2 42"]);
+  });
+
   it("drops fragments (counted), packets for other addresses, and answers no error about an error", function () {
     const { net, a, b } = pair();
     net.clock.advance(2100);

@@ -4,11 +4,15 @@
 // is not required first, so the fuzzer reaches the options). Invariants:
 // nothing thrown, each verdict one of its kind, the upper layer inside the
 // payload, a Parameter Problem pointing inside the packet, every option the
-// record names inside the message.
+// record names inside the message. Then the same bytes reach a host's IPv6
+// (src/net/ipv6.ts, with its neighbour cache and DAD) as a frame: no
+// handler fault, the cache within its capacity, timers and answers bounded.
 import { alloc } from "@hal/bytes";
 import type { Bytes } from "../../hal/types";
 import { Ip6Walk, walkIpv6, WALK_DROP, WALK_FRAGMENT, WALK_PARAMPROB, WALK_UPPER } from "../../src/net/ipv6-walk";
 import { checkNd, ND_MAX_PREFIXES, ND_MAX_RDNSS, NdOptions } from "../../src/net/nd-parse";
+import { defaultIp6Params, Ipv6 } from "../../src/net/ipv6";
+import { Net, type Node } from "../../test/net/helpers";
 import {
   ALL_NODES,
   ipv6Packet,
@@ -66,15 +70,34 @@ function seeds(): Seed[] {
   return packets.map((bytes) => ({ bytes, fields: FIELDS }));
 }
 
+/** A host with IPv6 on eth0 (its link-local address preferred, a neighbour known), on a simulated segment. */
+function host(): { net: Net; node: Node; ip6: Ipv6; sent: () => number } {
+  const net = new Net();
+  const node = net.node(2);
+  const ip6 = new Ipv6(net.clock, node.stack.random, node.log, (ifp, f) => node.stack.sendFrame(ifp, f), {
+    ...defaultIp6Params(),
+    dadTransmits: 0,
+  });
+  node.stack.ip6 = ip6;
+  ip6.attach(node.eth);
+  // The seeds' destination is ours too, so they reach echo and Neighbor Discovery.
+  ip6.addAddress(node.eth, Uint8Array.from(Buffer.from(LL_B, "hex")) as unknown as Bytes, 0, 64);
+  return { net, node, ip6, sent: () => node.eth.counters.txPackets };
+}
+
 export const ipv6Target = (): Target => {
   const w = new Ip6Walk();
   const o = new NdOptions();
+  let h = host();
   return {
     name: "ipv6",
-    what: "IPv6 header walk, ND checks and options",
+    what: "IPv6 header walk, ND checks and options; a host's IPv6 input",
     seeds,
-    reset: () => undefined,
+    reset: () => {
+      h = host();
+    },
     run(input: Uint8Array) {
+      hostInput(h, input);
       // In a frame, as the stack would hand it: 14 bytes of Ethernet first.
       const n = 14 + input.length;
       const f = alloc(n);
@@ -108,3 +131,22 @@ export const ipv6Target = (): Target => {
     },
   };
 };
+
+/** The bytes as a frame to the host (its MAC, ethertype IPv6), then a moment of time. */
+function hostInput(h: ReturnType<typeof host>, input: Uint8Array): void {
+  const f = alloc(14 + input.length);
+  const u = f as unknown as Uint8Array;
+  u.set(h.node.eth.hwaddr as unknown as Uint8Array, 0);
+  u.set([2, 0, 0, 0, 0, 9, 0x86, 0xdd], 6);
+  u.set(input, 14);
+  const before = h.sent();
+  h.node.stack.input(h.node.eth, f as Bytes);
+  h.net.clock.advance(2);
+  must(h.node.stack.stats.inputFaults === 0, "no handler threw");
+  const c = h.ip6.cacheOf(h.node.eth)!;
+  must(c.count() <= c.capacity, "the neighbour cache within its capacity");
+  must(h.ip6.addrs.length === 2, "no address comes from outside");
+  // An answer, a solicitation for it, and the cache's own: never a burst for one frame.
+  must(h.sent() - before <= 3, `${h.sent() - before} frames sent for one`);
+  must(h.net.clock.pending() < 40, "timers stay bounded");
+}
