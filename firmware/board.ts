@@ -67,6 +67,8 @@ export interface BoardConfig {
     /** Espruino: the program's require("net"), "http" and "dgram" over netrt (NetworkJS). */
     networkjs: boolean;
   };
+  /** IPv6 on eth0 (src/net/ipv6.ts): link-local from the MAC, DAD, Neighbor Discovery, echo. */
+  ipv6?: boolean;
   /**
    * Built as a module the program starts (require("netrt"), netrt.start({...}))
    * instead of a firmware that starts at boot.

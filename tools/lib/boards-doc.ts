@@ -59,6 +59,7 @@ function section(b: Board, description: string): string {
     if (sv.networkjs) has.push("Espruino's `net`, `http` and `dgram` over netrt (NetworkJS)");
     lines.push(`| services | ${has.join(", ")} |`);
   }
+  if (c.ipv6 === true) lines.push("| IPv6 | link-local address from the MAC, DAD, Neighbor Discovery, echo |");
   if (c.program === true) lines.push('| build | a module the program starts: `require("netrt")` (examples/) |');
   lines.push(`| MAC address | ${c.mac.hwaddr !== "" ? c.mac.hwaddr : "derived per unit from the chip's identity"} |`);
   return lines.join("\n");

@@ -97,6 +97,7 @@ const KNOWN_FIELDS: Record<string, string[]> = {
     "memory",
     "services",
     "program",
+    "ipv6",
   ],
   "services.": ["sockets", "tcp", "dns", "sntp", "mdns", "networkjs"],
   "services.tcp.": ["connections", "buffer", "chip"],
@@ -375,6 +376,7 @@ export function parseBoard(file: string, text: string): Board {
       `${file}: "services.networkjs" is Espruino's (its NetworkJS module); this board runs ${runtime}`,
     );
   const program = raw.program === undefined ? false : field<boolean>(file, raw, "program", "boolean");
+  const ipv6 = raw.ipv6 === undefined ? false : field<boolean>(file, raw, "ipv6", "boolean");
 
   let available = false;
   let driverNote: string | undefined;
@@ -412,6 +414,7 @@ export function parseBoard(file: string, text: string): Board {
   if (services.dns || services.sntp || services.mdns || services.sockets > 0 || services.tcp > 0)
     config.services = services;
   if (program) config.program = true;
+  if (ipv6) config.ipv6 = true;
   let memoryBudget: number | undefined;
   let parametersFromArguments: boolean | undefined;
   if (raw.memory !== undefined) {

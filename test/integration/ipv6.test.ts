@@ -1,0 +1,143 @@
+// IPv6 on the host board against a Linux peer in its own namespace: the
+// device forms its link-local address from the MAC and passes DAD; the
+// peer's kernel pings it (Neighbor Discovery both ways) and then lists it
+// in `ip -6 neigh`; tshark reads the exchange. A peer that already uses the
+// address makes the device's DAD fail: the address is not used.
+import { strict as assert } from "node:assert";
+import { spawnSync } from "node:child_process";
+import * as path from "node:path";
+import { buildAll } from "../../tools/lib/build";
+import { FirmwareProcess } from "../../tools/lib/firmware-proc";
+import { HostLink, hostLinkUnavailable } from "../../tools/lib/hostlink";
+
+/** boards/host.json's MAC 02:00:00:00:00:10 as a modified EUI-64 link-local address. */
+const DEVICE_LL = "fe80::ff:fe00:10";
+const DEVICE_MAC = "02:00:00:00:00:10";
+
+function need(): string | undefined {
+  return (
+    hostLinkUnavailable() ??
+    (spawnSync("sh", ["-c", "command -v ping && command -v tshark"]).status === 0
+      ? undefined
+      : "ping or tshark is not installed (bash tools/setup.sh)")
+  );
+}
+
+describe("integration: IPv6 on the host board with a Linux peer", function () {
+  this.timeout(120000);
+  before(async function () {
+    const why = need();
+    if (why !== undefined) {
+      if (process.env.CI) throw new Error(`integration prerequisites missing in CI: ${why}`);
+      console.log(`      skipped: ${why}`);
+      this.skip();
+    }
+    await buildAll(["host"]);
+  });
+
+  const run = async (
+    tag: string,
+    before: (link: HostLink) => void,
+    check: (link: HostLink, fw: FirmwareProcess) => Promise<void>,
+  ): Promise<void> => {
+    const base = 21000 + (process.pid % 9000) * 2 + (tag === "dad" ? 1 : 0) * 20000;
+    const link = new HostLink({
+      id: `${tag}${process.pid % 10000}`,
+      firmwareRxPort: base,
+      firmwareTxPort: base + 1,
+      peerCidr: "192.0.2.1/24",
+    });
+    let fw: FirmwareProcess | undefined;
+    try {
+      await link.up();
+      // The host link leaves IPv6 off in its namespaces (quieter captures); this peer needs it,
+      // without DAD of its own, so its link-local address is usable at once.
+      link.exec(link.peerNs, [
+        "sysctl",
+        "-q",
+        "-w",
+        "net.ipv6.conf.all.disable_ipv6=0",
+        `net.ipv6.conf.${link.peerIf}.accept_dad=0`,
+        `net.ipv6.conf.${link.peerIf}.disable_ipv6=0`,
+      ]);
+      before(link);
+      fw = new FirmwareProcess(
+        { NETRT_RX_PORT: String(base), NETRT_TX_PORT: String(base + 1), NETRT_IPV4: "192.0.2.10/24" },
+        path.join(link.dir, "state"),
+      );
+      await check(link, fw);
+    } finally {
+      await fw?.stop();
+      link.dispose();
+    }
+  };
+
+  it("forms fe80::ff:fe00:10, passes DAD, answers ping -6, and the peer's kernel lists it as a neighbour", async function () {
+    await run(
+      "v6",
+      () => undefined,
+      async (link, fw) => {
+        await fw.waitFor(new RegExp(`eth0: ${DEVICE_LL}/64 preferred`), 10000);
+        const pcap = path.join(link.dir, "v6.pcap");
+        const cap = link.spawnIn(link.peerNs, ["dumpcap", "-q", "-i", link.peerIf, "-w", pcap]);
+        await new Promise((r) => setTimeout(r, 1000));
+        const pinger = link.spawnIn(link.peerNs, [
+          "ping",
+          "-6",
+          "-n",
+          "-c",
+          "3",
+          "-i",
+          "0.2",
+          "-W",
+          "2",
+          `${DEVICE_LL}%${link.peerIf}`,
+        ]);
+        let out = "";
+        pinger.stdout?.on("data", (d: Buffer) => (out += d.toString()));
+        await new Promise((r) => pinger.once("exit", r));
+        assert.match(out, /3 packets transmitted, 3 received/, `${out}\n${fw.lines.slice(-10).join("\n")}`);
+        assert.doesNotMatch(out, /DUP!/);
+        const neigh = link.exec(link.peerNs, ["ip", "-6", "neigh", "show", "dev", link.peerIf]);
+        assert.match(neigh, new RegExp(`${DEVICE_LL} lladdr ${DEVICE_MAC} (REACHABLE|STALE|DELAY|PROBE)`), neigh);
+        cap.kill("SIGINT");
+        await new Promise((r) => setTimeout(r, 500));
+        // tshark's own reading of what crossed: solicitations, advertisements, echoes, all well formed.
+        const t = spawnSync(
+          "tshark",
+          ["-n", "-r", pcap, "-Y", "icmpv6", "-T", "fields", "-e", "icmpv6.type", "-e", "_ws.expert.message"],
+          { encoding: "utf8" },
+        );
+        const types = t.stdout
+          .trim()
+          .split("\n")
+          .map((l) => l.split("\t"));
+        assert.ok(
+          types.some((x) => x[0] === "129"),
+          `echo replies in the capture:\n${t.stdout}`,
+        );
+        assert.ok(
+          types.some((x) => x[0] === "136"),
+          "a neighbor advertisement from the device",
+        );
+        assert.deepEqual(
+          types.filter((x) => (x[1] ?? "") !== ""),
+          [],
+          "no malformed or bad-checksum warnings",
+        );
+      },
+    );
+  });
+
+  it("DAD fails when the peer already uses the address: the device says so and does not answer for it", async function () {
+    await run(
+      "dad",
+      (link) => link.exec(link.peerNs, ["ip", "-6", "addr", "add", `${DEVICE_LL}/64`, "dev", link.peerIf, "nodad"]),
+      async (_link, fw) => {
+        await fw.waitFor(new RegExp(`eth0: ${DEVICE_LL} is in use by another host \\(DAD\\): not used`), 10000);
+        await new Promise((r) => setTimeout(r, 1500));
+        assert.ok(!fw.lines.some((l) => l.includes(`${DEVICE_LL}/64 preferred`)), "never preferred");
+      },
+    );
+  });
+});
