@@ -29,6 +29,14 @@ import {
   ICMP6_PARAMPROB_NEXTHEADER,
   ICMP6_PARAMPROB_OPTION,
   ICMP6_TYPE,
+  MLD2_CHANGE_TO_EXCLUDE,
+  MLD2_CHANGE_TO_INCLUDE,
+  MLD2_NRECORDS,
+  MLD2_REC_GROUP,
+  MLD2_REC_LEN,
+  MLD2_REC_TYPE,
+  MLD2_RECORDS,
+  MLD_LISTENER_REPORT_V2,
   ND_HOPLIMIT,
   ND_NA_FLAG_OVERRIDE,
   ND_NA_FLAG_ROUTER,
@@ -46,6 +54,15 @@ import {
   ND_ROUTER_ADVERT,
 } from "../wire/icmp6";
 import {
+  IP6E_LEN,
+  IP6E_NXT,
+  IP6OPT_DATA,
+  IP6OPT_LEN,
+  IP6OPT_PADN,
+  IP6OPT_ROUTER_ALERT,
+  IP6OPT_RTALERT_LEN,
+  IP6OPT_TYPE,
+  IPPROTO_HOPOPTS,
   IPPROTO_ICMPV6,
   IPV6_ALEN,
   IPV6_DST,
@@ -145,6 +162,8 @@ function same(a: Bytes, ao: number, b: Bytes, bo: number, n: number): boolean {
 
 /** ff02::1 */
 const ALL_NODES = [0xff, 0x02, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1];
+/** ff02::16, where MLDv2 reports go. */
+const ALL_MLDV2_ROUTERS = [0xff, 0x02, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x16];
 /** The solicited-node group's first 13 bytes; the address's last 3 follow. */
 const SOLICITED_NODE = [0xff, 0x02, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x01, 0xff];
 const SNM_KEEP = 3;
@@ -419,6 +438,8 @@ export class Ipv6 {
       this.preferred(a);
       return;
     }
+    // Joined first (RFC 4862 5.4.2): an MLD report for the solicited-node group, then the solicitation.
+    if (a.probes === 0) this.mldReport(a, MLD2_CHANGE_TO_EXCLUDE);
     a.probes++;
     const dst = alloc(IPV6_ALEN);
     solicitedNode(a.addr, 0, dst, 0);
@@ -438,9 +459,45 @@ export class Ipv6 {
 
   private duplicate(a: In6Addr): void {
     a.state = IN6_DUPLICATE;
+    this.mldReport(a, MLD2_CHANGE_TO_INCLUDE);
     this.stats.dadFailures++;
     // RFC 4862 5.4.5: a duplicate address is not used; the host says so.
     this.log.write(LOG_WARN, a.ifp.name + ": " + formatIPv6(a.addr, 0) + " is in use by another host (DAD): not used");
+  }
+
+  /**
+   * An MLDv2 report (RFC 3810 5.2) for the solicited-node group of `a`: a
+   * join (CHANGE_TO_EXCLUDE, no sources) or a leave (CHANGE_TO_INCLUDE).
+   * To ff02::16, hop limit 1, with a Router Alert; from our link-local
+   * address, or from :: while none is ours yet (RFC 3810 5.2.13).
+   */
+  private mldReport(a: In6Addr, recordType: number): void {
+    const hbh = 8;
+    const plen = hbh + MLD2_RECORDS + MLD2_REC_LEN;
+    const f = this.allocPacket(plen);
+    // Hop-by-hop: Router Alert (MLD), then PadN to 8 bytes.
+    const h = IP6_PAYLOAD;
+    set8(f, h + IP6E_NXT, IPPROTO_ICMPV6);
+    set8(f, h + IP6E_LEN, 0);
+    set8(f, h + IP6OPT_DATA + IP6OPT_TYPE, IP6OPT_ROUTER_ALERT);
+    set8(f, h + IP6OPT_DATA + IP6OPT_LEN, IP6OPT_RTALERT_LEN);
+    set8(f, h + IP6OPT_DATA + IP6OPT_DATA + IP6OPT_RTALERT_LEN + IP6OPT_TYPE, IP6OPT_PADN);
+    const m = h + hbh;
+    set8(f, m + ICMP6_TYPE, MLD_LISTENER_REPORT_V2);
+    set16(f, m + MLD2_NRECORDS, 1);
+    const r = m + MLD2_RECORDS;
+    set8(f, r + MLD2_REC_TYPE, recordType);
+    solicitedNode(a.addr, 0, f, r + MLD2_REC_GROUP);
+    const from = this.sourceOn(a.ifp);
+    const src = from !== undefined ? from.addr : alloc(IPV6_ALEN);
+    const dst = alloc(IPV6_ALEN);
+    put(dst, 0, ALL_MLDV2_ROUTERS);
+    // The addresses first: the checksum covers them.
+    copy(f, IP6_OFF + IPV6_SRC, src, 0, IPV6_ALEN);
+    copy(f, IP6_OFF + IPV6_DST, dst, 0, IPV6_ALEN);
+    const n = plen - hbh;
+    set16(f, m + ICMP6_CKSUM, upperChecksum(f, IP6_OFF, IPPROTO_ICMPV6, m, n));
+    this.send(a.ifp, f, src, dst, IPPROTO_HOPOPTS, plen, 1);
   }
 
   /** A preferred address of ifp to send from: the link-local one first. */

@@ -16,6 +16,16 @@ export const ICMP6_PARAM_PROB = 4;
 export const ICMP6_ECHO_REQUEST = 128;
 export const ICMP6_ECHO_REPLY = 129;
 export const MLD_LISTENER_REPORT_V2 = 143;
+// An MLDv2 report (RFC 3810 5.2): reserved, the number of records at 6, records from 8.
+export const MLD2_NRECORDS = 6;
+export const MLD2_RECORDS = 8;
+// A record: its type, aux data length, number of sources, the group (20 bytes without sources).
+export const MLD2_REC_TYPE = 0;
+export const MLD2_REC_GROUP = 4;
+export const MLD2_REC_LEN = 20;
+/** Listening to every source of the group (a join) / to none (a leave). */
+export const MLD2_CHANGE_TO_EXCLUDE = 4;
+export const MLD2_CHANGE_TO_INCLUDE = 3;
 export const ND_ROUTER_SOLICIT = 133;
 export const ND_ROUTER_ADVERT = 134;
 export const ND_NEIGHBOR_SOLICIT = 135;

@@ -36,6 +36,9 @@ export const IP6OPT_LEN = 1;
 export const IP6OPT_DATA = 2;
 export const IP6OPT_PAD1 = 0;
 export const IP6OPT_PADN = 1;
+/** Router Alert (RFC 2711), value 0: an MLD message, for the routers on the path. */
+export const IP6OPT_ROUTER_ALERT = 5;
+export const IP6OPT_RTALERT_LEN = 2;
 /** The two high bits of an option's type: what to do with an unknown one. */
 export const IP6OPT_ACTION_SKIP = 0;
 export const IP6OPT_ACTION_DISCARD = 1;

@@ -1,7 +1,8 @@
 // IPv6 on the host board against a Linux peer in its own namespace: the
-// device forms its link-local address from the MAC and passes DAD; the
-// peer's kernel pings it (Neighbor Discovery both ways) and then lists it
-// in `ip -6 neigh`; tshark reads the exchange. A peer that already uses the
+// device joins its solicited-node group (MLDv2), forms its link-local
+// address from the MAC and passes DAD; the peer's kernel pings it
+// (Neighbor Discovery both ways) and then lists it in `ip -6 neigh`;
+// tshark reads everything the device sent. A peer that already uses the
 // address makes the device's DAD fail: the address is not used.
 import { strict as assert } from "node:assert";
 import { spawnSync } from "node:child_process";
@@ -17,10 +18,17 @@ const DEVICE_MAC = "02:00:00:00:00:10";
 function need(): string | undefined {
   return (
     hostLinkUnavailable() ??
-    (spawnSync("sh", ["-c", "command -v ping && command -v tshark"]).status === 0
+    (spawnSync("sh", ["-c", "command -v ping && command -v tshark && command -v dumpcap"]).status === 0
       ? undefined
       : "ping or tshark is not installed (bash tools/setup.sh)")
   );
+}
+
+interface Run {
+  link: HostLink;
+  fw: FirmwareProcess;
+  /** Stops the capture (started before the device) and gives its file. */
+  stopCapture(): Promise<string>;
 }
 
 describe("integration: IPv6 on the host board with a Linux peer", function () {
@@ -37,10 +45,10 @@ describe("integration: IPv6 on the host board with a Linux peer", function () {
 
   const run = async (
     tag: string,
-    before: (link: HostLink) => void,
-    check: (link: HostLink, fw: FirmwareProcess) => Promise<void>,
+    prepare: (link: HostLink) => void,
+    check: (r: Run) => Promise<void>,
   ): Promise<void> => {
-    const base = 21000 + (process.pid % 9000) * 2 + (tag === "dad" ? 1 : 0) * 20000;
+    const base = 21000 + (process.pid % 9000) * 2 + (tag === "dad" ? 20000 : 0);
     const link = new HostLink({
       id: `${tag}${process.pid % 10000}`,
       firmwareRxPort: base,
@@ -60,28 +68,36 @@ describe("integration: IPv6 on the host board with a Linux peer", function () {
         `net.ipv6.conf.${link.peerIf}.accept_dad=0`,
         `net.ipv6.conf.${link.peerIf}.disable_ipv6=0`,
       ]);
-      before(link);
+      prepare(link);
+      const pcap = path.join(link.dir, "capture.pcap");
+      const cap = link.spawnIn(link.peerNs, ["dumpcap", "-q", "-i", link.peerIf, "-w", pcap]);
+      await new Promise((r) => setTimeout(r, 1000));
       fw = new FirmwareProcess(
         { NETRT_RX_PORT: String(base), NETRT_TX_PORT: String(base + 1), NETRT_IPV4: "192.0.2.10/24" },
         path.join(link.dir, "state"),
       );
-      await check(link, fw);
+      await check({
+        link,
+        fw,
+        stopCapture: async () => {
+          cap.kill("SIGINT");
+          await new Promise((r) => setTimeout(r, 500));
+          return pcap;
+        },
+      });
     } finally {
       await fw?.stop();
       link.dispose();
     }
   };
 
-  it("forms fe80::ff:fe00:10, passes DAD, answers ping -6, and the peer's kernel lists it as a neighbour", async function () {
+  it("joins with MLDv2, forms fe80::ff:fe00:10, passes DAD, answers ping -6; the peer lists it as a neighbour", async function () {
     await run(
       "v6",
       () => undefined,
-      async (link, fw) => {
+      async ({ link, fw, stopCapture }) => {
         await fw.waitFor(new RegExp(`eth0: ${DEVICE_LL}/64 preferred`), 10000);
-        const pcap = path.join(link.dir, "v6.pcap");
-        const cap = link.spawnIn(link.peerNs, ["dumpcap", "-q", "-i", link.peerIf, "-w", pcap]);
-        await new Promise((r) => setTimeout(r, 1000));
-        const pinger = link.spawnIn(link.peerNs, [
+        const ping = link.spawnIn(link.peerNs, [
           "ping",
           "-6",
           "-n",
@@ -94,34 +110,45 @@ describe("integration: IPv6 on the host board with a Linux peer", function () {
           `${DEVICE_LL}%${link.peerIf}`,
         ]);
         let out = "";
-        pinger.stdout?.on("data", (d: Buffer) => (out += d.toString()));
-        await new Promise((r) => pinger.once("exit", r));
+        ping.stdout?.on("data", (d: Buffer) => (out += d.toString()));
+        await new Promise((r) => ping.once("exit", r));
         assert.match(out, /3 packets transmitted, 3 received/, `${out}\n${fw.lines.slice(-10).join("\n")}`);
         assert.doesNotMatch(out, /DUP!/);
         const neigh = link.exec(link.peerNs, ["ip", "-6", "neigh", "show", "dev", link.peerIf]);
         assert.match(neigh, new RegExp(`${DEVICE_LL} lladdr ${DEVICE_MAC} (REACHABLE|STALE|DELAY|PROBE)`), neigh);
-        cap.kill("SIGINT");
-        await new Promise((r) => setTimeout(r, 500));
-        // tshark's own reading of what crossed: solicitations, advertisements, echoes, all well formed.
+        // tshark's reading of all the device sent: its MLD join, DAD's solicitation, an advertisement,
+        // echo replies; nothing malformed, no bad checksum.
+        const pcap = await stopCapture();
+        const fields = ["icmpv6.type", "_ws.expert.message", "icmpv6.mldr.mar.record_type"];
         const t = spawnSync(
           "tshark",
-          ["-n", "-r", pcap, "-Y", "icmpv6", "-T", "fields", "-e", "icmpv6.type", "-e", "_ws.expert.message"],
+          [
+            "-n",
+            "-r",
+            pcap,
+            "-Y",
+            `icmpv6 && eth.src == ${DEVICE_MAC}`,
+            "-T",
+            "fields",
+            ...fields.flatMap((f) => ["-e", f]),
+          ],
           { encoding: "utf8" },
         );
-        const types = t.stdout
+        const rows = t.stdout
           .trim()
           .split("\n")
           .map((l) => l.split("\t"));
+        const has = (type: string, rest?: (r: string[]) => boolean): boolean =>
+          rows.some((r) => r[0] === type && (rest === undefined || rest(r)));
         assert.ok(
-          types.some((x) => x[0] === "129"),
-          `echo replies in the capture:\n${t.stdout}`,
+          has("143", (r) => r[2] === "4"),
+          `an MLDv2 join (CHANGE_TO_EXCLUDE):\n${t.stdout}`,
         );
-        assert.ok(
-          types.some((x) => x[0] === "136"),
-          "a neighbor advertisement from the device",
-        );
+        assert.ok(has("135"), "DAD's solicitation");
+        assert.ok(has("136"), "a neighbor advertisement");
+        assert.ok(has("129"), "echo replies");
         assert.deepEqual(
-          types.filter((x) => (x[1] ?? "") !== ""),
+          rows.filter((r) => (r[1] ?? "") !== ""),
           [],
           "no malformed or bad-checksum warnings",
         );
@@ -129,11 +156,11 @@ describe("integration: IPv6 on the host board with a Linux peer", function () {
     );
   });
 
-  it("DAD fails when the peer already uses the address: the device says so and does not answer for it", async function () {
+  it("DAD fails when the peer already uses the address: the device says so and never uses it", async function () {
     await run(
       "dad",
       (link) => link.exec(link.peerNs, ["ip", "-6", "addr", "add", `${DEVICE_LL}/64`, "dev", link.peerIf, "nodad"]),
-      async (_link, fw) => {
+      async ({ fw }) => {
         await fw.waitFor(new RegExp(`eth0: ${DEVICE_LL} is in use by another host \\(DAD\\): not used`), 10000);
         await new Promise((r) => setTimeout(r, 1500));
         assert.ok(!fw.lines.some((l) => l.includes(`${DEVICE_LL}/64 preferred`)), "never preferred");

@@ -15,6 +15,7 @@ import {
   type Ip6Params,
 } from "../../src/net/ipv6";
 import { ND6_REACHABLE } from "../../src/net/nd6-cache";
+import { Ip6Walk, upperChecksum, walkIpv6, WALK_UPPER } from "../../src/net/ipv6-walk";
 import { Net, type Node } from "./helpers";
 import { ipv6Packet } from "./ipv6-packets";
 
@@ -80,6 +81,38 @@ describe("IPv6 host", function () {
     net.clock.advance(1100);
     assert.equal(a.ip6.addrs[0].state, IN6_PREFERRED);
     assert.ok(a.log.lines.some((l) => l.includes("fe80::ff:fe00:1/64 preferred")));
+  });
+
+  it("joins its solicited-node group with an MLDv2 report before DAD's solicitation (hop limit 1, Router Alert), and leaves it when DAD fails", function () {
+    const net = new Net();
+    const sent: Uint8Array[] = [];
+    const raw = net.node(1);
+    const orig = raw.stack.sendFrame.bind(raw.stack);
+    raw.stack.sendFrame = (ifp, f) => {
+      sent.push(Uint8Array.from(f as unknown as Uint8Array));
+      return orig(ifp, f);
+    };
+    const a = withIpv6(raw);
+    const t = withIpv6(net.node(3), { dadTransmits: 0 });
+    t.ip6.addAddress(t.eth, a.ip6.addrs[0].addr, 0, 64);
+    net.clock.advance(3000);
+    const reports = sent.filter((f) => f[0] === 0x33 && f[5] === 0x16);
+    assert.equal(reports.length, 2, "a join, then a leave");
+    for (const [i, f] of reports.entries()) {
+      const w = new Ip6Walk();
+      assert.equal(walkIpv6(f as unknown as Bytes, 14, f.length - 14, true, w), WALK_UPPER);
+      assert.equal(w.proto, 58);
+      assert.equal(w.off, 14 + 40 + 8, "after the hop-by-hop header");
+      assert.equal(f[14 + 7], 1, "hop limit 1");
+      assert.deepEqual([...f.subarray(54, 60)], [58, 0, 5, 2, 0, 0], "Router Alert for MLD");
+      assert.equal(upperChecksum(f as unknown as Bytes, 14, 58, w.off, w.len), 0);
+      assert.equal(f[w.off], 143);
+      assert.equal(f[w.off + 8], i === 0 ? 4 : 3, "CHANGE_TO_EXCLUDE, then CHANGE_TO_INCLUDE");
+      assert.equal(hex(f.subarray(w.off + 12, w.off + 28) as unknown as Bytes), "ff0200000000000000000001ff000001");
+    }
+    // The join comes before DAD's solicitation.
+    const first = sent.findIndex((f) => f[0] === 0x33);
+    assert.equal(sent[first][5], 0x16);
   });
 
   it("DAD fails when another host has the address: not used, and said", function () {
