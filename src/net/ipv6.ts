@@ -5,7 +5,7 @@
 // from its MAC (modified EUI-64) with Duplicate Address Detection (RFC 4862
 // 5.4). Fragments are not reassembled: dropped and counted. Frames in and
 // out carry a 14-byte Ethernet header; addresses are 16 bytes.
-import { alloc, copy, get8, get16, set8, set16, set32 } from "@hal/bytes";
+import { alloc, compare, copy, get8, get16, set8, set16, set32 } from "@hal/bytes";
 import type { Bytes, Clock, Log, Random } from "../../hal/types";
 import { LOG_INFO, LOG_WARN } from "../../hal/types";
 import { isLinkLocal6, isMulticast6, isSolicitedNode6, isUnspecified6 } from "./addr6";
@@ -156,8 +156,7 @@ function zeroStats(): Ip6Stats {
 }
 
 function same(a: Bytes, ao: number, b: Bytes, bo: number, n: number): boolean {
-  for (let i = 0; i < n; i++) if (get8(a, ao + i) !== get8(b, bo + i)) return false;
-  return true;
+  return compare(a, ao, b, bo, n) === 0;
 }
 
 /** ff02::1 */
@@ -250,12 +249,11 @@ export class Ipv6 {
     // The group's last 4 bytes: all-nodes', or a solicited-node group's (ff and an address's last 3).
     const g = ETH_DST + ETH_ALEN - MCAST_MAC_KEEP;
     if (same(f, g, this.allNodes, IPV6_ALEN - MCAST_MAC_KEEP, MCAST_MAC_KEEP)) return true;
-    const snm = alloc(IPV6_ALEN);
+    // A solicited-node group's last 4 bytes: its ff, then the address's last 3.
+    if (get8(f, g) !== SOLICITED_NODE[SOLICITED_NODE.length - 1]) return false;
     for (let i = 0; i < this.addrs.length; i++) {
       const a = this.addrs[i];
-      if (a.ifp !== ifp) continue;
-      solicitedNode(a.addr, 0, snm, 0);
-      if (same(f, g, snm, IPV6_ALEN - MCAST_MAC_KEEP, MCAST_MAC_KEEP)) return true;
+      if (a.ifp === ifp && same(f, g + 1, a.addr, IPV6_ALEN - SNM_KEEP, SNM_KEEP)) return true;
     }
     return false;
   }

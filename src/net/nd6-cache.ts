@@ -4,7 +4,7 @@
 // while resolving and unicast ones while probing, the router flag. Fixed
 // capacity; one clock timer for the whole table, set to the next deadline.
 // What goes on the wire is the owner's (Nd6Output): this is the state.
-import { alloc, copy, get8, len } from "@hal/bytes";
+import { alloc, compare, copy, len } from "@hal/bytes";
 import type { Bytes, Clock, Random, TimerId } from "../../hal/types";
 
 // nd6's numbering (FreeBSD ND6_LLINFO_*), which rtnetlink maps to NUD_*.
@@ -69,8 +69,7 @@ export class Nd6Entry {
 }
 
 function sameBytes(a: Bytes, ao: number, b: Bytes, bo: number, n: number): boolean {
-  for (let i = 0; i < n; i++) if (get8(a, ao + i) !== get8(b, bo + i)) return false;
-  return true;
+  return compare(a, ao, b, bo, n) === 0;
 }
 
 export class Nd6Cache {

@@ -72,6 +72,31 @@ const CHIPS: { name: string; make(toWire: (f: Uint8Array) => void): ChipUnderTes
   },
 ];
 
+/**
+ * The chip's cable: frames from the host link's UDP port `base` into the model. A TAP hands
+ * frames over as the kernel built them (an ARP is 42 bytes); on a cable the sender's MAC
+ * pads to 60, and the chip drops anything shorter as a runt.
+ */
+async function cable(sock: dgram.Socket, base: number, chip: { fromWire(f: Uint8Array): void }): Promise<void> {
+  sock.on("message", (m) => {
+    const f = new Uint8Array(Math.max(60, m.length));
+    f.set(m);
+    chip.fromWire(f);
+  });
+  await new Promise<void>((r) => sock.bind(base, "127.0.0.1", () => r()));
+}
+
+/** The host board on an SPI chip, with DHCP (fast, no probing), and its MAC as bytes. */
+function chipBoard(driver: string): { board: ReturnType<typeof loadBoards>[number]["config"]; hw: Bytes } {
+  const board = loadBoards().find((b) => b.config.name === "host")!.config;
+  board.mac = { ...board.mac, driver };
+  board.ipv4 = { address: "", gateway: "" };
+  board.dhcp = { ...board.dhcp, probe: "off", profile: "fast" };
+  const hw = alloc(6);
+  parseMac(board.mac.hwaddr, hw, 0);
+  return { board, hw };
+}
+
 function missing(): string | undefined {
   return (
     hostLinkUnavailable() ??
@@ -103,20 +128,8 @@ describe("integration: firmware + MAC driver + chip model on the host link gets 
       const p = hostPlatform({ storageDir: state, logSink: (l) => lines.push(l) });
       try {
         const chip = c.make((f) => sock.send(f, base + 1, "127.0.0.1"));
-        // A TAP hands over frames as the kernel built them (an ARP is 42 bytes); on a cable the
-        // sender's MAC pads to 60, and the chip drops anything shorter as a runt.
-        sock.on("message", (m) => {
-          const f = new Uint8Array(Math.max(60, m.length));
-          f.set(m);
-          chip.fromWire(f);
-        });
-        await new Promise<void>((r) => sock.bind(base, "127.0.0.1", () => r()));
-        const board = loadBoards().find((b) => b.config.name === "host")!.config;
-        board.mac = { ...board.mac, driver: c.name };
-        board.ipv4 = { address: "", gateway: "" };
-        board.dhcp = { ...board.dhcp, probe: "off", profile: "fast" };
-        const hw = alloc(6);
-        parseMac(board.mac.hwaddr, hw, 0);
+        await cable(sock, base, chip);
+        const { board, hw } = chipBoard(c.name);
         dev = startDevice(p, board, (o) => (mac = chip.open(o, p, hw)));
         const end = Date.now() + 30000;
         while (dev.dhcp?.state !== DHCP_BOUND && Date.now() < end) await new Promise((r) => setTimeout(r, 50));
@@ -200,18 +213,8 @@ describe("integration: firmware + MAC driver + chip model on the host link gets 
           log: p.log,
         },
       );
-      sock.on("message", (m) => {
-        const f = new Uint8Array(Math.max(60, m.length));
-        f.set(m);
-        chip.fromWire(f);
-      });
-      await new Promise<void>((r) => sock.bind(base, "127.0.0.1", () => r()));
-      const board = loadBoards().find((b) => b.config.name === "host")!.config;
-      board.mac = { ...board.mac, driver: "w5500" };
-      board.ipv4 = { address: "", gateway: "" };
-      board.dhcp = { ...board.dhcp, probe: "off", profile: "fast" };
-      const hw = alloc(6);
-      parseMac(board.mac.hwaddr, hw, 0);
+      await cable(sock, base, chip);
+      const { board, hw } = chipBoard("w5500");
       const dev = startDevice(p, board, (o) => {
         mac = new W5500Mac({ ...o, spi: chip, clock: p.clock, hwaddr: hw, pollMs: 2, tcpSockets: 4 });
         const err = mac.start();

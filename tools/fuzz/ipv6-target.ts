@@ -13,17 +13,7 @@ import { Ip6Walk, walkIpv6, WALK_DROP, WALK_FRAGMENT, WALK_PARAMPROB, WALK_UPPER
 import { checkNd, ND_MAX_PREFIXES, ND_MAX_RDNSS, NdOptions } from "../../src/net/nd-parse";
 import { defaultIp6Params, Ipv6 } from "../../src/net/ipv6";
 import { Net, type Node } from "../../test/net/helpers";
-import {
-  ALL_NODES,
-  ipv6Packet,
-  ndNeighbor,
-  ndOption,
-  ndRouterAdvert,
-  prefixInfo,
-  SNM_B,
-  UNSPEC,
-  LL_B,
-} from "../../test/net/ipv6-packets";
+import { LL_B, samplePackets } from "../../test/net/ipv6-packets";
 import type { Field, Seed } from "./mutate";
 import { Broken, type Target } from "./targets";
 
@@ -41,33 +31,8 @@ const FIELDS: Field[] = [
   { off: 43, width: 1, little: false },
 ];
 
-const MAC = [2, 0, 0, 0, 0, 9];
-
 function seeds(): Seed[] {
-  const echo = [128, 0, 0, 0, 0x12, 0x34, 0, 1, 1, 2, 3, 4];
-  const packets = [
-    ipv6Packet({ proto: 58, upper: echo }),
-    ipv6Packet({ proto: 58, upper: echo, exts: [{ type: 0, options: [5, 2, 0, 0] }, { type: 60 }, { type: 43 }] }),
-    ipv6Packet({ proto: 58, upper: echo, exts: [{ type: 60, options: [0xde, 1, 0] }] }),
-    ipv6Packet({ proto: 58, upper: echo, exts: [{ type: 43, segmentsLeft: 1 }, { type: 44 }] }),
-    ipv6Packet({ hopLimit: 255, dst: SNM_B, proto: 58, upper: ndNeighbor(135, LL_B, 0, [ndOption(1, MAC)]) }),
-    ipv6Packet({ hopLimit: 255, src: UNSPEC, dst: SNM_B, proto: 58, upper: ndNeighbor(135, LL_B, 0) }),
-    ipv6Packet({ hopLimit: 255, proto: 58, upper: ndNeighbor(136, LL_B, 0x60, [ndOption(2, MAC)]) }),
-    ipv6Packet({
-      hopLimit: 255,
-      dst: ALL_NODES,
-      proto: 58,
-      upper: ndRouterAdvert({
-        options: [
-          ndOption(1, MAC),
-          ndOption(5, [0, 0, 0, 0, 5, 0xdc]),
-          prefixInfo("20010db8000000000000000000000000", 64, 7200, 3600),
-          ndOption(25, [0, 0, 0, 0, 0x0e, 0x10, ...new Array<number>(16).fill(7)]),
-        ],
-      }),
-    }),
-  ];
-  return packets.map((bytes) => ({ bytes, fields: FIELDS }));
+  return samplePackets().map(([bytes]) => ({ bytes, fields: FIELDS }));
 }
 
 /** A host with IPv6 on eth0 (its link-local address preferred, a neighbour known), on a simulated segment. */

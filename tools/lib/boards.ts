@@ -163,8 +163,9 @@ export function checkUnicastMac(file: string, what: string, v: string): void {
 const TCP_DEFAULT_CONNECTIONS = 4;
 const TCP_DEFAULT_BUFFER = 2920;
 
-function parseServices(file: string, v: unknown): NonNullable<BoardConfig["services"]> {
-  const out: NonNullable<BoardConfig["services"]> = {
+/** A board's services when it names none: every one off. */
+export function noServices(): NonNullable<BoardConfig["services"]> {
+  return {
     sockets: 0,
     tcp: 0,
     tcpBuffer: 0,
@@ -176,6 +177,10 @@ function parseServices(file: string, v: unknown): NonNullable<BoardConfig["servi
     mdns: false,
     networkjs: false,
   };
+}
+
+function parseServices(file: string, v: unknown): NonNullable<BoardConfig["services"]> {
+  const out = noServices();
   if (v === undefined) return out;
   const s = field<Json>(file, { services: v }, "services", "object");
   if (s.sockets !== undefined) {

@@ -4,7 +4,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { gzipSync } from "node:zlib";
-import { type Board, loadBoards } from "./boards";
+import { type Board, loadBoards, noServices } from "./boards";
 import { bundleJs } from "./bundle-js";
 import { bundleLua } from "./bundle-lua";
 import { BUILD, DIST, ROOT, rel } from "./paths";
@@ -43,18 +43,7 @@ function writeEntry(b: Board): string {
   const chip = CHIP_DRIVERS[b.config.mac.driver];
   const from = (module: string): string => path.relative(dir, path.join(ROOT, module)).split(path.sep).join("/");
   const imports = [`import { start } from "${target}";`];
-  const sv = b.config.services ?? {
-    sockets: 0,
-    tcp: 0,
-    tcpBuffer: 0,
-    tcpChip: false,
-    dns: false,
-    dnsServers: [],
-    sntp: false,
-    sntpServers: [],
-    mdns: false,
-    networkjs: false,
-  };
+  const sv = b.config.services ?? noServices();
   // A W5500 with TCP in the chip opens with its TCP sockets set aside.
   const chipTcp = chip !== undefined && sv.tcp > 0 && sv.tcpChip;
   const factory = chipTcp
