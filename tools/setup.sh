@@ -18,11 +18,12 @@ cd "$(dirname "$0")/.."
 # make for nodemcu-tool's serial port binding, which npm builds from source;
 # for the device's services: chrony (an NTP server), python3-zeroconf (an
 # mDNS querier), avahi-daemon (a host that defends its mDNS name), netcat;
-# curl (the Linux peer that fetches the device's web page).
+# curl (the Linux peer that fetches the device's web page); radvd (the IPv6
+# router whose advertisements the device's SLAAC follows).
 PACKAGES=(lua5.1:i386 lua-bitop:i386 lua5.3:i386 lua-socket:i386 socat iproute2 iputils-ping tshark
   dnsmasq-base isc-dhcp-server kea-dhcp4-server busybox dhcpcd-base
   isc-dhcp-client nftables python3-pyroute2 g++ make linux-libc-dev
-  chrony python3-zeroconf avahi-daemon netcat-openbsd curl)
+  chrony python3-zeroconf avahi-daemon netcat-openbsd curl radvd)
 if ! dpkg --print-foreign-architectures | grep -qx i386; then
   if [ "$(id -u)" -ne 0 ]; then
     echo "setup: need root to add the i386 architecture for 32-bit Lua (run: sudo $0)" >&2

@@ -7,6 +7,8 @@ import type { DhcpClient } from "../dhcp/client";
 import type { DhcpLease } from "../dhcp/lease";
 import type { Ifnet } from "./ifnet";
 import type { InAddr } from "./inaddr";
+import type { In6Addr } from "./in6addr";
+import type { Nd6Entry } from "./nd6-cache";
 import type { Route } from "./route";
 
 export interface NetListener {
@@ -14,6 +16,10 @@ export interface NetListener {
   link?(kind: number, ifp: Ifnet, changeMask: number): void;
   /** ADDR_NEW, ADDR_DEL or ADDR_CHANGE (lifetimes). */
   addr?(kind: number, ia: InAddr): void;
+  /** An IPv6 address (a build with IPv6): ADDR_NEW, ADDR_DEL, or ADDR_CHANGE (state, lifetimes). */
+  addr6?(kind: number, a: In6Addr): void;
+  /** An IPv6 neighbour of `ifp` appeared (ND6_EV_NEW), changed, or went (ND6_EV_DELETE). */
+  neigh6?(kind: number, ifp: Ifnet, e: Nd6Entry): void;
   /** An lltable entry of `ifp` resolved/changed (LLE_EVENT_RESOLVED) or is being deleted. */
   neigh?(kind: number, ifp: Ifnet, slot: number): void;
   route?(kind: number, r: Route): void;

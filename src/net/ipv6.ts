@@ -8,14 +8,17 @@
 import { alloc, compare, copy, get8, get16, set8, set16, set32 } from "@hal/bytes";
 import type { Bytes, Clock, Log, Random } from "../../hal/types";
 import { LOG_INFO, LOG_WARN } from "../../hal/types";
-import { isLinkLocal6, isMulticast6, isSolicitedNode6, isUnspecified6 } from "./addr6";
-import { eui64, linkLocalPrefix } from "./ifid6";
+import { IN6_DEPRECATED, IN6_DUPLICATE, IN6_PREFERRED, IN6_TENTATIVE, In6Addr } from "./in6addr";
+import * as A6 from "./addr6";
+import { eui64, linkLocalPrefix, stableIid } from "./ifid6";
+import type { NetEvents } from "./events";
+import { ADDR_CHANGE, ADDR_DEL, ADDR_NEW } from "./inaddr";
+import { defaultSlaac6Params, Slaac6 } from "./slaac6";
 import { RX_DELIVERED, RX_DROPPED, RX_ERROR, RX_NOHANDLER, type Ifnet } from "./ifnet";
 import { Ip6Walk, upperChecksum, walkIpv6, WALK_FRAGMENT, WALK_PARAMPROB, WALK_UPPER } from "./ipv6-walk";
 import { defaultNd6Params, Nd6Cache } from "./nd6-cache";
 import { checkNd, NdOptions } from "./nd-parse";
 import { ETH_ALEN, ETH_DST, ETH_HLEN, ETH_SRC, ETH_TYPE, ETHERTYPE_IPV6 } from "../wire/ether";
-import { hexByte } from "../util/hex";
 import {
   ICMP6_CKSUM,
   ICMP6_CODE,
@@ -52,6 +55,8 @@ import {
   ND_OPT_TARGET_LINKADDR,
   ND_OPT_TYPE,
   ND_ROUTER_ADVERT,
+  ND_ROUTER_SOLICIT,
+  ND_RS_LEN,
 } from "../wire/icmp6";
 import {
   IP6E_LEN,
@@ -74,32 +79,19 @@ import {
   IPV6_VFC,
 } from "../wire/ipv6";
 
+export { In6Addr } from "./in6addr";
+
 /** Where the IPv6 header and its payload start in our frames. */
 export const IP6_OFF = ETH_HLEN;
 export const IP6_PAYLOAD = ETH_HLEN + IPV6_HLEN;
-const DEFAULT_HOPLIMIT = 64;
 /** An ICMPv6 error and what it quotes fit in the minimum MTU (RFC 4443 2.4 (c)). */
 const MIN_MTU = 1280;
 /** Version 6, traffic class and flow label 0. */
 const VFC = 0x60000000;
 /** An ND link-layer address option for Ethernet: 8 bytes. */
 const LLA_OPT = 8;
-
-// An address's state (RFC 4862), as Linux's IFA_F_TENTATIVE / IFA_F_DADFAILED tell them.
-export const IN6_TENTATIVE = 1;
-export const IN6_PREFERRED = 2;
-export const IN6_DUPLICATE = 3;
-
-export class In6Addr {
-  readonly addr: Bytes = alloc(IPV6_ALEN);
-  state = IN6_TENTATIVE;
-  /** DAD's solicitations sent so far. */
-  probes = 0;
-  constructor(
-    readonly ifp: Ifnet,
-    readonly prefixLen: number,
-  ) {}
-}
+/** Where the interface identifier starts: after a /64 prefix. */
+const IID_AT = 8;
 
 export interface Ip6Params {
   /** DupAddrDetectTransmits (RFC 4862 5.1): 0 skips DAD. */
@@ -111,10 +103,19 @@ export interface Ip6Params {
   icmpErrorsPerSec: number;
   /** Neighbour cache entries per interface. */
   neighbours: number;
+  /** RFC 7217's secret key: stable, opaque interface identifiers; undefined: from the MAC (EUI-64). */
+  secret: Bytes | undefined;
 }
 
 export function defaultIp6Params(): Ip6Params {
-  return { dadTransmits: 1, retransTimer: 1000, dadDelay: 1000, icmpErrorsPerSec: 10, neighbours: 8 };
+  return {
+    dadTransmits: 1,
+    retransTimer: 1000,
+    dadDelay: 1000,
+    icmpErrorsPerSec: 10,
+    neighbours: 8,
+    secret: undefined,
+  };
 }
 
 /** After Linux's Ip6 and Icmp6 MIBs. */
@@ -134,6 +135,8 @@ export interface Ip6Stats {
   icmpOutRateLimited: number;
   ndInvalid: number;
   dadFailures: number;
+  /** Packets not sent: off the link with no default router. */
+  outNoRoutes: number;
 }
 
 function zeroStats(): Ip6Stats {
@@ -152,6 +155,7 @@ function zeroStats(): Ip6Stats {
     icmpOutRateLimited: 0,
     ndInvalid: 0,
     dadFailures: 0,
+    outNoRoutes: 0,
   };
 }
 
@@ -159,26 +163,16 @@ function same(a: Bytes, ao: number, b: Bytes, bo: number, n: number): boolean {
   return compare(a, ao, b, bo, n) === 0;
 }
 
-/** ff02::1 */
-const ALL_NODES = [0xff, 0x02, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1];
-/** ff02::16, where MLDv2 reports go. */
-const ALL_MLDV2_ROUTERS = [0xff, 0x02, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x16];
-/** The solicited-node group's first 13 bytes; the address's last 3 follow. */
-const SOLICITED_NODE = [0xff, 0x02, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x01, 0xff];
 const SNM_KEEP = 3;
 /** IPv6 multicast's MAC prefix (RFC 2464 7): 33:33 and the group's last 4 bytes. */
 const MCAST_MAC = [0x33, 0x33];
 const MCAST_MAC_KEEP = 4;
 
-/** Writes `bytes` at b[at…]. */
-function put(b: Bytes, at: number, bytes: number[]): void {
-  for (let i = 0; i < bytes.length; i++) set8(b, at + i, bytes[i]);
-}
-
-/** The solicited-node group of addr[off…] into out[at…]. */
-function solicitedNode(addr: Bytes, off: number, out: Bytes, at: number): void {
-  put(out, at, SOLICITED_NODE);
-  copy(out, at + IPV6_ALEN - SNM_KEEP, addr, off + IPV6_ALEN - SNM_KEEP, SNM_KEEP);
+/** An ND link-layer address option of type `opt` with ifp's MAC at f[at…]. */
+function putLla(f: Bytes, at: number, opt: number, ifp: Ifnet): void {
+  set8(f, at + ND_OPT_TYPE, opt);
+  set8(f, at + ND_OPT_LEN, LLA_OPT / 8);
+  copy(f, at + ND_OPT_LINKADDR, ifp.hwaddr, 0, ETH_ALEN);
 }
 
 class Ip6If {
@@ -198,6 +192,10 @@ export class Ipv6 {
   private tokens: number;
   private refill = 0;
   private readonly allNodes: Bytes = alloc(IPV6_ALEN);
+  /** Router discovery, SLAAC, DNS servers. */
+  readonly slaac: Slaac6;
+  /** Where address events go (ADDR_NEW, ADDR_DEL, ADDR_CHANGE as "addr6"). */
+  events: NetEvents | undefined = undefined;
   /** A received echo reply (for a ping client): source, identifier, sequence. */
   onEchoReply: ((this: void, src: Bytes, id: number, seq: number) => void) | undefined = undefined;
 
@@ -209,7 +207,8 @@ export class Ipv6 {
     readonly params: Ip6Params,
   ) {
     this.tokens = params.icmpErrorsPerSec;
-    put(this.allNodes, 0, ALL_NODES);
+    A6.putBytes6(this.allNodes, 0, A6.ALL_NODES6);
+    this.slaac = new Slaac6(this, clock, random, log, defaultSlaac6Params());
   }
 
   /** IPv6 on `ifp`: its link-local address from the MAC, then DAD. */
@@ -225,16 +224,25 @@ export class Ipv6 {
           this.sendFrame(ifp, packet);
         },
         unreachable: () => undefined,
-        event: () => undefined,
+        event: (kind, e) => {
+          const ev = this.events;
+          if (ev !== undefined) ev.emit("neigh6", kind, ifp, e);
+        },
       },
       defaultNd6Params(),
     );
     this.ifs.push(new Ip6If(ifp, cache));
-    const ll = new In6Addr(ifp, 64);
-    linkLocalPrefix(ll.addr, 0);
-    eui64(ifp.hwaddr, 0, ll.addr, IPV6_ALEN / 2);
-    this.add(ll);
-    return ll;
+    const ll = alloc(IPV6_ALEN);
+    linkLocalPrefix(ll, 0);
+    this.formIid(ifp, ll, 0, 0, ll, IID_AT);
+    return this.addAddress(ifp, ll, 0, IID_AT * 8);
+  }
+
+  /** The interface identifier for the /64 at prefix[p…]: RFC 7217's when the params hold a secret, else EUI-64. */
+  formIid(ifp: Ifnet, prefix: Bytes, p: number, dadCounter: number, out: Bytes, at: number): void {
+    const secret = this.params.secret;
+    if (secret === undefined) eui64(ifp.hwaddr, 0, out, at);
+    else stableIid(prefix, p, ifp.name, ifp.hwaddr, 0, dadCounter, secret, out, at);
   }
 
   /** The neighbour cache of `ifp`. */
@@ -250,7 +258,7 @@ export class Ipv6 {
     const g = ETH_DST + ETH_ALEN - MCAST_MAC_KEEP;
     if (same(f, g, this.allNodes, IPV6_ALEN - MCAST_MAC_KEEP, MCAST_MAC_KEEP)) return true;
     // A solicited-node group's last 4 bytes: its ff, then the address's last 3.
-    if (get8(f, g) !== SOLICITED_NODE[SOLICITED_NODE.length - 1]) return false;
+    if (get8(f, g) !== A6.SOLICITED_NODE6[A6.SOLICITED_NODE6.length - 1]) return false;
     for (let i = 0; i < this.addrs.length; i++) {
       const a = this.addrs[i];
       if (a.ifp === ifp && same(f, g + 1, a.addr, IPV6_ALEN - SNM_KEEP, SNM_KEEP)) return true;
@@ -267,7 +275,7 @@ export class Ipv6 {
     const dst = IP6_OFF + IPV6_DST;
     const src = IP6_OFF + IPV6_SRC;
     const w = this.w;
-    const multicast = n >= IP6_PAYLOAD && isMulticast6(f, dst);
+    const multicast = n >= IP6_PAYLOAD && A6.isMulticast6(f, dst);
     const v = walkIpv6(f, IP6_OFF, n - IP6_OFF, multicast, w);
     if (v === WALK_FRAGMENT) {
       st.reasmFails++;
@@ -282,7 +290,7 @@ export class Ipv6 {
     const forUs =
       (mine !== undefined && (mine.state !== IN6_TENTATIVE || this.isNd(f, w))) ||
       (multicast && (same(f, dst, this.allNodes, 0, IPV6_ALEN) || this.ourSolicitedNode(ifp, f, dst)));
-    if (!forUs || isMulticast6(f, src)) {
+    if (!forUs || A6.isMulticast6(f, src)) {
       st.inAddrErrors++;
       return RX_DROPPED;
     }
@@ -315,7 +323,7 @@ export class Ipv6 {
   }
 
   private ourSolicitedNode(ifp: Ifnet, b: Bytes, at: number): boolean {
-    if (!isSolicitedNode6(b, at)) return false;
+    if (!A6.isSolicitedNode6(b, at)) return false;
     for (let i = 0; i < this.addrs.length; i++) {
       const a = this.addrs[i];
       if (a.ifp === ifp && same(a.addr, IPV6_ALEN - SNM_KEEP, b, at + IPV6_ALEN - SNM_KEEP, SNM_KEEP)) return true;
@@ -352,9 +360,10 @@ export class Ipv6 {
       }
       if (type === ND_NEIGHBOR_SOLICIT) this.solicited(ifp, f, off);
       else if (type === ND_NEIGHBOR_ADVERT) this.advertised(ifp, f, off);
-      else if (o.slla >= 0) {
+      else {
         const c = this.cacheOf(ifp);
-        if (c !== undefined) c.heardFrom(f, IP6_OFF + IPV6_SRC, f, o.slla + ND_OPT_LINKADDR, true);
+        if (o.slla >= 0 && c !== undefined) c.heardFrom(f, IP6_OFF + IPV6_SRC, f, o.slla + ND_OPT_LINKADDR, true);
+        this.slaac.advertised(ifp, f, IP6_OFF + IPV6_SRC, off, o);
       }
       return RX_DELIVERED;
     }
@@ -366,7 +375,7 @@ export class Ipv6 {
     const target = off + ND_NS_TARGET;
     const a = this.find(ifp, f, target);
     if (a === undefined) return;
-    const fromUnspec = isUnspecified6(f, IP6_OFF + IPV6_SRC);
+    const fromUnspec = A6.isUnspecified6(f, IP6_OFF + IPV6_SRC);
     if (a.state === IN6_TENTATIVE) {
       // Another host's DAD for the same address (RFC 4862 5.4.3): ours is the duplicate too.
       if (fromUnspec) this.duplicate(a);
@@ -379,7 +388,7 @@ export class Ipv6 {
       c.heardFrom(f, IP6_OFF + IPV6_SRC, f, o.slla + ND_OPT_LINKADDR, false);
     // RFC 4861 7.2.4: to the solicitor (or, for DAD's, all nodes), solicited unless for DAD, with our address.
     const dst = alloc(IPV6_ALEN);
-    if (fromUnspec) put(dst, 0, ALL_NODES);
+    if (fromUnspec) A6.putBytes6(dst, 0, A6.ALL_NODES6);
     else copy(dst, 0, f, IP6_OFF + IPV6_SRC, IPV6_ALEN);
     const flags = ND_NA_FLAG_OVERRIDE + (fromUnspec ? 0 : ND_NA_FLAG_SOLICITED);
     this.sendNd(ifp, a.addr, dst, ND_NEIGHBOR_ADVERT, flags, a.addr, ND_OPT_TARGET_LINKADDR);
@@ -390,7 +399,7 @@ export class Ipv6 {
     const a = this.find(ifp, f, target);
     if (a !== undefined) {
       if (a.state === IN6_TENTATIVE) this.duplicate(a);
-      else this.log.write(LOG_WARN, ifp.name + ": another host advertises " + formatIPv6(a.addr, 0));
+      else this.log.write(LOG_WARN, ifp.name + ": another host advertises " + A6.formatIPv6(a.addr, 0));
       return;
     }
     const c = this.cacheOf(ifp);
@@ -415,16 +424,38 @@ export class Ipv6 {
   addAddress(ifp: Ifnet, addr: Bytes, off: number, prefixLen: number): In6Addr {
     const a = new In6Addr(ifp, prefixLen);
     copy(a.addr, 0, addr, off, IPV6_ALEN);
-    this.add(a);
+    a.created = this.clock.now();
+    a.updated = a.created;
+    this.addrs.push(a);
+    this.emit(ADDR_NEW, a);
+    if (this.params.dadTransmits <= 0) this.preferred(a);
+    else this.startDad(a);
     return a;
   }
 
-  private add(a: In6Addr): void {
-    this.addrs.push(a);
-    if (this.params.dadTransmits <= 0) {
-      this.preferred(a);
-      return;
-    }
+  /** Removes `a` (its lifetime ended, or an administrator deleted it), leaving its group. */
+  removeAddress(a: In6Addr): void {
+    for (let i = 0; i < this.addrs.length; i++)
+      if (this.addrs[i] === a) {
+        this.addrs.splice(i, 1);
+        if (a.state !== IN6_DUPLICATE) this.mldReport(a, MLD2_CHANGE_TO_INCLUDE);
+        this.emit(ADDR_DEL, a);
+        this.slaac.arm();
+        return;
+      }
+  }
+
+  addressChanged(a: In6Addr): void {
+    this.emit(ADDR_CHANGE, a);
+    this.slaac.arm();
+  }
+
+  private emit(kind: number, a: In6Addr): void {
+    const ev = this.events;
+    if (ev !== undefined) ev.emit("addr6", kind, a, undefined);
+  }
+
+  private startDad(a: In6Addr): void {
     // RFC 4862 5.4.2: a random delay first, so hosts that start together do not collide.
     const delay = this.random.u32() % (this.params.dadDelay + 1);
     this.clock.set(() => this.dadStep(a), delay);
@@ -440,7 +471,7 @@ export class Ipv6 {
     if (a.probes === 0) this.mldReport(a, MLD2_CHANGE_TO_EXCLUDE);
     a.probes++;
     const dst = alloc(IPV6_ALEN);
-    solicitedNode(a.addr, 0, dst, 0);
+    A6.solicitedNode6(a.addr, 0, dst, 0);
     this.sendNd(a.ifp, undefined, dst, ND_NEIGHBOR_SOLICIT, 0, a.addr, 0);
     this.clock.set(() => this.dadStep(a), this.params.retransTimer);
   }
@@ -452,7 +483,9 @@ export class Ipv6 {
 
   private preferred(a: In6Addr): void {
     a.state = IN6_PREFERRED;
-    this.log.write(LOG_INFO, a.ifp.name + ": " + formatIPv6(a.addr, 0) + "/" + a.prefixLen + " preferred");
+    this.log.write(LOG_INFO, a.ifp.name + ": " + A6.formatIPv6(a.addr, 0) + "/" + a.prefixLen + " preferred");
+    this.addressChanged(a);
+    if (A6.isLinkLocal6(a.addr, 0)) this.slaac.linkReady(a.ifp);
   }
 
   private duplicate(a: In6Addr): void {
@@ -460,7 +493,12 @@ export class Ipv6 {
     this.mldReport(a, MLD2_CHANGE_TO_INCLUDE);
     this.stats.dadFailures++;
     // RFC 4862 5.4.5: a duplicate address is not used; the host says so.
-    this.log.write(LOG_WARN, a.ifp.name + ": " + formatIPv6(a.addr, 0) + " is in use by another host (DAD): not used");
+    this.log.write(
+      LOG_WARN,
+      a.ifp.name + ": " + A6.formatIPv6(a.addr, 0) + " is in use by another host (DAD): not used",
+    );
+    this.addressChanged(a);
+    this.slaac.duplicate(a, this.params.secret !== undefined);
   }
 
   /**
@@ -485,11 +523,11 @@ export class Ipv6 {
     set16(f, m + MLD2_NRECORDS, 1);
     const r = m + MLD2_RECORDS;
     set8(f, r + MLD2_REC_TYPE, recordType);
-    solicitedNode(a.addr, 0, f, r + MLD2_REC_GROUP);
+    A6.solicitedNode6(a.addr, 0, f, r + MLD2_REC_GROUP);
     const from = this.sourceOn(a.ifp);
     const src = from !== undefined ? from.addr : alloc(IPV6_ALEN);
     const dst = alloc(IPV6_ALEN);
-    put(dst, 0, ALL_MLDV2_ROUTERS);
+    A6.putBytes6(dst, 0, A6.ALL_MLDV2_ROUTERS6);
     // The addresses first: the checksum covers them.
     copy(f, IP6_OFF + IPV6_SRC, src, 0, IPV6_ALEN);
     copy(f, IP6_OFF + IPV6_DST, dst, 0, IPV6_ALEN);
@@ -498,13 +536,36 @@ export class Ipv6 {
     this.send(a.ifp, f, src, dst, IPPROTO_HOPOPTS, plen, 1);
   }
 
+  /**
+   * The address of ifp to send to dst[d…] from (RFC 6724 5, its first
+   * rules): of the same scope (link-local for link-local and group
+   * destinations), preferred before deprecated, the longest common prefix.
+   */
+  sourceFor(ifp: Ifnet, dst: Bytes, d: number): In6Addr | undefined {
+    if (A6.isLinkLocal6(dst, d) || A6.isMulticast6(dst, d)) return this.sourceOn(ifp);
+    let best: In6Addr | undefined = undefined;
+    let bestRank = 0;
+    for (let i = 0; i < this.addrs.length; i++) {
+      const a = this.addrs[i];
+      if (a.ifp !== ifp || A6.isLinkLocal6(a.addr, 0)) continue;
+      if (a.state !== IN6_PREFERRED && a.state !== IN6_DEPRECATED) continue;
+      // Preferred outranks deprecated; then the longer common prefix.
+      const rank = (a.state === IN6_PREFERRED ? 256 : 0) + A6.commonPrefix6(a.addr, 0, dst, d) + 1;
+      if (rank > bestRank) {
+        best = a;
+        bestRank = rank;
+      }
+    }
+    return best !== undefined ? best : this.sourceOn(ifp);
+  }
+
   /** A preferred address of ifp to send from: the link-local one first. */
   private sourceOn(ifp: Ifnet): In6Addr | undefined {
     let best: In6Addr | undefined = undefined;
     for (let i = 0; i < this.addrs.length; i++) {
       const a = this.addrs[i];
       if (a.ifp !== ifp || a.state !== IN6_PREFERRED) continue;
-      if (best === undefined || isLinkLocal6(a.addr, 0)) best = a;
+      if (best === undefined || A6.isLinkLocal6(a.addr, 0)) best = a;
     }
     return best;
   }
@@ -529,14 +590,24 @@ export class Ipv6 {
     copy(f, IP6_OFF + IPV6_DST, dst, 0, IPV6_ALEN);
     copy(f, ETH_SRC, ifp.hwaddr, 0, ETH_ALEN);
     set16(f, ETH_TYPE, ETHERTYPE_IPV6);
-    if (isMulticast6(dst, 0)) {
-      put(f, ETH_DST, MCAST_MAC);
+    if (A6.isMulticast6(dst, 0)) {
+      A6.putBytes6(f, ETH_DST, MCAST_MAC);
       copy(f, ETH_DST + ETH_ALEN - MCAST_MAC_KEEP, dst, IPV6_ALEN - MCAST_MAC_KEEP, MCAST_MAC_KEEP);
       return this.sendFrame(ifp, f);
     }
     const c = this.cacheOf(ifp);
     if (c === undefined) return false;
-    const ll = c.resolve(dst, 0, f);
+    // Off the link: through a default router (none: unreachable, RFC 4943).
+    let hop = dst;
+    if (!this.slaac.onLink(ifp, dst, 0)) {
+      const r = this.slaac.router(ifp);
+      if (r === undefined) {
+        this.stats.outNoRoutes++;
+        return false;
+      }
+      hop = r.addr;
+    }
+    const ll = c.resolve(hop, 0, f);
     if (ll === undefined) return true;
     copy(f, ETH_DST, ll, 0, ETH_ALEN);
     return this.sendFrame(ifp, f);
@@ -549,13 +620,13 @@ export class Ipv6 {
   }
 
   /** Sends an ICMPv6 message already in f's payload (checksummed here). */
-  private sendIcmp(ifp: Ifnet, f: Bytes, src: Bytes, dst: Bytes, plen: number, hlim: number): void {
+  private sendIcmp(ifp: Ifnet, f: Bytes, src: Bytes, dst: Bytes, plen: number, hlim: number): boolean {
     // The headers first: the checksum covers the addresses.
     set16(f, IP6_OFF + IPV6_PLEN, plen);
     copy(f, IP6_OFF + IPV6_SRC, src, 0, IPV6_ALEN);
     copy(f, IP6_OFF + IPV6_DST, dst, 0, IPV6_ALEN);
     this.finishIcmp(f, plen);
-    this.send(ifp, f, src, dst, IPPROTO_ICMPV6, plen, hlim);
+    return this.send(ifp, f, src, dst, IPPROTO_ICMPV6, plen, hlim);
   }
 
   /**
@@ -580,12 +651,21 @@ export class Ipv6 {
     set8(f, m + ICMP6_CODE, 0);
     set8(f, m + ND_NA_FLAGS, flags);
     copy(f, m + ND_NS_TARGET, target, 0, IPV6_ALEN);
-    if (withLla) {
-      set8(f, m + ND_NS_LEN + ND_OPT_TYPE, llaOpt);
-      set8(f, m + ND_NS_LEN + ND_OPT_LEN, 1);
-      copy(f, m + ND_NS_LEN + ND_OPT_LINKADDR, ifp.hwaddr, 0, ETH_ALEN);
-    }
+    if (withLla) putLla(f, m + ND_NS_LEN, llaOpt, ifp);
     this.sendIcmp(ifp, f, src !== undefined ? src : alloc(IPV6_ALEN), dst, plen, ND_HOPLIMIT);
+  }
+
+  /** A Router Solicitation (RFC 4861 6.3.7) to all routers, from our link-local address with our MAC. */
+  routerSolicit(ifp: Ifnet): void {
+    const from = this.sourceOn(ifp);
+    if (from === undefined) return;
+    const plen = ND_RS_LEN + LLA_OPT;
+    const f = this.allocPacket(plen);
+    set8(f, IP6_PAYLOAD + ICMP6_TYPE, ND_ROUTER_SOLICIT);
+    putLla(f, IP6_PAYLOAD + ND_RS_LEN, ND_OPT_SOURCE_LINKADDR, ifp);
+    const dst = alloc(IPV6_ALEN);
+    A6.putBytes6(dst, 0, A6.ALL_ROUTERS6);
+    this.sendIcmp(ifp, f, from.addr, dst, plen, ND_HOPLIMIT);
   }
 
   /** The neighbour cache's solicitation: multicast to the target's group, or unicast to `lladdr`. */
@@ -593,9 +673,37 @@ export class Ipv6 {
     const from = this.sourceOn(ifp);
     if (from === undefined) return;
     const dst = alloc(IPV6_ALEN);
-    if (lladdr === undefined) solicitedNode(target, 0, dst, 0);
+    if (lladdr === undefined) A6.solicitedNode6(target, 0, dst, 0);
     else copy(dst, 0, target, 0, IPV6_ALEN);
     this.sendNd(ifp, from.addr, dst, ND_NEIGHBOR_SOLICIT, 0, target, ND_OPT_SOURCE_LINKADDR);
+  }
+
+  /**
+   * The interface to reach dst[d…] on: one where it is on the link, else one
+   * with a default router; a link-local address (no zone given) goes out the first.
+   */
+  outInterface(dst: Bytes, d: number): Ifnet | undefined {
+    const ifs = this.ifs;
+    for (let i = 0; i < ifs.length; i++) if (this.slaac.onLink(ifs[i].ifp, dst, d)) return ifs[i].ifp;
+    for (let i = 0; i < ifs.length; i++) if (this.slaac.router(ifs[i].ifp) !== undefined) return ifs[i].ifp;
+    return ifs.length > 0 && A6.isLinkLocal6(dst, d) ? ifs[0].ifp : undefined;
+  }
+
+  /** An echo request to dst with `size` bytes of data (a program's ping); false when there is no way there. */
+  echoRequest(dst: Bytes, id: number, seq: number, size: number): boolean {
+    const ifp = this.outInterface(dst, 0);
+    const from = ifp !== undefined ? this.sourceFor(ifp, dst, 0) : undefined;
+    if (ifp === undefined || from === undefined) {
+      this.stats.outNoRoutes++;
+      return false;
+    }
+    const plen = ICMP6_HLEN + size;
+    const f = this.allocPacket(plen);
+    set8(f, IP6_PAYLOAD + ICMP6_TYPE, ICMP6_ECHO_REQUEST);
+    set16(f, IP6_PAYLOAD + ICMP6_ECHO_ID, id);
+    set16(f, IP6_PAYLOAD + ICMP6_ECHO_SEQ, seq);
+    for (let i = 0; i < size; i++) set8(f, IP6_PAYLOAD + ICMP6_HLEN + i, i % 256);
+    return this.sendIcmp(ifp, f, from.addr, dst, plen, this.slaac.hopLimit);
   }
 
   private echoReply(ifp: Ifnet, f: Bytes, off: number, m: number): void {
@@ -603,7 +711,7 @@ export class Ipv6 {
     // From the address it was sent to; for a group's, from ours on the interface (RFC 4443 4.2).
     const to = this.find(ifp, f, dst);
     const from = to !== undefined ? to : this.sourceOn(ifp);
-    if (from === undefined || isUnspecified6(f, IP6_OFF + IPV6_SRC)) return;
+    if (from === undefined || A6.isUnspecified6(f, IP6_OFF + IPV6_SRC)) return;
     const r = this.allocPacket(m);
     copy(r, IP6_PAYLOAD, f, off, m);
     set8(r, IP6_PAYLOAD + ICMP6_TYPE, ICMP6_ECHO_REPLY);
@@ -611,7 +719,7 @@ export class Ipv6 {
     const back = alloc(IPV6_ALEN);
     copy(back, 0, f, IP6_OFF + IPV6_SRC, IPV6_ALEN);
     this.stats.icmpOutEchoReps++;
-    this.sendIcmp(ifp, r, from.addr, back, m, DEFAULT_HOPLIMIT);
+    this.sendIcmp(ifp, r, from.addr, back, m, this.slaac.hopLimit);
   }
 
   /**
@@ -623,7 +731,7 @@ export class Ipv6 {
   icmpError(ifp: Ifnet, f: Bytes, n: number, type: number, code: number, param: number): void {
     const src = IP6_OFF + IPV6_SRC;
     const dst = IP6_OFF + IPV6_DST;
-    if (isUnspecified6(f, src) || isMulticast6(f, src)) return;
+    if (A6.isUnspecified6(f, src) || A6.isMulticast6(f, src)) return;
     const w = this.w;
     // Only a packet whose ICMPv6 header was reached can be told to be an error itself.
     if (
@@ -634,7 +742,7 @@ export class Ipv6 {
     )
       return;
     const optionProblem = type === ICMP6_PARAM_PROB && code === ICMP6_PARAMPROB_OPTION;
-    if ((isMulticast6(f, dst) || get8(f, ETH_DST) % 2 === 1) && !optionProblem) return;
+    if ((A6.isMulticast6(f, dst) || get8(f, ETH_DST) % 2 === 1) && !optionProblem) return;
     const now = this.clock.now();
     const refill = Math.floor((now - this.refill) / 1000) * this.params.icmpErrorsPerSec;
     if (refill > 0) {
@@ -646,7 +754,9 @@ export class Ipv6 {
       return;
     }
     const from = this.find(ifp, f, dst);
-    const source = from !== undefined && from.state === IN6_PREFERRED ? from : this.sourceOn(ifp);
+    const back = alloc(IPV6_ALEN);
+    copy(back, 0, f, src, IPV6_ALEN);
+    const source = from !== undefined && from.state === IN6_PREFERRED ? from : this.sourceFor(ifp, back, 0);
     if (source === undefined) return;
     this.tokens--;
     const quote = Math.min(n - IP6_OFF, MIN_MTU - IPV6_HLEN - ICMP6_HLEN);
@@ -656,46 +766,7 @@ export class Ipv6 {
     set8(e, IP6_PAYLOAD + ICMP6_CODE, code);
     set32(e, IP6_PAYLOAD + ICMP6_DATA, param);
     copy(e, IP6_PAYLOAD + ICMP6_HLEN, f, IP6_OFF, quote);
-    const back = alloc(IPV6_ALEN);
-    copy(back, 0, f, src, IPV6_ALEN);
     this.stats.icmpOutErrors++;
-    this.sendIcmp(ifp, e, source.addr, back, plen, DEFAULT_HOPLIMIT);
+    this.sendIcmp(ifp, e, source.addr, back, plen, this.slaac.hopLimit);
   }
-}
-
-/** An address is written as 8 words of 2 bytes. */
-const WORD6 = 2;
-
-/** A 16-bit word in hex without leading zeros. */
-function hexWord(v: number): string {
-  const h = hexByte(Math.floor(v / 256)) + hexByte(v % 256);
-  let i = 0;
-  while (i < 3 && h.charAt(i) === "0") i++;
-  return h.substring(i);
-}
-
-/** An IPv6 address as RFC 5952 writes it: lowercase, the longest run of zero words as "::". */
-export function formatIPv6(b: Bytes, at: number): string {
-  let bestAt = -1;
-  let bestLen = 0;
-  for (let i = 0; i < 8;) {
-    let j = i;
-    while (j < 8 && get16(b, at + j * WORD6) === 0) j++;
-    if (j - i > bestLen && j - i >= 2) {
-      bestAt = i;
-      bestLen = j - i;
-    }
-    i = j === i ? i + 1 : j;
-  }
-  let s = "";
-  for (let i = 0; i < 8; i++) {
-    if (i === bestAt) {
-      s += "::";
-      i += bestLen - 1;
-      continue;
-    }
-    if (s !== "" && s.charAt(s.length - 1) !== ":") s += ":";
-    s += hexWord(get16(b, at + i * WORD6));
-  }
-  return s;
 }

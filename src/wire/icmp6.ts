@@ -27,6 +27,8 @@ export const MLD2_REC_LEN = 20;
 export const MLD2_CHANGE_TO_EXCLUDE = 4;
 export const MLD2_CHANGE_TO_INCLUDE = 3;
 export const ND_ROUTER_SOLICIT = 133;
+/** A Router Solicitation: type, code, checksum, 4 reserved bytes; options follow. */
+export const ND_RS_LEN = 8;
 export const ND_ROUTER_ADVERT = 134;
 export const ND_NEIGHBOR_SOLICIT = 135;
 export const ND_NEIGHBOR_ADVERT = 136;

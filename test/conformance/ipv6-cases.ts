@@ -4,8 +4,8 @@
 // checks test/vectors/ipv6.json is current.
 import type { Bytes } from "../../hal/types";
 import { eui64, stableIid } from "../../src/net/ifid6";
-import { samplePackets } from "../net/ipv6-packets";
-import { ipv6Reading } from "./ipv6-suite";
+import { ALL_NODES, ipv6Packet, ndOption, ndRouterAdvert, prefixInfo, samplePackets } from "../net/ipv6-packets";
+import { ipv6Reading, slaacRun } from "./ipv6-suite";
 
 const hex = (u: Uint8Array | Bytes): string => Buffer.from(u as Uint8Array).toString("hex");
 
@@ -38,4 +38,37 @@ export function iidCases(): [string, string, string, string, string, string][] {
     );
     return [mac, prefix, ifname, secret, hex(e), hex(s) + " " + used];
   });
+}
+
+const u32 = (v: number): number[] => [(v >>> 24) & 0xff, (v >>> 16) & 0xff, (v >>> 8) & 0xff, v & 0xff];
+
+/** A Router Advertisement from fe80::9 (MAC 02:00:00:00:00:09) as the SLAAC cases send it. */
+function ra(lifetime: number, options: number[][]): string[] {
+  const slla = ndOption(1, [2, 0, 0, 0, 0, 9]);
+  const upper = ndRouterAdvert({ lifetime, options: [slla, ...options] });
+  const src = "fe800000000000000000000000000009";
+  return ["ra", hex(ipv6Packet({ src, dst: ALL_NODES, hopLimit: 255, proto: 58, upper }))];
+}
+
+/** SLAAC scenarios: [secret, ops, Node's readings]. */
+export function slaacCases(): [string, string[][], string[]][] {
+  const P1 = "20010db8000100000000000000000000";
+  const P2 = "20010db8000200000000000000000000";
+  const dns = ndOption(25, [0, 0, ...u32(900), ...Buffer.from("20010db8000000000000000000000053", "hex")]);
+  const mtu = ndOption(5, [0, 0, ...u32(1400)]);
+  const adv = (ms: number): string[] => ["advance", String(ms)];
+  const ops = [
+    adv(2500),
+    ra(200, [prefixInfo(P1, 64, 600, 300), mtu, dns, prefixInfo(P2, 64, 4 * 3600, 0xffffffff >>> 0)]),
+    adv(3000),
+    adv(200000),
+    adv(100000),
+    ra(1800, [prefixInfo(P2, 64, 60, 30)]),
+    ra(1800, [prefixInfo(P2, 64, 0xffffffff, 0xffffffff)]),
+    adv(400000),
+    ra(0, [prefixInfo(P1, 48, 600, 300), prefixInfo(P2, 64, 0, 0, 0x80)]),
+    adv(600000),
+  ];
+  const secret = "6120736563726574206f662074686520626f617264";
+  return ["", secret].map((s): [string, string[][], string[]] => [s, ops, slaacRun(s, ops)]);
 }

@@ -1,12 +1,22 @@
-// Conformance for the IPv6 parsers and identifiers on every runtime: each
-// case's verdict, offsets and ND options, and each MAC's EUI-64 and RFC
-// 7217 identifier, as Node computed them (tools/make-ipv6-vectors.ts from
-// the packets the tests build after the RFCs), must come out the same on
-// Espruino and both Luas.
+// Conformance for the IPv6 parsers, identifiers and SLAAC on every runtime:
+// each case's verdict, offsets and ND options, each MAC's EUI-64 and RFC
+// 7217 identifier, and a host's addresses, routers, prefixes and DNS servers
+// through Router Advertisements and time, as Node computed them
+// (tools/make-ipv6-vectors.ts from the packets the tests build after the
+// RFCs), must come out the same on Espruino and both Luas.
 import * as B from "@hal/bytes";
-import { ipv6Cases, iidCases } from "@vectors";
-import type { Bytes } from "../../hal/types";
+import { ipv6Cases, iidCases, slaacCases } from "@vectors";
+import { SimClock } from "../../hal/sim/clock";
+import { SimSegment } from "../../hal/sim/link";
+import { SimRandom } from "../../hal/sim/random";
+import type { Bytes, Log } from "../../hal/types";
 import { eui64, stableIid } from "../../src/net/ifid6";
+import { formatIPv6 } from "../../src/net/addr6";
+import { defaultIp6Params, Ipv6 } from "../../src/net/ipv6";
+import { FOREVER } from "../../src/net/in6addr";
+import type { Learned6 } from "../../src/net/slaac6";
+import { defaultLltableParams } from "../../src/net/lltable";
+import { defaultStackConfig, NetStack } from "../../src/net/stack";
 import { Ip6Walk, walkIpv6, WALK_UPPER } from "../../src/net/ipv6-walk";
 import { checkNd, NdOptions } from "../../src/net/nd-parse";
 import { fromHex, toHex } from "../../src/util/hex";
@@ -26,6 +36,12 @@ export function ipv6Reading(f: Bytes, multicast: boolean): string {
 }
 
 export function runIpv6(s: Checker): void {
+  for (let i = 0; i < slaacCases.length; i++) {
+    const c = slaacCases[i];
+    const got = slaacRun(c[0], c[1]);
+    for (let k = 0; k < c[2].length; k++)
+      s.check(got[k] === c[2][k], "SLAAC #" + i + " step " + k + ": " + got[k] + ", on Node " + c[2][k]);
+  }
   for (let i = 0; i < ipv6Cases.length; i++) {
     const c = ipv6Cases[i];
     const f = fromHex(c[0]) as Bytes;
@@ -42,4 +58,78 @@ export function runIpv6(s: Checker): void {
     const used = stableIid(fromHex(c[1]) as Bytes, 0, c[2], mac, 0, 0, fromHex(c[3]) as Bytes, out, 0);
     s.check(toHex(out, 0, 8) + " " + used === c[5], "RFC 7217 #" + i + ": " + toHex(out, 0, 8) + " " + used);
   }
+}
+
+const quiet: Log = { write: () => undefined };
+
+function remaining(until: number, now: number): string {
+  return until === FOREVER ? "forever" : "" + (until - now);
+}
+
+function learned(list: Learned6[], now: number): string {
+  let r = "";
+  for (let i = 0; i < list.length; i++)
+    r += " " + formatIPv6(list[i].addr, 0) + "/" + list[i].len + ":" + remaining(list[i].until, now);
+  return r;
+}
+
+/** A host's IPv6 state in one line: addresses (state, SLAAC, lifetimes left), routers, prefixes, DNS, MTU, hop limit. */
+export function slaacReading(ip6: Ipv6, now: number): string {
+  let r = "";
+  for (let i = 0; i < ip6.addrs.length; i++) {
+    const a = ip6.addrs[i];
+    r += formatIPv6(a.addr, 0) + "/" + a.prefixLen + " " + a.state + (a.autoconf ? " auto " : " ");
+    r += remaining(a.validUntil, now) + " " + remaining(a.preferredUntil, now) + "; ";
+  }
+  const sl = ip6.slaac;
+  return (
+    r +
+    "|" +
+    learned(sl.routers, now) +
+    " |" +
+    learned(sl.prefixes, now) +
+    " |" +
+    learned(sl.dns, now) +
+    " | " +
+    sl.mtu +
+    " " +
+    sl.hopLimit
+  );
+}
+
+/**
+ * A fresh host (MAC 02:00:00:00:00:01, RFC 7217 identifiers when `secret`
+ * is not empty) through `ops`: ["ra", an IPv6 packet in hex, as a frame
+ * from 02:00:00:00:00:09] or ["advance", ms]; its reading after each.
+ */
+export function slaacRun(secret: string, ops: string[][]): string[] {
+  const clock = new SimClock();
+  const seg = new SimSegment(clock, 1);
+  const stack = new NetStack(clock, new SimRandom(7), quiet, defaultStackConfig());
+  const mac = B.alloc(6);
+  B.set8(mac, 0, 2);
+  B.set8(mac, 5, 1);
+  const eth = stack.attachEthernet("eth0", (o) => seg.attach(mac, o, 1500), defaultLltableParams(8));
+  const out: string[] = [];
+  if (eth === undefined) return out;
+  const p = defaultIp6Params();
+  if (secret !== "") p.secret = fromHex(secret) as Bytes;
+  const ip6 = new Ipv6(clock, stack.random, quiet, (ifp, f) => stack.sendFrame(ifp, f), p);
+  stack.ip6 = ip6;
+  ip6.attach(eth);
+  for (let i = 0; i < ops.length; i++) {
+    const op = ops[i];
+    if (op[0] === "ra") {
+      const pkt = fromHex(op[1]) as Bytes;
+      const f = B.alloc(14 + B.len(pkt));
+      B.copy(f, 0, mac, 0, 6);
+      B.set8(f, 6, 2);
+      B.set8(f, 11, 9);
+      B.set16(f, 12, 0x86dd);
+      B.copy(f, 14, pkt, 0, B.len(pkt));
+      stack.input(eth, f);
+    } else clock.advance(Math.floor(Number(op[1])));
+    out.push(slaacReading(ip6, clock.now()));
+  }
+  return out;
 }

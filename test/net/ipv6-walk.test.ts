@@ -7,7 +7,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import fc from "fast-check";
 import { ROOT } from "../../tools/lib/paths";
-import { iidCases, ipv6Cases } from "../conformance/ipv6-cases";
+import { iidCases, ipv6Cases, slaacCases } from "../conformance/ipv6-cases";
 import type { Bytes } from "../../hal/types";
 import {
   Ip6Walk,
@@ -276,8 +276,10 @@ describe("test/vectors/ipv6.json", function () {
     const v = JSON.parse(fs.readFileSync(path.join(ROOT, "test", "vectors", "ipv6.json"), "utf8")) as {
       packets: unknown;
       iids: unknown;
+      slaac: unknown;
     };
     assert.deepEqual(v.packets, ipv6Cases());
     assert.deepEqual(v.iids, iidCases());
+    assert.deepEqual(v.slaac, slaacCases());
   });
 });

@@ -2,36 +2,16 @@
 // addresses with DAD, Neighbor Discovery through the cache, echo, the
 // errors and what is dropped.
 import { strict as assert } from "node:assert";
-import { alloc, copy, get8, len, set8, set16 } from "../../hal/js/bytes";
+import { get8, len, set8, set16 } from "../../hal/js/bytes";
 import type { Bytes } from "../../hal/types";
-import {
-  defaultIp6Params,
-  formatIPv6,
-  IN6_DUPLICATE,
-  IN6_PREFERRED,
-  IN6_TENTATIVE,
-  IP6_PAYLOAD,
-  Ipv6,
-  type Ip6Params,
-} from "../../src/net/ipv6";
+import { formatIPv6 } from "../../src/net/addr6";
+import { IP6_PAYLOAD, type Ip6Params } from "../../src/net/ipv6";
+import { IN6_DUPLICATE, IN6_PREFERRED, IN6_TENTATIVE } from "../../src/net/in6addr";
 import { ND6_REACHABLE } from "../../src/net/nd6-cache";
 import { Ip6Walk, upperChecksum, walkIpv6, WALK_UPPER } from "../../src/net/ipv6-walk";
-import { Net, type Node } from "./helpers";
+import { Net } from "./helpers";
+import { capture, hex, rawFrom, type V6Node, withIpv6 } from "./ipv6-node";
 import { ipv6Packet } from "./ipv6-packets";
-
-interface V6Node extends Node {
-  ip6: Ipv6;
-}
-
-function withIpv6(n: Node, p: Partial<Ip6Params> = {}): V6Node {
-  const ip6 = new Ipv6(n.stack.clock, n.stack.random, n.log, (ifp, f) => n.stack.sendFrame(ifp, f), {
-    ...defaultIp6Params(),
-    ...p,
-  });
-  n.stack.ip6 = ip6;
-  ip6.attach(n.eth);
-  return { ...n, ip6 };
-}
 
 /** Sends an echo request from `a` to `b`'s link-local address; resolves the replies' sequence numbers. */
 function ping(a: V6Node, b: V6Node, seq: number): number[] {
@@ -59,19 +39,6 @@ function pair(p: Partial<Ip6Params> = {}): { net: Net; a: V6Node; b: V6Node } {
   return { net, a: withIpv6(net.node(1), p), b: withIpv6(net.node(2), p) };
 }
 
-/** A raw frame from node `from` carrying IPv6 packet `p` to MAC `to`. */
-function rawFrom(from: Node, to: Bytes, p: Uint8Array): void {
-  const f = alloc(14 + p.length);
-  copy(f, 0, to, 0, 6);
-  copy(f, 6, from.eth.hwaddr, 0, 6);
-  set8(f, 12, 0x86);
-  set8(f, 13, 0xdd);
-  (f as unknown as Uint8Array).set(p, 14);
-  from.stack.sendFrame(from.eth, f);
-}
-
-const hex = (b: Bytes): string => Buffer.from(b as unknown as Uint8Array).toString("hex");
-
 describe("IPv6 host", function () {
   it("forms its link-local address from the MAC, tentative until DAD has waited a second after its solicitation", function () {
     const { net, a } = pair();
@@ -85,13 +52,8 @@ describe("IPv6 host", function () {
 
   it("joins its solicited-node group with an MLDv2 report before DAD's solicitation (hop limit 1, Router Alert), and leaves it when DAD fails", function () {
     const net = new Net();
-    const sent: Uint8Array[] = [];
     const raw = net.node(1);
-    const orig = raw.stack.sendFrame.bind(raw.stack);
-    raw.stack.sendFrame = (ifp, f) => {
-      sent.push(Uint8Array.from(f as unknown as Uint8Array));
-      return orig(ifp, f);
-    };
+    const sent = capture(raw);
     const a = withIpv6(raw);
     const t = withIpv6(net.node(3), { dadTransmits: 0 });
     t.ip6.addAddress(t.eth, a.ip6.addrs[0].addr, 0, 64);

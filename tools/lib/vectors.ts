@@ -60,6 +60,8 @@ export function writeVectorsModule(): string {
     `export const ipv6Cases: [string, boolean, string][] = ${j(ipv6.packets)};`,
     `/** [MAC, /64 prefix, interface, secret, EUI-64, RFC 7217 identifier and counter] */`,
     `export const iidCases: [string, string, string, string, string, string][] = ${j(ipv6.iids)};`,
+    `/** SLAAC scenarios: [RFC 7217 secret or "", ops, Node's reading after each] */`,
+    `export const slaacCases: [string, string[][], string[]][] = ${j(ipv6.slaac)};`,
     `export const netlinkKernel: [string, string, string[], number, number[][][]][] = ${j(netlink)};`,
     "",
   ].join("\n");
