@@ -3,9 +3,13 @@
 // address from the MAC and passes DAD; the peer's kernel pings it
 // (Neighbor Discovery both ways) and then lists it in `ip -6 neigh`;
 // tshark reads everything the device sent. A peer that already uses the
-// address makes the device's DAD fail: the address is not used.
+// address makes the device's DAD fail: the address is not used. With radvd
+// on the peer, the device solicits a router, forms its global address from
+// the advertised prefix (DAD first), learns the default router and the DNS
+// server, and answers ping -6 on both addresses.
 import { strict as assert } from "node:assert";
 import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
 import * as path from "node:path";
 import { buildAll } from "../../tools/lib/build";
 import { FirmwareProcess } from "../../tools/lib/firmware-proc";
@@ -14,13 +18,14 @@ import { HostLink, hostLinkUnavailable } from "../../tools/lib/hostlink";
 /** boards/host.json's MAC 02:00:00:00:00:10 as a modified EUI-64 link-local address. */
 const DEVICE_LL = "fe80::ff:fe00:10";
 const DEVICE_MAC = "02:00:00:00:00:10";
+const PEER_GLOBAL = "2001:db8:1::1";
 
 function need(): string | undefined {
   return (
     hostLinkUnavailable() ??
     (spawnSync("sh", ["-c", "command -v ping && command -v tshark && command -v dumpcap"]).status === 0
       ? undefined
-      : "ping or tshark is not installed (bash tools/setup.sh)")
+      : "ping, tshark or radvd is not installed (bash tools/setup.sh)")
   );
 }
 
@@ -48,7 +53,7 @@ describe("integration: IPv6 on the host board with a Linux peer", function () {
     prepare: (link: HostLink) => void,
     check: (r: Run) => Promise<void>,
   ): Promise<void> => {
-    const base = 21000 + (process.pid % 9000) * 2 + (tag === "dad" ? 20000 : 0);
+    const base = 21000 + (process.pid % 9000) * 2 + (tag === "dad" ? 20000 : tag === "ra" ? 40000 : 0);
     const link = new HostLink({
       id: `${tag}${process.pid % 10000}`,
       firmwareRxPort: base,
@@ -152,6 +157,68 @@ describe("integration: IPv6 on the host board with a Linux peer", function () {
           [],
           "no malformed or bad-checksum warnings",
         );
+      },
+    );
+  });
+
+  it("with radvd on the peer: solicits, forms its global address from the prefix, learns router and DNS, answers ping -6 on both addresses", async function () {
+    let radvd: ReturnType<HostLink["spawnIn"]> | undefined;
+    await run(
+      "ra",
+      (link) => {
+        // The peer is the router: forwarding on (radvd wants it), a global address in the prefix.
+        link.exec(link.peerNs, ["sysctl", "-q", "-w", "net.ipv6.conf.all.forwarding=1"]);
+        link.exec(link.peerNs, ["ip", "-6", "addr", "add", `${PEER_GLOBAL}/64`, "dev", link.peerIf, "nodad"]);
+        const conf = path.join(link.dir, "radvd.conf");
+        fs.writeFileSync(
+          conf,
+          [
+            `interface ${link.peerIf} {`,
+            "  AdvSendAdvert on;",
+            "  MinRtrAdvInterval 30;",
+            "  MaxRtrAdvInterval 60;",
+            "  AdvDefaultLifetime 600;",
+            "  AdvLinkMTU 1400;",
+            "  prefix 2001:db8:1::/64 { AdvOnLink on; AdvAutonomous on; AdvValidLifetime 900; AdvPreferredLifetime 600; };",
+            "  RDNSS 2001:db8:1::53 { AdvRDNSSLifetime 600; };",
+            "};",
+            "",
+          ].join("\n"),
+        );
+        radvd = link.spawnIn(link.peerNs, [
+          "radvd",
+          "-n",
+          "-m",
+          "stderr",
+          "-C",
+          conf,
+          "-p",
+          path.join(link.dir, "radvd.pid"),
+        ]);
+      },
+      async ({ link, fw }) => {
+        try {
+          await fw.waitFor(new RegExp(`eth0: ${DEVICE_LL}/64 preferred`), 10000);
+          const global = "2001:db8:1::ff:fe00:10";
+          await fw.waitFor(new RegExp(`eth0: ${global}/64 preferred`), 15000);
+          const lines = fw.lines.join("\n");
+          const peerLl = link
+            .exec(link.peerNs, ["ip", "-6", "-o", "addr", "show", "dev", link.peerIf, "scope", "link"])
+            .match(/inet6 (fe80::[0-9a-f:]+)\//)?.[1];
+          assert.ok(peerLl !== undefined);
+          assert.match(lines, new RegExp(`eth0: default router ${peerLl} learned`), lines);
+          assert.match(lines, /eth0: on-link prefix 2001:db8:1::\/64 learned/);
+          assert.match(lines, /eth0: DNS server 2001:db8:1::53 learned/);
+          for (const to of [`${DEVICE_LL}%${link.peerIf}`, global]) {
+            const out = link.exec(link.peerNs, ["ping", "-6", "-n", "-c", "3", "-i", "0.2", "-W", "2", to], true);
+            assert.match(out, /3 packets transmitted, 3 received/, `${to}: ${out}\n${lines}`);
+            assert.doesNotMatch(out, /DUP!/);
+          }
+          const neigh = link.exec(link.peerNs, ["ip", "-6", "neigh", "show", "dev", link.peerIf]);
+          assert.match(neigh, new RegExp(`${global} lladdr ${DEVICE_MAC}`), neigh);
+        } finally {
+          radvd?.kill();
+        }
       },
     );
   });
