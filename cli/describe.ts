@@ -2,6 +2,7 @@
 // compare. Walks the same schemas as the firmware's parser (host only).
 import { get8, len } from "@hal/bytes";
 import type { Bytes } from "../hal/types";
+import { formatIPv6 } from "../src/net/addr6";
 import { toHex } from "../src/util/hex";
 import { asciiText } from "../src/util/text";
 import { NLA_HDRLEN, NLMSG_ERROR, NLMSG_HDRLEN } from "../src/netlink/constants";
@@ -64,6 +65,7 @@ function attrValue(
   if (k === NLA_NESTED) return describeAttrs(b, p, p + n, set.nestedAt(i)).attrs;
   if (k === NLA_STRING) return asciiText(b, p, n);
   if (k === NLA_IN_ADDR && n === 4) return dotted(getBe32(b, p));
+  if (k === NLA_IN_ADDR && n === 16) return formatIPv6(b, p);
   if (k === NLA_BINARY || k === NLA_STRUCT) return toHex(b, p, n);
   if (n === 1) return get8(b, p);
   if (n === 2) return getLe16(b, p);

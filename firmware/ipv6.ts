@@ -9,6 +9,7 @@ export function addIpv6(dev: Device): void {
   const pl = dev.platform;
   const ip6 = new Ipv6(pl.clock, pl.random, pl.log, (ifp, f) => st.sendFrame(ifp, f), defaultIp6Params());
   st.ip6 = ip6;
+  ip6.events = st.events;
   const eth = dev.eth;
   if (eth === undefined) return;
   // A chip that filters multicast must let IPv6's groups in (all-nodes, the solicited-node ones).

@@ -70,6 +70,16 @@ export function samePrefix6(a: Bytes, ao: number, b: Bytes, bo: number, bits: nu
   return Math.floor(get8(a, ao + whole) / unit) === Math.floor(get8(b, bo + whole) / unit);
 }
 
+/** Zeroes the bits of b[at…] after its first `bits` (an address to its prefix). */
+export function maskPrefix6(b: Bytes, at: number, bits: number): void {
+  for (let i = 0; i < IPV6_ALEN; i++) {
+    const keep = bits - i * 8;
+    if (keep >= 8) continue;
+    const v = get8(b, at + i);
+    set8(b, at + i, keep <= 0 ? 0 : v - (v % SPAN[keep]));
+  }
+}
+
 /** How many leading bits a[ao…] and b[bo…] share (0 to 128). */
 export function commonPrefix6(a: Bytes, ao: number, b: Bytes, bo: number): number {
   let i = 0;

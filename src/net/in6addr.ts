@@ -20,6 +20,8 @@ export class In6Addr {
   state = IN6_TENTATIVE;
   /** DAD's solicitations sent so far. */
   probes = 0;
+  /** Added without DAD (an administrator's "nodad"). */
+  noDad = false;
   /** Formed from a Router Advertisement's prefix (SLAAC), not configured. */
   autoconf = false;
   /** Conflicts DAD met for this prefix so far (RFC 7217's DAD_Counter). */

@@ -245,6 +245,18 @@ export class Ipv6 {
     else stableIid(prefix, p, ifp.name, ifp.hwaddr, 0, dadCounter, secret, out, at);
   }
 
+  /** The interfaces IPv6 runs on, in the order attached. */
+  interfaces(): Ifnet[] {
+    const out: Ifnet[] = [];
+    for (let i = 0; i < this.ifs.length; i++) out.push(this.ifs[i].ifp);
+    return out;
+  }
+
+  /** ifp's address addr[off…], if it is one of ours. */
+  findAddress(ifp: Ifnet, addr: Bytes, off: number): In6Addr | undefined {
+    return this.find(ifp, addr, off);
+  }
+
   /** The neighbour cache of `ifp`. */
   cacheOf(ifp: Ifnet): Nd6Cache | undefined {
     for (let i = 0; i < this.ifs.length; i++) if (this.ifs[i].ifp === ifp) return this.ifs[i].cache;
@@ -421,14 +433,18 @@ export class Ipv6 {
   // --- addresses and DAD -------------------------------------------------------
 
   /** Adds addr[off…]/prefixLen on `ifp` (tentative until DAD passes, when params ask for DAD). */
-  addAddress(ifp: Ifnet, addr: Bytes, off: number, prefixLen: number): In6Addr {
+  addAddress(ifp: Ifnet, addr: Bytes, off: number, prefixLen: number, noDad?: boolean): In6Addr {
     const a = new In6Addr(ifp, prefixLen);
     copy(a.addr, 0, addr, off, IPV6_ALEN);
     a.created = this.clock.now();
     a.updated = a.created;
+    a.noDad = noDad === true;
+    // Without DAD it is announced preferred from the start, as Linux announces a "nodad" address.
+    const now = this.params.dadTransmits <= 0 || a.noDad;
+    if (now) a.state = IN6_PREFERRED;
     this.addrs.push(a);
     this.emit(ADDR_NEW, a);
-    if (this.params.dadTransmits <= 0) this.preferred(a);
+    if (now) this.usable(a);
     else this.startDad(a);
     return a;
   }
@@ -481,10 +497,15 @@ export class Ipv6 {
     return false;
   }
 
+  /** DAD passed. */
   private preferred(a: In6Addr): void {
     a.state = IN6_PREFERRED;
-    this.log.write(LOG_INFO, a.ifp.name + ": " + A6.formatIPv6(a.addr, 0) + "/" + a.prefixLen + " preferred");
     this.addressChanged(a);
+    this.usable(a);
+  }
+
+  private usable(a: In6Addr): void {
+    this.log.write(LOG_INFO, a.ifp.name + ": " + A6.formatIPv6(a.addr, 0) + "/" + a.prefixLen + " preferred");
     if (A6.isLinkLocal6(a.addr, 0)) this.slaac.linkReady(a.ifp);
   }
 

@@ -113,11 +113,11 @@ export class ControlChannel {
     };
     stack.events.add({
       link: (_kind, ifp, mask) =>
-        this.pub(C.RTNLGRP_LINK, (w) => putLink(w, ifp, C.RTM_NEWLINK, 0, 0, 0, mask, hooks.driverName(ifp))),
+        this.publish(C.RTNLGRP_LINK, (w) => putLink(w, ifp, C.RTM_NEWLINK, 0, 0, 0, mask, hooks.driverName(ifp))),
       addr: (kind, ia) => this.addrEvent(kind, ia),
       neigh: (kind, ifp, slot) => this.neighEvent(kind, ifp, slot),
       route: (kind, r) => this.routeEvent(kind, r),
-      dhcp: (kind, d, lease) => this.pub(NETRT_GROUP_DHCP, (w) => this.putDhcp(w, d, lease, kind, 0, 0, 0)),
+      dhcp: (kind, d, lease) => this.publish(NETRT_GROUP_DHCP, (w) => this.putDhcp(w, d, lease, kind, 0, 0, 0)),
     });
   }
 
@@ -130,7 +130,8 @@ export class ControlChannel {
     this.decoder.push(b, off, n);
   }
 
-  private pub(group: number, build: (w: NlWriter) => boolean): void {
+  /** Sends a notification to a group's subscribers (when the line is free, or later). */
+  publish(group: number, build: (w: NlWriter) => boolean): void {
     this.rtnl.notify(group, build);
     if (this.busy()) this.armPump();
   }
@@ -143,7 +144,7 @@ export class ControlChannel {
     const r = this.rtnl;
     const seq = r.reqSeq;
     const pid = r.reqPid;
-    this.pub(C.RTNLGRP_IPV4_IFADDR, (w) =>
+    this.publish(C.RTNLGRP_IPV4_IFADDR, (w) =>
       putAddr(w, this.stack.addrs, ia, kind === ADDR_DEL ? C.RTM_DELADDR : C.RTM_NEWADDR, 0, seq, pid),
     );
   }
@@ -156,7 +157,7 @@ export class ControlChannel {
     const added = kind === LLE_EVENT_RESOLVED;
     const pid = added ? r.reqPid : 0;
     const failed = !added && r.neighDeleting;
-    this.pub(C.RTNLGRP_NEIGH, (w) =>
+    this.publish(C.RTNLGRP_NEIGH, (w) =>
       putNeigh(w, ifp, t, slot, added ? C.RTM_NEWNEIGH : C.RTM_DELNEIGH, 0, 0, pid, failed),
     );
   }
@@ -170,7 +171,7 @@ export class ControlChannel {
     let flags = 0;
     if (kind === ROUTE_NEW)
       flags = byRequest && band(r.reqFlags, C.NLM_F_REPLACE) !== 0 ? C.NLM_F_REPLACE : C.NLM_F_CREATE + C.NLM_F_EXCL;
-    this.pub(C.RTNLGRP_IPV4_ROUTE, (w) =>
+    this.publish(C.RTNLGRP_IPV4_ROUTE, (w) =>
       putRoute(w, route, kind === ROUTE_NEW ? C.RTM_NEWROUTE : C.RTM_DELROUTE, flags, seq, pid),
     );
   }

@@ -64,6 +64,8 @@ export const RTNLGRP_LINK = 1;
 export const RTNLGRP_NEIGH = 3;
 export const RTNLGRP_IPV4_IFADDR = 5;
 export const RTNLGRP_IPV4_ROUTE = 7;
+export const RTNLGRP_IPV6_IFADDR = 9;
+export const RTNLGRP_IPV6_ROUTE = 11;
 
 export const IFLA_ADDRESS = 1;
 export const IFLA_BROADCAST = 2;
@@ -142,6 +144,16 @@ export const IFA_FLAGS = 8;
 export const IFA_RT_PRIORITY = 9;
 export const IFA_TARGET_NETNSID = 10;
 export const IFA_PROTO = 11;
+// IFA_F_* flags IPv6 addresses carry (IPv4's are in src/net/inaddr.ts).
+export const IFA_F_NODAD = 0x02;
+export const IFA_F_DADFAILED = 0x08;
+export const IFA_F_DEPRECATED = 0x20;
+export const IFA_F_TENTATIVE = 0x40;
+export const IFA_F_PERMANENT = 0x80;
+export const IFA_F_MANAGETEMPADDR = 0x100;
+/** IFA_PROTO: who made an address (the kernel from a Router Advertisement, or the link-local one). */
+export const IFAPROT_KERNEL_RA = 2;
+export const IFAPROT_KERNEL_LL = 3;
 
 export const NDA_DST = 1;
 export const NDA_LLADDR = 2;
@@ -189,6 +201,14 @@ export const RTA_CACHEINFO = 12;
 export const RTA_TABLE = 15;
 export const RTA_MARK = 16;
 export const RTA_PREF = 20;
+/** RTA_METRICS' members a Router Advertisement sets. */
+export const RTAX_MTU = 2;
+export const RTAX_HOPLIMIT = 10;
+/** A route learned from a Router Advertisement (RTPROT_RA). */
+export const RTPROT_RA = 9;
+/** IPv6 route metrics Linux gives: prefix routes, and default routes from advertisements. */
+export const IP6_RT_PRIO_ADDRCONF = 256;
+export const IP6_RT_PRIO_USER = 1024;
 export const RTA_UID = 25;
 
 export const RT_TABLE_UNSPEC = 0;

@@ -45,8 +45,32 @@ export class DumpCursor {
   sub = 0;
   /** Only this interface's objects (0: all; -1: none). */
   ifindex = 0;
+  /** An AF_UNSPEC dump: 0 while IPv4's objects go out, 1 for IPv6's after them. */
+  phase = 0;
   /** Neighbours: the proxy entries (NTF_PROXY asked) instead of the others. */
   proxy = false;
   seq = 0;
   pid = 0;
+}
+
+/** IPv6's part of the route family, in builds with IPv6 (src/netlink/route/inet6.ts). */
+export interface Inet6Part {
+  /** An AF_INET6 request (RTM_*ADDR, RTM_*NEIGH, RTM_*ROUTE): a handler result. */
+  request(r: Rtnl, m: NlMsg): number;
+  /** Writes the next IPv6 object of a dump of `type` (RTM_GET*) at the cursor; false when none is left. */
+  dump(r: Rtnl, w: NlWriter, c: DumpCursor, type: number): boolean;
+}
+
+/** A dump of both families: IPv4's objects (`v4`), then IPv6's when the build has IPv6. */
+export function bothFamilies(r: Rtnl, w: NlWriter, c: DumpCursor, v4: DumpStep, type: number): boolean {
+  if (c.phase === 0) {
+    if (v4(r, w, c)) return true;
+    const six = r.inet6;
+    if (six === undefined) return false;
+    c.phase = 1;
+    c.pos = 0;
+    c.sub = 0;
+  }
+  const six = r.inet6;
+  return six !== undefined && six.dump(r, w, c, type);
 }

@@ -21,7 +21,7 @@ import {
   NLMSGERR_ERROR_OFF,
   NLMSGERR_MSG_OFF,
 } from "../wire/netlink";
-import { DumpCursor, DUMP_STARTED, type DumpStep, findHandler, type RtnlHandler } from "./handler";
+import { DumpCursor, DUMP_STARTED, type DumpStep, findHandler, type Inet6Part, type RtnlHandler } from "./handler";
 import { putLink, putNeigh } from "./messages";
 import type { Lltable } from "../net/lltable";
 import { schemaFor } from "./schemas";
@@ -147,6 +147,8 @@ export class Rtnl {
   reqFlags = 0;
   /** A route request is being handled: its route notifications carry its seq, port and flags. */
   routeReq = false;
+  /** IPv6's addresses, neighbours and routes (a build with IPv6); undefined: AF_INET6 has nothing. */
+  inet6: Inet6Part | undefined = undefined;
   /** An administrator's neighbour delete is under way (its DELNEIGH says FAILED). */
   neighDeleting = false;
   private readonly m = new NlMsg();
@@ -400,6 +402,7 @@ export class Rtnl {
     c.step = step;
     c.pos = 0;
     c.sub = 0;
+    c.phase = 0;
     c.ifindex = ifindex;
     c.proxy = proxy === true;
     c.seq = seq;

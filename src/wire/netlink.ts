@@ -31,3 +31,7 @@ export const NDA_CI_REFCNT = 12;
 // struct rtnl_link_stats64: u64 counters; rx_nohandler is the 24th (rx_otherhost_dropped follows it).
 export const STATS64_U64 = 8;
 export const STATS64_RX_NOHANDLER = 23 * STATS64_U64;
+
+/** struct rta_cacheinfo: 8 u32s; rta_expires (clock ticks) is the third. */
+export const RTA_CACHEINFO_LEN = 32;
+export const RTA_CI_EXPIRES = 8;

@@ -81,6 +81,8 @@ function writeEntry(b: Board): string {
   };
   // IPv6 first: it is the stack's, not the program's (services is the one hook after start).
   if (b.config.ipv6 === true) svc("firmware/ipv6", "addIpv6", "addIpv6(d);");
+  if (b.config.ipv6 === true && b.config.control.enabled)
+    svc("firmware/ipv6-control", "addIpv6Control", "addIpv6Control(d);");
   // The servers are read from the device's board config: an entry may have changed them (NETRT_SNTP on the host).
   if (sv.dns) svc("firmware/app-dns", "addDns", "if (o.dns !== false) addDns(d, d.board.services!.dnsServers);");
   if (sv.sntp)

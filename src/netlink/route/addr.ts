@@ -4,7 +4,7 @@ import { EADDRNOTAVAIL, EEXIST, EINVAL, ENODEV, EOPNOTSUPP } from "../../net/err
 import type { Ifnet } from "../../net/ifnet";
 import { addrRequest } from "../../net/inaddr";
 import * as C from "../constants";
-import { type DumpCursor, Handler } from "../handler";
+import { bothFamilies, type DumpCursor, Handler } from "../handler";
 import { putAddr } from "../messages";
 import { IFA_FAMILY_F, IFA_INDEX, IFA_PREFIXLEN } from "../schemas";
 import type { Rtnl } from "../rtnl";
@@ -15,12 +15,24 @@ import { type NlWriter } from "../writer";
 function getAddr(r: Rtnl, m: NlMsg): number {
   if (band(m.flags, C.NLM_F_DUMP) !== C.NLM_F_DUMP) return r.err.fail(EOPNOTSUPP, "", -1);
   const fam = m.field(IFA_FAMILY_F);
+  const six = r.inet6;
+  if (fam === C.AF_INET6 && six !== undefined) return six.request(r, m);
   if (fam !== C.AF_UNSPEC && fam !== C.AF_INET) {
     // Nothing of another family: an empty dump, as Linux gives for AF_INET6 with IPv6 off.
     return r.startDump(dumpAddrs, m.seq, m.pid, -1);
   }
   // Linux filters a dump by ifa_index only for sockets that asked for strict checking; a serial host never can.
-  return r.startDump(dumpAddrs, m.seq, m.pid, 0);
+  return r.startDump(fam === C.AF_UNSPEC ? dumpAllAddrs : dumpAddrs, m.seq, m.pid, 0);
+}
+
+/** Both families' addresses: IPv4's, then IPv6's. */
+function dumpAllAddrs(r: Rtnl, w: NlWriter, c: DumpCursor): boolean {
+  return bothFamilies(r, w, c, dumpAddrs, C.RTM_GETADDR);
+}
+
+/** An AF_INET6 request goes to IPv6's part, when the build has one. */
+function toInet6(r: Rtnl, m: NlMsg): boolean {
+  return m.field(IFA_FAMILY_F) === C.AF_INET6 && r.inet6 !== undefined;
 }
 
 function addrTarget(r: Rtnl, m: NlMsg, what: string): Ifnet | undefined {
@@ -31,6 +43,7 @@ function addrTarget(r: Rtnl, m: NlMsg, what: string): Ifnet | undefined {
 }
 
 function newAddr(r: Rtnl, m: NlMsg): number {
+  if (toInet6(r, m)) return r.inet6!.request(r, m);
   const ifp = addrTarget(r, m, "add address");
   if (ifp === undefined) return -ENODEV;
   if (m.field(IFA_FAMILY_F) !== C.AF_INET) return r.err.fail(EOPNOTSUPP, "", -1);
@@ -73,6 +86,7 @@ function getLe32At(m: NlMsg, attr: number, k: number): number {
  * first address goes: one, never all.
  */
 function delAddr(r: Rtnl, m: NlMsg): number {
+  if (toInet6(r, m)) return r.inet6!.request(r, m);
   const ifp = addrTarget(r, m, "delete address");
   if (ifp === undefined) return -ENODEV;
   const local = m.attrs.inAddr(C.IFA_LOCAL, -1);

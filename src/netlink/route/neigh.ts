@@ -6,9 +6,9 @@ import { EEXIST, EINVAL, ENODEV, ENOENT, ENOSPC, EOPNOTSUPP, EPERM } from "../..
 import type { Ifnet } from "../../net/ifnet";
 import { LLE_PUB, LLE_STATIC } from "../../net/lltable";
 import * as C from "../constants";
-import { type DumpCursor, Handler } from "../handler";
+import { bothFamilies, type DumpCursor, Handler } from "../handler";
 import { isOwnEntry, isProxyEntry, putNeigh, readMac } from "../messages";
-import { NDM_FLAGS, NDM_IFINDEX, NDM_STATE } from "../schemas";
+import { NDM_FAMILY, NDM_FLAGS, NDM_IFINDEX, NDM_STATE } from "../schemas";
 import type { Rtnl } from "../rtnl";
 import { type NlMsg } from "../parse";
 import { type NlWriter } from "../writer";
@@ -29,13 +29,22 @@ function neighDst(r: Rtnl, m: NlMsg): number {
   return i < 0 || m.attrs.lens[i] !== 4 ? -1 : m.attrs.inAddr(C.NDA_DST, -1);
 }
 
+/** An AF_INET6 request goes to IPv6's part, when the build has one. */
+function toInet6(r: Rtnl, m: NlMsg): boolean {
+  return m.field(NDM_FAMILY) === C.AF_INET6 && r.inet6 !== undefined;
+}
+
 function getNeigh(r: Rtnl, m: NlMsg): number {
+  const fam = m.field(NDM_FAMILY);
+  const proxy = band(m.field(NDM_FLAGS), C.NTF_PROXY) !== 0;
+  if (toInet6(r, m) && !proxy) return r.inet6!.request(r, m);
   if (band(m.flags, C.NLM_F_DUMP) === C.NLM_F_DUMP) {
     // Linux filters a dump by NDA_IFINDEX (ndm_ifindex only for strict sockets), and says it filtered.
     const index = m.attrs.num(C.NDA_IFINDEX, 0);
-    // Proxy entries are listed apart, as Linux keeps them apart (ip neigh show proxy).
-    const proxy = band(m.field(NDM_FLAGS), C.NTF_PROXY) !== 0;
-    return r.startDump(dumpNeighs, m.seq, m.pid, index > 0 ? index : 0, proxy);
+    // Proxy entries are listed apart, as Linux keeps them apart (ip neigh show proxy); IPv6 has none here.
+    const only6 = fam === C.AF_INET6;
+    const step = fam === C.AF_UNSPEC && !proxy ? dumpAllNeighs : dumpNeighs;
+    return r.startDump(step, m.seq, m.pid, only6 ? -1 : index > 0 ? index : 0, proxy);
   }
   const dst = neighDst(r, m);
   if (dst < 0) return -r.err.code;
@@ -51,6 +60,7 @@ function getNeigh(r: Rtnl, m: NlMsg): number {
 const NEIGH_MAC = alloc(6);
 
 function newNeigh(r: Rtnl, m: NlMsg): number {
+  if (toInet6(r, m)) return r.inet6!.request(r, m);
   const ifp = neighIf(r, m, "Device not specified");
   if (ifp === undefined) return -r.err.code;
   const dst = neighDst(r, m);
@@ -81,6 +91,7 @@ function newNeigh(r: Rtnl, m: NlMsg): number {
 }
 
 function delNeigh(r: Rtnl, m: NlMsg): number {
+  if (toInet6(r, m)) return r.inet6!.request(r, m);
   const dst = neighDst(r, m);
   if (dst < 0) return -r.err.code;
   const ifp = neighIf(r, m, "");
@@ -118,6 +129,11 @@ function dumpNeighs(r: Rtnl, w: NlWriter, c: DumpCursor): boolean {
     if (putNeigh(w, ifp, t, slot, C.RTM_NEWNEIGH, flags, c.seq, c.pid)) c.sub++;
     return true;
   }
+}
+
+/** Both families' neighbours: IPv4's, then IPv6's. */
+function dumpAllNeighs(r: Rtnl, w: NlWriter, c: DumpCursor): boolean {
+  return bothFamilies(r, w, c, dumpNeighs, C.RTM_GETNEIGH);
 }
 
 export function addNeighHandlers(r: Rtnl): void {

@@ -4,7 +4,7 @@ import { band } from "@hal/u32";
 import { EEXIST, EINVAL, ENETUNREACH, ENOENT, EOPNOTSUPP, ESRCH } from "../../net/errno";
 import { type Route, RT_SCOPE_UNIVERSE } from "../../net/route";
 import * as C from "../constants";
-import { type DumpCursor, Handler } from "../handler";
+import { bothFamilies, type DumpCursor, Handler } from "../handler";
 import { putRoute } from "../messages";
 import { RTM_DST_LEN, RTM_FAMILY, RTM_PROTOCOL, RTM_SCOPE, RTM_TYPE } from "../schemas";
 
@@ -15,7 +15,13 @@ import { type NlMsg } from "../parse";
 import { type NlWriter } from "../writer";
 
 function getRoute(r: Rtnl, m: NlMsg): number {
-  if (band(m.flags, C.NLM_F_DUMP) !== 0 || !m.attrs.has(C.RTA_DST)) return r.startDump(dumpRoutes, m.seq, m.pid, 0);
+  const fam = m.field(RTM_FAMILY);
+  const six = r.inet6;
+  if (fam === C.AF_INET6 && six !== undefined) return six.request(r, m);
+  // Nothing of another family: an empty dump (IPv4's routes are not IPv6's).
+  if (fam !== C.AF_UNSPEC && fam !== C.AF_INET) return r.startDump(noRoutes, m.seq, m.pid, 0);
+  if (band(m.flags, C.NLM_F_DUMP) !== 0 || !m.attrs.has(C.RTA_DST))
+    return r.startDump(fam === C.AF_UNSPEC ? dumpAllRoutes : dumpRoutes, m.seq, m.pid, 0);
   // `ip route get`: the device's own choice for one destination, and the source it would send from.
   const s = r.stack;
   const dst = m.attrs.inAddr(C.RTA_DST, 0);
@@ -110,6 +116,15 @@ function dumpRoutes(r: Rtnl, w: NlWriter, c: DumpCursor): boolean {
   if (c.pos >= list.length) return false;
   if (putRoute(w, list[c.pos], C.RTM_NEWROUTE, C.NLM_F_MULTI, c.seq, c.pid)) c.pos++;
   return true;
+}
+
+function noRoutes(): boolean {
+  return false;
+}
+
+/** Both families' routes: IPv4's, then IPv6's. */
+function dumpAllRoutes(r: Rtnl, w: NlWriter, c: DumpCursor): boolean {
+  return bothFamilies(r, w, c, dumpRoutes, C.RTM_GETROUTE);
 }
 
 export function addRouteHandlers(r: Rtnl): void {
