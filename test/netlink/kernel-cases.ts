@@ -33,6 +33,7 @@ import { ip, macOf } from "../net/helpers";
 import { LLE_STATIC } from "../../src/net/lltable";
 import { addrRequest } from "../../src/net/inaddr";
 import { ALL, type DiffCase, diff, type Difference, PORT } from "./kernel-diff";
+import type { Ipv6 } from "../../src/net/ipv6";
 import type { Rig } from "./rig";
 
 const R = C.NLM_F_REQUEST;
@@ -216,7 +217,11 @@ export const D = {
     ["notifications"],
     "the device announces every route it removes (RTM_DELROUTE for the routes a downed link or a lost prefix takes with it); Linux removes them silently",
   ),
-  noIpv6: diff(["replies"], "no IPv6 on the device yet (issue 21): EOPNOTSUPP"),
+  noIpv6: diff(["replies"], "a device built without IPv6 (as these cases' mirror is) answers EOPNOTSUPP"),
+  v6Learned: diff(
+    ALL,
+    "IPv6 neighbours are learned by Neighbor Discovery on the device, not set: EOPNOTSUPP for RTM_NEWNEIGH of AF_INET6",
+  ),
   loNeigh: diff(ALL, "the device's loopback has no neighbour table: EOPNOTSUPP"),
   noRules: diff(["replies"], "no policy routing on the device: EOPNOTSUPP for rule messages"),
   noQdisc: diff(["replies"], "no traffic control on the device: EOPNOTSUPP for qdisc messages"),
@@ -639,6 +644,91 @@ export function cases(): DiffCase[] {
   add("seq and pid echoed as sent (pid 7)", [patch(get2(), 12, [7, 0, 0, 0])], {
     deliberate: D.pid,
   });
+  // --- IPv6 (the kernel keeps it on; the device has its IPv6 host) ----------------------
+  const v6 = (name: string, requests: Bytes[], more: Partial<DiffCase> = {}): void =>
+    add(name, requests, { ipv6: true, ...more });
+  const a6 = (
+    type: number,
+    flags: number,
+    local: string | undefined,
+    plen = 64,
+    more: (w: NlWriter) => void = () => undefined,
+  ): Bytes =>
+    msg(type, R + flags, IFADDRMSG.hdrLen, (w) => {
+      w.field(IFA_FAMILY_F, C.AF_INET6);
+      w.field(IFA_PREFIXLEN, plen);
+      w.field(IFA_INDEX, 2);
+      if (local !== undefined) w.bytes(C.IFA_LOCAL, in6(local), 0, 16);
+      more(w);
+    });
+  const n6 = (
+    type: number,
+    flags: number,
+    dst: string | undefined,
+    more: (w: NlWriter) => void = () => undefined,
+  ): Bytes =>
+    msg(type, R + flags, NDMSG.hdrLen, (w) => {
+      w.field(NDM_FAMILY, C.AF_INET6);
+      w.field(NDM_IFINDEX, 2);
+      if (dst !== undefined) w.bytes(C.NDA_DST, in6(dst), 0, 16);
+      more(w);
+    });
+  const family = (type: number, hdrLen: number, f: number): Bytes =>
+    msg(type, R + DUMP, hdrLen, (w) => set8(w.buf, w.msgStart + C.NLMSG_HDRLEN, f));
+  const global6 = {
+    kernel: ["addr add 2001:db8::10/64 dev eth0 nodad"],
+    device: (r: Rig): void => {
+      (r.node.stack.ip6 as unknown as Ipv6).addAddress(r.node.eth, in6("2001:db8::10"), 0, 64, true);
+    },
+  };
+  const router6 = {
+    kernel: ["neigh add fe80::1 lladdr 02:00:00:00:00:01 nud stale router dev eth0"],
+    device: (r: Rig): void => {
+      const c = (r.node.stack.ip6 as unknown as Ipv6).cacheOf(r.node.eth)!;
+      c.heardFrom(in6("fe80::1"), 0, macOf(1), 0, true);
+    },
+  };
+  v6("getaddr dump AF_INET6", [family(C.RTM_GETADDR, IFADDRMSG.hdrLen, C.AF_INET6)]);
+  v6("getaddr dump AF_INET6 with a global address", [family(C.RTM_GETADDR, IFADDRMSG.hdrLen, C.AF_INET6)], {
+    extra: global6,
+  });
+  v6("getaddr dump AF_UNSPEC: both families", [family(C.RTM_GETADDR, IFADDRMSG.hdrLen, C.AF_UNSPEC)], {
+    extra: global6,
+  });
+  v6("newaddr AF_INET6 nodad", [
+    a6(C.RTM_NEWADDR, ACK + CREATE + EXCL, "2001:db8::20", 64, (w) => w.int(C.IFA_FLAGS, 4, C.IFA_F_NODAD)),
+  ]);
+  v6("newaddr AF_INET6 /128 nodad", [
+    a6(C.RTM_NEWADDR, ACK + CREATE + EXCL, "2001:db8::21", 128, (w) => w.int(C.IFA_FLAGS, 4, C.IFA_F_NODAD)),
+  ]);
+  v6("newaddr AF_INET6 twice, EXCL", [
+    a6(C.RTM_NEWADDR, ACK + CREATE + EXCL, "2001:db8::20", 64, (w) => w.int(C.IFA_FLAGS, 4, C.IFA_F_NODAD)),
+    a6(C.RTM_NEWADDR, ACK + CREATE + EXCL, "2001:db8::20", 64, (w) => w.int(C.IFA_FLAGS, 4, C.IFA_F_NODAD)),
+  ]);
+  v6("newaddr AF_INET6, prefix length 129", [a6(C.RTM_NEWADDR, ACK + CREATE, "2001:db8::20", 129)]);
+  v6("newaddr AF_INET6 without an address", [a6(C.RTM_NEWADDR, ACK + CREATE, undefined)]);
+  v6("deladdr AF_INET6", [a6(C.RTM_DELADDR, ACK, "2001:db8::10")], { extra: global6 });
+  v6("deladdr AF_INET6, another prefix length", [a6(C.RTM_DELADDR, ACK, "2001:db8::10", 48)], { extra: global6 });
+  v6("deladdr AF_INET6 missing", [a6(C.RTM_DELADDR, ACK, "2001:db8::99")]);
+  v6("deladdr the link-local address", [a6(C.RTM_DELADDR, ACK, "fe80::ff:fe00:a")]);
+  v6("getneigh dump AF_INET6", [family(C.RTM_GETNEIGH, NDMSG.hdrLen, C.AF_INET6)], { extra: router6 });
+  v6("getneigh dump AF_UNSPEC: both families", [family(C.RTM_GETNEIGH, NDMSG.hdrLen, C.AF_UNSPEC)], { extra: router6 });
+  v6("getneigh AF_INET6 by address", [n6(C.RTM_GETNEIGH, 0, "fe80::1")], { extra: router6 });
+  v6("getneigh AF_INET6 missing", [n6(C.RTM_GETNEIGH, 0, "fe80::2")], { extra: router6 });
+  v6("delneigh AF_INET6", [n6(C.RTM_DELNEIGH, ACK, "fe80::1")], { extra: router6 });
+  v6("delneigh AF_INET6 missing", [n6(C.RTM_DELNEIGH, ACK, "fe80::2")]);
+  v6(
+    "newneigh AF_INET6",
+    [
+      n6(C.RTM_NEWNEIGH, ACK + CREATE, "fe80::5", (w) => {
+        set8(w.buf, w.msgStart + C.NLMSG_HDRLEN + 8, C.NUD_PERMANENT);
+        w.bytes(C.NDA_LLADDR, macOf(5), 0, 6);
+      }),
+    ],
+    { deliberate: D.v6Learned },
+  );
+  v6("getroute dump AF_INET6", [family(C.RTM_GETROUTE, RTMSG.hdrLen, C.AF_INET6)], { extra: global6 });
+
   // Cases made in loops get their notes here.
   for (const c of out) if (LISTED[c.name] !== undefined) c.deliberate = LISTED[c.name];
   return out;
@@ -663,4 +753,20 @@ function head(b: Bytes, n: number): Bytes {
   const c = alloc(n);
   copy(c, 0, b, 0, n);
   return c;
+}
+
+/** An IPv6 address's 16 bytes from its text (RFC 4291 2.2, without embedded IPv4). */
+function in6(text: string): Bytes {
+  const [head, tail] = text.includes("::") ? text.split("::") : [text, undefined];
+  const words = (p: string | undefined): number[] =>
+    p === undefined || p === "" ? [] : p.split(":").map((x) => parseInt(x, 16));
+  const h = words(head);
+  const t = words(tail);
+  const all = tail === undefined ? h : [...h, ...Array<number>(8 - h.length - t.length).fill(0), ...t];
+  const b = alloc(16);
+  all.forEach((v, i) => {
+    set8(b, i * 2, v >> 8);
+    set8(b, i * 2 + 1, v & 0xff);
+  });
+  return b;
 }

@@ -17,18 +17,22 @@ import { nudState } from "../../src/netlink/messages";
 import { LLE_PUB } from "../../src/net/lltable";
 import { getLe16 } from "../../src/wire/endian";
 import { Rig } from "./rig";
+import { withIpv6 } from "../net/ipv6-node";
+import { Inet6Rtnl } from "../../src/netlink/route/inet6";
+import { formatIPv6 } from "../../src/net/addr6";
 
 export const PY = "/usr/bin/python3";
 const ORACLE = path.join(__dirname, "kernel_oracle.py");
 
 /** The port both sides answer to: the kernel socket binds it, every request carries it. */
 export const PORT = 4242;
-/** RTNLGRP_LINK, _NEIGH, _IPV4_IFADDR, _IPV4_ROUTE as a bind() mask. */
+/** RTNLGRP_LINK, _NEIGH, _IPV4_IFADDR, _IPV4_ROUTE, _IPV6_IFADDR as a bind() mask. */
 export const GROUPS =
   (1 << (C.RTNLGRP_LINK - 1)) +
   (1 << (C.RTNLGRP_NEIGH - 1)) +
   (1 << (C.RTNLGRP_IPV4_IFADDR - 1)) +
-  (1 << (C.RTNLGRP_IPV4_ROUTE - 1));
+  (1 << (C.RTNLGRP_IPV4_ROUTE - 1)) +
+  (1 << (C.RTNLGRP_IPV6_IFADDR - 1));
 
 /** The state both start from: the rtnetlink vectors' namespace, plus a default route. */
 const SETUP = [
@@ -47,6 +51,11 @@ export interface DiffCase {
   extra?: { kernel: string[]; device: (r: Rig) => void };
   /** Why the device answers otherwise on purpose, and where (the case checks it still does, there only). */
   deliberate?: Difference;
+  /**
+   * IPv6 on: the kernel keeps it (without DAD, router solicitations or ::1 on lo);
+   * the device gets its IPv6 host and the channel's IPv6 part.
+   */
+  ipv6?: boolean;
 }
 
 /** The parts of a case's outcome that are compared. */
@@ -89,7 +98,9 @@ export function askKernel(cases: DiffCase[]): Promise<KernelResult[]> {
     .map((c) =>
       JSON.stringify({
         taps: ["eth0"],
-        setup: [...SETUP, ...(c.extra?.kernel ?? [])],
+        ipv6: c.ipv6 === true,
+        // The device has no IPv6 on its loopback: neither has the kernel's namespace then.
+        setup: [...SETUP, ...(c.ipv6 === true ? ["addr del ::1/128 dev lo"] : []), ...(c.extra?.kernel ?? [])],
         pid: PORT,
         groups: GROUPS,
         requests: c.requests.map((b) => toHex(b, 0, len(b))),
@@ -169,6 +180,12 @@ export interface DeviceResult {
 /** Runs one case on a fresh mirror device; replies are told from notifications by seq (ours are never 0). */
 export function askDevice(c: DiffCase): DeviceResult {
   const r = mirrorDevice();
+  if (c.ipv6 === true) {
+    const ip6 = withIpv6(r.node, { dadTransmits: 0 });
+    const part = new Inet6Rtnl(ip6.ip6, r.net.clock);
+    r.ch.rtnl.inet6 = part;
+    r.node.stack.events.add(part.listener(r.ch.rtnl, (g, b) => r.ch.publish(g, b)));
+  }
   c.extra?.device(r);
   const w = new NlWriter(alloc(64));
   w.begin(NETRT_GENL_TYPE, C.NLM_F_REQUEST, 1, PORT, GENLMSGHDR.hdrLen);
@@ -307,7 +324,11 @@ function attrsOf(b: Buffer, start: number, end: number): Map<number, Buffer> {
 }
 
 const inet = (v: Buffer | undefined): string | undefined =>
-  v !== undefined && v.length === 4 ? [...v].join(".") : undefined;
+  v !== undefined && v.length === 4
+    ? [...v].join(".")
+    : v !== undefined && v.length === 16
+      ? formatIPv6(Uint8Array.from(v) as unknown as Bytes, 0)
+      : undefined;
 const u32 = (v: Buffer | undefined): number | undefined =>
   v !== undefined && v.length >= 4 ? v.readUInt32LE(0) : undefined;
 const text = (v: Buffer | undefined): string | undefined =>
@@ -356,6 +377,8 @@ export function shape(hex: string): Shape | undefined {
     const a = attrsOf(b, 24, end);
     return {
       ...s,
+      // IPv6's flags (permanent, nodad, tentative, deprecated, mngtmpaddr…) and who made the address.
+      ...(b[16] === C.AF_INET6 ? { ifaFlags: u32(a.get(C.IFA_FLAGS)) ?? b[18], proto: a.get(C.IFA_PROTO)?.[0] } : {}),
       family: b[16],
       prefixlen: b[17],
       scope: b[19],
@@ -387,6 +410,8 @@ export function shape(hex: string): Shape | undefined {
   }
   if (type === C.RTM_NEWNEIGH || type === C.RTM_DELNEIGH) {
     const a = attrsOf(b, 28, end);
+    // Linux keeps entries for the IPv6 groups it sends to (NOARP); the device maps groups without any.
+    if (b[16] === C.AF_INET6 && b.readUInt16LE(24) === C.NUD_NOARP) return undefined;
     return {
       ...s,
       family: b[16],

@@ -7,7 +7,7 @@ up with `ip -batch` lines; the namespace dies with the child, so nothing is
 left behind and no traffic leaves it. A case:
 
   {"setup": ["link add eth0 ...", ...], "pid": 4242, "groups": mask,
-   "requests": ["<hex of one datagram>", ...]}
+   "requests": ["<hex of one datagram>", ...], "ipv6": false}
 
 and its answer:
 
@@ -27,6 +27,7 @@ import socket
 import struct
 import subprocess
 import sys
+import time
 
 CLONE_NEWNET = 0x40000000
 SOL_NETLINK = 270
@@ -95,10 +96,14 @@ def state():
 def child(case):
     if libc.unshare(CLONE_NEWNET) != 0:
         raise OSError(ctypes.get_errno(), "unshare(CLONE_NEWNET)")
-    # IPv6 off, so its link-local addresses and routes do not mix into the IPv4 picture.
+    # IPv6 off, so its link-local addresses and routes do not mix into the IPv4 picture; an IPv6
+    # case keeps it, without DAD (the device's mirror skips it too) and without router solicitations.
+    v6 = case.get("ipv6", False)
+    sysctls = {"accept_dad": "0", "router_solicitations": "0"} if v6 else {"disable_ipv6": "1"}
     for k in ("all", "default"):
-        with open("/proc/sys/net/ipv6/conf/%s/disable_ipv6" % k, "w") as f:
-            f.write("1")
+        for name, value in sysctls.items():
+            with open("/proc/sys/net/ipv6/conf/%s/%s" % (k, name), "w") as f:
+                f.write(value)
     # This kernel has no dummy links: eth0 is a TAP held open here, so it has a carrier as the device's does.
     taps = []
     for name in case.get("taps", []):
@@ -119,6 +124,9 @@ def child(case):
     for h in case["requests"]:
         s.sendto(bytes.fromhex(h), (0, 0))
         replies.append(drain(s))
+    if v6:
+        # IPv6 announces some changes from a work queue (an address once it is ready): let them out.
+        time.sleep(0.2)
     return {"replies": replies, "notifications": drain(mon), "state": state()}
 
 

@@ -147,15 +147,17 @@ export function putNeigh6(
   flags: number,
   seq: number,
   pid: number,
+  /** An administrator's delete: Linux reports the entry FAILED, without its address. */
+  failed: boolean,
 ): boolean {
   if (!w.begin(type, flags, seq, pid, NDMSG.hdrLen)) return false;
   w.field(NDM_FAMILY, C.AF_INET6);
   w.field(NDM_IFINDEX, ifp.index);
-  w.field(NDM_STATE, nud6(e.state));
+  w.field(NDM_STATE, failed ? C.NUD_FAILED : nud6(e.state));
   w.field(NDM_FLAGS, e.isRouter ? C.NTF_ROUTER : 0);
   w.field(NDM_TYPE, C.RTN_UNICAST);
   w.bytes(C.NDA_DST, e.addr, 0, IPV6_ALEN);
-  if (e.hasLladdr) w.bytes(C.NDA_LLADDR, e.lladdr, 0, 6);
+  if (e.hasLladdr && !failed) w.bytes(C.NDA_LLADDR, e.lladdr, 0, 6);
   w.int(C.NDA_PROBES, 4, e.probes);
   const ci = w.reserve(C.NDA_CACHEINFO, NDA_CACHEINFO_LEN);
   if (ci >= 0) {
@@ -166,6 +168,19 @@ export function putNeigh6(
     setLe32(w.buf, ci + NDA_CI_REFCNT, 0);
   }
   return w.end() > 0;
+}
+
+/** The addresses in Linux's order: interface by interface, each one's by scope (global before link-local). */
+export function addrOrder(ip6: Ipv6): In6Addr[] {
+  const out: In6Addr[] = [];
+  const ifs = ip6.interfaces();
+  for (let k = 0; k < ifs.length; k++)
+    for (let pass = 0; pass < 2; pass++)
+      for (let i = 0; i < ip6.addrs.length; i++) {
+        const a = ip6.addrs[i];
+        if (a.ifp === ifs[k] && isLinkLocal6(a.addr, 0) === (pass === 1)) out.push(a);
+      }
+  return out;
 }
 
 /** One route of the IPv6 main table, as the dump shows it. */
@@ -297,6 +312,11 @@ function addr6Attr(r: Rtnl, m: NlMsg, type: number, why: string): number {
 }
 
 export class Inet6Rtnl implements Inet6Part {
+  /** An administrator's neighbour delete is under way (its DELNEIGH says FAILED). */
+  private deleting = false;
+  /** The channel's notification sender (set by listener()). */
+  private publish: (group: number, build: (w: NlWriter) => boolean) => void = () => undefined;
+
   constructor(
     readonly ip6: Ipv6,
     private readonly clock: Clock,
@@ -329,7 +349,7 @@ export class Inet6Rtnl implements Inet6Part {
     const now = this.clock.now();
     const multi = C.NLM_F_MULTI;
     if (type === C.RTM_GETADDR) {
-      const list = this.ip6.addrs;
+      const list = addrOrder(this.ip6);
       if (c.pos >= list.length) return false;
       if (putAddr6(w, list[c.pos], now, C.RTM_NEWADDR, multi, c.seq, c.pid)) c.pos++;
       return true;
@@ -357,7 +377,7 @@ export class Inet6Rtnl implements Inet6Part {
         continue;
       }
       const flags = multi + (c.ifindex !== 0 ? C.NLM_F_DUMP_FILTERED : 0);
-      if (putNeigh6(w, ifp, e, now, C.RTM_NEWNEIGH, flags, c.seq, c.pid)) c.sub++;
+      if (putNeigh6(w, ifp, e, now, C.RTM_NEWNEIGH, flags, c.seq, c.pid, false)) c.sub++;
       return true;
     }
   }
@@ -368,8 +388,8 @@ export class Inet6Rtnl implements Inet6Part {
     const plen = m.field(IFA_PREFIXLEN);
     if (plen > 128) return r.err.fail(EINVAL, "ipv6: Invalid prefix length", -1);
     let at = addr6Attr(r, m, C.IFA_LOCAL, "");
-    if (at < 0) at = addr6Attr(r, m, C.IFA_ADDRESS, "ipv6: Invalid address");
-    if (at < 0) return -EINVAL;
+    if (at < 0) at = addr6Attr(r, m, C.IFA_ADDRESS, "");
+    if (at < 0) return r.err.fail(EINVAL, "", -1);
     const b = m.buf!;
     if (isMulticast6(b, at)) return r.err.fail(EINVAL, "ipv6: Multicast address for unicast", -1);
     const ip6 = this.ip6;
@@ -390,8 +410,8 @@ export class Inet6Rtnl implements Inet6Part {
     const ifp = ifOf(r, m.field(IFA_INDEX));
     if (ifp === undefined) return -ENODEV;
     let at = addr6Attr(r, m, C.IFA_LOCAL, "");
-    if (at < 0) at = addr6Attr(r, m, C.IFA_ADDRESS, "ipv6: Invalid address");
-    if (at < 0) return -EINVAL;
+    if (at < 0) at = addr6Attr(r, m, C.IFA_ADDRESS, "");
+    if (at < 0) return r.err.fail(EINVAL, "", -1);
     const a = this.ip6.findAddress(ifp, m.buf!, at);
     if (a === undefined || a.prefixLen !== m.field(IFA_PREFIXLEN))
       return r.err.fail(EADDRNOTAVAIL, "ipv6: address not found", -1);
@@ -399,29 +419,36 @@ export class Inet6Rtnl implements Inet6Part {
     return 0;
   }
 
-  private entryOf(r: Rtnl, m: NlMsg): Nd6Entry | undefined {
+  /** The entry a GET or DELETE names; only a GET's miss is explained, as Linux's. */
+  private entryOf(r: Rtnl, m: NlMsg, get: boolean): Nd6Entry | undefined {
     const at = addr6Attr(r, m, C.NDA_DST, "Invalid network address in neighbor request");
     if (at < 0) return undefined;
     const ifp = ifOf(r, m.field(NDM_IFINDEX));
     if (ifp === undefined) return undefined;
     const cache = this.ip6.cacheOf(ifp);
     const e = cache !== undefined ? cache.lookup(m.buf!, at) : undefined;
-    if (e === undefined) r.err.set(ENOENT, "Neighbour entry not found", -1);
+    if (e === undefined) r.err.set(ENOENT, get ? "Neighbour entry not found" : "", -1);
     return e;
   }
 
   private getNeigh(r: Rtnl, m: NlMsg): number {
-    const e = this.entryOf(r, m);
+    const e = this.entryOf(r, m, true);
     if (e === undefined) return -r.err.code;
     const ifp = r.stack.ifs.byIndex(m.field(NDM_IFINDEX))!;
-    return r.replyOne((w) => putNeigh6(w, ifp, e, this.clock.now(), C.RTM_NEWNEIGH, 0, m.seq, m.pid));
+    return r.replyOne((w) => putNeigh6(w, ifp, e, this.clock.now(), C.RTM_NEWNEIGH, 0, m.seq, m.pid, false));
   }
 
   private delNeigh(r: Rtnl, m: NlMsg): number {
-    const e = this.entryOf(r, m);
+    const e = this.entryOf(r, m, false);
     if (e === undefined) return -r.err.code;
     const ifp = r.stack.ifs.byIndex(m.field(NDM_IFINDEX))!;
+    // As Linux: the entry fails first (NEWNEIGH, FAILED, to the requester's port), then goes (DELNEIGH, FAILED).
+    const pid = r.reqPid;
+    const now = this.clock.now();
+    this.publish(C.RTNLGRP_NEIGH, (w) => putNeigh6(w, ifp, e, now, C.RTM_NEWNEIGH, 0, 0, pid, true));
+    this.deleting = true;
     this.ip6.cacheOf(ifp)!.remove(e.addr, 0);
+    this.deleting = false;
     return 0;
   }
 
@@ -454,16 +481,19 @@ export class Inet6Rtnl implements Inet6Part {
 
   /** The channel's listener for IPv6's events: addresses to RTNLGRP_IPV6_IFADDR, neighbours to RTNLGRP_NEIGH. */
   listener(r: Rtnl, publish: (group: number, build: (w: NlWriter) => boolean) => void): NetListener {
+    this.publish = publish;
     return {
       addr6: (kind, a) => {
-        const seq = r.reqSeq;
-        const pid = r.reqPid;
+        // Linux's IPv6 address notifications carry no request's seq or port, even for an administrator's change.
         const type = kind === ADDR_DEL ? C.RTM_DELADDR : C.RTM_NEWADDR;
-        publish(C.RTNLGRP_IPV6_IFADDR, (w) => putAddr6(w, a, this.clock.now(), type, 0, seq, pid));
+        publish(C.RTNLGRP_IPV6_IFADDR, (w) => putAddr6(w, a, this.clock.now(), type, 0, 0, 0));
       },
       neigh6: (kind, ifp, e) => {
-        const type = kind === ND6_EV_DELETE ? C.RTM_DELNEIGH : C.RTM_NEWNEIGH;
-        publish(C.RTNLGRP_NEIGH, (w) => putNeigh6(w, ifp, e, this.clock.now(), type, 0, 0, r.reqPid));
+        const gone = kind === ND6_EV_DELETE;
+        const failed = gone && this.deleting;
+        const pid = gone ? 0 : r.reqPid;
+        const type = gone ? C.RTM_DELNEIGH : C.RTM_NEWNEIGH;
+        publish(C.RTNLGRP_NEIGH, (w) => putNeigh6(w, ifp, e, this.clock.now(), type, 0, 0, pid, failed));
       },
     };
   }
