@@ -56,12 +56,13 @@ function messagesOf(b: Buffer): Buffer[] {
   return out;
 }
 
-/** The notification group of a message the device sent unasked (-1: every client's). */
-function groupOf(proto: number, type: number): number {
+/** The notification group of a message the device sent unasked (-1: every client's); addresses and routes by family. */
+function groupOf(proto: number, type: number, m: Buffer): number {
   if (proto === PROTO_GENERIC) return type === NETRT_GENL_TYPE ? NETRT_GROUP_DHCP : -1;
+  const six = m.length > 16 && m[16] === C.AF_INET6;
   if (type >= C.RTM_NEWLINK && type <= C.RTM_SETLINK) return C.RTNLGRP_LINK;
-  if (type >= C.RTM_NEWADDR && type <= C.RTM_GETADDR) return C.RTNLGRP_IPV4_IFADDR;
-  if (type >= C.RTM_NEWROUTE && type <= C.RTM_GETROUTE) return C.RTNLGRP_IPV4_ROUTE;
+  if (type >= C.RTM_NEWADDR && type <= C.RTM_GETADDR) return six ? C.RTNLGRP_IPV6_IFADDR : C.RTNLGRP_IPV4_IFADDR;
+  if (type >= C.RTM_NEWROUTE && type <= C.RTM_GETROUTE) return six ? C.RTNLGRP_IPV6_ROUTE : C.RTNLGRP_IPV4_ROUTE;
   if (type >= C.RTM_NEWNEIGH && type <= C.RTM_GETNEIGH) return C.RTNLGRP_NEIGH;
   return -1;
 }
@@ -269,7 +270,7 @@ export class Agent {
   }
 
   private fanOut(proto: number, type: number, m: Buffer): void {
-    const g = groupOf(proto, type);
+    const g = groupOf(proto, type, m);
     for (const c of this.clients)
       if (g < 0 ? c.groups !== 0 || type === C.NLMSG_ERROR : (c.groups & groupBit(g)) !== 0)
         c.sock.write(frameOf(proto, m));

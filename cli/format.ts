@@ -3,6 +3,7 @@
 // `ip` 6.x prints for the same objects, so that eyes and scripts trained on
 // ip read it unchanged. test/integration/ip-grammar.test.ts holds it to that.
 import * as C from "../src/netlink/constants";
+import { parseIPv6 } from "./args";
 import { findAttr, type MessageValue } from "./describe";
 
 /** How to print: from the global options. */
@@ -17,10 +18,15 @@ export interface Style {
 export const PLAIN: Style = { color: false, details: false, stats: 0, human: false, iec: false };
 
 /** ip's colours on a light background (iproute2 lib/color.c). */
-const PAINT = { ifname: 36, mac: 33, inet: 35, up: 32, down: 31 };
+const PAINT = { ifname: 36, mac: 33, inet: 35, inet6: 34, up: 32, down: 31 };
 
 function paint(st: Style, kind: keyof typeof PAINT, text: string): string {
   return st.color ? `\x1b[${PAINT[kind]}m${text}\x1b[0m` : text;
+}
+
+/** An address in its family's colour (ip: magenta for IPv4, blue for IPv6). */
+function paintAddr(st: Style, text: string): string {
+  return paint(st, text.includes(":") ? "inet6" : "inet", text);
 }
 
 function paintState(st: Style, state: string, text: string): string {
@@ -226,6 +232,20 @@ export function linkHead(j: LinkJson, st: Style): string {
   return linkText(j, st).split("\n")[0];
 }
 
+/** A link as the kernel's IPv6 link dump gives it (what ip -6 shows): no qdisc, group or link layer. */
+export function link6(j: LinkJson): LinkJson {
+  const keep = ["ifindex", "ifname", "flags", "mtu", "operstate", "txqlen"];
+  const out = Object.fromEntries(Object.entries(j).filter(([k]) => keep.includes(k))) as LinkJson;
+  // The counters' rows (-s) travel along, unlisted as in linkJson.
+  Object.defineProperty(out, "statsRows", { value: (j as { statsRows?: unknown }).statsRows, enumerable: false });
+  return out;
+}
+
+/** `ip -6 addr`'s link line. */
+export function linkHead6(j: LinkJson, st: Style): string {
+  return `${j.ifindex}: ${paint(st, "ifname", `${j.ifname}: `)}<${j.flags.join(",")}> mtu ${j.mtu} state ${paintState(st, j.operstate, `${j.operstate} `)}${j.txqlen !== undefined ? `qlen ${j.txqlen}` : ""}`;
+}
+
 /** The counters' table (-s), or "" without it. */
 export function linkStats(j: LinkJson, st: Style): string {
   return j.stats64 !== undefined ? statsText(j, st) : "";
@@ -252,9 +272,40 @@ export interface AddrJson {
 
 const SCOPES: Record<number, string> = { 0: "global", 200: "site", 253: "link", 254: "host", 255: "nowhere" };
 
+/** IPv6's address flags in ip's order (iproute2's ifa_flag_data): [mask, name]; 0x80 is "dynamic" when clear. */
+const IFA6_FLAGS: [number, string][] = [
+  [0x01, "temporary"],
+  [0x02, "nodad"],
+  [0x04, "optimistic"],
+  [0x08, "dadfailed"],
+  [0x10, "home"],
+  [0x20, "deprecated"],
+  [0x40, "tentative"],
+  [0x80, "dynamic"],
+  [0x100, "mngtmpaddr"],
+  [0x200, "noprefixroute"],
+  [0x400, "autojoin"],
+  [0x800, "stable-privacy"],
+];
+
+/** An IPv6 address as ip -j shows it: its flags (in ip's order) between the scope and the lifetimes. */
+function addr6Json(m: MessageValue, flags: number, b: Buffer): AddrJson {
+  const j: Record<string, unknown> = {
+    family: "inet6",
+    local: str(m, "IFA_LOCAL") ?? str(m, "IFA_ADDRESS") ?? "?",
+    prefixlen: m.header.prefixlen,
+    scope: SCOPES[m.header.scope] ?? String(m.header.scope),
+  };
+  for (const [bit, name] of IFA6_FLAGS) if (bit === 0x80 ? (flags & bit) === 0 : (flags & bit) !== 0) j[name] = true;
+  j.valid_life_time = b.length >= 8 ? b.readUInt32LE(4) : 4294967295;
+  j.preferred_life_time = b.length >= 4 ? b.readUInt32LE(0) : 4294967295;
+  return j as unknown as AddrJson;
+}
+
 export function addrJson(m: MessageValue): AddrJson {
   const b = Buffer.from(str(m, "IFA_CACHEINFO") ?? "", "hex");
   const flags = num(m, "IFA_FLAGS") ?? m.header.flags;
+  if (m.header.family === C.AF_INET6) return addr6Json(m, flags, b);
   const brd = str(m, "IFA_BROADCAST");
   const j: AddrJson = {
     family: "inet",
@@ -276,6 +327,12 @@ const life = (v: number): string => (v === 4294967295 ? "forever" : `${v}sec`);
 
 /** One address as `ip addr` prints it, without the indent (the caller puts "    " or "N: eth0    "). */
 export function addrText(a: AddrJson, st: Style): string {
+  if (a.family === "inet6") {
+    let t = `inet6 ${paint(st, "inet6", a.local)}/${a.prefixlen} scope ${a.scope} `;
+    const flags = a as unknown as Record<string, unknown>;
+    for (const [, name] of IFA6_FLAGS) if (flags[name] === true) t += `${name} `;
+    return `${t}\n       valid_lft ${life(a.valid_life_time)} preferred_lft ${life(a.preferred_life_time)}`;
+  }
   let s = `inet ${paint(st, "inet", a.local)}/${a.prefixlen} `;
   if (a.broadcast !== undefined) s += `brd ${paint(st, "inet", `${a.broadcast} `)}`;
   s += `scope ${a.scope} `;
@@ -288,7 +345,7 @@ export function addrText(a: AddrJson, st: Style): string {
 
 /** `ip -br addr`: name, state, then each address. */
 export function addrBrief(j: LinkJson, as: AddrJson[], st: Style): string {
-  return `${paint(st, "ifname", j.ifname.padEnd(16) + " ")}${paintState(st, j.operstate, j.operstate.padEnd(14) + " ")}${as.map((a) => `${paint(st, "inet", a.local)}/${a.prefixlen} `).join("")}`;
+  return `${paint(st, "ifname", j.ifname.padEnd(16) + " ")}${paintState(st, j.operstate, j.operstate.padEnd(14) + " ")}${as.map((a) => `${paint(st, a.family === "inet6" ? "inet6" : "inet", a.local)}/${a.prefixlen} `).join("")}`;
 }
 
 const NUD: [number, string][] = [
@@ -323,7 +380,7 @@ export function neighJson(m: MessageValue, ifname: (index: number) => string): N
 
 /** `dev` false: `neigh show dev X` leaves the device out, as ip does. */
 export function neighText(n: NeighJson, st: Style, dev = true): string {
-  let s = `${paint(st, "inet", `${n.dst} `)}`;
+  let s = `${paintAddr(st, `${n.dst} `)}`;
   if (dev) s += `dev ${paint(st, "ifname", `${n.dev} `)}`;
   if (n.lladdr !== undefined) s += `lladdr ${paint(st, "mac", `${n.lladdr} `)}`;
   if (n.router !== undefined) s += "router ";
@@ -336,12 +393,15 @@ export function neighBrief(n: NeighJson, st: Style): string {
   return `${paint(st, "inet", n.dst.padEnd(39) + " ")}${paint(st, "ifname", n.dev.padEnd(16) + " ")}${n.lladdr !== undefined ? paint(st, "mac", n.lladdr) : ""}`;
 }
 
-const PROTOS: Record<number, string> = { 2: "kernel", 3: "boot", 4: "static", 16: "dhcp" };
+const PROTOS: Record<number, string> = { 2: "kernel", 3: "boot", 4: "static", 9: "ra", 16: "dhcp" };
+/** RTA_PREF, an IPv6 router's preference (RFC 4191). */
+const PREFS: Record<number, string> = { 0: "medium", 1: "high", 3: "low" };
 const TYPES: Record<number, string> = { 1: "unicast", 2: "local", 3: "broadcast" };
 
 export interface RouteJson {
   type?: string;
   dst: string;
+  from?: string;
   gateway?: string;
   dev: string;
   protocol?: string;
@@ -349,6 +409,9 @@ export interface RouteJson {
   prefsrc?: string;
   metric?: number;
   flags: string[];
+  expires?: number;
+  metrics?: Record<string, number>[];
+  pref?: string;
   /** Not JSON: the route's table; `ip route` lists the main one. */
   table?: number;
   cache?: string[];
@@ -360,16 +423,24 @@ export function routeJson(m: MessageValue, ifname: (index: number) => string, st
   const cloned = (m.header.flags & C.RTM_F_CLONED) !== 0;
   const gw = str(m, "RTA_GATEWAY");
   const src = str(m, "RTA_PREFSRC");
+  const v6 = m.header.family === C.AF_INET6;
   const metric = num(m, "RTA_PRIORITY");
   // ip leaves out the type when unicast, "proto boot" and "scope global" unless -d, and all three from a `route get` answer.
   const j: RouteJson = {
     type: t !== C.RTN_UNICAST || st.details ? (TYPES[t] ?? String(t)) : undefined,
-    // A /32 prints without its length, as ip does.
-    dst: m.header.dst_len === 0 ? "default" : m.header.dst_len === 32 ? (dst ?? "?") : `${dst}/${m.header.dst_len}`,
+    // A host route prints without its length, as ip does.
+    dst:
+      m.header.dst_len === 0
+        ? "default"
+        : m.header.dst_len === (v6 ? 128 : 32)
+          ? (dst ?? "?")
+          : `${dst}/${m.header.dst_len}`,
+    from: str(m, "RTA_SRC"),
     gateway: gw,
     dev: ifname(num(m, "RTA_OIF") ?? 0),
+    // (IPv6's answers keep their protocol.)
     protocol:
-      !cloned && (m.header.protocol !== 3 || st.details)
+      (!cloned || v6) && (m.header.protocol !== 3 || st.details)
         ? (PROTOS[m.header.protocol] ?? String(m.header.protocol))
         : undefined,
     scope:
@@ -378,14 +449,39 @@ export function routeJson(m: MessageValue, ifname: (index: number) => string, st
     metric,
     flags: [],
   };
+  if (v6) {
+    const ci = Buffer.from(str(m, "RTA_CACHEINFO") ?? "", "hex");
+    const expires = ci.length >= 12 ? ci.readInt32LE(8) : 0;
+    if (expires > 0) j.expires = Math.floor(expires / 100);
+    const mx = findAttr(m.attrs, "RTA_METRICS")?.value;
+    if (Array.isArray(mx) && mx.length > 0) {
+      const one: Record<string, number> = {};
+      for (const x of mx) if (typeof x.value === "number") one[RTAX[x.type] ?? `metric ${x.type}`] = x.value;
+      j.metrics = [one];
+    }
+    const pref = num(m, "RTA_PREF");
+    if (pref !== undefined) j.pref = PREFS[pref] ?? String(pref);
+  }
   for (const k of Object.keys(j) as (keyof RouteJson)[]) if (j[k] === undefined) delete j[k];
   Object.defineProperty(j, "table", { value: num(m, "RTA_TABLE") ?? m.header.table, enumerable: false });
-  if (cloned) j.cache = t === C.RTN_LOCAL ? ["local"] : [];
+  // IPv4's `route get` answers end in a cache line; IPv6's do not.
+  if (cloned && !v6) j.cache = t === C.RTN_LOCAL ? ["local"] : [];
   return j;
 }
 
-/** ip's order for a route list, which is the kernel's: by destination, then prefix length. */
+/** RTA_METRICS members by number, as ip names them. */
+const RTAX: Record<number, string> = { 2: "mtu", 10: "hoplimit" };
+
+/** ip's order for a route list, which is the kernel's: by destination, then prefix length; IPv6's default last. */
 export function routeOrder(a: RouteJson, b: RouteJson): number {
+  if (a.dst.includes(":") || b.dst.includes(":") || a.gateway?.includes(":") || b.gateway?.includes(":")) {
+    const key6 = (r: RouteJson): string => {
+      if (r.dst === "default") return "~";
+      const [addr, len] = r.dst.split("/");
+      return `${parseIPv6(addr)?.toString("hex") ?? addr}/${(len ?? "128").padStart(3, "0")}`;
+    };
+    return key6(a) < key6(b) ? -1 : key6(a) > key6(b) ? 1 : 0;
+  }
   const key = (r: RouteJson): number[] => {
     if (r.dst === "default") return [0, 0];
     const [ip, len] = r.dst.split("/");
@@ -398,14 +494,18 @@ export function routeOrder(a: RouteJson, b: RouteJson): number {
 /** A route as ip prints it (a `route get` answer gets its "cache" line). */
 export function routeText(r: RouteJson, st: Style): string {
   let s = r.type !== undefined ? `${r.type} ` : "";
-  if (r.dst === "default" || r.cache !== undefined) s += `${r.dst === "default" ? r.dst : paint(st, "inet", r.dst)} `;
-  else s += paint(st, "inet", `${r.dst} `);
-  if (r.gateway !== undefined) s += `via ${paint(st, "inet", `${r.gateway} `)}`;
+  if (r.dst === "default" || r.cache !== undefined) s += `${r.dst === "default" ? r.dst : paintAddr(st, r.dst)} `;
+  else s += paintAddr(st, `${r.dst} `);
+  if (r.from !== undefined) s += `from ${r.from} `;
+  if (r.gateway !== undefined) s += `via ${paintAddr(st, `${r.gateway} `)}`;
   s += `dev ${paint(st, "ifname", `${r.dev} `)}`;
   if (r.protocol !== undefined) s += `proto ${r.protocol} `;
   if (r.scope !== undefined) s += `scope ${r.scope} `;
-  if (r.prefsrc !== undefined) s += `src ${paint(st, "inet", `${r.prefsrc} `)}`;
+  if (r.prefsrc !== undefined) s += `src ${paintAddr(st, `${r.prefsrc} `)}`;
   if (r.metric !== undefined) s += `metric ${r.metric} `;
+  if (r.expires !== undefined) s += `expires ${r.expires}sec `;
+  for (const m of r.metrics ?? []) for (const [k, v] of Object.entries(m)) s += `${k} ${v} `;
+  if (r.pref !== undefined) s += `pref ${r.pref}`;
   if (r.cache !== undefined) s += `\n    cache ${r.cache.map((c) => `<${c}> `).join("")}`;
   return s;
 }

@@ -33,13 +33,27 @@ const USAGE = `Usage: netrt monitor [ all | OBJECTS ] [ label ]
 OBJECTS :=  address | link | neigh | route | dhcp
 `;
 
-const GROUPS: Record<string, number> = {
-  link: C.RTNLGRP_LINK,
-  address: C.RTNLGRP_IPV4_IFADDR,
-  route: C.RTNLGRP_IPV4_ROUTE,
-  neigh: C.RTNLGRP_NEIGH,
-  dhcp: NETRT_GROUP_DHCP,
+/** Each object's groups: [IPv4's or both families', IPv6's]. */
+const GROUPS: Record<string, number[]> = {
+  link: [C.RTNLGRP_LINK],
+  address: [C.RTNLGRP_IPV4_IFADDR, C.RTNLGRP_IPV6_IFADDR],
+  route: [C.RTNLGRP_IPV4_ROUTE, C.RTNLGRP_IPV6_ROUTE],
+  neigh: [C.RTNLGRP_NEIGH],
+  dhcp: [NETRT_GROUP_DHCP],
 };
+
+/** The subscription mask for `names`: with -4 or -6, as ip monitor, only that family's address and route groups. */
+export function monitorMask(names: string[], family: Globals["family"]): number {
+  let mask = 0;
+  for (const n of names) {
+    const gs = GROUPS[n];
+    for (let i = 0; i < gs.length; i++) {
+      if (gs.length === 2 && ((family === "inet" && i === 1) || (family === "inet6" && i === 0))) continue;
+      mask += groupBit(gs[i]);
+    }
+  }
+  return mask;
+}
 
 /** ip monitor's words in its order; those without a group are ip's that this device has nothing for. */
 const WORDS = [
@@ -125,7 +139,7 @@ function eventText(g: Globals, m: MessageValue, name: (i: number) => string): [s
 
 async function monitor(g: Globals, ch: Channel, _cmd: string, args: string[]): Promise<void> {
   const { names, banner } = monitorArgs(args);
-  const mask = names.reduce((acc, n) => acc + groupBit(GROUPS[n]), 0);
+  const mask = monitorMask(names, g.family);
   const name = namer(await links(ch));
   ch.onNotify = (m) => {
     if (m.typeName === "NLMSG_ERROR") {

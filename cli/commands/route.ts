@@ -11,7 +11,8 @@ import {
   RTM_TYPE,
   RTMSG,
 } from "../../src/netlink/schemas";
-import { int, ipv4, prefix, UsageError } from "../args";
+import { int, ipv4, looksIPv6, prefix, prefix6, UsageError } from "../args";
+import type { Bytes } from "../../hal/types";
 import { routeJson, routeOrder, routeOut, routeText } from "../format";
 import { Channel } from "../transport";
 import { changeFlags, type Globals, keywords, links, ifindexOf, namer, print, style } from "../session";
@@ -28,11 +29,12 @@ Only the default route can be changed on this device: the others follow its addr
 `;
 
 async function show(g: Globals, ch: Channel): Promise<void> {
-  if (g.family === "inet6" || g.family === "link") return print(g, [], "");
+  if (g.family === "link") return print(g, [], "");
   const st = style(g);
   const name = namer(await links(ch));
+  // As ip: IPv4's table unless -6 asks for IPv6's.
   const ms = await ch.request(PROTO_ROUTE, C.RTM_GETROUTE, C.NLM_F_DUMP, RTMSG.hdrLen, (w) =>
-    w.field(RTM_FAMILY, C.AF_INET),
+    w.field(RTM_FAMILY, g.family === "inet6" ? C.AF_INET6 : C.AF_INET),
   );
   // As `ip route`: the main table (the loopback's local route is listed by `ip route show table local`).
   const js = ms
@@ -48,13 +50,14 @@ async function get(g: Globals, ch: Channel, args: string[]): Promise<void> {
   if (to === "to") to = rest.shift();
   if (to === undefined) throw new UsageError("need at least a destination address", 1);
   if (rest.length > 0) throw new UsageError(`route get: "${rest[0]}" is not supported by this device`);
-  const [dst] = prefix(to);
+  const six = g.family === "inet6" || (g.family !== "inet" && looksIPv6(to));
   const st = style(g);
   const name = namer(await links(ch));
   const r = await ch.request(PROTO_ROUTE, C.RTM_GETROUTE, 0, RTMSG.hdrLen, (w) => {
-    w.field(RTM_FAMILY, C.AF_INET);
-    w.field(RTM_DST_LEN, 32);
-    w.inAddr(C.RTA_DST, dst);
+    w.field(RTM_FAMILY, six ? C.AF_INET6 : C.AF_INET);
+    w.field(RTM_DST_LEN, six ? 128 : 32);
+    if (six) w.bytes(C.RTA_DST, prefix6(to, g.family === "inet6")[0] as unknown as Bytes, 0, 16);
+    else w.inAddr(C.RTA_DST, prefix(to)[0]);
   });
   const js = r.map((m) => routeJson(m, name, st));
   print(g, js.map(routeOut), js.map((x) => routeText(x, st)).join("\n"));

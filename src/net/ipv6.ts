@@ -566,7 +566,8 @@ export class Ipv6 {
     if (A6.isLinkLocal6(dst, d) || A6.isMulticast6(dst, d)) return this.sourceOn(ifp);
     let best: In6Addr | undefined = undefined;
     let bestRank = 0;
-    for (let i = 0; i < this.addrs.length; i++) {
+    // Newest first, as Linux lists them: of equals, the newest wins.
+    for (let i = this.addrs.length - 1; i >= 0; i--) {
       const a = this.addrs[i];
       if (a.ifp !== ifp || A6.isLinkLocal6(a.addr, 0)) continue;
       if (a.state !== IN6_PREFERRED && a.state !== IN6_DEPRECATED) continue;

@@ -320,12 +320,18 @@ export class Slaac6 {
 
   // --- what the host asks ----------------------------------------------------------
 
-  /** Is dst[d…] on ifp's link: link-local, or inside an on-link prefix? */
+  /** Is dst[d…] on ifp's link: link-local, inside an on-link prefix, or the prefix of a configured address? */
   onLink(ifp: Ifnet, dst: Bytes, d: number): boolean {
     if (isLinkLocal6(dst, d)) return true;
     const list = this.prefixes;
     for (let i = 0; i < list.length; i++)
       if (list[i].ifp === ifp && samePrefix6(list[i].addr, 0, dst, d, list[i].len)) return true;
+    // An administrator's address brings its prefix onto the link (Linux's prefix route); SLAAC's do not.
+    const addrs = this.host.addrs;
+    for (let i = 0; i < addrs.length; i++) {
+      const a = addrs[i];
+      if (a.ifp === ifp && !a.autoconf && a.prefixLen < 128 && samePrefix6(a.addr, 0, dst, d, a.prefixLen)) return true;
+    }
     return false;
   }
 

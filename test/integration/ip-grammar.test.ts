@@ -1,7 +1,7 @@
 // netrt against ip(8), line by line. The host board runs with a static
 // address on a private network; beside it, a fresh Linux namespace is set up
 // to hold the same objects (a TAP named eth0 with the device's MAC, address,
-// queue length and default route; lo; no IPv6). Each command line of the
+// queue length and default route, and its IPv6 link-local address; lo). Each command line of the
 // table goes to `ip` in that namespace and to `netrt` on the device, and the
 // exit codes, the output and the error lines are compared, after the few
 // normalisations listed in `normalise` (what a TAP or the kernel has that the
@@ -138,6 +138,7 @@ describe("integration: netrt reads and answers like ip, line by line", function 
       path.join(link.dir, "state"),
     );
     await fw.waitFor(/control port/, 10000);
+    await fw.waitFor(/eth0: fe80::ff:fe00:10\/64 preferred/, 10000);
 
     // The kernel's twin of the device.
     ns = `netrt-ipg-${process.pid}`;
@@ -145,9 +146,18 @@ describe("integration: netrt reads and answers like ip, line by line", function 
     dir = fs.mkdtempSync(path.join(os.tmpdir(), "ipg-"));
     sh(["ip", "netns", "add", ns]);
     const x = (...a: string[]): void => sh(["ip", "netns", "exec", ns, ...a]);
-    x("sysctl", "-qw", "net.ipv6.conf.all.disable_ipv6=1", "net.ipv6.conf.default.disable_ipv6=1");
-    x("sysctl", "-qw", "net.ipv6.conf.lo.disable_ipv6=1");
+    // IPv6 as the device has it: a link-local address from the MAC on eth0, usable at once (no DAD),
+    // no router solicitations, nothing on lo (the device's loopback has no IPv6).
+    x(
+      "sysctl",
+      "-qw",
+      "net.ipv6.conf.all.accept_dad=0",
+      "net.ipv6.conf.default.accept_dad=0",
+      "net.ipv6.conf.all.router_solicitations=0",
+      "net.ipv6.conf.default.router_solicitations=0",
+    );
     x("ip", "link", "set", "lo", "up", "txqueuelen", "0");
+    x("ip", "addr", "del", "::1/128", "dev", "lo");
     // A TAP held open (so it has a carrier) for as long as the test runs.
     // No pipes to it: a pipe its child inherited would keep this process (and mocha) alive.
     tap = spawn(
@@ -157,7 +167,10 @@ describe("integration: netrt reads and answers like ip, line by line", function 
     );
     for (let i = 0; i < 100 && ip(["link", "show", "eth0"]).status !== 0; i++)
       await new Promise((r) => setTimeout(r, 50));
+    // Down while its MAC changes: its link-local address is made from the device's MAC when it comes up.
+    x("ip", "link", "set", "eth0", "down");
     x("ip", "link", "set", "eth0", "address", "02:00:00:00:00:10", "txqueuelen", "1");
+    x("ip", "link", "set", "eth0", "up");
     x("tc", "qdisc", "replace", "dev", "eth0", "root", "noqueue");
     x("ip", "addr", "add", "192.0.2.10/24", "brd", "+", "dev", "eth0");
     x("ip", "route", "add", "default", "via", "192.0.2.1", "proto", "static");
@@ -315,6 +328,37 @@ describe("integration: netrt reads and answers like ip, line by line", function 
       same(c);
   });
 
+  it("IPv6: -6 and both families' views, adding and deleting addresses, the IPv6 table, route get", function () {
+    for (const line of [
+      "-6 a",
+      "-j -6 a",
+      "-br -6 a",
+      "-o -6 a",
+      "-6 addr add 2001:db8::10/64 dev eth0 nodad",
+      "addr add 2001:db8::11/64 dev eth0 nodad",
+      "-6 addr add 2001:db8::10/64 dev eth0 nodad",
+      "a",
+      "-6 a",
+      "-j -6 a",
+      "-br a",
+      "-o a",
+      "-6 r",
+      "-j -6 r",
+      "-d -6 r",
+      "-6 route get 2001:db8::99",
+      "-j -6 route get 2001:db8::99",
+      "route get fe80::1",
+      "-6 addr del 2001:db8::11/64 dev eth0",
+      "-6 addr del 2001:db8::11/64 dev eth0",
+      "-6 addr add 2001:db8::zz/64 dev eth0",
+      "-6 a",
+      "-6 n",
+      "-6 addr del 2001:db8::10/64 dev eth0",
+      "-6 r",
+    ])
+      same({ line });
+  });
+
   it("usage errors: ip's words and exit codes", function () {
     for (const line of [
       "foo",
@@ -380,6 +424,43 @@ describe("integration: netrt reads and answers like ip, line by line", function 
       `-force -batch ${d}`,
     ])
       same({ line });
+  });
+
+  it("monitor address, -6 monitor address: IPv6 addresses added and deleted, as ip monitor prints them", async function () {
+    for (const opts of [[], ["-6"]]) {
+      const k = spawn("ip", ["-n", ns, ...opts, "monitor", "address"]);
+      const d = spawn(TSX, [CLI, "-port", port, ...opts, "monitor", "address"]);
+      let ko = "";
+      let dout = "";
+      let derr = "";
+      k.stdout.on("data", (b: Buffer) => (ko += b.toString()));
+      d.stdout.on("data", (b: Buffer) => (dout += b.toString()));
+      d.stderr.on("data", (b: Buffer) => (derr += b.toString()));
+      for (let i = 0; i < 200 && !/monitoring/.test(derr); i++) await new Promise((r) => setTimeout(r, 50));
+      await new Promise((r) => setTimeout(r, 300));
+      for (const change of ["-6 addr add 2001:db8::66/64 dev eth0 nodad", "-6 addr del 2001:db8::66/64 dev eth0"]) {
+        assert.equal(ip(change.split(" ")).status, 0);
+        assert.equal(netrt(change.split(" ")).status, 0);
+      }
+      for (let i = 0; i < 100 && (dout.split("\n").length < ko.split("\n").length || ko === ""); i++)
+        await new Promise((r) => setTimeout(r, 50));
+      k.kill("SIGINT");
+      d.kill("SIGINT");
+      if (d.exitCode === null && d.signalCode === null) await new Promise((r) => d.once("exit", r));
+      // The address's lines and the lifetime line after each.
+      const keep = (t: string): string =>
+        t
+          .replace(/\n {7}valid_lft/g, "|valid_lft")
+          .split("\n")
+          .filter((l) => l.includes("2001:db8::66"))
+          .join("\n");
+      assert.equal(
+        keep(dout),
+        keep(ko),
+        `${opts.join(" ")} monitor address\n--- ip:\n${ko}\n--- netrt:\n${dout}${derr}`,
+      );
+      assert.match(keep(ko), /Deleted 2: eth0 +inet6 2001:db8::66\/64/);
+    }
   });
 
   it("monitor with -t, -ts and label: ip's timestamps and banners", async function () {

@@ -96,7 +96,11 @@ describe("control channel: IPv6 (AF_INET6)", function () {
     s.advertise(600, [prefixInfo("20010db8000100000000000000000000", 64, 900, 600), ndOption(5, [0, 0, ...u32(1400)])]);
     s.rig.net.clock.advance(3000);
     let ms = s.ask(C.RTM_GETADDR, C.NLM_F_DUMP, IFADDRMSG.hdrLen, family6);
-    assert.deepEqual(addrsOf(ms), ["2001:db8:1::ff:fe00:a/64", "fe80::ff:fe00:a/64"], "global before link-local, as Linux");
+    assert.deepEqual(
+      addrsOf(ms),
+      ["2001:db8:1::ff:fe00:a/64", "fe80::ff:fe00:a/64"],
+      "global before link-local, as Linux",
+    );
     const g = ms[0];
     assert.equal(attr(g, "IFA_FLAGS"), C.IFA_F_MANAGETEMPADDR);
     assert.equal(g.header.flags, 0);

@@ -73,6 +73,8 @@ import type { NlWriter } from "../writer";
 /** Addresses an administrator may add beyond SLAAC's, per device (each costs its object and timers). */
 const MAX_ADDRESSES = 8;
 const LIFETIME_INFINITE = 0xffffffff;
+/** The unspecified address, ::. */
+const ANY6 = alloc(IPV6_ALEN);
 
 /** Clock milliseconds to the kernel's clock_t (USER_HZ = 100). */
 function ticks(ms: number): number {
@@ -170,13 +172,13 @@ export function putNeigh6(
   return w.end() > 0;
 }
 
-/** The addresses in Linux's order: interface by interface, each one's by scope (global before link-local). */
+/** The addresses in Linux's order: interface by interface, each one's by scope (global before link-local), newest first. */
 export function addrOrder(ip6: Ipv6): In6Addr[] {
   const out: In6Addr[] = [];
   const ifs = ip6.interfaces();
   for (let k = 0; k < ifs.length; k++)
     for (let pass = 0; pass < 2; pass++)
-      for (let i = 0; i < ip6.addrs.length; i++) {
+      for (let i = ip6.addrs.length - 1; i >= 0; i--) {
         const a = ip6.addrs[i];
         if (a.ifp === ifs[k] && isLinkLocal6(a.addr, 0) === (pass === 1)) out.push(a);
       }
@@ -278,7 +280,11 @@ export function putRoute6(
   // In the kernel's order: table, destination, source, metrics, priority, next hop, cache info, preference.
   w.int(C.RTA_TABLE, 4, C.RT_TABLE_MAIN);
   if (r.len > 0) w.bytes(C.RTA_DST, r.dst, 0, IPV6_ALEN);
-  if (src !== undefined) w.bytes(C.RTA_PREFSRC, src, 0, IPV6_ALEN);
+  if (src !== undefined) {
+    // A `route get` answer names the source it was asked about (none: ::) and the one it would use.
+    w.bytes(C.RTA_SRC, ANY6, 0, IPV6_ALEN);
+    w.bytes(C.RTA_PREFSRC, src, 0, IPV6_ALEN);
+  }
   const gw = r.gateway;
   if (gw !== undefined) {
     // What the advertisement set: the link MTU (when it said one) and the hop limit.
@@ -459,20 +465,22 @@ export class Inet6Rtnl implements Inet6Part {
     const b = m.buf!;
     const ip6 = this.ip6;
     const ifp = ip6.outInterface(b, at);
-    if (ifp === undefined) return r.err.fail(ENETUNREACH, "", -1);
+    // The table's longest match on that interface: its next hop, protocol and metric.
+    let best: Route6 | undefined = undefined;
+    const table = routes6(ip6);
+    for (let i = 0; ifp !== undefined && i < table.length; i++) {
+      const x = table[i];
+      if (x.ifindex !== ifp.index || !samePrefix6(x.dst, 0, b, at, x.len)) continue;
+      if (best === undefined || x.len > best.len) best = x;
+    }
+    if (ifp === undefined || best === undefined) return r.err.fail(ENETUNREACH, "", -1);
     const one = new Route6();
     copy(one.dst, 0, b, at, IPV6_ALEN);
     one.len = 128;
     one.ifindex = ifp.index;
-    one.protocol = 0;
-    if (!ip6.slaac.onLink(ifp, b, at)) {
-      const gw = ip6.slaac.router(ifp);
-      if (gw !== undefined) {
-        one.gateway = gw.addr;
-        one.metric = C.IP6_RT_PRIO_USER;
-        one.protocol = C.RTPROT_RA;
-      }
-    }
+    one.gateway = best.gateway;
+    one.protocol = best.protocol;
+    one.metric = best.metric;
     const src = ip6.sourceFor(ifp, b, at);
     const from = src !== undefined ? src.addr : alloc(IPV6_ALEN);
     const now = this.clock.now();
