@@ -200,6 +200,43 @@ describe("integration: the netrt CLI over the control channel", function () {
     ok("link", "set", "dev", "eth0", "mtu", "1500");
   });
 
+  it("IPv6: the link-local address, an address added and deleted, the IPv6 table and route get", function () {
+    assert.match(
+      ok("-6", "addr", "show", "dev", "eth0"),
+      /inet6 fe80::ff:fe00:10\/64 scope link \n {7}valid_lft forever/,
+    );
+    ok("addr", "add", "2001:db8::5/64", "dev", "eth0", "nodad");
+    const [eth] = json<{ addr_info: { family: string; local: string; nodad?: boolean }[] }[]>(
+      "-6",
+      "addr",
+      "show",
+      "eth0",
+    );
+    assert.deepEqual(
+      eth.addr_info.map((a) => [a.family, a.local, a.nodad === true]),
+      [
+        ["inet6", "2001:db8::5", true],
+        ["inet6", "fe80::ff:fe00:10", false],
+      ],
+    );
+    const dup = netrt("-6", "addr", "add", "2001:db8::5/64", "dev", "eth0", "nodad");
+    assert.equal(dup.status, 2);
+    assert.match(dup.stderr, /^Error: ipv6: address already assigned\.$/m);
+    assert.match(ok("-6", "route"), /^2001:db8::\/64 dev eth0 proto kernel metric 256 pref medium$/m);
+    assert.match(
+      ok("-6", "route", "get", "2001:db8::9"),
+      /^2001:db8::9 from :: dev eth0 proto kernel src 2001:db8::5 metric 256 pref medium$/m,
+    );
+    assert.match(
+      ok("addr"),
+      /inet 192\.0\.2\.\d+\/24[^]*inet6 2001:db8::5\/64 scope global nodad/,
+      "both families, IPv4's first",
+    );
+    ok("-6", "neigh");
+    ok("addr", "del", "2001:db8::5/64", "dev", "eth0");
+    assert.doesNotMatch(ok("-6", "addr"), /2001:db8::5/);
+  });
+
   it("route del/add: the default route goes and comes back (proto boot, as ip adds it)", function () {
     ok("route", "del", "default", "via", "192.0.2.1");
     assert.doesNotMatch(ok("route"), /^default/m);
@@ -419,6 +456,8 @@ describe("integration: the netrt CLI over the control channel", function () {
     assert.ok(read("netlink-route").length >= 40, "the session's route messages");
     assert.ok(read("netlink.hdr_type == 16").length >= 4, "RTM_NEWLINK replies");
     assert.deepEqual(read("_ws.malformed || _ws.expert.severity >= 6291456"), []);
+    assert.ok(read("netlink-route.ifa_family == 10").length >= 4, "IPv6 addresses");
+    assert.ok(read("netlink-route.rt_family == 10").length >= 2, "IPv6 routes");
     // Our family is its own protocol: generic netlink to tshark, never "Add routing rule" (type 32 in rtnetlink).
     const ours = pcapMessages(pcap).filter((m) => m.type === 32);
     assert.ok(ours.length >= 6, `${ours.length} messages of our family (DHCP, auth, monitor)`);
