@@ -414,14 +414,19 @@ export async function memoryBench(): Promise<{ rows: MemoryRow[]; absent: string
   return { rows, absent };
 }
 
-/** The program's services, each alone and all together, as board features (the "services" of a board file). */
-export const SERVICE_SETS: { label: string; services: Record<string, unknown> }[] = [
+/**
+ * The program's services, each alone and all together, as board features
+ * (the "services" of a board file); and IPv6 (the board's "ipv6"), with the
+ * control channel's IPv6 part the board's channel brings.
+ */
+export const SERVICE_SETS: { label: string; services?: Record<string, unknown>; ipv6?: boolean }[] = [
   { label: "sockets", services: { sockets: 2 } },
   { label: "dns", services: { dns: true } },
   { label: "sntp", services: { sntp: true } },
   { label: "mdns", services: { mdns: true } },
   { label: "tcp", services: { tcp: true } },
   { label: "all", services: { sockets: 2, dns: true, sntp: true, mdns: true } },
+  { label: "ipv6", ipv6: true },
 ];
 
 /** A board file's config, changed and renamed: a board built for the bench and never written to boards/. */
@@ -447,7 +452,8 @@ export function serviceBoards(base: string): Board[] {
   return SERVICE_SETS.map((set) =>
     variant(base, `${base}-with-${set.label}`, (c) => {
       if (c.services !== undefined) throw new Error(`${base} already has services`);
-      c.services = set.services;
+      if (set.services !== undefined) c.services = set.services;
+      if (set.ipv6 === true) c.ipv6 = true;
     }),
   );
 }

@@ -317,11 +317,14 @@ function addr6Attr(r: Rtnl, m: NlMsg, type: number, why: string): number {
   return -1;
 }
 
+/** The channel's notification sender: a group, and what builds the message. */
+export type Publish = (this: void, group: number, build: (w: NlWriter) => boolean) => void;
+
 export class Inet6Rtnl implements Inet6Part {
   /** An administrator's neighbour delete is under way (its DELNEIGH says FAILED). */
   private deleting = false;
   /** The channel's notification sender (set by listener()). */
-  private publish: (group: number, build: (w: NlWriter) => boolean) => void = () => undefined;
+  private publish: Publish = () => undefined;
 
   constructor(
     readonly ip6: Ipv6,
@@ -488,7 +491,7 @@ export class Inet6Rtnl implements Inet6Part {
   }
 
   /** The channel's listener for IPv6's events: addresses to RTNLGRP_IPV6_IFADDR, neighbours to RTNLGRP_NEIGH. */
-  listener(r: Rtnl, publish: (group: number, build: (w: NlWriter) => boolean) => void): NetListener {
+  listener(r: Rtnl, publish: Publish): NetListener {
     this.publish = publish;
     return {
       addr6: (kind, a) => {
