@@ -5,8 +5,8 @@ import { len } from "@hal/bytes";
 import { bytesToStr, fromStr } from "@hal/strings";
 import { openUdp, type UdpSocket } from "../src/apps/udp-socket";
 import { formatIPv4, parseIPv4 } from "../src/net/addr";
-import { EINVAL, ENOSPC } from "../src/net/errno";
-import { type AppDatagram, type AppUdpOptions, type AppUdpSocket, type Device } from "./device";
+import { EAFNOSUPPORT, EINVAL, ENOSPC } from "../src/net/errno";
+import { type Addr6Text, type AppDatagram, type AppUdpOptions, type AppUdpSocket, type Device } from "./device";
 import { addStop } from "./services";
 
 class AppSocket implements AppUdpSocket {
@@ -15,6 +15,7 @@ class AppSocket implements AppUdpSocket {
   constructor(
     private readonly s: UdpSocket,
     private readonly closed: (s: AppSocket) => void,
+    private readonly addr6: Addr6Text | undefined,
   ) {
     this.port = s.port;
   }
@@ -22,14 +23,21 @@ class AppSocket implements AppUdpSocket {
   read(): AppDatagram | undefined {
     const d = this.s.read();
     if (d === undefined) return undefined;
-    return { data: bytesToStr(d.data, 0, len(d.data)), address: formatIPv4(d.address), port: d.port };
+    const a6 = d.address6;
+    const text = a6 !== undefined && this.addr6 !== undefined ? this.addr6.format(a6, 0) : formatIPv4(d.address);
+    return { data: bytesToStr(d.data, 0, len(d.data)), address: text, port: d.port };
   }
 
+  /** To an IPv4 address, or an IPv6 one on a build with IPv6 (-EAFNOSUPPORT without). */
   write(data: string, address: string, port: number): number {
-    const a = parseIPv4(address);
-    if (a < 0) return -EINVAL;
     const b = fromStr(data);
-    return this.s.write(b, 0, len(b), a, port);
+    const a = parseIPv4(address);
+    if (a >= 0) return this.s.write(b, 0, len(b), a, port);
+    if (address.indexOf(":") < 0) return -EINVAL;
+    const six = this.addr6;
+    if (six === undefined) return -EAFNOSUPPORT;
+    const a6 = six.parse(address);
+    return a6 !== undefined ? this.s.write6(b, 0, len(b), a6, 0, port) : -EINVAL;
   }
 
   dropped(): number {
@@ -50,9 +58,13 @@ export function addSockets(dev: Device): void {
     if (open.length >= max) return -ENOSPC;
     const s = openUdp(dev.stack, o);
     if (typeof s === "number") return s;
-    const a = new AppSocket(s, (x) => {
-      for (let i = 0; i < open.length; i++) if (open[i] === x) open.splice(i, 1);
-    });
+    const a = new AppSocket(
+      s,
+      (x) => {
+        for (let i = 0; i < open.length; i++) if (open[i] === x) open.splice(i, 1);
+      },
+      dev.addr6,
+    );
     open.push(a);
     return a;
   };

@@ -41,6 +41,8 @@ export interface Device {
   control: DeviceControl | undefined;
   /** Called once eth0 is attached, before the board's static address or DHCP (the stored settings apply here). */
   afterEth?: (eth: Ifnet) => void;
+  /** IPv6 addresses as text (a build with IPv6: firmware/ipv6.ts): written as RFC 5952 does, and read. */
+  addr6?: Addr6Text;
   // What the board's services add (firmware/app-*.ts); absent from builds without them.
   /** Resolves a name (err: a DNS_* code of src/apps/dns.ts, named by dnsError). */
   lookup?: (name: string, cb: (err: number, addr: number) => void) => void;
@@ -106,6 +108,13 @@ export declare interface NetrtOptions {
 export type AddServices = (dev: Device, o: NetrtOptions) => void;
 
 /** A datagram as the program sees it: the payload as a string of bytes (as Espruino's dgram and NodeMCU's net). */
+/** IPv6 address text, for the services of a build with IPv6. */
+export interface Addr6Text {
+  format(this: void, b: Bytes, at: number): string;
+  /** The 16 bytes, or undefined when the text is not an IPv6 address. */
+  parse(this: void, s: string): Bytes | undefined;
+}
+
 export declare interface AppDatagram {
   data: string;
   address: string;

@@ -2,11 +2,15 @@
 // from an options object, onReadable(count) when datagrams wait, read() one
 // at a time, write() to an address and port, close(). Each socket holds at
 // most `queue` datagrams; what arrives beyond that is dropped and counted,
-// so a program that stops reading cannot use up the board's memory.
+// so a program that stops reading cannot use up the board's memory. On a
+// build with IPv6 a socket's port takes both families' datagrams, and it
+// writes to either (write6 for IPv6's).
 import { copy, len, slice } from "@hal/bytes";
 import type { Bytes } from "../../hal/types";
 import { LOG_ERROR } from "../../hal/types";
-import { EACCES, EINVAL, EMSGSIZE, ENOTCONN } from "../net/errno";
+import { EACCES, EAFNOSUPPORT, EINVAL, EMSGSIZE, ENOTCONN } from "../net/errno";
+import { UDP6_PAYLOAD, type Udp6Datagram } from "../net/udp6";
+import { IPV6_ALEN } from "../wire/ipv6";
 import { bindEphemeral } from "../net/ephemeral";
 import { INADDR_BROADCAST } from "../net/inaddr";
 import type { NetStack } from "../net/stack";
@@ -19,8 +23,10 @@ export const UDP_MAX_PAYLOAD = 1472;
 
 export interface Datagram {
   data: Bytes;
-  /** The sender's IPv4 address and port. */
+  /** The sender's IPv4 address (-1 for IPv6's) and port. */
   address: number;
+  /** The sender's IPv6 address, or undefined for IPv4's. */
+  address6: Bytes | undefined;
   port: number;
 }
 
@@ -55,7 +61,22 @@ export class UdpSocket {
       this.dropped++;
       return;
     }
-    this.q.push({ data: slice(d.f, d.off, d.n), address: d.src, port: d.srcPort });
+    this.queued(slice(d.f, d.off, d.n), d.src, undefined, d.srcPort);
+  }
+
+  /** The stack's receive path for IPv6. */
+  deliver6(d: Udp6Datagram): void {
+    const f = d.f;
+    if (f === undefined) return;
+    if (this.q.length >= this.max) {
+      this.dropped++;
+      return;
+    }
+    this.queued(slice(f, d.off, d.n), -1, slice(d.src, 0, IPV6_ALEN), d.srcPort);
+  }
+
+  private queued(data: Bytes, address: number, address6: Bytes | undefined, port: number): void {
+    this.q.push({ data: data, address: address, address6: address6, port: port });
     const cb = this.onReadable;
     if (cb === undefined) return;
     // The program's callback: what it throws is its own failure, not the frame's.
@@ -94,6 +115,21 @@ export class UdpSocket {
     return udp.send(f, n, -1, this.port, address, port, undefined);
   }
 
+  /**
+   * Sends data[off, off + n) to the IPv6 address at address[a…], port: as
+   * write(); -EAFNOSUPPORT on a build without IPv6, EMSGSIZE beyond the link's MTU.
+   */
+  write6(data: Bytes, off: number, n: number, address: Bytes, a: number, port: number): number {
+    if (!this.open) return -ENOTCONN;
+    if (port <= 0 || port > 0xffff || off < 0 || n < 0 || off + n > len(data)) return -EINVAL;
+    const ip6 = this.stack.ip6;
+    const udp6 = ip6 !== undefined ? ip6.udp : undefined;
+    if (udp6 === undefined) return -EAFNOSUPPORT;
+    const f = udp6.alloc(n);
+    copy(f, UDP6_PAYLOAD, data, off, n);
+    return udp6.send(f, n, this.port, address, a, port);
+  }
+
   private isBroadcast(a: number): boolean {
     if (a === INADDR_BROADCAST) return true;
     const l = this.stack.ifs.list;
@@ -106,6 +142,8 @@ export class UdpSocket {
     if (!this.open) return;
     this.open = false;
     this.stack.udp.unbind(this.port, undefined);
+    const ip6 = this.stack.ip6;
+    if (ip6 !== undefined && ip6.udp !== undefined) ip6.udp.unbind(this.port);
     this.q.splice(0, this.q.length);
   }
 }
@@ -125,6 +163,19 @@ export function openUdp(stack: NetStack, o: UdpSocketOptions): UdpSocket | numbe
   };
   const err = port !== 0 ? stack.udp.bind(port, h, undefined) : bindEphemeral(stack, h);
   if (err < 0) return err;
-  s = new UdpSocket(stack, port !== 0 ? port : err, queue, o.broadcast === true, o.onReadable);
+  const bound = port !== 0 ? port : err;
+  // IPv6's datagrams to the same port (a dual-stack socket); a port IPv6 has taken is taken.
+  const ip6 = stack.ip6;
+  const udp6 = ip6 !== undefined ? ip6.udp : undefined;
+  if (udp6 !== undefined) {
+    const e6 = udp6.bind(bound, (d: Udp6Datagram) => {
+      if (s !== undefined) s.deliver6(d);
+    });
+    if (e6 < 0) {
+      stack.udp.unbind(bound, undefined);
+      return e6;
+    }
+  }
+  s = new UdpSocket(stack, bound, queue, o.broadcast === true, o.onReadable);
   return s;
 }

@@ -126,3 +126,60 @@ export function formatIPv6(b: Bytes, at: number): string {
   }
   return s;
 }
+
+/** A hex digit's value, or -1. */
+function hexDigit(c: number): number {
+  if (c >= 48 && c <= 57) return c - 48;
+  if (c >= 97 && c <= 102) return c - 87;
+  if (c >= 65 && c <= 70) return c - 55;
+  return -1;
+}
+
+/**
+ * An IPv6 address in text (RFC 4291 2.2: eight groups of up to four hex
+ * digits, at most one "::", no IPv4 tail; a "%zone" is ignored) into
+ * out[at…]; false (out unchanged) when the text is not one.
+ */
+export function parseIPv6(s: string, out: Bytes, at: number): boolean {
+  let end = s.indexOf("%");
+  if (end < 0) end = s.length;
+  const words: number[] = [];
+  let gap = -1;
+  let i = 0;
+  if (end >= 2 && s.charCodeAt(0) === 58 && s.charCodeAt(1) === 58) {
+    gap = 0;
+    i = 2;
+  } else if (end > 0 && s.charCodeAt(0) === 58) return false;
+  while (i < end) {
+    let v = 0;
+    let digits = 0;
+    while (i < end && digits <= 4) {
+      const d = hexDigit(s.charCodeAt(i));
+      if (d < 0) break;
+      v = v * 16 + d;
+      digits++;
+      i++;
+    }
+    if (digits === 0 || digits > 4 || words.length >= 8) return false;
+    words.push(v);
+    if (i >= end) break;
+    if (s.charCodeAt(i) !== 58) return false;
+    i++;
+    if (i < end && s.charCodeAt(i) === 58) {
+      if (gap >= 0) return false;
+      gap = words.length;
+      i++;
+    } else if (i >= end) return false;
+  }
+  const n = words.length;
+  if (gap < 0 ? n !== 8 : n > 7) return false;
+  const zeros = 8 - n;
+  for (let k = 0; k < 8; k++) {
+    let v = 0;
+    if (gap < 0 || k < gap) v = words[k];
+    else if (k >= gap + zeros) v = words[k - zeros];
+    set8(out, at + k * 2, Math.floor(v / 256));
+    set8(out, at + k * 2 + 1, v % 256);
+  }
+  return true;
+}

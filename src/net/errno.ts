@@ -26,3 +26,5 @@ export const ENOTCONN = 107;
 export const ETIMEDOUT = 110;
 export const ECONNREFUSED = 111;
 export const EHOSTUNREACH = 113;
+/** Address family not supported (an IPv6 address on a build without IPv6). */
+export const EAFNOSUPPORT = 97;

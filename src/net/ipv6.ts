@@ -14,6 +14,8 @@ import { eui64, linkLocalPrefix, stableIid } from "./ifid6";
 import type { NetEvents } from "./events";
 import { ADDR_CHANGE, ADDR_DEL, ADDR_NEW } from "./inaddr";
 import { defaultSlaac6Params, Slaac6 } from "./slaac6";
+import { Udp6 } from "./udp6";
+import { IPPROTO_UDP } from "../wire/ipv4";
 import { RX_DELIVERED, RX_DROPPED, RX_ERROR, RX_NOHANDLER, type Ifnet } from "./ifnet";
 import { Ip6Walk, upperChecksum, walkIpv6, WALK_FRAGMENT, WALK_PARAMPROB, WALK_UPPER } from "./ipv6-walk";
 import { defaultNd6Params, Nd6Cache } from "./nd6-cache";
@@ -105,6 +107,8 @@ export interface Ip6Params {
   neighbours: number;
   /** RFC 7217's secret key: stable, opaque interface identifiers; undefined: from the MAC (EUI-64). */
   secret: Bytes | undefined;
+  /** UDP ports that can be bound at once. */
+  udpPorts: number;
 }
 
 export function defaultIp6Params(): Ip6Params {
@@ -115,6 +119,7 @@ export function defaultIp6Params(): Ip6Params {
     icmpErrorsPerSec: 10,
     neighbours: 8,
     secret: undefined,
+    udpPorts: 4,
   };
 }
 
@@ -194,6 +199,8 @@ export class Ipv6 {
   private readonly allNodes: Bytes = alloc(IPV6_ALEN);
   /** Router discovery, SLAAC, DNS servers. */
   readonly slaac: Slaac6;
+  /** UDP over IPv6: the program's sockets bind here. */
+  readonly udp: Udp6;
   /** Where address events go (ADDR_NEW, ADDR_DEL, ADDR_CHANGE as "addr6"). */
   events: NetEvents | undefined = undefined;
   /** A received echo reply (for a ping client): source, identifier, sequence. */
@@ -209,6 +216,7 @@ export class Ipv6 {
     this.tokens = params.icmpErrorsPerSec;
     A6.putBytes6(this.allNodes, 0, A6.ALL_NODES6);
     this.slaac = new Slaac6(this, clock, random, log, defaultSlaac6Params());
+    this.udp = new Udp6(this, params.udpPorts);
   }
 
   /** IPv6 on `ifp`: its link-local address from the MAC, then DAD. */
@@ -243,6 +251,12 @@ export class Ipv6 {
     const secret = this.params.secret;
     if (secret === undefined) eui64(ifp.hwaddr, 0, out, at);
     else stableIid(prefix, p, ifp.name, ifp.hwaddr, 0, dadCounter, secret, out, at);
+  }
+
+  /** The largest IPv6 packet ifp carries: an advertisement's MTU when it gave one, else the link's. */
+  linkMtu(ifp: Ifnet): number {
+    const m = this.slaac.mtu;
+    return m > 0 && m < ifp.mtu ? m : ifp.mtu;
   }
 
   /** The interfaces IPv6 runs on, in the order attached. */
@@ -310,6 +324,10 @@ export class Ipv6 {
       st.inHdrErrors++;
       this.icmpError(ifp, f, n, ICMP6_PARAM_PROB, w.code, w.pointer);
       return RX_ERROR;
+    }
+    if (w.proto === IPPROTO_UDP) {
+      st.inDelivers++;
+      return this.udp.input(ifp, f, n, w.off, w.len, multicast);
     }
     if (w.proto !== IPPROTO_ICMPV6) {
       st.inUnknownProtos++;

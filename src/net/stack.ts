@@ -40,6 +40,7 @@ import {
   countRx,
 } from "./ifnet";
 import { NetEvents } from "./events";
+import type { Udp6 } from "./udp6";
 import { ADDR_NEW, AddrTable, addrRequest, type InAddr } from "./inaddr";
 import { Ipv4 } from "./ipv4";
 import { LLE_IFADDR, LLE_STATIC, Lltable, type LltableHost, type LltableParams } from "./lltable";
@@ -62,6 +63,8 @@ export function defaultStackConfig(): StackConfig {
 /** What the stack needs of IPv6 (src/net/ipv6.ts), so that builds without it carry none of it. */
 export interface Ipv6Input {
   input(ifp: Ifnet, f: Bytes, n: number): number;
+  /** UDP over IPv6, where the program's sockets bind their port too. */
+  readonly udp?: Udp6;
   /** Is this group MAC one of IPv6's groups joined on ifp? */
   wantsGroup(ifp: Ifnet, f: Bytes): boolean;
 }

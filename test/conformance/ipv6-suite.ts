@@ -17,6 +17,8 @@ import { FOREVER } from "../../src/net/in6addr";
 import type { Learned6 } from "../../src/net/slaac6";
 import { defaultLltableParams } from "../../src/net/lltable";
 import { defaultStackConfig, NetStack } from "../../src/net/stack";
+import { openUdp } from "../../src/apps/udp-socket";
+import { addrRequest } from "../../src/net/inaddr";
 import { Ip6Walk, walkIpv6, WALK_UPPER } from "../../src/net/ipv6-walk";
 import { checkNd, NdOptions } from "../../src/net/nd-parse";
 import { fromHex, toHex } from "../../src/util/hex";
@@ -35,7 +37,62 @@ export function ipv6Reading(f: Bytes, multicast: boolean): string {
   return s;
 }
 
+/**
+ * Two hosts with IPv6 exchange UDP through the program's sockets: an IPv6
+ * datagram to the server's link-local address and its answer, then an IPv4
+ * one to the same port. Returns what each side read.
+ */
+export function udp6Exchange(): string {
+  const clock = new SimClock();
+  const seg = new SimSegment(clock, 1);
+  const hosts: Ipv6[] = [];
+  const stacks: NetStack[] = [];
+  for (let k = 1; k <= 2; k++) {
+    const stack = new NetStack(clock, new SimRandom(k), quiet, defaultStackConfig());
+    const mac = B.alloc(6);
+    B.set8(mac, 0, 2);
+    B.set8(mac, 5, k);
+    const eth = stack.attachEthernet("eth0", (o) => seg.attach(mac, o, 1500), defaultLltableParams(8));
+    if (eth === undefined) return "attach failed";
+    stack.addrs.add(eth, addrRequest(0x0a000000 + k, 24));
+    const ip6 = new Ipv6(clock, stack.random, quiet, (ifp, f) => stack.sendFrame(ifp, f), defaultIp6Params());
+    stack.ip6 = ip6;
+    ip6.attach(eth);
+    hosts.push(ip6);
+    stacks.push(stack);
+  }
+  clock.advance(2500);
+  const server = openUdp(stacks[1], { port: 7000 });
+  const client = openUdp(stacks[0], {});
+  if (typeof server === "number" || typeof client === "number") return "open failed";
+  const msg = fromHex("736978") as Bytes;
+  let out = "" + client.write6(msg, 0, 3, hosts[1].addrs[0].addr, 0, 7000);
+  clock.advance(100);
+  const d = server.read();
+  if (d === undefined || d.address6 === undefined) return out + " nothing arrived";
+  out +=
+    " " +
+    toHex(d.data, 0, B.len(d.data)) +
+    " from " +
+    formatIPv6(d.address6, 0) +
+    (d.port === client.port ? " port ok" : " port?");
+  out += " " + server.write6(d.data, 0, B.len(d.data), d.address6, 0, d.port);
+  clock.advance(100);
+  const r = client.read();
+  out += r !== undefined && r.address6 !== undefined ? " back from " + formatIPv6(r.address6, 0) : " no answer";
+  out += " " + client.write(msg, 0, 3, 0x0a000002, 7000);
+  clock.advance(100);
+  const d4 = server.read();
+  out += d4 !== undefined && d4.address6 === undefined ? " ipv4 from " + d4.address : " no ipv4";
+  return out;
+}
+
+/** What udp6Exchange reads on every runtime. */
+export const UDP6_EXCHANGE = "0 736978 from fe80::ff:fe00:1 port ok 0 back from fe80::ff:fe00:2 0 ipv4 from 167772161";
+
 export function runIpv6(s: Checker): void {
+  const u = udp6Exchange();
+  s.check(u === UDP6_EXCHANGE, "UDP over IPv6: " + u);
   for (let i = 0; i < slaacCases.length; i++) {
     const c = slaacCases[i];
     const got = slaacRun(c[0], c[1]);
