@@ -69,6 +69,25 @@ describe("integration: the device's program with real peers (DNS, UDP, SNTP, mDN
         );
         const echo = link.exec(link.peerNs, ["sh", "-c", `echo -n from-linux | nc -u -w 2 ${addr} 7001`], true);
         assert.equal(echo, "from-linux", `the device's echo on 7001:\n${fw.lines.slice(-15).join("\n")}`);
+        if (rt.board === "host-app") {
+          // The same socket takes IPv6 (host-app has it): the peer's kernel to the device's link-local address.
+          link.exec(link.peerNs, [
+            "sysctl",
+            "-q",
+            "-w",
+            "net.ipv6.conf.all.disable_ipv6=0",
+            `net.ipv6.conf.${link.peerIf}.disable_ipv6=0`,
+            `net.ipv6.conf.${link.peerIf}.accept_dad=0`,
+          ]);
+          await fw.waitFor(line("eth0: fe80::ff:fe00:110/64 preferred"), 10000).catch(() => undefined);
+          const to = `fe80::ff:fe00:110%${link.peerIf}`;
+          const echo6 = link.exec(link.peerNs, ["sh", "-c", `echo -n from-linux-6 | nc -6 -u -w 2 ${to} 7001`], true);
+          assert.equal(
+            echo6,
+            "from-linux-6",
+            `the device's echo on 7001 over IPv6:\n${fw.lines.slice(-15).join("\n")}`,
+          );
+        }
         server.stop();
       } finally {
         await fw?.stop();
