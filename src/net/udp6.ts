@@ -85,7 +85,12 @@ export class Udp6 {
     const st = this.stats;
     const ulen = n >= UDP_HLEN ? get16(f, off + UDP_LEN) : 0;
     // The length must be the payload's (no jumbograms here); the checksum is never optional over IPv6.
-    if (n < UDP_HLEN || ulen !== n || get16(f, off + UDP_CKSUM) === 0 || upperChecksum(f, IP6_OFF, IPPROTO_UDP, off, n) !== 0) {
+    if (
+      n < UDP_HLEN ||
+      ulen !== n ||
+      get16(f, off + UDP_CKSUM) === 0 ||
+      upperChecksum(f, IP6_OFF, IPPROTO_UDP, off, n) !== 0
+    ) {
       st.inErrors++;
       return RX_ERROR;
     }
