@@ -456,7 +456,7 @@ export function routeJson(m: MessageValue, ifname: (index: number) => string, st
     const mx = findAttr(m.attrs, "RTA_METRICS")?.value;
     if (Array.isArray(mx) && mx.length > 0) {
       const one: Record<string, number> = {};
-      for (const x of mx) if (typeof x.value === "number") one[RTAX[x.type] ?? `metric ${x.type}`] = x.value;
+      for (const x of mx) if (typeof x.value === "number") one[RTAX[x.type] ?? `metric_${x.type}`] = x.value;
       j.metrics = [one];
     }
     const pref = num(m, "RTA_PREF");

@@ -121,6 +121,11 @@ export const NEIGH_ATTRS = new NlAttrSet("nda")
   .a(C.NDA_NH_ID, "NDA_NH_ID", NLA_U32)
   .a(C.NDA_FLAGS_EXT, "NDA_FLAGS_EXT", NLA_U32);
 
+/** RTA_METRICS' members the device sends (a Router Advertisement's MTU and hop limit). */
+const METRICS_ATTRS = new NlAttrSet("rtax")
+  .a(C.RTAX_MTU, "RTAX_MTU", NLA_U32)
+  .a(C.RTAX_HOPLIMIT, "RTAX_HOPLIMIT", NLA_U32);
+
 export const ROUTE_ATTRS = new NlAttrSet("rta")
   .a(C.RTA_DST, "RTA_DST", NLA_IN_ADDR)
   .a(C.RTA_SRC, "RTA_SRC", NLA_IN_ADDR)
@@ -129,7 +134,7 @@ export const ROUTE_ATTRS = new NlAttrSet("rta")
   .a(C.RTA_GATEWAY, "RTA_GATEWAY", NLA_IN_ADDR)
   .a(C.RTA_PRIORITY, "RTA_PRIORITY", NLA_U32)
   .a(C.RTA_PREFSRC, "RTA_PREFSRC", NLA_IN_ADDR)
-  .nest(C.RTA_METRICS, "RTA_METRICS", undefined)
+  .nest(C.RTA_METRICS, "RTA_METRICS", METRICS_ATTRS)
   .a(C.RTA_MULTIPATH, "RTA_MULTIPATH", NLA_BINARY)
   .a(C.RTA_FLOW, "RTA_FLOW", NLA_U32)
   .a(C.RTA_CACHEINFO, "RTA_CACHEINFO", NLA_BINARY)

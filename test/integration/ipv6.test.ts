@@ -14,6 +14,10 @@ import * as path from "node:path";
 import { buildAll } from "../../tools/lib/build";
 import { FirmwareProcess } from "../../tools/lib/firmware-proc";
 import { HostLink, hostLinkUnavailable } from "../../tools/lib/hostlink";
+import { ROOT } from "../../tools/lib/paths";
+
+const TSX = path.join(ROOT, "node_modules", ".bin", "tsx");
+const CLI = path.join(ROOT, "cli", "netrt.ts");
 
 /** boards/host.json's MAC 02:00:00:00:00:10 as a modified EUI-64 link-local address. */
 const DEVICE_LL = "fe80::ff:fe00:10";
@@ -78,7 +82,12 @@ describe("integration: IPv6 on the host board with a Linux peer", function () {
       const cap = link.spawnIn(link.peerNs, ["dumpcap", "-q", "-i", link.peerIf, "-w", pcap]);
       await new Promise((r) => setTimeout(r, 1000));
       fw = new FirmwareProcess(
-        { NETRT_RX_PORT: String(base), NETRT_TX_PORT: String(base + 1), NETRT_IPV4: "192.0.2.10/24" },
+        {
+          NETRT_RX_PORT: String(base),
+          NETRT_TX_PORT: String(base + 1),
+          NETRT_IPV4: "192.0.2.10/24",
+          NETRT_CONTROL: path.join(link.dir, "tty"),
+        },
         path.join(link.dir, "state"),
       );
       await check({
@@ -216,6 +225,40 @@ describe("integration: IPv6 on the host board with a Linux peer", function () {
           }
           const neigh = link.exec(link.peerNs, ["ip", "-6", "neigh", "show", "dev", link.peerIf]);
           assert.match(neigh, new RegExp(`${global} lladdr ${DEVICE_MAC}`), neigh);
+          // The device's own view, through its control channel: the router with its nd6 state, its
+          // addresses with their lifetimes, the default route from the advertisement.
+          const peerMac = /link\/ether ([0-9a-f:]{17})/.exec(
+            link.exec(link.peerNs, ["ip", "link", "show", link.peerIf]),
+          )![1];
+          const cli = (...args: string[]): string => {
+            const r = spawnSync(TSX, [CLI, "--port", path.join(link.dir, "tty"), ...args], {
+              encoding: "utf8",
+              timeout: 20000,
+            });
+            assert.equal(r.status, 0, `netrt ${args.join(" ")}: ${r.stderr}`);
+            return r.stdout;
+          };
+          assert.match(
+            cli("-6", "neigh", "show"),
+            new RegExp(`^${peerLl} dev eth0 lladdr ${peerMac} router (REACHABLE|STALE|DELAY|PROBE) $`, "m"),
+          );
+          assert.match(
+            cli("-6", "addr", "show", "dev", "eth0"),
+            new RegExp(
+              `inet6 ${global}/64 scope global dynamic mngtmpaddr \n {7}valid_lft (8\\d\\d|900)sec preferred_lft (5\\d\\d|600)sec`,
+            ),
+          );
+          assert.match(
+            cli("-6", "route"),
+            new RegExp(
+              `^default via ${peerLl} dev eth0 proto ra metric 1024 expires \\d+sec mtu 1400 hoplimit 64 pref medium$`,
+              "m",
+            ),
+          );
+          assert.match(
+            cli("-6", "route"),
+            /^2001:db8:1::\/64 dev eth0 proto kernel metric 256 expires \d+sec pref medium$/m,
+          );
         } finally {
           radvd?.kill();
         }

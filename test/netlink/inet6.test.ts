@@ -121,8 +121,11 @@ describe("control channel: IPv6 (AF_INET6)", function () {
       "default via fe80::ff:fe00:1 proto 9 metric 1024",
     ]);
     const def = routes[2];
-    const metrics = attr(def, "RTA_METRICS");
-    assert.ok(Array.isArray(metrics) && metrics.length === 2, "RTAX_MTU and RTAX_HOPLIMIT");
+    assert.deepEqual(
+      [attr(def, "RTAX_MTU"), attr(def, "RTAX_HOPLIMIT")],
+      [1400, 64],
+      "the advertisement's MTU and hop limit",
+    );
     const expires = Buffer.from(attr(def, "RTA_CACHEINFO") as string, "hex").readUInt32LE(8);
     assert.ok(expires > 59000 && expires <= 60000, `expires ${expires} ticks`);
 
