@@ -67,8 +67,10 @@ export interface BoardConfig {
     /** Espruino: the program's require("net"), "http" and "dgram" over netrt (NetworkJS). */
     networkjs: boolean;
   };
-  /** IPv6 on eth0 (src/net/ipv6.ts): link-local from the MAC, DAD, Neighbor Discovery, echo. */
+  /** IPv6 on eth0 (src/net/ipv6.ts): addresses with DAD and SLAAC, Neighbor Discovery, echo, UDP. */
   ipv6?: boolean;
+  /** Interface identifiers by RFC 7217 from a secret kept in storage, not from the MAC. */
+  ipv6Stable?: boolean;
   /**
    * Built as a module the program starts (require("netrt"), netrt.start({...}))
    * instead of a firmware that starts at boot.

@@ -462,8 +462,11 @@ export class Ipv6 {
     if (now) a.state = IN6_PREFERRED;
     this.addrs.push(a);
     this.emit(ADDR_NEW, a);
-    if (now) this.usable(a);
-    else this.startDad(a);
+    if (now) {
+      // Its solicited-node group is joined at once too (RFC 3810, minimal: join on add).
+      this.mldReport(a, MLD2_CHANGE_TO_EXCLUDE);
+      this.usable(a);
+    } else this.startDad(a);
     return a;
   }
 

@@ -59,7 +59,10 @@ function section(b: Board, description: string): string {
     if (sv.networkjs) has.push("Espruino's `net`, `http` and `dgram` over netrt (NetworkJS)");
     lines.push(`| services | ${has.join(", ")} |`);
   }
-  if (c.ipv6 === true) lines.push("| IPv6 | link-local address from the MAC, DAD, Neighbor Discovery, echo |");
+  if (c.ipv6 === true)
+    lines.push(
+      `| IPv6 | link-local and SLAAC addresses (identifiers ${c.ipv6Stable === true ? "by RFC 7217 from a stored secret" : "from the MAC"}), DAD, Neighbor Discovery, router discovery, echo, UDP |`,
+    );
   if (c.program === true) lines.push('| build | a module the program starts: `require("netrt")` (examples/) |');
   lines.push(`| MAC address | ${c.mac.hwaddr !== "" ? c.mac.hwaddr : "derived per unit from the chip's identity"} |`);
   return lines.join("\n");

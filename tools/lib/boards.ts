@@ -101,6 +101,7 @@ const KNOWN_FIELDS: Record<string, string[]> = {
   ],
   "services.": ["sockets", "tcp", "dns", "sntp", "mdns", "networkjs"],
   "services.tcp.": ["connections", "buffer", "chip"],
+  "ipv6.": ["identifiers"],
   "services.dns.": ["servers"],
   "services.sntp.": ["servers"],
   "memory.": ["budget", "parameters"],
@@ -381,7 +382,17 @@ export function parseBoard(file: string, text: string): Board {
       `${file}: "services.networkjs" is Espruino's (its NetworkJS module); this board runs ${runtime}`,
     );
   const program = raw.program === undefined ? false : field<boolean>(file, raw, "program", "boolean");
-  const ipv6 = raw.ipv6 === undefined ? false : field<boolean>(file, raw, "ipv6", "boolean");
+  // "ipv6": true (identifiers from the MAC), or { "identifiers": "eui64" | "stable" } (RFC 7217's, from a stored secret).
+  let ipv6 = false;
+  let ipv6Stable = false;
+  if (typeof raw.ipv6 === "object" && raw.ipv6 !== null && !Array.isArray(raw.ipv6)) {
+    const six = raw.ipv6 as Json;
+    const ids = six.identifiers === undefined ? "eui64" : field<string>(file, six, "identifiers", "string", "ipv6.");
+    if (ids !== "eui64" && ids !== "stable")
+      throw new BoardError(`${file}: "ipv6.identifiers" is "eui64" or "stable", got ${JSON.stringify(ids)}`);
+    ipv6 = true;
+    ipv6Stable = ids === "stable";
+  } else if (raw.ipv6 !== undefined) ipv6 = field<boolean>(file, raw, "ipv6", "boolean");
 
   let available = false;
   let driverNote: string | undefined;
@@ -420,6 +431,7 @@ export function parseBoard(file: string, text: string): Board {
     config.services = services;
   if (program) config.program = true;
   if (ipv6) config.ipv6 = true;
+  if (ipv6Stable) config.ipv6Stable = true;
   let memoryBudget: number | undefined;
   let parametersFromArguments: boolean | undefined;
   if (raw.memory !== undefined) {
