@@ -58,6 +58,9 @@ import { NlWriter } from "../../src/netlink/writer";
 import { appTargets } from "./app-targets";
 import { tcpTarget } from "./tcp-target";
 import { ipv6Target } from "./ipv6-target";
+import { withIpv6 } from "../../test/net/ipv6-node";
+import type { Ipv6 } from "../../src/net/ipv6";
+import { Inet6Rtnl } from "../../src/netlink/route/inet6";
 
 export interface Target {
   name: string;
@@ -528,6 +531,37 @@ function netlinkSeeds(): Seed[] {
     }),
     nlSeed(C.RTM_GETNEIGH, C.NLM_F_DUMP, NDMSG.hdrLen, () => undefined),
     nlSeed(C.RTM_GETROUTE, C.NLM_F_DUMP, RTMSG.hdrLen, (w) => w.field(RTM_FAMILY, C.AF_INET)),
+    // IPv6's part: addresses added (nodad) and deleted, neighbours asked for and deleted, the table and a lookup.
+    nlSeed(C.RTM_NEWADDR, C.NLM_F_ACK + C.NLM_F_CREATE + C.NLM_F_EXCL, IFADDRMSG.hdrLen, (w) => {
+      w.field(IFADDRMSG.fields[0], C.AF_INET6);
+      w.field(IFA_PREFIXLEN, 64);
+      w.field(IFA_INDEX, 2);
+      w.bytes(C.IFA_LOCAL, V6_GLOBAL, 0, 16);
+      w.int(C.IFA_FLAGS, 4, C.IFA_F_NODAD);
+    }),
+    nlSeed(C.RTM_DELADDR, C.NLM_F_ACK, IFADDRMSG.hdrLen, (w) => {
+      w.field(IFADDRMSG.fields[0], C.AF_INET6);
+      w.field(IFA_PREFIXLEN, 64);
+      w.field(IFA_INDEX, 2);
+      w.bytes(C.IFA_ADDRESS, V6_LL, 0, 16);
+    }),
+    nlSeed(C.RTM_GETADDR, C.NLM_F_DUMP, IFADDRMSG.hdrLen, (w) => w.field(IFADDRMSG.fields[0], C.AF_INET6)),
+    nlSeed(C.RTM_GETNEIGH, 0, NDMSG.hdrLen, (w) => {
+      w.field(NDMSG.fields[0], C.AF_INET6);
+      w.field(NDM_IFINDEX, 2);
+      w.bytes(C.NDA_DST, V6_ROUTER, 0, 16);
+    }),
+    nlSeed(C.RTM_DELNEIGH, C.NLM_F_ACK, NDMSG.hdrLen, (w) => {
+      w.field(NDMSG.fields[0], C.AF_INET6);
+      w.field(NDM_IFINDEX, 2);
+      w.bytes(C.NDA_DST, V6_ROUTER, 0, 16);
+    }),
+    nlSeed(C.RTM_GETNEIGH, C.NLM_F_DUMP, NDMSG.hdrLen, (w) => w.field(NDMSG.fields[0], C.AF_INET6)),
+    nlSeed(C.RTM_GETROUTE, C.NLM_F_DUMP, RTMSG.hdrLen, (w) => w.field(RTM_FAMILY, C.AF_INET6)),
+    nlSeed(C.RTM_GETROUTE, 0, RTMSG.hdrLen, (w) => {
+      w.field(RTM_FAMILY, C.AF_INET6);
+      w.bytes(C.RTA_DST, V6_GLOBAL, 0, 16);
+    }),
   );
   // Two requests in one frame.
   seeds.push({ bytes: concat(seeds[seeds.length - 1].bytes, seeds[seeds.length - 2].bytes), fields: [] });
@@ -537,6 +571,10 @@ function netlinkSeeds(): Seed[] {
   seeds.push({ bytes: legacy, fields: nlFields(legacy) });
   return seeds;
 }
+
+const V6_GLOBAL = toBytes(Uint8Array.from(Buffer.from("20010db8000000000000000000000010", "hex")));
+const V6_LL = toBytes(Uint8Array.from(Buffer.from("fe80000000000000000000fffe00000a", "hex")));
+const V6_ROUTER = toBytes(Uint8Array.from(Buffer.from("fe800000000000000000000000000001", "hex")));
 
 const netlinkTarget = (): Target => {
   let net: Net;
@@ -548,6 +586,10 @@ const netlinkTarget = (): Target => {
     net = new Net();
     node = net.node(10, "192.0.2.10/24", { capacity: 8 });
     node.eth.lltable!.addStatic(ip("192.0.2.1"), macOf(1), 0, LLE_STATIC);
+    // IPv6 with its part of the channel, a global address and a router known.
+    ip6 = withIpv6(node, { dadTransmits: 0 }).ip6;
+    ip6.addAddress(node.eth, V6_GLOBAL, 0, 64, true);
+    ip6.cacheOf(node.eth)!.heardFrom(V6_ROUTER, 0, macOf(1), 0, true);
     big = !big;
     rtnl = new Rtnl(
       node.stack,
@@ -563,7 +605,11 @@ const netlinkTarget = (): Target => {
       },
       big ? 2048 : 512,
     );
+    const part = new Inet6Rtnl(ip6, net.clock);
+    rtnl.inet6 = part;
+    node.stack.events.add(part.listener(rtnl, (g, b) => rtnl.notify(g, b)));
   };
+  let ip6: Ipv6;
   fresh();
   const snapshot = () => {
     const st = node.stack;
@@ -575,11 +621,13 @@ const netlinkTarget = (): Target => {
       st.addrs.list.map((a) => [a.ifp.index, a.addr, a.prefixLen, a.label]),
       neigh.sort(),
       st.routes.routes.map((r) => [r.dst, r.prefixLen, r.gateway, r.protocol]),
+      ip6.addrs.map((a) => [Buffer.from(a.addr as unknown as Uint8Array).toString("hex"), a.prefixLen, a.state]),
+      [...Array(ip6.cacheOf(node.eth)!.count()).keys()].map((i) => ip6.cacheOf(node.eth)!.at(i)?.state),
     ]);
   };
   return {
     name: "netlink",
-    what: "rtnetlink request path, state carried between requests",
+    what: "rtnetlink request path (IPv4 and IPv6), state carried between requests",
     seeds: netlinkSeeds,
     reset: fresh,
     run(input) {
