@@ -9,6 +9,7 @@ import type { Ifnet } from "./ifnet";
 import type { InAddr } from "./inaddr";
 import type { In6Addr } from "./in6addr";
 import type { Nd6Entry } from "./nd6-cache";
+import type { Learned6 } from "./slaac6";
 import type { Route } from "./route";
 
 export interface NetListener {
@@ -18,6 +19,8 @@ export interface NetListener {
   addr?(kind: number, ia: InAddr): void;
   /** An IPv6 address (a build with IPv6): ADDR_NEW, ADDR_DEL, or ADDR_CHANGE (state, lifetimes). */
   addr6?(kind: number, a: In6Addr): void;
+  /** A default router, on-link prefix or DNS server (LEARNED_* of slaac6.ts) learned (ADDR_NEW) or gone (ADDR_DEL). */
+  learned6?(kind: number, e: Learned6, what: number): void;
   /** An IPv6 neighbour of `ifp` appeared (ND6_EV_NEW), changed, or went (ND6_EV_DELETE). */
   neigh6?(kind: number, ifp: Ifnet, e: Nd6Entry): void;
   /** An lltable entry of `ifp` resolved/changed (LLE_EVENT_RESOLVED) or is being deleted. */

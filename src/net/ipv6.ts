@@ -13,7 +13,7 @@ import * as A6 from "./addr6";
 import { eui64, linkLocalPrefix, stableIid } from "./ifid6";
 import type { NetEvents } from "./events";
 import { ADDR_CHANGE, ADDR_DEL, ADDR_NEW } from "./inaddr";
-import { defaultSlaac6Params, Slaac6 } from "./slaac6";
+import { defaultSlaac6Params, type Learned6, Slaac6 } from "./slaac6";
 import { Udp6 } from "./udp6";
 import { IPPROTO_UDP } from "../wire/ipv4";
 import { RX_DELIVERED, RX_DROPPED, RX_ERROR, RX_NOHANDLER, type Ifnet } from "./ifnet";
@@ -454,9 +454,31 @@ export class Ipv6 {
   addAddress(ifp: Ifnet, addr: Bytes, off: number, prefixLen: number, noDad?: boolean): In6Addr {
     const a = new In6Addr(ifp, prefixLen);
     copy(a.addr, 0, addr, off, IPV6_ALEN);
+    a.noDad = noDad === true;
+    return this.install(a);
+  }
+
+  /** Adds SLAAC's address addr/prefixLen with its lifetimes (deadlines) and DAD count: announced as such from the start. */
+  addAuto(
+    ifp: Ifnet,
+    addr: Bytes,
+    prefixLen: number,
+    validUntil: number,
+    preferredUntil: number,
+    dadCounter: number,
+  ): In6Addr {
+    const a = new In6Addr(ifp, prefixLen);
+    copy(a.addr, 0, addr, 0, IPV6_ALEN);
+    a.autoconf = true;
+    a.validUntil = validUntil;
+    a.preferredUntil = preferredUntil;
+    a.dadCounter = dadCounter;
+    return this.install(a);
+  }
+
+  private install(a: In6Addr): In6Addr {
     a.created = this.clock.now();
     a.updated = a.created;
-    a.noDad = noDad === true;
     // Without DAD it is announced preferred from the start, as Linux announces a "nodad" address.
     const now = this.params.dadTransmits <= 0 || a.noDad;
     if (now) a.state = IN6_PREFERRED;
@@ -480,6 +502,11 @@ export class Ipv6 {
         this.slaac.arm();
         return;
       }
+  }
+
+  learnedChanged(kind: number, e: Learned6, what: number): void {
+    const ev = this.events;
+    if (ev !== undefined) ev.emit("learned6", kind, e, what);
   }
 
   addressChanged(a: In6Addr): void {

@@ -73,8 +73,15 @@ export function defaultSlaac6Params(): Slaac6Params {
 /** What SLAAC asks of the IPv6 host. */
 export interface Slaac6Host {
   readonly addrs: In6Addr[];
-  /** Adds an address (tentative, DAD starts). */
-  addAddress(ifp: Ifnet, addr: Bytes, off: number, prefixLen: number): In6Addr;
+  /** Adds a SLAAC address with its deadlines (tentative, DAD starts). */
+  addAuto(
+    ifp: Ifnet,
+    addr: Bytes,
+    prefixLen: number,
+    validUntil: number,
+    preferredUntil: number,
+    dadCounter: number,
+  ): In6Addr;
   removeAddress(a: In6Addr): void;
   /** Its state or lifetimes changed. */
   addressChanged(a: In6Addr): void;
@@ -82,7 +89,17 @@ export interface Slaac6Host {
   formIid(ifp: Ifnet, prefix: Bytes, p: number, dadCounter: number, out: Bytes, at: number): void;
   routerSolicit(ifp: Ifnet): void;
   cacheOf(ifp: Ifnet): Nd6Cache | undefined;
+  /** A router, prefix or server (LEARNED_*) was learned (ADDR_NEW) or went (ADDR_DEL). */
+  learnedChanged(kind: number, e: Learned6, what: number): void;
 }
+
+/** What a Learned6 is: a default router, an on-link prefix, a DNS server. */
+export const LEARNED_ROUTER = 0;
+export const LEARNED_PREFIX = 1;
+export const LEARNED_DNS = 2;
+/** Event kinds, as addresses' (ADDR_NEW, ADDR_DEL in inaddr.ts). */
+const LEARNED_NEW = 1;
+const LEARNED_GONE = 2;
 
 export interface Slaac6Stats {
   /** Router Advertisements taken in. */
@@ -238,10 +255,7 @@ export class Slaac6 {
       const addr = alloc(IPV6_ALEN);
       copy(addr, 0, f, p, IID_AT);
       this.host.formIid(ifp, addr, 0, 0, addr, IID_AT);
-      const na = this.host.addAddress(ifp, addr, 0, len);
-      na.autoconf = true;
-      na.validUntil = deadline(now, valid);
-      na.preferredUntil = deadline(now, preferred);
+      this.host.addAuto(ifp, addr, len, deadline(now, valid), deadline(now, preferred), 0);
       return;
     }
     // RFC 4862 5.5.3 (e): the preferred lifetime as given; the valid one never cut below two hours.
@@ -295,6 +309,7 @@ export class Slaac6 {
         if (life === 0) {
           list.splice(i, 1);
           this.log.write(LOG_INFO, ifp.name + ": " + what + " " + formatIPv6(x.addr, 0) + " withdrawn");
+          this.host.learnedChanged(LEARNED_GONE, x, this.kindOf(list));
           return;
         }
         e = x;
@@ -314,8 +329,15 @@ export class Slaac6 {
         LOG_INFO,
         ifp.name + ": " + what + " " + formatIPv6(e.addr, 0) + (len < 128 ? "/" + len : "") + " learned",
       );
+      e.until = deadline(now, life);
+      this.host.learnedChanged(LEARNED_NEW, e, this.kindOf(list));
+      return;
     }
     e.until = deadline(now, life);
+  }
+
+  private kindOf(list: Learned6[]): number {
+    return list === this.routers ? LEARNED_ROUTER : list === this.prefixes ? LEARNED_PREFIX : LEARNED_DNS;
   }
 
   // --- what the host asks ----------------------------------------------------------
@@ -356,11 +378,7 @@ export class Slaac6 {
     copy(addr, 0, a.addr, 0, IID_AT);
     this.host.formIid(a.ifp, addr, 0, a.dadCounter + 1, addr, IID_AT);
     this.host.removeAddress(a);
-    const na = this.host.addAddress(a.ifp, addr, 0, a.prefixLen);
-    na.autoconf = true;
-    na.dadCounter = a.dadCounter + 1;
-    na.validUntil = a.validUntil;
-    na.preferredUntil = a.preferredUntil;
+    this.host.addAuto(a.ifp, addr, a.prefixLen, a.validUntil, a.preferredUntil, a.dadCounter + 1);
   }
 
   // --- lifetimes -------------------------------------------------------------------
@@ -422,8 +440,10 @@ export class Slaac6 {
   private expireIn(list: Learned6[], now: number, what: string): void {
     for (let i = list.length - 1; i >= 0; i--)
       if (list[i].until !== FOREVER && list[i].until <= now) {
-        this.log.write(LOG_INFO, list[i].ifp.name + ": " + what + " " + formatIPv6(list[i].addr, 0) + " expired");
+        const e = list[i];
+        this.log.write(LOG_INFO, e.ifp.name + ": " + what + " " + formatIPv6(e.addr, 0) + " expired");
         list.splice(i, 1);
+        this.host.learnedChanged(LEARNED_GONE, e, this.kindOf(list));
       }
   }
 
@@ -432,7 +452,12 @@ export class Slaac6 {
     const lists = [this.routers, this.prefixes, this.dns];
     for (let k = 0; k < lists.length; k++) {
       const list = lists[k];
-      for (let i = list.length - 1; i >= 0; i--) if (list[i].ifp === ifp) list.splice(i, 1);
+      for (let i = list.length - 1; i >= 0; i--)
+        if (list[i].ifp === ifp) {
+          const e = list[i];
+          list.splice(i, 1);
+          this.host.learnedChanged(LEARNED_GONE, e, k);
+        }
     }
     const s = this.solicitIndex(ifp);
     if (s >= 0) this.stopSoliciting(s);

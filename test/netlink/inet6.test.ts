@@ -217,6 +217,35 @@ describe("control channel: IPv6 (AF_INET6)", function () {
     assert.equal(ms.find((m) => m.type === C.NLMSG_ERROR)!.header.error, -2);
   });
 
+  it("routes are announced to RTNLGRP_IPV6_ROUTE: an advertisement's default and prefix routes as created, and their end", function () {
+    const s = six();
+    const groups = (1 << (C.RTNLGRP_IPV6_ROUTE - 1)) + (1 << (C.RTNLGRP_IPV6_IFADDR - 1));
+    s.rig.command(NETRT_CMD_SUBSCRIBE, 0, (w) => w.int(NETRT_A_GROUPS, 4, groups));
+    s.rig.net.clock.advance(2500);
+    s.rig.got.length = 0;
+    s.advertise(100, [prefixInfo("20010db8000100000000000000000000", 64, 200, 100)]);
+    // The SLAAC address is announced as what it is from the first message: SLAAC's, tentative, with lifetimes.
+    const addr = s.rig.messages().find((m) => m.type === C.RTM_NEWADDR)!;
+    assert.equal(attr(addr, "IFA_FLAGS"), C.IFA_F_MANAGETEMPADDR + C.IFA_F_TENTATIVE);
+    assert.equal(Buffer.from(attr(addr, "IFA_CACHEINFO") as string, "hex").readUInt32LE(4), 200);
+    const made = s.rig.messages().filter((m) => m.type === C.RTM_NEWROUTE);
+    assert.deepEqual(
+      made.map((m) => [m.header.dst_len, attr(m, "RTA_GATEWAY") ?? attr(m, "RTA_DST"), m.flags]),
+      [
+        [0, "fe80::ff:fe00:1", C.NLM_F_CREATE + C.NLM_F_EXCL],
+        [64, "2001:db8:1::", C.NLM_F_CREATE + C.NLM_F_EXCL],
+      ],
+    );
+    s.rig.got.length = 0;
+    s.rig.net.clock.advance(201_000);
+    const gone = s.rig.messages().filter((m) => m.type === C.RTM_DELROUTE);
+    assert.deepEqual(
+      gone.map((m) => m.header.dst_len),
+      [0, 64],
+      "the router's 100 s, then the prefix's 200 s",
+    );
+  });
+
   it("route get: the next hop and the source the device would use", function () {
     const s = six();
     s.rig.net.clock.advance(2500);

@@ -26,13 +26,14 @@ const ORACLE = path.join(__dirname, "kernel_oracle.py");
 
 /** The port both sides answer to: the kernel socket binds it, every request carries it. */
 export const PORT = 4242;
-/** RTNLGRP_LINK, _NEIGH, _IPV4_IFADDR, _IPV4_ROUTE, _IPV6_IFADDR as a bind() mask. */
+/** RTNLGRP_LINK, _NEIGH, _IPV4_IFADDR, _IPV4_ROUTE, _IPV6_IFADDR, _IPV6_ROUTE as a bind() mask. */
 export const GROUPS =
   (1 << (C.RTNLGRP_LINK - 1)) +
   (1 << (C.RTNLGRP_NEIGH - 1)) +
   (1 << (C.RTNLGRP_IPV4_IFADDR - 1)) +
   (1 << (C.RTNLGRP_IPV4_ROUTE - 1)) +
-  (1 << (C.RTNLGRP_IPV6_IFADDR - 1));
+  (1 << (C.RTNLGRP_IPV6_IFADDR - 1)) +
+  (1 << (C.RTNLGRP_IPV6_ROUTE - 1));
 
 /** The state both start from: the rtnetlink vectors' namespace, plus a default route. */
 const SETUP = [

@@ -114,6 +114,9 @@ def child(case):
                    text=True, capture_output=True)
     if r.returncode != 0:
         raise RuntimeError("setup: " + r.stderr.strip())
+    if v6:
+        # IPv6's own bring-up (the link-local address announced from a work queue) is over before listening.
+        time.sleep(0.2)
     mon = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, socket.NETLINK_ROUTE)
     mon.bind((0, case.get("groups", 0)))
     s = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, socket.NETLINK_ROUTE)

@@ -13,7 +13,8 @@ import { linkLocalPrefix } from "../../net/ifid6";
 import { EADDRNOTAVAIL, EEXIST, EINVAL, ENETUNREACH, ENODEV, ENOENT, ENOSPC, EOPNOTSUPP } from "../../net/errno";
 import type { NetListener } from "../../net/events";
 import type { Ifnet } from "../../net/ifnet";
-import { ADDR_DEL } from "../../net/inaddr";
+import { ADDR_DEL, ADDR_NEW } from "../../net/inaddr";
+import { type Learned6, LEARNED_DNS, LEARNED_ROUTER } from "../../net/slaac6";
 import { FOREVER, IN6_DEPRECATED, IN6_DUPLICATE, IN6_TENTATIVE, type In6Addr } from "../../net/in6addr";
 import type { Ipv6 } from "../../net/ipv6";
 import {
@@ -210,33 +211,60 @@ export function routes6(ip6: Ipv6): Route6[] {
   const sl = ip6.slaac;
   for (let k = 0; k < ifs.length; k++) {
     const ifp = ifs[k];
-    const ll = new Route6();
-    linkLocalPrefix(ll.dst, 0);
-    ll.len = 64;
-    ll.ifindex = ifp.index;
-    out.push(ll);
+    if (hasLinkLocal(ip6, ifp)) out.push(linkLocalRoute(ifp));
     for (let i = 0; i < ip6.addrs.length; i++) {
       const a = ip6.addrs[i];
-      if (a.ifp !== ifp || a.autoconf || isLinkLocal6(a.addr, 0) || a.prefixLen === 128) continue;
+      if (a.ifp !== ifp || a.autoconf || isLinkLocal6(a.addr, 0)) continue;
       addPrefixRoute(out, a.addr, a.prefixLen, ifp, FOREVER);
     }
     for (let i = 0; i < sl.prefixes.length; i++) {
       const p = sl.prefixes[i];
       if (p.ifp === ifp) addPrefixRoute(out, p.addr, p.len, ifp, p.until);
     }
-    for (let i = 0; i < sl.routers.length; i++) {
-      const r = sl.routers[i];
-      if (r.ifp !== ifp) continue;
-      const d = new Route6();
-      d.gateway = r.addr;
-      d.ifindex = ifp.index;
-      d.protocol = C.RTPROT_RA;
-      d.metric = C.IP6_RT_PRIO_USER;
-      d.until = r.until;
-      out.push(d);
-    }
+    for (let i = 0; i < sl.routers.length; i++) if (sl.routers[i].ifp === ifp) out.push(defaultVia(sl.routers[i]));
   }
   return out;
+}
+
+/** fe80::/64 on ifp: there while ifp has a link-local address, as Linux's. */
+function linkLocalRoute(ifp: Ifnet): Route6 {
+  const ll = new Route6();
+  linkLocalPrefix(ll.dst, 0);
+  ll.len = 64;
+  ll.ifindex = ifp.index;
+  return ll;
+}
+
+function countLinkLocal(ip6: Ipv6, ifp: Ifnet): number {
+  let n = 0;
+  for (let i = 0; i < ip6.addrs.length; i++) if (ip6.addrs[i].ifp === ifp && isLinkLocal6(ip6.addrs[i].addr, 0)) n++;
+  return n;
+}
+
+function hasLinkLocal(ip6: Ipv6, ifp: Ifnet): boolean {
+  return countLinkLocal(ip6, ifp) > 0;
+}
+
+/** The default route through a router from an advertisement (proto ra, metric 1024, its lifetime). */
+function defaultVia(r: Learned6): Route6 {
+  const d = new Route6();
+  d.gateway = r.addr;
+  d.ifindex = r.ifp.index;
+  d.protocol = C.RTPROT_RA;
+  d.metric = C.IP6_RT_PRIO_USER;
+  d.until = r.until;
+  return d;
+}
+
+/** A prefix route (proto kernel, metric 256). */
+function prefixRoute(addr: Bytes, len: number, ifp: Ifnet, until: number): Route6 {
+  const r = new Route6();
+  copy(r.dst, 0, addr, 0, IPV6_ALEN);
+  maskPrefix6(r.dst, 0, len);
+  r.len = len;
+  r.ifindex = ifp.index;
+  r.until = until;
+  return r;
 }
 
 /** A prefix route for addr/len on ifp, unless one is there already (its later deadline kept). */
@@ -248,13 +276,7 @@ function addPrefixRoute(out: Route6[], addr: Bytes, len: number, ifp: Ifnet, unt
       return;
     }
   }
-  const r = new Route6();
-  copy(r.dst, 0, addr, 0, IPV6_ALEN);
-  maskPrefix6(r.dst, 0, len);
-  r.len = len;
-  r.ifindex = ifp.index;
-  r.until = until;
-  out.push(r);
+  out.push(prefixRoute(addr, len, ifp, until));
 }
 
 /** `src`: a `route get` answer's source address (RTA_PREFSRC), undefined in dumps. */
@@ -490,6 +512,17 @@ export class Inet6Rtnl implements Inet6Part {
     return r.replyOne((w) => putRoute6(w, one, ip6, now, C.RTM_NEWROUTE, 0, m.seq, m.pid, from));
   }
 
+  /** RTM_NEWROUTE or RTM_DELROUTE to RTNLGRP_IPV6_ROUTE (no request's seq or port, as Linux's). */
+  private routeEvent(kind: number, route: Route6): void {
+    const gone = kind === ADDR_DEL;
+    const type = gone ? C.RTM_DELROUTE : C.RTM_NEWROUTE;
+    // A new route is announced as created, as Linux announces its own (CREATE|EXCL).
+    const flags = gone ? 0 : C.NLM_F_CREATE + C.NLM_F_EXCL;
+    const now = this.clock.now();
+    const ip6 = this.ip6;
+    this.publish(C.RTNLGRP_IPV6_ROUTE, (w) => putRoute6(w, route, ip6, now, type, flags, 0, 0, undefined));
+  }
+
   /** The channel's listener for IPv6's events: addresses to RTNLGRP_IPV6_IFADDR, neighbours to RTNLGRP_NEIGH. */
   listener(r: Rtnl, publish: Publish): NetListener {
     this.publish = publish;
@@ -498,6 +531,18 @@ export class Inet6Rtnl implements Inet6Part {
         // Linux's IPv6 address notifications carry no request's seq or port, even for an administrator's change.
         const type = kind === ADDR_DEL ? C.RTM_DELADDR : C.RTM_NEWADDR;
         publish(C.RTNLGRP_IPV6_IFADDR, (w) => putAddr6(w, a, this.clock.now(), type, 0, 0, 0));
+        // A configured address brings its prefix route, and takes it along when it goes;
+        // fe80::/64 stays while any link-local address does.
+        if (kind !== ADDR_NEW && kind !== ADDR_DEL) return;
+        if (!isLinkLocal6(a.addr, 0)) {
+          if (!a.autoconf) this.routeEvent(kind, prefixRoute(a.addr, a.prefixLen, a.ifp, FOREVER));
+        } else if (!hasLinkLocal(this.ip6, a.ifp) || (kind === ADDR_NEW && countLinkLocal(this.ip6, a.ifp) === 1))
+          this.routeEvent(kind, linkLocalRoute(a.ifp));
+      },
+      learned6: (kind, e, what) => {
+        if (what === LEARNED_DNS) return;
+        const route = what === LEARNED_ROUTER ? defaultVia(e) : prefixRoute(e.addr, e.len, e.ifp, e.until);
+        this.routeEvent(kind, route);
       },
       neigh6: (kind, ifp, e) => {
         const gone = kind === ND6_EV_DELETE;
