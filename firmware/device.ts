@@ -117,6 +117,7 @@ export interface Addr6Text {
 
 export declare interface AppDatagram {
   data: string;
+  /** The sender: dotted IPv4, or IPv6 as RFC 5952 writes it. */
   address: string;
   port: number;
 }
@@ -135,7 +136,12 @@ export declare interface AppUdpSocket {
   readonly port: number;
   /** The oldest waiting datagram, or undefined. */
   read(): AppDatagram | undefined;
-  /** 0 when sent (or waiting for ARP), else -errno: EACCES a broadcast not allowed, ENETUNREACH no route. */
+  /**
+   * To an IPv4 address, or an IPv6 one ("fe80::1", "2001:db8::5") on a board
+   * with IPv6: 0 when sent (or waiting for ARP / Neighbor Discovery), else
+   * -errno: EACCES a broadcast not allowed, ENETUNREACH no route,
+   * EAFNOSUPPORT an IPv6 address without IPv6, EINVAL not an address.
+   */
   write(data: string, address: string, port: number): number;
   /** Datagrams dropped because the queue was full. */
   dropped(): number;
