@@ -1,6 +1,6 @@
 import { strict as assert } from "node:assert";
 import { spawnSync } from "node:child_process";
-import { compactLua, dropLoaderAfterImports, leanModuleLoader } from "../../tools/lib/bundle-lua";
+import { compactLua, dropLoaderAfterImports, dropUnrequired, leanModuleLoader } from "../../tools/lib/bundle-lua";
 
 /** TypeScriptToLua's bundle loader, as it writes it (the tests' bundles follow with their modules). */
 const TSTL_LOADER = `local ____modules = {}
@@ -94,5 +94,40 @@ return ____entry
       assert.equal(r.stdout.trim().split(/\s+/).join(" "), "7 0 false");
     }
     assert.throws(() => dropLoaderAfterImports("local x = 1\n"), /revisit dropLoaderAfterImports/);
+  });
+
+  it("drops the modules nothing requires (a type-only import's file), keeps what the entry reaches (dropUnrequired)", function () {
+    const bundle = compactLua(`${TSTL_LOADER}____modules = {
+["typesonly"] = function(...)
+    local ____exports = {}
+    ____exports.big = "only named in a type"
+    return ____exports
+end,
+["leaf"] = function(...)
+    return { n = 5 }
+end,
+["mid"] = function(...)
+    local leaf = require("leaf")
+    return { n = leaf.n + 1 }
+end,
+["build.gen.b.main"] = function(...)
+    local ____exports = {}
+    local mid = require("mid")
+    print(mid.n)
+    return ____exports
+end,
+}
+local ____entry = require("build.gen.b.main", ...)
+return ____entry
+`);
+    const out = dropUnrequired(bundle);
+    assert.ok(bundle.includes('["typesonly"]') && !out.includes('["typesonly"]'), "the unrequired module is gone");
+    for (const m of ['["leaf"]', '["mid"]', '["build.gen.b.main"]']) assert.ok(out.includes(m), `${m} is kept`);
+    for (const lua of ["lua5.1", "lua5.3"]) {
+      const r = spawnSync(lua, ["-"], { input: out, encoding: "utf8" });
+      assert.equal(r.status, 0, r.stderr);
+      assert.equal(r.stdout.trim(), "6");
+    }
+    assert.throws(() => dropUnrequired("local x = 1\n"), /revisit dropUnrequired/);
   });
 });

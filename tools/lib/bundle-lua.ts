@@ -239,8 +239,42 @@ export async function bundleLua(o: LuaBundleOptions): Promise<number> {
   const issues = checkLuaArtifact(bundle, o.runtime, o.extraGlobals);
   if (issues.length > 0) throw new PortabilityError(`${o.runtime} (artifact)`, await toSourceFindings(bundle, issues));
   fs.mkdirSync(path.dirname(o.outFile), { recursive: true });
-  fs.writeFileSync(o.outFile, dropLoaderAfterImports(leanModuleLoader(compactLua(fs.readFileSync(bundle, "utf8")))));
+  fs.writeFileSync(
+    o.outFile,
+    dropLoaderAfterImports(leanModuleLoader(dropUnrequired(compactLua(fs.readFileSync(bundle, "utf8"))))),
+  );
   return fs.statSync(o.outFile).size;
+}
+
+/**
+ * The bundle without the modules nothing requires. TypeScriptToLua bundles
+ * every file of the program, and a type-only import brings a file into the
+ * program: an IPv4-only build named IPv6's types and carried all of IPv6
+ * (its code, and the strings it interns: 8 KB of lua51-host-lean's heap).
+ * Kept: what the entry requires, and what those require, by the literal
+ * require("…") calls TypeScriptToLua writes.
+ */
+export function dropUnrequired(code: string): string {
+  const entry = /^local ____entry = require\("([^"]+)", \.\.\.\)$/m.exec(code);
+  const tableEnd = code.lastIndexOf("\n}\nlocal ____entry");
+  if (entry === null || tableEnd < 0)
+    throw new Error("the Lua bundle's module table is not as expected: revisit dropUnrequired");
+  const heads = [...code.matchAll(/^\["([^"]+)"\] = function\(\.\.\.\) ?$/gm)];
+  const spans = new Map<string, [number, number]>();
+  heads.forEach((m, i) => spans.set(m[1], [m.index, i + 1 < heads.length ? heads[i + 1].index : tableEnd + 1]));
+  const keep = new Set<string>();
+  const todo = [entry[1]];
+  while (todo.length > 0) {
+    const name = todo.pop()!;
+    const span = spans.get(name);
+    if (keep.has(name) || span === undefined) continue;
+    keep.add(name);
+    for (const r of code.slice(span[0], span[1]).matchAll(/require\("([^"]+)"/g)) todo.push(r[1]);
+  }
+  if (heads.length === 0) return code;
+  let out = code.slice(0, heads[0].index);
+  for (const m of heads) if (keep.has(m[1])) out += code.slice(...spans.get(m[1])!);
+  return out + code.slice(tableEnd + 1);
 }
 
 /** TypeScriptToLua's bundle loader, as compactLua leaves it. */
