@@ -1,6 +1,6 @@
 // IPv6 address classes (RFC 4291) of an address in a frame, by prefix:
 // compared byte by byte against the prefix's bytes, so no offsets appear.
-import { copy, get8, get16, set8 } from "@hal/bytes";
+import { copy, get8, get16, set8, set16 } from "@hal/bytes";
 import { hexByte } from "../util/hex";
 import type { Bytes } from "../../hal/types";
 import { IPV6_ALEN } from "../wire/ipv6";
@@ -178,8 +178,7 @@ export function parseIPv6(s: string, out: Bytes, at: number): boolean {
     let v = 0;
     if (gap < 0 || k < gap) v = words[k];
     else if (k >= gap + zeros) v = words[k - zeros];
-    set8(out, at + k * 2, Math.floor(v / 256));
-    set8(out, at + k * 2 + 1, v % 256);
+    set16(out, at + k * WORD6, v);
   }
   return true;
 }

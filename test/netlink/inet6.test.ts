@@ -7,6 +7,7 @@ import { findAttr, type MessageValue } from "../../cli/describe";
 import { alloc } from "../../hal/js/bytes";
 import type { Bytes } from "../../hal/types";
 import * as C from "../../src/netlink/constants";
+import { EADDRNOTAVAIL, EEXIST, ENOENT, EOPNOTSUPP } from "../../src/net/errno";
 import { GENLMSGHDR, NETRT_A_GROUPS, NETRT_CMD_SUBSCRIBE } from "../../src/netlink/family";
 import { Inet6Rtnl } from "../../src/netlink/route/inet6";
 import { IFADDRMSG, NDMSG, RTMSG } from "../../src/netlink/schemas";
@@ -164,7 +165,7 @@ describe("control channel: IPv6 (AF_INET6)", function () {
     assert.equal(attr(note, "IFA_FLAGS"), C.IFA_F_PERMANENT + C.IFA_F_NODAD);
     assert.ok(s.dev.ip6.addrs.some((a) => a.noDad && a.state === 2));
     ms = add(C.NLM_F_CREATE + C.NLM_F_EXCL, 0);
-    assert.equal(ms.find((m) => m.type === C.NLMSG_ERROR)!.header.error, -17);
+    assert.equal(ms.find((m) => m.type === C.NLMSG_ERROR)!.header.error, -EEXIST);
     // Its prefix route is in the main table.
     ms = s.ask(C.RTM_GETROUTE, C.NLM_F_DUMP, RTMSG.hdrLen, (w) => w.field(RTMSG.fields[0], C.AF_INET6));
     assert.ok(ms.some((m) => attr(m, "RTA_DST") === "2001:db8::" && m.header.dst_len === 64));
@@ -183,7 +184,7 @@ describe("control channel: IPv6 (AF_INET6)", function () {
       w.field(IFADDRMSG.fields[4], 2);
       w.bytes(C.IFA_LOCAL, Uint8Array.from(bytes("20010db8000000000000000000000010")) as unknown as Bytes, 0, 16);
     });
-    assert.equal(ms.find((m) => m.type === C.NLMSG_ERROR)!.header.error, -99, "EADDRNOTAVAIL");
+    assert.equal(ms.find((m) => m.type === C.NLMSG_ERROR)!.header.error, -EADDRNOTAVAIL, "EADDRNOTAVAIL");
   });
 
   it("neighbours: announced to RTNLGRP_NEIGH as nd6 learns them; a GET by address; a delete; no IPv6 entry can be set", function () {
@@ -206,7 +207,7 @@ describe("control channel: IPv6 (AF_INET6)", function () {
       dst(w);
       w.bytes(C.NDA_LLADDR, alloc(6), 0, 6);
     });
-    assert.equal(ms.find((m) => m.type === C.NLMSG_ERROR)!.header.error, -95, "EOPNOTSUPP");
+    assert.equal(ms.find((m) => m.type === C.NLMSG_ERROR)!.header.error, -EOPNOTSUPP, "EOPNOTSUPP");
     ms = s.ask(C.RTM_DELNEIGH, C.NLM_F_ACK, NDMSG.hdrLen, dst);
     assert.equal(ms.find((m) => m.type === C.NLMSG_ERROR)!.header.error, 0);
     assert.ok(
@@ -214,7 +215,7 @@ describe("control channel: IPv6 (AF_INET6)", function () {
       "the delete is announced",
     );
     ms = s.ask(C.RTM_GETNEIGH, 0, NDMSG.hdrLen, dst);
-    assert.equal(ms.find((m) => m.type === C.NLMSG_ERROR)!.header.error, -2);
+    assert.equal(ms.find((m) => m.type === C.NLMSG_ERROR)!.header.error, -ENOENT);
   });
 
   it("routes are announced to RTNLGRP_IPV6_ROUTE: an advertisement's default and prefix routes as created, and their end", function () {

@@ -31,6 +31,7 @@ const CLI_MAY_IMPORT = [
   "src/netlink/frame.ts",
   "src/dhcp/states.ts",
   "src/net/addr.ts",
+  "src/net/addr6.ts",
   "src/net/errno.ts",
 ];
 const CLI_MAY_IMPORT_DIRS = ["src/wire/", "src/util/"];
