@@ -5,7 +5,8 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as acorn from "acorn";
-import { type Artifact, buildAll } from "../../tools/lib/build";
+import { type Artifact, buildAll, buildBoard } from "../../tools/lib/build";
+import { serviceBoards } from "../../bench/memory-bench";
 import { loadBoards } from "../../tools/lib/boards";
 import { ROOT } from "../../tools/lib/paths";
 
@@ -114,6 +115,20 @@ describe("build", function () {
         b.config.control.enabled,
         `${b.config.name}: netlink codec`,
       );
+    }
+  });
+
+  it("IPv6 with a control channel builds for every runtime (the memory bench's variants: Lua 5.1's local limit holds); IPv4-only bundles carry none of IPv6", async function () {
+    this.timeout(600000);
+    for (const base of ["lua51-host", "lua53-host", "espruino-host"]) {
+      const six = serviceBoards(base).find((b) => b.config.name === `${base}-with-ipv6`)!;
+      assert.equal(six.config.control.enabled, true);
+      const art = await buildBoard(six);
+      const code = fs.readFileSync(path.join(ROOT, art.file), "utf8");
+      assert.ok(code.includes(" is in use by another host (DAD): not used"), `${base}: IPv6 is in the build`);
+      const plain = fs.readFileSync(path.join(ROOT, artifacts.find((a) => a.board === base)!.file), "utf8");
+      assert.ok(!plain.includes(" is in use by another host (DAD): not used"), `${base}: no IPv6 without the feature`);
+      assert.ok(!plain.includes("src.net.udp6") && !plain.includes("src.net.slaac6"), `${base}: no IPv6 module`);
     }
   });
 

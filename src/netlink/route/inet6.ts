@@ -31,30 +31,7 @@ import * as C from "../constants";
 import { type DumpCursor, type Inet6Part } from "../handler";
 import { type NlMsg } from "../parse";
 import type { Rtnl } from "../rtnl";
-import {
-  IFA_CACHEINFO_LEN,
-  IFA_FAMILY_F,
-  IFA_FLAGS_F,
-  IFA_INDEX,
-  IFA_PREFIXLEN,
-  IFA_SCOPE,
-  IFADDRMSG,
-  NDA_CACHEINFO_LEN,
-  NDM_FAMILY,
-  NDM_FLAGS,
-  NDM_IFINDEX,
-  NDM_STATE,
-  NDM_TYPE,
-  NDMSG,
-  RTM_DST_LEN,
-  RTM_FAMILY,
-  RTM_FLAGS,
-  RTM_PROTOCOL,
-  RTM_SCOPE,
-  RTM_TABLE,
-  RTM_TYPE,
-  RTMSG,
-} from "../schemas";
+import * as S from "../schemas";
 import { setLe32 } from "../../wire/endian";
 import { IPV6_ALEN } from "../../wire/ipv6";
 import {
@@ -108,15 +85,15 @@ export function putAddr6(
   seq: number,
   pid: number,
 ): boolean {
-  if (!w.begin(type, flags, seq, pid, IFADDRMSG.hdrLen)) return false;
+  if (!w.begin(type, flags, seq, pid, S.IFADDRMSG.hdrLen)) return false;
   const f = addrFlags6(a);
-  w.field(IFA_FAMILY_F, C.AF_INET6);
-  w.field(IFA_PREFIXLEN, a.prefixLen);
-  w.field(IFA_FLAGS_F, f % 256);
-  w.field(IFA_SCOPE, isLinkLocal6(a.addr, 0) ? RT_SCOPE_LINK : RT_SCOPE_UNIVERSE);
-  w.field(IFA_INDEX, a.ifp.index);
+  w.field(S.IFA_FAMILY_F, C.AF_INET6);
+  w.field(S.IFA_PREFIXLEN, a.prefixLen);
+  w.field(S.IFA_FLAGS_F, f % 256);
+  w.field(S.IFA_SCOPE, isLinkLocal6(a.addr, 0) ? RT_SCOPE_LINK : RT_SCOPE_UNIVERSE);
+  w.field(S.IFA_INDEX, a.ifp.index);
   w.bytes(C.IFA_ADDRESS, a.addr, 0, IPV6_ALEN);
-  const ci = w.reserve(C.IFA_CACHEINFO, IFA_CACHEINFO_LEN);
+  const ci = w.reserve(C.IFA_CACHEINFO, S.IFA_CACHEINFO_LEN);
   if (ci >= 0) {
     // A deprecated address's preferred lifetime is over: 0, as Linux reports it.
     const preferred = a.state === IN6_DEPRECATED ? 0 : secondsLeft(a.preferredUntil, now);
@@ -153,16 +130,16 @@ export function putNeigh6(
   /** An administrator's delete: Linux reports the entry FAILED, without its address. */
   failed: boolean,
 ): boolean {
-  if (!w.begin(type, flags, seq, pid, NDMSG.hdrLen)) return false;
-  w.field(NDM_FAMILY, C.AF_INET6);
-  w.field(NDM_IFINDEX, ifp.index);
-  w.field(NDM_STATE, failed ? C.NUD_FAILED : nud6(e.state));
-  w.field(NDM_FLAGS, e.isRouter ? C.NTF_ROUTER : 0);
-  w.field(NDM_TYPE, C.RTN_UNICAST);
+  if (!w.begin(type, flags, seq, pid, S.NDMSG.hdrLen)) return false;
+  w.field(S.NDM_FAMILY, C.AF_INET6);
+  w.field(S.NDM_IFINDEX, ifp.index);
+  w.field(S.NDM_STATE, failed ? C.NUD_FAILED : nud6(e.state));
+  w.field(S.NDM_FLAGS, e.isRouter ? C.NTF_ROUTER : 0);
+  w.field(S.NDM_TYPE, C.RTN_UNICAST);
   w.bytes(C.NDA_DST, e.addr, 0, IPV6_ALEN);
   if (e.hasLladdr && !failed) w.bytes(C.NDA_LLADDR, e.lladdr, 0, 6);
   w.int(C.NDA_PROBES, 4, e.probes);
-  const ci = w.reserve(C.NDA_CACHEINFO, NDA_CACHEINFO_LEN);
+  const ci = w.reserve(C.NDA_CACHEINFO, S.NDA_CACHEINFO_LEN);
   if (ci >= 0) {
     const idle = ticks(now - e.used);
     setLe32(w.buf, ci + NDA_CI_CONFIRMED, idle);
@@ -291,14 +268,14 @@ export function putRoute6(
   pid: number,
   src: Bytes | undefined,
 ): boolean {
-  if (!w.begin(type, flags, seq, pid, RTMSG.hdrLen)) return false;
-  w.field(RTM_FAMILY, C.AF_INET6);
-  w.field(RTM_DST_LEN, r.len);
-  w.field(RTM_TABLE, C.RT_TABLE_MAIN);
-  w.field(RTM_PROTOCOL, r.protocol);
-  w.field(RTM_SCOPE, RT_SCOPE_UNIVERSE);
-  w.field(RTM_TYPE, C.RTN_UNICAST);
-  if (src !== undefined) w.field(RTM_FLAGS, C.RTM_F_CLONED);
+  if (!w.begin(type, flags, seq, pid, S.RTMSG.hdrLen)) return false;
+  w.field(S.RTM_FAMILY, C.AF_INET6);
+  w.field(S.RTM_DST_LEN, r.len);
+  w.field(S.RTM_TABLE, C.RT_TABLE_MAIN);
+  w.field(S.RTM_PROTOCOL, r.protocol);
+  w.field(S.RTM_SCOPE, RT_SCOPE_UNIVERSE);
+  w.field(S.RTM_TYPE, C.RTN_UNICAST);
+  if (src !== undefined) w.field(S.RTM_FLAGS, C.RTM_F_CLONED);
   // In the kernel's order: table, destination, source, metrics, priority, next hop, cache info, preference.
   w.int(C.RTA_TABLE, 4, C.RT_TABLE_MAIN);
   if (r.len > 0) w.bytes(C.RTA_DST, r.dst, 0, IPV6_ALEN);
@@ -414,9 +391,9 @@ export class Inet6Rtnl implements Inet6Part {
   }
 
   private newAddr(r: Rtnl, m: NlMsg): number {
-    const ifp = ifOf(r, m.field(IFA_INDEX));
+    const ifp = ifOf(r, m.field(S.IFA_INDEX));
     if (ifp === undefined) return -ENODEV;
-    const plen = m.field(IFA_PREFIXLEN);
+    const plen = m.field(S.IFA_PREFIXLEN);
     if (plen > 128) return r.err.fail(EINVAL, "ipv6: Invalid prefix length", -1);
     let at = addr6Attr(r, m, C.IFA_LOCAL, "");
     if (at < 0) at = addr6Attr(r, m, C.IFA_ADDRESS, "");
@@ -432,19 +409,19 @@ export class Inet6Rtnl implements Inet6Part {
     }
     if (ip6.addrs.length >= MAX_ADDRESSES + ip6.slaac.params.prefixes)
       return r.err.fail(ENOSPC, "no room for another IPv6 address", -1);
-    const flags = m.attrs.has(C.IFA_FLAGS) ? m.attrs.num(C.IFA_FLAGS, 0) : m.field(IFA_FLAGS_F);
+    const flags = m.attrs.has(C.IFA_FLAGS) ? m.attrs.num(C.IFA_FLAGS, 0) : m.field(S.IFA_FLAGS_F);
     const a = ip6.addAddress(ifp, b, at, plen, band(flags, C.IFA_F_NODAD) !== 0);
     return a !== undefined ? 0 : -ENOSPC;
   }
 
   private delAddr(r: Rtnl, m: NlMsg): number {
-    const ifp = ifOf(r, m.field(IFA_INDEX));
+    const ifp = ifOf(r, m.field(S.IFA_INDEX));
     if (ifp === undefined) return -ENODEV;
     let at = addr6Attr(r, m, C.IFA_LOCAL, "");
     if (at < 0) at = addr6Attr(r, m, C.IFA_ADDRESS, "");
     if (at < 0) return r.err.fail(EINVAL, "", -1);
     const a = this.ip6.findAddress(ifp, m.buf!, at);
-    if (a === undefined || a.prefixLen !== m.field(IFA_PREFIXLEN))
+    if (a === undefined || a.prefixLen !== m.field(S.IFA_PREFIXLEN))
       return r.err.fail(EADDRNOTAVAIL, "ipv6: address not found", -1);
     this.ip6.removeAddress(a);
     return 0;
@@ -454,7 +431,7 @@ export class Inet6Rtnl implements Inet6Part {
   private entryOf(r: Rtnl, m: NlMsg, get: boolean): Nd6Entry | undefined {
     const at = addr6Attr(r, m, C.NDA_DST, "Invalid network address in neighbor request");
     if (at < 0) return undefined;
-    const ifp = ifOf(r, m.field(NDM_IFINDEX));
+    const ifp = ifOf(r, m.field(S.NDM_IFINDEX));
     if (ifp === undefined) return undefined;
     const cache = this.ip6.cacheOf(ifp);
     const e = cache !== undefined ? cache.lookup(m.buf!, at) : undefined;
@@ -465,14 +442,14 @@ export class Inet6Rtnl implements Inet6Part {
   private getNeigh(r: Rtnl, m: NlMsg): number {
     const e = this.entryOf(r, m, true);
     if (e === undefined) return -r.err.code;
-    const ifp = r.stack.ifs.byIndex(m.field(NDM_IFINDEX))!;
+    const ifp = r.stack.ifs.byIndex(m.field(S.NDM_IFINDEX))!;
     return r.replyOne((w) => putNeigh6(w, ifp, e, this.clock.now(), C.RTM_NEWNEIGH, 0, m.seq, m.pid, false));
   }
 
   private delNeigh(r: Rtnl, m: NlMsg): number {
     const e = this.entryOf(r, m, false);
     if (e === undefined) return -r.err.code;
-    const ifp = r.stack.ifs.byIndex(m.field(NDM_IFINDEX))!;
+    const ifp = r.stack.ifs.byIndex(m.field(S.NDM_IFINDEX))!;
     // As Linux: the entry fails first (NEWNEIGH, FAILED, to the requester's port), then goes (DELNEIGH, FAILED).
     const pid = r.reqPid;
     const now = this.clock.now();
