@@ -69,7 +69,7 @@ import {
 } from "../wire/netlink";
 
 /** Clock milliseconds to the kernel's clock_t (USER_HZ = 100). */
-function ticks(ms: number): number {
+export function ticks(ms: number): number {
   return Math.floor(ms / 10) % 4294967296;
 }
 

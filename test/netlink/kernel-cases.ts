@@ -34,6 +34,7 @@ import { LLE_STATIC } from "../../src/net/lltable";
 import { addrRequest } from "../../src/net/inaddr";
 import { ALL, type DiffCase, diff, type Difference, PORT } from "./kernel-diff";
 import type { Ipv6 } from "../../src/net/ipv6";
+import { parseIPv6 } from "../../src/net/addr6";
 import type { Rig } from "./rig";
 
 const R = C.NLM_F_REQUEST;
@@ -755,18 +756,9 @@ function head(b: Bytes, n: number): Bytes {
   return c;
 }
 
-/** An IPv6 address's 16 bytes from its text (RFC 4291 2.2, without embedded IPv4). */
+/** An IPv6 address's 16 bytes from its text (the core's reading of RFC 4291 text). */
 function in6(text: string): Bytes {
-  const [head, tail] = text.includes("::") ? text.split("::") : [text, undefined];
-  const words = (p: string | undefined): number[] =>
-    p === undefined || p === "" ? [] : p.split(":").map((x) => parseInt(x, 16));
-  const h = words(head);
-  const t = words(tail);
-  const all = tail === undefined ? h : [...h, ...Array<number>(8 - h.length - t.length).fill(0), ...t];
   const b = alloc(16);
-  all.forEach((v, i) => {
-    set8(b, i * 2, v >> 8);
-    set8(b, i * 2 + 1, v & 0xff);
-  });
+  if (!parseIPv6(text, b, 0)) throw new Error(`not an IPv6 address: ${text}`);
   return b;
 }

@@ -32,6 +32,7 @@ import { type DumpCursor, type Inet6Part } from "../handler";
 import { type NlMsg } from "../parse";
 import type { Rtnl } from "../rtnl";
 import * as S from "../schemas";
+import { ticks } from "../messages";
 import { setLe32 } from "../../wire/endian";
 import { IPV6_ALEN } from "../../wire/ipv6";
 import {
@@ -53,11 +54,6 @@ const MAX_ADDRESSES = 8;
 const LIFETIME_INFINITE = 0xffffffff;
 /** The unspecified address, ::. */
 const ANY6 = alloc(IPV6_ALEN);
-
-/** Clock milliseconds to the kernel's clock_t (USER_HZ = 100). */
-function ticks(ms: number): number {
-  return Math.floor(ms / 10) % 4294967296;
-}
 
 /** Seconds left until a deadline, as IFA_CACHEINFO gives them (infinity: all ones). */
 function secondsLeft(until: number, now: number): number {
