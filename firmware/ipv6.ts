@@ -35,7 +35,7 @@ export function addIpv6(dev: Device): void {
   if (dev.board.ipv6Stable === true) params.secret = stableSecret(dev);
   const ip6 = new Ipv6(pl.clock, pl.random, pl.log, (ifp, f) => st.sendFrame(ifp, f), params);
   st.ip6 = ip6;
-  ip6.events = st.events;
+  ip6.watch(st.events);
   dev.addr6 = {
     format: formatIPv6,
     parse: (text) => {

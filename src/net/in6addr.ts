@@ -20,6 +20,8 @@ export class In6Addr {
   state = IN6_TENTATIVE;
   /** DAD's solicitations sent so far. */
   probes = 0;
+  /** DAD runs begun: a run's pending steps end when another begins (the link came back). */
+  dadRun = 0;
   /** Added without DAD (an administrator's "nodad"). */
   noDad = false;
   /** Formed from a Router Advertisement's prefix (SLAAC), not configured. */

@@ -6,6 +6,7 @@
 // 5.4). Fragments are not reassembled: dropped and counted. Frames in and
 // out carry a 14-byte Ethernet header; addresses are 16 bytes.
 import { alloc, compare, copy, get8, get16, set8, set16, set32 } from "@hal/bytes";
+import { band } from "@hal/u32";
 import type { Bytes, Clock, Log, Random } from "../../hal/types";
 import { LOG_INFO, LOG_WARN } from "../../hal/types";
 import { IN6_DEPRECATED, IN6_DUPLICATE, IN6_PREFERRED, IN6_TENTATIVE, In6Addr } from "./in6addr";
@@ -16,7 +17,7 @@ import { ADDR_CHANGE, ADDR_DEL, ADDR_NEW } from "./inaddr";
 import { defaultSlaac6Params, type Learned6, Slaac6 } from "./slaac6";
 import { Udp6 } from "./udp6";
 import { IPPROTO_UDP } from "../wire/ipv4";
-import { RX_DELIVERED, RX_DROPPED, RX_ERROR, RX_NOHANDLER, type Ifnet } from "./ifnet";
+import { IFF_RUNNING, RX_DELIVERED, RX_DROPPED, RX_ERROR, RX_NOHANDLER, type Ifnet } from "./ifnet";
 import { Ip6Walk, upperChecksum, walkIpv6, WALK_FRAGMENT, WALK_PARAMPROB, WALK_UPPER } from "./ipv6-walk";
 import { defaultNd6Params, Nd6Cache } from "./nd6-cache";
 import { checkNd, NdOptions } from "./nd-parse";
@@ -201,8 +202,8 @@ export class Ipv6 {
   readonly slaac: Slaac6;
   /** UDP over IPv6: the program's sockets bind here. */
   readonly udp: Udp6;
-  /** Where address events go (ADDR_NEW, ADDR_DEL, ADDR_CHANGE as "addr6"). */
-  events: NetEvents | undefined = undefined;
+  /** Where address events go (ADDR_NEW, ADDR_DEL, ADDR_CHANGE as "addr6"); set by watch(). */
+  private events: NetEvents | undefined = undefined;
   /** A received echo reply (for a ping client): source, identifier, sequence. */
   onEchoReply: ((this: void, src: Bytes, id: number, seq: number) => void) | undefined = undefined;
 
@@ -244,6 +245,45 @@ export class Ipv6 {
     linkLocalPrefix(ll, 0);
     this.formIid(ifp, ll, 0, 0, ll, IID_AT);
     return this.addAddress(ifp, ll, 0, IID_AT * 8);
+  }
+
+  /** Sends IPv6's events to `events` and follows its interfaces' links there. */
+  watch(events: NetEvents): void {
+    this.events = events;
+    events.add({
+      link: (_kind, ifp, mask) => {
+        if (band(mask, IFF_RUNNING) !== 0) this.linkChanged(ifp, ifp.running());
+      },
+    });
+  }
+
+  /**
+   * `ifp` left the wire or came back (IFF_RUNNING changed). Off the wire, its
+   * neighbours and what routers taught are forgotten: the next link may be
+   * another. Back on one, every address is checked again by DAD (RFC 4862
+   * 5.4: on re-attachment) and, once the link-local one passes, routers
+   * are solicited anew (RFC 4861 6.3.7).
+   */
+  linkChanged(ifp: Ifnet, running: boolean): void {
+    const cache = this.cacheOf(ifp);
+    if (cache === undefined) return;
+    if (!running) {
+      cache.clear();
+      this.slaac.forget(ifp);
+      return;
+    }
+    let restarted = false;
+    for (let i = 0; i < this.addrs.length; i++) {
+      const a = this.addrs[i];
+      if (a.ifp !== ifp || a.noDad || this.params.dadTransmits <= 0) continue;
+      a.state = IN6_TENTATIVE;
+      a.probes = 0;
+      this.addressChanged(a);
+      this.startDad(a);
+      if (A6.isLinkLocal6(a.addr, 0)) restarted = true;
+    }
+    // No DAD to wait for: the link-local address is usable at once.
+    if (!restarted) this.slaac.linkReady(ifp);
   }
 
   /** The interface identifier for the /64 at prefix[p…]: RFC 7217's when the params hold a secret, else EUI-64. */
@@ -522,11 +562,12 @@ export class Ipv6 {
   private startDad(a: In6Addr): void {
     // RFC 4862 5.4.2: a random delay first, so hosts that start together do not collide.
     const delay = this.random.u32() % (this.params.dadDelay + 1);
-    this.clock.set(() => this.dadStep(a), delay);
+    const run = ++a.dadRun;
+    this.clock.set(() => this.dadStep(a, run), delay);
   }
 
-  private dadStep(a: In6Addr): void {
-    if (a.state !== IN6_TENTATIVE || !this.has(a)) return;
+  private dadStep(a: In6Addr, run: number): void {
+    if (a.state !== IN6_TENTATIVE || a.dadRun !== run || !this.has(a)) return;
     if (a.probes >= this.params.dadTransmits) {
       this.preferred(a);
       return;
@@ -537,7 +578,7 @@ export class Ipv6 {
     const dst = alloc(IPV6_ALEN);
     A6.solicitedNode6(a.addr, 0, dst, 0);
     this.sendNd(a.ifp, undefined, dst, ND_NEIGHBOR_SOLICIT, 0, a.addr, 0);
-    this.clock.set(() => this.dadStep(a), this.params.retransTimer);
+    this.clock.set(() => this.dadStep(a, run), this.params.retransTimer);
   }
 
   private has(a: In6Addr): boolean {

@@ -230,6 +230,11 @@ export class Nd6Cache {
     return true;
   }
 
+  /** Forgets every entry (the interface left the wire: what it learned may not hold on the next). */
+  clear(): void {
+    while (this.entries.length > 0) this.drop(this.entries[this.entries.length - 1]);
+  }
+
   // --- internals --------------------------------------------------------------
 
   private create(addr: Bytes, off: number): Nd6Entry | undefined {

@@ -123,6 +123,9 @@ export class Slaac6 {
   /** Interfaces still soliciting, and how many solicitations each has left. */
   private readonly soliciting: Ifnet[] = [];
   private readonly rsLeft: number[] = [];
+  /** Each one's run (a run's pending steps end when the link went and another began). */
+  private readonly rsRuns: number[] = [];
+  private rsRun = 0;
   private timer: TimerId = -1;
   private timerAt = -1;
 
@@ -141,12 +144,14 @@ export class Slaac6 {
     for (let i = 0; i < this.soliciting.length; i++) if (this.soliciting[i] === ifp) return;
     this.soliciting.push(ifp);
     this.rsLeft.push(RS_MAX);
-    this.clock.set(() => this.solicitStep(ifp), this.random.u32() % (RS_DELAY + 1));
+    const run = ++this.rsRun;
+    this.rsRuns.push(run);
+    this.clock.set(() => this.solicitStep(ifp, run), this.random.u32() % (RS_DELAY + 1));
   }
 
-  private solicitStep(ifp: Ifnet): void {
+  private solicitStep(ifp: Ifnet, run: number): void {
     const i = this.solicitIndex(ifp);
-    if (i < 0) return;
+    if (i < 0 || this.rsRuns[i] !== run) return;
     if (this.rsLeft[i] <= 0) {
       this.stopSoliciting(i);
       this.log.write(LOG_INFO, ifp.name + ": no IPv6 router answered " + RS_MAX + " solicitations");
@@ -155,7 +160,7 @@ export class Slaac6 {
     this.rsLeft[i]--;
     this.stats.rsOut++;
     this.host.routerSolicit(ifp);
-    this.clock.set(() => this.solicitStep(ifp), RS_INTERVAL);
+    this.clock.set(() => this.solicitStep(ifp, run), RS_INTERVAL);
   }
 
   private solicitIndex(ifp: Ifnet): number {
@@ -166,6 +171,7 @@ export class Slaac6 {
   private stopSoliciting(i: number): void {
     this.soliciting.splice(i, 1);
     this.rsLeft.splice(i, 1);
+    this.rsRuns.splice(i, 1);
   }
 
   // --- router advertisements -------------------------------------------------------

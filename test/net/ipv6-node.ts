@@ -15,7 +15,7 @@ export function withIpv6(n: Node, p: Partial<Ip6Params> = {}): V6Node {
     ...p,
   });
   n.stack.ip6 = ip6;
-  ip6.events = n.stack.events;
+  ip6.watch(n.stack.events);
   ip6.attach(n.eth);
   return { ...n, ip6 };
 }

@@ -280,4 +280,107 @@ describe("IPv6 router discovery and SLAAC", function () {
     );
     assert.ok(dev.log.lines.some((l) => l.includes("2001:db8:1::ff:fe00:1 is in use by another host (DAD): not used")));
   });
+  describe("a link that goes away and comes back", function () {
+    const rsCount = (sent: Uint8Array[]) => sent.filter((f) => f[12] === 0x86 && f[14 + 40] === 133).length;
+    const dadOf = (sent: Uint8Array[], a: string) =>
+      sent.filter(
+        (f) =>
+          f[12] === 0x86 &&
+          f[14 + 40] === 135 &&
+          hex(f.subarray(14 + 8, 14 + 24)) === "0".repeat(32) &&
+          hex(f.subarray(14 + 48, 14 + 64)) === a,
+      ).length;
+
+    function bound(): Rig {
+      const r = rig();
+      r.net.clock.advance(2500);
+      r.advertise({ options: standardOptions(7200, 3600) });
+      r.net.clock.advance(4000);
+      assert.equal(globalOf(r.dev).state, IN6_PREFERRED);
+      assert.ok(r.dev.ip6.cacheOf(r.dev.eth)!.count() > 0, "the router is a neighbour");
+      return r;
+    }
+
+    it("off the wire: neighbours, routers, prefixes and DNS servers are forgotten, the addresses kept", function () {
+      const { dev } = bound();
+      dev.mac.setCarrier(false);
+      assert.equal(dev.ip6.cacheOf(dev.eth)!.count(), 0);
+      const s = dev.ip6.slaac;
+      assert.deepEqual([s.routers.length, s.prefixes.length, s.dns.length], [0, 0, 0]);
+      assert.deepEqual(addrs(dev), ["fe80::ff:fe00:1", "2001:db8:1::ff:fe00:1"]);
+      assert.equal(
+        dev.ip6.outInterface(bytes("20010db8999900000000000000000001"), 0),
+        undefined,
+        "no router to reach off-link addresses through",
+      );
+    });
+
+    it("back on: every address goes through DAD again, then routers are solicited and the advertisement is learned anew", function () {
+      const { net, dev, sent, advertise } = bound();
+      dev.mac.setCarrier(false);
+      sent.length = 0;
+      dev.mac.setCarrier(true);
+      assert.deepEqual(
+        dev.ip6.addrs.map((a) => a.state),
+        [IN6_TENTATIVE, IN6_TENTATIVE],
+      );
+      net.clock.advance(2100);
+      assert.deepEqual(
+        dev.ip6.addrs.map((a) => a.state),
+        [IN6_PREFERRED, IN6_PREFERRED],
+      );
+      for (const a of dev.ip6.addrs)
+        assert.equal(dadOf(sent, hex(a.addr)), 1, `one DAD solicitation for ${hex(a.addr)}`);
+      net.clock.advance(1100);
+      assert.equal(rsCount(sent), 1, "a router solicitation once the link-local address is ours again");
+      advertise({ options: standardOptions(7200, 3600) });
+      net.clock.advance(10);
+      assert.equal(dev.ip6.slaac.routers.length, 1);
+      net.clock.advance(20000);
+      assert.equal(rsCount(sent), 1, "the advertisement ended the solicitations");
+    });
+
+    it("a flapping link runs one DAD and one solicitation sequence, not one per flap", function () {
+      const { net, dev, sent } = bound();
+      for (let i = 0; i < 3; i++) {
+        dev.mac.setCarrier(false);
+        net.clock.advance(100);
+        dev.mac.setCarrier(true);
+        net.clock.advance(100);
+      }
+      sent.length = 0;
+      net.clock.advance(2500);
+      for (const a of dev.ip6.addrs) assert.equal(dadOf(sent, hex(a.addr)), 1);
+      net.clock.advance(3 * 4000 + 2000);
+      assert.equal(rsCount(sent), 3, "three solicitations 4 s apart, as at boot");
+    });
+
+    it("a link that comes back while still soliciting starts the solicitations over, once (the old sequence's pending step ends)", function () {
+      const { net, dev, sent } = rig();
+      net.clock.advance(3100);
+      assert.ok(rsCount(sent) >= 1, "soliciting");
+      dev.mac.setCarrier(false);
+      dev.mac.setCarrier(true);
+      sent.length = 0;
+      const at: number[] = [];
+      for (let t = 0; t < 30000; t += 50) {
+        const before = rsCount(sent);
+        net.clock.advance(50);
+        if (rsCount(sent) > before) at.push(t);
+      }
+      assert.equal(at.length, 3);
+      assert.ok(at[1] - at[0] >= 3950 && at[2] - at[1] >= 3950, `4 s apart: ${at.join(", ")}`);
+    });
+
+    it("a host on the new link that holds our SLAAC address makes DAD fail there: the address is not used", function () {
+      const { net, dev } = bound();
+      dev.mac.setCarrier(false);
+      const squatter = withIpv6(net.node(9), { dadTransmits: 0 });
+      squatter.ip6.addAddress(squatter.eth, bytes("20010db800010000000000fffe000001"), 0, 64);
+      dev.mac.setCarrier(true);
+      net.clock.advance(3000);
+      assert.equal(globalOf(dev).state, IN6_DUPLICATE);
+      assert.equal(dev.ip6.addrs[0].state, IN6_PREFERRED, "the link-local address passed");
+    });
+  });
 });
