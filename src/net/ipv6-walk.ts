@@ -17,6 +17,8 @@ import {
   IP6OPT_LEN,
   IP6OPT_PAD1,
   IP6OPT_TYPE,
+  IP6OPT_ROUTER_ALERT,
+  IP6OPT_RTALERT_LEN,
   IP6R_SEGLEFT,
   IP6R_TYPE,
   IPPROTO_DSTOPTS,
@@ -50,6 +52,8 @@ export class Ip6Walk {
   /** For WALK_PARAMPROB: the code; for that and for an unknown upper layer: the offset into the packet to point at. */
   code = 0;
   pointer = 0;
+  /** A hop-by-hop Router Alert's value (RFC 2711; 0 is MLD's), -1 without one. */
+  routerAlert = -1;
 }
 
 /**
@@ -68,6 +72,7 @@ export function walkIpv6(f: Bytes, ip: number, avail: number, multicastDst: bool
   w.len = 0;
   w.code = 0;
   w.pointer = 0;
+  w.routerAlert = -1;
   if (avail < IPV6_HLEN || Math.floor(get8(f, ip + IPV6_VFC) / 16) !== 6) return WALK_DROP;
   const plen = get16(f, ip + IPV6_PLEN);
   // A payload length of 0 is a jumbogram's (RFC 2675), which no link of ours carries.
@@ -100,7 +105,7 @@ export function walkIpv6(f: Bytes, ip: number, avail: number, multicastDst: bool
       // A host is never a waypoint: segments left means a type we cannot follow.
       if (get8(f, at + IP6R_SEGLEFT) !== 0) return paramProb(w, ICMP6_PARAMPROB_HEADER, at + IP6R_TYPE - ip);
     } else {
-      const v = options(f, ip, at + 2, at + hl, multicastDst, w);
+      const v = options(f, ip, at + 2, at + hl, multicastDst, nxt === IPPROTO_HOPOPTS, w);
       if (v !== WALK_UPPER) return v;
     }
     nxtField = at + IP6E_NXT;
@@ -111,7 +116,15 @@ export function walkIpv6(f: Bytes, ip: number, avail: number, multicastDst: bool
 }
 
 /** The options of a hop-by-hop or destination options header in f[o, end): WALK_UPPER to go on. */
-function options(f: Bytes, ip: number, o: number, end: number, multicastDst: boolean, w: Ip6Walk): number {
+function options(
+  f: Bytes,
+  ip: number,
+  o: number,
+  end: number,
+  multicastDst: boolean,
+  hopByHop: boolean,
+  w: Ip6Walk,
+): number {
   let i = o;
   while (i < end) {
     const type = get8(f, i + IP6OPT_TYPE);
@@ -128,6 +141,8 @@ function options(f: Bytes, ip: number, o: number, end: number, multicastDst: boo
     if (action === IP6OPT_ACTION_ICMP || (action !== IP6OPT_ACTION_SKIP && !multicastDst))
       return paramProb(w, ICMP6_PARAMPROB_OPTION, i - ip);
     if (action !== IP6OPT_ACTION_SKIP) return WALK_DROP;
+    if (hopByHop && type === IP6OPT_ROUTER_ALERT && get8(f, i + IP6OPT_LEN) === IP6OPT_RTALERT_LEN)
+      w.routerAlert = get16(f, i + IP6OPT_DATA);
     i = next;
   }
   return WALK_UPPER;

@@ -16,6 +16,7 @@ import type { NetEvents } from "./events";
 import { ADDR_CHANGE, ADDR_DEL, ADDR_NEW } from "./inaddr";
 import { defaultSlaac6Params, type Learned6, Slaac6 } from "./slaac6";
 import { Udp6 } from "./udp6";
+import { Mld6 } from "./mld6";
 import { IPPROTO_UDP } from "../wire/ipv4";
 import { IFF_RUNNING, RX_DELIVERED, RX_DROPPED, RX_ERROR, RX_NOHANDLER, type Ifnet } from "./ifnet";
 import { Ip6Walk, upperChecksum, walkIpv6, WALK_FRAGMENT, WALK_PARAMPROB, WALK_UPPER } from "./ipv6-walk";
@@ -37,12 +38,7 @@ import {
   ICMP6_TYPE,
   MLD2_CHANGE_TO_EXCLUDE,
   MLD2_CHANGE_TO_INCLUDE,
-  MLD2_NRECORDS,
-  MLD2_REC_GROUP,
-  MLD2_REC_LEN,
-  MLD2_REC_TYPE,
-  MLD2_RECORDS,
-  MLD_LISTENER_REPORT_V2,
+  MLD_LISTENER_QUERY,
   ND_HOPLIMIT,
   ND_NA_FLAG_OVERRIDE,
   ND_NA_FLAG_ROUTER,
@@ -62,15 +58,6 @@ import {
   ND_RS_LEN,
 } from "../wire/icmp6";
 import {
-  IP6E_LEN,
-  IP6E_NXT,
-  IP6OPT_DATA,
-  IP6OPT_LEN,
-  IP6OPT_PADN,
-  IP6OPT_ROUTER_ALERT,
-  IP6OPT_RTALERT_LEN,
-  IP6OPT_TYPE,
-  IPPROTO_HOPOPTS,
   IPPROTO_ICMPV6,
   IPV6_ALEN,
   IPV6_DST,
@@ -202,6 +189,8 @@ export class Ipv6 {
   readonly slaac: Slaac6;
   /** UDP over IPv6: the program's sockets bind here. */
   readonly udp: Udp6;
+  /** MLD reports for our solicited-node groups, and answers to queries. */
+  readonly mld: Mld6;
   /** Where address events go (ADDR_NEW, ADDR_DEL, ADDR_CHANGE as "addr6"); set by watch(). */
   private events: NetEvents | undefined = undefined;
   /** A received echo reply (for a ping client): source, identifier, sequence. */
@@ -218,6 +207,7 @@ export class Ipv6 {
     A6.putBytes6(this.allNodes, 0, A6.ALL_NODES6);
     this.slaac = new Slaac6(this, clock, random, log, defaultSlaac6Params());
     this.udp = new Udp6(this, params.udpPorts);
+    this.mld = new Mld6(this, clock, random);
   }
 
   /** IPv6 on `ifp`: its link-local address from the MAC, then DAD. */
@@ -270,6 +260,7 @@ export class Ipv6 {
     if (!running) {
       cache.clear();
       this.slaac.forget(ifp);
+      this.mld.forget(ifp);
       return;
     }
     let restarted = false;
@@ -422,6 +413,7 @@ export class Ipv6 {
       cb(from, get16(f, off + ICMP6_ECHO_ID), get16(f, off + ICMP6_ECHO_SEQ));
       return RX_DELIVERED;
     }
+    if (type === MLD_LISTENER_QUERY) return this.mld.query(ifp, f, off, m, this.w.routerAlert);
     if (type === ND_NEIGHBOR_SOLICIT || type === ND_NEIGHBOR_ADVERT || type === ND_ROUTER_ADVERT) {
       const o = this.nd;
       if (checkNd(f, IP6_OFF, off, m, o) < 0) {
@@ -526,7 +518,7 @@ export class Ipv6 {
     this.emit(ADDR_NEW, a);
     if (now) {
       // Its solicited-node group is joined at once too (RFC 3810, minimal: join on add).
-      this.mldReport(a, MLD2_CHANGE_TO_EXCLUDE);
+      this.mld.change(a.ifp, a.addr, MLD2_CHANGE_TO_EXCLUDE);
       this.usable(a);
     } else this.startDad(a);
     return a;
@@ -537,7 +529,7 @@ export class Ipv6 {
     for (let i = 0; i < this.addrs.length; i++)
       if (this.addrs[i] === a) {
         this.addrs.splice(i, 1);
-        if (a.state !== IN6_DUPLICATE) this.mldReport(a, MLD2_CHANGE_TO_INCLUDE);
+        if (a.state !== IN6_DUPLICATE) this.mld.change(a.ifp, a.addr, MLD2_CHANGE_TO_INCLUDE);
         this.emit(ADDR_DEL, a);
         this.slaac.arm();
         return;
@@ -573,7 +565,7 @@ export class Ipv6 {
       return;
     }
     // Joined first (RFC 4862 5.4.2): an MLD report for the solicited-node group, then the solicitation.
-    if (a.probes === 0) this.mldReport(a, MLD2_CHANGE_TO_EXCLUDE);
+    if (a.probes === 0) this.mld.change(a.ifp, a.addr, MLD2_CHANGE_TO_EXCLUDE);
     a.probes++;
     const dst = alloc(IPV6_ALEN);
     A6.solicitedNode6(a.addr, 0, dst, 0);
@@ -600,7 +592,7 @@ export class Ipv6 {
 
   private duplicate(a: In6Addr): void {
     a.state = IN6_DUPLICATE;
-    this.mldReport(a, MLD2_CHANGE_TO_INCLUDE);
+    this.mld.change(a.ifp, a.addr, MLD2_CHANGE_TO_INCLUDE);
     this.stats.dadFailures++;
     // RFC 4862 5.4.5: a duplicate address is not used; the host says so.
     this.log.write(
@@ -609,41 +601,6 @@ export class Ipv6 {
     );
     this.addressChanged(a);
     this.slaac.duplicate(a, this.params.secret !== undefined);
-  }
-
-  /**
-   * An MLDv2 report (RFC 3810 5.2) for the solicited-node group of `a`: a
-   * join (CHANGE_TO_EXCLUDE, no sources) or a leave (CHANGE_TO_INCLUDE).
-   * To ff02::16, hop limit 1, with a Router Alert; from our link-local
-   * address, or from :: while none is ours yet (RFC 3810 5.2.13).
-   */
-  private mldReport(a: In6Addr, recordType: number): void {
-    const hbh = 8;
-    const plen = hbh + MLD2_RECORDS + MLD2_REC_LEN;
-    const f = this.allocPacket(plen);
-    // Hop-by-hop: Router Alert (MLD), then PadN to 8 bytes.
-    const h = IP6_PAYLOAD;
-    set8(f, h + IP6E_NXT, IPPROTO_ICMPV6);
-    set8(f, h + IP6E_LEN, 0);
-    set8(f, h + IP6OPT_DATA + IP6OPT_TYPE, IP6OPT_ROUTER_ALERT);
-    set8(f, h + IP6OPT_DATA + IP6OPT_LEN, IP6OPT_RTALERT_LEN);
-    set8(f, h + IP6OPT_DATA + IP6OPT_DATA + IP6OPT_RTALERT_LEN + IP6OPT_TYPE, IP6OPT_PADN);
-    const m = h + hbh;
-    set8(f, m + ICMP6_TYPE, MLD_LISTENER_REPORT_V2);
-    set16(f, m + MLD2_NRECORDS, 1);
-    const r = m + MLD2_RECORDS;
-    set8(f, r + MLD2_REC_TYPE, recordType);
-    A6.solicitedNode6(a.addr, 0, f, r + MLD2_REC_GROUP);
-    const from = this.sourceOn(a.ifp);
-    const src = from !== undefined ? from.addr : alloc(IPV6_ALEN);
-    const dst = alloc(IPV6_ALEN);
-    A6.putBytes6(dst, 0, A6.ALL_MLDV2_ROUTERS6);
-    // The addresses first: the checksum covers them.
-    copy(f, IP6_OFF + IPV6_SRC, src, 0, IPV6_ALEN);
-    copy(f, IP6_OFF + IPV6_DST, dst, 0, IPV6_ALEN);
-    const n = plen - hbh;
-    set16(f, m + ICMP6_CKSUM, upperChecksum(f, IP6_OFF, IPPROTO_ICMPV6, m, n));
-    this.send(a.ifp, f, src, dst, IPPROTO_HOPOPTS, plen, 1);
   }
 
   /**
@@ -671,7 +628,7 @@ export class Ipv6 {
   }
 
   /** A preferred address of ifp to send from: the link-local one first. */
-  private sourceOn(ifp: Ifnet): In6Addr | undefined {
+  sourceOn(ifp: Ifnet): In6Addr | undefined {
     let best: In6Addr | undefined = undefined;
     for (let i = 0; i < this.addrs.length; i++) {
       const a = this.addrs[i];

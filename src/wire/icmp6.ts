@@ -15,6 +15,13 @@ export const ICMP6_TIME_EXCEEDED = 3;
 export const ICMP6_PARAM_PROB = 4;
 export const ICMP6_ECHO_REQUEST = 128;
 export const ICMP6_ECHO_REPLY = 129;
+export const MLD_LISTENER_QUERY = 130;
+export const MLD_LISTENER_REPORT_V1 = 131;
+// A query (RFC 3810 5.1, RFC 2710 3): Maximum Response Code/Delay at 4, the group at 8.
+export const MLD_MAXDELAY = 4;
+export const MLD_GROUP = 8;
+/** The least an MLDv2 query is (an MLDv1 query is 24 bytes). */
+export const MLD2_QUERY_LEN = 28;
 export const MLD_LISTENER_REPORT_V2 = 143;
 // An MLDv2 report (RFC 3810 5.2): reserved, the number of records at 6, records from 8.
 export const MLD2_NRECORDS = 6;
@@ -26,6 +33,8 @@ export const MLD2_REC_LEN = 20;
 /** Listening to every source of the group (a join) / to none (a leave). */
 export const MLD2_CHANGE_TO_EXCLUDE = 4;
 export const MLD2_CHANGE_TO_INCLUDE = 3;
+/** A current-state record: listening to every source of the group (an answer to a query). */
+export const MLD2_MODE_IS_EXCLUDE = 2;
 export const ND_ROUTER_SOLICIT = 133;
 /** A Router Solicitation: type, code, checksum, 4 reserved bytes; options follow. */
 export const ND_RS_LEN = 8;

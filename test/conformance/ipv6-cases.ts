@@ -50,7 +50,16 @@ function ra(lifetime: number, options: number[][]): string[] {
   return ["ra", hex(ipv6Packet({ src, dst: ALL_NODES, hopLimit: 255, proto: 58, upper }))];
 }
 
-/** SLAAC scenarios: [secret, ops, Node's readings]. */
+/** An MLD query from fe80::9 (hop limit 1, MLD's Router Alert unless `alert` is false): MLDv1's 24 bytes or MLDv2's 28. */
+function mldQuery(v1: boolean, code: number, o: { hopLimit?: number; alert?: boolean } = {}): string[] {
+  const upper = [130, 0, 0, 0, code >> 8, code & 0xff, 0, 0, ...new Array<number>(16).fill(0)];
+  if (!v1) upper.push(0, 125, 0, 0);
+  const exts = o.alert === false ? [] : [{ type: 0, options: [5, 2, 0, 0] }];
+  const src = "fe800000000000000000000000000009";
+  return ["ra", hex(ipv6Packet({ src, dst: ALL_NODES, hopLimit: o.hopLimit ?? 1, exts, proto: 58, upper }))];
+}
+
+/** SLAAC scenarios, then MLD queries: [secret, ops, Node's readings]. */
 export function slaacCases(): [string, string[][], string[]][] {
   const P1 = "20010db8000100000000000000000000";
   const P2 = "20010db8000200000000000000000000";
@@ -68,6 +77,13 @@ export function slaacCases(): [string, string[][], string[]][] {
     adv(400000),
     ra(0, [prefixInfo(P1, 48, 600, 300), prefixInfo(P2, 64, 0, 0, 0x80)]),
     adv(600000),
+    mldQuery(false, 1000),
+    adv(1001),
+    mldQuery(true, 0x8000),
+    adv(32769),
+    mldQuery(false, 1000, { hopLimit: 255 }),
+    mldQuery(false, 1000, { alert: false }),
+    adv(1001),
   ];
   const secret = "6120736563726574206f662074686520626f617264";
   return ["", secret].map((s): [string, string[][], string[]] => [s, ops, slaacRun(s, ops)]);

@@ -28,7 +28,7 @@ import type { Checker } from "./net-suites";
 export function ipv6Reading(f: Bytes, multicast: boolean): string {
   const w = new Ip6Walk();
   const v = walkIpv6(f, 0, B.len(f), multicast, w);
-  let s = v + " " + w.proto + " " + w.off + " " + w.len + " " + w.code + " " + w.pointer;
+  let s = v + " " + w.proto + " " + w.off + " " + w.len + " " + w.code + " " + w.pointer + " " + w.routerAlert;
   if (v === WALK_UPPER && w.proto === 58) {
     const o = new NdOptions();
     const t = checkNd(f, 0, w.off, w.len, o);
@@ -130,7 +130,7 @@ function learned(list: Learned6[], now: number): string {
   return r;
 }
 
-/** A host's IPv6 state in one line: addresses (state, SLAAC, lifetimes left), routers, prefixes, DNS, MTU, hop limit. */
+/** A host's IPv6 state in one line: addresses (state, SLAAC, lifetimes left), routers, prefixes, DNS, MTU, hop limit, MLD's counters. */
 export function slaacReading(ip6: Ipv6, now: number): string {
   let r = "";
   for (let i = 0; i < ip6.addrs.length; i++) {
@@ -150,14 +150,21 @@ export function slaacReading(ip6: Ipv6, now: number): string {
     " | " +
     sl.mtu +
     " " +
-    sl.hopLimit
+    sl.hopLimit +
+    " | " +
+    ip6.mld.stats.queriesIn +
+    " " +
+    ip6.mld.stats.queriesBad +
+    " " +
+    ip6.mld.stats.reportsOut
   );
 }
 
 /**
  * A fresh host (MAC 02:00:00:00:00:01, RFC 7217 identifiers when `secret`
- * is not empty) through `ops`: ["ra", an IPv6 packet in hex, as a frame
- * from 02:00:00:00:00:09] or ["advance", ms]; its reading after each.
+ * is not empty) through `ops`: ["ra", an IPv6 packet in hex (an
+ * advertisement, an MLD query), as a frame from 02:00:00:00:00:09] or
+ * ["advance", ms]; its reading after each.
  */
 export function slaacRun(secret: string, ops: string[][]): string[] {
   const clock = new SimClock();

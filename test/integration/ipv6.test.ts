@@ -6,7 +6,9 @@
 // address makes the device's DAD fail: the address is not used. With radvd
 // on the peer, the device solicits a router, forms its global address from
 // the advertised prefix (DAD first), learns the default router and the DNS
-// server, and answers ping -6 on both addresses.
+// server, and answers ping -6 on both addresses. A bridge that snoops MLD
+// (Linux's, as the querier) keeps the device's group while it answers the
+// bridge's MLDv2 and MLDv1 queries.
 import { strict as assert } from "node:assert";
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
@@ -57,8 +59,8 @@ describe("integration: IPv6 on the host board with a Linux peer", function () {
     prepare: (link: HostLink) => void,
     check: (r: Run) => Promise<void>,
   ): Promise<void> => {
-    // Three tests, three port ranges, all below 65536.
-    const base = 21000 + (process.pid % 7000) * 2 + (tag === "dad" ? 14000 : tag === "ra" ? 28000 : 0);
+    // A port range per test, all below 65536.
+    const base = 21000 + (process.pid % 5000) * 2 + ["v6", "dad", "ra", "mld"].indexOf(tag) * 10000;
     const link = new HostLink({
       id: `${tag}${process.pid % 10000}`,
       firmwareRxPort: base,
@@ -263,6 +265,68 @@ describe("integration: IPv6 on the host board with a Linux peer", function () {
         } finally {
           radvd?.kill();
         }
+      },
+    );
+  });
+
+  it("a bridge that snoops MLD keeps forwarding the device's groups: it answers the bridge's MLDv2 and MLDv1 queries", async function () {
+    const mdb = (link: HostLink): string => link.exec(link.linkNs, ["bridge", "mdb", "show", "dev", "br0"]);
+    const group = "ff02::1:ff00:10";
+    await run(
+      "mld",
+      (link) => {
+        // The bridge is the querier: it needs an IPv6 address to send from. Intervals in centiseconds:
+        // a query every second, answers within half of one, members forgotten after 3 s without one.
+        link.exec(link.linkNs, [
+          "sysctl",
+          "-q",
+          "-w",
+          "net.ipv6.conf.br0.disable_ipv6=0",
+          "net.ipv6.conf.br0.accept_dad=0",
+        ]);
+        link.exec(link.linkNs, [
+          "ip",
+          "link",
+          "set",
+          "br0",
+          "type",
+          "bridge",
+          "mcast_snooping",
+          "1",
+          "mcast_querier",
+          "1",
+          "mcast_mld_version",
+          "2",
+          "mcast_query_interval",
+          "100",
+          "mcast_query_response_interval",
+          "50",
+          "mcast_membership_interval",
+          "300",
+          "mcast_startup_query_interval",
+          "100",
+        ]);
+      },
+      async ({ link, fw }) => {
+        const pcap = path.join(link.dir, "tap0.pcap");
+        const cap = link.spawnIn(link.linkNs, ["dumpcap", "-q", "-i", "tap0", "-w", pcap]);
+        await fw.waitFor(new RegExp(`eth0: ${DEVICE_LL}/64 preferred`), 10000);
+        // Well past the membership interval after the device's own join: only its answers keep it.
+        await new Promise((r) => setTimeout(r, 7000));
+        assert.match(mdb(link), new RegExp(`port tap0 grp ${group} `), `MLDv2 queries:\n${mdb(link)}`);
+        link.exec(link.linkNs, ["ip", "link", "set", "br0", "type", "bridge", "mcast_mld_version", "1"]);
+        await new Promise((r) => setTimeout(r, 7000));
+        assert.match(mdb(link), new RegExp(`port tap0 grp ${group} `), `MLDv1 queries:\n${mdb(link)}`);
+        cap.kill("SIGINT");
+        await new Promise((r) => setTimeout(r, 500));
+        const t = spawnSync(
+          "tshark",
+          ["-n", "-r", pcap, "-Y", `icmpv6 && eth.src == ${DEVICE_MAC}`, "-T", "fields", "-e", "icmpv6.type"],
+          { encoding: "utf8" },
+        );
+        const types = t.stdout.trim().split("\n");
+        assert.ok(types.filter((x) => x === "143").length >= 3, `MLDv2 reports: the join and answers\n${t.stdout}`);
+        assert.ok(types.includes("131"), `MLDv1 reports answer MLDv1 queries\n${t.stdout}`);
       },
     );
   });

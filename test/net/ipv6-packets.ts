@@ -128,6 +128,14 @@ export function inFrame(p: Uint8Array): Uint8Array {
 }
 
 const SAMPLE_MAC = [2, 0, 0, 0, 0, 9];
+/** A hop-by-hop header with MLD's Router Alert (RFC 2711, value 0). */
+const mldAlert: Ext = { type: 0, options: [5, 2, 0, 0] };
+
+/** An MLD query for `group` (:: for all), 1 s to answer: MLDv2's 28 bytes, or MLDv1's 24. */
+function mldQuery(group: string, v2: boolean): number[] {
+  const q = [130, 0, 0, 0, 0x03, 0xe8, 0, 0, ...hex(group)];
+  return v2 ? [...q, 0, 125, 0, 0] : q;
+}
 
 /**
  * Packets of every kind the receive side judges, each with whether its
@@ -188,5 +196,9 @@ export function samplePackets(): [Uint8Array, boolean][] {
       true,
     ],
     [ipv6Packet({ hopLimit: 255, proto: 58, upper: ndRouterAdvert({ options: [[1, 0, 2, 0, 0, 0, 0, 9]] }) }), true],
+    // MLD queries: MLDv2's general one with MLD's Router Alert, MLDv1's for a group, one without the alert.
+    [ipv6Packet({ hopLimit: 1, dst: ALL_NODES, exts: [mldAlert], proto: 58, upper: mldQuery(UNSPEC, true) }), true],
+    [ipv6Packet({ hopLimit: 1, dst: SNM_B, exts: [mldAlert], proto: 58, upper: mldQuery(SNM_B, false) }), true],
+    [ipv6Packet({ hopLimit: 1, dst: ALL_NODES, proto: 58, upper: mldQuery(UNSPEC, true) }), true],
   ];
 }

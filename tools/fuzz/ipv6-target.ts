@@ -98,6 +98,7 @@ export const ipv6Target = (): Target => {
       const plen = input.length >= 6 ? input[4] * 256 + input[5] : 0;
       if (v === WALK_PARAMPROB)
         must(w.pointer >= 0 && w.pointer < 40 + plen, `the pointer ${w.pointer} is in the packet`);
+      must(w.routerAlert === -1 || (input[6] === 0 && w.routerAlert <= 0xffff), "a Router Alert only from hop-by-hop");
       if (v !== WALK_UPPER) return;
       must(
         w.off >= 14 + 40 && w.off + w.len === 14 + 40 + plen && 40 + plen <= input.length,
