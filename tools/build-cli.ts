@@ -7,10 +7,10 @@ import { ROOT } from "./lib/paths";
 
 export const CLI_BUNDLE = path.join(ROOT, "dist", "cli", "netrt.js");
 
-export async function buildCli(): Promise<string> {
+export async function buildCli(outfile = CLI_BUNDLE): Promise<string> {
   await build({
     entryPoints: [path.join(ROOT, "cli", "netrt.ts")],
-    outfile: CLI_BUNDLE,
+    outfile,
     bundle: true,
     platform: "node",
     target: "node20",
@@ -22,7 +22,7 @@ export async function buildCli(): Promise<string> {
     logLevel: "warning",
     legalComments: "none",
   });
-  return CLI_BUNDLE;
+  return outfile;
 }
 
 if (require.main === module)

@@ -21,8 +21,7 @@ import { NlWriter } from "../../src/netlink/writer";
 import { ipMonitorFile } from "../netlink/ip-monitor";
 import { answersFraming } from "../../cli/ports";
 import { agentSocketPath } from "../../cli/agent";
-
-const TSX = path.join(ROOT, "node_modules", ".bin", "tsx");
+import { CLI, compileCli, NODE } from "../../tools/lib/cli-under-test";
 
 /** The netlink messages of a CLI pcap from byte `from` on: direction, protocol, type, seq. */
 function pcapMessages(file: string, from = 24): { outgoing: boolean; proto: number; type: number; seq: number }[] {
@@ -46,7 +45,6 @@ function pcapMessages(file: string, from = 24): { outgoing: boolean; proto: numb
   }
   return out;
 }
-const CLI = path.join(ROOT, "cli", "netrt.ts");
 
 describe("integration: the netrt CLI over the control channel", function () {
   this.timeout(120000);
@@ -58,7 +56,7 @@ describe("integration: the netrt CLI over the control channel", function () {
 
   let pcap = "";
   const netrt = (...args: string[]): { status: number | null; stdout: string; stderr: string } => {
-    const r = spawnSync(TSX, [CLI, "--port", port, "--pcap", pcap, ...args], { encoding: "utf8", timeout: 20000 });
+    const r = spawnSync(NODE, [CLI, "--port", port, "--pcap", pcap, ...args], { encoding: "utf8", timeout: 20000 });
     return { status: r.status, stdout: r.stdout, stderr: r.stderr };
   };
   const ok = (...args: string[]): string => {
@@ -77,6 +75,7 @@ describe("integration: the netrt CLI over the control channel", function () {
       console.log(`      skipped: ${why}`);
       this.skip();
     }
+    await compileCli();
     await buildAll(["host"]);
     const base = 43000 + (process.pid % 500) * 2;
     link = new HostLink({
@@ -271,7 +270,7 @@ describe("integration: the netrt CLI over the control channel", function () {
   });
 
   it("monitor: address and neighbour notifications arrive as they happen", async function () {
-    const mon: ChildProcess = spawn(TSX, [CLI, "--port", port, "--pcap", pcap, "-j", "monitor", "address", "neigh"], {
+    const mon: ChildProcess = spawn(NODE, [CLI, "--port", port, "--pcap", pcap, "-j", "monitor", "address", "neigh"], {
       stdio: ["ignore", "pipe", "pipe"],
     });
     let out = "";
@@ -326,7 +325,7 @@ describe("integration: the netrt CLI over the control channel", function () {
 
   it("many sessions, one port: two monitors and a third process changing things, at once, all through one agent", async function () {
     const watch = (): { proc: ChildProcess; out: () => string } => {
-      const proc = spawn(TSX, [CLI, "--port", port, "-j", "monitor", "neigh"], { stdio: ["ignore", "pipe", "pipe"] });
+      const proc = spawn(NODE, [CLI, "--port", port, "-j", "monitor", "neigh"], { stdio: ["ignore", "pipe", "pipe"] });
       let out = "";
       proc.stdout!.on("data", (d: Buffer) => (out += d.toString()));
       return { proc, out: () => out };
@@ -645,10 +644,10 @@ describe("integration: the netrt CLI over the control channel", function () {
     const noAddr = netrt("addr", "add", "300.1.2.3/24", "dev", "eth0");
     assert.equal(noAddr.status, 1);
     assert.equal(noAddr.stderr, 'Error: any valid prefix is expected rather than "300.1.2.3/24".\n');
-    const r = spawnSync(TSX, [CLI, "--port", "/nonexistent/tty", "link"], { encoding: "utf8" });
+    const r = spawnSync(NODE, [CLI, "--port", "/nonexistent/tty", "link"], { encoding: "utf8" });
     assert.equal(r.status, 1);
     assert.match(r.stderr, /cannot open \/nonexistent\/tty/);
-    const none = spawnSync(TSX, [CLI, "link"], { encoding: "utf8", env: { ...process.env, NETRT_PORT: "" } });
+    const none = spawnSync(NODE, [CLI, "link"], { encoding: "utf8", env: { ...process.env, NETRT_PORT: "" } });
     assert.notEqual(none.status, 0);
   });
 });

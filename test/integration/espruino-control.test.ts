@@ -15,10 +15,8 @@ import { buildAll } from "../../tools/lib/build";
 import { dnsmasqLink } from "../../tools/lib/dhcp-servers";
 import { FirmwareProcess } from "../../tools/lib/firmware-proc";
 import { hostLinkUnavailable } from "../../tools/lib/hostlink";
-import { ROOT } from "../../tools/lib/paths";
+import { CLI, compileCli, NODE } from "../../tools/lib/cli-under-test";
 
-const TSX = path.join(ROOT, "node_modules", ".bin", "tsx");
-const CLI = path.join(ROOT, "cli", "netrt.ts");
 /** Variables the espruino-host build needs with a lease and its control channel, with room to answer. */
 const CONTROL_BUILD_VARS = 8000;
 
@@ -52,6 +50,7 @@ describe("integration: the Espruino build serves the control channel on the real
       console.log(`      skipped: ${why}`);
       this.skip();
     }
+    await compileCli();
     await buildAll(["espruino-host"]);
   });
 
@@ -72,7 +71,7 @@ describe("integration: the Espruino build serves the control channel on the real
         // Throws (with ping's output) when no reply comes.
         assert.match(link.exec(link.peerNs, ["ping", "-n", "-c", "2", "-W", "2", addr]), / 0% packet loss/);
         const ip = (...args: string[]): string => {
-          const r = spawnSync(TSX, [CLI, "--port", pty.cli, ...args], { encoding: "utf8", timeout: 30000 });
+          const r = spawnSync(NODE, [CLI, "--port", pty.cli, ...args], { encoding: "utf8", timeout: 30000 });
           assert.equal(r.status, 0, `netrt ${args.join(" ")}: ${r.stderr}${r.stdout}`);
           return r.stdout;
         };

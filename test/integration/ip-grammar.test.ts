@@ -17,9 +17,7 @@ import { FirmwareProcess } from "../../tools/lib/firmware-proc";
 import { HostLink, hostLinkUnavailable } from "../../tools/lib/hostlink";
 import { ROOT } from "../../tools/lib/paths";
 import { VERSION } from "../../cli/grammar";
-
-const TSX = path.join(ROOT, "node_modules", ".bin", "tsx");
-const CLI = path.join(ROOT, "cli", "netrt.ts");
+import { CLI, compileCli, NODE } from "../../tools/lib/cli-under-test";
 
 interface Run {
   status: number | null;
@@ -82,7 +80,7 @@ describe("integration: netrt reads and answers like ip, line by line", function 
     return { status: r.status, stdout: r.stdout, stderr: r.stderr };
   };
   const netrt = (line: string[], env: Record<string, string> = {}): Run => {
-    const r = spawnSync(TSX, [CLI, "-port", port, ...line], {
+    const r = spawnSync(NODE, [CLI, "-port", port, ...line], {
       encoding: "utf8",
       timeout: 20000,
       env: { ...process.env, ...env },
@@ -117,6 +115,7 @@ describe("integration: netrt reads and answers like ip, line by line", function 
       console.log(`      skipped: ${why}`);
       this.skip();
     }
+    await compileCli();
     await buildAll(["host"]);
     const base = 45000 + (process.pid % 500) * 2;
     link = new HostLink({
@@ -429,7 +428,7 @@ describe("integration: netrt reads and answers like ip, line by line", function 
   it("monitor address, -6 monitor address: IPv6 addresses added and deleted, as ip monitor prints them", async function () {
     for (const opts of [[], ["-6"]]) {
       const k = spawn("ip", ["-n", ns, ...opts, "monitor", "address"]);
-      const d = spawn(TSX, [CLI, "-port", port, ...opts, "monitor", "address"]);
+      const d = spawn(NODE, [CLI, "-port", port, ...opts, "monitor", "address"]);
       let ko = "";
       let dout = "";
       let derr = "";
@@ -471,7 +470,7 @@ describe("integration: netrt reads and answers like ip, line by line", function 
     for (const opts of [["-t"], ["-ts"], ["-timestamp"]]) {
       for (const args of [["neigh"], ["neigh", "label"], ["all"]]) {
         const k = spawn("ip", ["-n", ns, ...opts, "monitor", ...args]);
-        const d = spawn(TSX, [CLI, "-port", port, ...opts, "monitor", ...args]);
+        const d = spawn(NODE, [CLI, "-port", port, ...opts, "monitor", ...args]);
         let ko = "";
         let dout = "";
         let derr = "";

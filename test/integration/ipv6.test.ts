@@ -16,10 +16,7 @@ import * as path from "node:path";
 import { buildAll } from "../../tools/lib/build";
 import { FirmwareProcess } from "../../tools/lib/firmware-proc";
 import { HostLink, hostLinkUnavailable } from "../../tools/lib/hostlink";
-import { ROOT } from "../../tools/lib/paths";
-
-const TSX = path.join(ROOT, "node_modules", ".bin", "tsx");
-const CLI = path.join(ROOT, "cli", "netrt.ts");
+import { CLI, compileCli, NODE } from "../../tools/lib/cli-under-test";
 
 /** boards/host.json's MAC 02:00:00:00:00:10 as a modified EUI-64 link-local address. */
 const DEVICE_LL = "fe80::ff:fe00:10";
@@ -51,6 +48,7 @@ describe("integration: IPv6 on the host board with a Linux peer", function () {
       console.log(`      skipped: ${why}`);
       this.skip();
     }
+    await compileCli();
     await buildAll(["host"]);
   });
 
@@ -234,7 +232,7 @@ describe("integration: IPv6 on the host board with a Linux peer", function () {
             link.exec(link.peerNs, ["ip", "link", "show", link.peerIf]),
           )![1];
           const cli = (...args: string[]): string => {
-            const r = spawnSync(TSX, [CLI, "--port", path.join(link.dir, "tty"), ...args], {
+            const r = spawnSync(NODE, [CLI, "--port", path.join(link.dir, "tty"), ...args], {
               encoding: "utf8",
               timeout: 20000,
             });

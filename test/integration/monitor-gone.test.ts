@@ -10,11 +10,8 @@ import * as path from "node:path";
 import { SerialPort } from "serialport";
 import { len } from "../../hal/js/bytes";
 import type { Bytes } from "../../hal/types";
-import { ROOT } from "../../tools/lib/paths";
 import { Rig } from "../netlink/rig";
-
-const TSX = path.join(ROOT, "node_modules", ".bin", "tsx");
-const CLI = path.join(ROOT, "cli", "netrt.ts");
+import { CLI, compileCli, NODE } from "../../tools/lib/cli-under-test";
 
 describe("integration: netrt monitor when the device goes away", function () {
   this.timeout(60000);
@@ -24,6 +21,7 @@ describe("integration: netrt monitor when the device goes away", function () {
       if (process.env.CI) throw new Error("socat is not installed");
       this.skip();
     }
+    await compileCli();
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "netrt-gone-"));
     const socat: ChildProcess = spawn(
       "socat",
@@ -43,7 +41,7 @@ describe("integration: netrt monitor when the device goes away", function () {
       rig.onWrite = (d: Bytes) => line.write(Buffer.from(d as unknown as Uint8Array).subarray(0, len(d)));
       line.on("data", (d: Buffer) => rig.ch.input(new Uint8Array(d) as unknown as Bytes, 0, d.length));
       let err = "";
-      mon = spawn(TSX, [CLI, "--port", `${dir}/host`, "monitor", "link"], { stdio: ["ignore", "ignore", "pipe"] });
+      mon = spawn(NODE, [CLI, "--port", `${dir}/host`, "monitor", "link"], { stdio: ["ignore", "ignore", "pipe"] });
       mon.stderr!.on("data", (d: Buffer) => (err += d.toString()));
       const t0 = Date.now();
       while (!/monitoring/.test(err) && Date.now() - t0 < 20000) await new Promise((r) => setTimeout(r, 100));

@@ -12,10 +12,7 @@ import { buildAll } from "../../tools/lib/build";
 import { type DhcpServer, dnsmasqLink } from "../../tools/lib/dhcp-servers";
 import { FirmwareProcess } from "../../tools/lib/firmware-proc";
 import { type HostLink, hostLinkUnavailable } from "../../tools/lib/hostlink";
-import { ROOT } from "../../tools/lib/paths";
-
-const TSX = path.join(ROOT, "node_modules", ".bin", "tsx");
-const CLI = path.join(ROOT, "cli", "netrt.ts");
+import { CLI, compileCli, NODE } from "../../tools/lib/cli-under-test";
 
 describe("integration: settings kept across a reboot (netrt save, config show, config reset)", function () {
   this.timeout(180000);
@@ -27,7 +24,7 @@ describe("integration: settings kept across a reboot (netrt save, config show, c
   let base = 0;
 
   const netrt = (...args: string[]): { status: number | null; stdout: string; stderr: string } => {
-    const r = spawnSync(TSX, [CLI, "-port", port, ...args], { encoding: "utf8", timeout: 20000 });
+    const r = spawnSync(NODE, [CLI, "-port", port, ...args], { encoding: "utf8", timeout: 20000 });
     return { status: r.status, stdout: r.stdout, stderr: r.stderr };
   };
   const ok = (...args: string[]): string => {
@@ -62,6 +59,7 @@ describe("integration: settings kept across a reboot (netrt save, config show, c
       console.log(`      skipped: ${why}`);
       this.skip();
     }
+    await compileCli();
     await buildAll(["host"]);
     base = 47000 + (process.pid % 500) * 2;
     ({ link, server } = await dnsmasqLink(`st${process.pid % 100000}`, base));
