@@ -1,6 +1,7 @@
 // Builds one artifact per board file: dist/<board>/firmware.js (Espruino:
 // ES5, minified; host: a Node CommonJS bundle) or dist/<board>/firmware.lua,
 // and dist/sizes.json with the size of each.
+import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { gzipSync } from "node:zlib";
@@ -125,19 +126,70 @@ function writeEntry(b: Board): string {
   return file;
 }
 
-export async function buildBoard(b: Board): Promise<Artifact> {
+/** What every bundle is made from besides its board: the sources, the bundlers, the tools' versions. */
+const INPUT_DIRS = ["src", "hal", "firmware", "tools/lib"];
+const INPUT_FILES = ["package.json", "package-lock.json", "tsconfig.json", "tsconfig.core.json"];
+
+/** One hash of every input file's path and content (a few milliseconds for the whole tree). */
+export function inputsHash(): string {
+  const h = createHash("sha256");
+  const add = (file: string): void => {
+    h.update(rel(file));
+    h.update("\0");
+    h.update(fs.readFileSync(file));
+  };
+  const walk = (dir: string): void => {
+    for (const e of fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+      const p = path.join(dir, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (e.isFile()) add(p);
+    }
+  };
+  for (const d of INPUT_DIRS) walk(path.join(ROOT, d));
+  for (const f of INPUT_FILES) if (fs.existsSync(path.join(ROOT, f))) add(path.join(ROOT, f));
+  return h.digest("hex");
+}
+
+const sha256 = (data: Buffer | string): string => createHash("sha256").update(data).digest("hex");
+
+/**
+ * Builds one board. With `inputs` (inputsHash()), a bundle already made
+ * from the same inputs, board and entry, and unchanged since, is kept: its
+ * key file beside it says what it was made from and what it was.
+ */
+export async function buildBoard(b: Board, inputs?: string): Promise<Artifact> {
   const entry = writeEntry(b);
   const aliases = halAliases(b.runtime);
   const name = b.config.name;
-  let outFile: string;
   // A program's module is named for require("netrt"); a firmware starts at boot.
   const base = b.config.program ? "netrt" : "firmware";
-  if (b.runtime === "node" || b.runtime === "espruino") {
-    outFile = path.join(DIST, name, base + ".js");
-    await bundleJs({ entry, runtime: b.runtime, aliases, outFile, parametersFromArguments: b.parametersFromArguments });
-  } else {
-    outFile = path.join(DIST, name, base + ".lua");
-    await bundleLua({ entry, runtime: b.runtime, aliases, outFile, workDir: path.join(BUILD, "lua", name) });
+  const js = b.runtime === "node" || b.runtime === "espruino";
+  const outFile = path.join(DIST, name, base + (js ? ".js" : ".lua"));
+  const keyFile = outFile + ".key";
+  const key =
+    inputs === undefined
+      ? undefined
+      : sha256(
+          JSON.stringify([inputs, b.runtime, b.config, b.parametersFromArguments ?? false]) +
+            fs.readFileSync(entry, "utf8"),
+        );
+  const kept =
+    key !== undefined &&
+    fs.existsSync(keyFile) &&
+    fs.existsSync(outFile) &&
+    fs.readFileSync(keyFile, "utf8") === `${key} ${sha256(fs.readFileSync(outFile))}\n`;
+  if (!kept) {
+    fs.rmSync(keyFile, { force: true });
+    if (b.runtime === "node" || b.runtime === "espruino")
+      await bundleJs({
+        entry,
+        runtime: b.runtime,
+        aliases,
+        outFile,
+        parametersFromArguments: b.parametersFromArguments,
+      });
+    else await bundleLua({ entry, runtime: b.runtime, aliases, outFile, workDir: path.join(BUILD, "lua", name) });
+    if (key !== undefined) fs.writeFileSync(keyFile, `${key} ${sha256(fs.readFileSync(outFile))}\n`);
   }
   const data = fs.readFileSync(outFile);
   return {
@@ -164,7 +216,8 @@ export async function buildAll(only?: string[], overrides: BoardOverrides = {}):
     if (overrides.hostname !== undefined) b.config.hostname = overrides.hostname;
   }
   const out: Artifact[] = [];
-  for (const b of boards) out.push(await buildBoard(b));
+  const inputs = inputsHash();
+  for (const b of boards) out.push(await buildBoard(b, inputs));
   const sizesFile = path.join(DIST, "sizes.json");
   const previous = fs.existsSync(sizesFile)
     ? ((JSON.parse(fs.readFileSync(sizesFile, "utf8")) as { artifacts?: Record<string, Artifact> }).artifacts ?? {})
