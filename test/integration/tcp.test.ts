@@ -227,13 +227,13 @@ describe("integration: TCP with real Linux peers", function () {
     });
 
     it("1 MB each way with 20 % loss", async function () {
-      this.timeout(660000);
+      this.timeout(960000);
       link.setDrop("numgen random mod 100 < 20");
       try {
-        // 12 to 115 s measured, and once over 240 s: a retransmission fails about a third of
-        // the time, each failure doubles the wait (to 60 s), and with no SACK on either side a
-        // run of seven or eight costs a minute or two. The limit is against a hang, not a speed.
-        await both("20 % loss", 600);
+        // Mostly 12 to 115 s, but from the device it has taken 534 s once in ten runs: a
+        // retransmission fails about a third of the time, each failure doubles the wait (to
+        // 60 s), and neither side has SACK. The limit is against a hang, not a speed.
+        await both("20 % loss", 900);
       } finally {
         link.setDrop(undefined);
       }
