@@ -517,7 +517,7 @@ export class Ipv6 {
     this.addrs.push(a);
     this.emit(ADDR_NEW, a);
     if (now) {
-      // Its solicited-node group is joined at once too (RFC 3810, minimal: join on add).
+      // Its solicited-node group is joined at once too (RFC 3810).
       this.mld.change(a.ifp, a.addr, MLD2_CHANGE_TO_EXCLUDE);
       this.usable(a);
     } else this.startDad(a);

@@ -3,7 +3,7 @@
 // joined and left, and answers to queries, so that a snooping switch keeps
 // forwarding Neighbor Solicitations to us after its membership interval.
 // An MLDv1 query (RFC 2710) gets MLDv1 reports; joins and leaves stay MLDv2.
-import { alloc, compare, copy, get8, get16, set8, set16 } from "@hal/bytes";
+import { alloc, compare, copy, fill, get8, get16, set8, set16 } from "@hal/bytes";
 import type { Bytes, Clock, Random, TimerId } from "../../hal/types";
 import * as A6 from "./addr6";
 import type { Ifnet } from "./ifnet";
@@ -109,7 +109,7 @@ export class Mld6 {
       // A general response due sooner already says everything.
       if (pendingGeneral && p.at <= at) return;
       // A query for another group than the one owed: answer for every group, at the earlier time.
-      if (general || compare(p.group, 0, f, group, W.IPV6_ALEN) !== 0) zero(p.group);
+      if (general || compare(p.group, 0, f, group, W.IPV6_ALEN) !== 0) fill(p.group, 0, 0, W.IPV6_ALEN);
       p.at = at < p.at ? at : p.at;
       this.clock.clear(p.timer);
     }
@@ -121,7 +121,7 @@ export class Mld6 {
     const i = this.indexOf(p.ifp);
     if (i < 0 || this.pending[i] !== p) return;
     this.pending.splice(i, 1);
-    const groups = this.groupsOn(p.ifp, p.group);
+    const groups = this.groupsOn(p.ifp, p.group, 0);
     if (groups.length === 0) return;
     if (!p.v1) {
       this.reportV2(p.ifp, I.MLD2_MODE_IS_EXCLUDE, groups);
@@ -130,17 +130,17 @@ export class Mld6 {
     for (let k = 0; k < groups.length; k++) this.reportV1(p.ifp, groups[k]);
   }
 
-  /** The distinct solicited-node groups of our usable addresses on ifp; only `only` unless it is ::. */
-  private groupsOn(ifp: Ifnet, only: Bytes): Bytes[] {
+  /** The distinct solicited-node groups of our usable addresses on ifp; only only[at…] unless it is ::. */
+  private groupsOn(ifp: Ifnet, only: Bytes, at: number): Bytes[] {
     const out: Bytes[] = [];
     const addrs = this.ip6.addrs;
-    const all = A6.isUnspecified6(only, 0);
+    const all = A6.isUnspecified6(only, at);
     for (let i = 0; i < addrs.length; i++) {
       const a = addrs[i];
       if (a.ifp !== ifp || a.state === IN6_DUPLICATE) continue;
       const g = alloc(W.IPV6_ALEN);
       A6.solicitedNode6(a.addr, 0, g, 0);
-      if (!all && compare(g, 0, only, 0, W.IPV6_ALEN) !== 0) continue;
+      if (!all && compare(g, 0, only, at, W.IPV6_ALEN) !== 0) continue;
       let seen = false;
       for (let k = 0; k < out.length; k++) if (compare(out[k], 0, g, 0, W.IPV6_ALEN) === 0) seen = true;
       if (!seen) out.push(g);
@@ -149,9 +149,7 @@ export class Mld6 {
   }
 
   private member(ifp: Ifnet, f: Bytes, group: number): boolean {
-    const g = alloc(W.IPV6_ALEN);
-    copy(g, 0, f, group, W.IPV6_ALEN);
-    return A6.isSolicitedNode6(g, 0) && this.groupsOn(ifp, g).length > 0;
+    return A6.isSolicitedNode6(f, group) && this.groupsOn(ifp, f, group).length > 0;
   }
 
   private indexOf(ifp: Ifnet): number {
@@ -221,8 +219,4 @@ export function maxResponseDelay(code: number, v1: boolean): number {
   let scale = 8;
   for (let i = 0; i < exp; i++) scale *= 2;
   return (mant + 4096) * scale;
-}
-
-function zero(b: Bytes): void {
-  for (let i = 0; i < W.IPV6_ALEN; i++) set8(b, i, 0);
 }
